@@ -4,3 +4,11 @@ Every layer here is written with ``keras.ops`` (so it runs on the TensorFlow, JA
 registered with ``keras.saving.register_keras_serializable(package="shared")``, round-trips through
 ``get_config``/``from_config`` and through ``.keras`` files loaded with ``safe_mode=True``.
 """
+
+from shared.layers.gate_outputs import gate_activations
+from shared.layers.gated_lstm import GatedLSTM, GatedLSTMCell
+from shared.layers.gated_gru import GatedGRU, GatedGRUCell
+from shared.layers.leaky import LeakyIntegrator, LeakyIntegratorCell
+from shared.layers.attention import AttentionPooling
+from shared.layers.conv import ConvFrontEnd
+from shared.layers.dense_temporal import DenseTemporalCell, DenseTemporalRNN

@@ -1,0 +1,63 @@
+"""shared.layers beyond TensorFlow: a model saved under TensorFlow reloads under JAX (safe_mode=True),
+computes the same outputs and trains there. Each backend runs in its own interpreter."""
+
+import importlib.util
+import json
+import os
+import subprocess
+import sys
+import textwrap
+
+import numpy as np
+import pytest
+
+import keras
+
+from shared.layers import AttentionPooling, ConvFrontEnd, DenseTemporalRNN, GatedGRU, GatedLSTM, LeakyIntegrator
+
+JAX_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import keras
+    import shared.layers  # registers the layers
+    model = keras.saving.load_model(sys.argv[1], safe_mode=True)
+    x, y = np.load(sys.argv[2]), np.load(sys.argv[3])
+    outputs = keras.ops.convert_to_numpy(model(x))
+    model.compile(optimizer=keras.optimizers.Adam(0.01), loss="mse")
+    history = model.fit(x, y, epochs=15, batch_size=len(x), verbose=0).history["loss"]
+    np.save(sys.argv[4], outputs)
+    print(json.dumps({"backend": keras.backend.backend(), "loss_first": history[0], "loss_last": history[-1]}))
+    """
+)
+
+
+def _model():
+    inputs = keras.Input((16, 4))
+    h = ConvFrontEnd(filters=[8, 8], kernel_sizes=[3, 3], dilation_rates=[1, 2])(inputs)
+    h = keras.layers.Bidirectional(GatedLSTM(6, forget_bias="chrono", chrono_max_steps=16, return_sequences=True))(h)
+    h = GatedGRU(6, return_sequences=True)(h)
+    h = LeakyIntegrator(6, return_sequences=True)(h)
+    h = DenseTemporalRNN(6, order=2, return_sequences=True)(h)
+    context = AttentionPooling(8)(h)
+    return keras.Model(inputs, keras.layers.Dense(1)(context))
+
+
+@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (pip install -e '.[jax]')")
+def test_model_saved_under_tensorflow_runs_and_trains_under_jax(tmp_path, rng):
+    x = rng.normal(size=(8, 16, 4)).astype("float32")
+    y = rng.normal(size=(8, 1)).astype("float32")
+    model = _model()
+    expected = keras.ops.convert_to_numpy(model(x))
+    model.save(tmp_path / "model.keras")
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    args = [str(tmp_path / name) for name in ("model.keras", "x.npy", "y.npy", "out.npy")]
+    result = subprocess.run([sys.executable, "-c", JAX_SCRIPT, *args], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["backend"] == "jax"
+    np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, atol=1e-5)
+    assert report["loss_last"] < 0.9 * report["loss_first"]
