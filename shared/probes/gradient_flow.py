@@ -1,0 +1,286 @@
+"""How far back a loss reaches: the norm of dL/dh_t at every step of a recurrent layer.
+
+Keras runs a recurrent layer as one fused loop, so its per-step hidden states h_t are not tensors one can
+differentiate with respect to. :func:`unroll` re-runs a model with the chosen recurrent layer unrolled step
+by step in eager mode: the layers before it give its input sequence, its ``cell`` is called once per step
+(with Keras' masking, ``go_backwards`` and ``zero_output_for_mask`` rules), and the layers after it take its
+output. :func:`gradient_flow` adds a zero perturbation ``eps_t`` to every h_t inside a ``tf.GradientTape``;
+the gradient with respect to ``eps_t`` is the *total* derivative dL/dh_t, through every later step and every
+later output. Its norm against t is the classic vanishing-gradient plot (:func:`plot_gradient_flow`).
+
+Supported: ``keras.Sequential`` models and functional models that are a single chain of layers (one input,
+one output, each layer fed by the one before), holding a top-level ``keras.layers.RNN`` subclass whose
+cell's output is its hidden state and whose state's first element is that hidden state: ``SimpleRNN``,
+``LSTM``, ``GRU`` and ``shared.layers.GatedLSTM``/``GatedGRU`` (with ``return_gates=False``). Every
+re-run is checked against ``model(x)`` before a gradient is taken.
+"""
+
+import inspect
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+
+def unroll(model, x, layer=None):
+    """Runs ``model`` on ``x`` with one recurrent layer unrolled step by step and returns its hidden states.
+
+    Args:
+        model: a ``keras.Sequential`` or a chain-like functional ``keras.Model`` (see the module docstring).
+        x: the model's input, a batch, e.g. ``(n, T, features)`` floats or ``(n, T)`` token ids.
+        layer: the recurrent layer, by name or instance; default: the model's first ``keras.layers.RNN``.
+
+    Returns:
+        ``(output, states)``: ``output``, ``np.ndarray`` equal to ``model(x)`` (inference mode), and
+        ``states``, ``np.ndarray`` ``(n, T, units)``, the layer's hidden state h_t after every step t in
+        processing order (with ``go_backwards``, step t consumed input position ``T - 1 - t``). At masked
+        steps the state is carried: h_t = h_{t-1}.
+
+    Raises:
+        ValueError: the model or layer is not supported (see :func:`gradient_flow`), or the unrolled output
+            differs from ``model(x)``.
+
+    Example:
+
+    >>> keras.utils.set_random_seed(0)
+    >>> model = keras.Sequential([keras.Input((20, 3)), keras.layers.GRU(8), keras.layers.Dense(1)])
+    >>> output, states = unroll(model, np.random.rand(4, 20, 3).astype("float32"))
+    >>> output.shape, states.shape
+    ((4, 1), (4, 20, 8))
+    """
+    layers, index = _chain_and_index(model, layer)
+    y_pred, states = _forward(layers, index, x, perturb=None)
+    _check_matches_model(model, x, y_pred)
+    return keras.ops.convert_to_numpy(y_pred), np.stack([keras.ops.convert_to_numpy(h) for h in states], axis=1)
+
+
+def gradient_flow(model, x, y, layer=None, loss=None):
+    """Norm of the gradient of the loss with respect to a recurrent layer's hidden state, step by step.
+
+    Args:
+        model: a ``keras.Sequential`` or a chain-like functional ``keras.Model`` (see the module docstring).
+        x: a batch of inputs, e.g. ``(n, T, features)``.
+        y: the targets for ``x``, shaped as the model's output expects.
+        layer: the recurrent layer, by name or instance; default: the model's first ``keras.layers.RNN``.
+        loss: a Keras loss (name, function or ``keras.losses.Loss``); default: the compiled loss
+            (``model.compute_loss``, which also adds regularisation losses, which do not depend on h_t).
+            A per-sample loss is averaged over the batch.
+
+    Returns:
+        ``np.ndarray`` of shape ``(T,)``, float64: entry t is the Euclidean (Frobenius) norm over the batch
+        and units of dL/dh_t, the total derivative of the batch loss L with respect to the hidden state after
+        step t (through all later steps and outputs), in processing order (reversed input positions with
+        ``go_backwards``). At a masked step the state is carried unchanged and its entry is the gradient
+        through that carried state.
+
+    Raises:
+        ValueError: no usable recurrent layer (none found; a ``Bidirectional`` wrapper, which this does not
+            unroll: probe a model built on its forward or backward layer instead; ``return_state``,
+            ``return_gates``, ``stateful``, stacked cells, or a cell whose output is not its hidden state);
+            a model that is not a single chain of layers; no ``loss`` and an uncompiled model; an unrolled
+            output that differs from ``model(x)``.
+
+    Example:
+
+    >>> keras.utils.set_random_seed(0)
+    >>> model = keras.Sequential([keras.Input((50, 2)), keras.layers.SimpleRNN(16), keras.layers.Dense(1)])
+    >>> x = np.random.rand(8, 50, 2).astype("float32")
+    >>> profile = gradient_flow(model, x, np.zeros((8, 1)), loss="mse")
+    >>> profile.shape
+    (50,)
+    >>> bool(profile[0] < profile[-1])  # a vanilla RNN forgets: early steps get little gradient
+    True
+    """
+    if loss is None and not getattr(model, "compiled", False):
+        raise ValueError("gradient_flow needs `loss=` for a model that has not been compiled")
+    layers, index = _chain_and_index(model, layer)
+    y_true = keras.ops.convert_to_tensor(y)
+    perturbations = []
+    with tf.GradientTape() as tape:
+
+        def perturb(h):
+            eps = tf.zeros_like(h)
+            tape.watch(eps)
+            perturbations.append(eps)
+            return h + eps
+
+        y_pred, _ = _forward(layers, index, x, perturb=perturb)
+        if loss is None:
+            value = model.compute_loss(x=x, y=y_true, y_pred=y_pred, training=False)
+        else:
+            value = keras.ops.mean(keras.losses.get(loss)(y_true, y_pred))
+    _check_matches_model(model, x, y_pred)
+    grads = tape.gradient(value, perturbations, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    return np.array([np.linalg.norm(keras.ops.convert_to_numpy(g).astype(np.float64)) for g in grads])
+
+
+def plot_gradient_flow(profiles, ax=None):
+    """Plots gradient-flow profiles (from :func:`gradient_flow`) against the step, on a log y-axis.
+
+    Args:
+        profiles: ``{label: array of shape (T,)}``; each curve is divided by its value at the last step, so
+            curves of different scale start from 1 at the right and show how fast the gradient decays
+            going back in time.
+        ax: a matplotlib ``Axes``; default: a new figure's.
+
+    Returns:
+        The ``Axes``.
+
+    Example:
+
+    >>> ax = plot_gradient_flow({"SimpleRNN": np.geomspace(1e-6, 1, 100), "LSTM": np.geomspace(0.1, 1, 100)})
+    >>> ax.get_yscale()
+    'log'
+    """
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        _, ax = plt.subplots(figsize=(6, 4))
+    for label, profile in profiles.items():
+        profile = np.asarray(profile, dtype=np.float64)
+        ax.plot(np.arange(len(profile)), profile / profile[-1], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("step t")
+    ax.set_ylabel(r"$\|\partial L / \partial h_t\|$ / value at the last step")
+    ax.legend()
+    return ax
+
+
+def _chain_and_index(model, layer):
+    """The model's layers in order (no ``InputLayer``) and the index of the recurrent layer to unroll."""
+    layers = _chain(model)
+    if layer is None:
+        recurrent = (keras.layers.RNN, keras.layers.Bidirectional)
+        candidates = [i for i, lay in enumerate(layers) if isinstance(lay, recurrent)]
+        if not candidates:
+            raise ValueError(f"model {model.name!r} has no top-level keras.layers.RNN layer")
+        index = candidates[0]
+    else:
+        matches = [i for i, lay in enumerate(layers) if lay is layer or lay.name == layer]
+        if not matches:
+            name = layer if isinstance(layer, str) else layer.name
+            raise ValueError(f"layer {name!r} is not a top-level layer of model {model.name!r}")
+        index = matches[0]
+    _check_recurrent(layers[index])
+    return layers, index
+
+
+def _chain(model):
+    if isinstance(model, keras.Sequential):
+        return list(model.layers)
+    inputs, outputs = getattr(model, "inputs", None), getattr(model, "outputs", None)
+    if not inputs or not outputs:
+        raise ValueError(
+            f"model {model.name!r} is neither a Sequential nor a functional model; build a functional or "
+            "Sequential model around the recurrent layer"
+        )
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise ValueError(f"model {model.name!r} has several inputs or outputs; only single chains are supported")
+    layers = [lay for lay in model.layers if not isinstance(lay, keras.layers.InputLayer)]
+    previous = inputs[0]
+    for lay in layers:
+        fed_by = _first(lay.input)
+        if fed_by is not previous or len(_extra_inputs(lay.input)) > 0:
+            raise ValueError(
+                f"model {model.name!r} is not a single chain of layers (layer {lay.name!r} is not fed by the "
+                "layer before it alone); only Sequential and chain-like functional models are supported"
+            )
+        previous = lay.output
+    if previous is not outputs[0]:
+        raise ValueError(f"model {model.name!r} is not a single chain of layers (its output is not the last layer's)")
+    return layers
+
+
+def _first(tensors):
+    return tensors[0] if isinstance(tensors, (list, tuple)) else tensors
+
+
+def _extra_inputs(tensors):
+    """A layer's inputs besides the first, other than the boolean masks Keras records alongside."""
+    if not isinstance(tensors, (list, tuple)):
+        return []
+    return [t for t in tensors[1:] if t is not None and keras.backend.standardize_dtype(t.dtype) != "bool"]
+
+
+def _check_recurrent(rnn):
+    if isinstance(rnn, keras.layers.Bidirectional):
+        raise ValueError(
+            f"layer {rnn.name!r} is Bidirectional, which gradient_flow does not unroll; probe a model built on "
+            "its forward_layer or backward_layer instead"
+        )
+    if not isinstance(rnn, keras.layers.RNN):
+        raise ValueError(f"layer {rnn.name!r} ({type(rnn).__name__}) is not a keras.layers.RNN")
+    if getattr(rnn, "return_gates", False):
+        raise ValueError(f"layer {rnn.name!r} has return_gates=True; unroll a twin built with return_gates=False")
+    if rnn.return_state:
+        raise ValueError(f"layer {rnn.name!r} has return_state=True, which a layer chain cannot pass on")
+    if rnn.stateful:
+        raise ValueError(f"layer {rnn.name!r} is stateful; unroll a non-stateful twin with the same weights")
+    if isinstance(rnn.cell, keras.layers.StackedRNNCells):
+        raise ValueError(f"layer {rnn.name!r} has stacked cells; use one recurrent layer per cell instead")
+
+
+def _call(lay, x, mask):
+    """Calls a layer as a Keras model would (inference mode) and returns ``(output, output_mask)``."""
+    accepts_mask = "mask" in inspect.signature(lay.call).parameters
+    y = lay(x, mask=mask) if (accepts_mask and mask is not None) else lay(x)
+    new_mask = lay.compute_mask(x, mask) if lay.supports_masking else None
+    return y, new_mask
+
+
+def _forward(layers, index, x, perturb):
+    """Runs the chain with ``layers[index]`` unrolled; returns ``(y_pred, hidden_states)``."""
+    h, mask = keras.ops.convert_to_tensor(x), None
+    for lay in layers[:index]:
+        h, mask = _call(lay, h, mask)
+    rnn = layers[index]
+    output, states = _unroll_rnn(rnn, h, mask, perturb)
+    out_mask = rnn.compute_mask(h, mask) if mask is not None else None
+    for lay in layers[index + 1 :]:
+        output, out_mask = _call(lay, output, out_mask)
+    return output, states
+
+
+def _unroll_rnn(rnn, sequences, mask, perturb):
+    """The recurrent layer's output and per-step hidden states, Keras' masking rules applied step by step."""
+    steps = sequences.shape[1]  # eager tensors have static shapes
+    order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
+    state = rnn.get_initial_state(batch_size=keras.ops.shape(sequences)[0])
+    state = [keras.ops.convert_to_tensor(s, dtype=rnn.cell.compute_dtype) for s in state]
+    cell_kwargs = {"training": False} if "training" in inspect.signature(rnn.cell.call).parameters else {}
+    output, outputs, hidden = None, [], []
+    for t in order:
+        out, new_state = rnn.cell(sequences[:, t], state, **cell_kwargs)
+        new_state = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
+        if out is not new_state[0] and not _same_values(out, new_state[0]):
+            raise ValueError(
+                f"the cell of layer {rnn.name!r} outputs something other than its hidden state (its state's "
+                "first element); gradient_flow cannot tell which is h_t"
+            )
+        if mask is not None:
+            keep = keras.ops.expand_dims(keras.ops.cast(mask[:, t], "bool"), -1)
+            previous_output = keras.ops.zeros_like(out) if (output is None or rnn.zero_output_for_mask) else output
+            new_state = [keras.ops.where(keep, s, s_prev) for s, s_prev in zip(new_state, state)]
+        h = new_state[0] if perturb is None else perturb(new_state[0])
+        state = [h] + new_state[1:]
+        output = h if mask is None else keras.ops.where(keep, h, previous_output)
+        outputs.append(output)
+        hidden.append(h)
+    result = keras.ops.stack(outputs, axis=1) if rnn.return_sequences else output
+    return keras.ops.cast(result, rnn.compute_dtype), hidden
+
+
+def _same_values(a, b):
+    return tuple(a.shape) == tuple(b.shape) and bool(keras.ops.all(keras.ops.equal(a, b)))
+
+
+def _check_matches_model(model, x, y_pred):
+    expected = keras.ops.convert_to_numpy(model(x, training=False))
+    got = keras.ops.convert_to_numpy(y_pred)
+    scale = max(1.0, float(np.max(np.abs(expected))) if expected.size else 1.0)
+    if expected.shape != got.shape or not np.allclose(got, expected, rtol=1e-4, atol=1e-5 * scale):
+        raise ValueError(
+            f"unrolling model {model.name!r} does not reproduce model(x) (max difference "
+            f"{np.max(np.abs(got - expected)) if expected.shape == got.shape else 'shape mismatch'}); its layers "
+            "may not form a single chain"
+        )

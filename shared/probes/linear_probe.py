@@ -1,0 +1,122 @@
+"""Linear probes: can a quantity be read out of a network's hidden states by a linear map?
+
+A probe is a linear model fitted on one part of the states and scored on held-out states. A held-out
+score well above chance means the quantity is linearly decodable from the states. Regression targets use
+``sklearn.linear_model.RidgeCV`` (scored by R^2, chance 0); class targets use a ``StandardScaler`` +
+``LogisticRegression`` pipeline (scored by accuracy, chance the majority-class rate).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.linear_model import LogisticRegression, RidgeCV
+from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit, train_test_split
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+KINDS = ("auto", "regression", "classification")
+
+
+@dataclass
+class ProbeResult:
+    """The held-out score of a linear probe.
+
+    Attributes:
+        score: R^2 (regression) or accuracy (classification) on the held-out states.
+        metric: ``"r2"`` or ``"accuracy"``.
+        chance: the score of a probe that ignores the states: 0 for R^2 (predicting the mean); for accuracy,
+            the test-set rate of the training set's majority class.
+        n_train: number of training samples (states, i.e. sequence-steps for 3-D ``states``).
+        n_test: number of held-out samples.
+        estimator: the fitted scikit-learn estimator (``RidgeCV`` or a scaler + logistic-regression pipeline).
+    """
+
+    score: float
+    metric: str
+    chance: float
+    n_train: int
+    n_test: int
+    estimator: BaseEstimator
+
+
+def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e-3, 1e-2, 1e-1, 1, 10, 100), C=1.0):
+    """Fits a linear probe from hidden states to a target and scores it on held-out data.
+
+    Args:
+        states: ``(n, d)`` one state per sample, or ``(n, t, d)`` states of ``n`` sequences over ``t`` steps.
+        target: ``(n,)`` for 2-D ``states``; ``(n,)`` (one value per sequence, repeated over its steps) or
+            ``(n, t)`` (one per step) for 3-D ``states``.
+        kind: ``"regression"``, ``"classification"`` or ``"auto"`` (classification when the target is
+            boolean, integer, or a string/object label; regression otherwise).
+        test_size: fraction of the samples (of the *sequences* for 3-D ``states``) held out.
+        seed: seed of the split and of the logistic regression.
+        alphas: ridge penalties ``RidgeCV`` chooses from (regression; by efficient leave-one-out CV).
+        C: inverse L2 penalty of the logistic regression (classification).
+
+    Returns:
+        :class:`ProbeResult`.
+
+    With 3-D ``states`` the steps are flattened into ``n * t`` samples but the split is by sequence
+    (``GroupShuffleSplit``): every step of a sequence lands on the same side, so near-identical states of
+    consecutive steps cannot leak from the training set into the test set. With 2-D ``states`` a
+    classification split is stratified by class.
+
+    Raises:
+        ValueError: mismatched shapes, an unknown ``kind``, or a classification target with one class.
+
+    Example:
+
+    >>> rng = np.random.default_rng(0)
+    >>> states = rng.normal(size=(400, 8))
+    >>> result = linear_probe(states, states[:, 0] > 0)
+    >>> result.metric, result.score > 0.9, result.chance < 0.7
+    ('accuracy', True, True)
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    states, target = np.asarray(states), np.asarray(target)
+    X, y, groups = _flatten(states, target)
+    if kind == "auto":
+        kind = "classification" if y.dtype.kind in "biuUSO" else "regression"
+    n = len(y)
+    if kind == "classification" and len(np.unique(y)) < 2:
+        raise ValueError("a classification probe needs at least two classes in the target")
+    if groups is not None:
+        splitter = GroupShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+        train, test = next(splitter.split(X, y, groups))
+    elif kind == "classification":
+        splitter = StratifiedShuffleSplit(n_splits=1, test_size=test_size, random_state=seed)
+        train, test = next(splitter.split(X, y))
+    else:
+        train, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
+    if kind == "regression":
+        estimator = RidgeCV(alphas=alphas).fit(X[train], y[train].astype(np.float64))
+        score, metric, chance = float(estimator.score(X[test], y[test].astype(np.float64))), "r2", 0.0
+    else:
+        estimator = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
+        estimator.fit(X[train], y[train])
+        score, metric = float(estimator.score(X[test], y[test])), "accuracy"
+        classes, counts = np.unique(y[train], return_counts=True)
+        chance = float(np.mean(y[test] == classes[np.argmax(counts)]))
+    return ProbeResult(
+        score=score, metric=metric, chance=chance, n_train=len(train), n_test=len(test), estimator=estimator
+    )
+
+
+def _flatten(states, target):
+    """``(X (samples, d), y (samples,), groups (samples,) or None)`` from 2-D or 3-D states."""
+    if states.ndim == 2:
+        if target.shape != (states.shape[0],):
+            raise ValueError(
+                f"2-D states {states.shape} need a target of shape ({states.shape[0]},); got {target.shape}"
+            )
+        return states, target, None
+    if states.ndim != 3:
+        raise ValueError(f"states must be (n, d) or (n, t, d); got shape {states.shape}")
+    n, t, d = states.shape
+    if target.shape == (n,):
+        target = np.repeat(target[:, None], t, axis=1)
+    if target.shape != (n, t):
+        raise ValueError(f"3-D states {states.shape} need a target of shape ({n},) or ({n}, {t}); got {target.shape}")
+    return states.reshape(n * t, d), target.reshape(n * t), np.repeat(np.arange(n), t)

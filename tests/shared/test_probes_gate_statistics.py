@@ -1,0 +1,85 @@
+"""shared.probes.gate_statistics: planted differences are found, null ones are not; signs and p-values are right."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shared.probes import gate_statistics
+
+GATES = ("input", "forget", "output", "candidate", "cell")
+
+
+def gate_dict(rng, n=40, t=12, units=4):
+    return {name: rng.uniform(size=(n, t, units)) for name in GATES}
+
+
+def test_planted_difference_gives_large_effect_and_small_p(rng):
+    groups = np.arange(40) < 20
+    gates = gate_dict(rng)
+    gates["forget"] = gates["forget"] + 0.2 * groups[:, None, None]
+    table = gate_statistics(gates, groups, n_permutations=2000)
+    assert isinstance(table, pd.DataFrame) and list(table.index) == list(GATES)
+    forget = table.loc["forget"]
+    assert forget["difference"] == pytest.approx(0.2, abs=0.05)
+    assert forget["hedges_g"] > 2.0
+    assert forget["p_value"] == pytest.approx(1 / 2001)  # no relabelling is as extreme
+    assert (forget["n_group1"], forget["n_group0"]) == (20, 20)
+    assert table.drop(index="forget")["hedges_g"].abs().max() < 1.5
+
+
+def test_effect_size_sign_follows_group_order(rng):
+    groups = np.arange(30) % 3 == 0
+    gate = rng.normal(size=(30, 5, 2)) + 1.0 * groups[:, None, None]
+    higher = gate_statistics(gate, groups, n_permutations=500)
+    lower = gate_statistics(gate, ~groups, n_permutations=500)
+    assert higher.loc["gate", "hedges_g"] > 0 and higher.loc["gate", "difference"] > 0
+    assert lower.loc["gate", "hedges_g"] == pytest.approx(-higher.loc["gate", "hedges_g"])
+    assert lower.loc["gate", "mean_group1"] == pytest.approx(higher.loc["gate", "mean_group0"])
+
+
+def test_identical_distributions_give_uniform_p_values(rng):
+    groups = np.arange(24) < 12
+    gates = {f"g{i}": rng.normal(size=(24, 3, 2)) for i in range(100)}
+    p = gate_statistics(gates, groups, n_permutations=200, seed=1)["p_value"].to_numpy()
+    assert np.all((p > 0) & (p <= 1))
+    assert 0.35 < p.mean() < 0.65
+    assert 0.01 <= np.mean(p < 0.05) <= 0.12
+
+
+def test_mask_excludes_steps(rng):
+    groups = np.arange(20) < 10
+    gate = rng.uniform(size=(20, 8, 3))
+    gate[groups, 6:] += 50.0  # a difference only in steps the mask hides
+    mask = np.ones((20, 8), dtype=bool)
+    mask[:, 6:] = False
+    masked = gate_statistics(gate, groups, n_permutations=500, mask=mask)
+    unmasked = gate_statistics(gate, groups, n_permutations=500)
+    assert masked.loc["gate", "p_value"] > 0.01 and abs(masked.loc["gate", "difference"]) < 0.2
+    assert unmasked.loc["gate", "difference"] > 10
+
+
+def test_per_unit_rows_find_the_unit(rng):
+    groups = np.arange(30) < 15
+    gate = rng.uniform(size=(30, 6, 4))
+    gate[groups, :, 2] += 0.3
+    table = gate_statistics({"input": gate}, groups, n_permutations=500, per_unit=True)
+    assert list(table["unit"]) == [0, 1, 2, 3]
+    assert table["hedges_g"].to_numpy().argmax() == 2
+    assert table.loc[table["unit"] == 2, "p_value"].item() < 0.01
+
+
+def test_permutations_are_seeded(rng):
+    groups = np.arange(16) < 8
+    gate = rng.normal(size=(16, 4, 2))
+    first = gate_statistics(gate, groups, n_permutations=300, seed=7)
+    pd.testing.assert_frame_equal(first, gate_statistics(gate, groups, n_permutations=300, seed=7))
+
+
+def test_bad_arguments(rng):
+    gate = rng.uniform(size=(6, 3, 2))
+    with pytest.raises(ValueError, match="boolean"):
+        gate_statistics(gate, np.array([1, 0, 1, 0, 1, 0]))
+    with pytest.raises(ValueError, match="at least two"):
+        gate_statistics(gate, np.arange(6) < 1)
+    with pytest.raises(ValueError, match="mask"):
+        gate_statistics(gate, np.arange(6) < 3, mask=np.ones((6, 4), dtype=bool))

@@ -1,0 +1,67 @@
+"""shared.probes.linear_probe: planted signals are recovered, noise scores at chance, the split is by sequence."""
+
+import numpy as np
+import pytest
+from sklearn.linear_model import RidgeCV
+from sklearn.pipeline import Pipeline
+
+from shared.probes import ProbeResult, linear_probe
+
+
+def test_planted_linear_signal_is_recovered_by_ridge(rng):
+    states = rng.normal(size=(300, 12))
+    weights = rng.normal(size=12)
+    result = linear_probe(states, states @ weights + 0.01 * rng.normal(size=300), seed=1)
+    assert isinstance(result, ProbeResult) and isinstance(result.estimator, RidgeCV)
+    assert result.metric == "r2" and result.chance == 0.0
+    assert result.score > 0.99
+    assert (result.n_train, result.n_test) == (225, 75)
+
+
+def test_planted_class_signal_is_recovered_by_logistic_regression(rng):
+    states = rng.normal(size=(400, 6))
+    labels = np.where(states[:, 2] - states[:, 4] > 0, "up", "down")
+    result = linear_probe(states, labels, C=100.0)
+    assert result.metric == "accuracy" and isinstance(result.estimator, Pipeline)
+    assert result.score > 0.95
+    assert 0.4 < result.chance < 0.65
+
+
+def test_noise_scores_near_chance(rng):
+    states = rng.normal(size=(400, 10))
+    regression = linear_probe(states, rng.normal(size=400))
+    assert regression.score < 0.05  # R^2 near (usually just below) 0
+    labels = rng.random(400) < 0.7
+    classification = linear_probe(states, labels)
+    assert classification.chance == pytest.approx(0.7, abs=0.1)
+    assert abs(classification.score - classification.chance) < 0.12
+
+
+def test_3d_states_are_split_by_sequence(rng):
+    n, t, d = 40, 15, 5
+    states = rng.normal(size=(n, t, d))
+    result = linear_probe(states, states[..., 0] * 2.0, test_size=0.25, seed=3)
+    assert result.score > 0.99
+    assert result.n_test % t == 0 and result.n_train % t == 0
+    assert result.n_test // t == 10 and result.n_train + result.n_test == n * t
+
+
+def test_split_by_sequence_stops_leakage(rng):
+    """Each sequence has one random label and near-constant states: only a leaky (per-step) split can fit it."""
+    n, t, d = 40, 10, 64  # d > n: a linear map can memorise one label per sequence
+    centres = rng.normal(size=(n, 1, d))
+    states = centres + 0.01 * rng.normal(size=(n, t, d))
+    labels = rng.normal(size=n)  # unrelated to the centres
+    by_sequence = linear_probe(states, labels)
+    assert by_sequence.score < 0.2
+    leaky = linear_probe(states.reshape(n * t, d), np.repeat(labels, t))
+    assert leaky.score > 0.5  # the same data split per step looks decodable: the leak the 3-D split prevents
+
+
+def test_bad_arguments(rng):
+    with pytest.raises(ValueError, match="kind"):
+        linear_probe(rng.normal(size=(10, 2)), rng.normal(size=10), kind="ordinal")
+    with pytest.raises(ValueError, match="target"):
+        linear_probe(rng.normal(size=(10, 4, 2)), rng.normal(size=(10, 3)))
+    with pytest.raises(ValueError, match="two classes"):
+        linear_probe(rng.normal(size=(10, 2)), np.ones(10, dtype=int))

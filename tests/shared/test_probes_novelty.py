@@ -1,0 +1,59 @@
+"""shared.probes.novelty: step-to-step change of the state and the change points it peaks at."""
+
+import numpy as np
+import pytest
+
+from shared.probes import change_points, novelty
+
+
+def piecewise_constant(rng, steps=80, dim=6, jumps=(17, 40, 63), noise=0.0):
+    levels = rng.normal(size=(len(jumps) + 1, dim))
+    segment = np.searchsorted(np.asarray(jumps), np.arange(steps), side="right")
+    return levels[segment] + noise * rng.normal(size=(steps, dim))
+
+
+def test_novelty_shapes_and_alignment(rng):
+    states = rng.normal(size=(3, 10, 4))
+    values = novelty(states)
+    assert values.shape == (3, 9)
+    assert novelty(states[0]).shape == (9,)
+    np.testing.assert_allclose(values[1, 4], np.linalg.norm(states[1, 5] - states[1, 4]))
+
+
+def test_change_points_known_answer(rng):
+    jumps = (17, 40, 63)
+    exact = piecewise_constant(rng, jumps=jumps)
+    np.testing.assert_array_equal(change_points(exact), jumps)
+    noisy = piecewise_constant(rng, jumps=jumps, noise=0.02)
+    np.testing.assert_array_equal(change_points(noisy), jumps)
+    # a novelty profile gives the same steps as the states it came from
+    np.testing.assert_array_equal(change_points(novelty(noisy)), jumps)
+
+
+def test_change_points_batch(rng):
+    batch = np.stack([piecewise_constant(rng, jumps=(10, 50)), piecewise_constant(rng, jumps=(30,))])
+    found = change_points(batch)
+    assert len(found) == 2
+    np.testing.assert_array_equal(found[0], [10, 50])
+    np.testing.assert_array_equal(found[1], [30])
+
+
+@pytest.mark.parametrize("kind", ["sine", "linear", "random_walk_smoothed"])
+def test_smooth_sequences_have_no_change_points(kind, rng):
+    t = np.arange(200)[:, None]
+    if kind == "sine":
+        states = np.hstack([np.sin(t / 15.0), np.cos(t / 23.0), 0.5 * np.sin(t / 40.0 + 1.0)])
+    elif kind == "linear":
+        states = (0.01 * t * np.ones((1, 5))).astype("float32")
+    else:
+        walk = np.cumsum(rng.normal(size=(260, 4)), axis=0)
+        kernel = np.hanning(61) / np.hanning(61).sum()
+        states = np.stack([np.convolve(walk[:, j], kernel, mode="valid") for j in range(4)], axis=1)
+    assert change_points(states).size == 0
+
+
+def test_bad_shapes():
+    with pytest.raises(ValueError):
+        novelty(np.zeros(5))
+    with pytest.raises(ValueError):
+        novelty(np.zeros((1, 3)))
