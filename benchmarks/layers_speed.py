@@ -1,0 +1,135 @@
+"""Training and inference throughput of GatedLSTM / GatedGRU against keras.layers.LSTM / GRU.
+
+Each candidate is timed against its Keras anchor of the same size in the same run (batch 128, T 100,
+8 features, 64 units by default), in interleaved rounds so that drift in machine load hits both alike; the
+median samples/s over rounds is reported with the ratio candidate / anchor (>= 1 is faster).
+
+    python benchmarks/layers_speed.py [--rounds 5] [--batches 10] [--out benchmarks/results/layers_speed.json]
+
+Targets (issue 2): GatedLSTM with ``return_gates=False`` trains at >= 0.9x keras.layers.LSTM on CPU.
+The ``return_gates=True`` rows show the price of carrying the gates out of the loop.
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras  # noqa: E402
+import numpy as np  # noqa: E402
+import tensorflow as tf  # noqa: E402
+
+from shared.layers import GatedGRU, GatedLSTM  # noqa: E402
+
+CASES = [
+    # (name, anchor name, layer factory)
+    ("keras.LSTM", None, lambda u: keras.layers.LSTM(u)),
+    ("GatedLSTM", "keras.LSTM", lambda u: GatedLSTM(u)),
+    ("GatedLSTM(return_gates)", "keras.LSTM", lambda u: GatedLSTM(u, return_gates=True)),
+    ("keras.GRU", None, lambda u: keras.layers.GRU(u)),
+    ("GatedGRU", "keras.GRU", lambda u: GatedGRU(u)),
+    ("GatedGRU(return_gates)", "keras.GRU", lambda u: GatedGRU(u, return_gates=True)),
+]
+
+
+def build_model(factory, steps, features, units):
+    """Input -> recurrent layer -> Dense(1); a gate-returning layer's gates are computed but not used."""
+    inputs = keras.Input((steps, features))
+    outputs = factory(units)(inputs)
+    if isinstance(outputs, (tuple, list)):
+        outputs = outputs[0]
+    model = keras.Model(inputs, keras.layers.Dense(1)(outputs))
+    model.compile(optimizer="adam", loss="mse")
+    return model
+
+
+def time_training(model, x, y, batch):
+    start = time.perf_counter()
+    model.fit(x, y, batch_size=batch, epochs=1, verbose=0, shuffle=False)
+    return len(x) / (time.perf_counter() - start)
+
+
+def time_inference(model, x, batch):
+    start = time.perf_counter()
+    model.predict(x, batch_size=batch, verbose=0)
+    return len(x) / (time.perf_counter() - start)
+
+
+def run(rounds, batches, batch, steps, features, units, seed):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(batch * batches, steps, features)).astype("float32")
+    y = rng.normal(size=(batch * batches, 1)).astype("float32")
+    keras.utils.set_random_seed(seed)
+    models = {name: build_model(factory, steps, features, units) for name, _, factory in CASES}
+    for model in models.values():  # warm-up: tracing and first-call costs stay out of the timings
+        model.fit(x[: 2 * batch], y[: 2 * batch], batch_size=batch, epochs=1, verbose=0)
+        model.predict(x[: 2 * batch], batch_size=batch, verbose=0)
+    train = {name: [] for name in models}
+    infer = {name: [] for name in models}
+    for _ in range(rounds):
+        for name, model in models.items():
+            train[name].append(time_training(model, x, y, batch))
+            infer[name].append(time_inference(model, x, batch))
+    rows = []
+    for name, anchor, _ in CASES:
+        row = {
+            "layer": name,
+            "anchor": anchor or name,
+            "train_samples_per_s": statistics.median(train[name]),
+            "infer_samples_per_s": statistics.median(infer[name]),
+        }
+        ref = statistics.median(train[anchor]) if anchor else row["train_samples_per_s"]
+        ref_infer = statistics.median(infer[anchor]) if anchor else row["infer_samples_per_s"]
+        row["train_ratio"] = row["train_samples_per_s"] / ref
+        row["infer_ratio"] = row["infer_samples_per_s"] / ref_infer
+        rows.append(row)
+    return rows
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (median reported)")
+    parser.add_argument("--batches", type=int, default=10, help="batches per timed epoch")
+    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=100, help="sequence length T")
+    parser.add_argument("--features", type=int, default=8)
+    parser.add_argument("--units", type=int, default=64)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default="benchmarks/results/layers_speed.json", help="JSON file to write")
+    args = parser.parse_args(argv)
+
+    rows = run(args.rounds, args.batches, args.batch, args.steps, args.features, args.units, args.seed)
+    devices = [d.device_type for d in tf.config.list_logical_devices()]
+    print(f"batch {args.batch}, T {args.steps}, {args.features} features, {args.units} units; devices {devices}")
+    print(f"{'layer':26s} {'train/s':>10s} {'ratio':>7s} {'infer/s':>10s} {'ratio':>7s}  anchor")
+    for row in rows:
+        print(
+            f"{row['layer']:26s} {row['train_samples_per_s']:10.0f} {row['train_ratio']:7.3f} "
+            f"{row['infer_samples_per_s']:10.0f} {row['infer_ratio']:7.3f}  {row['anchor']}"
+        )
+    result = {
+        "benchmark": "layers_speed",
+        "settings": vars(args),
+        "devices": devices,
+        "python": sys.version.split()[0],
+        "tensorflow": tf.__version__,
+        "keras": keras.__version__,
+        "machine": platform.machine(),
+        "cpu_count": os.cpu_count(),
+        "rows": rows,
+    }
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    tmp = f"{args.out}.tmp"
+    with open(tmp, "w") as handle:
+        json.dump(result, handle, indent=2)
+    os.replace(tmp, args.out)
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
