@@ -26,8 +26,19 @@ class GateOutputsMixin:
     #: Keys of the Keras parent's config that the subclass fixes and so leaves out of its own config.
     _fixed_config_keys = ()
 
-    def _init_gate_outputs(self, return_gates, return_sequences, return_state, use_cudnn):
-        """Finishes ``__init__`` after ``keras.layers.RNN.__init__``, as the Keras parent's own would."""
+    def _init_gated_rnn(self, cell, return_gates, return_sequences, return_state, use_cudnn, **rnn_kwargs):
+        """Does what the Keras parent's ``__init__`` does, around this subclass's own cell.
+
+        The parent's ``__init__`` would build a stock cell, so ``keras.layers.RNN.__init__`` takes ours; with
+        ``return_gates`` the loop itself always returns sequences and states (see the class docstring).
+        """
+        keras.layers.RNN.__init__(
+            self,
+            cell,
+            return_sequences=bool(return_sequences or return_gates),
+            return_state=bool(return_state or return_gates),
+            **rnn_kwargs,
+        )
         self.return_gates = bool(return_gates)
         self._user_return_sequences = bool(return_sequences)
         self._user_return_state = bool(return_state)
@@ -46,11 +57,6 @@ class GateOutputsMixin:
     @property
     def chrono_max_steps(self):
         return self.cell.chrono_max_steps
-
-    @staticmethod
-    def _rnn_flags(return_gates, return_sequences, return_state):
-        """The ``(return_sequences, return_state)`` the inner RNN loop needs."""
-        return bool(return_sequences or return_gates), bool(return_state or return_gates)
 
     def _split_gate_outputs(self, result):
         outputs, *states = result

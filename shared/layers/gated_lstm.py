@@ -218,17 +218,15 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
             trainable=kwargs.get("trainable", True),
             name="gated_lstm_cell",
         )
-        rnn_sequences, rnn_state = self._rnn_flags(return_gates, return_sequences, return_state)
-        # keras.layers.LSTM.__init__ would build a stock LSTMCell; the RNN base takes ours instead.
-        keras.layers.RNN.__init__(
-            self,
+        self._init_gated_rnn(
             cell,
-            return_sequences=rnn_sequences,
-            return_state=rnn_state,
+            return_gates,
+            return_sequences,
+            return_state,
+            use_cudnn,
             go_backwards=go_backwards,
             stateful=stateful,
             unroll=unroll,
             activity_regularizer=activity_regularizer,
             **kwargs,
         )
-        self._init_gate_outputs(return_gates, return_sequences, return_state, use_cudnn)
