@@ -1,0 +1,77 @@
+"""Sweep a task over sequence lengths and layers: one :func:`~shared.tasks.runner.run_task` per (layer, T).
+
+Writes ``sweep_<task>.csv`` (one row per run, the :func:`run_task` fields except the loss curve) and
+``sweep_<task>.png`` (the test metric against T, one line per layer, with the input-blind baseline dashed and the
+"solved" threshold dotted) into the output folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from shared.tasks.generators import get_task
+from shared.tasks.models import RunConfig
+from shared.tasks.runner import run_task
+
+
+def run_sweep(
+    task_name: str,
+    layers: Sequence[str],
+    Ts: Sequence[int],
+    out: str | Path,
+    seed: int = 0,
+    config: RunConfig = RunConfig(),
+    verbose=1,
+    on_result: Callable[[dict], None] | None = None,
+) -> pd.DataFrame:
+    """Runs every ``layer`` at every ``T`` with the same ``seed`` and ``config``, writes the CSV and PNG into ``out``
+    (created if missing) and returns the table. ``on_result`` is called with each run's result as it finishes."""
+    task = get_task(task_name)
+    for T in Ts:
+        task.check_T(T)
+    rows = []
+    for layer in layers:
+        for T in Ts:
+            result = run_task(task, T, layer, seed=seed, config=config, verbose=verbose)
+            if on_result is not None:
+                on_result(result)
+            rows.append({key: value for key, value in result.items() if key != "loss_curve"})
+    table = pd.DataFrame(rows)
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    table.to_csv(out / f"sweep_{task.name}.csv", index=False)
+    plot_sweep(table, out / f"sweep_{task.name}.png")
+    return table
+
+
+def plot_sweep(table: pd.DataFrame, path: str | Path) -> None:
+    """Saves a PNG of ``metric`` against ``T`` for each ``layer`` in ``table`` (one task), with baseline and
+    threshold; a log y-axis for metrics where lower is better."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    task = get_task(table["task"].iloc[0])
+    Ts = sorted(table["T"].unique())
+    fig, ax = plt.subplots(figsize=(6, 4))
+    for layer, runs in table.groupby("layer", sort=False):
+        runs = runs.sort_values("T")
+        ax.plot(runs["T"], runs["metric"], marker="o", label=layer)
+    ax.plot(Ts, [task.baseline(T) for T in Ts], "k--", label="baseline (input-blind)")
+    ax.plot(Ts, [task.threshold(T) for T in Ts], "k:", label="solved threshold")
+    ax.set_xscale("log")
+    ax.set_xticks(Ts, [str(T) for T in Ts])
+    ax.minorticks_off()
+    if not task.higher_is_better:
+        ax.set_yscale("log")
+    ax.set_xlabel("T (sequence length, steps)")
+    ax.set_ylabel(f"test {task.metric_name}")
+    ax.set_title(f"{task.name}: {task.criterion}", fontsize=9)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)

@@ -1,0 +1,179 @@
+"""Generators of shared.tasks: shapes, dtypes, seeding, and known answers for every task."""
+
+import numpy as np
+import pytest
+
+from shared.tasks.generators import (
+    COPY_DELIMITER,
+    TASKS,
+    generate_adding,
+    generate_brackets,
+    generate_copy,
+    generate_latch,
+    generate_palindrome,
+    generate_parity,
+    generate_recall,
+    generate_two_sequence,
+    get_task,
+    two_sequence_prototypes,
+)
+
+T = 12  # even, so every task accepts it
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_shapes_dtypes_and_registry(name):
+    task = TASKS[name]
+    x, y = task.generate(9, T, 0)
+    time = task.sequence_length(T)
+    assert x.dtype == np.float32 and x.shape == (9, time, task.input_dim)
+    if task.kind == "regression":
+        assert y.dtype == np.float32 and y.shape == (9, 1)
+    elif task.kind == "classification":
+        assert y.dtype == np.int32 and y.shape == (9,)
+        assert 0 <= y.min() and y.max() < task.n_outputs
+    else:
+        assert y.dtype == np.int32 and y.shape == (9, time)
+        assert 0 <= y.min() and y.max() < task.n_outputs
+    baseline = task.baseline(T)
+    assert not task.is_solved(baseline, T)  # the input-blind predictor never counts as solving
+    assert task.criterion and task.loss and task.metric_name
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_seeding(name):
+    generate = TASKS[name].generate
+    x1, y1 = generate(16, T, 5)
+    x2, y2 = generate(16, T, 5)
+    np.testing.assert_array_equal(x1, x2)
+    np.testing.assert_array_equal(y1, y2)
+    x3, _ = generate(16, T, 6)
+    assert not np.array_equal(x1, x3)
+    rng = np.random.default_rng(5)
+    xa, _ = generate(16, T, rng)
+    xb, _ = generate(16, T, rng)
+    np.testing.assert_array_equal(xa, x1)  # a Generator seeded 5 draws what seed 5 draws...
+    assert not np.array_equal(xa, xb)  # ...and advances, so the next call is fresh
+
+
+def test_registry_baselines_and_lookup():
+    assert TASKS["adding"].baseline(200) == pytest.approx(1 / 6)
+    assert TASKS["copy"].baseline(100) == pytest.approx(10 * np.log(8) / 120)
+    assert TASKS["recall"].baseline(50) == pytest.approx(1 / 8)
+    assert TASKS["parity"].baseline(50) == 0.5
+    assert TASKS["adding"].is_solved(0.009, 200) and not TASKS["adding"].is_solved(0.01, 200)
+    assert TASKS["parity"].is_solved(0.95, 10) and not TASKS["parity"].is_solved(0.94, 10)
+    with pytest.raises(KeyError, match="unknown task"):
+        get_task("nope")
+    with pytest.raises(ValueError, match="even"):
+        TASKS["brackets"].check_T(11)
+
+
+def test_adding_markers_and_target():
+    x, y = generate_adding(500, 30, 0)
+    markers = x[..., 1]
+    assert set(np.unique(markers)) == {0.0, 1.0}
+    assert np.all(markers[:, :15].sum(axis=1) == 1) and np.all(markers[:, 15:].sum(axis=1) == 1)
+    np.testing.assert_allclose(y[:, 0], (x[..., 0] * markers).sum(axis=1), rtol=1e-6)
+    assert x[..., 0].min() >= 0.0 and x[..., 0].max() < 1.0
+
+
+def test_adding_constant_one_has_mse_one_sixth():
+    _, y = generate_adding(200_000, 4, 1)
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(1 / 6, abs=0.003)
+
+
+def test_copy_layout():
+    n, T_copy = 50, 7
+    x, y = generate_copy(n, T_copy, 0)
+    tokens = x.argmax(-1)
+    assert np.all(x.sum(-1) == 1)  # one-hot
+    symbols = tokens[:, :10]
+    assert symbols.min() >= 1 and symbols.max() <= 8
+    np.testing.assert_array_equal(y[:, -10:], symbols)
+    assert np.all(y[:, :-10] == 0)
+    assert np.all(tokens[:, T_copy + 9] == COPY_DELIMITER)
+    rest = np.delete(tokens[:, 10:], T_copy - 1, axis=1)
+    assert np.all(rest == 0)
+
+
+def test_recall_label_is_first_symbol():
+    x, y = generate_recall(300, 9, 0)
+    np.testing.assert_array_equal(y, x[:, 0].argmax(-1))
+    assert len(np.unique(y)) == 8
+
+
+@pytest.mark.parametrize("encoding", ["signed", "binary"])
+def test_parity_labels(encoding):
+    x, y = generate_parity(400, 11, 0, encoding=encoding)
+    values = x[..., 0]
+    bits = (values > 0).astype(int)
+    allowed = {-1.0, 1.0} if encoding == "signed" else {0.0, 1.0}
+    assert set(np.unique(values)) == allowed
+    np.testing.assert_array_equal(y, bits.sum(axis=1) % 2)
+    assert y.sum() == 200
+
+
+def _balanced_by_stack(chars):
+    """Independent check: a stack of open brackets must never underflow and must end empty."""
+    depth = 0
+    for c in chars:
+        depth += 1 if c == "(" else -1
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+def test_brackets_labels_and_hard_negatives():
+    x, y = generate_brackets(400, 14, 0)
+    assert np.all(x.sum(-1) == 1)
+    strings = ["".join("()"[i] for i in row) for row in x.argmax(-1)]
+    assert [int(_balanced_by_stack(s)) for s in strings] == y.tolist()
+    assert y.sum() == 200
+    negatives = [s for s, label in zip(strings, y) if label == 0]
+    hard = [s for s in negatives if s.count("(") == s.count(")")]
+    miscounted = [s for s in negatives if s.count("(") != s.count(")")]
+    assert len(hard) > 60 and len(miscounted) > 60  # about half of the 200 negatives each
+    assert all(abs(s.count("(") - s.count(")")) == 2 for s in miscounted)  # one flipped bracket
+    assert not _balanced_by_stack("())(")  # the independent check itself knows a hard negative
+
+
+def test_brackets_all_hard_and_odd_T():
+    x, y = generate_brackets(60, 8, 1, hard_fraction=1.0)
+    counts = x[y == 0].sum(axis=1)
+    np.testing.assert_array_equal(counts[:, 0], counts[:, 1])
+    with pytest.raises(ValueError, match="even"):
+        generate_brackets(4, 9, 0)
+
+
+@pytest.mark.parametrize("length", [10, 11])
+def test_palindromes(length):
+    x, y = generate_palindrome(300, length, 0)
+    tokens = x.argmax(-1)
+    is_palindrome = np.all(tokens == tokens[:, ::-1], axis=1)
+    np.testing.assert_array_equal(is_palindrome.astype(int), y)
+    mismatches = (tokens != tokens[:, ::-1]).sum(axis=1)
+    assert np.all(mismatches[y == 0] == 2)  # one substituted symbol: one mismatched mirror pair
+
+
+def test_latch_information_only_in_first_L_steps():
+    L, s = 4, 0.3
+    x, y = generate_latch(4000, 20, 0, L=L, s=s)
+    np.testing.assert_array_equal(x[:, :L, 0], np.repeat((2.0 * y - 1.0)[:, None], L, axis=1))
+    for label in (0, 1):
+        tail = x[y == label, L:, 0]
+        assert abs(tail.mean()) < 0.02 and tail.var() == pytest.approx(s, rel=0.05)
+
+
+def test_two_sequence_prototypes_plus_noise():
+    L, s = 3, 0.2
+    x, y = generate_two_sequence(4000, 15, 0, L=L, s=s)
+    prototypes = two_sequence_prototypes(L)
+    np.testing.assert_array_equal(prototypes, two_sequence_prototypes(L))  # fixed, seed-independent
+    noise_head = x[:, :L, 0] - prototypes[y]
+    assert abs(noise_head.mean()) < 0.02 and noise_head.var() == pytest.approx(s, rel=0.05)
+    for label in (0, 1):
+        tail = x[y == label, L:, 0]
+        assert abs(tail.mean()) < 0.02 and tail.var() == pytest.approx(s, rel=0.05)
+    nearest = np.argmin(((x[:, :L, 0][:, None, :] - prototypes[None]) ** 2).sum(-1), axis=1)
+    assert np.mean(nearest == y) > 0.95  # the first L steps carry the class (Bayes rate ~0.997)
