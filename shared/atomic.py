@@ -1,0 +1,68 @@
+"""Writing outputs so that nothing the user had is overwritten or lost.
+
+Every output (a table, a GFF3 file, a model, a report) is written to a temporary file in the destination's
+folder and renamed over the destination in one step (``os.replace``), so a crash leaves either the old file or
+the new one, never half of one. An existing destination is refused unless ``force=True`` (``--force``).
+"""
+
+import contextlib
+import os
+import tempfile
+
+from shared.cli import InputError
+
+
+def check_writable(path, force=False):
+    """Raises :class:`InputError` if ``path`` exists and ``force`` is False, or names a directory."""
+    if os.path.isdir(path):
+        raise InputError(f"{path}: is a directory, not a file to write")
+    if os.path.exists(path) and not force:
+        raise InputError(f"{path}: already exists; pass --force to overwrite it")
+
+
+@contextlib.contextmanager
+def atomic_path(path, force=False, suffix=None):
+    """Yields a temporary path beside ``path``; on success it is renamed to ``path``, on error removed.
+
+    Use it with writers that take a path (``model.save``, ``DataFrame.to_csv``, ``figure.savefig``):
+
+    >>> import pandas as pd, tempfile, os
+    >>> out = os.path.join(tempfile.mkdtemp(), "table.csv")
+    >>> with atomic_path(out) as tmp:
+    ...     pd.DataFrame({"a": [1]}).to_csv(tmp, index=False)
+    >>> open(out).read()
+    'a\\n1\\n'
+
+    Args:
+        path: the destination.
+        force: allow replacing an existing file.
+        suffix: the temporary file's suffix (default: the destination's, as some writers check it, e.g.
+            ``.keras``).
+    """
+    check_writable(path, force)
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    suffix = os.path.splitext(path)[1] if suffix is None else suffix
+    handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}", dir=folder)
+    os.close(handle)
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+
+
+@contextlib.contextmanager
+def atomic_open(path, mode="w", force=False, **kwargs):
+    """``open()`` for writing, atomically: the file appears at ``path`` only when the block succeeds.
+
+    Args:
+        path: the destination. mode: ``"w"`` or ``"wb"``. force: allow replacing an existing file.
+        **kwargs: passed to ``open`` (e.g. ``encoding``, ``newline``).
+    """
+    if mode not in ("w", "wb"):
+        raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', not {mode!r}")
+    with atomic_path(path, force=force) as tmp:
+        with open(tmp, mode, **kwargs) as handle:
+            yield handle

@@ -1,0 +1,78 @@
+"""shared.cli and shared.atomic: exit codes, one-line errors, atomic and non-clobbering writes."""
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from shared.atomic import atomic_open, atomic_path
+from shared.cli import InputError
+
+PROGRAM = textwrap.dedent(
+    """
+    import sys
+    from shared.cli import InputError, run
+    def main(argv):
+        if argv[0] == "bad":
+            raise InputError("data.csv: column 'date' is missing")
+        if argv[0] == "missing":
+            open("/nonexistent/file.csv")
+        if argv[0] == "bug":
+            raise KeyError("oops")
+        print("fine")
+    run(main)
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "arg,code,line",
+    [
+        ("ok", 0, None),
+        ("bad", 2, "error: data.csv: column 'date' is missing"),
+        ("missing", 2, "error: /nonexistent/file.csv: No such file or directory"),
+        ("bug", 1, "internal error: KeyError: 'oops'"),
+    ],
+)
+def test_exit_codes_and_one_line_messages(arg, code, line):
+    env = {k: v for k, v in os.environ.items() if k != "GATED_DEBUG"}
+    result = subprocess.run([sys.executable, "-c", PROGRAM, arg], capture_output=True, text=True, env=env)
+    assert result.returncode == code
+    if line is None:
+        assert result.stdout == "fine\n" and result.stderr == ""
+    else:
+        assert result.stderr.splitlines() == [line]
+
+
+def test_atomic_write_refuses_to_overwrite_without_force(tmp_path):
+    target = tmp_path / "out.txt"
+    with atomic_open(target) as handle:
+        handle.write("first")
+    with pytest.raises(InputError, match="already exists; pass --force"):
+        with atomic_open(target) as handle:
+            handle.write("second")
+    assert target.read_text() == "first"
+    with atomic_open(target, force=True) as handle:
+        handle.write("second")
+    assert target.read_text() == "second"
+
+
+def test_failed_write_leaves_the_old_file_and_no_temporary(tmp_path):
+    target = tmp_path / "model.keras"
+    target.write_text("old")
+    with pytest.raises(RuntimeError):
+        with atomic_path(target, force=True) as tmp:
+            assert tmp.endswith(".keras") and os.path.dirname(tmp) == str(tmp_path)
+            with open(tmp, "w") as handle:
+                handle.write("half")
+            raise RuntimeError("crash while writing")
+    assert target.read_text() == "old"
+    assert os.listdir(tmp_path) == ["model.keras"]
+
+
+def test_directory_is_not_a_destination(tmp_path):
+    with pytest.raises(InputError, match="is a directory"):
+        with atomic_open(tmp_path, force=True):
+            pass
