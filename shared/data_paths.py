@@ -1,0 +1,36 @@
+"""Where the project's data live: bundled datasets and the larger shared data beside the project.
+
+- Bundled data: ``datasets/<domain>/<file>`` in the project (each folder has a ``PROVENANCE.md``). The domain
+  loaders reach them through :func:`bundled`, which works from a checkout or an editable install (the set-up
+  the README gives).
+- Shared data: ``../shared/data/<domain>/`` beside the project (larger public data for training shipped
+  weights and for benchmarks; never copied into the project). ``GATED_SHARED_DATA`` overrides the location.
+  :func:`shared_data` returns ``None`` where it is absent, so tests can skip with a clear reason.
+"""
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def bundled(domain, filename=None):
+    """Path of a bundled dataset folder, or of one file in it.
+
+    Raises:
+        FileNotFoundError: the folder or file is not there (e.g. a non-editable install without the data).
+    """
+    path = PROJECT_ROOT / "datasets" / domain
+    if filename is not None:
+        path = path / filename
+    if not path.exists():
+        raise FileNotFoundError(2, "bundled dataset not found (install the project with `pip install -e .`)", str(path))
+    return path
+
+
+def shared_data(domain=None):
+    """The shared data folder (``$GATED_SHARED_DATA`` or ``../shared/data`` beside the project), or one
+    domain's subfolder of it; ``None`` when it is absent."""
+    root = Path(os.environ.get("GATED_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+    path = root / domain if domain else root
+    return path if path.is_dir() else None
