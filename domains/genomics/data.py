@@ -1,0 +1,415 @@
+"""Reading genomes and their gene annotation, and turning them into per-position labels.
+
+Formats (plain or gzip, detected from the content, not the file name): FASTA and GenBank through Biopython's
+``SeqIO``, GFF3 annotation through ``BCBio.GFF`` (bcbio-gff, the Biopython project's GFF parser), joined to
+the sequences by their record ids.
+
+Sequences are cleaned as follows, per record:
+
+- whitespace and digits inside the sequence are dropped, letters are upper-cased, ``U`` reads as ``T``;
+- IUPAC ambiguity codes (``R Y K M S W B D H V``) and ``N`` become ``N``; ``N`` positions are masked in the
+  model input (all-zero one-hot) and can never be part of a start or stop codon;
+- a record with no bases, or whose letters are mostly outside the nucleotide alphabet (a protein sequence),
+  is refused with an :class:`~shared.cli.InputError` naming the file and the record.
+
+Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:`Gene` objects:
+
+- pseudogenes (a ``pseudo`` or ``pseudogene`` qualifier) are left out;
+- a CDS whose location is a join is kept with its parts in transcription order: a join across the origin of
+  a circular record (in GFF3 an end beyond the sequence length, or the PTT-derived files' start > end) is one
+  gene that wraps around, and marks the record circular; other joins (programmed frameshifts such as *prfB*)
+  are labelled part by part, the codon position running on across the junction;
+- partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=`` in GFF3) mark the gene partial at that end:
+  its bases are still labelled coding (respecting ``codon_start``), but a partial 5' end gets no start-codon
+  label and a partial 3' end no stop-codon label;
+- the genetic code is the record's ``transl_table`` (11 by default; 4 for Mycoplasma, where TGA is Trp).
+
+Labels (:func:`label_contig`) are arrays over the two strands, axis 0 = forward, 1 = reverse, indexed by
+forward-strand position: ``coding`` (0 = non-coding, 1/2/3 = codon position, counted in the gene's own
+direction), and boolean ``start``/``stop`` marking the three bases of each complete gene's start and stop
+codon. Where two genes on one strand overlap, the one listed later overwrites the overlap.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import zlib
+from dataclasses import dataclass, field
+
+import numpy as np
+from Bio import SeqIO
+from Bio.Data import CodonTable
+from Bio.SeqFeature import AfterPosition, BeforePosition
+
+from shared.cli import InputError
+
+NUCLEOTIDES = "ACGTN"
+AMBIGUITY = "RYKMSWBDHV"
+_KEEP = set("ACGTU" + AMBIGUITY + "N")
+_CLEAN = str.maketrans({**{c: "N" for c in AMBIGUITY}, "U": "T"})
+_STRAND_AXIS = {1: 0, -1: 1}
+
+
+@dataclass(frozen=True)
+class Gene:
+    """One annotated CDS on a contig.
+
+    Attributes:
+        contig: the record id it lies on.
+        parts: ``((start, end), ...)`` 0-based half-open forward-strand intervals, in transcription order
+            (for a reverse-strand gene the first part is the right-most). A gene wrapping around the origin of
+            a circular contig has two parts.
+        strand: ``1`` (forward) or ``-1`` (reverse).
+        partial_start: the 5' end is missing or fuzzy (no start codon is labelled).
+        partial_end: the 3' end is missing or fuzzy (no stop codon is labelled).
+        codon_start: 1, 2 or 3: the first base of the first complete codon (GenBank ``/codon_start``).
+        id: the feature's id (``locus_tag``, ``ID`` or ``protein_id``), for messages.
+        table: the CDS' ``transl_table`` qualifier, if any.
+    """
+
+    contig: str
+    parts: tuple
+    strand: int
+    partial_start: bool = False
+    partial_end: bool = False
+    codon_start: int = 1
+    id: str = ""
+    table: int | None = None
+
+    @property
+    def length(self):
+        """Length in bases, stop codon included."""
+        return sum(end - start for start, end in self.parts)
+
+    def positions(self):
+        """Forward-strand positions of the gene's bases, in transcription order, ``(length,)`` int64."""
+        spans = [np.arange(start, end) for start, end in self.parts]
+        if self.strand == -1:
+            spans = [span[::-1] for span in spans]
+        return np.concatenate(spans)
+
+
+@dataclass
+class Contig:
+    """One sequence record with its annotation.
+
+    Attributes:
+        id: record id. sequence: cleaned upper-case ``ACGTN`` string. circular: topology.
+        translation_table: NCBI genetic code id. genes: the CDS (empty when not annotated).
+    """
+
+    id: str
+    sequence: str
+    circular: bool = False
+    translation_table: int = 11
+    genes: list = field(default_factory=list)
+
+    def __len__(self):
+        return len(self.sequence)
+
+
+def open_text(path):
+    """Opens ``path`` for reading text, gunzipping when the file starts with the gzip magic bytes.
+
+    Raises:
+        FileNotFoundError / IsADirectoryError: as ``open`` does.
+        InputError: the file is not text (binary garbage) or its gzip stream is damaged.
+    """
+    with open(path, "rb") as raw:
+        magic = raw.read(2)
+    try:
+        if magic == b"\x1f\x8b":
+            with gzip.open(path, "rt", encoding="utf-8") as handle:
+                text = handle.read()
+        else:
+            with open(path, encoding="utf-8") as handle:
+                text = handle.read()
+    except (OSError, EOFError, zlib.error) as error:
+        raise InputError(f"{path}: damaged gzip file ({error})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not a text file (FASTA, GenBank or GFF3 expected)") from None
+    return io.StringIO(text)
+
+
+def sniff_format(handle, path):
+    """``"fasta"``, ``"genbank"`` or ``"gff3"`` from the first non-blank line of an open text handle."""
+    for line in handle:
+        line = line.strip()
+        if not line:
+            continue
+        handle.seek(0)
+        if line.startswith(">"):
+            return "fasta"
+        if line.startswith("LOCUS"):
+            return "genbank"
+        if line.startswith("##gff-version") or line.count("\t") >= 8:
+            return "gff3"
+        raise InputError(f"{path}: not FASTA, GenBank or GFF3 (first line: {line[:40]!r})")
+    raise InputError(f"{path}: the file is empty")
+
+
+def clean_sequence(raw, record_id, path):
+    """The cleaned ``ACGTN`` sequence of one record (see the module docstring).
+
+    Raises:
+        InputError: the record is empty or looks like a protein sequence.
+    """
+    letters = "".join(ch for ch in str(raw) if not ch.isspace() and not ch.isdigit()).upper()
+    if not letters:
+        raise InputError(f"{path}: record {record_id!r} has no sequence")
+    unknown = sum(1 for ch in letters if ch not in _KEEP)
+    if unknown > 0.01 * len(letters) or set(letters) <= set(AMBIGUITY + "N") - set("ACGTN"):
+        raise InputError(
+            f"{path}: record {record_id!r} does not look like DNA ({unknown} of {len(letters)} letters are not "
+            "nucleotide codes; is it a protein sequence?)"
+        )
+    if unknown:
+        letters = "".join(ch if ch in _KEEP else "N" for ch in letters)
+    return letters.translate(_CLEAN)
+
+
+def read_genome(path, annotation=None, translation_table=None, use_annotation=True):
+    """Reads a genome (FASTA or GenBank, plain or gzip) and, optionally, its annotation.
+
+    Args:
+        path: the genome file.
+        annotation: an optional GFF3 file whose CDS annotate the genome (matched by record id).
+        translation_table: overrides every record's genetic code (default: the CDS' ``transl_table``, else 11).
+        use_annotation: take the CDS features of a GenBank file (``False`` ignores them, as ``predict`` does).
+
+    Returns:
+        A list of :class:`Contig`, in file order.
+
+    Raises:
+        InputError: the file is not FASTA/GenBank, holds no records, or a record is empty or protein; the
+            annotation names a record that is not in the genome.
+    """
+    path = os.fspath(path)
+    handle = open_text(path)
+    kind = sniff_format(handle, path)
+    if kind == "gff3":
+        raise InputError(f"{path}: GFF3 holds annotation, not the genome: give a FASTA or GenBank file")
+    try:
+        records = list(SeqIO.parse(handle, kind))
+    except ValueError as error:
+        raise InputError(f"{path}: cannot be read as {kind} ({error})") from None
+    if not records:
+        raise InputError(f"{path}: no {kind} records found")
+    contigs = []
+    seen = set()
+    for record in records:
+        if record.id in seen:
+            raise InputError(f"{path}: record id {record.id!r} appears twice")
+        seen.add(record.id)
+        sequence = clean_sequence(record.seq, record.id, path)
+        contig = Contig(record.id, sequence, circular=record.annotations.get("topology") == "circular")
+        if kind == "genbank" and use_annotation:
+            contig.genes = genes_from_features(record.features, contig, path)
+        contigs.append(contig)
+    if annotation is not None:
+        add_gff3_annotation(contigs, annotation)
+    for contig in contigs:
+        contig.translation_table = translation_table or _table_of(contig.genes) or 11
+    return contigs
+
+
+def add_gff3_annotation(contigs, path):
+    """Adds the CDS of a GFF3 file (plain or gzip) to ``contigs``, replacing their own annotation.
+
+    Raises:
+        InputError: the file is not GFF3, or a CDS lies on a record that is not among ``contigs``.
+    """
+    from BCBio import GFF
+
+    path = os.fspath(path)
+    handle = open_text(path)
+    if sniff_format(handle, path) != "gff3":
+        raise InputError(f"{path}: not a GFF3 file")
+    by_id = {contig.id: contig for contig in contigs}
+    for contig in contigs:
+        contig.genes = []
+    handle = io.StringIO(_unwrap_reversed_spans(handle, by_id))
+    try:
+        records = list(GFF.parse(handle, limit_info={"gff_type": ["CDS"]}))
+    except Exception as error:  # BCBio raises assorted errors on malformed lines
+        raise InputError(f"{path}: cannot be read as GFF3 ({type(error).__name__}: {error})") from None
+    for record in records:
+        if record.id not in by_id:
+            raise InputError(f"{path}: CDS on record {record.id!r}, which is not in the genome")
+        contig = by_id[record.id]
+        contig.genes.extend(genes_from_features(_flatten(record.features), contig, path))
+    return contigs
+
+
+def _unwrap_reversed_spans(handle, by_id):
+    """GFF text with PTT-style origin-crossing lines (start > end) rewritten the GFF3 way (end + length)."""
+    lines = []
+    for line in handle:
+        columns = line.split("\t")
+        if len(columns) >= 9 and not line.startswith("#") and columns[3].isdigit() and columns[4].isdigit():
+            start, end = int(columns[3]), int(columns[4])
+            if start > end and columns[0] in by_id:
+                columns[4] = str(end + len(by_id[columns[0]]))
+                line = "\t".join(columns)
+        lines.append(line)
+    return "".join(lines)
+
+
+def genes_from_features(features, contig, path):
+    """The non-pseudo CDS among Biopython ``features`` as :class:`Gene` objects (see module docstring)."""
+    genes = []
+    for feature in features:
+        if feature.type != "CDS":
+            continue
+        qualifiers = feature.qualifiers
+        if "pseudo" in qualifiers or "pseudogene" in qualifiers:
+            continue
+        gene_id = str(_first(qualifiers, "locus_tag", "ID", "protein_id", "id") or f"CDS at {feature.location}")
+        location = feature.location
+        if location.strand not in (1, -1):
+            raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: no strand")
+        spans = _split_at_origin([(int(part.start), int(part.end)) for part in location.parts], len(contig))
+        if any(start < 0 or end > len(contig) or start >= end for start, end in spans):
+            raise InputError(
+                f"{path}: record {contig.id!r}, CDS {gene_id}: location {location} is outside the sequence "
+                f"(length {len(contig)})"
+            )
+        if len(spans) > 1 and any(end == len(contig) for _, end in spans) and any(start == 0 for start, _ in spans):
+            contig.circular = True  # a CDS across the origin: the record is circular whatever its header says
+        spans = _transcription_order(spans, location.strand, len(contig))
+        low, high = _partial_ends(location, qualifiers)
+        partial_start, partial_end = (low, high) if location.strand == 1 else (high, low)
+        table = _first(qualifiers, "transl_table")
+        genes.append(
+            Gene(
+                contig=contig.id,
+                parts=tuple(spans),
+                strand=location.strand,
+                partial_start=partial_start,
+                partial_end=partial_end,
+                codon_start=int(_first(qualifiers, "codon_start") or 1),
+                id=gene_id,
+                table=int(table) if table is not None else None,
+            )
+        )
+    return genes
+
+
+def _split_at_origin(spans, length):
+    """Splits a span that runs past the end of a circular sequence (GFF3's ``end > length``) at the origin."""
+    out = []
+    for start, end in spans:
+        if end > length >= start:
+            out.extend([(start, length), (0, end - length)])
+        else:
+            out.append((start, end))
+    return out
+
+
+def _transcription_order(spans, strand, length):
+    """Spans sorted in the direction of transcription (ascending on the forward strand, descending on the
+    reverse), a gene across the origin taken as running on past it (its parts near 0 count as after ``length``).
+    """
+    wraps = len(spans) > 1 and any(end == length for _, end in spans) and any(start == 0 for start, _ in spans)
+    return sorted(spans, key=lambda span: span[0] + (length if wraps and span[0] < length // 2 else 0),
+                  reverse=strand == -1)
+
+
+def _partial_ends(location, qualifiers):
+    """Whether the low and the high coordinate end of a CDS are partial: fuzzy GenBank positions
+    (``<``/``>``), or GFF3's ``partial=true`` with ``start_range``/``end_range`` (both ends without them)."""
+    low = isinstance(location.start, BeforePosition)
+    high = isinstance(location.end, AfterPosition)
+    if str(_first(qualifiers, "partial") or "").lower() == "true":
+        ranged_low, ranged_high = "start_range" in qualifiers, "end_range" in qualifiers
+        low = low or ranged_low or not (ranged_low or ranged_high)
+        high = high or ranged_high or not (ranged_low or ranged_high)
+    return low, high
+
+
+def label_contig(contig):
+    """Per-position labels of a contig's genes, both strands.
+
+    Returns:
+        A dict of arrays indexed ``[strand, position]`` (strand 0 forward, 1 reverse; positions in forward
+        coordinates): ``"coding"`` int8 ``(2, L)`` with 0 non-coding and 1/2/3 the codon position in the gene's
+        direction; ``"start"`` and ``"stop"`` bool ``(2, L)``, the three bases of each complete gene's start and
+        stop codon.
+    """
+    length = len(contig)
+    coding = np.zeros((2, length), np.int8)
+    start = np.zeros((2, length), bool)
+    stop = np.zeros((2, length), bool)
+    for gene in contig.genes:
+        axis = _STRAND_AXIS[gene.strand]
+        positions = gene.positions()
+        offset = (gene.codon_start - 1) if gene.partial_start else 0
+        phase = (np.arange(len(positions)) - offset) % 3 + 1
+        coding[axis, positions] = phase
+        if not gene.partial_start and len(positions) >= 6:
+            start[axis, positions[:3]] = True
+        if not gene.partial_end and len(positions) >= 6:
+            stop[axis, positions[-3:]] = True
+    return {"coding": coding, "start": start, "stop": stop}
+
+
+def codon_table(table_id):
+    """Start and stop codons of an NCBI genetic code: ``(starts, stops)``, sets of DNA triplets.
+
+    Starts are limited to ATG, GTG and TTG, the codons prokaryotic gene finders consider.
+    """
+    try:
+        table = CodonTable.unambiguous_dna_by_id[int(table_id)]
+    except KeyError:
+        raise InputError(f"unknown genetic code (translation table) {table_id}") from None
+    return {"ATG", "GTG", "TTG"} & set(table.start_codons), set(table.stop_codons)
+
+
+def check_annotation(contig):
+    """Share of the contig's complete genes whose last codon is a stop of the contig's genetic code.
+
+    A value well below 1 means the annotation and the sequence do not match (wrong version or coordinates).
+    """
+    _, stops = codon_table(contig.translation_table)
+    complete = [gene for gene in contig.genes if not gene.partial_end]
+    if not complete:
+        return float("nan")
+    sequence = contig.sequence
+    hits = 0
+    for gene in complete:
+        codon = "".join(sequence[p] for p in gene.positions()[-3:])
+        if gene.strand == -1:
+            codon = codon.translate(str.maketrans("ACGTN", "TGCAN"))
+        hits += codon in stops
+    return hits / len(complete)
+
+
+def one_hot(sequence):
+    """``(L, 4)`` float32 one-hot of an ``ACGTN`` string in the order A, C, G, T; ``N`` rows are all zero."""
+    codes = np.frombuffer(sequence.encode("ascii"), np.uint8)
+    lookup = np.full(256, 4, np.int64)
+    for index, base in enumerate("ACGT"):
+        lookup[ord(base)] = index
+    eye = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), np.float32)])
+    return eye[lookup[codes]]
+
+
+def _table_of(genes):
+    tables = {gene.table for gene in genes} - {None}
+    return tables.pop() if len(tables) == 1 else None
+
+
+def _first(qualifiers, *keys):
+    for key in keys:
+        value = qualifiers.get(key)
+        if value:
+            return value[0] if isinstance(value, list) else value
+    return None
+
+
+def _flatten(features):
+    for feature in features:
+        yield feature
+        yield from _flatten(getattr(feature, "sub_features", []) or [])

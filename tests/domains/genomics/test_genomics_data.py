@@ -1,0 +1,148 @@
+"""domains.genomics.data: reading genomes and annotation, labels on both strands, bad input."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from domains.genomics.data import check_annotation, codon_table, label_contig, one_hot, read_genome
+from shared.cli import InputError
+from shared.data_paths import bundled, shared_data
+
+# A 60-base toy genome: a forward gene ATG AAA TAA at 3..11 (0-based half-open 3:12) and a reverse gene
+# whose reverse complement is ATG GGG TGA at 30..39 (forward strand TCA CCC CAT).
+TOY = "CCC" + "ATGAAATAA" + "C" * 18 + "TCACCCCAT" + "G" * 21
+assert len(TOY) == 60
+
+
+def _genbank(sequence, features, topology="linear", name="TOY1"):
+    lines = [f"LOCUS       {name:<16}{len(sequence):>12} bp    DNA     {topology:<8} BCT 01-JAN-2000",
+             f"ACCESSION   {name}", f"VERSION     {name}.1", "FEATURES             Location/Qualifiers"]
+    for location, qualifiers in features:
+        lines.append(f"     CDS             {location}")
+        lines.extend(f"                     /{q}" for q in qualifiers)
+    lines.append("ORIGIN")
+    for i in range(0, len(sequence), 60):
+        lines.append(f"{i + 1:>9} {sequence[i:i + 60].lower()}")
+    lines.append("//")
+    return "\n".join(lines) + "\n"
+
+
+def _write(tmp_path, name, text, compress=False):
+    path = tmp_path / name
+    if compress:
+        with gzip.open(path, "wt") as handle:
+            handle.write(text)
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_genbank_labels_both_strands_known_answer(tmp_path):
+    path = _write(tmp_path, "toy.gb.gz", _genbank(TOY, [
+        ("4..12", ['locus_tag="g1"', "transl_table=11"]),
+        ("complement(31..39)", ['locus_tag="g2"']),
+        ("41..49", ['locus_tag="p1"', "pseudo"]),
+    ]), compress=True)
+    (contig,) = read_genome(path)
+    assert [g.id for g in contig.genes] == ["g1", "g2"]  # the pseudogene is left out
+    labels = label_contig(contig)
+    np.testing.assert_array_equal(labels["coding"][0, 3:12], [1, 2, 3] * 3)
+    assert labels["coding"][0, :3].sum() == 0 and labels["coding"][0, 12:].sum() == 0
+    # reverse strand: codon positions counted from the gene's own start (position 38, leftwards)
+    np.testing.assert_array_equal(labels["coding"][1, 30:39], [3, 2, 1] * 3)
+    assert np.flatnonzero(labels["start"][0]).tolist() == [3, 4, 5]
+    assert np.flatnonzero(labels["stop"][0]).tolist() == [9, 10, 11]
+    assert np.flatnonzero(labels["start"][1]).tolist() == [36, 37, 38]
+    assert np.flatnonzero(labels["stop"][1]).tolist() == [30, 31, 32]
+    assert check_annotation(contig) == 1.0
+
+
+def test_partial_gene_with_codon_start_and_origin_spanning_join(tmp_path):
+    sequence = "AAATAA" + "C" * 48 + "ATGCCC"  # a gene ATGCCC|AAATAA across the origin of a circular record
+    path = _write(tmp_path, "circ.gb", _genbank(sequence, [
+        ("join(55..60,1..6)", ['locus_tag="wrap"']),
+        ("<11..19", ['locus_tag="part"', "codon_start=2"]),
+    ], topology="circular"))
+    (contig,) = read_genome(path)
+    wrap, part = contig.genes
+    assert contig.circular and wrap.parts == ((54, 60), (0, 6))
+    labels = label_contig(contig)
+    np.testing.assert_array_equal(labels["coding"][0, 54:60], [1, 2, 3, 1, 2, 3])
+    np.testing.assert_array_equal(labels["coding"][0, 0:6], [1, 2, 3, 1, 2, 3])
+    assert labels["stop"][0, 3:6].all() and labels["start"][0, 54:57].all()
+    assert part.partial_start and not part.partial_end
+    # codon_start=2: the first base is the last of a codon cut off by the partial 5' end
+    np.testing.assert_array_equal(labels["coding"][0, 10:19], [3, 1, 2, 3, 1, 2, 3, 1, 2])
+    assert not labels["start"][0, 10:19].any()
+
+
+def test_gff3_annotation_of_a_fasta_genome_with_wrapped_line(tmp_path):
+    fasta = _write(tmp_path, "g.fa", ">chr1 toy\n" + TOY[:30] + "\n" + TOY[30:].lower() + "  \n")
+    gff = _write(tmp_path, "g.gff3", "##gff-version 3\n"
+                 "chr1\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n"
+                 "chr1\tx\tCDS\t31\t39\t.\t-\t0\tID=b\n"
+                 "chr1\tx\tCDS\t58\t3\t.\t+\t0\tID=wrap\n")  # PTT-style origin crossing: start > end
+    (contig,) = read_genome(fasta, annotation=gff)
+    assert [g.id for g in contig.genes] == ["a", "b", "wrap"]
+    assert contig.genes[2].parts == ((57, 60), (0, 3)) and contig.circular
+    np.testing.assert_array_equal(label_contig(contig)["coding"][0, 3:12], [1, 2, 3] * 3)
+
+
+def test_sequence_cleaning_and_genetic_code_4(tmp_path):
+    fasta = _write(tmp_path, "m.fa", ">m1\nacgtRYnn ACGT\nuuAG\n")
+    (contig,) = read_genome(fasta, translation_table=4)
+    assert contig.sequence == "ACGTNNNNACGTTTAG"
+    assert contig.translation_table == 4
+    x = one_hot(contig.sequence)
+    assert x.shape == (16, 4) and x[4:8].sum() == 0 and (x.sum(axis=1)[[0, 1, 2, 3, 8]] == 1).all()
+    assert codon_table(4)[1] == {"TAA", "TAG"}  # TGA is tryptophan in Mycoplasma
+    assert codon_table(11)[1] == {"TAA", "TAG", "TGA"}
+
+
+@pytest.mark.parametrize(
+    "name,content,message",
+    [
+        ("empty.fa", "", "the file is empty"),
+        ("text.txt", "hello world\n", "not FASTA, GenBank or GFF3"),
+        ("protein.fa", ">p1\nMKVLAAGIVGLLLAQEPRSQWE\n", "record 'p1' does not look like DNA"),
+        ("blank.fa", ">r1\nACGT\n>r2\n\n", "record 'r2' has no sequence"),
+        ("binary.bin", b"\x00\xff\xfe\x10" * 50, "not a text file"),
+        ("broken.fa.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"garbage", "damaged gzip"),
+        ("dup.fa", ">a\nACGT\n>a\nACGT\n", "record id 'a' appears twice"),
+    ],
+)
+def test_bad_genomes_name_the_file_and_record(tmp_path, name, content, message):
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode())
+    with pytest.raises(InputError, match=message) as raised:
+        read_genome(path)
+    assert str(path) in str(raised.value) and "\n" not in str(raised.value)
+
+
+def test_annotation_for_an_unknown_record_is_refused(tmp_path):
+    fasta = _write(tmp_path, "g.fa", ">chr1\n" + TOY + "\n")
+    gff = _write(tmp_path, "g.gff3", "##gff-version 3\nchr9\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n")
+    with pytest.raises(InputError, match="record 'chr9', which is not in the genome"):
+        read_genome(fasta, annotation=gff)
+
+
+def test_bundled_streptococcus_genome():
+    (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    assert contig.id == "NC_002737" and len(contig) == 1_852_441
+    assert len(contig.genes) == 1853 and contig.translation_table == 11
+    assert check_annotation(contig) == 1.0
+    assert len(read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"), use_annotation=False)[0].genes) == 0
+
+
+@pytest.mark.skipif(shared_data("genomics") is None, reason="../shared/data/genomics is absent")
+def test_shared_genomes_annotation_matches_sequence():
+    root = shared_data("genomics")
+    (ecoli,) = read_genome(root / "GCF_000005845.2_ASM584v2_genomic.gbff.gz")
+    assert len(ecoli.genes) == 4298 and ecoli.circular and check_annotation(ecoli) == 1.0  # 4,315 CDS - 17 pseudo
+    alvi = read_genome(root / "Mycoplasmoides_alvi_ATCC29626_NZ_JNJU01.gbk.gz")
+    assert len(alvi) == 7 and {c.translation_table for c in alvi} == {4}
+    assert all(check_annotation(c) == 1.0 for c in alvi if c.genes)
+    folder = root / "mgm2_exp" / "Synechocystis_PCC_6803_uid57659"
+    contigs = read_genome(folder / "sequence.fasta.gz", annotation=folder / "ncbi.gff.gz")
+    assert all(check_annotation(c) == 1.0 for c in contigs)
