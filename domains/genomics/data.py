@@ -17,7 +17,8 @@ Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:
 - pseudogenes (a ``pseudo`` or ``pseudogene`` qualifier) are left out;
 - a CDS whose location is a join is kept with its parts in transcription order: a join across the origin of
   a circular record (in GFF3 an end beyond the sequence length, or the PTT-derived files' start > end) is one
-  gene that wraps around, and marks the record circular; other joins (programmed frameshifts such as *prfB*)
+  gene that wraps around, and marks the record circular (other non-GFF3 dialects of benchmark files, such as
+  space-separated attributes, are repaired before parsing: see ``_normalise_gff``); other joins (programmed frameshifts such as *prfB*)
   are labelled part by part, the codon position running on across the junction;
 - partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=`` in GFF3) mark the gene partial at that end:
   its bases are still labelled coding (respecting ``codon_start``), but a partial 5' end gets no start-codon
@@ -35,6 +36,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import urllib.parse
 import zlib
 from dataclasses import dataclass, field
 
@@ -218,6 +220,8 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
 def add_gff3_annotation(contigs, path):
     """Adds the CDS of a GFF3 file (plain or gzip) to ``contigs``, replacing their own annotation.
 
+    Records are matched by id, or by accession without version (``NC_000913`` matches ``NC_000913.3``).
+
     Raises:
         InputError: the file is not GFF3, or a CDS lies on a record that is not among ``contigs``.
     """
@@ -230,31 +234,73 @@ def add_gff3_annotation(contigs, path):
     by_id = {contig.id: contig for contig in contigs}
     for contig in contigs:
         contig.genes = []
-    handle = io.StringIO(_unwrap_reversed_spans(handle, by_id))
+    handle = io.StringIO(_normalise_gff(handle, by_id))
     try:
         records = list(GFF.parse(handle, limit_info={"gff_type": ["CDS"]}))
     except Exception as error:  # BCBio raises assorted errors on malformed lines
         raise InputError(f"{path}: cannot be read as GFF3 ({type(error).__name__}: {error})") from None
+    unversioned = {contig.id.split(".")[0]: contig for contig in contigs}
     for record in records:
-        if record.id not in by_id:
+        contig = by_id.get(record.id) or unversioned.get(record.id.split(".")[0])
+        if contig is None:
             raise InputError(f"{path}: CDS on record {record.id!r}, which is not in the genome")
-        contig = by_id[record.id]
-        contig.genes.extend(genes_from_features(_flatten(record.features), contig, path))
+        contig.genes.extend(_join_parts(genes_from_features(_flatten(record.features), contig, path), len(contig)))
     return contigs
 
 
-def _unwrap_reversed_spans(handle, by_id):
-    """GFF text with PTT-style origin-crossing lines (start > end) rewritten the GFF3 way (end + length)."""
+def _normalise_gff(handle, by_id):
+    """GFF text made readable by a GFF3 parser, for the GFF dialects genome benchmarks ship:
+
+    - PTT-derived lines crossing the origin with start > end are rewritten the GFF3 way (end + length);
+    - attribute columns that are not GFF3 ``key=value;...`` are repaired: whitespace-separated ``key=value``
+      tokens are joined with ``;``, and free text is kept, escaped, as a ``Note``.
+    """
     lines = []
     for line in handle:
-        columns = line.split("\t")
-        if len(columns) >= 9 and not line.startswith("#") and columns[3].isdigit() and columns[4].isdigit():
-            start, end = int(columns[3]), int(columns[4])
-            if start > end and columns[0] in by_id:
-                columns[4] = str(end + len(by_id[columns[0]]))
-                line = "\t".join(columns)
+        columns = line.rstrip("\n").split("\t")
+        if len(columns) >= 9 and not line.startswith("#"):
+            if columns[3].isdigit() and columns[4].isdigit() and int(columns[3]) > int(columns[4]):
+                if columns[0] in by_id:
+                    columns[4] = str(int(columns[4]) + len(by_id[columns[0]]))
+            columns[8] = _gff3_attributes(columns[8])
+            line = "\t".join(columns[:9]) + "\n"
         lines.append(line)
     return "".join(lines)
+
+
+def _gff3_attributes(text):
+    tokens = text.split()
+    if ";" not in text and tokens and all("=" in token for token in tokens):
+        return ";".join(tokens)
+    kept, notes = [], []
+    for piece in (part.strip() for part in text.split(";")):
+        key = piece.split("=", 1)[0]
+        if "=" in piece and key and " " not in key:
+            kept.append(piece)
+        elif piece:
+            notes.append(piece)
+    if notes:
+        kept.append("Note=" + urllib.parse.quote(" ".join(notes), safe=" "))
+    return ";".join(kept) or "."
+
+
+def _join_parts(genes, length):
+    """One gene per GFF3 ``ID``: CDS lines sharing an ID are the parts of one discontinuous feature."""
+    groups = {}
+    for gene in genes:
+        groups.setdefault((gene.id, gene.strand), []).append(gene)
+    joined = []
+    for group in groups.values():
+        if len(group) == 1:
+            joined.append(group[0])
+            continue
+        parts = _transcription_order([part for gene in group for part in gene.parts], group[0].strand, length)
+        first = next(gene for gene in group if gene.parts[0] == parts[0])
+        joined.append(
+            Gene(first.contig, tuple(parts), first.strand, any(g.partial_start for g in group),
+                 any(g.partial_end for g in group), first.codon_start, first.id, first.table)
+        )
+    return joined
 
 
 def genes_from_features(features, contig, path):
@@ -266,7 +312,10 @@ def genes_from_features(features, contig, path):
         qualifiers = feature.qualifiers
         if "pseudo" in qualifiers or "pseudogene" in qualifiers:
             continue
-        gene_id = str(_first(qualifiers, "locus_tag", "ID", "protein_id", "id") or f"CDS at {feature.location}")
+        gene_id = str(
+            _first(qualifiers, "locus_tag", "ID", "protein_id", "id")
+            or f"{contig.id}_CDS_{int(feature.location.start) + 1}_{int(feature.location.end)}"
+        )
         location = feature.location
         if location.strand not in (1, -1):
             raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: no strand")
@@ -289,7 +338,7 @@ def genes_from_features(features, contig, path):
                 strand=location.strand,
                 partial_start=partial_start,
                 partial_end=partial_end,
-                codon_start=int(_first(qualifiers, "codon_start") or 1),
+                codon_start=_codon_start(qualifiers, partial_start),
                 id=gene_id,
                 table=int(table) if table is not None else None,
             )
@@ -315,6 +364,14 @@ def _transcription_order(spans, strand, length):
     wraps = len(spans) > 1 and any(end == length for _, end in spans) and any(start == 0 for start, _ in spans)
     return sorted(spans, key=lambda span: span[0] + (length if wraps and span[0] < length // 2 else 0),
                   reverse=strand == -1)
+
+
+def _codon_start(qualifiers, partial_start):
+    """GenBank's ``/codon_start``, or for a GFF3 CDS open at its 5' end, its phase + 1."""
+    codon_start = _first(qualifiers, "codon_start")
+    if codon_start is None and partial_start and str(_first(qualifiers, "phase") or "") in ("0", "1", "2"):
+        codon_start = int(_first(qualifiers, "phase")) + 1
+    return int(codon_start or 1)
 
 
 def _partial_ends(location, qualifiers):

@@ -1,0 +1,105 @@
+"""Writing gene calls as GFF3 and their proteins as FASTA.
+
+GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.md) as written here:
+
+- ``##gff-version 3``, then one ``##sequence-region <id> 1 <length>`` pragma per contig, and for a circular
+  contig a ``region`` line with ``Is_circular=true``;
+- one ``CDS`` line per gene (one per part for a programmed frameshift, all parts sharing the ``ID``), 1-based
+  inclusive coordinates; a gene across the origin of a circular contig is one line whose end exceeds the
+  contig length, as the specification prescribes;
+- ``phase``: the bases to skip from the line's first base (in the gene's direction) to the next codon start:
+  0 for a complete gene, ``codon_start - 1`` on a partial 5' end, and running on across frameshift parts;
+- attributes ``ID``, ``partial=true`` with ``start_range``/``end_range`` on open ends, ``transl_table``, and
+  whatever scores the caller passes (e.g. ``score=`` in column 6, ``start_type``).
+
+Files are written atomically and never over an existing file without ``force``.
+"""
+
+from __future__ import annotations
+
+from Bio.Seq import Seq
+from Bio.SeqRecord import SeqRecord
+from Bio import SeqIO
+
+from shared.atomic import atomic_open
+
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+def gff3_lines(contigs, genes, source="gated-domains"):
+    """The GFF3 text of ``genes`` on ``contigs``, as a list of lines (no newlines)."""
+    lengths = {contig.id: len(contig) for contig in contigs}
+    lines = ["##gff-version 3"]
+    lines += [f"##sequence-region {contig.id} 1 {len(contig)}" for contig in contigs]
+    lines += [
+        f"{contig.id}\t{source}\tregion\t1\t{len(contig)}\t.\t+\t.\tID={contig.id};Is_circular=true"
+        for contig in contigs if contig.circular
+    ]
+    for gene in genes:
+        length = lengths[gene.contig]
+        skip = (gene.codon_start - 1) if gene.partial_start else 0
+        for start, end, phase in _parts_with_phase(gene, length, skip):
+            attributes = [f"ID={gene.id}"]
+            if gene.partial_start or gene.partial_end:
+                attributes.append("partial=true")
+                low_open = gene.partial_start if gene.strand == 1 else gene.partial_end
+                high_open = gene.partial_end if gene.strand == 1 else gene.partial_start
+                if low_open:
+                    attributes.append(f"start_range=.,{start + 1}")
+                if high_open:
+                    attributes.append(f"end_range={end},.")
+            if gene.table is not None:
+                attributes.append(f"transl_table={gene.table}")
+            strand = "+" if gene.strand == 1 else "-"
+            lines.append(f"{gene.contig}\t{source}\tCDS\t{start + 1}\t{end}\t.\t{strand}\t{phase}\t{';'.join(attributes)}")
+    return lines
+
+
+def write_gff3(path, contigs, genes, force=False, source="gated-domains"):
+    """Writes ``genes`` (on ``contigs``) to ``path`` as GFF3; see the module docstring."""
+    with atomic_open(path, "w", force=force, encoding="utf-8", newline="\n") as handle:
+        handle.write("\n".join(gff3_lines(contigs, genes, source)) + "\n")
+
+
+def protein(gene, contig):
+    """The protein of ``gene`` on ``contig`` (a string, no trailing ``*``); a complete gene starts with M,
+    whatever its start codon (GTG and TTG code for methionine at initiation)."""
+    nucleotides = "".join(contig.sequence[p] for p in gene.positions())
+    if gene.strand == -1:
+        nucleotides = nucleotides.translate(_COMPLEMENT)
+    if gene.partial_start:
+        nucleotides = nucleotides[gene.codon_start - 1:]
+    nucleotides = nucleotides[: len(nucleotides) - len(nucleotides) % 3]
+    amino_acids = str(Seq(nucleotides).translate(table=gene.table or contig.translation_table))
+    if amino_acids.endswith("*") and not gene.partial_end:
+        amino_acids = amino_acids[:-1]
+    if not gene.partial_start and amino_acids:
+        amino_acids = "M" + amino_acids[1:]
+    return amino_acids
+
+
+def write_proteins(path, contigs, genes, force=False):
+    """Writes the proteins of ``genes`` as FASTA, one record per gene named by its ``ID``."""
+    by_id = {contig.id: contig for contig in contigs}
+    records = []
+    for gene in genes:
+        start, end = min(s for s, _ in gene.parts) + 1, max(e for _, e in gene.parts)
+        strand = "+" if gene.strand == 1 else "-"
+        records.append(SeqRecord(Seq(protein(gene, by_id[gene.contig])), id=gene.id,
+                                 description=f"{gene.contig}:{start}-{end}({strand})"))
+    with atomic_open(path, "w", force=force, encoding="utf-8") as handle:
+        SeqIO.write(records, handle, "fasta")
+
+
+def _parts_with_phase(gene, length, skip):
+    """``(start, end, phase)`` per GFF3 line in coordinate order; phases counted in transcription order.
+    A gene across the origin becomes one span with ``end > length``."""
+    ordered = sorted(gene.parts)
+    if len(ordered) == 2 and ordered[0][0] == 0 and ordered[1][1] == length:
+        (_, wrap_end), (start, _) = ordered
+        return [(start, length + wrap_end, skip % 3)]
+    phases, done = {}, 0
+    for start, end in gene.parts:  # transcription order
+        phases[(start, end)] = (skip - done) % 3
+        done += end - start
+    return [(start, end, phases[(start, end)]) for start, end in ordered]
