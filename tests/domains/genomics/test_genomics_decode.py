@@ -1,0 +1,81 @@
+"""domains.genomics.decode: from posteriors to genes. With posteriors that are the labels themselves the
+decoder must give the annotation back; noise must not break it; edges and the origin are handled."""
+
+import numpy as np
+import pytest
+
+from domains.genomics.data import Contig, Gene, label_contig, read_genome
+from domains.genomics.decode import DecodeConfig, decode_contig
+from domains.genomics.evaluate import score_genes
+from shared.data_paths import bundled
+
+
+def _posteriors(contig, confidence=0.94, start_probability=0.9):
+    """Probabilities that put ``confidence`` on each base's true label (both strands)."""
+    labels = label_contig(contig)
+    length = len(contig)
+    coding = np.full((length, 2, 4), (1 - confidence) / 3)
+    for strand in range(2):
+        coding[np.arange(length), strand, labels["coding"][strand]] = confidence
+    start = np.where(labels["start"].T, start_probability, 0.01)
+    return coding, start
+
+
+@pytest.fixture(scope="module")
+def streptococcus():
+    return read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))[0]
+
+
+def test_label_posteriors_decode_to_the_annotation(streptococcus):
+    genes = decode_contig(streptococcus, *_posteriors(streptococcus))
+    scores = score_genes(genes, streptococcus.genes)
+    assert scores["f1"] == 1.0 and scores["start_accuracy"] == 1.0
+
+
+def test_noisy_posteriors_still_decode(streptococcus, rng):
+    coding, start = _posteriors(streptococcus)
+    coding = coding * rng.uniform(0.3, 1.7, coding.shape)
+    coding /= coding.sum(axis=-1, keepdims=True)
+    scores = score_genes(decode_contig(streptococcus, coding, start), streptococcus.genes)
+    assert scores["f1"] > 0.99 and scores["start_accuracy"] > 0.99
+
+
+def test_uninformative_posteriors_call_nothing(streptococcus):
+    flat = np.full((len(streptococcus), 2, 4), 0.25)
+    flat[:, :, 0] = 0.7  # non-coding more likely everywhere
+    flat[:, :, 1:] = 0.1
+    assert decode_contig(streptococcus, flat, np.full((len(streptococcus), 2), 0.01)) == []
+
+
+def _orf(rng, codons):
+    middle = "".join(rng.choice(["GCA", "GAA", "CTG", "AAG", "GCC", "CAG"], codons))
+    return "ATG" + middle + "TAA"
+
+
+def test_gene_across_the_origin_and_on_the_reverse_strand(rng):
+    gene = _orf(rng, 60)  # 186 bases
+    filler = "C" * 300
+    reverse = _orf(rng, 50).translate(str.maketrans("ACGT", "TGCA"))[::-1]
+    sequence = gene[100:] + filler + reverse + filler + gene[:100]
+    length = len(sequence)
+    contig = Contig("circ", sequence, circular=True)
+    contig.genes = [
+        Gene("circ", ((length - 100, length), (0, 86)), 1),
+        Gene("circ", ((386, 386 + 156),), -1),
+    ]
+    genes = decode_contig(contig, *_posteriors(contig), DecodeConfig(min_length=90))
+    assert sorted((g.parts, g.strand) for g in genes) == sorted((g.parts, g.strand) for g in contig.genes)
+
+
+def test_gene_running_off_a_linear_edge_is_partial(rng):
+    gene = _orf(rng, 80)
+    sequence = gene[120:] + "C" * 200
+    contig = Contig("lin", sequence)
+    contig.genes = [Gene("lin", ((0, len(gene) - 120),), 1, partial_start=True, codon_start=1)]
+    (called,) = decode_contig(contig, *_posteriors(contig))
+    assert called.partial_start and not called.partial_end and called.parts == ((0, len(gene) - 120),)
+
+
+def test_shape_mismatch_is_refused(streptococcus):
+    with pytest.raises(ValueError, match="expected coding"):
+        decode_contig(streptococcus, np.zeros((10, 2, 4)), np.zeros((10, 2)))
