@@ -1,0 +1,66 @@
+"""The gene finder's network: ConvFrontEnd -> stacked Bidirectional(GatedLSTM) -> per-position heads.
+
+Input: a window of one-hot DNA, ``(batch, window, 4)`` (A, C, G, T; ``N`` all zero), forward strand only.
+Outputs, for both strands at once (axis 2: 0 forward, 1 reverse):
+
+- ``"coding"``: ``(batch, window, 2, 4)`` softmax over {non-coding, codon position 1, 2, 3};
+- ``"start"``: ``(batch, window, 2)`` sigmoid, the probability that a base belongs to a true start codon.
+
+Why both strands from one forward pass: a reverse-strand gene is the reverse complement of what the network
+reads, and everything that identifies it (stop codons as TTA/CTA/TCA, start codons as CAT/CAC/CAA read
+backwards, the RBS downstream) is visible on the forward sequence, to a bidirectional LSTM as easily as the
+forward-strand signals; one pass costs half of running the network on both strands. The training pipeline
+adds the other half of the symmetry: each window is reverse-complemented at random (strands swapped and
+reversed in the labels), so the network learns one rule for both strands.
+
+The convolutional front-end reads local signals (codons, the Shine-Dalgarno motif, 3-base periodicity) with
+dilated, residual ``Conv1D`` blocks; the BiLSTM carries context along the window in both directions (a start
+is more credible when an in-frame stop follows hundreds of bases later).
+"""
+
+from __future__ import annotations
+
+import keras
+
+from shared.layers import ConvFrontEnd, GatedLSTM
+
+
+def build_gene_model(
+    filters=(64, 64, 64),
+    kernel_sizes=(9, 9, 9),
+    dilation_rates=(1, 2, 4),
+    lstm_units=(64,),
+    dropout=0.1,
+    learning_rate=1e-3,
+):
+    """A compiled gene-finding model (see the module docstring).
+
+    Args:
+        filters, kernel_sizes, dilation_rates: the ConvFrontEnd blocks.
+        lstm_units: one ``Bidirectional(GatedLSTM(units))`` layer per entry.
+        dropout: dropout before the heads.
+        learning_rate: Adam's learning rate.
+
+    Returns:
+        A ``keras.Model`` named ``gene_finder`` with outputs ``{"coding", "start"}``, compiled with sparse
+        categorical cross-entropy on ``coding`` and binary cross-entropy on ``start``; per-position sample
+        weights (0 on ``N`` and padding) are expected, as :func:`domains.genomics.train.training_dataset`
+        gives them.
+    """
+    inputs = keras.Input((None, 4), name="dna")
+    hidden = ConvFrontEnd(list(filters), list(kernel_sizes), list(dilation_rates), name="front_end")(inputs)
+    for index, units in enumerate(lstm_units):
+        hidden = keras.layers.Bidirectional(
+            GatedLSTM(units, return_sequences=True), name=f"bilstm_{index}"
+        )(hidden)
+    hidden = keras.layers.Dropout(dropout)(hidden)
+    coding = keras.layers.Dense(8, name="coding_logits")(hidden)
+    coding = keras.layers.Reshape((-1, 2, 4))(coding)
+    coding = keras.layers.Softmax(axis=-1, name="coding")(coding)
+    start = keras.layers.Dense(2, activation="sigmoid", name="start")(hidden)
+    model = keras.Model(inputs, {"coding": coding, "start": start}, name="gene_finder")
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate, clipnorm=1.0),
+        loss={"coding": "sparse_categorical_crossentropy", "start": "binary_crossentropy"},
+    )
+    return model

@@ -1,0 +1,71 @@
+"""The gene-finding network, its training pipeline and genome-wide prediction, with a tiny model."""
+
+import numpy as np
+import pytest
+
+import keras
+
+from domains.genomics.data import Contig, Gene, label_contig, one_hot
+from domains.genomics.model import build_gene_model
+from domains.genomics.predict import posteriors, predict_genes
+from domains.genomics.train import reverse_complement, training_dataset
+from domains.genomics.windows import window_dataset
+
+TINY = dict(filters=(8, 8), kernel_sizes=(5, 5), dilation_rates=(1, 2), lstm_units=(8,))
+
+
+@pytest.fixture
+def contigs(rng):
+    bases = np.array(list("ACGT"))
+    one = Contig("a", "".join(rng.choice(bases, 700)), circular=True)
+    one.genes = [Gene("a", ((30, 120),), 1), Gene("a", ((300, 450),), -1)]
+    two = Contig("b", "".join(rng.choice(bases, 260)))
+    return [one, two]
+
+
+def test_reverse_complement_of_window_and_labels(contigs):
+    contig = contigs[0]
+    x = one_hot(contig.sequence)
+    labels = {name: np.ascontiguousarray(value.T) for name, value in label_contig(contig).items()}
+    rx, rlabels = reverse_complement(x, labels)
+    flipped = "".join("ACGT"[i] for i in np.argmax(np.asarray(rx), axis=1))
+    assert flipped == contig.sequence.translate(str.maketrans("ACGT", "TGCA"))[::-1]
+    np.testing.assert_array_equal(np.asarray(rlabels["coding"])[:, 1], labels["coding"][::-1, 0])
+    np.testing.assert_array_equal(np.asarray(rlabels["start"])[:, 0], labels["start"][::-1, 1])
+    # read from its own strand, the reverse-strand gene (150 bases) is a forward-strand gene: 1, 2, 3, ...
+    forward = np.asarray(rlabels["coding"])[700 - 450:700 - 300, 0]
+    assert forward.tolist() == [1, 2, 3] * 50
+
+
+def test_tiny_model_trains_and_predicts_both_strands(contigs):
+    model = build_gene_model(**TINY)
+    data = training_dataset(contigs, window=128, stride=64, batch_size=4, seed=0)
+    history = model.fit(data, epochs=4, verbose=0)
+    assert history.history["loss"][-1] < history.history["loss"][0]
+    stitched = posteriors(model, contigs, window=128, stride=96, batch_size=4)
+    coding, start = stitched["a"]
+    assert coding.shape == (700, 2, 4) and start.shape == (700, 2)
+    np.testing.assert_allclose(coding.sum(axis=-1), 1.0, atol=1e-5)
+    genes = predict_genes(model, contigs, window=128, stride=96, batch_size=4)
+    assert all(g.contig in ("a", "b") and g.length >= 90 for g in genes)
+
+
+def test_model_round_trips_through_keras_file(tmp_path, contigs):
+    model = build_gene_model(**TINY)
+    x = np.asarray(next(iter(window_dataset(contigs, 64, 64, 2, labels=False)[0])))
+    before = model.predict(x, verbose=0)
+    model.save(tmp_path / "genes.keras")
+    loaded = keras.saving.load_model(tmp_path / "genes.keras", safe_mode=True)
+    after = loaded.predict(x, verbose=0)
+    np.testing.assert_allclose(after["coding"], before["coding"], atol=1e-6)
+    assert label_contig(contigs[0])["coding"].shape == (2, 700)
+
+
+def test_augmentation_flips_about_half_of_the_windows(contigs):
+    data = training_dataset(contigs * 20, window=64, stride=64, batch_size=1000, seed=3, augment=True)
+    plain = training_dataset(contigs * 20, window=64, stride=64, batch_size=1000, seed=3, augment=False)
+    x_aug = np.asarray(next(iter(data))[0])
+    x_plain = np.asarray(next(iter(plain))[0])
+    originals = {row.tobytes() for row in x_plain}
+    share_flipped = np.mean([row.tobytes() not in originals for row in x_aug])
+    assert 0.3 < share_flipped < 0.7
