@@ -131,7 +131,9 @@ def open_text(path):
     except (OSError, EOFError, zlib.error) as error:
         raise InputError(f"{path}: damaged gzip file ({error})") from None
     except UnicodeDecodeError:
-        raise InputError(f"{path}: not a text file (FASTA, GenBank or GFF3 expected)") from None
+        text = "\x00"
+    if "\x00" in text:
+        raise InputError(f"{path}: not a text file (FASTA, GenBank or GFF3 expected)")
     return io.StringIO(text)
 
 

@@ -46,3 +46,84 @@ def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, a
         return x, {"coding": labels["coding"], "start": labels["start"]}, weights
 
     return dataset.map(split).batch(batch_size).prefetch(tf.data.AUTOTUNE)
+
+
+def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_size=16, seed=0,
+                     validation=None, model_options=None, force=False, verbose=1, command=None):
+    """Trains a gene finder on annotated genomes and saves it with its card; resumes after an interruption.
+
+    Args:
+        genomes: GenBank files (or FASTA + GFF3 pairs given as ``(fasta, gff3)`` tuples) with CDS annotation.
+        out: the ``.keras`` file to write. Progress is backed up every epoch in ``<out>.backup/``
+            (``keras.callbacks.BackupAndRestore``): run the same command again after a crash and training goes
+            on from the last finished epoch; the backup is removed when training completes.
+        epochs, window, stride, batch_size, seed: the training run.
+        validation: optional genomes scored each epoch (validation loss).
+        model_options: keyword arguments of :func:`domains.genomics.model.build_gene_model`.
+        force: replace an existing ``out``.
+        verbose: Keras progress bar.
+        command: the command line, recorded in the card.
+
+    Returns:
+        The card (a dict), also written next to ``out`` as ``<out stem>.json``.
+    """
+    import hashlib
+    import json
+    import os
+
+    import keras
+
+    from domains.genomics.data import read_genome
+    from domains.genomics.model import build_gene_model
+    from shared.atomic import atomic_open, atomic_path, check_writable
+    from shared.cli import InputError
+
+    card_path = os.path.splitext(out)[0] + ".json"
+    check_writable(out, force)
+    check_writable(card_path, force)
+
+    def load(specs):
+        contigs = []
+        for spec in specs:
+            fasta, gff = spec if isinstance(spec, tuple) else (spec, None)
+            loaded = read_genome(fasta, annotation=gff)
+            if not any(contig.genes for contig in loaded):
+                raise InputError(f"{fasta}: no CDS annotation to train on")
+            contigs.extend(loaded)
+        return contigs
+
+    keras.utils.set_random_seed(seed)
+    contigs = load(genomes)
+    data = training_dataset(contigs, window, stride, batch_size, seed)
+    validation_data = None
+    if validation:
+        validation_data = training_dataset(load(validation), window, window, batch_size, seed, augment=False)
+    model = build_gene_model(**(model_options or {}))
+    backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True)
+    history = model.fit(data, epochs=epochs, validation_data=validation_data, callbacks=[backup], verbose=verbose)
+    with atomic_path(out, force=force) as tmp:
+        model.save(tmp)
+
+    def sha256(path):
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+
+    card = {
+        "model": os.path.basename(out),
+        "command": command,
+        "seed": seed,
+        "epochs": epochs,
+        "window": window,
+        "stride": stride,
+        "batch_size": batch_size,
+        "model_options": model_options or {},
+        "training_genomes": [
+            {"file": os.path.basename(spec if isinstance(spec, str) else spec[0]),
+             "sha256": sha256(spec if isinstance(spec, str) else spec[0])}
+            for spec in genomes
+        ],
+        "history": {name: [float(v) for v in values] for name, values in history.history.items()},
+    }
+    with atomic_open(card_path, "w", force=force) as handle:
+        json.dump(card, handle, indent=2)
+    return card

@@ -1,0 +1,111 @@
+"""python -m domains.genomics: exit codes, one-line errors, GFF3 output, training with resume, evaluation."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from domains.genomics.data import read_genome
+from domains.genomics.gff3 import write_gff3
+from domains.genomics.model import build_gene_model
+from shared.data_paths import bundled
+
+GENOME = bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz")
+
+
+def _cli(*args, cwd=None):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"}
+    return subprocess.run([sys.executable, "-m", "domains.genomics", *map(str, args)], capture_output=True,
+                          text=True, env=env, cwd=cwd, timeout=600)
+
+
+def _errors(result):
+    return [line for line in result.stderr.splitlines() if line.startswith(("error:", "internal error:"))]
+
+
+@pytest.fixture(scope="module")
+def small(tmp_path_factory):
+    """A 20 kb piece of the bundled genome as FASTA and as GenBank-free GFF3 reference."""
+    folder = tmp_path_factory.mktemp("small")
+    (contig,) = read_genome(GENOME)
+    piece = contig.sequence[:20_000]
+    fasta = folder / "piece.fa"
+    fasta.write_text(">piece\n" + piece + "\n")
+    model = build_gene_model(filters=(8,), kernel_sizes=(5,), dilation_rates=(1,), lstm_units=(4,))
+    model.save(folder / "tiny.keras")
+    return folder, fasta
+
+
+def test_predict_writes_gff3_and_proteins_and_refuses_to_overwrite(small):
+    folder, fasta = small
+    out, faa = folder / "genes.gff3", folder / "genes.faa"
+    result = _cli("predict", fasta, "--out", out, "--proteins", faa, "--model", folder / "tiny.keras")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = out.read_text().splitlines()
+    assert lines[:2] == ["##gff-version 3", "##sequence-region piece 1 20000"]
+    assert faa.exists()
+    again = _cli("predict", fasta, "--out", out, "--model", folder / "tiny.keras")
+    assert again.returncode == 2 and _errors(again) == [f"error: {out}: already exists; pass --force to overwrite it"]
+
+
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        (b"", "the file is empty"),
+        (b">p\nMKVLAAGIVGLLLAQEPRSQWE\n", "does not look like DNA"),
+        (b"\x00\x01\x02binary", "not a text file"),
+    ],
+)
+def test_predict_bad_genomes_exit_2_with_one_line(tmp_path, small, content, message):
+    path = tmp_path / "bad.fa"
+    path.write_bytes(content)
+    result = _cli("predict", path, "--model", small[0] / "tiny.keras")
+    assert result.returncode == 2
+    assert len(_errors(result)) == 1 and message in _errors(result)[0] and str(path) in _errors(result)[0]
+
+
+def test_missing_file_and_missing_model(tmp_path, small):
+    result = _cli("predict", tmp_path / "absent.fa")
+    assert result.returncode == 2 and "No such file" in _errors(result)[0]
+    result = _cli("predict", small[1], "--model", tmp_path / "none.keras")
+    assert result.returncode == 2 and "no such gene-finder model" in _errors(result)[0]
+
+
+def test_evaluate_given_predictions_beside_prodigal(tmp_path):
+    (contig,) = read_genome(GENOME)
+    pred = tmp_path / "pred.gff3"
+    write_gff3(pred, [contig], contig.genes[:1000])
+    result = _cli("evaluate", "--genbank", GENOME, "--pred", pred, "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert set(scores) == {"pred", "prodigal"}
+    assert scores["pred"]["precision"] == 1.0 and scores["pred"]["sensitivity"] == pytest.approx(1000 / 1853)
+    assert scores["prodigal"]["f1"] > 0.9
+
+
+def test_train_writes_model_and_card_and_resumes(tmp_path, small):
+    folder, _ = small
+    (contig,) = read_genome(GENOME)
+    gb = tmp_path / "piece.gb"
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import FeatureLocation, SeqFeature
+    from Bio.SeqRecord import SeqRecord
+
+    record = SeqRecord(Seq(contig.sequence[:6000]), id="piece", annotations={"molecule_type": "DNA"})
+    for gene in contig.genes:
+        (start, end), = gene.parts
+        if end <= 6000:
+            record.features.append(SeqFeature(FeatureLocation(start, end, gene.strand), type="CDS"))
+    SeqIO.write(record, gb, "genbank")
+    out = tmp_path / "model.keras"
+    result = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256", "--seed", "0")
+    assert result.returncode == 0, result.stderr[-2000:]
+    card = json.loads((tmp_path / "model.json").read_text())
+    assert card["seed"] == 0 and card["training_genomes"][0]["file"] == "piece.gb" and "loss" in card["history"]
+    assert not (tmp_path / "model.keras.backup").exists()
+    again = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256")
+    assert again.returncode == 2 and "already exists" in _errors(again)[0]
