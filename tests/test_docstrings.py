@@ -1,4 +1,4 @@
-"""Every ``>>>`` example in the library's docstrings runs and prints what it says."""
+"""Every ``>>>`` example in the docstrings of ``shared`` and ``domains`` runs and prints what it says."""
 
 import doctest
 import importlib
@@ -8,10 +8,14 @@ import keras
 import numpy as np
 import pytest
 
+import domains
 import shared
 
 MODULES = sorted(
-    name for _, name, _ in pkgutil.walk_packages(shared.__path__, prefix="shared.") if not name.endswith("__main__")
+    name
+    for package in (shared, domains)
+    for _, name, _ in pkgutil.walk_packages(package.__path__, prefix=f"{package.__name__}.")
+    if not name.endswith("__main__")
 )
 
 

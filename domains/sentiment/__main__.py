@@ -1,0 +1,172 @@
+"""Command line: ``python -m domains.sentiment {train,evaluate,predict} ...`` (exit 0 ok, 2 bad input, 1 internal).
+
+``predict --json`` prints one object per text, in input order: ``{"text", "label": "positive"|"negative",
+"probability": P(positive)}``; ``evaluate --json`` one object (``n``, ``accuracy``, ``accuracy_with_negation``,
+``accuracy_without_negation``, ``negation_gap`` in points, with ``--pairs`` also ``n_pairs``,
+``pairs_both_right``); ``train --json`` one object with the SST-2 dev/test accuracies and negation gaps.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from domains.sentiment.baselines import TfidfLogistic
+from domains.sentiment.data import load_data, load_sst, read_text, sst_split_path
+from domains.sentiment.evaluate import accuracy_report, pairs_both_right
+from domains.sentiment.text import check_text
+from shared.atomic import atomic_open
+from shared.cli import InputError, run
+from shared.data_paths import shared_data
+
+EPILOG = """examples:
+  python -m domains.sentiment train --out runs/sentiment --epochs 3 --seed 0
+  python -m domains.sentiment predict --model runs/sentiment "not bad at all" "I did not enjoy it" --json
+  python -m domains.sentiment predict --baseline tfidf --input lines.txt --json
+  python -m domains.sentiment evaluate --baseline tfidf --data ../shared/data/sentiment/sst/trees/test.txt.gz
+  python -m domains.sentiment evaluate --model runs/sentiment --data pairs.tsv --format tsv --pairs --json
+"""
+
+
+def _parser():
+    parser = argparse.ArgumentParser(prog="python -m domains.sentiment", description="Negation-aware sentiment.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def common(sub):
+        sub.add_argument("--sst-trees", type=Path, default=None,
+                         help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's sst/trees)")
+        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
+
+    def predictor_options(sub):
+        which = sub.add_mutually_exclusive_group(required=True)
+        which.add_argument("--model", type=Path, help="a run folder written by `train` (model.keras, vocabulary.json)")
+        which.add_argument("--baseline", choices=["tfidf"],
+                           help="tfidf: TF-IDF + logistic regression trained on every labelled SST train phrase "
+                                "(about 20 s on 2 cores)")
+        common(sub)
+
+    def sub_parser(name, help_text):
+        return commands.add_parser(name, help=help_text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+
+    predict = sub_parser("predict", "label and P(positive) per text")
+    predict.add_argument("texts", nargs="*", help="texts to classify")
+    predict.add_argument("--input", type=Path, help="a UTF-8 file with one text per line (an empty line is an empty text)")
+    predictor_options(predict)
+
+    evaluate = sub_parser("evaluate", "accuracy, with/without negation, minimal pairs")
+    evaluate.add_argument("--data", type=Path, required=True, help="labelled data file")
+    evaluate.add_argument("--format", choices=["sst", "tsv", "rt"], default=None,
+                          help="sst: PTB tree file (root sentences, SST-2); rt: rt-polarity .pos/.neg; tsv: a table "
+                               "(.tsv tab without quoting, .csv comma) with text and label columns (default: from the name)")
+    evaluate.add_argument("--text-column", default="text", help="tsv: the text column (default text)")
+    evaluate.add_argument("--label-column", default="label", help="tsv: the label column (default label; 0/1, neg/pos)")
+    evaluate.add_argument("--pairs", action="store_true", help="consecutive rows are minimal pairs: report both-right share")
+    predictor_options(evaluate)
+
+    train_command = sub_parser("train", "train the BiGatedLSTM on every labelled SST train phrase (checkpoints, resume)")
+    train_command.add_argument("--out", type=Path, required=True,
+                               help="run folder; an interrupted run started again with the same --out resumes")
+    train_command.add_argument("--epochs", type=int, default=3, help="epochs (default 3)")
+    train_command.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
+    train_command.add_argument("--steps-per-epoch", type=int, default=None, help="cap on batches per epoch (default: all)")
+    train_command.add_argument("--units", type=int, default=64, help="GatedLSTM units per direction (default 64)")
+    train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
+    train_command.add_argument("--force", action="store_true", help="overwrite an existing model in --out")
+    common(train_command)
+    return parser
+
+
+def _trees(args):
+    if args.sst_trees is not None:
+        return args.sst_trees
+    root = shared_data("sentiment")
+    if root is None:
+        raise InputError("no SST trees found: pass --sst-trees FOLDER")
+    return root / "sst" / "trees"
+
+
+def _predictor(args):
+    if args.model is not None:
+        if not (args.model / "model.keras").is_file():
+            raise InputError(f"{args.model}: no model.keras here (a run folder written by `train`)")
+        from domains.sentiment.train import load_classifier  # TensorFlow only when a model is needed
+
+        return load_classifier(args.model)
+    phrases = load_sst(sst_split_path(_trees(args), "train"), view="phrases", classes=2)
+    return TfidfLogistic(seed=args.seed).fit(phrases["text"], phrases["label"])
+
+
+def _train(args):
+    from domains.sentiment.train import train  # TensorFlow only when a model is needed
+
+    trees = _trees(args)
+    train_data = load_sst(sst_split_path(trees, "train"), view="phrases", classes=2)
+    dev = load_sst(sst_split_path(trees, "dev"))
+    card = {"data": f"SST train phrases (binary, {len(train_data)}) from {trees}; validation: SST-2 dev sentences",
+            "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
+    options = {"units": args.units, "use_negation": not args.no_negation_features}
+    classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
+                          model_options=options, card=card, force=args.force, steps_per_epoch=args.steps_per_epoch,
+                          verbose=0 if args.json else 2)
+    metrics = {}
+    for split in ("dev", "test"):
+        try:
+            data = load_sst(sst_split_path(trees, split))
+        except FileNotFoundError:
+            continue
+        metrics[f"sst2_{split}"] = accuracy_report(data["text"], data["label"], classifier.predict_proba(data["text"]))
+    card_path = args.out / "card.json"
+    card = json.loads(card_path.read_text())
+    card["metrics"] = metrics
+    with atomic_open(str(card_path), force=True) as handle:
+        json.dump(card, handle, indent=2)
+    summary = {"out": str(args.out), **{f"{k}_accuracy": v["accuracy"] for k, v in metrics.items()},
+               **{f"{k}_negation_gap": v["negation_gap"] for k, v in metrics.items()}}
+    print(json.dumps(summary) if args.json else "\n".join(f"{k:28s}{v}" for k, v in summary.items()))
+
+
+def _predict(args):
+    if args.input is not None and args.texts:
+        raise InputError("give texts as arguments or --input FILE, not both")
+    if args.input is None and not args.texts:
+        raise InputError("nothing to predict: give texts as arguments or --input FILE")
+    texts = read_text(args.input).splitlines() if args.input is not None else args.texts
+    for number, text in enumerate(texts, 1):
+        check_text(text, f"{args.input or 'argument'}: text {number}")
+    probabilities = _predictor(args).predict_proba(texts)
+    for text, p in zip(texts, probabilities):
+        label = "positive" if p > 0.5 else "negative"
+        if args.json:
+            print(json.dumps({"text": text, "label": label, "probability": round(float(p), 6)}, ensure_ascii=False))
+        else:
+            print(f"{label}\t{p:.3f}\t{text}")
+
+
+def _evaluate(args):
+    data = load_data(args.data, args.format, args.text_column, args.label_column)
+    if not len(data):
+        raise InputError(f"{args.data}: no labelled rows")
+    probabilities = _predictor(args).predict_proba(data["text"])
+    report = {"data": str(args.data), "model": str(args.model) if args.model else f"baseline:{args.baseline}"}
+    report.update(accuracy_report(data["text"], data["label"], probabilities))
+    if args.pairs:
+        report.update(pairs_both_right(data["label"], probabilities, str(args.data)))
+    if args.json:
+        print(json.dumps(report))
+        return
+    for key, value in report.items():
+        print(f"{key:28s}{value:.4f}" if isinstance(value, float) else f"{key:28s}{value}")
+
+
+def main(argv):
+    """Parses ``argv`` and runs one subcommand."""
+    args = _parser().parse_args(argv)
+    {"predict": _predict, "evaluate": _evaluate, "train": _train}[args.command](args)
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    run(main, sys.argv[1:])

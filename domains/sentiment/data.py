@@ -1,0 +1,311 @@
+"""Loaders (pandas) for the sentiment data: SST trees, rt-polarity, TSV/CSV tables, CheckList, SST flips.
+
+Every loader returns a DataFrame with at least ``text`` (str) and ``label`` (int; binary: 1 positive,
+0 negative; SST 5-class: 0 very negative .. 4 very positive) and raises :class:`shared.cli.InputError` naming
+the file, the line or row (1-based, as an editor shows it), the column and the problem for input it cannot use:
+a missing column, a label it cannot read, an empty or whitespace-only text (a labelled example without text
+cannot be scored), a malformed tree. Texts are kept as written; the tokeniser
+(:mod:`domains.sentiment.text`) does normalisation and truncation later. Files may be gzip-compressed
+(``.gz``); text files are read as UTF-8, falling back to Latin-1 (Pang & Lee's original encoding) for a
+file that is not valid UTF-8.
+"""
+
+import csv
+import gzip
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from shared.cli import InputError
+
+SST_SPLITS = ("train", "dev", "test")
+_LABEL_WORDS = {"0": 0, "1": 1, "neg": 0, "pos": 1, "negative": 0, "positive": 1}
+_PTB_ESCAPES = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
+_TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+
+
+def read_text(path):
+    """The whole text of a (possibly gzip'd) file: UTF-8, else Latin-1."""
+    path = Path(path)
+    raw = gzip.open(path, "rb").read() if path.suffix == ".gz" else path.read_bytes()
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("latin-1")
+
+
+def parse_label(value, where):
+    """A binary label from ``0/1``, ``neg/pos`` or ``negative/positive`` (any case); else InputError."""
+    label = _LABEL_WORDS.get(str(value).strip().lower())
+    if label is None:
+        raise InputError(f"{where}: label {value!r} is not one of 0, 1, neg, pos, negative, positive")
+    return label
+
+
+# --- SST trees ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tree:
+    """One node of an SST parse tree: its 0-4 ``label``, its ``children`` (none for a word) and ``word``."""
+
+    label: int
+    children: list = field(default_factory=list)
+    word: str = None
+
+    def words(self):
+        """The words under this node, left to right."""
+        if self.word is not None:
+            return [self.word]
+        return [w for child in self.children for w in child.words()]
+
+    @property
+    def text(self):
+        """The node's span: its words joined by single spaces."""
+        return " ".join(self.words())
+
+    def nodes(self):
+        """Every node of the subtree, pre-order (root first)."""
+        yield self
+        for child in self.children:
+            yield from child.nodes()
+
+
+def parse_tree(line, where="tree"):
+    """Parses one PTB-format SST tree, e.g. ``(3 (2 It) (4 (4 works) (2 .)))``.
+
+    PTB escapes (``-LRB-`` ...) and ``\\/`` become the characters they stand for; a leaf may hold several
+    space-separated atoms (SST has ``(2 8 1\\/2)``), kept as one word.
+
+    >>> tree = parse_tree("(1 (2 not) (3 good))")
+    >>> [(node.text, node.label) for node in tree.nodes()]
+    [('not good', 1), ('not', 2), ('good', 3)]
+    """
+    tokens = _TREE_TOKEN.findall(line)
+    position = 0
+
+    def fail(problem):
+        raise InputError(f"{where}: malformed tree ({problem}) near token {position + 1}: {line.strip()[:60]!r}")
+
+    def node():
+        nonlocal position
+        if position >= len(tokens) or tokens[position] != "(":
+            fail("expected '('")
+        position += 1
+        if position >= len(tokens) or not re.fullmatch(r"[0-4]", tokens[position]):
+            fail("expected a label 0-4")
+        tree = Tree(int(tokens[position]))
+        position += 1
+        if position < len(tokens) and tokens[position] not in "()":
+            words = []  # a leaf may hold several atoms, e.g. "(2 8 1\\/2)"
+            while position < len(tokens) and tokens[position] not in "()":
+                atom = tokens[position].replace("\\/", "/").replace("\\*", "*")
+                words.append(_PTB_ESCAPES.get(atom, atom))
+                position += 1
+            tree.word = " ".join(words)
+        else:
+            while position < len(tokens) and tokens[position] == "(":
+                tree.children.append(node())
+            if not tree.children:
+                fail("a node with neither a word nor children")
+        if position >= len(tokens) or tokens[position] != ")":
+            fail("expected ')'")
+        position += 1
+        return tree
+
+    root = node()
+    if position != len(tokens):
+        fail("text after the tree")
+    return root
+
+
+def read_sst_trees(path):
+    """The trees of one SST file (one tree per line; blank lines skipped), as a list of :class:`Tree`."""
+    lines = read_text(path).splitlines()
+    return [parse_tree(line, f"{path}: line {number}") for number, line in enumerate(lines, 1) if line.strip()]
+
+
+def load_sst(path, view="sentences", classes=2):
+    """One SST split from its PTB tree file (``train.txt``, ``dev.txt.gz`` ...).
+
+    Args:
+        path: the tree file.
+        view: ``"sentences"`` (the root of every tree, in file order) or ``"phrases"`` (every node of every
+            tree, each distinct phrase text once, with its label; SST labels a phrase the same wherever it
+            occurs).
+        classes: 5 (labels 0-4) or 2 (SST-2: neutral 2 dropped, label = label5 >= 3).
+
+    Returns:
+        DataFrame ``text, label, label5, sid`` (``sid``: 0-based tree index of the first occurrence) plus
+        ``is_root`` for phrases.
+    """
+    if view not in ("sentences", "phrases"):
+        raise ValueError(f"view must be 'sentences' or 'phrases', not {view!r}")
+    if classes not in (2, 5):
+        raise ValueError(f"classes must be 2 or 5, not {classes!r}")
+    rows = []
+    for sid, tree in enumerate(read_sst_trees(path)):
+        nodes = [tree] if view == "sentences" else tree.nodes()
+        rows.extend((node.text, node.label, sid, node is tree) for node in nodes)
+    table = pd.DataFrame(rows, columns=["text", "label5", "sid", "is_root"])
+    if view == "phrases":
+        table = table.drop_duplicates("text").reset_index(drop=True)
+    else:
+        table = table.drop(columns="is_root")
+    if classes == 2:
+        table = table[table["label5"] != 2].reset_index(drop=True)
+        table["label"] = (table["label5"] >= 3).astype(int)
+    else:
+        table["label"] = table["label5"]
+    return table[["text", "label", *[c for c in table.columns if c not in ("text", "label")]]]
+
+
+def sst_split_path(folder, split):
+    """``<folder>/<split>.txt`` or ``.txt.gz`` (the shared data keep them in ``sst/trees``)."""
+    if split not in SST_SPLITS:
+        raise ValueError(f"split must be one of {SST_SPLITS}, not {split!r}")
+    for name in (f"{split}.txt", f"{split}.txt.gz"):
+        if (Path(folder) / name).exists():
+            return Path(folder) / name
+    raise FileNotFoundError(2, "no SST tree file for this split", str(Path(folder) / f"{split}.txt[.gz]"))
+
+
+# --- rt-polarity ---------------------------------------------------------------------------------------------
+
+
+def rt_paths(path):
+    """The (positive, negative) files of rt-polarity given either one of them or their common prefix.
+
+    ``x.pos``/``x.neg`` (optionally ``.gz``): the sibling is found by swapping the extension; ``x``: ``x.pos``
+    and ``x.neg`` (or their ``.gz``) must exist.
+    """
+    path = Path(path)
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    stem = path.parent / (name[:-4] if name.endswith((".pos", ".neg")) else name)
+    found = []
+    for extension in (".pos", ".neg"):
+        candidates = [Path(f"{stem}{extension}"), Path(f"{stem}{extension}.gz")]
+        existing = [c for c in candidates if c.exists()]
+        if not existing:
+            raise FileNotFoundError(2, "rt-polarity needs both .pos and .neg files", f"{stem}{extension}[.gz]")
+        found.append(existing[0])
+    return tuple(found)
+
+
+def load_rt(path):
+    """rt-polarity (Pang & Lee 2005): one snippet per line, the file says the label.
+
+    Args:
+        path: ``rt-polarity.pos``, ``rt-polarity.neg`` (either; gzip'd or not) or their common prefix.
+
+    Returns:
+        DataFrame ``text, label`` (all positives first, in file order), 1 = positive.
+    """
+    frames = []
+    for label, file in zip((1, 0), rt_paths(path)):
+        lines = read_text(file).splitlines()
+        for number, line in enumerate(lines, 1):
+            if not line.strip():
+                raise InputError(f"{file}: line {number}: empty text")
+        frames.append(pd.DataFrame({"text": [line.strip() for line in lines], "label": label}))
+    return pd.concat(frames, ignore_index=True)
+
+
+# --- tables --------------------------------------------------------------------------------------------------
+
+
+def read_table(path):
+    """A TSV (the shared data's convention: header, tab-separated, no quoting) or CSV (standard quoting) file
+    as strings; the separator follows the extension (``.tsv``/``.txt`` tab, ``.csv`` comma, ``.gz`` allowed)."""
+    path = Path(path)
+    name = path.name[:-3] if path.name.endswith(".gz") else path.name
+    text = read_text(path)
+    if name.endswith(".csv"):
+        options = {"sep": ","}
+    else:
+        options = {"sep": "\t", "quoting": csv.QUOTE_NONE}
+    try:
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **options)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        raise InputError(f"{path}: cannot read as a table: {' '.join(str(error).split())}") from error
+
+
+def load_table(path, text_column="text", label_column="label"):
+    """A labelled table: ``text_column`` (non-empty strings) and ``label_column`` (binary, see
+    :func:`parse_label`), e.g. the IMDb contrast sets with ``text_column="Text", label_column="Sentiment"``.
+
+    Returns:
+        DataFrame ``text, label`` plus the file's other columns, in file order.
+    """
+    table = read_table(path)
+    for column in (text_column, label_column):
+        if column not in table.columns:
+            raise InputError(f"{path}: no column {column!r} (columns: {', '.join(map(repr, table.columns))})")
+    labels = []
+    for row, (text, value) in enumerate(zip(table[text_column], table[label_column]), 2):
+        if not text.strip():
+            raise InputError(f"{path}: row {row}, column {text_column!r}: empty text")
+        labels.append(parse_label(value, f"{path}: row {row}, column {label_column!r}"))
+    others = table.drop(columns=[text_column, label_column])
+    return pd.concat([pd.DataFrame({"text": table[text_column], "label": labels}), others], axis=1)
+
+
+def load_checklist(path):
+    """The CheckList negation suite (shared data ``checklist_sentiment_negation.tsv.gz``).
+
+    Returns:
+        DataFrame ``test, capability, text, expected`` with ``expected`` one of ``neg, neu, pos, not_neg``.
+    """
+    table = read_table(path)
+    missing = {"test", "text", "expected"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: missing column(s) {sorted(missing)}")
+    bad = ~table["expected"].isin(["neg", "neu", "pos", "not_neg"])
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise InputError(f"{path}: row {row + 2}, column 'expected': {table['expected'].iloc[row]!r} is not neg/neu/pos/not_neg")
+    return table
+
+
+def load_flips(path, split="test"):
+    """SST phrases whose negation flips its scope's polarity (shared data ``sst_negation_flips.tsv``).
+
+    Returns:
+        DataFrame ``text`` (the negated phrase), ``label`` (its binary polarity: 1 if ``node_label5 >= 3``),
+        ``operator``, ``scope_text``, ``flip``, for the rows of ``split`` (``None``: all).
+    """
+    table = read_table(path)
+    missing = {"split", "node_text", "node_label5"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: missing column(s) {sorted(missing)}")
+    if split is not None:
+        table = table[table["split"] == split]
+    label5 = pd.to_numeric(table["node_label5"], errors="coerce")
+    if label5.isna().any() or (label5 == 2).any():
+        raise InputError(f"{path}: column 'node_label5' must be 0, 1, 3 or 4 for a flip")
+    return pd.DataFrame({"text": table["node_text"], "label": (label5 >= 3).astype(int),
+                         **{c: table[c] for c in ("operator", "scope_text", "flip") if c in table}}).reset_index(drop=True)
+
+
+def load_data(path, data_format=None, text_column="text", label_column="label"):
+    """Dispatches on ``data_format`` (``sst``: tree file, root sentences as SST-2; ``rt``; ``tsv``: a
+    labelled table). ``None`` guesses from the name: ``.pos``/``.neg`` -> rt, ``*.txt[.gz]`` starting with
+    ``(`` -> sst, anything else -> tsv."""
+    if data_format is None:
+        name = Path(path).name.removesuffix(".gz")
+        if name.endswith((".pos", ".neg")):
+            data_format = "rt"
+        elif name.endswith(".txt") and read_text(path).lstrip().startswith("("):
+            data_format = "sst"
+        else:
+            data_format = "tsv"
+    if data_format == "sst":
+        return load_sst(path, "sentences", classes=2)
+    if data_format == "rt":
+        return load_rt(path)
+    if data_format == "tsv":
+        return load_table(path, text_column, label_column)
+    raise InputError(f"unknown data format {data_format!r} (sst, rt or tsv)")

@@ -1,0 +1,120 @@
+"""The negation-aware classifier: tokens + negation-scope features -> BiGatedLSTM -> attention -> P(positive).
+
+Architecture (:func:`build_model`)::
+
+    tokens (batch, T) int  -> Embedding(vocab, embed_dim, mask_zero) ------------------+
+    negation (batch, T, 3) float (cue, in scope, odd depth) -> Dense(embed_dim, no bias) -+-> Add
+        -> Bidirectional(GatedLSTM(units, forget_bias=1, return_sequences)) "bilstm"
+        -> AttentionPooling(attention_units) "attention" -> Dropout -> Dense(1, sigmoid)
+
+Texts reach it through :class:`Featurizer`: :func:`domains.sentiment.text.tokenize` (so the negation marks of
+:mod:`domains.sentiment.negation` line up with the tokens), a Keras ``TextVectorization`` over the tokens
+joined by spaces (``standardize=None``, whitespace split: one id per token, 1 for out-of-vocabulary), and the
+per-token negation features padded with zeros to the batch's longest text.
+
+The negation features enter as a learned vector added to each token's embedding. The padding mask
+(``tokens != 0``) is given to the recurrent and attention layers explicitly, since Keras merge layers drop
+(``Add``) or widen (``Concatenate``) a mask when one input has none.
+"""
+
+import keras
+import numpy as np
+
+from domains.sentiment.negation import FEATURES, mark_tokens
+from domains.sentiment.text import tokenize
+from shared.layers import AttentionPooling, GatedLSTM
+
+
+class Featurizer:
+    """Texts -> ``{"tokens": int32 (n, T), "negation": float32 (n, T, 3)}``, T = longest text in the batch (>= 1).
+
+    Args:
+        vocabulary: the token list (ids 2..; 0 is padding, 1 out-of-vocabulary), e.g. from :meth:`adapt`.
+    """
+
+    def __init__(self, vocabulary=None):
+        self.vectorizer = keras.layers.TextVectorization(standardize=None, split="whitespace", output_mode="int")
+        if vocabulary is not None:
+            self.vectorizer.set_vocabulary(list(vocabulary))
+
+    @classmethod
+    def adapt(cls, texts, max_tokens=20_000, min_count=1):
+        """A featurizer whose vocabulary is the ``max_tokens - 2`` most frequent tokens of ``texts`` seen at
+        least ``min_count`` times (ties broken by first appearance)."""
+        counts = {}
+        for text in texts:
+            for token in tokenize(text):
+                counts[token] = counts.get(token, 0) + 1
+        ranked = sorted((token for token, n in counts.items() if n >= min_count), key=lambda t: -counts[t])
+        return cls(ranked[: max_tokens - 2])
+
+    @property
+    def vocabulary(self):
+        """The token list without the padding and OOV entries."""
+        return [str(token) for token in self.vectorizer.get_vocabulary()[2:]]
+
+    def __call__(self, texts):
+        token_lists = [tokenize(text) for text in texts]
+        length = max([1, *map(len, token_lists)])
+        ids = np.zeros((len(texts), length), dtype="int32")
+        negation = np.zeros((len(texts), length, len(FEATURES)), dtype="float32")
+        joined = [" ".join(tokens) for tokens in token_lists]
+        vectors = np.asarray(self.vectorizer(joined)) if joined else np.zeros((0, 0), dtype="int32")
+        for row, tokens in enumerate(token_lists):
+            if tokens:
+                ids[row, : len(tokens)] = vectors[row, : len(tokens)]
+                negation[row, : len(tokens)] = mark_tokens(tokens).features()
+        return {"tokens": ids, "negation": negation}
+
+
+def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dropout=0.3, use_negation=True):
+    """The Keras model (inputs ``tokens`` and ``negation``; output P(positive), shape ``(batch, 1)``).
+
+    Args:
+        vocabulary_size: number of ids, including padding 0 and OOV 1.
+        embed_dim, units, attention_units: embedding size, GatedLSTM units per direction, attention size.
+        dropout: dropout before the classifier.
+        use_negation: add the projected negation features to the embeddings (False: the input is ignored,
+            a plain BiLSTM for comparison).
+
+    >>> model = build_model(100, embed_dim=8, units=4, attention_units=4)
+    >>> features = Featurizer(["good", "film"])(["not a good film", "good"])
+    >>> print(model.predict(features, verbose=0).shape)
+    (2, 1)
+    """
+    tokens = keras.Input((None,), dtype="int32", name="tokens")
+    negation = keras.Input((None, len(FEATURES)), dtype="float32", name="negation")
+    x = keras.layers.Embedding(vocabulary_size, embed_dim, mask_zero=True, name="embedding")(tokens)
+    if use_negation:
+        x = keras.layers.Add(name="with_negation")(
+            [x, keras.layers.Dense(embed_dim, use_bias=False, name="negation_embedding")(negation)])
+    mask = keras.ops.not_equal(tokens, 0)  # passed explicitly: Add drops a mask when one input has none
+    x = keras.layers.Bidirectional(GatedLSTM(units, forget_bias=1.0, return_sequences=True), name="bilstm")(x, mask=mask)
+    x = AttentionPooling(attention_units, name="attention")(x, mask=mask)
+    x = keras.layers.Dropout(dropout)(x)
+    output = keras.layers.Dense(1, activation="sigmoid", name="positive")(x)
+    return keras.Model({"tokens": tokens, "negation": negation}, output, name="negation_sentiment")
+
+
+class SentimentClassifier:
+    """A featurizer and a model together: ``predict_proba(texts)`` like the baselines.
+
+    Args:
+        featurizer: a :class:`Featurizer`.
+        model: a model from :func:`build_model` with ``featurizer``'s vocabulary size.
+        batch_size: texts per forward pass (sorted by length within a call, so padding stays short).
+    """
+
+    def __init__(self, featurizer, model, batch_size=256):
+        self.featurizer, self.model, self.batch_size = featurizer, model, batch_size
+
+    def predict_proba(self, texts):
+        """float32 ``(n,)``: P(positive) of each text, in input order."""
+        texts = list(texts)
+        order = np.argsort([len(text) for text in texts], kind="stable")
+        result = np.zeros(len(texts), dtype="float32")
+        for start in range(0, len(texts), self.batch_size):
+            index = order[start : start + self.batch_size]
+            features = self.featurizer([texts[i] for i in index])
+            result[index] = np.asarray(self.model(features, training=False))[:, 0]
+        return result

@@ -1,0 +1,78 @@
+"""Text normalisation and tokenisation shared by the negation marker, the baselines and the model.
+
+One tokeniser everywhere, so that a per-token negation flag lines up with the token the model sees. It follows
+the Penn Treebank conventions SST already uses, so raw text ("didn't", "it's") and SST's pre-tokenised text
+("did n't", "it 's") give the same tokens:
+
+- Unicode NFKC, curly apostrophes to ``'``, lower case;
+- clitics split off: ``n't`` (``"don't"`` -> ``do n't``, ``"can't"`` -> ``ca n't``) and ``'s 're 've 'll 'd 'm``;
+- a token is a run of letters/digits (with inner ``-`` or ``'``, e.g. ``"well-made"``, ``"o'clock"``), a run
+  of two or more dashes or dots (``--``, ``...``), or any other single non-space character (punctuation, each
+  emoji code point);
+- non-English text is tokenised by the same rule (Unicode letters count as letters); it is mostly out of the
+  model's vocabulary, so its predictions carry little meaning, but it never fails.
+
+Bad and extreme input has defined behaviour: :func:`check_text` raises :class:`shared.cli.InputError` for a
+value that is not a string; an empty or whitespace-only string gives no tokens; a text longer than
+``MAX_CHARS`` characters is cut to its first ``MAX_CHARS`` characters before tokenising, and the token list to
+its first ``MAX_TOKENS`` tokens (a sentence-level classifier; SST's longest sentence has 56 tokens).
+"""
+
+import re
+import unicodedata
+
+from shared.cli import InputError
+
+MAX_CHARS = 5_000
+MAX_TOKENS = 200
+
+_CLITIC_NT = re.compile(r"(?<=[^\W\d_])n't\b")
+_CLITIC_OTHER = re.compile(r"(?<=\w)'(s|re|ve|ll|d|m)\b")
+_TOKEN = re.compile(r"n't\b|'(?:s|re|ve|ll|d|m)\b|[^\W_]+(?:[-'][^\W_]+)*|-{2,}|\.{2,}|\S")
+
+
+def check_text(value, where="text"):
+    """Returns ``value`` if it is a string, else raises :class:`InputError` naming ``where`` and the type.
+
+    >>> check_text("fine")
+    'fine'
+    """
+    if not isinstance(value, str):
+        raise InputError(f"{where}: expected a string, got {type(value).__name__} {value!r:.40}")
+    return value
+
+
+def normalise(text):
+    """NFKC, curly quotes straightened, lower-cased, whitespace collapsed, cut to ``MAX_CHARS`` characters.
+
+    >>> normalise("  It’s   GOOD ")
+    "it's good"
+    """
+    text = unicodedata.normalize("NFKC", text[: 2 * MAX_CHARS])
+    text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
+    return " ".join(text.split())[:MAX_CHARS]
+
+
+def tokenize(text):
+    """The list of tokens of one text (see the module docstring), at most ``MAX_TOKENS`` long.
+
+    >>> tokenize("I didn't like it's ending... 😀")
+    ['i', 'did', "n't", 'like', 'it', "'s", 'ending', '...', '😀']
+    >>> tokenize("did n't") == tokenize("didn't")
+    True
+    >>> tokenize("   ")
+    []
+    """
+    text = normalise(check_text(text))
+    text = _CLITIC_NT.sub(" n't", text)
+    text = _CLITIC_OTHER.sub(r" '\1", text)
+    return _TOKEN.findall(text)[:MAX_TOKENS]
+
+
+def tokenized(text):
+    """The tokens joined by single spaces: the form the model's whitespace-splitting vectoriser reads.
+
+    >>> tokenized("Don't!")
+    "do n't !"
+    """
+    return " ".join(tokenize(text))

@@ -1,0 +1,71 @@
+"""The command line in subprocesses: exit codes, one-line errors and the --json lines the issue specifies."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+TRAIN = [
+    "(4 (2 A) (4 (4 (3 good) (2 film)) (2 .)))", "(4 (2 A) (4 (4 great) (2 story)))", "(3 (2 It) (3 (2 is) (3 good)))",
+    "(0 (2 A) (0 (0 (1 bad) (2 film)) (2 .)))", "(0 (2 An) (0 (0 awful) (2 story)))", "(1 (2 It) (1 (2 is) (1 bad)))",
+]
+
+
+@pytest.fixture(scope="module")
+def trees(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("trees")
+    (folder / "train.txt").write_text("\n".join(TRAIN) + "\n")
+    return folder
+
+
+def cli(*args):
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    return subprocess.run([sys.executable, "-m", "domains.sentiment", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=300)
+
+
+def test_predict_json_lines_in_input_order(trees, tmp_path):
+    lines = tmp_path / "lines.txt"
+    lines.write_text("a great film\nan awful story\n\n😀 très bien\n")
+    result = cli("predict", "--baseline", "tfidf", "--sst-trees", trees, "--input", lines, "--json")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["text"] for r in records] == ["a great film", "an awful story", "", "😀 très bien"]
+    assert all(set(r) == {"text", "label", "probability"} and 0 <= r["probability"] <= 1 for r in records)
+    assert [r["label"] for r in records[:2]] == ["positive", "negative"]
+    assert all(r["label"] == ("positive" if r["probability"] > 0.5 else "negative") for r in records)
+
+
+def test_evaluate_pairs_json(trees, tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("text\tlabel\na good film\t1\nnot a good film\t0\na bad story\t0\nnot a bad story\t1\n")
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", pairs, "--pairs", "--json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert (report["n"], report["n_with_negation"], report["n_pairs"]) == (4, 2, 2)
+    assert 0 <= report["pairs_both_right"] <= 1 and 0 <= report["accuracy"] <= 1
+
+
+@pytest.mark.parametrize("content, message", [
+    ("text\tlabel\nfine\t1\nbad\t7\n", "bad.tsv: row 3, column 'label': label '7'"),
+    ("text\tlabel\nfine\t1\n", None),  # odd rows with --pairs
+])
+def test_bad_input_exits_2_with_one_line(trees, tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content)
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", path, "--pairs")
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and result.stderr.startswith("error: ")
+    assert (message or "1 rows cannot form pairs") in result.stderr
+
+
+def test_missing_file_and_help(trees, tmp_path):
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", tmp_path / "nope.tsv")
+    assert result.returncode == 2 and "nope.tsv" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    result = cli("predict", "--help")
+    assert result.returncode == 0 and "python -m domains.sentiment predict --baseline tfidf" in result.stdout
+    assert cli("predict", "--baseline", "tfidf", "--sst-trees", trees).returncode == 2

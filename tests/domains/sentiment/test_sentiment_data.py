@@ -1,0 +1,116 @@
+"""Loaders: the SST tree parser and views, rt-polarity, TSV/CSV tables, and their error messages."""
+
+import gzip
+import re
+
+import pytest
+
+from domains.sentiment.data import (load_checklist, load_data, load_flips, load_rt, load_sst, load_table, parse_tree,
+                                    sst_split_path)
+from shared.cli import InputError
+from shared.data_paths import shared_data
+
+TREES = [
+    "(3 (2 It) (3 (3 (2 is) (3 good)) (2 .)))",
+    "(1 (2 It) (1 (1 (2 is) (1 (1 not) (3 good))) (2 .)))",
+    "(2 (2 -LRB-) (2 (2 8 1\\/2) (2 -RRB-)))",
+]
+SHARED = shared_data("sentiment")
+needs_shared = pytest.mark.skipif(SHARED is None, reason="needs ../shared/data/sentiment (set GATED_SHARED_DATA)")
+
+
+def test_parse_tree_gives_every_node_with_its_span_and_label():
+    tree = parse_tree(TREES[1])
+    nodes = [(node.text, node.label) for node in tree.nodes()]
+    assert nodes[0] == ("It is not good .", 1)
+    assert ("not good", 1) in nodes and ("good", 3) in nodes and ("not", 1) in nodes
+    assert len(nodes) == 2 * len(tree.words()) - 1          # a binary tree
+    assert parse_tree(TREES[2]).text == "( 8 1/2 )"          # PTB escapes, a leaf of two atoms
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("(3 (2 It) (3 good)", "expected ')'"),
+    ("(7 good)", "expected a label 0-4"),
+    ("(3 (2 It)) extra", "text after the tree"),
+    ("(3 )", "a node with neither a word nor children"),
+])
+def test_malformed_trees_name_the_line(tmp_path, line, problem):
+    path = tmp_path / "train.txt"
+    path.write_text(TREES[0] + "\n" + line + "\n")
+    with pytest.raises(InputError, match=re.escape(f"train.txt: line 2: malformed tree ({problem}")):
+        load_sst(path)
+
+
+def test_sst_views(tmp_path):
+    path = tmp_path / "dev.txt.gz"
+    with gzip.open(path, "wt") as handle:
+        handle.write("\n".join(TREES + [TREES[0]]) + "\n")
+    assert sst_split_path(tmp_path, "dev") == path
+    sentences = load_sst(path)                                  # SST-2: the neutral root dropped
+    assert sentences[["text", "label", "label5", "sid"]].values.tolist() == [
+        ["It is good .", 1, 3, 0], ["It is not good .", 0, 1, 1], ["It is good .", 1, 3, 3]]
+    assert load_sst(path, classes=5)["label"].tolist() == [3, 1, 2, 3]
+    phrases = load_sst(path, view="phrases", classes=5)
+    assert phrases["text"].is_unique and "not good" in set(phrases["text"])
+    binary = load_sst(path, view="phrases")
+    assert 2 not in set(binary["label5"]) and set(binary["label"]) == {0, 1}
+    assert dict(zip(binary["text"], binary["label"]))["not good"] == 0
+
+
+def test_rt_polarity_plain_gzip_prefix_and_latin1(tmp_path):
+    (tmp_path / "rt.pos").write_bytes("a charming film\nna\xefve fun\n".encode("latin-1"))
+    with gzip.open(tmp_path / "rt.neg.gz", "wt") as handle:
+        handle.write("a dull film\n")
+    for path in ("rt", "rt.pos", "rt.neg.gz"):
+        table = load_rt(tmp_path / path)
+        assert table.values.tolist() == [["a charming film", 1], ["naïve fun", 1], ["a dull film", 0]]
+    (tmp_path / "only.pos").write_text("x\n")
+    with pytest.raises(FileNotFoundError, match="both .pos and .neg"):
+        load_rt(tmp_path / "only.pos")
+    (tmp_path / "gap.pos").write_text("fine\n\nok\n")
+    (tmp_path / "gap.neg").write_text("bad\n")
+    with pytest.raises(InputError, match=r"gap.pos: line 2: empty text"):
+        load_rt(tmp_path / "gap")
+
+
+def test_tables_round_trip_with_configurable_columns(tmp_path):
+    tsv = tmp_path / "pairs.tsv"
+    tsv.write_text('text\tlabel\tnote\nnot bad "at" all\tpositive\tx\nbad 😀\tNEG\ty\n')
+    table = load_table(tsv)
+    assert table.values.tolist() == [['not bad "at" all', 1, "x"], ["bad 😀", 0, "y"]]
+    csv_path = tmp_path / "imdb.csv"
+    csv_path.write_text('Sentiment,Text\nPositive,"Great, really"\nNegative,Bad\n')
+    assert load_table(csv_path, "Text", "Sentiment")[["text", "label"]].values.tolist() == [["Great, really", 1], ["Bad", 0]]
+    assert load_data(tsv)["label"].tolist() == [1, 0]
+
+
+@pytest.mark.parametrize("content, message", [
+    ("words\tlabel\nfine\t1\n", r"no column 'text' \(columns: 'words', 'label'\)"),
+    ("text\tlabel\nfine\t1\nbad\tmaybe\n", r"row 3, column 'label': label 'maybe' is not one of"),
+    ("text\tlabel\nfine\t1\n  \t0\n", r"row 3, column 'text': empty text"),
+])
+def test_table_errors_name_file_row_and_column(tmp_path, content, message):
+    path = tmp_path / "bad.tsv"
+    path.write_text(content)
+    with pytest.raises(InputError, match=rf"bad.tsv: {message}"):
+        load_table(path)
+
+
+def test_checklist_and_flip_loaders(tmp_path):
+    checklist = tmp_path / "cl.tsv"
+    checklist.write_text("test\tcapability\ttext\texpected\nt\tNegation\tnot good\tneg\nt\tNegation\tok\tmaybe\n")
+    with pytest.raises(InputError, match=r"row 3, column 'expected'"):
+        load_checklist(checklist)
+    flips = tmp_path / "flips.tsv"
+    flips.write_text("split\tnode_text\tnode_label5\toperator\ttest\nt\tnot good\t1\tnot\t\ntest\tnever dull\t4\tnever\t\n")
+    assert load_flips(flips, "test")[["text", "label", "operator"]].values.tolist() == [["never dull", 1, "never"]]
+
+
+@needs_shared
+def test_shared_sst_counts_match_the_provenance():
+    trees = SHARED / "sst" / "trees"
+    assert [len(load_sst(sst_split_path(trees, s))) for s in ("dev", "test")] == [872, 1821]
+    assert [len(load_sst(sst_split_path(trees, s), classes=5)) for s in ("dev", "test")] == [1101, 2210]
+    assert len(load_flips(SHARED / "sst" / "sst_negation_flips.tsv", "test")) == 80
+    rt = load_rt(SHARED / "rt-polarity" / "rt-polarity.pos.gz")
+    assert len(rt) == 10_662 and rt["label"].sum() == 5_331

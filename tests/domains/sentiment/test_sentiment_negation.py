@@ -1,0 +1,75 @@
+"""Negation cues and scopes on hand-written sentences with known answers."""
+
+import pandas as pd
+import pytest
+
+from domains.sentiment.negation import cue_words, has_negation, mark, split_by_negation
+
+
+def scoped(text):
+    """The tokens of ``text`` that lie in a negation scope."""
+    marks = mark(text)
+    return [t for t, s in zip(marks.tokens, marks.in_scope) if s]
+
+
+@pytest.mark.parametrize("text, cues, scope", [
+    ("the performance was a disaster", "", []),
+    ("the performance was not a disaster", "not", ["a", "disaster"]),
+    ("not bad at all", "not", ["bad", "at", "all"]),
+    ("I don't hate it", "n't", ["hate", "it"]),
+    ("I dont hate it", "dont", ["hate", "it"]),
+    ("never fails to impress", "never", ["fails", "to", "impress"]),  # lexical "fails" is not a cue
+    ("It is not funny, and the plot is thin.", "not", ["funny"]),       # a comma ends the scope
+    ("It was not funny but the cast is great", "not", ["funny"]),      # a clause boundary ends it
+    ("not funny or clever", "not", ["funny", "or", "clever"]),         # "or" does not
+    ("I thought it was good, but it was not.", "not", []),             # nothing after the cue
+    ("Nobody laughed; the jokes landed nowhere", "nobody nowhere", ["laughed"]),
+    ("It cannot be saved", "cannot", ["be", "saved"]),
+    ("It's not only smart but also funny", "", []),                    # pseudo-negation
+    ("nothing but trouble", "", []),
+])
+def test_cues_and_scopes(text, cues, scope):
+    assert cue_words(text) == cues
+    assert scoped(text) == scope
+
+
+def test_negation_at_a_distance_skips_the_parenthetical():
+    marks = mark("I did not, despite the hype and the queues, enjoy it")
+    assert cue_words("I did not, despite the hype and the queues, enjoy it") == "not"
+    assert scoped("I did not, despite the hype and the queues, enjoy it") == ["enjoy", "it"]
+    assert marks.scope_of(marks.tokens.index("not")) == ["enjoy", "it"]
+    # a dash parenthetical too; an unclosed one gives an empty scope rather than running past the sentence
+    assert scoped("I did not -- for all the hype -- enjoy it") == ["enjoy", "it"]
+    assert scoped("I did not, honestly. It was fine") == []
+
+
+def test_double_negation_has_even_depth():
+    marks = mark("It is not without merit.")
+    assert cue_words("It is not without merit.") == "not without"
+    assert dict(zip(marks.tokens, marks.depth.tolist()))["merit"] == 2
+    features = marks.features()
+    assert features.shape == (len(marks.tokens), 3)
+    merit = marks.tokens.index("merit")
+    assert features[merit].tolist() == [0.0, 1.0, 0.0]          # in scope, but an even number of them
+    assert features[marks.tokens.index("without")].tolist() == [1.0, 1.0, 1.0]
+    double = mark("I can't say I didn't like it")
+    assert dict(zip(double.tokens, double.depth.tolist())) == {
+        "i": 1, "ca": 0, "n't": 1, "say": 1, "did": 1, "like": 2, "it": 2}
+
+
+def test_sst_tokenised_text_gets_the_same_marks_as_raw_text():
+    assert mark("it does n't work").depth.tolist() == mark("it doesn't work").depth.tolist()
+
+
+def test_odd_input_has_defined_marks():
+    assert mark("").tokens == [] and not mark("").negated and mark("").features().shape == (0, 3)
+    assert scoped("not good 😀 at all") == ["good", "😀", "at", "all"]   # emoji do not end a scope
+    assert not mark("Não é bom").negated                                  # non-English: no English cue
+
+
+def test_split_by_negation_keeps_rows_and_index():
+    frame = pd.DataFrame({"text": ["good", "not good", "never again", "fine"], "label": [1, 0, 0, 1]}, index=[5, 6, 7, 8])
+    with_cue, without = split_by_negation(frame)
+    assert with_cue.index.tolist() == [6, 7] and without.index.tolist() == [5, 8]
+    assert has_negation([]).shape == (0,)
+    assert [len(part) for part in split_by_negation(frame.iloc[:0])] == [0, 0]

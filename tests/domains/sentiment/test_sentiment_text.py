@@ -1,0 +1,30 @@
+"""The tokeniser: PTB clitics, SST compatibility, emoji, non-English, truncation and non-string input."""
+
+import pytest
+
+from domains.sentiment.text import MAX_CHARS, MAX_TOKENS, check_text, tokenize, tokenized
+from shared.cli import InputError
+
+
+def test_clitics_are_split_like_sst():
+    assert tokenize("I can't, it's Bob's") == ["i", "ca", "n't", ",", "it", "'s", "bob", "'s"]
+    assert tokenize("ca n't") == tokenize("can't") and tokenize("won't") == ["wo", "n't"]
+    assert tokenize("It’s well-made") == ["it", "'s", "well-made"]
+
+
+def test_emoji_and_non_english_are_tokens():
+    assert tokenize("great 😀😀") == ["great", "😀", "😀"]
+    assert tokenize("Très bien, 很好") == ["très", "bien", ",", "很好"]
+
+
+def test_long_texts_are_truncated_as_documented():
+    assert len(tokenize("word " * 10_000)) == MAX_TOKENS
+    assert tokenize("a" * (3 * MAX_CHARS)) == ["a" * MAX_CHARS]
+
+
+def test_empty_and_non_string_input():
+    assert tokenize("") == [] and tokenize(" \t\n") == [] and tokenized("") == ""
+    with pytest.raises(InputError, match=r"row 3: expected a string, got float"):
+        check_text(float("nan"), "row 3")
+    with pytest.raises(InputError, match="got NoneType"):
+        tokenize(None)
