@@ -1,0 +1,14 @@
+"""Population forecasting with gated memory: probabilistic forecasts of animal and plant abundance.
+
+The LSTM's cell state carries the slowly drifting context (a carrying capacity the environment moves), the
+forget gate is the environment's stability and the input gate admits new resources. Modules:
+
+- :mod:`.data`: the tidy CSV loader (``series_id, time, value[, covariates]``) and its validation;
+  :func:`.data.load_lynx` for the bundled Canadian lynx;
+- :mod:`.simulate`: Ricker growth with a drifting carrying capacity, noise and a covariate;
+- :mod:`.baselines`: naive, seasonal naive, mean, AR(p), Ricker and theta-logistic forecasters;
+- :mod:`.model`, :mod:`.train`, :mod:`.forecaster`: the GatedForecaster (GatedLSTM, Gaussian head, direct
+  horizons 1..10), per series or global;
+- :mod:`.evaluate`: the rolling-origin backtest and the Zhang (2003) lynx protocol;
+- ``python -m domains.ecology {forecast,train,evaluate}``: the command line.
+"""

@@ -1,0 +1,198 @@
+"""The forecasters ecologists and forecasters already use, behind one fit/predict interface.
+
+Every forecaster (these and :class:`domains.ecology.forecaster.GatedForecaster`) works on a log-abundance
+series ``z`` ``(n,)`` and has
+
+- ``fit(z, covariates=None)`` -> ``self``: estimates its parameters on ``z`` (covariates ``(n, k)`` are
+  accepted and ignored by the baselines);
+- ``predict(horizon, history=None, covariates=None)`` -> :class:`GaussianForecast` for ``1..horizon`` steps
+  after the end of ``history`` (default: the series it was fitted on), with the parameters held fixed
+  (the Zhang (2003) "fixed" set-up; the rolling-origin backtest refits the baselines at every origin).
+
+Models (``r_t = z_{t+1} - z_t`` is the log growth rate, ``N_t = exp(z_t)``):
+
+- ``naive``: ``z_{t+h} = z_t``, random-walk intervals ``sigma sqrt(h)``;
+- ``seasonal_naive``: the value one period back, period = the lag (2..20) of the largest autocorrelation;
+- ``mean``: the training mean, ``sd sqrt(1 + 1/n)``;
+- ``ar2`` (``ARForecaster(p)``): ``z_t = c + sum phi_i z_{t-i} + e`` by least squares, intervals from the
+  MA(infinity) weights;
+- ``ricker``: ``r_t = a + b N_t + e`` by least squares (``K = -a/b``);
+- ``theta_logistic``: ``r_t = r0 (1 - (N_t / K)^theta) + e`` by nonlinear least squares;
+  the two density-dependent models forecast by simulating 500 paths with their residual noise.
+"""
+
+import numpy as np
+from scipy.optimize import least_squares
+from sklearn.linear_model import LinearRegression
+
+from domains.ecology.distributions import GaussianForecast
+
+N_PATHS = 500
+
+
+class _Forecaster:
+    """Shared plumbing: keeps the training series, checks ``history``."""
+
+    min_length = 3
+
+    def fit(self, z, covariates=None):
+        z = np.asarray(z, dtype=float)
+        if len(z) < self.min_length:
+            raise ValueError(f"{type(self).__name__} needs at least {self.min_length} values, got {len(z)}")
+        self.train_ = z
+        self._fit(z)
+        return self
+
+    def predict(self, horizon, history=None, covariates=None):
+        history = self.train_ if history is None else np.asarray(history, dtype=float)
+        return self._predict(history, int(horizon))
+
+
+class NaiveForecaster(_Forecaster):
+    """Persistence: ``z_{t+h} = z_t``."""
+
+    min_length = 2
+
+    def _fit(self, z):
+        self.sigma_ = float(np.sqrt(np.mean(np.diff(z) ** 2)))
+
+    def _predict(self, history, horizon):
+        steps = np.arange(1, horizon + 1)
+        return GaussianForecast(np.full(horizon, history[-1]), self.sigma_ * np.sqrt(steps))
+
+
+class SeasonalNaiveForecaster(_Forecaster):
+    """The value one period earlier; the period is given or the lag with the largest autocorrelation."""
+
+    min_length = 5
+
+    def __init__(self, period=None, max_period=20):
+        self.period, self.max_period = period, max_period
+
+    def _fit(self, z):
+        self.period_ = self.period or _dominant_period(z, self.max_period)
+        diffs = z[self.period_:] - z[:-self.period_]
+        self.sigma_ = float(np.sqrt(np.mean(diffs ** 2)))
+
+    def _predict(self, history, horizon):
+        m = self.period_
+        steps = np.arange(horizon)
+        mean = history[len(history) - m + steps % m]
+        return GaussianForecast(mean, self.sigma_ * np.sqrt(steps // m + 1))
+
+
+class MeanForecaster(_Forecaster):
+    """The training mean."""
+
+    def _fit(self, z):
+        self.mean_, self.sd_ = float(z.mean()), float(z.std(ddof=1) * np.sqrt(1 + 1 / len(z)))
+
+    def _predict(self, history, horizon):
+        return GaussianForecast(np.full(horizon, self.mean_), np.full(horizon, self.sd_))
+
+
+class ARForecaster(_Forecaster):
+    """AR(p) with intercept by ordinary least squares (scikit-learn)."""
+
+    def __init__(self, order=2):
+        self.order = int(order)
+        self.min_length = self.order + 3
+
+    def _fit(self, z):
+        p = self.order
+        lags = np.column_stack([z[p - i - 1:len(z) - i - 1] for i in range(p)])
+        regression = LinearRegression().fit(lags, z[p:])
+        residuals = z[p:] - regression.predict(lags)
+        self.intercept_, self.coef_ = float(regression.intercept_), regression.coef_
+        self.sigma_ = float(np.sqrt(np.sum(residuals ** 2) / max(len(residuals) - p - 1, 1)))
+        psi = np.zeros(64)
+        psi[0] = 1.0
+        for j in range(1, len(psi)):
+            psi[j] = sum(self.coef_[i] * psi[j - i - 1] for i in range(min(p, j)))
+        self.psi_ = psi
+
+    def _predict(self, history, horizon):
+        path = list(history[-self.order:])
+        for _ in range(horizon):
+            path.append(self.intercept_ + float(np.dot(self.coef_, path[::-1][:self.order])))
+        psi = self.psi_[:horizon] if horizon <= len(self.psi_) else np.pad(self.psi_, (0, horizon - len(self.psi_)))
+        return GaussianForecast(path[self.order:], self.sigma_ * np.sqrt(np.cumsum(psi ** 2)))
+
+
+class _GrowthForecaster(_Forecaster):
+    """A model of the log growth rate ``r_t = g(N_t)`` plus Gaussian noise, forecast by simulation."""
+
+    min_length = 5
+
+    def __init__(self, seed=0):
+        self.seed = seed
+
+    def _fit(self, z):
+        self.scale_ = float(np.exp(np.median(z)))
+        density, growth = np.exp(z[:-1]) / self.scale_, np.diff(z)
+        self._fit_growth(density, growth)
+        residuals = growth - self._growth(density)
+        self.sigma_ = float(np.sqrt(np.mean(residuals ** 2)))
+
+    def _predict(self, history, horizon):
+        rng = np.random.default_rng(self.seed)
+        paths = np.empty((N_PATHS, horizon))
+        current = np.full(N_PATHS, history[-1])
+        low, high = history.min() - 10, history.max() + 10
+        for h in range(horizon):
+            density = np.exp(np.clip(current - np.log(self.scale_), -50, 50))
+            current = np.clip(current + self._growth(density) + self.sigma_ * rng.standard_normal(N_PATHS), low, high)
+            paths[:, h] = current
+        return GaussianForecast(paths.mean(axis=0), paths.std(axis=0))
+
+
+class RickerForecaster(_GrowthForecaster):
+    """Ricker: ``r_t = a + b N_t`` (``a`` the intrinsic growth rate, ``K = -a/b``)."""
+
+    def _fit_growth(self, density, growth):
+        regression = LinearRegression().fit(density[:, None], growth)
+        self.a_, self.b_ = float(regression.intercept_), float(regression.coef_[0])
+
+    def _growth(self, density):
+        return self.a_ + self.b_ * density
+
+
+class ThetaLogisticForecaster(_GrowthForecaster):
+    """Theta-logistic: ``r_t = r0 (1 - (N_t / K)^theta)``, ``K, theta > 0``, by nonlinear least squares."""
+
+    def _fit_growth(self, density, growth):
+        ricker = LinearRegression().fit(density[:, None], growth)
+        a, b = float(ricker.intercept_), float(ricker.coef_[0])
+        k0 = -a / b if b < 0 and a > 0 else float(np.median(density))
+
+        def residuals(params):
+            r0, log_k, log_theta = params
+            return r0 * (1 - np.exp(np.clip(np.exp(log_theta) * (np.log(density) - log_k), -50, 50))) - growth
+
+        start = [a if a > 0 else 0.1, np.log(max(k0, 1e-6)), 0.0]
+        solution = least_squares(residuals, start, bounds=([-5, -20, np.log(0.05)], [5, 20, np.log(20)]))
+        self.r0_, self.log_k_, self.log_theta_ = (float(v) for v in solution.x)
+
+    def _growth(self, density):
+        ratio = np.exp(np.clip(np.exp(self.log_theta_) * (np.log(density) - self.log_k_), -50, 50))
+        return self.r0_ * (1 - ratio)
+
+
+def _dominant_period(z, max_period):
+    """The lag in ``2..max_period`` (at most ``len(z) // 2``) with the largest sample autocorrelation."""
+    centred = z - z.mean()
+    top = max(2, min(max_period, len(z) // 2))
+    denominator = np.sum(centred ** 2) or 1.0
+    acf = [np.sum(centred[lag:] * centred[:-lag]) / denominator for lag in range(2, top + 1)]
+    return 2 + int(np.argmax(acf))
+
+
+#: Name -> factory of every baseline, in the order the evaluation prints them.
+BASELINES = {
+    "naive": NaiveForecaster,
+    "seasonal_naive": SeasonalNaiveForecaster,
+    "mean": MeanForecaster,
+    "ar2": lambda: ARForecaster(2),
+    "ricker": RickerForecaster,
+    "theta_logistic": ThetaLogisticForecaster,
+}

@@ -1,0 +1,60 @@
+"""Predictive distributions of every forecaster: Gaussian on the log-abundance scale, one per horizon.
+
+Scores used by :mod:`domains.ecology.evaluate`: central prediction intervals and the closed-form CRPS of a
+Gaussian (Gneiting & Raftery 2007): ``CRPS(N(mu, s^2), y) = s [w (2 Phi(w) - 1) + 2 phi(w) - 1/sqrt(pi)]`` with
+``w = (y - mu) / s``.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.stats import norm
+
+#: Standard deviations are floored here so that a constant history still gives a proper distribution.
+MIN_STD = 1e-6
+
+
+@dataclass
+class GaussianForecast:
+    """Forecasts for horizons ``1..H``: ``mean`` and ``std``, each ``(H,)``, on the log scale of the series."""
+
+    mean: np.ndarray
+    std: np.ndarray
+
+    def __post_init__(self):
+        self.mean = np.asarray(self.mean, dtype=float)
+        self.std = np.maximum(np.asarray(self.std, dtype=float), MIN_STD)
+
+    @property
+    def horizon(self):
+        return len(self.mean)
+
+    def interval(self, level):
+        """Central ``level`` (e.g. 0.8) prediction interval: ``(lower, upper)``, each ``(H,)``.
+
+        >>> GaussianForecast([0.0], [1.0]).interval(0.95)[1].round(3)
+        array([1.96])
+        """
+        z = norm.ppf(0.5 + level / 2)
+        return self.mean - z * self.std, self.mean + z * self.std
+
+    def quantile(self, q):
+        """The ``q`` quantile, ``(H,)``."""
+        return self.mean + norm.ppf(q) * self.std
+
+    def crps(self, actual):
+        """CRPS against ``actual`` ``(H,)``, per horizon, in the units of the log scale.
+
+        >>> float(GaussianForecast([0.0], [1.0]).crps(np.array([0.0]))[0].round(4))
+        0.2337
+        """
+        w = (np.asarray(actual, dtype=float) - self.mean) / self.std
+        return self.std * (w * (2 * norm.cdf(w) - 1) + 2 * norm.pdf(w) - 1 / np.sqrt(np.pi))
+
+
+def mixture(forecasts):
+    """The equal-weight mixture of Gaussian forecasts, moment-matched to one Gaussian (ensemble averaging)."""
+    means = np.stack([f.mean for f in forecasts])
+    second = np.stack([f.std ** 2 + f.mean ** 2 for f in forecasts]).mean(axis=0)
+    mean = means.mean(axis=0)
+    return GaussianForecast(mean, np.sqrt(np.maximum(second - mean ** 2, 0.0)))

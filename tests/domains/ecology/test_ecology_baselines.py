@@ -1,0 +1,62 @@
+"""Baselines: known answers on simulated processes, the published lynx AR(2) figure, Gaussian scores."""
+
+import numpy as np
+import pytest
+
+from domains.ecology.baselines import (BASELINES, ARForecaster, NaiveForecaster, RickerForecaster,
+                                       SeasonalNaiveForecaster, ThetaLogisticForecaster)
+from domains.ecology.data import load_lynx
+from domains.ecology.distributions import GaussianForecast, mixture
+from domains.ecology.evaluate import zhang2003
+
+
+def test_naive_is_persistence_with_random_walk_intervals():
+    forecast = NaiveForecaster().fit(np.array([0.0, 1.0, 0.0, 1.0])).predict(4)
+    assert forecast.mean.tolist() == [1.0] * 4
+    assert np.allclose(forecast.std, np.sqrt([1, 2, 3, 4]))
+
+
+def test_ar2_recovers_its_coefficients(rng):
+    z = np.zeros(3000)
+    for t in range(2, len(z)):
+        z[t] = 1.0 + 1.2 * z[t - 1] - 0.5 * z[t - 2] + 0.1 * rng.standard_normal()
+    model = ARForecaster(2).fit(z)
+    assert model.coef_ == pytest.approx([1.2, -0.5], abs=0.03)
+    assert model.sigma_ == pytest.approx(0.1, rel=0.05)
+    assert model.predict(50).mean[-1] == pytest.approx(1.0 / (1 - 1.2 + 0.5), abs=0.05)
+
+
+def test_ricker_and_theta_logistic_recover_density_dependence(rng):
+    z = np.zeros(2000)
+    z[0] = np.log(50)
+    for t in range(len(z) - 1):
+        z[t + 1] = z[t] + 0.7 * (1 - np.exp(z[t]) / 200) + 0.05 * rng.standard_normal()
+    ricker = RickerForecaster().fit(z)
+    assert -ricker.a_ / ricker.b_ * ricker.scale_ == pytest.approx(200, rel=0.05)
+    theta = ThetaLogisticForecaster().fit(z)
+    assert np.exp(theta.log_k_) * theta.scale_ == pytest.approx(200, rel=0.05)
+    assert theta.r0_ * np.exp(theta.log_theta_) == pytest.approx(0.7, rel=0.2)  # slope at K
+    assert ricker.predict(10).mean[-1] == pytest.approx(np.log(200), abs=0.05)
+
+
+def test_seasonal_naive_finds_the_period():
+    z = np.sin(2 * np.pi * np.arange(60) / 7)
+    model = SeasonalNaiveForecaster().fit(z)
+    assert model.period_ == 7
+    assert np.allclose(model.predict(7).mean, z[-7:])
+
+
+def test_zhang_lynx_ar2_matches_the_published_figure():
+    results = zhang2003(load_lynx(), train_end=1920)
+    assert results["ar2"]["mse"] == pytest.approx(0.0176, abs=0.00005)  # the issue's measured AR(2)
+    assert set(results) == set(BASELINES)
+
+
+def test_gaussian_scores():
+    forecast = GaussianForecast([0.0, 0.0], [1.0, 2.0])
+    low, high = forecast.interval(0.8)
+    assert high == pytest.approx([1.2816, 2.5631], abs=1e-4) and np.allclose(low, -high)
+    # CRPS of N(0, s^2) at its mean is s (sqrt 2 - 1) / sqrt(pi)
+    assert forecast.crps([0.0, 0.0]) == pytest.approx(np.array([1, 2]) * (np.sqrt(2) - 1) / np.sqrt(np.pi))
+    combined = mixture([GaussianForecast([-1.0], [1.0]), GaussianForecast([1.0], [1.0])])
+    assert combined.mean[0] == 0 and combined.std[0] == pytest.approx(np.sqrt(2))

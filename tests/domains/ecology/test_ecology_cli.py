@@ -1,0 +1,115 @@
+"""``python -m domains.ecology``: exit codes and one-line errors in a subprocess; outputs, --json keys and
+the train -> forecast round trip in-process through ``shared.cli.run`` (the same exit-code path)."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from domains.ecology.__main__ import main
+from shared.cli import run
+from shared.data_paths import bundled
+
+ROOT = Path(__file__).resolve().parents[3]
+TINY = ["--units", "4", "--epochs", "2"]
+
+
+def cli(*args):
+    """Runs the command in a fresh interpreter: ``(returncode, stdout, stderr)``."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-m", "domains.ecology", *map(str, args)], capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=300)
+    return result.returncode, result.stdout, result.stderr
+
+
+def call(capsys, *args):
+    """Runs the command in-process: ``(exit code, stdout, stderr)``."""
+    with pytest.raises(SystemExit) as exited:
+        run(main, [str(a) for a in args])
+    out, err = capsys.readouterr()
+    return exited.value.code, out, err
+
+
+def test_subprocess_exit_codes(tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("series_id,time,value\na,1,3\na,2,x\n")
+    code, _, err = cli("evaluate", bad)
+    assert code == 2 and "Traceback" not in err
+    assert err.strip().splitlines()[-1] == f"error: {bad}: line 3, column 'value': 'x' is not a number"
+    code, out, _ = cli("evaluate", bundled("ecology", "lynx.csv"), "--protocol", "zhang2003", "--json", *TINY)
+    assert code == 0 and list(json.loads(out))[0] == "gated"
+
+
+def test_help_shows_examples(capsys):
+    for command in ("forecast", "train", "evaluate"):
+        code, out, _ = call(capsys, command, "--help")
+        assert code == 0 and "example" in out and "python -m domains.ecology" in out
+
+
+def test_bad_input_is_one_line_exit_2(capsys, tmp_path):
+    code, _, err = call(capsys, "forecast", tmp_path / "none.csv")
+    assert code == 2 and "none.csv" in err and len(err.strip().splitlines()) == 1
+    code, _, err = call(capsys, "forecast", bundled("ecology", "lynx.csv"), "--horizon", "11")
+    assert code == 2 and "--horizon" in err
+    code, _, err = call(capsys, "evaluate", bundled("ecology", "lynx.csv"), "--protocol", "zhang2003",
+                        "--train-end", "1960", *TINY)
+    assert code == 2 and "after it" in err
+
+
+def test_zhang_json_is_keyed_by_model_with_gated_first(capsys):
+    code, out, err = call(capsys, "evaluate", bundled("ecology", "lynx.csv"), "--protocol", "zhang2003",
+                          "--train-end", "1920", "--json", *TINY)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert list(payload)[0] == "gated" and {"naive", "ar2", "ricker", "theta_logistic"} <= set(payload)
+    assert set(payload["gated"]) == {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}
+    assert payload["ar2"]["mse"] == pytest.approx(0.0176, abs=1e-4)
+
+
+def test_forecast_writes_table_and_fan_chart_and_refuses_overwrite(capsys, tmp_path):
+    out, png = tmp_path / "f.csv", tmp_path / "fan.png"
+    args = ["forecast", bundled("ecology", "lynx.csv"), "--series", "lynx", "--horizon", "5", "--out", out,
+            "--plot", png, *TINY]
+    code, _, err = call(capsys, *args)
+    assert code == 0, err
+    table = pd.read_csv(out)
+    assert len(table) == 5 and table.time.tolist() == [1935, 1936, 1937, 1938, 1939]
+    assert (table.lower95 <= table.lower80).all() and (table.lower80 <= table["median"]).all()
+    assert (table["median"] <= table.upper80).all() and png.read_bytes()[:4] == b"\x89PNG"
+    code, _, err = call(capsys, *args)
+    assert code == 2 and "already exists" in err
+
+
+def test_train_then_forecast_with_the_saved_model(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    rows = [f"{s},{t},{(t % 7 + 1) * (10 if s == 'a' else 3)},{t % 3}" for s in "ab" for t in range(30)]
+    panel.write_text("series_id,time,value,temp\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m.keras"
+    code, _, err = call(capsys, "train", panel, "--out", model, *TINY)
+    assert code == 2 and "--global" in err
+    code, _, err = call(capsys, "train", panel, "--global", "--covariates", "temp", "--out", model, "--seed", "0", *TINY)
+    assert code == 0, err
+    card = json.loads(model.with_suffix(".json").read_text())
+    assert card["seed"] == 0 and card["series"] == 2 and card["covariates"] == ["temp"]
+    code, out, err = call(capsys, "forecast", panel, "--series", "b", "--model", model, "--covariates", "temp",
+                          "--horizon", "3")
+    assert code == 0, err
+    assert len(pd.read_csv(io.StringIO(out))) == 3
+    code, _, err = call(capsys, "forecast", panel, "--series", "b", "--model", model)
+    assert code == 2 and "covariate" in err
+
+
+def test_rolling_json_with_covariates(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    rows = [f"{s},{t},{(t % 9 + 2) * (5 if s == 'a' else 2)},{(t * 7) % 5}" for s in "ab" for t in range(40)]
+    panel.write_text("series_id,time,value,rain\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--protocol", "rolling", "--covariates", "rain", "--json", *TINY)
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["naive"]["relative_mase"] == 1
+    assert {"mase", "smape", "crps", "coverage80", "coverage95"} <= set(payload["gated"])

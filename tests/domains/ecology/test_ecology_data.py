@@ -1,0 +1,86 @@
+"""The tidy CSV loader: what it accepts, how it fills gaps and handles zeros, and what it refuses."""
+
+import numpy as np
+import pytest
+
+from domains.ecology.data import load_lynx, load_series, log_offset
+from shared.cli import InputError
+
+
+def write(tmp_path, text, name="data.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_bundled_lynx_is_r_datasets_lynx():
+    lynx = load_lynx()
+    assert len(lynx) == 114 and lynx.time[0] == 1821 and lynx.time[-1] == 1934
+    assert lynx.value[[0, 1, 2, -1]].tolist() == [269, 321, 585, 3396]
+    assert lynx.value.max() == 6991 and lynx.time[lynx.value.argmax()] == 1904  # the 1904 peak
+    assert lynx.value.min() == 39 and lynx.time[lynx.value.argmin()] == 1889
+    assert lynx.offset == 0 and not lynx.filled.any()
+
+
+def test_short_interior_gap_is_interpolated(tmp_path):
+    rows = "\n".join(f"a,{year},{year - 1999}" for year in range(2000, 2021) if year != 2005)
+    s = load_series(write(tmp_path, "series_id,time,value\n" + rows))["a"]
+    assert len(s) == 21 and s.filled.sum() == 1
+    assert s.value[5] == pytest.approx(6.0)  # halfway between 5 and 7
+    assert np.array_equal(s.time, np.arange(2000, 2021))
+
+
+def test_long_gap_is_refused_naming_it(tmp_path):
+    rows = "\n".join(f"a,{year},10" for year in list(range(2000, 2010)) + list(range(2015, 2020)))
+    with pytest.raises(InputError, match=r"series 'a': 5 of 20 values missing .*longest gap 5 steps after time 2009"):
+        load_series(write(tmp_path, "series_id,time,value\n" + rows))
+
+
+def test_empty_cells_count_as_missing_and_edges_are_dropped(tmp_path):
+    rows = "a,1,\n" + "\n".join(f"a,{t},{t}" for t in range(2, 22)) + "\na,22,\n"
+    s = load_series(write(tmp_path, "series_id,time,value\n" + rows))["a"]
+    assert s.time[0] == 2 and s.time[-1] == 21 and not s.filled.any()
+
+
+def test_zeros_get_half_the_smallest_positive_value(tmp_path):
+    s = load_series(write(tmp_path, "series_id,time,value\na,1,0\na,2,4\na,3,2\na,4,8\n"))["a"]
+    assert s.offset == 1.0
+    assert s.log[0] == pytest.approx(0.0) and s.log[1] == pytest.approx(np.log(5))
+    assert np.allclose(s.to_original(s.log), s.value)
+    assert log_offset(np.array([1.0, 2.0])) == 0.0
+
+
+@pytest.mark.parametrize("text, message", [
+    ("series_id,time,value\na,1,3\na,2,-1\na,3,4\n", r"line 3, column 'value': negative abundance -1"),
+    ("series_id,time,value\na,1,3\na,2,lots\na,3,4\n", r"line 3, column 'value': 'lots' is not a number"),
+    ("series_id,time,value\na,1,3\na,1,5\na,3,4\n", r"series 'a': time 1 appears twice \(lines 2 and 3\)"),
+    ("series_id,time,value\na,1,3\na,3,5\na,2,4\n", r"series 'a': times are not increasing \(line 4: 2 after 3\)"),
+    ("series_id,time,value\na,1,0\na,2,0\na,3,0\n", r"series 'a': every value is zero"),
+    ("series_id,time,value\na,spring,3\n", r"line 2, column 'time': 'spring' is neither a number nor a YYYY-MM"),
+    ("series_id,year,value\na,1,3\n", r"no column 'time'"),
+    ("series_id,time,value\na,1,3\na,2,4\n", r"series 'a': 2 observed values; at least 3"),
+    ("series_id,time,value\na,1,3\na,3,4\na,4,4\na,5.5,4\n", r"irregular spacing at line 5"),
+    ("", r"the file is empty"),
+])
+def test_bad_input_is_refused_with_a_clear_message(tmp_path, text, message):
+    with pytest.raises(InputError, match=message) as info:
+        load_series(write(tmp_path, text))
+    assert "data.csv" in str(info.value) and "\n" not in str(info.value)
+
+
+def test_months_and_covariates(tmp_path):
+    text = "series_id,time,value,temp,rain\n" + "\n".join(
+        f"t,1932-{m:02d},{m},{'' if m == 4 else m * 2},{m}" for m in range(1, 13))
+    s = load_series(write(tmp_path, text), covariates=["temp"])["t"]
+    assert s.time[0] == 1932 and s.time[1] == pytest.approx(1932 + 1 / 12)
+    assert s.covariates.shape == (12, 1) and s.covariates[3, 0] == pytest.approx(8.0)  # interpolated
+    with pytest.raises(InputError, match="no column 'snow'"):
+        load_series(write(tmp_path, text), covariates=["snow"])
+
+
+def test_series_selection(tmp_path):
+    text = "series_id,time,value\n" + "\n".join(f"{i},{t},{t + 1}" for i in "ab" for t in range(5))
+    path = write(tmp_path, text)
+    assert list(load_series(path)) == ["a", "b"] and list(load_series(path, series="b")) == ["b"]
+    with pytest.raises(InputError, match="no series 'c'"):
+        load_series(path, series="c")

@@ -1,0 +1,50 @@
+"""The rolling-origin protocol: origins as PROTOCOL.md fixes them and metrics with known values."""
+
+import numpy as np
+import pytest
+
+from domains.ecology.baselines import BASELINES, NaiveForecaster
+from domains.ecology.data import PopulationSeries
+from domains.ecology.evaluate import origins, rolling_origin, score_forecasts
+from domains.ecology.simulate import simulate_panel
+
+
+@pytest.mark.parametrize("n, k", [(30, 5), (46, 6), (100, 15), (157, 20), (400, 20)])
+def test_origins_follow_the_protocol(n, k):
+    result = origins(n, 10)
+    assert len(result) == k and result[-1] == n - 10
+    assert np.all(np.diff(result) == 1)
+
+
+def test_perfect_forecasts_score_zero_and_cover():
+    from domains.ecology.distributions import GaussianForecast
+
+    actual = np.array([1.0, 2.0])
+    scores = score_forecasts([GaussianForecast(actual, [0.1, 0.1])], [actual], [0.5], original=np.exp)
+    assert scores["mase"] == 0 and scores["smape"] == 0
+    assert scores["coverage80"] == 1 and scores["coverage95"] == 1
+    assert scores["crps"] == pytest.approx(0.1 * (np.sqrt(2) - 1) / np.sqrt(np.pi) / 0.5)
+
+
+def _series(frame):
+    return {
+        name: PopulationSeries(name, rows.time.to_numpy(float), rows.value.to_numpy(), np.zeros(len(rows), bool),
+                               rows[["weather"]].to_numpy())
+        for name, rows in frame.groupby("series_id")
+    }
+
+
+def test_rolling_origin_relative_to_naive():
+    series = _series(simulate_panel(n_series=4, n=40, seed=3))
+    baselines = {"naive": NaiveForecaster, "ar2": BASELINES["ar2"]}
+    summary, per_series = rolling_origin(series, baselines=baselines)
+    assert summary["naive"]["relative_mase"] == 1 and summary["naive"]["share_beating_naive"] == 0
+    assert summary["ar2"]["series"] == 4 and 0 <= summary["ar2"]["coverage80"] <= 1
+    first = next(iter(per_series.values()))
+    assert set(first["ar2"]) == {"mase", "crps", "smape", "coverage80", "coverage95"}
+
+
+def test_rolling_origin_refuses_short_series():
+    series = _series(simulate_panel(n_series=1, n=15, seed=0))
+    with pytest.raises(ValueError, match="needs at least 20"):
+        rolling_origin(series, baselines={"naive": NaiveForecaster})

@@ -1,0 +1,67 @@
+"""GatedForecaster: shapes, intervals, global training with covariates, save/load, cell states; simulator."""
+
+import numpy as np
+import pytest
+
+from domains.ecology.forecaster import GatedForecaster
+from domains.ecology.model import build_network, targets
+from domains.ecology.simulate import carrying_capacity, simulate_panel, simulate_ricker
+
+SMALL = dict(horizon=4, units=4, head_units=4, epochs=3)
+
+
+def test_targets_are_future_changes_with_validity():
+    y = targets(np.array([0.0, 1.0, 3.0]), s=1.0, horizon=2)
+    assert y[0, :, 0].tolist() == [1.0, 3.0] and y[0, :, 1].tolist() == [1.0, 1.0]
+    assert y[1, :, 1].tolist() == [1.0, 0.0] and y[2, :, 1].tolist() == [0.0, 0.0]
+
+
+def test_network_shapes():
+    network = build_network(5, horizon=3, units=4)
+    assert network(np.zeros((2, 7, 5), "float32")).shape == (2, 7, 6)
+
+
+def test_per_series_forecast_and_intervals():
+    z = np.log(simulate_ricker(n=40, seed=0).value.to_numpy())
+    model = GatedForecaster(**SMALL, seed=1).fit(z)
+    forecast = model.predict(4)
+    assert forecast.mean.shape == (4,) and np.all(forecast.std > 0)
+    low80, high80 = forecast.interval(0.8)
+    low95, high95 = forecast.interval(0.95)
+    assert np.all(low95 < low80) and np.all(high80 < high95)
+    with pytest.raises(ValueError, match="up to 4 steps"):
+        model.predict(5)
+
+
+def test_training_is_reproducible_with_a_seed():
+    z = np.log(simulate_ricker(n=30, seed=2).value.to_numpy())
+    first = GatedForecaster(**SMALL, seed=7).fit(z).predict(4).mean
+    second = GatedForecaster(**SMALL, seed=7).fit(z).predict(4).mean
+    assert np.allclose(first, second)
+
+
+def test_global_model_with_covariates_save_and_load(tmp_path):
+    panel = simulate_panel(n_series=3, n=30, seed=1, covariate_effect=0.3)
+    series = [(np.log(rows.value.to_numpy()), rows[["weather"]].to_numpy()) for _, rows in panel.groupby("series_id")]
+    model = GatedForecaster(**SMALL, ensemble=2, seed=0).fit_many(series)
+    before = model.predict_many(series, 4)
+    path = tmp_path / "model.keras"
+    model.save(path)
+    loaded = GatedForecaster.load(path)
+    after = loaded.predict_many(series, 4)
+    assert loaded.horizon == 4 and loaded.ensemble == 2
+    for a, b in zip(before, after):
+        assert np.allclose(a.mean, b.mean, atol=1e-5) and np.allclose(a.std, b.std, atol=1e-5)
+    with pytest.raises(Exception, match="already exists"):
+        model.save(path)
+    assert model.cell_states(*series[0]).shape == (30, 4)
+
+
+def test_simulator_declining_k():
+    k = carrying_capacity(5, "declining", 1000, 10)
+    assert k[0] == pytest.approx(1000) and k[-1] == pytest.approx(10) and np.all(np.diff(k) < 0)
+    frame = simulate_ricker(n=200, r=0.8, k_start=1000, k_end=100, sigma_process=0.02, sigma_obs=0.0, seed=0)
+    # with little noise and a slow decline, N tracks K (lagging slightly above it)
+    assert np.corrcoef(np.log(frame.true_n[20:]), np.log(frame.true_k[20:]))[0, 1] > 0.95
+    with pytest.raises(ValueError, match="unknown scenario"):
+        carrying_capacity(5, "rising")
