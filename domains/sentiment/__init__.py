@@ -2,6 +2,8 @@
 
 Modules: ``text`` (normalisation, tokeniser), ``negation`` (cue detector and scope marker), ``data`` (loaders for
 SST trees, rt-polarity, TSV/CSV, CheckList and the SST negation flips), ``baselines`` (TF-IDF + logistic
-regression), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates) and the command
-line ``python -m domains.sentiment``.
+regression; VADER), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates), ``model``
+and ``train`` (the BiGatedLSTM classifier), ``augment`` (minimal pairs from templates and an SST-derived
+lexicon, neutral phrases as soft targets), ``explain`` (per-token attention and gates, negation-bit units) and
+the command line ``python -m domains.sentiment``.
 """

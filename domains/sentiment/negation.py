@@ -74,9 +74,13 @@ class NegationMarks:
         """float32 ``(T, 3)``: ``FEATURES`` = cue, in a scope, in an odd number of scopes."""
         return np.stack([self.cue, self.in_scope, self.depth % 2 == 1], axis=1).astype("float32")
 
+    def scope_indices(self, index):
+        """The token indices (a ``range``) of the scope of the cue at ``index`` (recomputed for that cue alone)."""
+        return _scope(self.tokens, index)
+
     def scope_of(self, index):
         """The tokens in the scope of the cue at ``index`` (recomputed for that cue alone)."""
-        return [self.tokens[i] for i in _scope(self.tokens, index)]
+        return [self.tokens[i] for i in self.scope_indices(index)]
 
 
 def is_cue(tokens, index):

@@ -52,7 +52,7 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
 
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
-          model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2):
+          model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=()):
     """Trains a classifier and writes the run folder ``out``.
 
     Args:
@@ -63,6 +63,10 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         model_options: keyword arguments of :func:`build_model`.
         card: extra entries for ``card.json`` (e.g. the data and the command).
         steps_per_epoch: batches per epoch (None: one pass over ``train_data``; else the data repeat).
+        callbacks: extra Keras callbacks, run after the backup and checkpoint ones (e.g. early stopping).
+
+    An interrupted call started again with the same ``out`` resumes after the last finished epoch (the
+    returned history and the card then cover the epochs of the resumed call only).
 
     Returns:
         ``(SentimentClassifier, history dict)``.
@@ -82,6 +86,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         keras.callbacks.BackupAndRestore(str(out / "backup")),
         keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max", save_best_only=True,
                                         save_weights_only=True),
+        *callbacks,
     ]
     history = model.fit(batches, validation_data=validation, epochs=epochs, callbacks=callbacks,
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=verbose).history

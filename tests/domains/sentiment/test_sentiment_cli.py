@@ -69,3 +69,10 @@ def test_missing_file_and_help(trees, tmp_path):
     result = cli("predict", "--help")
     assert result.returncode == 0 and "python -m domains.sentiment predict --baseline tfidf" in result.stdout
     assert cli("predict", "--baseline", "tfidf", "--sst-trees", trees).returncode == 2
+
+
+def test_vader_baseline_needs_no_training_data(tmp_path):
+    result = cli("predict", "--baseline", "vader", "--sst-trees", tmp_path / "absent", "a wonderful film",
+                 "not a wonderful film", "--json")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["label"] for line in result.stdout.splitlines()] == ["positive", "negative"]

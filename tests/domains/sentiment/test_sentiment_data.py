@@ -5,8 +5,8 @@ import re
 
 import pytest
 
-from domains.sentiment.data import (load_checklist, load_data, load_flips, load_rt, load_sst, load_table, parse_tree,
-                                    sst_split_path)
+from domains.sentiment.data import (load_bundled, load_checklist, load_data, load_flips, load_rt, load_sst, load_table,
+                                    parse_tree, sst_split_path)
 from shared.cli import InputError
 from shared.data_paths import shared_data
 
@@ -114,3 +114,25 @@ def test_shared_sst_counts_match_the_provenance():
     assert len(load_flips(SHARED / "sst" / "sst_negation_flips.tsv", "test")) == 80
     rt = load_rt(SHARED / "rt-polarity" / "rt-polarity.pos.gz")
     assert len(rt) == 10_662 and rt["label"].sum() == 5_331
+
+
+def test_bundled_rt_polarity_sentences():
+    table = load_bundled()
+    assert table.columns.tolist() == ["text", "label"] and len(table) == 10_496
+    assert table["label"].value_counts().to_dict() == {0: 5_260, 1: 5_236}
+    assert table["text"].str.strip().str.len().gt(0).all()
+    assert table["text"].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).nunique() == 10_451                                  # rt-polarity's own repeats, nothing else
+    assert not table["text"].str.contains("\t").any()
+
+
+@needs_shared
+def test_bundled_labels_agree_with_rt_polarity():
+    rt = load_rt(SHARED / "rt-polarity" / "rt-polarity.pos.gz")
+    def key(texts):
+        return texts.str.lower().str.replace(r"[^a-z0-9]", "", regex=True)
+
+    rt_label = dict(zip(key(rt["text"]), rt["label"]))
+    bundled = load_bundled()
+    matched = key(bundled["text"]).map(rt_label)
+    assert matched.notna().sum() == 10_471
+    assert (matched.dropna().astype(int) == bundled["label"][matched.notna()]).all()

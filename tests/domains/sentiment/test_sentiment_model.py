@@ -2,6 +2,7 @@
 
 import json
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -46,3 +47,31 @@ def test_tiny_model_learns_negation_and_round_trips(tmp_path):
     assert np.allclose(reloaded.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
     with pytest.raises(InputError, match="already exists; pass --force"):
         train(data, data, tmp_path / "run", epochs=1)
+
+
+class Interrupt(keras.callbacks.Callback):
+    """Stops training with an exception at the end of epoch ``after`` (0-based), like a killed job."""
+
+    def __init__(self, after):
+        super().__init__()
+        self.after = after
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.after:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.slow
+def test_interrupted_training_resumes_after_the_last_finished_epoch(tmp_path):
+    words = {"good": 1, "great": 1, "bad": 0, "dull": 0}
+    data = pd.DataFrame([(f"it is {w}", y) for w, y in words.items()] * 8, columns=["text", "label"])
+    options = {"embed_dim": 4, "units": 4, "attention_units": 4}
+    settings = dict(epochs=4, batch_size=8, seed=0, learning_rate=1e-2, model_options=options, verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        train(data, data, tmp_path / "run", callbacks=[Interrupt(after=1)], **settings)
+    assert (tmp_path / "run" / "backup").is_dir() and not (tmp_path / "run" / "model.keras").exists()
+    _, resumed = train(data, data, tmp_path / "run", **settings)
+    assert len(resumed["loss"]) == 2                                   # epochs 3-4 only
+    _, fresh = train(data, data, tmp_path / "fresh", **settings)
+    assert resumed["loss"][0] < fresh["loss"][0]                       # it starts from the trained weights
+    assert (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "run" / "backup").exists()

@@ -1,0 +1,156 @@
+"""Minimal-pair augmentation: sentences from the project's own templates and a lexicon derived from SST train.
+
+**Lexicon** (:func:`sst_lexicon`): the one-word phrases of the SST *train* trees, with their SST label
+(0-1 negative, 2 neutral, 3-4 positive), sorted into
+
+- adjectives: a word that SST train also holds as the phrase "very w", "too w", "quite w", "rather w",
+  "extremely w", "is w" or "was w";
+- nouns: not an adjective, and SST train holds "a w" or "an w";
+
+keeping lower-case alphabetic words of three or more letters that are not English stop words (scikit-learn's
+list) and do not end in "-ly". No test or dev tree is read.
+
+**Templates** (``FRAMES``): each frame gives a plain sentence and its negated twin, which differ by the
+negation only. Polar words give opposite labels (``1 - y``; "not dull" is positive, as SST labels it); neutral
+words give 0.5 on both sides (read as a soft target by the binary cross-entropy), so the model also learns to
+stay in the middle when a negation has nothing to flip. Frames are movie-review sentences (subjects from
+``SUBJECTS``: "the script", "its ending" ...), with cues *not, n't, never, no, hardly*, negation at a distance
+over a parenthetical (``FILLERS``) and neg-raising ("I don't believe, ..., that ...").
+
+**Kept apart from evaluation sets.** The frames were written for this module without reading the CheckList
+suite's templates: its sentences are about airlines ("this aircraft", "the crew"), use *I thought ... would be
+..., but it was not*, and "given ..." parentheticals; none of those subjects, frames or fillers is used here
+(:func:`overlap_with` measures the token 4-grams a generated set shares with another set of texts, e.g. the
+CheckList texts, so this can be checked rather than trusted). The lexicon comes from SST train only, so no
+dev/test phrase label is used. Frames in ``HELD_OUT_FRAMES`` and a fixed fifth of the lexicon are never used for
+training; they are the held-out templates for choosing settings (:func:`generate` with ``held_out=True``).
+"""
+
+import re
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from domains.sentiment.data import load_sst
+from domains.sentiment.text import tokenize
+
+SUBJECTS = ("script", "screenplay", "plot", "story", "ending", "cast", "direction", "dialogue", "soundtrack",
+            "sequel", "documentary", "remake", "premise", "score", "editing", "finale", "lead performance")
+OWNERS = ("the", "its", "this", "the whole")
+FILLERS = ("after two viewings", "whatever the critics say", "for all its running time", "to be honest",
+           "with that famous cast", "despite the hype and the queues", "by the second act",
+           "judging by the opening night crowd", "as far as sequels go", "on a big screen")
+# name -> (word kind, plain template, negated template); {s} subject, {w} word, {f} filler, {a} "a"/"an"
+FRAMES = {
+    "copula": ("adj", "{s} is {w}", "{s} is not {w}"),
+    "copula_past": ("adj", "{s} was {w}", "{s} was n't {w}"),
+    "feels": ("adj", "{s} feels {w}", "{s} never feels {w}"),
+    "found": ("adj", "we found {s} {w}", "we did not find {s} {w}"),
+    "distance": ("adj", "{s} , {f} , is {w}", "{s} , {f} , is not {w}"),
+    "raising": ("adj", "i believe , {f} , that {s} is {w}", "i do n't believe , {f} , that {s} is {w}"),
+    "promised": ("adj", "everyone said {s} would be {w} -- and it was .", "everyone said {s} would be {w} -- and it was n't ."),
+    "noun": ("noun", "{s} is {a} {w}", "{s} is not {a} {w}"),
+    "noun_no": ("noun", "{s} turns out to be {a} {w}", "{s} is no {w}"),
+    # held out: never trained on, for choosing settings
+    "seems": ("adj", "{s} seems {w} to me", "{s} does n't seem {w} to me"),
+    "hardly": ("adj", "{s} , {f} , looks {w}", "{s} , {f} , hardly looks {w}"),
+    "claim": ("noun", "one could call {s} {a} {w}", "nobody could call {s} {a} {w}"),
+}
+HELD_OUT_FRAMES = ("seems", "hardly", "claim")
+_ADJ_MARKERS = ("very", "too", "quite", "rather", "extremely", "is", "was")
+
+
+def sst_lexicon(train_trees):
+    """Words of the SST train trees with their polarity and kind.
+
+    Args:
+        train_trees: the SST *train* tree file.
+
+    Returns:
+        DataFrame ``word, label5, polarity (0 negative, 0.5 neutral, 1 positive), kind ("adj"|"noun"),
+        held_out (bool: every fifth word in alphabetical order)``, sorted by word.
+    """
+    phrases = load_sst(train_trees, view="phrases", classes=5)
+    label = dict(zip(phrases["text"], phrases["label5"]))
+    rows = []
+    for word, label5 in label.items():
+        if not re.fullmatch(r"[a-z]{3,}", word) or word in ENGLISH_STOP_WORDS or word.endswith("ly"):
+            continue
+        if any(f"{marker} {word}" in label for marker in _ADJ_MARKERS):
+            kind = "adj"
+        elif f"a {word}" in label or f"an {word}" in label:
+            kind = "noun"
+        else:
+            continue
+        rows.append((word, label5, 0.0 if label5 <= 1 else 1.0 if label5 >= 3 else 0.5, kind))
+    table = pd.DataFrame(rows, columns=["word", "label5", "polarity", "kind"]).sort_values("word", ignore_index=True)
+    table["held_out"] = np.arange(len(table)) % 5 == 4
+    return table
+
+
+def _article(word):
+    return "an" if word[0] in "aeiou" else "a"
+
+
+def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25):
+    """Minimal pairs from ``FRAMES`` and a lexicon.
+
+    Args:
+        lexicon: a table from :func:`sst_lexicon`.
+        n_pairs: how many pairs.
+        seed: random seed.
+        held_out: use only the held-out frames and words (for choosing settings) instead of only the others.
+        neutral_share: fraction of pairs built on a neutral word (the rest split evenly between polarities).
+
+    Returns:
+        DataFrame ``text, label, pair, frame, word, negated``: rows ``2i`` (plain) and ``2i + 1`` (negated) form
+        pair ``i``; ``label`` is 1/0 for polar words (flipped by the negation) and 0.5 for neutral ones.
+    """
+    rng = np.random.default_rng(seed)
+    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out]
+    words = lexicon[lexicon["held_out"] == held_out]
+    rows = []
+    for pair in range(n_pairs):
+        name = frames[rng.integers(len(frames))]
+        kind, plain, negated = FRAMES[name]
+        polarity = 0.5 if rng.random() < neutral_share else float(rng.integers(2))
+        pool = words[(words["kind"] == kind) & (words["polarity"] == polarity)]
+        word = pool["word"].iloc[rng.integers(len(pool))]
+        subject = f"{OWNERS[rng.integers(len(OWNERS))]} {SUBJECTS[rng.integers(len(SUBJECTS))]}"
+        slots = {"s": subject, "w": word, "f": FILLERS[rng.integers(len(FILLERS))], "a": _article(word)}
+        rows.append((plain.format(**slots), polarity, pair, name, word, False))
+        rows.append((negated.format(**slots), polarity if polarity == 0.5 else 1 - polarity, pair, name, word, True))
+    return pd.DataFrame(rows, columns=["text", "label", "pair", "frame", "word", "negated"])
+
+
+def overlap_with(generated, others, n=4):
+    """Share of the distinct token ``n``-grams of ``generated`` (texts) that also occur in ``others`` (texts)."""
+    def grams(texts):
+        found = set()
+        for text in texts:
+            tokens = tokenize(text)
+            found.update(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+        return found
+
+    ours = grams(generated)
+    return len(ours & grams(others)) / max(1, len(ours))
+
+
+def training_table(train_trees, pairs=0, neutral=0, seed=0):
+    """The training data: every polar SST train phrase (binary label), plus ``neutral`` neutral SST train
+    phrases (label 0.5, a random sample) and ``pairs`` generated minimal pairs (training frames and words only).
+
+    Returns:
+        DataFrame ``text, label`` (float: 0, 0.5 or 1), shuffled.
+    """
+    phrases = load_sst(train_trees, view="phrases", classes=5)
+    polar = phrases[phrases["label5"] != 2]
+    parts = [pd.DataFrame({"text": polar["text"], "label": (polar["label5"] >= 3).astype(float)})]
+    if neutral:
+        middle = phrases[phrases["label5"] == 2].sample(n=min(neutral, int((phrases["label5"] == 2).sum())),
+                                                       random_state=seed)
+        parts.append(pd.DataFrame({"text": middle["text"], "label": 0.5}))
+    if pairs:
+        parts.append(generate(sst_lexicon(train_trees), pairs, seed=seed)[["text", "label"]])
+    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed, ignore_index=True)
