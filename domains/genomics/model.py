@@ -30,6 +30,7 @@ def build_gene_model(
     kernel_sizes=(9, 9, 9),
     dilation_rates=(1, 2, 4),
     lstm_units=(64,),
+    lstm_stride=1,
     dropout=0.1,
     learning_rate=1e-3,
 ):
@@ -38,6 +39,11 @@ def build_gene_model(
     Args:
         filters, kernel_sizes, dilation_rates: the ConvFrontEnd blocks.
         lstm_units: one ``Bidirectional(GatedLSTM(units))`` layer per entry.
+        lstm_stride: the BiLSTM runs on every ``lstm_stride``-th step: a strided ``Conv1D`` pools the front-end's
+            features into blocks of that many bases, and after the BiLSTM each block is unfolded back into its
+            bases (a ``Dense`` to ``lstm_stride`` times the width, reshaped: a learned 1-D pixel shuffle) and
+            joined with the front-end's per-base features. With 3, one LSTM step per codon: a third of the
+            recurrent work. Windows must then be a multiple of ``lstm_stride`` long.
         dropout: dropout before the heads.
         learning_rate: Adam's learning rate.
 
@@ -48,11 +54,19 @@ def build_gene_model(
         gives them.
     """
     inputs = keras.Input((None, 4), name="dna")
-    hidden = ConvFrontEnd(list(filters), list(kernel_sizes), list(dilation_rates), name="front_end")(inputs)
+    local = ConvFrontEnd(list(filters), list(kernel_sizes), list(dilation_rates), name="front_end")(inputs)
+    hidden = local
+    if lstm_stride > 1:
+        hidden = keras.layers.Conv1D(filters[-1], lstm_stride, strides=lstm_stride, name="pool")(hidden)
     for index, units in enumerate(lstm_units):
         hidden = keras.layers.Bidirectional(
             GatedLSTM(units, return_sequences=True), name=f"bilstm_{index}"
         )(hidden)
+    if lstm_stride > 1:
+        width = 2 * lstm_units[-1]
+        hidden = keras.layers.Dense(lstm_stride * width, name="unfold")(hidden)
+        hidden = keras.layers.Reshape((-1, width))(hidden)
+        hidden = keras.layers.Concatenate()([hidden, local])
     hidden = keras.layers.Dropout(dropout)(hidden)
     coding = keras.layers.Dense(8, name="coding_logits")(hidden)
     coding = keras.layers.Reshape((-1, 2, 4))(coding)

@@ -69,3 +69,10 @@ def test_augmentation_flips_about_half_of_the_windows(contigs):
     originals = {row.tobytes() for row in x_plain}
     share_flipped = np.mean([row.tobytes() not in originals for row in x_aug])
     assert 0.3 < share_flipped < 0.7
+
+
+def test_strided_lstm_unfolds_back_to_every_base():
+    model = build_gene_model(filters=(8,), kernel_sizes=(5,), dilation_rates=(1,), lstm_units=(4,), lstm_stride=3)
+    outputs = model.predict(np.random.rand(2, 96, 4).astype("float32"), verbose=0)
+    assert outputs["coding"].shape == (2, 96, 2, 4) and outputs["start"].shape == (2, 96, 2)
+    np.testing.assert_allclose(outputs["coding"].sum(axis=-1), 1.0, atol=1e-5)
