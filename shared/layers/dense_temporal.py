@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from shared.layers.cell_rnn import CellRNN
+
 
 @keras.saving.register_keras_serializable(package="shared")
 class DenseTemporalCell(keras.layers.Layer):
@@ -127,21 +129,10 @@ class DenseTemporalCell(keras.layers.Layer):
         }
 
 
-_CELL_ARGUMENTS = (
-    "units",
-    "order",
-    "activation",
-    "kernel_initializer",
-    "recurrent_initializer",
-    "bias_initializer",
-    "kernel_regularizer",
-    "recurrent_regularizer",
-    "bias_regularizer",
-)
 
 
 @keras.saving.register_keras_serializable(package="shared")
-class DenseTemporalRNN(keras.layers.RNN):
+class DenseTemporalRNN(CellRNN):
     """Higher-order recurrent layer: each state is computed from the last `order` states.
 
     Runs `DenseTemporalCell` over time:
@@ -193,6 +184,18 @@ class DenseTemporalRNN(keras.layers.RNN):
     (2, 7, 4) [(2, 4), (2, 4), (2, 4)]
     """
 
+    cell_arguments = (
+    "units",
+    "order",
+    "activation",
+    "kernel_initializer",
+    "recurrent_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "recurrent_regularizer",
+    "bias_regularizer",
+)
+
     def __init__(
         self,
         units,
@@ -234,22 +237,7 @@ class DenseTemporalRNN(keras.layers.RNN):
             unroll=unroll,
             **kwargs,
         )
-        self.input_spec = keras.layers.InputSpec(ndim=3)
-
-    @property
-    def units(self):
-        return self.cell.units
 
     @property
     def order(self):
         return self.cell.order
-
-    def get_config(self):
-        cell_config = self.cell.get_config()
-        base_config = super().get_config()
-        del base_config["cell"]
-        return {**base_config, **{key: cell_config[key] for key in _CELL_ARGUMENTS}}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)

@@ -4,6 +4,8 @@ import keras
 import numpy as np
 from keras import ops
 
+from shared.layers.cell_rnn import CellRNN
+
 
 def _check_retention_init(retention_init):
     """Returns ``retention_init`` as a float or a ``[min, max]`` list, or raises ``ValueError``."""
@@ -138,19 +140,10 @@ class LeakyIntegratorCell(keras.layers.Layer):
         }
 
 
-_CELL_ARGUMENTS = (
-    "units",
-    "activation",
-    "retention_init",
-    "kernel_initializer",
-    "bias_initializer",
-    "kernel_regularizer",
-    "bias_regularizer",
-)
 
 
 @keras.saving.register_keras_serializable(package="shared")
-class LeakyIntegrator(keras.layers.RNN):
+class LeakyIntegrator(CellRNN):
     """Leaky-integrator recurrent layer: a linear RNN whose units forget at learnable rates.
 
     Runs `LeakyIntegratorCell` over time:
@@ -202,6 +195,16 @@ class LeakyIntegrator(keras.layers.RNN):
     (2, 5, 4) (2, 4) (2, 4)
     """
 
+    cell_arguments = (
+    "units",
+    "activation",
+    "retention_init",
+    "kernel_initializer",
+    "bias_initializer",
+    "kernel_regularizer",
+    "bias_regularizer",
+)
+
     def __init__(
         self,
         units,
@@ -239,23 +242,8 @@ class LeakyIntegrator(keras.layers.RNN):
             unroll=unroll,
             **kwargs,
         )
-        self.input_spec = keras.layers.InputSpec(ndim=3)
-
-    @property
-    def units(self):
-        return self.cell.units
 
     @property
     def retention(self):
         """The per-unit retention `sigmoid(rho)`, shape `(units,)`."""
         return self.cell.retention
-
-    def get_config(self):
-        cell_config = self.cell.get_config()
-        base_config = super().get_config()
-        del base_config["cell"]
-        return {**base_config, **{key: cell_config[key] for key in _CELL_ARGUMENTS}}
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
