@@ -185,16 +185,16 @@ class DenseTemporalRNN(CellRNN):
     """
 
     cell_arguments = (
-    "units",
-    "order",
-    "activation",
-    "kernel_initializer",
-    "recurrent_initializer",
-    "bias_initializer",
-    "kernel_regularizer",
-    "recurrent_regularizer",
-    "bias_regularizer",
-)
+        "units",
+        "order",
+        "activation",
+        "kernel_initializer",
+        "recurrent_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "recurrent_regularizer",
+        "bias_regularizer",
+    )
 
     def __init__(
         self,

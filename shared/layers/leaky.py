@@ -196,14 +196,14 @@ class LeakyIntegrator(CellRNN):
     """
 
     cell_arguments = (
-    "units",
-    "activation",
-    "retention_init",
-    "kernel_initializer",
-    "bias_initializer",
-    "kernel_regularizer",
-    "bias_regularizer",
-)
+        "units",
+        "activation",
+        "retention_init",
+        "kernel_initializer",
+        "bias_initializer",
+        "kernel_regularizer",
+        "bias_regularizer",
+    )
 
     def __init__(
         self,
