@@ -45,12 +45,22 @@ def atomic_path(path, force=False, suffix=None):
     suffix = os.path.splitext(path)[1] if suffix is None else suffix
     handle, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=f".tmp{suffix}", dir=folder)
     os.close(handle)
+    os.chmod(tmp, _new_file_mode(path))  # mkstemp makes 0600; the output gets what open() would give it
     try:
         yield tmp
         os.replace(tmp, path)
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def _new_file_mode(path):
+    """The replaced file's mode, or for a new file 0666 less the process umask, as ``open()`` creates it."""
+    if os.path.exists(path):
+        return os.stat(path).st_mode & 0o7777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 @contextlib.contextmanager

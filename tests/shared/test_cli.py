@@ -76,3 +76,16 @@ def test_directory_is_not_a_destination(tmp_path):
     with pytest.raises(InputError, match="is a directory"):
         with atomic_open(tmp_path, force=True):
             pass
+
+
+def test_written_files_get_the_usual_permissions(tmp_path):
+    fresh = tmp_path / "fresh.txt"
+    with atomic_open(fresh) as handle:
+        handle.write("x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o666 & ~umask
+    fresh.chmod(0o640)
+    with atomic_open(fresh, force=True) as handle:
+        handle.write("y")
+    assert fresh.stat().st_mode & 0o777 == 0o640
