@@ -1,0 +1,8 @@
+"""Churn as survival analysis: a GatedLSTM over weekly customer histories gives a survival curve per customer.
+
+Modules: ``data`` (event logs, weekly sequences, survival targets, static tables), ``model`` (the discrete-time
+logistic-hazard network, S(t), expected time, risk, ``explain``), ``train``, ``baselines`` (Kaplan-Meier,
+lifelines CoxPH on RFM aggregates), ``evaluate`` (Harrell's and time-dependent C, IPCW integrated Brier
+score, calibration, paired bootstrap), ``simulate`` (weekly customers with a known hazard, and its oracle).
+Command line: ``python -m domains.churn {train,evaluate,predict}``.
+"""

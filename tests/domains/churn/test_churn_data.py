@@ -1,0 +1,145 @@
+"""Event-log, weekly-sequence, target and static-table loaders: known answers and every bad-input message."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from shared.cli import InputError
+from shared.data_paths import shared_data
+
+from domains.churn import data
+
+LOG = """customer_id,date,number_of_cds,dollar_value,event_type
+a,1997-09-30,1,10.0,purchase
+a,1997-09-30,2,5.0,purchase
+a,1997-09-20,1,3.0,complaint
+b,1997-08-01,4,40.0,purchase
+a,1997-10-05,1,9.0,purchase
+b,1998-06-30,1,9.0,purchase
+"""
+
+
+def write(tmp_path, text, name="log.csv"):
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_bundled_cdnow_sample_matches_provenance():
+    log = data.load_cdnow_sample()
+    assert len(log) == 6919 and log["customer_id"].nunique() == 2357
+    assert log.groupby(["customer_id", "date"]).ngroups == 6696
+    assert log["date"].min() == pd.Timestamp("1997-01-01") and log["date"].max() <= pd.Timestamp("1998-06-30")
+
+
+def test_bundled_sample_equals_shared_dev_data():
+    folder = shared_data("churn")
+    if folder is None:
+        pytest.skip("shared/data/churn is absent")
+    shared = pd.read_csv(folder / "cdnow_dev_transactions.csv.gz")
+    mine = pd.read_csv(data.bundled("churn", data.CDNOW_FILE))
+    pd.testing.assert_frame_equal(mine, shared)
+
+
+def test_read_plain_and_gzip_alike(tmp_path):
+    plain = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
+    gz = tmp_path / "log.csv.gz"
+    gz.write_bytes(gzip.compress(LOG.encode()))
+    pd.testing.assert_frame_equal(plain, data.read_event_log(gz, numeric=data.CDNOW_NUMERIC))
+    assert list(plain.columns) == ["customer_id", "date", "number_of_cds", "dollar_value", "event_type"]
+
+
+def test_weekly_sequences_known_answer(tmp_path):
+    log = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
+    seq = data.weekly_sequences(log, "1997-09-30", weeks=10)
+    assert list(seq.customers) == ["a", "b"]
+    assert seq.features == ["active", "log_count", "log_number_of_cds", "log_dollar_value", "days_since_last",
+                            "log_complaint", "log_purchase"]
+    a, b = seq.x
+    # a: the complaint on 09-20 is in week 8 (09-17..09-23); the two same-day purchases of 09-30 are one event
+    assert a[:8].sum() == 0 and a[8, 0] == 1 and a[8, 5] == pytest.approx(np.log(2))
+    assert a[8, 4] == pytest.approx(3 / 91)  # 09-23 - 09-20
+    assert a[9, 1] == pytest.approx(np.log(2)) and a[9, 2] == pytest.approx(np.log1p(3))
+    assert a[9, 3] == pytest.approx(np.log1p(15)) and a[9, 4] == 0 and a[9, 6] == pytest.approx(np.log(2))
+    # b: 08-01 is 60 days before L, in week 10 - 1 - 8 = 1; days since it grow by 7 a week
+    assert b[0].sum() == 0 and b[1, 0] == 1
+    assert b[9, 4] == pytest.approx(60 / 91)
+    assert seq.week_ends[-1] == pd.Timestamp("1997-09-30")
+
+
+def test_older_events_only_enter_through_recency(tmp_path):
+    log = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
+    seq = data.weekly_sequences(log, "1997-09-30", weeks=2)
+    b = seq.x[1]
+    assert b[:, 1].sum() == 0 and b[:, 0].tolist() == [1, 1]
+    assert b[1, 4] == pytest.approx(60 / 91)
+
+
+def test_survival_targets_nextbuy(tmp_path):
+    log = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
+    target = data.survival_targets(log, "1997-09-30", 273)
+    assert target.loc["a"].tolist() == [5, 1]
+    assert target.loc["b"].tolist() == [273, 1]  # 1998-06-30 is day 273, inside the follow-up
+    assert data.survival_targets(log, "1997-09-30", 100).loc["b"].tolist() == [100, 0]
+
+
+def test_cdnow_targets_match_provenance():
+    log = data.load_cdnow_sample()
+    target = data.survival_targets(log, data.CDNOW_LANDMARK, data.CDNOW_HORIZON_DAYS)
+    assert len(target) == 2357 and round(target["event"].mean(), 2) == 0.29
+    assert target["duration"].between(1, 273).all()
+
+
+@pytest.mark.parametrize("text, message", [
+    ("customer_id,when,number_of_cds,dollar_value\na,1997-01-01,1,1\n", "missing column(s) 'date'"),
+    ("customer_id,date,number_of_cds\na,1997-01-01,1\n", "missing column(s) 'dollar_value'"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\nb,1997-13-01,1,1\n", "row 2: column 'date' has '1997-13-01'"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1997-01-02,-2,1\n", "row 2: column 'number_of_cds' is negative"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,x\n", "row 1: column 'dollar_value' has 'x'"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1999-01-01,1,1\n", "row 2: column 'date' has 1999-01-01, after the data end 1998-06-30"),
+    ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
+    ("", "the file is empty"),
+])
+def test_bad_event_logs(tmp_path, text, message):
+    with pytest.raises(InputError) as error:
+        data.read_event_log(write(tmp_path, text), numeric=data.CDNOW_NUMERIC, data_end="1998-06-30")
+    assert message in str(error.value)
+
+
+def test_customer_without_history_before_landmark(tmp_path):
+    log = data.read_event_log(write(tmp_path, LOG + "c,1997-12-01,1,1.0,purchase\n"), numeric=data.CDNOW_NUMERIC)
+    with pytest.raises(InputError, match=r"customer 'c' \(first at row 7\): empty history"):
+        data.weekly_sequences(log, "1997-09-30", weeks=4)
+
+
+TABLE = """id,tenure,churn,plan,charges
+1,5,Yes,basic,10.5
+2,0,No,pro,20.0
+3,12,No,basic,11.0
+"""
+
+
+def test_static_table(tmp_path):
+    frame, covariates = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
+    assert frame["event"].tolist() == [1, 0, 0] and frame["duration"].tolist() == [5, 0, 12]
+    assert list(covariates.columns) == ["plan_pro", "charges"] and covariates["plan_pro"].tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("text, message", [
+    (TABLE + "1,3,No,pro,1.0\n", "row 4: duplicate customer '1' in column 'id'"),
+    (TABLE.replace("2,0,No", "2,-1,No"), "row 2: column 'tenure' is a negative duration"),
+    (TABLE.replace("3,12,No", "3,soon,No"), "row 3: column 'tenure' has 'soon'"),
+    (TABLE.replace("tenure", "months"), "missing column(s) 'tenure'"),
+])
+def test_bad_static_tables(tmp_path, text, message):
+    with pytest.raises(InputError) as error:
+        data.read_static_table(write(tmp_path, text), "tenure", "churn", "id")
+    assert message in str(error.value)
+
+
+def test_telco_without_total_charges():
+    frame, covariates = data.load_telco()
+    assert len(frame) == 7032 and frame["event"].sum() == 1869
+    assert "total_charges" not in covariates.columns and "monthly_charges" in covariates.columns

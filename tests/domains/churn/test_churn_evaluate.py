@@ -1,0 +1,91 @@
+"""Survival metrics against lifelines and against quantities known in closed form."""
+
+import numpy as np
+import pytest
+from lifelines import KaplanMeierFitter
+from lifelines.utils import concordance_index
+
+from domains.churn import evaluate
+
+
+@pytest.fixture
+def exponential(rng):
+    """20,000 exponential(rate 1) times, independent exponential(rate 0.3) censoring, grid 0.1 .. 2."""
+    n = 20_000
+    times = rng.exponential(1.0, n)
+    censor = rng.exponential(1 / 0.3, n)
+    duration, event = np.minimum(times, censor), (times <= censor).astype(int)
+    grid = np.linspace(0.1, 2.0, 20)
+    return duration, event, grid
+
+
+def test_harrell_c_is_lifelines(rng):
+    duration, event, risk = rng.exponential(1, 300), rng.integers(0, 2, 300), rng.normal(size=300)
+    assert evaluate.harrell_c(duration, event, risk) == pytest.approx(concordance_index(duration, -risk, event))
+    assert evaluate.harrell_c(duration, np.ones(300), -duration) == 1.0
+
+
+def test_td_concordance_equals_harrell_for_proportional_curves(rng):
+    n = 400
+    risk = rng.normal(size=n)
+    duration = rng.exponential(np.exp(-risk))
+    event = (rng.random(n) < 0.7).astype(int)
+    grid = np.sort(duration)
+    survival = np.exp(-np.exp(risk)[:, None] * grid[None, :])
+    assert evaluate.td_concordance(duration, event, survival, grid) == pytest.approx(
+        evaluate.harrell_c(duration, event, risk), abs=1e-9)
+
+
+def test_td_concordance_of_identical_curves_is_one_half(rng):
+    duration, event = rng.exponential(1, 200), np.ones(200, int)
+    grid = np.linspace(0.1, 3, 30)
+    assert evaluate.td_concordance(duration, event, np.tile(np.exp(-grid), (200, 1)), grid) == 0.5
+
+
+def test_brier_without_censoring_is_the_plain_mean_square(rng):
+    duration = rng.exponential(1, 500)
+    event = np.ones(500, int)
+    grid = np.array([0.5, 1.0])
+    survival = rng.random((500, 2))
+    expected = ((duration[:, None] > grid) - survival) ** 2
+    np.testing.assert_allclose(evaluate.brier_scores(duration, event, survival, grid), expected.mean(axis=0))
+
+
+def test_ipcw_brier_of_the_true_curve_under_censoring(exponential):
+    duration, event, grid = exponential
+    true = np.exp(-grid)
+    scores = evaluate.brier_scores(duration, event, np.tile(true, (len(duration), 1)), grid)
+    # with independent censoring, IPCW recovers the uncensored Brier score of the true curve: S (1 - S)
+    np.testing.assert_allclose(scores, true * (1 - true), atol=0.01)
+    ibs = evaluate.integrated_brier(duration, event, np.tile(true, (len(duration), 1)), grid)
+    assert ibs == pytest.approx(np.trapezoid(true * (1 - true), grid) / (grid[-1] - grid[0]), abs=0.01)
+
+
+def test_calibration_of_the_true_curve_matches_kaplan_meier(exponential):
+    duration, event, grid = exponential
+    curves = {"true": np.tile(np.exp(-grid), (len(duration), 1))}
+    table = evaluate.calibration(duration, event, curves, grid, at=grid[[4, 9, 19]])
+    km = KaplanMeierFitter().fit(duration, event).survival_function_at_times(grid[[4, 9, 19]]).to_numpy()
+    np.testing.assert_allclose(table["kaplan_meier"], km)
+    np.testing.assert_allclose(table["true"], km, atol=0.02)
+
+
+def test_calibration_plot_writes_a_file(exponential, tmp_path):
+    duration, event, grid = exponential
+    table = evaluate.calibration(duration, event, {"m": np.tile(np.exp(-grid), (len(duration), 1))}, grid, grid[[4, 9]])
+    evaluate.calibration_plot(table, tmp_path / "calibration.png")
+    assert (tmp_path / "calibration.png").stat().st_size > 1000
+
+
+def test_paired_bootstrap_ranks_a_better_model_above(rng):
+    n = 600
+    risk = rng.normal(size=n)
+    duration = rng.exponential(np.exp(-risk))
+    event = np.ones(n, int)
+    grid = np.quantile(duration, np.linspace(0.05, 0.9, 10))
+    good = (risk, np.exp(-np.exp(risk)[:, None] * grid[None, :]))
+    noise = (np.zeros(n), np.tile(np.exp(-grid), (n, 1)))
+    table = evaluate.paired_bootstrap(duration, event, {"coxph": noise, "good": good, "same": noise}, grid,
+                                      n_boot=50, seed=0)
+    assert table.loc["same"].abs().max() == 0
+    assert table.loc["good", "dc_low"] > 0.1 and table.loc["good", "dibs_high"] < 0

@@ -1,0 +1,82 @@
+"""The logistic-hazard network: target encoding, the likelihood by hand, S(t), static path, explain, saving."""
+
+import keras
+import numpy as np
+import pytest
+
+from domains.churn import model as churn_model
+from domains.churn import train
+
+
+def test_interval_targets_encoding():
+    y = churn_model.interval_targets([3, 8, 273, 10, 11], [1, 1, 0, 0, 0], width=7, intervals=39)
+    at_risk, event = y[:, :39], y[:, 39:]
+    assert at_risk[0].sum() == 1 and event[0, 0] == 1 and event[0].sum() == 1   # day 3: week 0
+    assert at_risk[1].sum() == 2 and event[1, 1] == 1                           # day 8: week 1
+    assert at_risk[2].sum() == 39 and event[2].sum() == 0                       # censored at the horizon
+    assert at_risk[3].sum() == 1 and at_risk[4].sum() == 2                      # censored in week 1: half rule
+
+
+def test_loss_is_the_censored_likelihood_by_hand():
+    logits = np.array([[0.3, -1.0, 2.0]], "float32")
+    h = 1 / (1 + np.exp(-logits[0]))
+    event_in_1 = churn_model.interval_targets([2], [1], 1, 3)
+    censored_after_2 = churn_model.interval_targets([2], [0], 1, 3)
+    loss_event = float(churn_model.logistic_hazard_loss(event_in_1, logits)[0])
+    loss_censored = float(churn_model.logistic_hazard_loss(censored_after_2, logits)[0])
+    assert loss_event == pytest.approx(-np.log(1 - h[0]) - np.log(h[1]), rel=1e-5)
+    assert loss_censored == pytest.approx(-np.log(1 - h[0]) - np.log(1 - h[1]), rel=1e-5)
+
+
+def test_survival_expected_time_and_risk():
+    hazards = np.array([[0.1, 0.5, 1 - 1e-9], [1e-9, 1e-9, 1e-9]])
+    logits = np.log(hazards / (1 - hazards))
+    s = churn_model.survival_from_logits(logits)
+    np.testing.assert_allclose(s[0], [0.9, 0.45, 0.0], atol=1e-5)
+    np.testing.assert_allclose(s[1], [1, 1, 1], atol=1e-5)
+    np.testing.assert_allclose(churn_model.expected_time(s, 7.0), [7 * (0.95 + 0.675 + 0.225), 21], atol=1e-4)
+    risk = churn_model.risk_score(s, 7.0)
+    assert 0 <= risk[1] < risk[0] <= 1
+
+
+def test_learns_a_known_constant_hazard(rng):
+    """Static-only path: two groups with weekly hazards 0.05 and 0.3 are told apart and their S(t) recovered."""
+    n, k = 4000, 10
+    group = rng.integers(0, 2, n)
+    hazard = np.where(group == 1, 0.3, 0.05)
+    time = rng.geometric(hazard)
+    duration, event = np.minimum(time, k), (time <= k).astype(int)
+    x = np.stack([group, rng.normal(size=n)], axis=1).astype("float32")
+    net = train.fit_survival([x], duration, event, 1.0, k, seed=0, config={"epochs": 15, "dropout": 0.0})
+    assert len([layer for layer in net.layers if "lstm" in layer.name]) == 0
+    pred = train.predict_survival(net, [np.array([[0, 0], [1, 0]], "float32")], 1.0)
+    np.testing.assert_allclose(pred["survival"][:, 4], [0.95 ** 5, 0.7 ** 5], atol=0.05)
+    assert pred["risk"][1] > pred["risk"][0]
+
+
+def test_sequence_model_with_static_explain_and_reload(tmp_path, rng):
+    n, weeks, features = 64, 12, 5
+    x = rng.random((n, weeks, features)).astype("float32")
+    x[:, :3] = 0  # masked weeks before the first event
+    static = rng.normal(size=(n, 3)).astype("float32")
+    net = train.fit_survival([x, static], rng.integers(1, 8, n), rng.integers(0, 2, n), 1.0, 8, seed=1,
+                             config={"epochs": 1, "units": 6, "hidden": 5, "linear_static": True})
+    assert net.get_layer(churn_model.LSTM_NAME).units == 6
+    report = churn_model.explain(net, [x[:1], static[:1]], width=1.0)
+    assert report["gates"]["input"].shape == (weeks, 6) and report["gate_means"]["forget"].shape == (weeks,)
+    assert np.isnan(report["risk_path"][:3]).all() and np.isfinite(report["risk_path"][3:]).all()
+    assert len(report["top_weeks"]) == 5 and all(week >= 3 for week, _ in report["top_weeks"])
+    # the replayed head at the last step is the model's own prediction
+    logits, _ = churn_model.replay_head(net, [x[:2], static[:2]])
+    np.testing.assert_allclose(logits[:, -1], net.predict([x[:2], static[:2]], verbose=0), atol=1e-5)
+    net.save(tmp_path / "m.keras")
+    again = keras.saving.load_model(tmp_path / "m.keras", safe_mode=True, compile=False)
+    np.testing.assert_allclose(again.predict([x, static], verbose=0), net.predict([x, static], verbose=0), atol=1e-6)
+
+
+def test_training_is_reproducible_for_a_seed(rng):
+    x = rng.random((48, 6, 3)).astype("float32")
+    duration, event = rng.integers(1, 5, 48), rng.integers(0, 2, 48)
+    a = train.fit_survival([x], duration, event, 1.0, 4, seed=3, config={"epochs": 2, "units": 4, "hidden": 4})
+    b = train.fit_survival([x], duration, event, 1.0, 4, seed=3, config={"epochs": 2, "units": 4, "hidden": 4})
+    np.testing.assert_allclose(a.predict(x, verbose=0), b.predict(x, verbose=0), atol=1e-5)

@@ -1,0 +1,45 @@
+"""The weekly simulator: shapes, the hazard it states, the oracle's curve, and order-dependence of complaints."""
+
+import numpy as np
+
+from domains.churn import evaluate, simulate
+
+
+def test_shapes_and_ranges():
+    sim = simulate.simulate(500, seed=0, history_weeks=30, follow_weeks=10)
+    assert sim.x.shape == (500, 30, len(simulate.FEATURES)) and sim.hazard.shape == (500, 10)
+    assert sim.duration.min() >= 1 and sim.duration.max() <= 10 and set(np.unique(sim.event)) <= {0, 1}
+    assert ((sim.hazard > 0) & (sim.hazard < 1)).all()
+    np.testing.assert_allclose(sim.oracle_survival, np.cumprod(1 - sim.hazard, axis=1))
+    # before joining every feature is 0 (masked); from joining on 'active' is 1
+    first = sim.x[:, :, 0].argmax(axis=1)
+    assert all(sim.x[i, :first[i]].sum() == 0 for i in range(50))
+
+
+def test_same_seed_same_population():
+    a, b = simulate.simulate(200, seed=3), simulate.simulate(200, seed=3)
+    np.testing.assert_array_equal(a.x, b.x)
+    np.testing.assert_array_equal(a.duration, b.duration)
+
+
+def test_oracle_survival_is_calibrated():
+    sim = simulate.simulate(20000, seed=1, random_censoring=0.0)
+    table = evaluate.calibration(sim.duration, sim.event, {"oracle": sim.oracle_survival}, sim.times, [6, 13, 26])
+    np.testing.assert_allclose(table["oracle"], table["kaplan_meier"], atol=0.01)
+
+
+def test_recent_complaints_raise_the_hazard_more_than_old_ones():
+    sim = simulate.simulate(20000, seed=2)
+    complaints = sim.complaints
+    one = complaints.sum(axis=1) == 1
+    week = complaints.argmax(axis=1)
+    recent, old = one & (week >= 48), one & (week < 30)
+    assert sim.hazard[recent, 0].mean() > 1.5 * sim.hazard[old, 0].mean()
+
+
+def test_oracle_beats_kaplan_meier():
+    sim = simulate.simulate(3000, seed=4)
+    oracle = evaluate.score(sim.duration, sim.event, sim.oracle_risk, sim.oracle_survival, sim.times)
+    km = np.tile(sim.oracle_survival.mean(axis=0), (3000, 1))
+    assert oracle["c_index"] > 0.65
+    assert oracle["ibs"] < evaluate.integrated_brier(sim.duration, sim.event, km, sim.times)
