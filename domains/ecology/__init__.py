@@ -8,7 +8,7 @@ forget gate is the environment's stability and the input gate admits new resourc
 - :mod:`.simulate`: Ricker growth with a drifting carrying capacity, noise and a covariate;
 - :mod:`.baselines`: naive, seasonal naive, mean, AR(p), Ricker and theta-logistic forecasters;
 - :mod:`.model`, :mod:`.train`, :mod:`.forecaster`: the GatedForecaster (GatedLSTM, Gaussian head, direct
-  horizons 1..10), per series or global;
+  horizons 1..10, optional frozen AR(p) base, calibration on held-out final steps), per series or global;
 - :mod:`.evaluate`: the rolling-origin backtest and the Zhang (2003) lynx protocol;
 - ``python -m domains.ecology {forecast,train,evaluate}``: the command line.
 """

@@ -13,7 +13,9 @@ B. :func:`rolling_origin`: on ``log(y + c)`` (c: :func:`domains.ecology.data.log
 
 The baselines are refitted at every origin (expanding window). The GatedForecaster is trained once, on each
 series' data before its first origin (all series of the set together: a global model), and then forecasts at
-every origin from the data up to it with its parameters fixed, so no forecast sees data after its origin.
+every origin from the data up to it with its parameters fixed, so no forecast sees data after its origin. Its
+calibration (and, for one series, its early stopping) uses held-out steps at the end of that training part
+only (:mod:`domains.ecology.forecaster`).
 """
 
 import numpy as np

@@ -4,6 +4,12 @@ One training example is one whole series (its training part): the features ``(n,
 :func:`domains.ecology.model.features` and the targets ``(n, H, 2)`` of :func:`domains.ecology.model.targets`,
 right-padded with zeros (masked) to the longest series of the set. A per-series model trains on one example,
 a global model on all of them (cross-series learning, as DeepAR and N-BEATS do).
+
+Held-out targets (:func:`split_targets`): with ``validation = v`` the targets that fall in the last ``v``
+steps of each series are kept out of the loss. They play the part of the forecast origins at the end of the
+series: they stop training early (the epoch with the lowest held-out loss is kept) and then calibrate the
+predictive distribution (:func:`domains.ecology.model.calibration_factors`). The inputs stay whole: the
+network is causal, so the output at step ``t`` never reads a step after ``t``.
 """
 
 import keras
@@ -27,8 +33,29 @@ def training_arrays(series, horizon):
     return x, y
 
 
-def fit_network(network, x, y, epochs, batch_size=32, learning_rate=3e-3, seed=0, backup_dir=None, verbose=0):
-    """Compiles ``network`` (Adam, clipped gradients, masked Gaussian NLL) and fits it on ``x``, ``y``.
+def split_targets(y, lengths, validation):
+    """``(y_fit, y_held)``: ``y`` with validity kept only for targets before / within the last ``validation``
+    steps of each series (``lengths`` ``(m,)``).
+
+    >>> y = np.ones((1, 4, 2, 2)); y[0, 3, :, 1] = 0; y[0, 2, 1, 1] = 0
+    >>> fit, held = split_targets(y, [4], 1)
+    >>> fit[0, :, :, 1].tolist(), held[0, :, :, 1].tolist()
+    ([[1.0, 1.0], [1.0, 0.0], [0.0, 0.0], [0.0, 0.0]], [[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 0.0]])
+    """
+    y = np.asarray(y)
+    steps, horizon = y.shape[1], y.shape[2]
+    target_index = np.arange(steps)[:, None] + np.arange(1, horizon + 1)[None]
+    cut = (np.asarray(lengths) - int(validation))[:, None, None]
+    held_out = target_index[None] >= cut
+    y_fit, y_held = y.copy(), y.copy()
+    y_fit[..., 1] *= ~held_out
+    y_held[..., 1] *= held_out
+    return y_fit, y_held
+
+
+def fit_network(network, x, y, epochs, batch_size=32, learning_rate=3e-3, seed=0, backup_dir=None, verbose=0,
+                weight_decay=0.0, validation=None, patience=30):
+    """Compiles ``network`` (AdamW, clipped gradients, masked Gaussian NLL) and fits it on ``x``, ``y``.
 
     Args:
         network: from :func:`domains.ecology.model.build_network`.
@@ -37,6 +64,10 @@ def fit_network(network, x, y, epochs, batch_size=32, learning_rate=3e-3, seed=0
         learning_rate: Adam's step size, decayed by cosine to 10 % over the run.
         seed: shuffling seed (``keras.utils.set_random_seed``). backup_dir: resume an interrupted run from
             here (``keras.callbacks.BackupAndRestore``). verbose: Keras' progress bar (1) or silence (0).
+        weight_decay: decoupled weight decay of AdamW (0: plain Adam).
+        validation: ``(x, y_held)`` (:func:`split_targets`) to stop early on, restoring the best epoch's
+            weights; ``None``: train all ``epochs``. patience: epochs without improvement before stopping
+            (0: no early stopping; the held-out loss is only reported).
 
     Returns:
         The Keras ``History``.
@@ -44,6 +75,11 @@ def fit_network(network, x, y, epochs, batch_size=32, learning_rate=3e-3, seed=0
     keras.utils.set_random_seed(seed)
     steps = epochs * int(np.ceil(len(x) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, max(steps, 1), alpha=0.1)
-    network.compile(keras.optimizers.Adam(schedule, clipnorm=1.0), loss=gaussian_nll)
+    optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay, clipnorm=1.0) if weight_decay \
+        else keras.optimizers.Adam(schedule, clipnorm=1.0)
+    network.compile(optimizer, loss=gaussian_nll)
     callbacks = [keras.callbacks.BackupAndRestore(str(backup_dir))] if backup_dir else []
-    return network.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose, callbacks=callbacks)
+    if validation is not None and patience:
+        callbacks.append(keras.callbacks.EarlyStopping("val_loss", patience=patience, restore_best_weights=True))
+    return network.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=True, verbose=verbose,
+                       callbacks=callbacks, validation_data=validation)

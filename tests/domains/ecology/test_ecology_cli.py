@@ -59,6 +59,8 @@ def test_bad_input_is_one_line_exit_2(capsys, tmp_path):
     code, _, err = call(capsys, "evaluate", bundled("ecology", "lynx.csv"), "--protocol", "zhang2003",
                         "--train-end", "1960", *TINY)
     assert code == 2 and "after it" in err
+    code, _, err = call(capsys, "evaluate", bundled("ecology", "lynx.csv"), "--ar-order", "-1", *TINY)
+    assert code == 2 and "--ar-order" in err and len(err.strip().splitlines()) == 1
 
 
 def test_zhang_json_is_keyed_by_model_with_gated_first(capsys):
