@@ -51,6 +51,10 @@ NUCLEOTIDES = "ACGTN"
 AMBIGUITY = "RYKMSWBDHV"
 _KEEP = set("ACGTU" + AMBIGUITY + "N")
 _CLEAN = str.maketrans({**{c: "N" for c in AMBIGUITY}, "U": "T"})
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+_CODES = np.full(256, 4, np.uint8)
+for _index, _base in enumerate("ACGT"):
+    _CODES[ord(_base)] = _index
 _STRAND_AXIS = {1: 0, -1: 1}
 
 
@@ -440,19 +444,25 @@ def check_annotation(contig):
     for gene in complete:
         codon = "".join(sequence[p] for p in gene.positions()[-3:])
         if gene.strand == -1:
-            codon = codon.translate(str.maketrans("ACGTN", "TGCAN"))
+            codon = complement(codon)
         hits += codon in stops
     return hits / len(complete)
 
 
+def complement(sequence):
+    """The base-by-base complement of an ``ACGTN`` string (not reversed: reverse it for the other strand)."""
+    return sequence.translate(_COMPLEMENT)
+
+
+def encode(sequence):
+    """``(L,)`` uint8 codes of an ``ACGTN`` string: A=0, C=1, G=2, T=3, N=4."""
+    return _CODES[np.frombuffer(sequence.encode("ascii"), np.uint8)]
+
+
 def one_hot(sequence):
     """``(L, 4)`` float32 one-hot of an ``ACGTN`` string in the order A, C, G, T; ``N`` rows are all zero."""
-    codes = np.frombuffer(sequence.encode("ascii"), np.uint8)
-    lookup = np.full(256, 4, np.int64)
-    for index, base in enumerate("ACGT"):
-        lookup[ord(base)] = index
     eye = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), np.float32)])
-    return eye[lookup[codes]]
+    return eye[encode(sequence)]
 
 
 def _table_of(genes):

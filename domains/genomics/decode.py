@@ -31,11 +31,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.genomics.data import Gene, codon_table
-from domains.genomics.windows import encode
+from domains.genomics.data import Gene, codon_table, complement, encode
 
 EPS = 1e-6
-_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
 @dataclass(frozen=True)
@@ -73,7 +71,7 @@ def decode_contig(contig, coding, start, config=DecodeConfig()):
         raise ValueError(f"expected coding {(length, 2, 4)} and start {(length, 2)}; got {coding.shape}, {start.shape}")
     candidates = []
     forward = contig.sequence
-    reverse = forward.translate(_COMPLEMENT)[::-1]
+    reverse = complement(forward)[::-1]
     for strand, sequence, strand_coding, strand_start in (
         (1, forward, coding[:, 0], start[:, 0]),
         (-1, reverse, coding[::-1, 1], start[::-1, 1]),

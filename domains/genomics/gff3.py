@@ -21,9 +21,8 @@ from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
 from Bio import SeqIO
 
+from domains.genomics.data import complement
 from shared.atomic import atomic_open
-
-_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 
 
 def gff3_lines(contigs, genes, source="gated-domains"):
@@ -66,7 +65,7 @@ def protein(gene, contig):
     whatever its start codon (GTG and TTG code for methionine at initiation)."""
     nucleotides = "".join(contig.sequence[p] for p in gene.positions())
     if gene.strand == -1:
-        nucleotides = nucleotides.translate(_COMPLEMENT)
+        nucleotides = complement(nucleotides)  # positions() already runs in transcription order
     if gene.partial_start:
         nucleotides = nucleotides[gene.codon_start - 1:]
     nucleotides = nucleotides[: len(nucleotides) - len(nucleotides) % 3]

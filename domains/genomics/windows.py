@@ -17,17 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.genomics.data import label_contig
-
-_CODES = np.full(256, 4, np.uint8)
-for _index, _base in enumerate("ACGT"):
-    _CODES[ord(_base)] = _index
-
-
-def encode(sequence):
-    """``(L,)`` uint8 codes of an ``ACGTN`` string: A=0, C=1, G=2, T=3, N=4."""
-    return _CODES[np.frombuffer(sequence.encode("ascii"), np.uint8)]
-
+from domains.genomics.data import encode, label_contig
 
 @dataclass(frozen=True)
 class Tiling:
