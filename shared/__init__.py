@@ -7,8 +7,12 @@
 - :mod:`shared.tasks`: the classic long-term-dependency tasks and their runner (``python -m shared.tasks``).
 - :mod:`shared.probes`: what a recurrent network remembers (gradient flow, linear probes, gate statistics,
   hidden-state novelty).
+- :mod:`shared.experiments`: the long-term-dependency claims as runnable experiments
+  (``python -m shared.experiments NAME``).
 
-``shared`` never imports ``domains``.
+The library (layers, tasks, probes) never imports ``domains``. The one exception is an application, not a
+building block: the ``genome_lm`` experiment reads its genome through ``domains.genomics.data``, imported inside
+the function that loads it, so importing ``shared`` or ``shared.experiments`` never loads ``domains``.
 """
 
 __version__ = "0.1.0"
