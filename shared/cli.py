@@ -6,6 +6,8 @@
   by :func:`run`, so no user ever sees a traceback from deep inside TensorFlow for a malformed file.
 """
 
+import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -28,11 +30,13 @@ def run(main, argv=None):
 
     ``InputError`` (and ``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError`` on a user's path)
     exit 2 with ``error: <message>`` on stderr; any other exception exits 1 with ``internal error: ...``.
-    ``argparse`` errors keep their own exit code 2. ``KeyboardInterrupt`` exits 130.
+    ``argparse`` errors keep their exit code 2 and become one line too (``<prog>: error: <message> (see
+    --help)``, without the usage block). ``KeyboardInterrupt`` exits 130.
     """
     argv = sys.argv[1:] if argv is None else argv
     try:
-        code = main(argv)
+        with _one_line_argument_errors():
+            code = main(argv)
     except InputError as error:
         _fail(2, f"error: {_one_line(error)}")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
@@ -45,6 +49,21 @@ def run(main, argv=None):
             traceback.print_exc()
         _fail(1, f"internal error: {type(error).__name__}: {_one_line(error)}")
     sys.exit(code or 0)
+
+
+@contextlib.contextmanager
+def _one_line_argument_errors():
+    """While ``main`` runs, an ``argparse`` error prints one line instead of the usage block and the message."""
+
+    def error(parser, message):
+        parser.exit(2, f"{parser.prog}: error: {_one_line(message)} (see --help)\n")
+
+    saved = argparse.ArgumentParser.error
+    argparse.ArgumentParser.error = error
+    try:
+        yield
+    finally:
+        argparse.ArgumentParser.error = saved
 
 
 def _one_line(message):

@@ -28,6 +28,8 @@ from shared.tasks.models import LAYERS, RunConfig
 
 #: Sequence lengths of a sweep unless ``--Ts`` says otherwise.
 DEFAULT_TS = (50, 100, 200, 400)
+#: Longest task the command line runs (a batch of sequences this long is a few hundred MB).
+MAX_T = 100_000
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -54,10 +56,10 @@ def nonnegative_int(text: str) -> int:
 
 
 def positive_float(text: str) -> float:
-    """argparse type: a float > 0."""
+    """argparse type: a finite float > 0."""
     value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0, got {value}")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
     return value
 
 
@@ -80,6 +82,7 @@ def make_parser() -> OneLineParser:
     parser.add_argument("--layers", nargs="+", choices=LAYERS, metavar="LAYER", help=f"sweep layers: {LAYERS}")
     parser.add_argument("--Ts", nargs="+", type=positive_int, default=list(DEFAULT_TS), help="sweep lengths")
     parser.add_argument("--out", help="sweep output folder")
+    parser.add_argument("--force", action="store_true", help="replace the sweep's CSV and PNG if they exist")
     parser.add_argument("--seed", type=nonnegative_int, default=0)
     parser.add_argument("--units", type=positive_int, default=defaults.units)
     parser.add_argument("--steps", type=positive_int, default=defaults.steps, help="optimiser steps")
@@ -113,6 +116,14 @@ def main(argv: list[str] | None = None) -> int:
             task.check_T(T)
         except ValueError as err:
             parser.error(str(err))
+        if T > MAX_T:
+            parser.error(f"T={T} is longer than this command line runs (at most {MAX_T})")
+    if args.sweep and os.path.exists(args.out) and not os.path.isdir(args.out):
+        parser.error(f"{args.out}: exists and is not a folder (--out names the sweep's output folder)")
+    if args.sweep and not args.force:
+        for name in (f"sweep_{task.name}.csv", f"sweep_{task.name}.png"):
+            if os.path.exists(os.path.join(args.out, name)):
+                parser.error(f"{os.path.join(args.out, name)}: already exists; pass --force to overwrite it")
     layers = args.layers if args.sweep else [args.layer]
     if args.forget_bias is not None and not set(layers) <= {"gated_lstm", "gated_gru"}:
         parser.error("--forget-bias applies to gated_lstm and gated_gru only")
@@ -140,6 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             config=config,
             verbose=args.verbose,
             on_result=lambda result: print(describe(result), flush=True),
+            force=args.force,
         )
         print(table[["layer", "T", "metric", "baseline", "solved", "seconds"]].to_string(index=False))
         print(f"wrote {os.path.join(args.out, f'sweep_{task.name}.csv')} and sweep_{task.name}.png")

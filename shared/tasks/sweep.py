@@ -1,6 +1,6 @@
 """Sweep a task over sequence lengths and layers: one :func:`~shared.tasks.runner.run_task` per (layer, T).
 
-Writes ``sweep_<task>.csv`` (one row per run, the :func:`run_task` fields except the loss curve) and
+Writes (atomically, refusing to replace existing files unless ``force``) ``sweep_<task>.csv`` (one row per run, the :func:`run_task` fields except the loss curve) and
 ``sweep_<task>.png`` (the test metric against T, one line per layer, with the input-blind baseline dashed and the
 "solved" threshold dotted) into the output folder.
 """
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from shared.atomic import atomic_path, check_writable
 from shared.tasks.generators import get_task
 from shared.tasks.models import RunConfig
 from shared.tasks.runner import run_task
@@ -26,12 +27,18 @@ def run_sweep(
     config: RunConfig = RunConfig(),
     verbose=1,
     on_result: Callable[[dict], None] | None = None,
+    force: bool = False,
 ) -> pd.DataFrame:
     """Runs every ``layer`` at every ``T`` with the same ``seed`` and ``config``, writes the CSV and PNG into ``out``
-    (created if missing) and returns the table. ``on_result`` is called with each run's result as it finishes."""
+    (created if missing) and returns the table. ``on_result`` is called with each run's result as it finishes.
+    Existing outputs are refused before any run starts unless ``force``."""
     task = get_task(task_name)
     for T in Ts:
         task.check_T(T)
+    out = Path(out)
+    csv_path, png_path = out / f"sweep_{task.name}.csv", out / f"sweep_{task.name}.png"
+    for path in (csv_path, png_path):
+        check_writable(path, force)
     rows = []
     for layer in layers:
         for T in Ts:
@@ -40,10 +47,10 @@ def run_sweep(
                 on_result(result)
             rows.append({key: value for key, value in result.items() if key != "loss_curve"})
     table = pd.DataFrame(rows)
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / f"sweep_{task.name}.csv", index=False)
-    plot_sweep(table, out / f"sweep_{task.name}.png")
+    with atomic_path(csv_path, force=force) as tmp:
+        table.to_csv(tmp, index=False)
+    with atomic_path(png_path, force=force) as tmp:
+        plot_sweep(table, tmp)
     return table
 
 

@@ -1,0 +1,87 @@
+"""Data-parallel training on several devices and several hosts: Keras 3's distribution API on the JAX backend.
+
+Keras 3 has no ``MultiWorkerMirroredStrategy``; across hosts it trains with ``keras.distribution.DataParallel``
+on JAX: every process joins one JAX job (``jax.distributed.initialize``), the model's weights are replicated
+on every device of every host, each batch is split across the devices, and the gradients are averaged, so the
+weights stay identical everywhere. On one host, ``--distribute mirrored`` (TensorFlow's
+``MirroredStrategy``) is the TensorFlow counterpart.
+
+Run any training command the same way on every host, e.g. with two hosts::
+
+    # host 0                                      # host 1
+    export KERAS_BACKEND=jax                      export KERAS_BACKEND=jax
+    export JAX_COORDINATOR_ADDRESS=host0:1234     export JAX_COORDINATOR_ADDRESS=host0:1234
+    export JAX_NUM_PROCESSES=2                    export JAX_NUM_PROCESSES=2
+    export JAX_PROCESS_ID=0                       export JAX_PROCESS_ID=1
+    python -m shared.distribute domains.ecology train panel.csv --global --out host0.keras --seed 0
+                                                  python -m shared.distribute domains.ecology train \\
+                                                      panel.csv --global --out host1.keras --seed 0
+
+Without ``JAX_COORDINATOR_ADDRESS`` it is one process using all of its host's devices (GPUs, or CPU devices
+made with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``).
+"""
+
+import os
+import runpy
+import sys
+
+from shared.cli import InputError, run
+
+USAGE = "usage: python -m shared.distribute MODULE [ARGUMENTS ...]  (e.g. domains.ecology train data.csv ...)"
+
+
+def data_parallel(coordinator_address=None, num_processes=None, process_id=None):
+    """Joins the multi-host JAX job (if one is described) and makes Keras train data-parallel on every device.
+
+    Args:
+        coordinator_address: ``host:port`` of process 0 (default ``$JAX_COORDINATOR_ADDRESS``; neither: a
+            single process).
+        num_processes: processes in the job (default ``$JAX_NUM_PROCESSES``).
+        process_id: this process, ``0 .. num_processes - 1`` (default ``$JAX_PROCESS_ID``).
+
+    Returns:
+        The ``keras.distribution.DataParallel`` now in effect (``keras.distribution.distribution()``), over
+        all devices of all processes.
+
+    Raises:
+        InputError: the Keras backend is not JAX, or a multi-host job is described incompletely.
+    """
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise InputError(f"multi-host training runs on JAX: set KERAS_BACKEND=jax (now {keras.backend.backend()!r})")
+    import jax
+
+    address = coordinator_address or os.environ.get("JAX_COORDINATOR_ADDRESS")
+    if address:
+        try:
+            count = int(num_processes if num_processes is not None else os.environ["JAX_NUM_PROCESSES"])
+            rank = int(process_id if process_id is not None else os.environ["JAX_PROCESS_ID"])
+        except (KeyError, ValueError):
+            raise InputError("a multi-host job needs JAX_NUM_PROCESSES and JAX_PROCESS_ID (whole numbers) beside "
+                             "JAX_COORDINATOR_ADDRESS") from None
+        if not 0 <= rank < count:
+            raise InputError(f"JAX_PROCESS_ID {rank} is not between 0 and JAX_NUM_PROCESSES - 1 = {count - 1}")
+        jax.distributed.initialize(address, num_processes=count, process_id=rank)
+    distribution = keras.distribution.DataParallel(devices=jax.devices())
+    # Every process feeds its own batches (arrays or a tf.data pipeline); the global batch is all of them.
+    distribution.auto_shard_dataset = False
+    keras.distribution.set_distribution(distribution)
+    return distribution
+
+
+def main(argv):
+    """``python -m shared.distribute MODULE ARGS``: :func:`data_parallel`, then ``python -m MODULE ARGS``."""
+    if not argv:
+        raise InputError(f"no command to run; {USAGE}")
+    if argv[0] in ("-h", "--help"):
+        print(USAGE + "\n\n" + __doc__.split("\n\n", 1)[1])
+        return 0
+    data_parallel()
+    sys.argv = list(argv)
+    runpy.run_module(argv[0], run_name="__main__", alter_sys=True)
+    return 0
+
+
+if __name__ == "__main__":
+    run(main)
