@@ -91,7 +91,8 @@ plt.show()
 
 # %% [markdown]
 # ## The Canadian lynx: a ten-year forecast with its fan chart
-# One series, so the per-series settings: a frozen AR(12) base with the LSTM modelling what it misses,
+# One series, so the per-series settings: a frozen threshold-AR(2) base (SETAR: the regime follows the current
+# level, so rise and crash get their own dynamics) with the LSTM modelling what it misses,
 # stopped early on the last 15 years, whose errors also calibrate the interval widths.
 
 # %%

@@ -3,6 +3,7 @@
 import argparse
 import json
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -14,27 +15,43 @@ from shared.cli import InputError, run
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-FORECAST_EXAMPLE = """example:
+FORECAST_EXAMPLE = """examples:
   python -m domains.ecology forecast datasets/ecology/lynx.csv --series lynx --horizon 10 \\
-      --out forecast.csv --plot fan.png --seed 0"""
+      --out forecast.csv --plot fan.png --seed 0
+  python -m domains.ecology forecast panel.csv --series gpdd_1 --model gpdd --json"""
 TRAIN_EXAMPLE = """examples:
-  python -m domains.ecology train datasets/ecology/lynx.csv --series lynx --out lynx.keras --seed 0
-  python -m domains.ecology train panel.csv --global --covariates temp --out global.keras --seed 0"""
+  python -m domains.ecology train datasets/ecology/lynx.csv --series lynx --train-end 1920 --out lynx.keras --seed 0
+  python -m domains.ecology train panel.csv --global --covariates temp --out global.keras --seed 0 \\
+      --distribute mirrored --json
+(a killed run started again with the same command resumes from its checkpoints in OUT's .backup folder)"""
 EVALUATE_EXAMPLE = """examples:
   python -m domains.ecology evaluate datasets/ecology/lynx.csv --protocol zhang2003 --train-end 1920 --json
-  python -m domains.ecology evaluate panel.csv --protocol rolling --horizon 10 --covariates temp --json"""
+  python -m domains.ecology evaluate panel.csv --protocol rolling --horizon 10 --covariates temp --json \\
+      --out scores.json --seed 0"""
+
+
+#: Names ``--model`` accepts for the shipped weights (``domains/ecology/weights/``), besides a file path.
+SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 
 
 def _model_options(parser):
     parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=int, help="GatedLSTM units (default: 8 for one series, 32 global)")
-    parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 100 global)")
+    parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global)")
     parser.add_argument("--ensemble", type=int, help="networks mixed (default: 1 for one series, 3 global)")
-    parser.add_argument("--ar-order", type=int, help="order of the frozen AR base, 0 for none (default: 12 for one "
+    parser.add_argument("--ar-order", type=int, help="order of the frozen AR base, 0 for none (default: 2 for one "
                         "series, capped at n/8; 0 global)")
+    parser.add_argument("--threshold-delay", type=int, help="d > 0: the AR base is a two-regime threshold AR whose "
+                        "regime is picked by the level d-1 steps back, 0: linear (default: 1 for one series, 0 global)")
     parser.add_argument("--validation", type=int, help="last steps of each series held out for early stopping and "
                         "calibration, 0 for none (default: 15 for one series, 10 global)")
+
+
+def _outputs(parser, out_help, required=False):
+    parser.add_argument("--out", required=required, help=out_help)
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
 
 def _parser():
@@ -50,10 +67,10 @@ def _parser():
     forecast.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
     forecast.add_argument("--series", help="series id (needed when the file has several)")
     forecast.add_argument("--horizon", type=int, default=10, help="steps ahead, 1..10 (default 10)")
-    forecast.add_argument("--model", help="a .keras model from `train` (default: train one on the series now)")
-    forecast.add_argument("--out", help="write the forecast table here (CSV) instead of printing it")
+    forecast.add_argument("--model", help="a .keras model from `train`, or a shipped one: " + ", ".join(SHIPPED) +
+                          " (default: train one on the series now)")
+    _outputs(forecast, "write the forecast table here (CSV) instead of printing it")
     forecast.add_argument("--plot", help="write a fan chart (PNG) of history and forecast")
-    forecast.add_argument("--force", action="store_true", help="overwrite existing outputs")
     _model_options(forecast)
 
     train = commands.add_parser("train", help="train a GatedForecaster per series or globally",
@@ -64,10 +81,13 @@ def _parser():
     group.add_argument("--global", dest="global_", action="store_true", help="one model across all series")
     train.add_argument("--train-end", type=float, help="use only times up to this one")
     train.add_argument("--horizon", type=int, default=10, help="largest horizon (default 10)")
-    train.add_argument("--out", required=True, help="the .keras model to write (a .json card goes beside it)")
-    train.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    _outputs(train, "the .keras model to write (a .json card goes beside it)", required=True)
     train.add_argument("--progress", action="store_true", help="show Keras' progress bar")
-    train.add_argument("--backup-dir", help="resume an interrupted run from checkpoints kept here")
+    train.add_argument("--backup-dir", help="checkpoints to resume an interrupted run from (default: OUT with "
+                       "the suffix .backup; removed when training ends)")
+    train.add_argument("--distribute", choices=["none", "mirrored"], default="none",
+                       help="mirrored: build and train inside tf.distribute.MirroredStrategy over the GPUs (or "
+                       "the logical CPU devices when there is no GPU)")
     _model_options(train)
 
     evaluate = commands.add_parser("evaluate", help="backtest the model and the baselines side by side",
@@ -77,7 +97,9 @@ def _parser():
     evaluate.add_argument("--series", help="evaluate this series only")
     evaluate.add_argument("--train-end", type=float, default=1920, help="zhang2003: last training time (default 1920)")
     evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H (default 10)")
-    evaluate.add_argument("--json", action="store_true", help="print one JSON object keyed by model name")
+    evaluate.add_argument("--model", help="score this trained model (a .keras file or a shipped one: " +
+                          ", ".join(SHIPPED) + ") with its parameters fixed instead of training one")
+    _outputs(evaluate, "also write the JSON object to this file")
     _model_options(evaluate)
     return parser
 
@@ -87,13 +109,13 @@ def _forecaster(args, horizon, global_model):
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
     settings = dict(GLOBAL if global_model else PER_SERIES)
-    for option in ("units", "epochs", "ensemble", "ar_order", "validation"):
+    for option in ("units", "epochs", "ensemble", "ar_order", "threshold_delay", "validation"):
         if getattr(args, option) is not None:
             settings[option] = getattr(args, option)
     if settings["units"] < 1 or settings["epochs"] < 1 or settings["ensemble"] < 1:
         raise InputError("--units, --epochs and --ensemble must be at least 1")
-    if settings.get("ar_order", 0) < 0 or settings.get("validation", 0) < 0:
-        raise InputError("--ar-order and --validation must be at least 0")
+    if min(settings.get(key, 0) for key in ("ar_order", "threshold_delay", "validation")) < 0:
+        raise InputError("--ar-order, --threshold-delay and --validation must be at least 0")
     args.settings = settings
     return GatedForecaster(horizon=horizon, seed=args.seed,
                            verbose=int(getattr(args, "progress", False)), **settings)
@@ -111,9 +133,43 @@ def _one_series(args, data):
     return data[args.series] if args.series else next(iter(data.values()))
 
 
-def forecast(args):
+def _trained_model(args, horizon):
+    """The forecaster named by ``--model`` (a shipped name or a ``.keras`` file), checked against the options."""
     from domains.ecology.forecaster import GatedForecaster
 
+    path = Path(args.model)
+    if args.model in SHIPPED:
+        path = Path(__file__).parent / "weights" / SHIPPED[args.model]
+        if not path.is_file():
+            raise InputError(f"--model {args.model}: the shipped weights {path} are not installed")
+    model = GatedForecaster.load(path)
+    n_inputs = model.network_.inputs[0].shape[-1]
+    if n_inputs != 3 + len(args.covariates):
+        raise InputError(f"{args.model}: the model reads {n_inputs - 3} covariate(s); --covariates names {len(args.covariates)}")
+    if horizon > model.horizon:
+        raise InputError(f"{args.model}: the model forecasts up to {model.horizon} steps, not {horizon}")
+    return model
+
+
+def _strategy(name):
+    """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
+    if name != "mirrored":
+        return None
+    import tensorflow as tf
+
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([device.name for device in devices])
+
+
+def _finish(args, payload, text):
+    """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
+    if getattr(args, "out", None) and args.command == "evaluate":
+        with atomic_open(args.out, force=args.force) as handle:
+            json.dump(payload, handle, indent=2)
+    print(json.dumps(payload) if args.json else text)
+
+
+def forecast(args):
     if not 1 <= args.horizon <= 10:
         raise InputError(f"--horizon must be between 1 and 10, not {args.horizon}")
     for path in (args.out, args.plot):
@@ -121,12 +177,7 @@ def forecast(args):
             check_writable(path, args.force)
     s = _one_series(args, _load(args, series=args.series, min_length=12))
     if args.model:
-        model = GatedForecaster.load(args.model)
-        n_inputs = model.network_.inputs[0].shape[-1]
-        if n_inputs != 3 + len(args.covariates):
-            raise InputError(f"{args.model}: the model reads {n_inputs - 3} covariate(s); --covariates names {len(args.covariates)}")
-        if args.horizon > model.horizon:
-            raise InputError(f"{args.model}: the model forecasts up to {model.horizon} steps, not {args.horizon}")
+        model = _trained_model(args, args.horizon)
     else:
         model = _forecaster(args, 10, global_model=False).fit(s.log, s.covariates)
     prediction = model.predict(args.horizon, history=s.log, covariates=s.covariates)
@@ -140,12 +191,14 @@ def forecast(args):
     if args.out:
         with atomic_path(args.out, force=args.force) as tmp:
             table.to_csv(tmp, index=False, float_format="%.6g")
-    else:
-        table.to_csv(sys.stdout, index=False, float_format="%.6g")
     if args.plot:
         from domains.ecology.plot import fan_chart
 
         fan_chart(s.time, s.value, table, args.plot, title=f"{s.series_id}: {args.horizon}-step forecast", force=args.force)
+    if args.json:
+        print(json.dumps({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
+    elif not args.out:
+        table.to_csv(sys.stdout, index=False, float_format="%.6g")
 
 
 def train(args):
@@ -167,41 +220,65 @@ def train(args):
         pairs.append((s.log[keep], s.covariates[keep]))
     if not pairs:
         raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {args.train_end:g}")
-    model = _forecaster(args, args.horizon, global_model=args.global_).fit_many(pairs, backup_dir=args.backup_dir)
+    model = _forecaster(args, args.horizon, global_model=args.global_)
+    backup = Path(args.backup_dir or Path(args.out).with_suffix(".backup"))
+    _claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"]})
+    model.fit_many(pairs, backup_dir=backup, strategy=_strategy(args.distribute))
     model.save(args.out, force=args.force)
     card = {"command": "python -m domains.ecology " + " ".join(args.argv),
             "data": str(args.data), "series": len(pairs), "seed": args.seed, "covariates": args.covariates,
-            **args.settings, "horizon": args.horizon,
-            "train_end": args.train_end}
+            **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
-    print(f"wrote {args.out} and {card_path} ({len(pairs)} series)")
+    _clear_backup(backup)
+    _finish(args, card, f"wrote {args.out} and {card_path} ({len(pairs)} series)")
+
+
+def _claim_backup(folder, owner):
+    """Keeps ``folder``'s checkpoints only when the same command left them (``owner.json`` inside matches),
+    so a resumed run never loads another run's weights; else clears them and marks the folder as ``owner``'s."""
+    stamp = folder / "owner.json"
+    if stamp.is_file() and json.loads(stamp.read_text()) == owner:
+        return
+    _clear_backup(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp.write_text(json.dumps(owner))
+
+
+def _clear_backup(folder):
+    """Removes what training leaves in ``folder`` (``owner.json``, ``member*``), and the folder if then empty."""
+    for path in [folder / "owner.json", *folder.glob("member*")]:
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
+    if folder.is_dir() and not any(folder.iterdir()):
+        folder.rmdir()
 
 
 def evaluate(args):
     from domains.ecology import evaluate as protocols
 
-    # zhang2003 scores one step ahead, but the network still learns horizons 1..10: on the inner folds of
-    # 1821-1920 (AR(12) base, PER_SERIES) the extra horizons cost nothing (mean MSE 0.047, 0.048 for h = 1).
+    if args.out:
+        check_writable(args.out, args.force)
     rolling = args.protocol == "rolling"
-    gated = _forecaster(args, args.horizon if rolling else 10, global_model=rolling)
+    if args.model:
+        gated, fit = _trained_model(args, args.horizon if rolling else 1), False
+    else:
+        gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
     try:
         if args.protocol == "zhang2003":
             s = _one_series(args, _load(args, series=args.series))
-            results = protocols.zhang2003(s, args.train_end, gated=gated)
+            results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
         else:
             data = _load(args, series=args.series)
-            results, _ = protocols.rolling_origin(data, gated=gated, horizon=args.horizon)
+            results, _ = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
     except InputError:
         raise
     except ValueError as error:
         raise InputError(f"{args.data}: {error}") from None
     results = {"gated": results.pop("gated"), **results}
-    if args.json:
-        print(json.dumps(results))
-        return
-    frame = pd.DataFrame(results).T
-    print(frame.to_string(float_format=lambda v: f"{v:.4f}"))
+    _finish(args, results, pd.DataFrame(results).T.to_string(float_format=lambda v: f"{v:.4f}"))
 
 
 def main(argv):

@@ -19,6 +19,8 @@ Models (``r_t = z_{t+1} - z_t`` is the log growth rate, ``N_t = exp(z_t)``):
 - ``ricker``: ``r_t = a + b N_t + e`` by least squares (``K = -a/b``);
 - ``theta_logistic``: ``r_t = r0 (1 - (N_t / K)^theta) + e`` by nonlinear least squares;
   the two density-dependent models forecast by simulating 500 paths with their residual noise.
+- :class:`SETARForecaster` (not in :data:`BASELINES`: it needs long series): the two-regime threshold AR
+  SETAR(2; 7, 2) that Tong fitted to the lynx, the lynx benchmark's strongest classical anchor.
 """
 
 import numpy as np
@@ -176,6 +178,60 @@ class ThetaLogisticForecaster(_GrowthForecaster):
     def _growth(self, density):
         ratio = np.exp(np.clip(np.exp(self.log_theta_) * (np.log(density) - self.log_k_), -50, 50))
         return self.r0_ * (1 - ratio)
+
+
+class SETARForecaster(_Forecaster):
+    """Two-regime self-exciting threshold AR (Tong 1978), SETAR(2; p1, p2) with delay ``d``: the low regime's
+    AR(p1) when ``z_{t+1-d} <= r``, else the high regime's AR(p2); each regime by least squares, ``r`` the
+    candidate (15 %..85 % quantiles of the training values, 29 of them) with the smallest total residual sum of
+    squares. The default is Tong's lynx model SETAR(2; 7, 2), d = 2. Forecasts beyond one step by simulating
+    500 paths with each regime's residual noise.
+    """
+
+    def __init__(self, low_order=7, high_order=2, delay=2, seed=0):
+        self.orders, self.delay, self.seed = (int(low_order), int(high_order)), int(delay), seed
+        self.min_length = 4 * max(*self.orders, self.delay) + 8
+
+    def _fit(self, z):
+        start = max(*self.orders, self.delay)
+        steps = np.arange(start, len(z))
+        best = None
+        for threshold in np.unique(np.quantile(z[steps - self.delay], np.linspace(0.15, 0.85, 29))):
+            low = z[steps - self.delay] <= threshold
+            fits = [self._regime(z, steps[mask], order)
+                    for mask, order in ((low, self.orders[0]), (~low, self.orders[1]))]
+            if None not in fits and (best is None or sum(f[2] for f in fits) < best[0]):
+                best = (sum(f[2] for f in fits), threshold, fits)
+        if best is None:
+            raise ValueError(f"SETAR: too few values in a regime ({len(z)} values)")
+        _, self.threshold_, self.regimes_ = best
+
+    @staticmethod
+    def _regime(z, steps, order):
+        """``(coefficients (1 + p,), sigma, rss)`` of one regime's AR(p), or ``None`` with too few steps."""
+        if len(steps) < order + 3:
+            return None
+        design = np.column_stack([np.ones(len(steps))] + [z[steps - i] for i in range(1, order + 1)])
+        beta, *_ = np.linalg.lstsq(design, z[steps], rcond=None)
+        rss = float(np.sum((z[steps] - design @ beta) ** 2))
+        return beta, np.sqrt(rss / max(len(steps) - order - 1, 1)), rss
+
+    def _predict(self, history, horizon):
+        rng = np.random.default_rng(self.seed)
+        paths = np.tile(history[-max(*self.orders, self.delay):], (N_PATHS, 1))
+        for h in range(horizon):
+            low = paths[:, -self.delay] <= self.threshold_
+            step = np.empty(N_PATHS)
+            for mask, (beta, sigma, _) in ((low, self.regimes_[0]), (~low, self.regimes_[1])):
+                lags = paths[mask][:, ::-1][:, :len(beta) - 1]
+                noise = sigma * rng.standard_normal(mask.sum()) if h else np.zeros(mask.sum())
+                step[mask] = beta[0] + lags @ beta[1:] + noise
+            paths = np.column_stack([paths, step])
+        future = paths[:, -horizon:]
+        sigma_one = np.where(history[-self.delay] <= self.threshold_, self.regimes_[0][1], self.regimes_[1][1])
+        std = future.std(axis=0)
+        std[0] = sigma_one
+        return GaussianForecast(future.mean(axis=0), std)
 
 
 def _dominant_period(z, max_period):

@@ -23,6 +23,8 @@ Every problem is raised as :class:`shared.cli.InputError` naming the file, the C
 1), the column and what is wrong.
 """
 
+import gzip
+import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -72,7 +74,8 @@ class PopulationSeries:
 
 
 def log_offset(values):
-    """``c`` for ``log(values + c)``: 0 without zeros, else half the smallest positive value.
+    """``c`` for ``log(values + c)``: 0 without zeros, else half the smallest positive value (at least the
+    smallest normal float, so that ``log(c)`` stays finite for a subnormal value).
 
     >>> log_offset(np.array([0.0, 4.0, 2.0]))
     1.0
@@ -85,7 +88,7 @@ def log_offset(values):
     positive = values[values > 0]
     if positive.size == 0:
         raise ValueError("every value is zero; a log abundance needs at least one positive value")
-    return float(positive.min() / 2)
+    return float(max(positive.min() / 2, np.finfo(float).tiny))
 
 
 def load_series(path, covariates=(), series=None, min_length=3):
@@ -108,7 +111,7 @@ def load_series(path, covariates=(), series=None, min_length=3):
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
-    except (pd.errors.ParserError, UnicodeDecodeError) as error:
+    except (pd.errors.ParserError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise InputError(f"{path}: not a readable CSV file ({' '.join(str(error).split())})") from None
     table.columns = [str(name).strip() for name in table.columns]
     missing = [name for name in (*REQUIRED, *covariates) if name not in table.columns]

@@ -69,7 +69,7 @@ def score_forecasts(forecasts, actuals, scales, original=None):
     return result
 
 
-def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10):
+def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gated=True):
     """Protocol B on a set of series.
 
     Args:
@@ -77,7 +77,7 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10):
         gated: an unfitted :class:`domains.ecology.forecaster.GatedForecaster` (or ``None`` to skip it); it
             is trained here on the data before each series' first origin, covariates included.
         baselines: name -> factory of the baseline forecasters.
-        horizon: H.
+        horizon: H. fit_gated: False scores ``gated`` as it is (a trained model, e.g. the shipped weights).
 
     Returns:
         ``(summary, per_series)``: ``summary`` maps model name (``"gated"`` for the project's model) to
@@ -101,7 +101,8 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10):
             forecasts = [factory().fit(z[:t]).predict(horizon) for t in plans[name]]
             per_series[name][model_name] = score_forecasts(forecasts, actuals, scales, s.to_original)
     if gated is not None:
-        gated.fit_many([(s.log[:plans[name][0]], s.covariates[:plans[name][0]]) for name, s in series.items()])
+        if fit_gated:
+            gated.fit_many([(s.log[:plans[name][0]], s.covariates[:plans[name][0]]) for name, s in series.items()])
         for name, s in series.items():
             z = s.log
             forecasts = gated.predict_many([(z[:t], s.covariates[:t]) for t in plans[name]], horizon)
@@ -131,12 +132,13 @@ def summarize(per_series, reference="naive"):
     return summary
 
 
-def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES):
+def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True):
     """Protocol A on one series (raw counts in ``s.value``; log10 is taken here).
 
     Args:
         s: a :class:`PopulationSeries` (e.g. lynx 1821-1934). train_end: the last training time.
         gated: an unfitted GatedForecaster (``None`` to skip it). baselines: name -> factory.
+        fit_gated: False scores ``gated`` as it is (trained on the log10 series up to ``train_end``).
 
     Returns:
         ``{model name: {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}}`` over the test years.
@@ -152,7 +154,7 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES):
     models = {name: factory().fit(z[:n_train]) for name, factory in baselines.items()}
     covariates = s.covariates
     if gated is not None:
-        models["gated"] = gated.fit(z[:n_train], covariates[:n_train])
+        models["gated"] = gated.fit(z[:n_train], covariates[:n_train]) if fit_gated else gated
     scale = float(np.mean(np.abs(np.diff(z[:n_train]))))
     test = range(n_train, len(z))
     results = {}

@@ -11,38 +11,54 @@ Fitting, in order:
    (:func:`domains.ecology.train.split_targets`);
 2. with ``ar_order = p > 0`` a direct AR(p) is fitted by least squares on all the training targets (as the
    AR baseline is: on lynx 1821-1900, losing the last 15 years cost AR(12) a quarter more one-step error) and
-   frozen in each member's ``"ar"`` layer, so the LSTM learns the residual (Zhang's hybrid, jointly). The
-   held-out errors then include the AR part's in-sample fit, so its calibration is slightly optimistic;
+   frozen in each member's ``"ar"`` layer, so the LSTM learns the residual (Zhang's hybrid, jointly); with
+   ``threshold_delay = d > 0`` it is a two-regime threshold AR(p) (SETAR) whose threshold minimises the
+   one-step residual sum of squares (:mod:`domains.ecology.bases`). The held-out errors then include the
+   base's in-sample fit, so its calibration is slightly optimistic;
 3. ``ensemble`` members are trained from different seeds (AdamW with ``weight_decay``, L2 ``l2`` on the
    head), each stopped early on the held-out targets; their Gaussians are mixed (moment-matched);
 4. the mixture is calibrated on the held-out targets: per horizon, the mean change is shrunk towards
-   persistence and the spread rescaled so that 80 % intervals hold 80 % of them
-   (:func:`domains.ecology.model.calibration_factors`; a split-conformal-style scale). The held-out
-   targets are never trained on, so the calibration sees honest out-of-sample errors.
+   persistence (by least squares, or with ``shrink="relative"`` by the geometric mean over series of the
+   absolute error relative to persistence: a validated blend with the naive forecast) and the spread
+   rescaled so that the central ``coverage`` interval holds that share of them
+   (:func:`domains.ecology.model.calibration_factors`; a split-conformal scale). The held-out targets are
+   never trained on, so the calibration sees honest out-of-sample errors.
 """
+
+import contextlib
+from pathlib import Path
 
 import keras
 import numpy as np
 
 from domains.ecology.distributions import GaussianForecast
-from domains.ecology.model import (Calibration, LagWindow, Mixture, build_network, calibration_factors, features,
-                                   fit_direct_ar, scaling)
+from domains.ecology.bases import LagWindow, fit_direct_ar, fit_threshold_ar
+from domains.ecology.model import Calibration, Mixture, build_network, calibration_factors, features, scaling
 from domains.ecology.train import fit_network, split_targets, training_arrays
 from shared.atomic import atomic_path
 from shared.layers import gate_activations
+from shared.safe_load import load_model
 
 #: Settings for one series (``forecast``, ``train --series``, the Zhang 2003 protocol), chosen by rolling
-#: origin inside lynx 1821-1920 only (fit to 1900 / 1910, one-step to 1920; mean MSE 0.047 against 0.048 for
-#: the AR(12) alone, 0.082 for AR(2); an LSTM residual trained to the end without early stopping: 0.056;
-#: three members 0.048, so one; 16 units or training on h = 1 only: 0.048).
-PER_SERIES = dict(units=8, ar_order=12, validation=15, l2=1e-3, weight_decay=1e-3, epochs=300, patience=30,
-                  ensemble=1)
+#: origin inside lynx 1821-1920 only: fit to 1878 / 1892 / 1906, one-step forecasts of the next 14 years each
+#: (log10), mean MSE: threshold-AR(2) base with regime by the current level (``threshold_delay=1``) 0.059,
+#: by the level a year earlier 0.060; linear AR(2) base 0.069, AR(12) base 0.071, persistence base 0.068;
+#: the bases alone: AR(2) 0.069, AR(12) 0.064; three members instead of one 0.059 (no gain), so one.
+#: Scored once after this choice on 1921-1934 (the Zhang test years): MSE 0.0238, worse than AR(2)'s 0.0176
+#: and than the AR(12) base of the earlier settings (0.0190); the LSTM residual did not beat its base on any
+#: inner fold either, so the settings are the best of what the training years could tell apart, not a win.
+PER_SERIES = dict(units=8, ar_order=2, threshold_delay=1, validation=15, l2=1e-3, weight_decay=1e-3, epochs=300,
+                  patience=30, ensemble=1)
 #: Settings for a global model over many series (``train --global``, the rolling-origin protocol): three
 #: members, a fixed 40 epochs, the last 10 steps of each series only calibrate (no early stopping, so the
 #: calibration errors are not also the ones that picked the model). Compared on the GPDD benchmark itself
 #: (three settings, so not independent of its figures; relative MASE, 80 % coverage): one member stopped
-#: early (patience 8) 0.991, 0.73; one member, 40 epochs 0.976, 0.76; three members 0.956, 0.75.
-GLOBAL = dict(units=32, epochs=40, batch_size=32, validation=10, patience=0, weight_decay=1e-4, ensemble=3)
+#: early (patience 8) 0.991, 0.73; one member, 40 epochs 0.976, 0.76; three members 0.956, 0.75. The shrink
+#: towards persistence is fitted on the held-out steps by the relative criterion the benchmark scores
+#: (``shrink="relative"``) rather than by least squares (decided before any run of it, not on the benchmark;
+#: its one run: relative MASE 0.948, 80 % coverage 0.752).
+GLOBAL = dict(units=32, epochs=40, batch_size=32, validation=10, patience=0, weight_decay=1e-4, ensemble=3,
+              shrink="relative")
 
 
 
@@ -62,23 +78,40 @@ class GatedForecaster:
         weight_decay: AdamW's decoupled weight decay. l2: L2 penalty on the head's kernels.
         patience: early-stopping patience in epochs (0: train all ``epochs``; the held-out targets then
             only calibrate, free of the selection of the stopping epoch).
+        threshold_delay: ``d > 0``: the frozen base is a two-regime threshold AR(p) (SETAR) with the regime
+            picked by the level ``d - 1`` steps back, threshold by least squares (capped at ``p``); 0: linear.
+        shrink: how the calibration shrinks the mean change towards persistence on the held-out targets:
+            ``"squared"`` (least squares) or ``"relative"`` (the geometric mean over series of the absolute
+            error relative to persistence, as the rolling-origin relative MASE scores it).
+        coverage: the central interval that the calibrated spread makes hold this share of the held-out
+            targets (split-conformal; intervals of other levels follow from the Gaussian).
     """
 
     def __init__(self, horizon=10, units=32, head_units=32, forget_bias=1.0, epochs=300, batch_size=32,
                  learning_rate=3e-3, dropout=0.0, ensemble=1, seed=0, verbose=0, ar_order=0, validation=0,
-                 weight_decay=0.0, l2=0.0, patience=30):
+                 weight_decay=0.0, l2=0.0, patience=30, threshold_delay=0, shrink="squared", coverage=0.8):
         self.horizon, self.units, self.head_units, self.forget_bias = horizon, units, head_units, forget_bias
         self.epochs, self.batch_size, self.learning_rate = epochs, batch_size, learning_rate
         self.dropout, self.ensemble, self.seed, self.verbose = dropout, ensemble, seed, verbose
         self.ar_order, self.validation, self.weight_decay, self.l2 = ar_order, validation, weight_decay, l2
-        self.patience = patience
+        self.patience, self.threshold_delay = patience, threshold_delay
+        if shrink not in ("squared", "relative"):
+            raise ValueError(f"shrink must be 'squared' or 'relative', not {shrink!r}")
+        self.shrink, self.coverage = shrink, float(coverage)
 
-    def fit(self, z, covariates=None, backup_dir=None):
+    def fit(self, z, covariates=None, backup_dir=None, strategy=None):
         """Trains on one series ``z`` ``(n,)`` (log abundance) with optional ``covariates`` ``(n, k)``."""
-        return self.fit_many([(z, covariates)], backup_dir=backup_dir)
+        return self.fit_many([(z, covariates)], backup_dir=backup_dir, strategy=strategy)
 
-    def fit_many(self, series, backup_dir=None):
-        """Trains one network (per ensemble member) on ``[(z, covariates or None), ...]``; returns ``self``."""
+    def fit_many(self, series, backup_dir=None, strategy=None):
+        """Trains one network (per ensemble member) on ``[(z, covariates or None), ...]``; returns ``self``.
+
+        Args:
+            series: the training series. backup_dir: a folder to resume an interrupted run from: each member
+                trains with ``keras.callbacks.BackupAndRestore`` in ``member<i>/`` and leaves its finished
+                weights in ``member<i>.weights.h5``, which a resumed run loads instead of training again.
+            strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy``) to build and train the members in.
+        """
         series = [_pair(z, c) for z, c in series]
         x, y = training_arrays(series, self.horizon)
         lengths = np.array([len(z) for z, _ in series])
@@ -86,20 +119,31 @@ class GatedForecaster:
         if y_held is not None and not y_held[..., 1].any():
             y_fit, y_held = y, None
         order = min(self.ar_order, max(1, int(lengths.max()) // 8))
+        delay = min(self.threshold_delay, order)
         if order:
-            kernel, bias = fit_direct_ar(np.asarray(LagWindow(order)(x)), y)
+            lags = np.asarray(LagWindow(order)(x))
+            base = fit_threshold_ar(lags, y, delay)[:3] if delay else fit_direct_ar(lags, y)
         members = []
         for member in range(self.ensemble):
             seed = self.seed + 1000 * member
-            network = build_network(x.shape[-1], self.horizon, self.units, self.head_units, self.forget_bias,
-                                    self.dropout, seed=seed, name=f"member{member}", ar_order=order,
-                                    l2=self.l2)
-            if order:
-                network.get_layer("ar").set_weights([kernel, bias])
-            backup = f"{backup_dir}/member{member}" if backup_dir else None
-            fit_network(network, x, y_fit, self.epochs, self.batch_size, self.learning_rate, seed, backup, self.verbose,
-                        weight_decay=self.weight_decay, validation=None if y_held is None else (x, y_held),
-                        patience=self.patience)
+            with strategy.scope() if strategy is not None else contextlib.nullcontext():
+                network = build_network(x.shape[-1], self.horizon, self.units, self.head_units, self.forget_bias,
+                                        self.dropout, seed=seed, name=f"member{member}", ar_order=order,
+                                        l2=self.l2, threshold_delay=delay)
+                if delay:
+                    network.get_layer("ar").set_parameters(*base)
+                elif order:
+                    network.get_layer("ar").set_weights(list(base))
+                finished = Path(backup_dir, f"member{member}.weights.h5") if backup_dir else None
+                if finished is not None and finished.exists():
+                    network.load_weights(finished)
+                else:
+                    fit_network(network, x, y_fit, self.epochs, self.batch_size, self.learning_rate, seed,
+                                Path(backup_dir, f"member{member}") if backup_dir else None, self.verbose,
+                                weight_decay=self.weight_decay, validation=None if y_held is None else (x, y_held),
+                                patience=self.patience)
+                    if finished is not None:
+                        network.save_weights(finished)
             members.append(network)
         inputs = keras.Input((None, x.shape[-1]), name="features")
         outputs = [member(inputs) for member in members]
@@ -109,8 +153,9 @@ class GatedForecaster:
         if y_held is not None:
             pairs = np.asarray(self.network_(x, training=False)).reshape(*y.shape)
             flat = lambda a: a.reshape(-1, self.horizon)  # noqa: E731
+            groups = np.repeat(np.arange(len(series)), y.shape[1]) if self.shrink == "relative" else None
             self.calibration_ = calibration_factors(flat(pairs[..., 0]), flat(pairs[..., 1]), flat(y_held[..., 0]),
-                                                    flat(y_held[..., 1]))
+                                                    flat(y_held[..., 1]), groups, self.coverage)
             calibration.set_factors(*self.calibration_)
         self.train_ = series[0]
         return self
@@ -153,7 +198,7 @@ class GatedForecaster:
     @classmethod
     def load(cls, path):
         """A forecaster from a ``.keras`` file written by :meth:`save` (loaded with ``safe_mode=True``)."""
-        network = keras.saving.load_model(str(path), safe_mode=True, compile=False)
+        network = load_model(path)
         members = [layer for layer in network.layers if layer.name.startswith("member")]
         forecaster = cls(horizon=int(network.outputs[0].shape[-1]) // 2, ensemble=len(members))
         forecaster.network_ = network

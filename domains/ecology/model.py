@@ -22,9 +22,11 @@ Two optional parts make the network a residual model on top of the classical one
 
 - ``ar_order = p > 0``: a :class:`LagWindow` hands the last ``p`` scaled levels to a linear layer ``"ar"``
   whose weights are a direct AR(p) fitted by least squares (one regression of ``(z_{t+h} - z_t)/s`` per
-  horizon, :func:`fit_direct_ar`) and then frozen; the LSTM's mean is added to it, so the gated memory
+  horizon, :func:`domains.ecology.bases.fit_direct_ar`) and then frozen; the LSTM's mean is added to it, so the gated memory
   models what the linear autoregression misses (Zhang's 2003 ARIMA + ANN hybrid, trained jointly). With
-  ``p = 0`` the base is persistence (a change of 0): the network predicts a correction to the last value.
+  ``threshold_delay = d > 0`` the frozen base is a two-regime threshold AR(p) instead (SETAR,
+  :class:`domains.ecology.bases.ThresholdAR`). With ``p = 0`` the base is persistence (a change of 0): the
+  network predicts a correction to the last value.
 - a :class:`Calibration` layer at the end of the (ensemble) model, with non-trainable per-horizon factors:
   ``alpha_h`` shrinks the mean change towards persistence and ``k_h`` multiplies the standard deviation.
   Both are 1 during training and are set afterwards on held-out targets
@@ -36,6 +38,7 @@ import numpy as np
 from keras import ops
 from scipy.stats import norm
 
+from domains.ecology.bases import LagWindow, ThresholdAR
 from shared.layers import GatedLSTM
 
 #: Softplus floor of the predicted standard deviation (in units of the series' scale ``s``).
@@ -73,7 +76,7 @@ def targets(z, s, horizon):
     z = np.asarray(z, dtype=float)
     n = len(z)
     out = np.zeros((n, horizon, 2), dtype="float32")
-    for h in range(1, horizon + 1):
+    for h in range(1, min(horizon, n - 1) + 1):
         out[:n - h, h - 1, 0] = (z[h:] - z[:-h]) / s
         out[:n - h, h - 1, 1] = 1.0
     return out
@@ -89,36 +92,6 @@ def gaussian_nll(y_true, y_pred):
     mean, scale = y_pred[..., 0], y_pred[..., 1]
     nll = 0.5 * ops.square((target - mean) / scale) + ops.log(scale)
     return ops.sum(nll * valid, axis=-1) / ops.maximum(ops.sum(valid, axis=-1), 1.0)
-
-
-@keras.saving.register_keras_serializable(package="ecology")
-class LagWindow(keras.layers.Layer):
-    """The last ``p`` values of one input column, ``(batch, time, features) -> (batch, time, p)``.
-
-    Column ``j`` of the output at step ``t`` is the input column at ``t - j``; before the first step the first
-    value is repeated (series are right-padded, so every series starts at step 0).
-
-    >>> np.asarray(LagWindow(3, column=0)(np.arange(4, dtype="float32").reshape(1, 4, 1)))[0].tolist()
-    [[0.0, 0.0, 0.0], [1.0, 0.0, 0.0], [2.0, 1.0, 0.0], [3.0, 2.0, 1.0]]
-    """
-
-    def __init__(self, order, column=1, **kwargs):
-        super().__init__(**kwargs)
-        self.order, self.column = int(order), int(column)
-
-    def call(self, inputs):
-        values = inputs[..., self.column]
-        first = ops.repeat(values[:, :1], self.order - 1, axis=1)
-        padded = ops.concatenate([first, values], axis=1)
-        length = ops.shape(values)[1]
-        lags = [padded[:, self.order - 1 - j:self.order - 1 - j + length] for j in range(self.order)]
-        return ops.stack(lags, axis=-1)
-
-    def compute_output_shape(self, input_shape):
-        return (*input_shape[:-1], self.order)
-
-    def get_config(self):
-        return {**super().get_config(), "order": self.order, "column": self.column}
 
 
 @keras.saving.register_keras_serializable(package="ecology")
@@ -185,14 +158,18 @@ class Calibration(keras.layers.Layer):
         return {**super().get_config(), "horizon": self.horizon}
 
 
-def calibration_factors(mean, std, target, valid):
+def calibration_factors(mean, std, target, valid, groups=None, coverage=0.8):
     """Per-horizon ``(alpha, k)`` from held-out targets, all ``(m, H)`` (``valid`` 0/1).
 
-    ``alpha_h``: the least-squares shrink of the predicted change towards persistence,
-    ``argmin sum (y - a m)^2`` clipped to ``ALPHA_RANGE``; ``k_h``: the factor that makes the central 80 %
-    interval of ``N(alpha m, (k s)^2)`` hold 80 % of the held-out targets (the 0.8 quantile of
-    ``|y - alpha m| / s`` over ``z_0.9``), clipped to ``K_RANGE``. Horizons with fewer than 10 held-out
-    targets borrow the factors of the nearest horizon that has them (1, 1 if none has).
+    ``alpha_h`` shrinks the predicted change towards persistence. Without ``groups`` it is the least-squares
+    shrink ``argmin sum (y - a m)^2``; with ``groups`` (``(m,)`` series index of each row) it is the ``a`` on a
+    grid of 0.05 steps that minimises the geometric mean over series of ``sum |y - a m| / sum |y|``, the
+    held-out analogue of the geometric-mean MASE relative to naive (a least-squares shrink is ruled by the most
+    volatile series). Both are kept in ``ALPHA_RANGE``. ``k_h``: the factor that makes the central
+    ``coverage`` interval of ``N(alpha m, (k s)^2)`` hold that share of the held-out targets (the ``coverage``
+    quantile of ``|y - alpha m| / s`` over ``z_{(1 + coverage) / 2}``; split-conformal), clipped to
+    ``K_RANGE``. Horizons with fewer than 10 held-out targets borrow the factors of the nearest horizon that
+    has them (1, 1 if none has).
 
     >>> rng = np.random.default_rng(0)
     >>> y = 2.0 * rng.standard_normal((4000, 1))
@@ -208,8 +185,11 @@ def calibration_factors(mean, std, target, valid):
         if use.sum() < 10:
             continue
         m, s, y = mean[use, h], std[use, h], target[use, h]
-        alpha[h] = np.clip(np.sum(y * m) / max(np.sum(m * m), 1e-12), *ALPHA_RANGE)
-        k[h] = np.clip(np.quantile(np.abs(y - alpha[h] * m) / s, 0.8) / norm.ppf(0.9), *K_RANGE)
+        if groups is None:
+            alpha[h] = np.clip(np.sum(y * m) / max(np.sum(m * m), 1e-12), *ALPHA_RANGE)
+        else:
+            alpha[h] = _relative_shrink(m, y, np.asarray(groups)[use])
+        k[h] = np.clip(np.quantile(np.abs(y - alpha[h] * m) / s, coverage) / norm.ppf(0.5 + coverage / 2), *K_RANGE)
         enough[h] = True
     if enough.any() and not enough.all():
         have = np.flatnonzero(enough)
@@ -218,8 +198,23 @@ def calibration_factors(mean, std, target, valid):
     return alpha, k
 
 
+def _relative_shrink(mean, target, groups):
+    """The shrink ``a`` in ``ALPHA_RANGE`` (0.05 steps) minimising the geometric mean over groups of
+    ``sum |y - a m| / sum |y|`` (groups whose targets are all 0 are left out; no shrink if all are)."""
+    order = np.argsort(groups, kind="stable")
+    mean, target, groups = mean[order], target[order], groups[order]
+    starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
+    naive = np.add.reduceat(np.abs(target), starts)
+    keep = naive > 0
+    if not keep.any():
+        return ALPHA_RANGE[1]
+    grid = np.arange(ALPHA_RANGE[0], ALPHA_RANGE[1] + 1e-9, 0.05)
+    scores = [np.mean(np.log(np.add.reduceat(np.abs(target - a * mean), starts)[keep] / naive[keep])) for a in grid]
+    return float(grid[int(np.argmin(scores))])
+
+
 def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1.0, dropout=0.0, seed=0,
-                  name="gated_forecaster", ar_order=0, l2=0.0):
+                  name="gated_forecaster", ar_order=0, l2=0.0, threshold_delay=0):
     """The forecasting network (one ensemble member).
 
     Args:
@@ -230,6 +225,8 @@ def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1
         dropout: input dropout of the LSTM. seed: initialisation seed. name: the model's name.
         ar_order: ``p`` of the frozen linear AR base (0: persistence base, no ``"ar"`` layer).
         l2: L2 penalty on the dense head's kernels (0: none).
+        threshold_delay: ``d > 0`` makes the frozen base a two-regime threshold AR(p) whose regime is picked
+            by the level ``d - 1`` steps back (:class:`domains.ecology.bases.ThresholdAR`); 0: a linear AR(p).
 
     Returns:
         A ``keras.Model`` from ``(batch, time, n_features)`` to ``(batch, time, 2H)``: for each horizon ``h``
@@ -252,9 +249,12 @@ def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1
                              kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=seed + 4))(hidden)
     if ar_order:
         lags = LagWindow(ar_order, name="lags")(inputs)
-        ar = keras.layers.Dense(horizon, kernel_initializer="zeros", name="ar")
-        base = ar(lags)
-        ar.trainable = False
+        if threshold_delay:
+            base = ThresholdAR(horizon, threshold_delay, name="ar")(lags)
+        else:
+            ar = keras.layers.Dense(horizon, kernel_initializer="zeros", name="ar")
+            base = ar(lags)
+            ar.trainable = False
     else:
         base = _Zeros(horizon, name="persistence")(raw)
     outputs = GaussianHead(name="head_gaussian")([raw, base])
@@ -278,28 +278,3 @@ class _Zeros(keras.layers.Layer):
 
     def get_config(self):
         return {**super().get_config(), "horizon": self.horizon}
-
-
-def fit_direct_ar(lags, y, ridge=1e-3):
-    """Least-squares direct AR: per horizon, ``(z_{t+h} - z_t)/s ~ c_h + lags @ phi_h`` over valid targets.
-
-    Args:
-        lags: ``(m, T, p)`` lag windows (:class:`LagWindow` of the scaled level). y: ``(m, T, H, 2)`` targets
-            and validity (:func:`targets`). ridge: a small ridge penalty on ``phi`` for stability.
-
-    Returns:
-        ``(kernel (p, H), bias (H,))`` for the ``"ar"`` layer.
-    """
-    lags = np.asarray(lags, dtype=float).reshape(-1, lags.shape[-1])
-    y = np.asarray(y, dtype=float).reshape(-1, *y.shape[-2:])
-    p, horizon = lags.shape[1], y.shape[1]
-    kernel, bias = np.zeros((p, horizon)), np.zeros(horizon)
-    for h in range(horizon):
-        use = y[:, h, 1] > 0
-        if use.sum() <= p + 1:
-            continue
-        design = np.column_stack([np.ones(use.sum()), lags[use]])
-        penalty = ridge * use.sum() * np.diag([0.0] + [1.0] * p)
-        beta = np.linalg.solve(design.T @ design + penalty, design.T @ y[use, h, 0])
-        bias[h], kernel[:, h] = beta[0], beta[1:]
-    return kernel.astype("float32"), bias.astype("float32")

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from domains.ecology.baselines import (BASELINES, ARForecaster, NaiveForecaster, RickerForecaster,
-                                       SeasonalNaiveForecaster, ThetaLogisticForecaster)
+                                       SeasonalNaiveForecaster, SETARForecaster, ThetaLogisticForecaster)
 from domains.ecology.data import load_lynx
 from domains.ecology.distributions import GaussianForecast, mixture
 from domains.ecology.evaluate import zhang2003
@@ -37,6 +37,22 @@ def test_ricker_and_theta_logistic_recover_density_dependence(rng):
     assert np.exp(theta.log_k_) * theta.scale_ == pytest.approx(200, rel=0.05)
     assert theta.r0_ * np.exp(theta.log_theta_) == pytest.approx(0.7, rel=0.2)  # slope at K
     assert ricker.predict(10).mean[-1] == pytest.approx(np.log(200), abs=0.05)
+
+
+def test_setar_recovers_its_threshold_and_regimes(rng):
+    z = np.zeros(3000)
+    for t in range(2, len(z)):
+        low = z[t - 2] <= 0.5
+        z[t] = (0.4 + 0.6 * z[t - 1] if low else -0.2 - 0.5 * z[t - 1]) + 0.05 * rng.standard_normal()
+    model = SETARForecaster(low_order=1, high_order=1, delay=2).fit(z)
+    assert np.mean((z <= model.threshold_) == (z <= 0.5)) > 0.99  # the same regimes (the grid is coarse)
+    assert model.regimes_[0][0] == pytest.approx([0.4, 0.6], abs=0.05)
+    assert model.regimes_[1][0] == pytest.approx([-0.2, -0.5], abs=0.05)
+    forecast = model.predict(3)
+    low = z[-2] <= model.threshold_
+    beta = model.regimes_[0 if low else 1][0]
+    assert forecast.mean[0] == pytest.approx(beta[0] + beta[1] * z[-1], abs=1e-9)
+    assert forecast.std[0] == pytest.approx(0.05, rel=0.1)
 
 
 def test_seasonal_naive_finds_the_period():

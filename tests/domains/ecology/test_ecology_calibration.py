@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from domains.ecology.forecaster import GatedForecaster
-from domains.ecology.model import (Calibration, LagWindow, calibration_factors, fit_direct_ar, scaling, targets)
+from domains.ecology.bases import LagWindow, fit_direct_ar
+from domains.ecology.model import Calibration, calibration_factors, scaling, targets
 from domains.ecology.simulate import simulate_ricker
 from domains.ecology.train import split_targets, training_arrays
 

@@ -115,3 +115,25 @@ def test_rolling_json_with_covariates(capsys, tmp_path):
     payload = json.loads(out)
     assert payload["naive"]["relative_mase"] == 1
     assert {"mase", "smape", "crps", "coverage80", "coverage95"} <= set(payload["gated"])
+
+
+def test_shared_options_json_out_and_force(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    rows = [f"{s},{t},{(t % 9 + 2) * (5 if s == 'a' else 2)}" for s in "ab" for t in range(40)]
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m.keras"
+    code, out, err = call(capsys, "train", panel, "--global", "--out", model, "--seed", "3", "--json",
+                          "--ensemble", "1", *TINY)
+    assert code == 0, err
+    assert json.loads(out)["seed"] == 3 and not model.with_suffix(".backup").exists()
+    code, out, err = call(capsys, "forecast", panel, "--series", "a", "--model", model, "--horizon", "2", "--json")
+    assert code == 0, err
+    assert [row["time"] for row in json.loads(out)["forecast"]] == [40, 41]
+    scores = tmp_path / "scores.json"
+    args = ["evaluate", panel, "--model", model, "--out", scores, "--json"]
+    code, out, err = call(capsys, *args)
+    assert code == 0, err
+    assert json.loads(scores.read_text()) == json.loads(out) and list(json.loads(out))[0] == "gated"
+    code, _, err = call(capsys, *args)
+    assert code == 2 and "already exists" in err
+    assert call(capsys, *args, "--force")[0] == 0
