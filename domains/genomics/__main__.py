@@ -3,7 +3,8 @@
 Examples::
 
     python -m domains.genomics predict genome.fna.gz --out genes.gff3 --proteins genes.faa
-    python -m domains.genomics train --genbank A.gbff.gz B.gbff.gz --out model.keras --seed 0
+    python -m domains.genomics predict genomes/ --out annotations/ --jobs 4
+    python -m domains.genomics train --genbank A.gbff.gz --fasta-gff B.fna.gz B.gff.gz --out model.keras --seed 0
     python -m domains.genomics evaluate --genbank reference.gbff.gz --json
     python -m domains.genomics evaluate --genbank reference.gbff.gz --pred genes.gff3
 
@@ -17,6 +18,7 @@ import time
 from pathlib import Path
 
 from shared.cli import InputError, run
+from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
 LONG_GENOME = 1_000_000  # bases: above this, predict shows a progress bar on stderr
@@ -31,24 +33,44 @@ def _parser():
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
 
-    predict = verbs.add_parser("predict", help="call genes in a genome and write GFF3",
-                               epilog="example: python -m domains.genomics predict genome.fna.gz --out genes.gff3")
-    predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored)")
-    predict.add_argument("--out", help="GFF3 file to write (default: standard output)")
+    predict = verbs.add_parser(
+        "predict", help="call genes in a genome (or a directory of genomes) and write GFF3",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="examples:\n  python -m domains.genomics predict genome.fna.gz --out genes.gff3 --proteins genes.faa\n"
+               "  python -m domains.genomics predict genomes/ --out annotations/ --jobs 4")
+    predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored); "
+                                        "or a directory of them, annotated in parallel into --out")
+    predict.add_argument("--out", help="GFF3 file to write (default: standard output); for a directory of genomes, "
+                                       "the output directory (one NAME.gff3 and NAME.faa per genome)")
     predict.add_argument("--proteins", help="also write the proteins as FASTA")
     predict.add_argument("--translation-table", type=int, choices=(4, 11), help="genetic code (default: 11)")
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
-    predict.add_argument("--force", action="store_true", help="overwrite existing output files")
+    predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
+    predict.add_argument("--json", action="store_true", help="print a JSON summary instead of a line")
+    predict.add_argument("--force", action="store_true", help="overwrite existing output files (a directory: redo all)")
 
-    train = verbs.add_parser("train", help="train a gene finder on annotated genomes",
-                             epilog="example: python -m domains.genomics train --genbank A.gbff --out model.keras --seed 0")
-    train.add_argument("--genbank", nargs="+", required=True, help="annotated GenBank files (plain or gzip)")
+    train = verbs.add_parser(
+        "train", help="train a gene finder on annotated genomes", formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="example:\n  python -m domains.genomics train --genbank A.gbff.gz --fasta-gff B.fasta.gz B.gff.gz "
+               "--out model.keras --seed 0 --windows-per-epoch 2000")
+    train.add_argument("--genbank", nargs="+", default=[], help="annotated GenBank files (plain or gzip)")
+    train.add_argument("--fasta-gff", nargs=2, action="append", default=[], metavar=("FASTA", "GFF3"),
+                       help="a genome as FASTA with its CDS in GFF3 (repeat the option for more genomes)")
     train.add_argument("--validation", nargs="*", default=[], help="annotated GenBank files for validation loss")
     train.add_argument("--out", required=True, help=".keras file to write (with a .json card beside it)")
     train.add_argument("--epochs", type=int, default=10)
-    train.add_argument("--window", type=int, default=2048)
+    train.add_argument("--windows-per-epoch", type=int,
+                       help="windows per epoch, drawn at random (default: one pass over all windows)")
+    train.add_argument("--window", type=int, default=3072, help="window length in bases (rounded up to a multiple of --lstm-stride)")
     train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--filters", type=int, nargs="+", default=[32, 32, 32], help="ConvFrontEnd channels per block")
+    train.add_argument("--kernel-sizes", type=int, nargs="+", default=[9, 9, 9])
+    train.add_argument("--dilation-rates", type=int, nargs="+", default=[1, 2, 4])
+    train.add_argument("--lstm-units", type=int, nargs="+", default=[64], help="one BiLSTM layer per entry")
+    train.add_argument("--lstm-stride", type=int, default=6, help="bases per BiLSTM step")
+    train.add_argument("--distribute", choices=("mirrored",), help="train under tf.distribute.MirroredStrategy")
     train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--json", action="store_true", help="print the model card as JSON when done")
     train.add_argument("--force", action="store_true", help="overwrite an existing model")
 
     evaluate = verbs.add_parser("evaluate", help="score gene calls against a reference annotation, beside Prodigal",
@@ -57,17 +79,9 @@ def _parser():
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    evaluate.add_argument("--out", help="also write the scores as JSON to this file")
+    evaluate.add_argument("--force", action="store_true", help="overwrite an existing --out")
     return parser
-
-
-def _load_model(path):
-    import keras
-
-    import shared.layers  # noqa: F401  (registers the custom layers the model is made of)
-
-    if not Path(path).is_file():
-        raise InputError(f"{path}: no such gene-finder model (train one with `python -m domains.genomics train`)")
-    return keras.saving.load_model(path, safe_mode=True, compile=False)
 
 
 def _predict(args):
@@ -76,11 +90,13 @@ def _predict(args):
     from domains.genomics.predict import predict_genes
     from shared.atomic import check_writable
 
+    if Path(args.genome).is_dir():
+        return _predict_directory(args)
     for path in (args.out, args.proteins):
         if path:
             check_writable(path, args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
-    model = _load_model(args.model)
+    model = load_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
     genes = predict_genes(model, contigs, verbose=verbose)
     if args.out:
@@ -89,17 +105,60 @@ def _predict(args):
         sys.stdout.write("\n".join(gff3_lines(contigs, genes)) + "\n")
     if args.proteins:
         write_proteins(args.proteins, contigs, genes, force=args.force)
-    print(f"{len(genes)} genes on {len(contigs)} records", file=sys.stderr)
+    summary = {"genes": len(genes), "records": len(contigs), "bases": sum(len(c) for c in contigs)}
+    print(json.dumps(summary) if args.json and args.out else f"{len(genes)} genes on {len(contigs)} records",
+          file=sys.stdout if args.json and args.out else sys.stderr)
+
+
+def _predict_directory(args):
+    from dataclasses import asdict
+
+    from domains.genomics.batch import annotate_directory, summary_line
+
+    if not args.out:
+        raise InputError(f"{args.genome}: a directory of genomes needs --out OUTDIR")
+    if args.proteins:
+        raise InputError("--proteins: with a directory of genomes the proteins go to OUTDIR/NAME.faa")
+    if args.jobs < 1:
+        raise InputError(f"--jobs: must be at least 1; got {args.jobs}")
+    load_model(args.model)  # a bad model is one error up front, not one per genome
+
+    def report(outcome):
+        detail = {"done": f"{outcome.genes} genes, {outcome.seconds:.1f} s", "skipped": "already annotated",
+                  "failed": outcome.error}[outcome.status]
+        print(f"{outcome.status:8s} {outcome.genome}: {detail}", file=sys.stderr, flush=True)
+
+    started = time.perf_counter()
+    outcomes = annotate_directory(args.genome, args.out, args.model, jobs=args.jobs, force=args.force,
+                                  translation_table=args.translation_table, report=report)
+    line = summary_line(outcomes, time.perf_counter() - started)
+    if args.json:
+        print(json.dumps({"summary": line, "genomes": [asdict(o) for o in outcomes]}))
+    print(line, file=sys.stderr)
+    failed = [o for o in outcomes if o.status == "failed"]
+    if failed:
+        raise InputError(f"{len(failed)} of {len(outcomes)} genomes failed; first: {failed[0].genome}: {failed[0].error}")
 
 
 def _train(args):
     from domains.genomics.train import train_gene_model
 
+    genomes = [*args.genbank, *map(tuple, args.fasta_gff)]
+    if not genomes:
+        raise InputError("train: give annotated genomes with --genbank and/or --fasta-gff")
+    window = -(-args.window // args.lstm_stride) * args.lstm_stride  # the BiLSTM reads whole blocks
+    model_options = {
+        "filters": args.filters, "kernel_sizes": args.kernel_sizes, "dilation_rates": args.dilation_rates,
+        "lstm_units": args.lstm_units, "lstm_stride": args.lstm_stride,
+    }
     card = train_gene_model(
-        args.genbank, args.out, epochs=args.epochs, window=args.window, stride=args.window // 2,
+        genomes, args.out, epochs=args.epochs, window=window, stride=window // 2,
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
-        command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
+        model_options=model_options, windows_per_epoch=args.windows_per_epoch, distribute=args.distribute,
+        verbose=2, command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
     )
+    if args.json:
+        print(json.dumps(card))
     print(f"wrote {args.out} ({card['epochs']} epochs)", file=sys.stderr)
 
 
@@ -109,28 +168,36 @@ def _evaluate(args):
     from domains.genomics.evaluate import score_bases, score_genes
     from domains.genomics.predict import predict_genes
 
+    from shared.atomic import atomic_open, check_writable
+
+    if args.out:
+        check_writable(args.out, args.force)
     reference = read_genome(args.genbank)
     truth = [gene for contig in reference for gene in contig.genes]
     if not truth:
         raise InputError(f"{args.genbank}: no CDS annotation to score against")
+    table = reference[0].translation_table  # the reference's genetic code (4 for Mycoplasma) for every caller
     started = time.perf_counter()
     if args.pred:
-        predicted_contigs = read_genome(args.genbank, use_annotation=False)
+        predicted_contigs = read_genome(args.genbank, use_annotation=False, translation_table=table)
         add_gff3_annotation(predicted_contigs, args.pred)
         predicted = [gene for contig in predicted_contigs for gene in contig.genes]
         name = "pred"
     else:
-        blank = read_genome(args.genbank, use_annotation=False)
-        predicted = predict_genes(_load_model(args.model), blank)
+        blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
+        predicted = predict_genes(load_model(args.model), blank)
         name = "gated"
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False))
+    prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False, translation_table=table))
     prodigal_seconds = time.perf_counter() - started
     results = {
         name: {**score_genes(predicted, truth), **score_bases(predicted, reference), "seconds": seconds},
         "prodigal": {**score_genes(prodigal, truth), **score_bases(prodigal, reference), "seconds": prodigal_seconds},
     }
+    if args.out:
+        with atomic_open(args.out, "w", force=args.force) as handle:
+            json.dump(results, handle, indent=2)
     if args.json:
         print(json.dumps(results))
         return

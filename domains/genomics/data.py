@@ -37,11 +37,12 @@ import gzip
 import io
 import os
 import urllib.parse
+import warnings
 import zlib
 from dataclasses import dataclass, field
 
 import numpy as np
-from Bio import SeqIO
+from Bio import BiopythonParserWarning, SeqIO
 from Bio.Data import CodonTable
 from Bio.SeqFeature import AfterPosition, BeforePosition
 
@@ -164,7 +165,11 @@ def clean_sequence(raw, record_id, path):
     Raises:
         InputError: the record is empty or looks like a protein sequence.
     """
-    letters = "".join(ch for ch in str(raw) if not ch.isspace() and not ch.isdigit()).upper()
+    try:
+        text = str(raw)
+    except UnicodeDecodeError:  # Biopython keeps sequences as ASCII bytes
+        raise InputError(f"{path}: record {record_id!r} has characters outside ASCII in its sequence") from None
+    letters = "".join(ch for ch in text if not ch.isspace() and not ch.isdigit()).upper()
     if not letters:
         raise InputError(f"{path}: record {record_id!r} has no sequence")
     unknown = sum(1 for ch in letters if ch not in _KEEP)
@@ -200,9 +205,11 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
     if kind == "gff3":
         raise InputError(f"{path}: GFF3 holds annotation, not the genome: give a FASTA or GenBank file")
     try:
-        records = list(SeqIO.parse(handle, kind))
-    except ValueError as error:
-        raise InputError(f"{path}: cannot be read as {kind} ({error})") from None
+        with warnings.catch_warnings():  # a file that ends inside a record, or a record shorter than its LOCUS
+            warnings.filterwarnings("error", "(Premature end of file|Expected sequence length)", BiopythonParserWarning)
+            records = list(SeqIO.parse(handle, kind))
+    except (ValueError, BiopythonParserWarning) as error:
+        raise InputError(f"{path}: cannot be read as {kind} ({' '.join(str(error).split())})") from None
     if not records:
         raise InputError(f"{path}: no {kind} records found")
     contigs = []
@@ -447,6 +454,17 @@ def check_annotation(contig):
             codon = complement(codon)
         hits += codon in stops
     return hits / len(complete)
+
+
+def sub_contig(contig, first, end):
+    """The stretch ``[first, end)`` of ``contig`` as a linear :class:`Contig` (same id and genetic code),
+    carrying the genes that lie wholly inside it, shifted to the stretch's coordinates."""
+    from dataclasses import replace
+
+    inside = [gene for gene in contig.genes
+              if min(s for s, _ in gene.parts) >= first and max(e for _, e in gene.parts) <= end]
+    genes = [replace(gene, parts=tuple((s - first, e - first) for s, e in gene.parts)) for gene in inside]
+    return Contig(contig.id, contig.sequence[first:end], False, contig.translation_table, genes)
 
 
 def complement(sequence):

@@ -16,7 +16,9 @@ Steps:
    circular contig is read across its origin. Candidates shorter than ``min_length`` (stop included) go.
 2. **Score** of a candidate = the log-likelihood ratio, summed over its bases, of "coding in this frame"
    against "non-coding" under the network's per-position posteriors (positions taken as independent), plus
-   ``start_weight`` times the log-odds of the start-codon probability at its first base (partial starts get
+   ``start_weight`` times the log-odds of the start-codon probability at its first base, plus, when a
+   :class:`~domains.genomics.starts.StartModel` fitted on the genome is given, ``start_model_weight`` times
+   its score of the start (upstream motif and codon; see :mod:`domains.genomics.starts`) (partial starts get
    ``0``). A gene is worth calling when its score is positive.
 3. **Tiling.** Weighted interval scheduling (dynamic programming over candidates sorted by their right end)
    chooses the set of positive-scoring candidates with the largest total score such that consecutive genes
@@ -44,22 +46,27 @@ class DecodeConfig:
         min_length: shortest gene called, in bases with the stop codon (Prodigal's minimum is 90).
         max_overlap: most bases two called genes may share.
         start_weight: weight of the start-codon log-odds in a candidate's score.
+        start_model_weight: weight of a genome's own start model's score (second pass, see ``predict``); the
+            coding log-ratio sums count correlated bases as independent, so they are large and the start
+            evidence needs a large weight to count (100 chosen on E. coli, a training genome).
         min_score: candidates must score above this to be called.
     """
 
     min_length: int = 90
     max_overlap: int = 60
     start_weight: float = 1.0
+    start_model_weight: float = 100.0
     min_score: float = 0.0
 
 
-def decode_contig(contig, coding, start, config=DecodeConfig()):
+def decode_contig(contig, coding, start, config=DecodeConfig(), start_model=None):
     """Genes called on one contig from its stitched probabilities (see the module docstring).
 
     Args:
         contig: the :class:`~domains.genomics.data.Contig` (its sequence, topology and genetic code).
         coding: ``(L, 2, 4)`` probabilities. start: ``(L, 2)`` probabilities.
         config: :class:`DecodeConfig`.
+        start_model: optional :class:`~domains.genomics.starts.StartModel` adding its start scores.
 
     Returns:
         A list of :class:`~domains.genomics.data.Gene`, sorted by position, ids ``"<contig>_<n>"``.
@@ -77,7 +84,7 @@ def decode_contig(contig, coding, start, config=DecodeConfig()):
         (-1, reverse, coding[::-1, 1], start[::-1, 1]),
     ):
         for first, end, score, open5, open3 in _strand_candidates(
-            sequence, strand_coding, strand_start, contig.circular, contig.translation_table, config
+            sequence, strand_coding, strand_start, contig.circular, contig.translation_table, config, start_model
         ):
             if first >= length:  # a gene after the origin, found in the appended copy
                 first, end = first - length, end - length
@@ -92,7 +99,7 @@ def decode_contig(contig, coding, start, config=DecodeConfig()):
     return genes
 
 
-def _strand_candidates(sequence, coding, start, circular, table, config):
+def _strand_candidates(sequence, coding, start, circular, table, config, start_model=None):
     """``(first, end, score, partial_start, partial_end)`` of forward-strand candidates of ``sequence``.
 
     ``coding`` ``(L, 4)`` and ``start`` ``(L,)`` are this strand's probabilities in its own coordinates.
@@ -113,6 +120,7 @@ def _strand_candidates(sequence, coding, start, circular, table, config):
     is_start = np.isin(codon_ids, [_codon_id(c) for c in start_codons])
     log_ratio = np.log(coding[:, 1:] + EPS) - np.log(coding[:, :1] + EPS)  # (n, 3): codon position 1..3
     start_odds = config.start_weight * (np.log(start + EPS) - np.log(1 - start + EPS))
+    motif = None if start_model is None else config.start_model_weight * start_model.scores(sequence)
     for frame in range(3):
         # summed log-ratio of bases < x, for genes whose codons start at bases with index % 3 == frame
         per_base = log_ratio[np.arange(n), (np.arange(n) - frame) % 3]
@@ -122,19 +130,19 @@ def _strand_candidates(sequence, coding, start, circular, table, config):
         for end in stop_ends:
             if previous is None:
                 if not circular:
-                    yield from _orf_candidates(frame, end, True, False, cumulative, start_odds, is_start, config)
+                    yield from _orf_candidates(frame, end, True, False, cumulative, start_odds, motif, is_start, config)
             elif previous >= length:
                 break
             else:
-                yield from _orf_candidates(previous, end, False, False, cumulative, start_odds, is_start, config)
+                yield from _orf_candidates(previous, end, False, False, cumulative, start_odds, motif, is_start, config)
             previous = end
         if not circular:  # the last ORF runs off the 3' edge
             first = frame if previous is None else previous
             end = first + (n - first) // 3 * 3
-            yield from _orf_candidates(first, end, previous is None, True, cumulative, start_odds, is_start, config)
+            yield from _orf_candidates(first, end, previous is None, True, cumulative, start_odds, motif, is_start, config)
 
 
-def _orf_candidates(first, end, open5, open3, cumulative, start_odds, is_start, config):
+def _orf_candidates(first, end, open5, open3, cumulative, start_odds, motif, is_start, config):
     """Candidates of one ORF ``[first, end)``: each in-frame start codon, and the 5' edge when ``open5``."""
     if end - first < config.min_length:
         return
@@ -144,6 +152,8 @@ def _orf_candidates(first, end, open5, open3, cumulative, start_odds, is_start, 
     positions = np.arange(first, end - config.min_length + 1, 3)
     positions = positions[is_start[positions]]
     scores = total - cumulative[positions] + start_odds[positions]
+    if motif is not None and len(positions):
+        scores = scores + motif[positions] - motif[positions].max()
     for q, score in zip(positions[scores > config.min_score], scores[scores > config.min_score]):
         yield int(q), int(end), float(score), False, open3
 

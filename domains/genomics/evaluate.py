@@ -110,3 +110,21 @@ def score_bases(predicted, reference_contigs):
     recall = tp / (tp + fn) if tp + fn else float("nan")
     f1 = 2 * precision * recall / (precision + recall) if precision + recall > 0 else 0.0
     return {"base_precision": precision, "base_recall": recall, "base_f1": f1}
+
+
+def bundled_agreement(model, end=None):
+    """Agreement of ``model``'s calls with the bundled S. pyogenes annotation (``score_genes``), on the whole
+    genome or on its first ``end`` bases (as a linear stretch, genes wholly inside it).
+
+    The bundled annotation was made by Prodigal and Glimmer3 (RASTtk), so this measures agreement with those
+    tools, not accuracy; it is a fixed, fast check that a model still calls what it called when its card was
+    written.
+    """
+    from domains.genomics.data import read_genome, sub_contig
+    from domains.genomics.predict import predict_genes
+    from shared.data_paths import bundled
+
+    (genome,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    if end is not None:
+        genome = sub_contig(genome, 0, end)
+    return score_genes(predict_genes(model, [genome], verbose=0), genome.genes)

@@ -22,8 +22,11 @@ def reverse_complement(x, labels):
     return tf.reverse(x, axis=[0, 1]), flipped
 
 
-def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, augment=True):
+def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, augment=True, repeat=False):
     """``(x, targets, sample_weights)`` batches for ``model.fit``.
+
+    With ``repeat`` the windows come round again and again (reshuffled each pass, flipped afresh), for
+    ``fit(steps_per_epoch=...)`` epochs that each see a random subsample of the genomes.
 
     ``targets``: ``{"coding": (batch, window, 2) int32, "start": (batch, window, 2) float32}``;
     ``sample_weights``: the ``valid`` mask, ``(batch, window, 1)`` for ``coding`` and ``(batch, window)`` for
@@ -31,6 +34,8 @@ def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, a
     """
     dataset, _ = window_dataset(contigs, window, stride, batch_size=1, shuffle=True, seed=seed)
     dataset = dataset.unbatch()
+    if repeat:
+        dataset = dataset.repeat()
     if augment:
         def maybe_flip(index, element):
             x, labels = element
@@ -48,8 +53,23 @@ def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, a
     return dataset.map(split).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
+def strategy_scope(distribute):
+    """The scope to build and compile in: a no-op for ``None``, ``tf.distribute.MirroredStrategy().scope()``
+    (all visible GPUs, else the CPU) for ``"mirrored"``."""
+    import contextlib
+
+    from shared.cli import InputError
+
+    if distribute is None:
+        return contextlib.nullcontext()
+    if distribute == "mirrored":
+        return tf.distribute.MirroredStrategy().scope()
+    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
+
+
 def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_size=16, seed=0,
-                     validation=None, model_options=None, force=False, verbose=1, command=None):
+                     validation=None, model_options=None, force=False, verbose=1, command=None,
+                     windows_per_epoch=None, distribute=None):
     """Trains a gene finder on annotated genomes and saves it with its card; resumes after an interruption.
 
     Args:
@@ -63,6 +83,9 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         force: replace an existing ``out``.
         verbose: Keras progress bar.
         command: the command line, recorded in the card.
+        windows_per_epoch: if given, each epoch is this many windows drawn from an endless reshuffled stream
+            (a subsample of the genomes per epoch) instead of one pass over all windows.
+        distribute: ``None`` or ``"mirrored"`` (see :func:`strategy_scope`).
 
     Returns:
         The card (a dict), also written next to ``out`` as ``<out stem>.json``.
@@ -94,13 +117,16 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
 
     keras.utils.set_random_seed(seed)
     contigs = load(genomes)
-    data = training_dataset(contigs, window, stride, batch_size, seed)
+    data = training_dataset(contigs, window, stride, batch_size, seed, repeat=windows_per_epoch is not None)
+    steps_per_epoch = None if windows_per_epoch is None else max(1, windows_per_epoch // batch_size)
     validation_data = None
     if validation:
         validation_data = training_dataset(load(validation), window, window, batch_size, seed, augment=False)
-    model = build_gene_model(**(model_options or {}))
+    with strategy_scope(distribute):
+        model = build_gene_model(**(model_options or {}))
     backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True)
-    history = model.fit(data, epochs=epochs, validation_data=validation_data, callbacks=[backup], verbose=verbose)
+    history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
+                        callbacks=[backup], verbose=verbose)
     with atomic_path(out, force=force) as tmp:
         model.save(tmp)
 
@@ -116,10 +142,13 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         "window": window,
         "stride": stride,
         "batch_size": batch_size,
+        "windows_per_epoch": windows_per_epoch,
+        "distribute": distribute,
         "model_options": model_options or {},
         "training_genomes": [
-            {"file": os.path.basename(spec if isinstance(spec, str) else spec[0]),
-             "sha256": sha256(spec if isinstance(spec, str) else spec[0])}
+            {"file": os.path.basename(os.fspath(spec)), "sha256": sha256(spec)} if not isinstance(spec, tuple) else
+            {"file": os.path.basename(os.fspath(spec[0])), "sha256": sha256(spec[0]),
+             "annotation": os.path.basename(os.fspath(spec[1])), "annotation_sha256": sha256(spec[1])}
             for spec in genomes
         ],
         "history": {name: [float(v) for v in values] for name, values in history.history.items()},

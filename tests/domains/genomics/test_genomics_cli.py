@@ -71,7 +71,7 @@ def test_missing_file_and_missing_model(tmp_path, small):
     result = _cli("predict", tmp_path / "absent.fa")
     assert result.returncode == 2 and "No such file" in _errors(result)[0]
     result = _cli("predict", small[1], "--model", tmp_path / "none.keras")
-    assert result.returncode == 2 and "no such gene-finder model" in _errors(result)[0]
+    assert result.returncode == 2 and "none.keras: no such model file" in _errors(result)[0]
 
 
 def test_evaluate_given_predictions_beside_prodigal(tmp_path):

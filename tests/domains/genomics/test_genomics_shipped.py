@@ -1,0 +1,63 @@
+"""The shipped gene finder (``domains/genomics/weights``): its card is complete and the weights still
+reproduce the card's figures on the bundled genome; ``predict`` uses them by default."""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from domains.genomics.__main__ import SHIPPED
+from domains.genomics.data import read_genome
+from domains.genomics.evaluate import bundled_agreement
+from shared.data_paths import bundled
+from shared.safe_load import load_model
+
+CARD = SHIPPED.with_suffix(".json")
+TRAINING = {"GCF_000005845.2_ASM584v2_genomic.gbff.gz", "GCF_008369605.1_ASM836960v1_genomic.gbff.gz",
+            "Mycoplasma_gallisepticum_Rlow_NC_004829.gbk.gz", "sequence.fasta.gz"}
+NEVER_TRAINED_ON = ("Deinococcus", "Halobacterium", "alvi")
+
+
+@pytest.fixture(scope="module")
+def card():
+    return json.loads(CARD.read_text())
+
+
+def test_card_names_training_data_command_seed_and_metrics(card):
+    genomes = card["training_genomes"]
+    assert len(genomes) == 6 and {g["file"] for g in genomes} == TRAINING
+    assert all(len(g["sha256"]) == 64 for g in genomes)
+    assert not any(word in card["command"] for word in NEVER_TRAINED_ON)
+    assert card["seed"] == 0 and "--seed 0" in card["command"]
+    assert set(card["metrics"]["validation_never_trained_on"]) == {"ddeserti", "hsalinarum", "malvi"}
+    for result in card["metrics"]["validation_never_trained_on"].values():
+        assert {"gated", "prodigal"} <= set(result) and "short_sensitivity" in result["gated"]
+    assert SHIPPED.stat().st_size < 8_000_000
+
+
+def test_shipped_weights_reproduce_the_card_on_the_bundled_genome(card):
+    figures = card["metrics"]["bundled_spyogenes"]
+    scores = bundled_agreement(load_model(SHIPPED), end=figures["gated_first_bases"])
+    expected = figures["gated_first"]
+    assert scores["n_reference"] == expected["n_reference"]
+    # a gene call may flip on float round-off between CPUs; more than two means the weights changed
+    assert abs(scores["n_predicted"] - expected["n_predicted"]) <= 2
+    assert abs(scores["n_matched"] - expected["n_matched"]) <= 2
+    for metric in ("f1", "start_accuracy", "short_sensitivity"):
+        assert scores[metric] == pytest.approx(expected[metric], abs=0.01), metric
+
+
+def test_predict_uses_the_shipped_weights_by_default(tmp_path):
+    (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    fasta = tmp_path / "piece.fa"
+    fasta.write_text(">piece\n" + contig.sequence[:30_000] + "\n")
+    result = subprocess.run([sys.executable, "-m", "domains.genomics", "predict", str(fasta), "--json",
+                             "--out", str(tmp_path / "genes.gff3")], capture_output=True, text=True, timeout=600,
+                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    # 15 annotated genes lie wholly inside the slice (and two run off its edges); a working model calls
+    # about as many, an untrained one none or hundreds
+    assert 10 <= summary["genes"] <= 30 and summary["bases"] == 30_000

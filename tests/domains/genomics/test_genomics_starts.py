@@ -1,0 +1,50 @@
+"""The genome's own start model: learns an RBS-like motif from first-pass genes, scores true starts higher."""
+
+import numpy as np
+
+from domains.genomics.data import Contig, Gene, complement
+from domains.genomics.starts import UPSTREAM, StartModel
+
+SENSE = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT" if a + b + c not in ("TAA", "TAG", "TGA")]
+
+
+def _genome(seed=0, n_genes=80):
+    """Random intergenic DNA with genes ``AGGAGG`` + 6 bases + ATG + sense codons (some ATG/GTG/TTG in frame,
+    the decoys) + TAA; every other gene on the reverse strand."""
+    rng = np.random.default_rng(seed)
+    pieces, genes, at = [], [], 0
+    for index in range(n_genes):
+        spacer = "".join(rng.choice(list("ACGT"), 40)) + "AGGAGG" + "".join(rng.choice(list("ACT"), 6))
+        body = "ATG" + "".join(rng.choice(SENSE, 120)) + "TAA"
+        gene = spacer + body
+        first = at + len(spacer)
+        if index % 2:  # reverse strand: the gene's body comes first in forward coordinates
+            gene = complement(gene)[::-1]
+            first = at
+        parts = ((first, first + len(body)),)
+        pieces.append(gene)
+        genes.append(Gene("synthetic", parts, -1 if index % 2 else 1))
+        at += len(gene)
+    return Contig("synthetic", "".join(pieces), False, 11, genes)
+
+
+def test_start_model_learns_the_motif_and_prefers_true_starts():
+    contig = _genome()
+    model = StartModel.fit([contig], contig.genes)
+    assert model is not None and model.upstream.shape == (UPSTREAM, 5) and np.all(model.upstream[:, 4] == 0)
+    # AGGAGG occupies bases -12..-7 before the start: its Gs (and As) are enriched against decoy starts
+    motif = model.upstream[UPSTREAM - 12:UPSTREAM - 6]
+    assert np.all(motif[[1, 2, 4, 5], 2] > 0.5) and np.all(motif[[0, 3], 0] > 0.5)
+    scores = model.scores(contig.sequence)
+    true_starts = [g.parts[0][0] for g in contig.genes if g.strand == 1]
+    decoys = [g.parts[0][0] + 3 * k for g in contig.genes if g.strand == 1 for k in range(1, 119)
+              if contig.sequence[g.parts[0][0] + 3 * k:g.parts[0][0] + 3 * k + 3] in ("ATG", "GTG", "TTG")]
+    assert len(decoys) > 20
+    assert np.mean(scores[true_starts]) > np.mean(scores[decoys]) + 3
+    non_codon = [i for i in range(len(contig) - 2) if contig.sequence[i:i + 3] not in ("ATG", "GTG", "TTG")][:500]
+    assert np.all(scores[non_codon] == 0)
+
+
+def test_too_few_genes_give_no_model():
+    contig = _genome(n_genes=10)
+    assert StartModel.fit([contig], contig.genes) is None
