@@ -1,5 +1,5 @@
 """Issue 4's scorecard for one predictor: the TF-IDF + logistic regression baseline (trained here on every
-labelled SST train phrase), VADER (``--baseline vader``, nothing trained) or a trained run folder (``--model``).
+labelled SST train phrase), VADER (``--baseline vader``, nothing trained) or a trained run (``--model``: a folder or a ``.keras`` file).
 
 Scores SST-2 dev and test accuracy, the negation gap on test, SST negation-flip accuracy (the 80 test phrases),
 CheckList negation pass rates, IMDb contrast pairs (test, both right) and the held-out templates of
@@ -7,7 +7,7 @@ CheckList negation pass rates, IMDb contrast pairs (test, both right) and the he
 neutral sentences kept in the neutral band): settings are chosen on SST dev and these, not on CheckList. Needs the shared data
 (``../shared/data/sentiment``); about a minute on 2 CPU cores.
 
-    python benchmarks/sentiment_scorecard.py [--model RUN_FOLDER | --baseline {tfidf,vader}] [--json]
+    python benchmarks/sentiment_scorecard.py [--model RUN | --baseline {tfidf,vader}] [--json] [--update-card]
 """
 
 import argparse
@@ -21,6 +21,7 @@ from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import load_checklist, load_flips, load_sst, load_table, sst_split_path
 from domains.sentiment.augment import generate, sst_lexicon
 from domains.sentiment.evaluate import evaluate_all, pairs_both_right, three_way
+from shared.atomic import atomic_open
 from shared.data_paths import shared_data
 
 
@@ -41,18 +42,37 @@ def held_out_templates(model, trees, n_pairs=1000):
             "neutral_in_band": float((three_way(p[~polar]) == "neu").mean())}
 
 
+def score(model, root):
+    """Every figure of the scorecard for one predictor (``predict_proba``) on the shared data under ``root``."""
+    trees = root / "sst" / "trees"
+    start = time.perf_counter()
+    dev = load_sst(sst_split_path(trees, "dev"))
+    result = {"sst2_dev_accuracy": float(((model.predict_proba(dev["text"]) > 0.5) == dev["label"]).mean())}
+    result.update(evaluate_all(model, load_sst(sst_split_path(trees, "test")),
+                               flips=load_flips(root / "sst" / "sst_negation_flips.tsv", "test"),
+                               checklist=load_checklist(root / "checklist" / "checklist_sentiment_negation.tsv.gz")))
+    pairs = imdb_pairs(root)
+    result["imdb_contrast_test"] = pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]))
+    result["held_out_templates"] = held_out_templates(model, trees)
+    result["seconds"] = round(time.perf_counter() - start, 1)
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     which = parser.add_mutually_exclusive_group()
     which.add_argument("--model", help="a run folder from `python -m domains.sentiment train`")
     which.add_argument("--baseline", choices=["tfidf", "vader"], default="tfidf", help="a baseline (default tfidf)")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--update-card", action="store_true",
+                        help="with --model: also store the result as the run card's 'scorecard' entry")
     args = parser.parse_args()
+    if args.update_card and not args.model:
+        parser.error("--update-card needs --model")
     root = shared_data("sentiment")
     if root is None:
         raise SystemExit("needs ../shared/data/sentiment (or GATED_SHARED_DATA)")
     trees = root / "sst" / "trees"
-    start = time.perf_counter()
     if args.model:
         from domains.sentiment.train import load_classifier
 
@@ -63,16 +83,17 @@ def main():
         train = load_sst(sst_split_path(trees, "train"), view="phrases", classes=2)
         model = TfidfLogistic(seed=0).fit(train["text"], train["label"])
         name = f"tfidf+lr (uni+bigrams, sublinear tf, C=4, min_df=2) on SST train phrases ({len(train)})"
-    dev = load_sst(sst_split_path(trees, "dev"))
-    result = {"model": name, "sst2_dev_accuracy": float(((model.predict_proba(dev["text"]) > 0.5) == dev["label"]).mean())}
-    result.update(evaluate_all(model, load_sst(sst_split_path(trees, "test")),
-                               flips=load_flips(root / "sst" / "sst_negation_flips.tsv", "test"),
-                               checklist=load_checklist(root / "checklist" / "checklist_sentiment_negation.tsv.gz")))
-    pairs = imdb_pairs(root)
-    result["imdb_contrast_test"] = pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]))
-    result["held_out_templates"] = held_out_templates(model, trees)
-    result["seconds"] = round(time.perf_counter() - start, 1)
+    result = {"model": name, **score(model, root)}
     print(json.dumps(result, indent=None if args.json else 2))
+    if args.update_card:
+        from domains.sentiment.train import run_files
+
+        card_path = run_files(args.model)["card"]
+        card = json.loads(card_path.read_text())
+        card["scorecard"] = {"command": f"python benchmarks/sentiment_scorecard.py --model {args.model} --update-card",
+                             **result}
+        with atomic_open(str(card_path), force=True) as handle:
+            json.dump(card, handle, indent=2)
 
 
 if __name__ == "__main__":

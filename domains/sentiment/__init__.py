@@ -5,5 +5,7 @@ SST trees, rt-polarity, TSV/CSV, CheckList and the SST negation flips), ``baseli
 regression; VADER), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates), ``model``
 and ``train`` (the BiGatedLSTM classifier), ``augment`` (minimal pairs from templates and an SST-derived
 lexicon, neutral phrases as soft targets), ``explain`` (per-token attention and gates, negation-bit units) and
-the command line ``python -m domains.sentiment``.
+the command line ``python -m domains.sentiment``. The shipped model is ``weights/sst_negation.keras`` (its
+vocabulary ``weights/sst_negation.vocabulary.json``, its card with data, command, seed and every measured
+figure ``weights/sst_negation.json``).
 """

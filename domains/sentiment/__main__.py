@@ -1,12 +1,20 @@
 """Command line: ``python -m domains.sentiment {train,evaluate,predict} ...`` (exit 0 ok, 2 bad input, 1 internal).
 
+``predict`` and ``evaluate`` use the shipped model (``weights/sst_negation.keras``, see its card
+``weights/sst_negation.json``) unless ``--model`` (a run written by ``train``) or ``--baseline`` is given.
+
 ``predict --json`` prints one object per text, in input order: ``{"text", "label": "positive"|"negative",
 "probability": P(positive)}``; ``evaluate --json`` one object (``n``, ``accuracy``, ``accuracy_with_negation``,
 ``accuracy_without_negation``, ``negation_gap`` in points, with ``--pairs`` also ``n_pairs``,
 ``pairs_both_right``); ``train --json`` one object with the SST-2 dev/test accuracies and negation gaps.
+
+Every command shares ``--seed``, ``--out`` (``predict``/``evaluate``: write the output to this file instead of
+standard output; ``train``: the run), ``--json`` and ``--force`` (replace an existing ``--out``); outputs are
+written atomically.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import sys
@@ -14,42 +22,58 @@ from pathlib import Path
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import load_data, load_sst, read_text, sst_split_path
-from domains.sentiment.evaluate import accuracy_report, pairs_both_right
+from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
-from shared.atomic import atomic_open
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
 from shared.data_paths import shared_data
 
-EPILOG = """examples:
-  python -m domains.sentiment train --out runs/sentiment --epochs 3 --seed 0
-  python -m domains.sentiment predict --model runs/sentiment "not bad at all" "I did not enjoy it" --json
-  python -m domains.sentiment predict --baseline tfidf --input lines.txt --json
-  python -m domains.sentiment evaluate --baseline tfidf --data ../shared/data/sentiment/sst/trees/test.txt.gz
-  python -m domains.sentiment evaluate --model runs/sentiment --data pairs.tsv --format tsv --pairs --json
-"""
+SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
+EXAMPLES = {
+    "predict": """examples:
+  python -m domains.sentiment predict "not bad at all" "I did not enjoy it" --json
+  python -m domains.sentiment predict --input lines.txt --json --out predictions.jsonl
+  python -m domains.sentiment predict --baseline tfidf --input lines.txt
+  python -m domains.sentiment predict --baseline vader "never fails to impress"
+""",
+    "evaluate": """examples:
+  python -m domains.sentiment evaluate --data ../shared/data/sentiment/sst/trees/test.txt.gz --json
+  python -m domains.sentiment evaluate --baseline tfidf --data pairs.tsv --format tsv --pairs
+""",
+    "train": """examples:
+  python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
+  python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
+  python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
+""",
+}
 
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m domains.sentiment", description="Negation-aware sentiment.",
-                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog="".join(EXAMPLES.values()), formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def common(sub):
+    def common(sub, out_help):
         sub.add_argument("--sst-trees", type=Path, default=None,
                          help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's sst/trees)")
         sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        sub.add_argument("--out", type=Path, default=None, help=out_help)
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
+        sub.add_argument("--force", action="store_true", help="replace an existing --out")
 
     def predictor_options(sub):
-        which = sub.add_mutually_exclusive_group(required=True)
-        which.add_argument("--model", type=Path, help="a run folder written by `train` (model.keras, vocabulary.json)")
+        which = sub.add_mutually_exclusive_group()
+        which.add_argument("--model", type=Path,
+                           help="a run written by `train`: its folder or its .keras file (default: the shipped model "
+                                f"{SHIPPED.name})")
         which.add_argument("--baseline", choices=["tfidf", "vader"],
                            help="tfidf: TF-IDF + logistic regression trained on every labelled SST train phrase "
                                 "(about 20 s on 2 cores); vader: VADER, compound >= 0 -> positive (nothing trained)")
-        common(sub)
+        common(sub, "write the output to this file (default: standard output)")
 
     def sub_parser(name, help_text):
-        return commands.add_parser(name, help=help_text, epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        return commands.add_parser(name, help=help_text, epilog=EXAMPLES[name],
+                                   formatter_class=argparse.RawDescriptionHelpFormatter)
 
     predict = sub_parser("predict", "label and P(positive) per text")
     predict.add_argument("texts", nargs="*", help="texts to classify")
@@ -67,19 +91,22 @@ def _parser():
     predictor_options(evaluate)
 
     train_command = sub_parser("train", "train the BiGatedLSTM on every labelled SST train phrase (checkpoints, resume)")
-    train_command.add_argument("--out", type=Path, required=True,
-                               help="run folder; an interrupted run started again with the same --out resumes")
-    train_command.add_argument("--epochs", type=int, default=3, help="epochs (default 3)")
+    train_command.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
     train_command.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
+    train_command.add_argument("--learning-rate", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
     train_command.add_argument("--steps-per-epoch", type=int, default=None, help="cap on batches per epoch (default: all)")
     train_command.add_argument("--units", type=int, default=64, help="GatedLSTM units per direction (default 64)")
+    train_command.add_argument("--word-dropout", type=float, default=0.0,
+                               help="probability of reading a training token as unknown (default 0)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
     train_command.add_argument("--neutral", type=int, default=0, metavar="N",
                                help="add N neutral SST train phrases with target 0.5 (default 0)")
-    train_command.add_argument("--force", action="store_true", help="overwrite an existing model in --out")
-    common(train_command)
+    train_command.add_argument("--distribute", choices=["mirrored"], default=None,
+                               help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
+    common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
+                          "beside it; an interrupted run started again with the same --out resumes")
     return parser
 
 
@@ -93,22 +120,31 @@ def _trees(args):
 
 
 def _predictor(args):
-    if args.model is not None:
-        if not (args.model / "model.keras").is_file():
-            raise InputError(f"{args.model}: no model.keras here (a run folder written by `train`)")
-        from domains.sentiment.train import load_classifier  # TensorFlow only when a model is needed
-
-        return load_classifier(args.model)
     if args.baseline == "vader":
         return Vader().fit()
-    phrases = load_sst(sst_split_path(_trees(args), "train"), view="phrases", classes=2)
-    return TfidfLogistic(seed=args.seed).fit(phrases["text"], phrases["label"])
+    if args.baseline == "tfidf":
+        phrases = load_sst(sst_split_path(_trees(args), "train"), view="phrases", classes=2)
+        return TfidfLogistic(seed=args.seed).fit(phrases["text"], phrases["label"])
+    from domains.sentiment.train import load_classifier  # TensorFlow only when a model is needed
+
+    return load_classifier(args.model if args.model is not None else SHIPPED)
+
+
+def _emit(args, lines):
+    """Writes ``lines`` to ``--out`` (atomically) or to standard output."""
+    if args.out is None:
+        for line in lines:
+            print(line)
+        return
+    with atomic_open(str(args.out), force=args.force) as handle:
+        handle.writelines(line + "\n" for line in lines)
 
 
 def _train(args):
-    from domains.sentiment.train import train  # TensorFlow only when a model is needed
-
+    if args.out is None:
+        raise InputError("train: --out is required (the run folder or NAME.keras)")
     from domains.sentiment.augment import training_table
+    from domains.sentiment.train import run_files, train  # TensorFlow only when a model is needed
 
     trees = _trees(args)
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed)
@@ -118,18 +154,22 @@ def _train(args):
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"units": args.units, "use_negation": not args.no_negation_features}
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
-                          model_options=options, card=card, force=args.force, steps_per_epoch=args.steps_per_epoch,
-                          verbose=0 if args.json else 2)
-    metrics = {}
-    for split in ("dev", "test"):
+                          learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
+                          steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
+                          word_dropout=args.word_dropout, distribute=args.distribute)
+    metrics, files = {}, {}
+    for split in ("train", "dev", "test"):
         try:
-            data = load_sst(sst_split_path(trees, split))
+            path = sst_split_path(trees, split)
         except FileNotFoundError:
             continue
-        metrics[f"sst2_{split}"] = accuracy_report(data["text"], data["label"], classifier.predict_proba(data["text"]))
-    card_path = args.out / "card.json"
+        files[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
+        if split != "train":
+            data = load_sst(path)
+            metrics[f"sst2_{split}"] = accuracy_report(data["text"], data["label"], classifier.predict_proba(data["text"]))
+    card_path = run_files(args.out)["card"]
     card = json.loads(card_path.read_text())
-    card["metrics"] = metrics
+    card.update(data_files_sha256=files, metrics=metrics, reproduce=bundled_check(classifier))
     with atomic_open(str(card_path), force=True) as handle:
         json.dump(card, handle, indent=2)
     summary = {"out": str(args.out), **{f"{k}_accuracy": v["accuracy"] for k, v in metrics.items()},
@@ -142,32 +182,41 @@ def _predict(args):
         raise InputError("give texts as arguments or --input FILE, not both")
     if args.input is None and not args.texts:
         raise InputError("nothing to predict: give texts as arguments or --input FILE")
+    if args.out is not None:
+        check_writable(args.out, args.force)
     texts = read_text(args.input).splitlines() if args.input is not None else args.texts
+    if not texts:
+        raise InputError(f"{args.input}: the file is empty; nothing to predict")
     for number, text in enumerate(texts, 1):
         check_text(text, f"{args.input or 'argument'}: text {number}")
     probabilities = _predictor(args).predict_proba(texts)
+    lines = []
     for text, p in zip(texts, probabilities):
         label = "positive" if p > 0.5 else "negative"
         if args.json:
-            print(json.dumps({"text": text, "label": label, "probability": round(float(p), 6)}, ensure_ascii=False))
+            lines.append(json.dumps({"text": text, "label": label, "probability": round(float(p), 6)}, ensure_ascii=False))
         else:
-            print(f"{label}\t{p:.3f}\t{text}")
+            lines.append(f"{label}\t{p:.3f}\t{text}")
+    _emit(args, lines)
 
 
 def _evaluate(args):
+    if args.out is not None:
+        check_writable(args.out, args.force)
     data = load_data(args.data, args.format, args.text_column, args.label_column)
     if not len(data):
         raise InputError(f"{args.data}: no labelled rows")
     probabilities = _predictor(args).predict_proba(data["text"])
-    report = {"data": str(args.data), "model": str(args.model) if args.model else f"baseline:{args.baseline}"}
+    model = f"baseline:{args.baseline}" if args.baseline else str(args.model if args.model is not None else SHIPPED)
+    report = {"data": str(args.data), "model": model}
     report.update(accuracy_report(data["text"], data["label"], probabilities))
     if args.pairs:
         report.update(pairs_both_right(data["label"], probabilities, str(args.data)))
     if args.json:
-        print(json.dumps(report))
-        return
-    for key, value in report.items():
-        print(f"{key:28s}{value:.4f}" if isinstance(value, float) else f"{key:28s}{value}")
+        _emit(args, [json.dumps(report)])
+    else:
+        _emit(args, [f"{key:28s}{value:.4f}" if isinstance(value, float) else f"{key:28s}{value}"
+                     for key, value in report.items()])
 
 
 def main(argv):

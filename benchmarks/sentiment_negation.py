@@ -1,0 +1,238 @@
+"""Issue 4's targets for the negation-aware classifier: 3 seeds, mean and spread, beside the baselines.
+
+    python benchmarks/sentiment_negation.py --part seeds [--seeds 0 1 2] [--runs runs/sentiment_bench] [--out F.json]
+    python benchmarks/sentiment_negation.py --part mr [--folds 10] [--seed 0] [--fold-cache DIR [--reverse]] [--out F.json]
+    python benchmarks/sentiment_negation.py --part speed [--out F.json]
+
+- seeds: trains the shipped model's recipe (``RECIPE``, the command in ``domains/sentiment/weights/
+  sst_negation.json``) once per seed through ``python -m domains.sentiment train`` (a run already in ``--runs``
+  with the same command is reused, so an interrupted benchmark resumes), scores every run with
+  ``sentiment_scorecard.score`` (SST-2 dev and test, negation gap, SST negation flips, CheckList negation
+  tests, IMDb contrast pairs, held-out templates) and prints, per target, the mean, standard deviation and
+  range over the seeds, the difference to the target and the same figure for TF-IDF + LR and VADER
+  (measured in the same run). About 3 min per seed on one free CPU core (training 1 epoch, then scoring).
+- mr: 10-fold cross-validation on Pang & Lee's rt-polarity (MR) sentences, shared data, folds stratified with
+  ``seed``: the BiGatedLSTM (``MR_SETTINGS``, trained on the sentences of 9 folds only, a tenth of them kept
+  for choosing the epoch; no SST data and no augmentation, whose lexicon comes from the same Rotten Tomatoes
+  snippets) against TF-IDF + LR on the same folds; target 79.4 (NBSVM). About 1.5 min per fold on one free
+  core; ``--fold-cache`` lets a second process (``--reverse``) share the folds.
+- speed: batched inference of the shipped model on the SST-2 test sentences (repeated to 8,000 texts) with
+  TensorFlow limited to 2 threads, in sentences per second, beside TF-IDF + LR's throughput on the same texts
+  (the anchor); target 2,000/s. On a shared machine the wall-clock rate understates what 2 free cores give;
+  ``sentences_per_cpu_second`` (texts over the process's CPU time, both threads counted) does not depend on
+  the load: 2 free cores give at least that rate.
+
+``--out`` writes the JSON result as well; ``--update-card CARD`` stores the summary in a model card as
+``benchmark_<part>`` with the command (the figures in ``domains/sentiment/weights/sst_negation.json`` got there so).
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from sentiment_scorecard import score  # noqa: E402
+
+from domains.sentiment.baselines import TfidfLogistic, Vader  # noqa: E402
+from domains.sentiment.data import load_rt, load_sst, sst_split_path  # noqa: E402
+from shared.atomic import atomic_open  # noqa: E402
+from shared.data_paths import shared_data  # noqa: E402
+
+RECIPE = ["--epochs", "1", "--batch-size", "128", "--augment", "12000", "--neutral", "20000"]
+MR_SETTINGS = {"epochs": 3, "batch_size": 64, "learning_rate": 2e-3, "word_dropout": 0.1,
+               "model_options": {"embed_dim": 64, "units": 32, "attention_units": 32, "dropout": 0.5}}
+# (name, path in a scorecard result, target, direction): higher is better unless direction is "max"
+TARGETS = [
+    ("SST-2 test accuracy", ("sst2_test", "accuracy"), 0.85, "min"),
+    ("negation gap (points)", ("sst2_test", "negation_gap"), 1.5, "max"),
+    ("SST negation flips", ("flip_accuracy",), 0.60, "min"),
+    ("CheckList negation mean", ("checklist", "negation_mean"), 0.75, "min"),
+    ("CheckList negation lowest", ("checklist", "negation_min"), 0.50, "min"),
+    ("IMDb contrast both right", ("imdb_contrast_test", "pairs_both_right"), 0.50, "min"),
+    ("SST-2 dev accuracy (validation)", ("sst2_dev_accuracy",), None, "min"),
+    ("held-out templates both right (validation)", ("held_out_templates", "pairs_both_right"), None, "min"),
+    ("held-out neutral in band (validation)", ("held_out_templates", "neutral_in_band"), None, "min"),
+]
+
+
+def _get(result, path):
+    for key in path:
+        result = result[key]
+    return result
+
+
+def _train_seed(seed, runs, trees):
+    """Trains (or reuses) the recipe's run for ``seed``; returns its ``.keras`` path."""
+    out = Path(runs) / f"seed{seed}.keras"
+    command = ["train", "--out", str(out), "--seed", str(seed), "--sst-trees", str(trees), *RECIPE, "--json", "--force"]
+    card = out.with_suffix(".json")
+    if out.exists() and card.exists() and json.loads(card.read_text()).get("command", "").split()[3:] == command:
+        return out
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    subprocess.run([sys.executable, "-m", "domains.sentiment", *command], check=True, cwd=ROOT, env=env)
+    return out
+
+
+def summarise(values, target, direction):
+    """Mean, standard deviation (ddof 1), range of ``values`` and the mean's difference/ratio to ``target``."""
+    values = np.asarray(values, dtype=float)
+    row = {"mean": float(values.mean()), "sd": float(values.std(ddof=1)) if len(values) > 1 else 0.0,
+           "min": float(values.min()), "max": float(values.max()), "values": values.round(4).tolist()}
+    if target is not None:
+        row.update(target=target, difference=float(values.mean() - target), ratio=float(values.mean() / target),
+                   met=bool(values.mean() >= target if direction == "min" else values.mean() <= target))
+    return row
+
+
+def part_seeds(seeds, runs, train_only=False):
+    from domains.sentiment.train import load_classifier
+
+    root = shared_data("sentiment")
+    trees = root / "sst" / "trees"
+    paths = {seed: _train_seed(seed, runs, trees) for seed in seeds}
+    if train_only:
+        return {"recipe": "python -m domains.sentiment train " + " ".join(RECIPE), "runs": {s: str(p) for s, p in paths.items()}}
+    results = {f"seed{seed}": score(load_classifier(path), root) for seed, path in paths.items()}
+    train = load_sst(sst_split_path(trees, "train"), view="phrases", classes=2)
+    baselines = {"tfidf": score(TfidfLogistic(seed=0).fit(train["text"], train["label"]), root),
+                 "vader": score(Vader().fit(), root)}
+    table = {}
+    for name, path, target, direction in TARGETS:
+        table[name] = summarise([_get(r, path) for r in results.values()], target, direction)
+        table[name].update({f"{b}": _get(r, path) for b, r in baselines.items()})
+    return {"recipe": "python -m domains.sentiment train " + " ".join(RECIPE), "seeds": list(seeds),
+            "targets": table, "runs": results, "baselines": baselines}
+
+
+def part_mr(folds, seed, cache=None, reverse=False):
+    """MR cross-validation; with ``cache`` (a folder) each fold's result is kept there as ``fold<k>.json`` and
+    reused, so two processes (one with ``reverse``) can share the folds and an interrupted run resumes."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from domains.sentiment.train import train
+
+    data = load_rt(shared_data("sentiment") / "rt-polarity" / "rt-polarity.pos.gz")
+    splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    splits = list(enumerate(splitter.split(data["text"], data["label"])))
+    found = {}
+    for fold, (train_index, test_index) in reversed(splits) if reverse else splits:
+        done = Path(cache) / f"fold{fold}.json" if cache else None
+        if done is not None and done.exists():
+            found[fold] = json.loads(done.read_text())
+            continue
+        rng = np.random.default_rng(seed + fold)
+        train_index = rng.permutation(train_index)
+        held = len(train_index) // 10
+        fit, choose, test = data.iloc[train_index[held:]], data.iloc[train_index[:held]], data.iloc[test_index]
+        with tempfile.TemporaryDirectory() as run:
+            classifier, _ = train(fit, choose, run, seed=seed + fold, verbose=0, **MR_SETTINGS)
+        tfidf = TfidfLogistic(seed=seed).fit(fit["text"], fit["label"])
+        labels = test["label"].to_numpy() == 1
+        found[fold] = {"fold": fold, "bigatedlstm": float(((classifier.predict_proba(test["text"]) > 0.5) == labels).mean()),
+                       "tfidf": float(((tfidf.predict_proba(test["text"]) > 0.5) == labels).mean())}
+        print(json.dumps(found[fold]), flush=True)
+        if done is not None:
+            with atomic_open(str(done), force=True) as handle:
+                json.dump(found[fold], handle)
+    rows = [found[fold] for fold in sorted(found)]
+    frame = pd.DataFrame(rows)
+    return {"folds": folds, "seed": seed, "settings": MR_SETTINGS, "per_fold": rows,
+            "bigatedlstm": summarise(frame["bigatedlstm"], 0.794, "min"), "tfidf": summarise(frame["tfidf"], 0.794, "min")}
+
+
+def part_speed():
+    import tensorflow as tf
+
+    from domains.sentiment.__main__ import SHIPPED
+    from domains.sentiment.train import load_classifier
+
+    tf.config.threading.set_intra_op_parallelism_threads(2)
+    tf.config.threading.set_inter_op_parallelism_threads(2)
+    trees = shared_data("sentiment") / "sst" / "trees"
+    texts = load_sst(sst_split_path(trees, "test"))["text"].tolist()
+    texts = (texts * (8000 // len(texts) + 1))[:8000]
+    classifier = load_classifier(SHIPPED)
+    classifier.predict_proba(texts[:512])  # warm-up: trace the model once
+    start, cpu = time.perf_counter(), time.process_time()
+    classifier.predict_proba(texts)
+    model_rate = len(texts) / (time.perf_counter() - start)
+    cpu_rate = len(texts) / (time.process_time() - cpu)
+    train = load_sst(sst_split_path(trees, "train"))
+    tfidf = TfidfLogistic().fit(train["text"], train["label"])
+    start = time.perf_counter()
+    tfidf.predict_proba(texts)
+    tfidf_rate = len(texts) / (time.perf_counter() - start)
+    return {"texts": len(texts), "batch_size": classifier.batch_size, "sentences_per_second": model_rate,
+            "sentences_per_cpu_second": cpu_rate,
+            "tfidf_sentences_per_second": tfidf_rate, "ratio_to_tfidf": model_rate / tfidf_rate,
+            "target": 2000, "ratio_to_target": model_rate / 2000, "met": bool(model_rate >= 2000),
+            "met_by_cpu_time_bound": bool(cpu_rate >= 2000),
+            "load_average_1min": os.getloadavg()[0]}
+
+
+def _print(result):
+    if "targets" not in result and "runs" in result:
+        print(json.dumps(result, indent=2))
+    elif "targets" in result:
+        print(f"recipe: {result['recipe']}  seeds {result['seeds']}")
+        print(f"{'target':44s}{'mean':>8s}{'sd':>7s}{'range':>16s}{'goal':>8s}{'diff':>8s}{'ratio':>7s}  met  {'tfidf':>7s}{'vader':>7s}")
+        for name, row in result["targets"].items():
+            goal = "" if row.get("target") is None else f"{row['target']:8.3f}{row['difference']:+8.3f}{row['ratio']:7.3f}  {'yes' if row['met'] else 'no ':3s}"
+            print(f"{name:44s}{row['mean']:8.3f}{row['sd']:7.3f}  [{row['min']:.3f}, {row['max']:.3f}]{goal or ' ' * 30}"
+                  f"  {row['tfidf']:7.3f}{row['vader']:7.3f}")
+    elif "per_fold" in result:
+        for name in ("bigatedlstm", "tfidf"):
+            row = result[name]
+            print(f"MR {result['folds']}-fold {name:12s} mean {row['mean']:.4f} sd {row['sd']:.4f} "
+                  f"(target 0.794: {row['difference']:+.4f}, ratio {row['ratio']:.3f})")
+    else:
+        print(json.dumps(result, indent=2))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--part", choices=["seeds", "mr", "speed"], default="seeds")
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--runs", default=str(ROOT / "runs" / "sentiment_bench"), help="where the seeds' runs go")
+    parser.add_argument("--folds", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it")
+    parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
+    parser.add_argument("--train-only", action="store_true", help="seeds: train (or find) the runs, score nothing")
+    parser.add_argument("--out", help="also write the JSON result here")
+    parser.add_argument("--update-card", metavar="CARD",
+                        help="also store the summary in this model card (e.g. domains/sentiment/weights/sst_negation.json)")
+    args = parser.parse_args()
+    if shared_data("sentiment") is None:
+        raise SystemExit("needs ../shared/data/sentiment (or GATED_SHARED_DATA)")
+    if args.part == "seeds":
+        result = part_seeds(args.seeds, args.runs, args.train_only)
+    elif args.part == "mr":
+        result = part_mr(args.folds, args.seed, args.fold_cache, args.reverse)
+    else:
+        result = part_speed()
+    _print(result)
+    if args.out:
+        with atomic_open(args.out, force=True) as handle:
+            json.dump(result, handle, indent=2)
+    if args.update_card:
+        card = json.loads(Path(args.update_card).read_text())
+        summary = {key: value for key, value in result.items() if key not in ("runs", "baselines")}
+        card[f"benchmark_{args.part}"] = {"command": "python benchmarks/sentiment_negation.py " + " ".join(sys.argv[1:]),
+                                          **summary}
+        with atomic_open(args.update_card, force=True) as handle:
+            json.dump(card, handle, indent=2)
+
+
+if __name__ == "__main__":
+    main()
