@@ -1,45 +1,64 @@
 """Churn-as-survival targets of issue 6, each measured against its anchor in the same run.
 
-    python benchmarks/churn_survival.py [--part cdnow|simulator|telco|all] [--seed 0] [--out FILE.json]
+    python benchmarks/churn_survival.py [--part cdnow|simulator|telco|all] [--seed 0] [--sim-seeds 0,1,2]
+                                        [--bootstrap 200] [--out FILE.json]
 
 - cdnow: repeated 5-fold cross-validation on the bundled 2,357-customer sample (the only CDNOW data one may
-  train on): the gated model (GatedLSTM over 39 weekly bins + the RFM aggregates) against CoxPH on the RFM
-  aggregates, same folds; target: C above CoxPH, judged on the median fold difference (the evaluation population itself is scored only
-  through ``python -m domains.churn evaluate``).
-- simulator: train on 20,000 simulated customers (timed; target < 5 min on 2 CPU cores), score 5,000 new
-  ones; targets: C >= 0.95 x the oracle's and >= CoxPH on aggregates + 0.02.
-- telco: the static-only path on the Telco table without total_charges, 5-fold CV against CoxPH on the same
-  covariates; target: C >= 0.86.
+  train on; ``shared/data/churn``'s development file holds the same customers): the gated model (GatedLSTM
+  over 39 weekly bins + the RFM aggregates) against CoxPH on the RFM aggregates, same folds. Reported: the
+  mean and median fold difference in C, and a paired bootstrap interval (customers resampled) of the
+  differences in C, time-dependent C and IBS on the pooled out-of-fold predictions of the first repeat.
+  Target: C above CoxPH. The evaluation population itself is scored only through
+  ``python -m domains.churn evaluate``.
+- simulator: for each seed, train on 20,000 simulated customers (timed; target < 5 min on 2 CPU cores) and
+  score 5,000 new ones; targets: C >= 0.95 x the oracle's and >= CoxPH on aggregates + 0.02, at every seed.
+- telco: the static path through the command line (``train --table``, ``evaluate --table --json``) on the
+  Telco table without total_charges, 5-fold, CoxPH on the same covariates fitted by ``evaluate``;
+  target: C >= 0.86.
 """
 
 import argparse
+import contextlib
+import io
 import json
 import os
+import tempfile
 import time
 import warnings
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 warnings.filterwarnings("ignore", module="lifelines")
 
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from sklearn.model_selection import KFold  # noqa: E402
 
 from domains.churn import baselines, data, evaluate, simulate, train  # noqa: E402
+from domains.churn.__main__ import main as churn_cli  # noqa: E402
 
-SIM_CONFIG = {"epochs": 20, "batch_size": 256, "units": 64, "hidden": 32}
-TELCO_CONFIG = {"epochs": 40, "hidden": 32, "dropout": 0.2, "learning_rate": 2e-3, "l2": 1e-3, "linear_static": True}
-TELCO_WIDTH = 3  # months per interval: 24 intervals over the 72 months
+# C / oracle's C at seeds 0, 1, 2: no dropout 0.951, 0.958, 0.949 (99-108 s of training); dropout 0.2 (the CDNOW
+# default) 0.949, 0.956, 0.949; also tried: 30 epochs (0.948, -, 0.948), 30 epochs without dropout (0.949, -,
+# 0.948), a cosine learning-rate decay 3e-3 -> 0 (0.943 at seed 0; no gain on CDNOW or Telco either)
+SIM_CONFIG = {"epochs": 20, "batch_size": 256, "units": 64, "hidden": 32, "dropout": 0.0}
 
 
-def bench_cdnow(seed, repeats):
-    rows = train.cross_validate_cdnow(data.load_cdnow_sample(), folds=5, repeats=repeats, seed=seed)
+def bench_cdnow(seed, repeats, n_boot):
+    rows, (duration, event, times) = train.cross_validate_cdnow(data.load_cdnow_sample(), folds=5, repeats=repeats,
+                                                                seed=seed)
     out = {m: {k: float(np.mean([r[m][k] for r in rows])) for k in ("c_index", "c_td", "ibs")} for m in ("gated", "coxph", "km")}
     dc = np.array([r["gated"]["c_index"] - r["coxph"]["c_index"] for r in rows])
     out["folds"] = len(rows)
+    out["dc_per_fold"] = [round(float(v), 4) for v in dc]
     out["dc_mean"], out["dc_median"], out["gated_wins"] = float(dc.mean()), float(np.median(dc)), int((dc > 0).sum())
-    # judged on the median fold: lifelines' CoxPH can fail to converge on a fold (C ~0.1 lower there), which
-    # would carry the mean
-    out["target_met"] = bool(out["dc_median"] > 0)
+    # pooled out-of-fold predictions of the first repeat: every customer scored once, by a model not fitted on it
+    first = [r for r in rows if r["repeat"] == 0]
+    order = np.concatenate([r["test"] for r in first])
+    pooled = {name: tuple(np.concatenate([r["predictions"][name][j] for r in first]) for j in (0, 1))
+              for name in ("gated", "coxph", "km")}
+    boot = evaluate.paired_bootstrap(duration[order], event[order], pooled, times, n_boot=n_boot, seed=seed)
+    out["bootstrap_pooled_oof"] = json.loads(boot.to_json(orient="index"))
+    out["target_met"] = bool(out["dc_median"] > 0 and boot.loc["gated", "dc_low"] > 0)
     return out
 
 
@@ -56,6 +75,7 @@ def bench_simulator(seed, n_train, n_test):
     cox = baselines.CoxBaseline().fit(agg_train, train_set.duration, train_set.event)
     t, d, e = test_set.times, test_set.duration, test_set.event
     out = {
+        "seed": seed,
         "gated": evaluate.score(d, e, pred["risk"], pred["survival"], t),
         "coxph": evaluate.score(d, e, cox.risk(agg_test), cox.survival(agg_test, t), t),
         "oracle": evaluate.score(d, e, test_set.oracle_risk, test_set.oracle_survival, t),
@@ -63,30 +83,33 @@ def bench_simulator(seed, n_train, n_test):
     }
     out["c_ratio_to_oracle"] = out["gated"]["c_index"] / out["oracle"]["c_index"]
     out["c_minus_coxph"] = out["gated"]["c_index"] - out["coxph"]["c_index"]
-    out["target_met"] = bool(out["c_ratio_to_oracle"] >= 0.95 and out["c_minus_coxph"] >= 0.02)
+    out["target_met"] = bool(out["c_ratio_to_oracle"] >= 0.95 and out["c_minus_coxph"] >= 0.02 and seconds < 300)
     return out
 
 
+def _cli_json(argv):
+    """Runs ``python -m domains.churn`` in-process and parses its JSON output."""
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        churn_cli([str(a) for a in argv])
+    return json.loads(buffer.getvalue().strip().splitlines()[-1])
+
+
 def bench_telco(seed, folds):
-    frame, covariates = data.load_telco()
-    x = covariates.to_numpy("float32")
-    duration, event = frame["duration"].to_numpy(), frame["event"].to_numpy()
-    times = np.arange(1, 73)
-    intervals = 72 // TELCO_WIDTH
+    table = pd.read_csv(data.bundled("churn", data.TELCO_FILE), dtype=str, keep_default_na=False)
     rows = []
-    for fold, (tr, te) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(x)):
-        model = train.fit_survival([x[tr]], duration[tr], event[tr], TELCO_WIDTH, intervals, seed=seed + fold,
-                                   config=TELCO_CONFIG)
-        pred = train.predict_survival(model, [x[te]], TELCO_WIDTH)
-        survival = pred["survival"][:, (times - 1) // TELCO_WIDTH]  # step curve on the monthly grid
-        cox = baselines.CoxBaseline().fit(covariates.iloc[tr], duration[tr], event[tr])
-        rows.append({
-            "gated": evaluate.score(duration[te], event[te], pred["risk"], survival, times),
-            "coxph": evaluate.score(duration[te], event[te], cox.risk(covariates.iloc[te]),
-                                    cox.survival(covariates.iloc[te], times), times),
-        })
-    out = {m: {k: float(np.mean([r[m][k] for r in rows])) for k in ("c_index", "c_td", "ibs")} for m in ("gated", "coxph")}
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        for fold, (tr, te) in enumerate(KFold(folds, shuffle=True, random_state=seed).split(table)):
+            table.iloc[tr].to_csv(folder / "train.csv", index=False)
+            table.iloc[te].to_csv(folder / "test.csv", index=False)
+            model = folder / f"telco{fold}.keras"
+            _cli_json(["train", "--table", folder / "train.csv", "--drop", "total_charges", "--seed", seed + fold,
+                       "--out", model, "--json"])
+            rows.append(_cli_json(["evaluate", "--table", folder / "test.csv", "--model", model, "--json"]))
+    out = {m: {k: float(np.mean([r[m][k] for r in rows])) for k in ("c_index", "c_td", "ibs")} for m in ("gated", "coxph", "km")}
     out["folds"] = folds
+    out["c_per_fold"] = [round(r["gated"]["c_index"], 4) for r in rows]
     out["target_met"] = bool(out["gated"]["c_index"] >= 0.86)
     return out
 
@@ -96,28 +119,37 @@ def main():
     parser.add_argument("--part", choices=["cdnow", "simulator", "telco", "all"], default="all")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--repeats", type=int, default=2, help="CDNOW: repeats of 5-fold CV")
+    parser.add_argument("--bootstrap", type=int, default=200, help="CDNOW: paired bootstrap resamples")
+    parser.add_argument("--sim-seeds", default="0,1,2", help="simulator: comma-separated seeds, one training each")
     parser.add_argument("--n-train", type=int, default=20_000, help="simulator: training customers")
     parser.add_argument("--out", help="also write the results as JSON here")
     args = parser.parse_args()
     results = {}
     if args.part in ("cdnow", "all"):
-        results["cdnow"] = bench_cdnow(args.seed, args.repeats)
-        r = results["cdnow"]
+        results["cdnow"] = r = bench_cdnow(args.seed, args.repeats, args.bootstrap)
+        b = r["bootstrap_pooled_oof"]["gated"]
         print(f"cdnow ({r['folds']} folds): gated C {r['gated']['c_index']:.4f} vs CoxPH {r['coxph']['c_index']:.4f} "
               f"(mean diff {r['dc_mean']:+.4f}, median {r['dc_median']:+.4f}, gated wins {r['gated_wins']}/{r['folds']}); "
-              f"IBS {r['gated']['ibs']:.4f} vs {r['coxph']['ibs']:.4f} (KM {r['km']['ibs']:.4f}); target met: {r['target_met']}", flush=True)
+              f"IBS {r['gated']['ibs']:.4f} vs {r['coxph']['ibs']:.4f} (KM {r['km']['ibs']:.4f}); pooled out-of-fold "
+              f"bootstrap: dC {b['dc_mean']:+.4f} [{b['dc_low']:+.4f}, {b['dc_high']:+.4f}], dC_td {b['dctd_mean']:+.4f} "
+              f"[{b['dctd_low']:+.4f}, {b['dctd_high']:+.4f}], dIBS {b['dibs_mean']:+.4f} [{b['dibs_low']:+.4f}, "
+              f"{b['dibs_high']:+.4f}]; target met: {r['target_met']}", flush=True)
     if args.part in ("simulator", "all"):
-        results["simulator"] = r = bench_simulator(args.seed, args.n_train, 5_000)
-        print(f"simulator: gated C {r['gated']['c_index']:.4f} = {r['c_ratio_to_oracle']:.3f} x oracle "
-              f"{r['oracle']['c_index']:.4f}; CoxPH(aggregates) {r['coxph']['c_index']:.4f} (gated {r['c_minus_coxph']:+.4f}); "
-              f"IBS gated {r['gated']['ibs']:.4f} oracle {r['oracle']['ibs']:.4f} CoxPH {r['coxph']['ibs']:.4f}; "
-              f"training on {args.n_train} customers: {r['train_seconds']:.0f} s on {r['cpu_count']} CPUs (target < 300 s); "
-              f"target met: {r['target_met']}", flush=True)
+        runs = []
+        for seed in map(int, args.sim_seeds.split(",")):
+            runs.append(r := bench_simulator(seed, args.n_train, 5_000))
+            print(f"simulator seed {seed}: gated C {r['gated']['c_index']:.4f} = {r['c_ratio_to_oracle']:.3f} x oracle "
+                  f"{r['oracle']['c_index']:.4f}; CoxPH(aggregates) {r['coxph']['c_index']:.4f} (gated {r['c_minus_coxph']:+.4f}); "
+                  f"IBS gated {r['gated']['ibs']:.4f} oracle {r['oracle']['ibs']:.4f} CoxPH {r['coxph']['ibs']:.4f}; "
+                  f"training on {args.n_train} customers: {r['train_seconds']:.0f} s on {r['cpu_count']} CPUs (target < 300 s); "
+                  f"target met: {r['target_met']}", flush=True)
+        results["simulator"] = {"runs": runs, "min_c_ratio_to_oracle": min(r["c_ratio_to_oracle"] for r in runs),
+                                "target_met": all(r["target_met"] for r in runs)}
     if args.part in ("telco", "all"):
         results["telco"] = r = bench_telco(args.seed, 5)
-        print(f"telco (5-fold, no total_charges): gated C {r['gated']['c_index']:.4f} vs CoxPH {r['coxph']['c_index']:.4f} "
-              f"(target >= 0.86, ratio to CoxPH {r['gated']['c_index'] / r['coxph']['c_index']:.3f}); "
-              f"target met: {r['target_met']}", flush=True)
+        print(f"telco (5-fold through the CLI, no total_charges): gated C {r['gated']['c_index']:.4f} vs CoxPH "
+              f"{r['coxph']['c_index']:.4f} (target >= 0.86, ratio to CoxPH {r['gated']['c_index'] / r['coxph']['c_index']:.3f}); "
+              f"IBS {r['gated']['ibs']:.4f} vs {r['coxph']['ibs']:.4f}; target met: {r['target_met']}", flush=True)
     if args.out:
         with open(args.out, "w") as handle:
             json.dump(results, handle, indent=2)

@@ -3,6 +3,7 @@
 Modules: ``data`` (event logs, weekly sequences, survival targets, static tables), ``model`` (the discrete-time
 logistic-hazard network, S(t), expected time, risk, ``explain``), ``train``, ``baselines`` (Kaplan-Meier,
 lifelines CoxPH on RFM aggregates), ``evaluate`` (Harrell's and time-dependent C, IPCW integrated Brier
-score, calibration, paired bootstrap), ``simulate`` (weekly customers with a known hazard, and its oracle).
+score, calibration, paired bootstrap), ``simulate`` (weekly customers with a known hazard, and its oracle),
+``pipelines`` (transaction logs and static tables from file to scores, for the command line).
 Command line: ``python -m domains.churn {train,evaluate,predict}``.
 """

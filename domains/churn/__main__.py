@@ -1,13 +1,16 @@
-"""Command line: ``python -m domains.churn {train,evaluate,predict}`` on CDNOW-format transaction logs.
+"""Command line: ``python -m domains.churn {train,evaluate,predict}`` on transaction logs or static tables.
 
-A transaction log is a CSV (plain or gzip) ``customer_id,date,number_of_cds,dollar_value``. The target is
-``nextbuy``: days after the landmark to the first purchase after it, censored at ``--horizon-days``; inputs
-use the purchases on or before the landmark only.
+A transaction log is a CSV (plain or gzip) ``customer_id,date,number_of_cds,dollar_value`` (``--transactions``).
+Its target is ``nextbuy``: days after the landmark to the first purchase after it, censored at
+``--horizon-days``; inputs use the purchases on or before the landmark only. A static table (``--table``) has
+one row per customer: an id, a duration, an event flag and covariates (Telco-style); its model has no
+recurrent part.
 """
 
 import argparse
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -15,24 +18,33 @@ import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError, run
+from shared.safe_load import load_model
 
 from domains.churn import data
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 SHIPPED = WEIGHTS / "cdnow_gated.keras"
-WIDTH = 7  # days per interval
-
-
-def _data_end(args):
-    return pd.Timestamp(args.landmark) + pd.Timedelta(days=args.horizon_days)
-
-
-def _common(parser, horizon=True):
-    parser.add_argument("--transactions", required=True, help="CSV(.gz): customer_id,date,number_of_cds,dollar_value")
-    parser.add_argument("--landmark", default=data.CDNOW_LANDMARK, type=_date, help="landmark date L (default %(default)s)")
-    if horizon:
-        parser.add_argument("--horizon-days", default=data.CDNOW_HORIZON_DAYS, type=_positive,
-                            help="follow-up after L in days (default %(default)s)")
+SAMPLE = "datasets/churn/cdnow_sample_transactions.csv.gz"
+TELCO = "datasets/churn/telco_wa_churn.csv.gz"
+EXAMPLES = {
+    "train": f"""examples:
+  python -m domains.churn train --transactions {SAMPLE} \\
+      --landmark 1997-09-30 --horizon-days 273 --seed 0 --out model.keras
+  python -m domains.churn train --table {TELCO} --drop total_charges --seed 0 --out telco.keras
+  python -m domains.churn train --table ../shared/data/churn/telco_customer_churn.csv.gz --duration tenure \\
+      --event Churn --id-column customerID --drop TotalCharges --out telco.keras --distribute mirrored
+(a killed run started again with the same command resumes from its checkpoints in OUT.backup)""",
+    "evaluate": f"""examples:
+  python -m domains.churn evaluate --transactions other_customers.csv.gz --json
+  python -m domains.churn evaluate --transactions {SAMPLE} --bootstrap 200 --plot calibration.png \\
+      --out report.json --seed 0
+  python -m domains.churn evaluate --table telco_test.csv --model telco.keras --json""",
+    "predict": """examples:
+  python -m domains.churn predict --transactions customers.csv --out survival.csv
+  python -m domains.churn predict --table telco_test.csv --model telco.keras --out survival.csv --json""",
+}
 
 
 def _date(text):
@@ -48,7 +60,7 @@ def _positive(text):
     except ValueError:
         value = 0
     if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number of days: {text!r}")
+        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
     return value
 
 
@@ -56,78 +68,87 @@ def _sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _load_model(path):
-    import keras
+def _strategy(name):
+    """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
+    if name != "mirrored":
+        return None
+    import tensorflow as tf
 
+    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
+    return tf.distribute.MirroredStrategy([device.name for device in devices])
+
+
+def _load_model(path):
     import domains.churn.model  # noqa: F401  (registers GatedLSTM and the loss for deserialisation)
 
     path = Path(path)
     card_path = path.with_suffix(".json")
     if not path.exists() or not card_path.exists():
         raise InputError(f"{path}: model or its card {card_path.name} not found")
-    model = keras.saving.load_model(path, safe_mode=True, compile=False)
-    return model, json.loads(card_path.read_text())
+    model = load_model(path)  # safe_mode=True; a Lambda layer or a file that is not a .keras model: InputError
+    card = json.loads(card_path.read_text())
+    return model, card
 
 
-def _scores(model, card, log, landmark, horizon_days):
-    """The gated model, CoxPH (fitted on the bundled sample) and Kaplan-Meier on one log."""
-    from domains.churn import baselines, evaluate, train
-    from domains.churn.model import risk_score
-
-    intervals = int(np.ceil(horizon_days / WIDTH))
-    if intervals > card["intervals"]:
-        raise InputError(f"--horizon-days {horizon_days}: the model predicts {card['intervals'] * WIDTH} days at most")
-    times = WIDTH * np.arange(1, intervals + 1)
-    inputs, sequences, rfm = train.cdnow_inputs(log, landmark, card["static"], card["weeks"])
-    target = data.survival_targets(log, landmark, horizon_days, sequences.customers)
-    duration, event = target["duration"].to_numpy(), target["event"].to_numpy()
-    pred = train.predict_survival(model, inputs, WIDTH)
-    survival = pred["survival"][:, :intervals]
-    risk = risk_score(survival, WIDTH)
-
-    sample = data.load_cdnow_sample()
-    sample_seq = data.weekly_sequences(sample, landmark, card["weeks"], numeric=data.CDNOW_NUMERIC)
-    sample_target = data.survival_targets(sample, landmark, horizon_days, sample_seq.customers)
-    sample_rfm = baselines.rfm_features(sample, landmark, sample_seq.customers)
-    cox = baselines.CoxBaseline().fit(sample_rfm, sample_target["duration"], sample_target["event"])
-    km = baselines.KaplanMeierBaseline().fit(sample_target["duration"], sample_target["event"])
-    predictions = {
-        "gated": (risk, survival),
-        "coxph": (cox.risk(rfm), cox.survival(rfm, times)),
-        "km": (km.risk(len(duration)), km.survival(len(duration), times)),
-    }
-    scores = {name: evaluate.score(duration, event, r, s, times) for name, (r, s) in predictions.items()}
-    return scores, predictions, duration, event, times
+def _check_source(args, card):
+    """A table model needs --table, a transaction model --transactions."""
+    kind = card.get("kind", "transactions")
+    given = "table" if args.table else "transactions"
+    if kind != given:
+        what = {"transactions": "transaction logs", "table": "a static table"}[kind]
+        raise InputError(f"{args.model}: the model was trained on {what}; pass --{kind} instead of --{given}")
 
 
 def cmd_train(args):
-    from domains.churn import train
+    from domains.churn import pipelines, train
 
-    check_writable(args.out, args.force)
     card_path = str(Path(args.out).with_suffix(".json"))
+    check_writable(args.out, args.force)
     check_writable(card_path, args.force)
-    log = data.read_event_log(args.transactions, numeric=data.CDNOW_NUMERIC, data_end=_data_end(args))
-    data.check_histories(log, args.landmark)
-    inputs, sequences, _ = train.cdnow_inputs(log, args.landmark, static=not args.no_static)
-    target = data.survival_targets(log, args.landmark, args.horizon_days, sequences.customers)
-    intervals = int(np.ceil(args.horizon_days / WIDTH))
-    config = {"epochs": args.epochs} if args.epochs else {}
-    model = train.fit_survival(inputs, target["duration"].to_numpy(), target["event"].to_numpy(), WIDTH,
-                               intervals, seed=args.seed, config=config, verbose=0 if args.json else 2)
-    card = {
-        "model": "GatedLSTM over weekly bins" + ("" if args.no_static else " + RFM aggregates in the head")
-                 + " -> logistic hazards of weekly intervals",
+    source = args.table or args.transactions
+    if args.table:
+        frame, covariates, schema = pipelines.read_table(
+            args.table, duration=args.duration, event=args.event, id_column=args.id_column, drop=tuple(args.drop))
+        horizon = float(frame["duration"].max())
+        if horizon <= 0:
+            raise InputError(f"{args.table}: column {args.duration!r}: no positive duration to learn from")
+        intervals, width = args.intervals, horizon / args.intervals
+        inputs, duration, event = [covariates.to_numpy("float32")], frame["duration"], frame["event"]
+        config = {**train.STATIC_DEFAULTS, **({"epochs": args.epochs} if args.epochs else {})}
+        card = {"kind": "table", "model": "static covariates -> dense head + linear path -> logistic hazards",
+                "table": {"duration": args.duration, "event": args.event, "id_column": args.id_column,
+                          "drop": list(args.drop), "width": width, "schema": schema}}
+    else:
+        log = pipelines.read_log(args.transactions, args.landmark, args.horizon_days)
+        inputs, customers, _, target = pipelines.log_data(log, args.landmark, args.horizon_days, not args.no_static)
+        intervals, width = int(np.ceil(args.horizon_days / pipelines.WIDTH_DAYS)), pipelines.WIDTH_DAYS
+        duration, event = target["duration"], target["event"]
+        config = {**train.DEFAULTS, **({"epochs": args.epochs} if args.epochs else {})}
+        card = {"kind": "transactions",
+                "model": "GatedLSTM over weekly bins" + ("" if args.no_static else " + RFM aggregates in the head")
+                         + " -> logistic hazards of weekly intervals",
+                "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": width,
+                "weeks": int(inputs[0].shape[1]), "static": not args.no_static}
+    backup = Path(f"{args.out}.backup")
+    resumed = backup.exists()
+    model = train.fit_survival(inputs, duration.to_numpy(), event.to_numpy(), width, intervals, seed=args.seed,
+                               config=config, verbose=0 if args.json else 2, backup_dir=backup,
+                               strategy=_strategy(args.distribute))
+    card.update({
         "command": "python -m domains.churn " + " ".join(args.argv),
-        "data": {"file": Path(args.transactions).name, "sha256": _sha256(args.transactions),
-                 "customers": int(len(sequences.customers)), "events": int(target["event"].sum())},
-        "seed": args.seed, "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": WIDTH,
-        "intervals": intervals, "weeks": int(sequences.x.shape[1]), "features": sequences.features,
-        "static": not args.no_static, "config": {**train.DEFAULTS, **config},
-    }
+        "data": {"file": Path(source).name, "sha256": _sha256(source), "customers": int(len(duration)),
+                 "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
+        "seed": args.seed, "intervals": intervals, "config": config, "distribute": args.distribute,
+        "history": {"epochs_run": [int(e) + 1 for e in model.history.epoch], "resumed": resumed,
+                    "loss": [float(v) for v in model.history.history.get("loss", [])]},
+    })
     with atomic_path(args.out, force=args.force) as tmp:
         model.save(tmp)
-    scores, *_ = _scores(model, card, log, args.landmark, args.horizon_days)
-    card["metrics_on_training_data"] = scores
+    if args.table:
+        scored = pipelines.score_table(model, card, args.table, args.table)
+    else:
+        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
+    card["metrics_on_training_data"] = scores = scored.scores()
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
     print(json.dumps(card) if args.json else f"wrote {args.out} and {card_path}; on the training data: "
@@ -135,88 +156,134 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    from domains.churn import evaluate
+    from domains.churn import evaluate, pipelines
 
-    log = data.read_event_log(args.transactions, numeric=data.CDNOW_NUMERIC, data_end=_data_end(args))
-    data.check_histories(log, args.landmark)
+    outputs = [path for path in (args.out, args.plot) if path]
+    for path in outputs:
+        check_writable(path, args.force)
     model, card = _load_model(args.model)
-    scores, predictions, duration, event, times = _scores(model, card, log, args.landmark, args.horizon_days)
+    _check_source(args, card)
+    if args.table:
+        scored = pipelines.score_table(model, card, args.table, args.baseline_table)
+    else:
+        log = pipelines.read_log(args.transactions, args.landmark, args.horizon_days)
+        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
+    scores = scored.scores()
     if args.json:
         print(json.dumps(scores))
+    else:
+        print(pd.DataFrame(scores).T.to_string(float_format=lambda v: f"{v:.4f}"))
+    if args.json and not outputs:
         return
-    print(pd.DataFrame(scores).T.to_string(float_format=lambda v: f"{v:.4f}"))
-    at = [t for t in (91, 182, 273) if t <= times[-1]]
-    table = evaluate.calibration(duration, event, {k: v[1] for k, v in predictions.items()}, times, at)
-    print("\ncalibration: mean predicted S(t) vs Kaplan-Meier (t in days)")
-    print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+    table = scored.calibration()
+    boot = None
+    if args.bootstrap:
+        boot = evaluate.paired_bootstrap(scored.duration, scored.event, scored.predictions, scored.times,
+                                         n_boot=args.bootstrap, seed=args.seed)
+    if not args.json:
+        weeks = f" = {', '.join(f'{t / 7:g}' for t in table.index)} weeks" if scored.unit == "days" else ""
+        print(f"\ncalibration: mean predicted S(t) vs Kaplan-Meier at t = "
+              f"{', '.join(f'{t:g}' for t in table.index)} {scored.unit}{weeks}")
+        print(table.to_string(float_format=lambda v: f"{v:.4f}"))
+        if boot is not None:
+            print(f"\npaired bootstrap ({args.bootstrap} resamples, seed {args.seed}) of the difference to CoxPH "
+                  "(mean and 95 % interval; C and c_td: higher is better, IBS: lower)")
+            print(boot.to_string(float_format=lambda v: f"{v:+.4f}"))
     if args.plot:
         with atomic_path(args.plot, force=args.force) as tmp:
-            evaluate.calibration_plot(table, tmp)
-    if args.bootstrap:
-        boot = evaluate.paired_bootstrap(duration, event, predictions, times, n_boot=args.bootstrap, seed=args.seed)
-        print(f"\npaired bootstrap ({args.bootstrap} resamples) of the difference to CoxPH (95 % interval)")
-        print(boot.to_string(float_format=lambda v: f"{v:+.4f}"))
+            evaluate.calibration_plot(table, tmp, unit=scored.unit)
+    if args.out:
+        report = {"scores": scores, "calibration": {"unit": scored.unit, **json.loads(table.to_json())},
+                  "bootstrap": None if boot is None else json.loads(boot.to_json(orient="index")),
+                  "bootstrap_resamples": args.bootstrap, "seed": args.seed}
+        with atomic_open(args.out, force=args.force) as handle:
+            json.dump(report, handle, indent=2)
 
 
 def cmd_predict(args):
-    from domains.churn import train
+    from domains.churn import pipelines, train
 
     check_writable(args.out, args.force)
-    log = data.read_event_log(args.transactions, numeric=data.CDNOW_NUMERIC)
-    data.check_histories(log, args.landmark)
     model, card = _load_model(args.model)
-    inputs, sequences, _ = train.cdnow_inputs(log, args.landmark, card["static"], card["weeks"])
-    pred = train.predict_survival(model, inputs, WIDTH)
-    table = pd.DataFrame(pred["survival"], columns=[f"S_{int(t)}d" for t in pred["times"]])
-    table.insert(0, "customer_id", sequences.customers)
-    table["expected_days"] = pred["expected_time"]
-    table["risk"] = pred["risk"]
+    _check_source(args, card)
+    if args.table:
+        frame, covariates, _ = pipelines.read_table(args.table, card, outcome=False)
+        width, customers, inputs, suffix = card["table"]["width"], frame.index, [covariates.to_numpy("float32")], ""
+    else:
+        log = pipelines.read_log(args.transactions, args.landmark)
+        inputs, customers, _, _ = pipelines.log_data(log, args.landmark, None, card["static"], card["weeks"])
+        width, suffix = pipelines.WIDTH_DAYS, "d"
+    pred = train.predict_survival(model, inputs, width)
+    table = pipelines.curves_table(customers, pred["survival"], pred["times"], width, suffix)
     with atomic_open(args.out, force=args.force, newline="") as handle:
         table.to_csv(handle, index=False, float_format="%.5f")
     if args.json:
-        print(json.dumps({"out": args.out, "customers": len(table)}))
+        print(json.dumps({"out": args.out, "customers": len(table), "times": [float(t) for t in pred["times"]]}))
     else:
-        print(f"wrote {args.out}: {len(table)} customers, S(t) at {len(pred['times'])} weekly points")
+        print(f"wrote {args.out}: {len(table)} customers, S(t) at {len(pred['times'])} points")
+
+
+def _source(parser, horizon=True):
+    group = parser.add_mutually_exclusive_group(required=True)
+    group.add_argument("--transactions", help="transaction log CSV(.gz): customer_id,date,number_of_cds,dollar_value")
+    group.add_argument("--table", help="static table CSV(.gz): one row per customer (id, duration, event, covariates)")
+    parser.add_argument("--landmark", default=data.CDNOW_LANDMARK, type=_date,
+                        help="transactions: landmark date L (default %(default)s)")
+    if horizon:
+        parser.add_argument("--horizon-days", default=data.CDNOW_HORIZON_DAYS, type=_positive,
+                            help="transactions: follow-up after L in days (default %(default)s)")
+
+
+def _outputs(parser, out_help, required=False, default=None):
+    parser.add_argument("--out", required=required, default=default, help=out_help)
+    parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
+    parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
 
 def build_parser():
     """The argparse parser of the three sub-commands."""
     parser = argparse.ArgumentParser(prog="python -m domains.churn", description=__doc__,
+                                     epilog="\n".join(EXAMPLES.values()),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    example = "example:\n  python -m domains.churn {}"
     fmt = argparse.RawDescriptionHelpFormatter
 
-    p = sub.add_parser("train", help="train the gated survival model on a transaction log", formatter_class=fmt,
-                       epilog=example.format("train --transactions datasets/churn/cdnow_sample_transactions.csv.gz "
-                                             "--landmark 1997-09-30 --horizon-days 273 --seed 0 --out model.keras"))
-    _common(p)
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p = sub.add_parser("train", help="train the survival network on a transaction log or a static table",
+                       epilog=EXAMPLES["train"], formatter_class=fmt)
+    _source(p)
+    p.add_argument("--no-static", action="store_true", help="transactions: history only, without the RFM aggregates")
+    for option, key, what in (("--duration", "duration", "duration column"),
+                              ("--event", "event", "event column: yes/no, true/false or 1/0"),
+                              ("--id-column", "id_column", "customer id column")):
+        p.add_argument(option, default=data.TELCO_COLUMNS[key], help=f"table: {what} (default %(default)s)")
+    p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
+                   help="table: leave this covariate out (repeat for several), e.g. one that leaks the duration")
+    p.add_argument("--intervals", type=_positive, default=24,
+                   help="table: hazard intervals over the longest duration (default %(default)s)")
     p.add_argument("--epochs", type=_positive, default=None, help="training epochs (default: the tuned setting)")
-    p.add_argument("--no-static", action="store_true", help="history only, without the RFM aggregates in the head")
-    p.add_argument("--out", default="churn_gated.keras", help="model file; its card is written beside it as .json")
-    p.add_argument("--force", action="store_true", help="overwrite existing outputs")
-    p.add_argument("--json", action="store_true", help="print the model card as one JSON object")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--distribute", choices=["none", "mirrored"], default="none",
+                   help="mirrored: build and train inside tf.distribute.MirroredStrategy over the GPUs (or CPUs)")
+    _outputs(p, "model file (default %(default)s); its card is written beside it as .json", default="churn_gated.keras")
     p.set_defaults(func=cmd_train)
 
-    p = sub.add_parser("evaluate", help="score the shipped model, CoxPH and Kaplan-Meier on a log", formatter_class=fmt,
-                       epilog=example.format("evaluate --transactions other_customers.csv.gz --json"))
-    _common(p)
+    p = sub.add_parser("evaluate", help="score a model beside CoxPH and Kaplan-Meier (C, time-dependent C, IBS)",
+                       epilog=EXAMPLES["evaluate"], formatter_class=fmt)
+    _source(p)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
-    p.add_argument("--json", action="store_true", help='one JSON object {"gated"|"coxph"|"km": {c_index, c_td, ibs, n}}')
+    p.add_argument("--baseline-table",
+                   help="table: fit CoxPH and Kaplan-Meier on this table (default: the model's training table)")
     p.add_argument("--plot", help="write the calibration plot here (PNG/PDF/SVG)")
     p.add_argument("--bootstrap", type=int, default=0, help="paired bootstrap resamples of the differences to CoxPH")
     p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    p.add_argument("--force", action="store_true", help="overwrite an existing plot")
+    _outputs(p, "write a JSON report here: scores, calibration, bootstrap intervals")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("predict", help="per-customer S(t), expected time and risk", formatter_class=fmt,
-                       epilog=example.format("predict --transactions customers.csv --out survival.csv"))
-    _common(p, horizon=False)
+    p = sub.add_parser("predict", help="per-customer S(t), expected time and risk", epilog=EXAMPLES["predict"],
+                       formatter_class=fmt)
+    _source(p, horizon=False)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
-    p.add_argument("--out", required=True, help="CSV: customer_id, S_7d .. S_273d, expected_days, risk")
-    p.add_argument("--force", action="store_true", help="overwrite an existing output")
-    p.add_argument("--json", action="store_true", help="print a one-line JSON summary")
+    _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk", required=True)
     p.set_defaults(func=cmd_predict)
     return parser
 
@@ -224,7 +291,7 @@ def build_parser():
 def main(argv):
     """Parses ``argv`` and runs the sub-command."""
     args = build_parser().parse_args(argv)
-    args.argv = argv
+    args.argv = list(argv)
     return args.func(args)
 
 

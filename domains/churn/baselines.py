@@ -8,7 +8,7 @@
 - :class:`KaplanMeierBaseline`: one curve for everyone.
 
 Both baselines expose ``fit(...)`` (returns self), ``survival(times)`` ``(n, len(times))`` and ``risk()``
-(higher = sooner event), like :class:`domains.churn.model.SurvivalPredictor`.
+(higher = sooner event), the two predictions :func:`domains.churn.evaluate.score` judges every model by.
 """
 
 import numpy as np

@@ -27,6 +27,7 @@ TELCO_FILE = "telco_wa_churn.csv.gz"
 CDNOW_NUMERIC = ("number_of_cds", "dollar_value")
 CDNOW_LANDMARK = "1997-09-30"
 CDNOW_HORIZON_DAYS = 273
+TELCO_COLUMNS = {"duration": "tenure", "event": "churn", "id_column": "customer_id", "drop": ("total_charges",)}
 DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
 
 
@@ -94,6 +95,9 @@ def read_event_log(path, numeric=None, data_end=None):
         if values.isna().any():
             row, value = _first_bad(values.isna().to_numpy(), table[column].to_numpy())
             raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a number")
+        if np.isinf(values).any():
+            row, value = _first_bad(np.isinf(values).to_numpy(), table[column].to_numpy())
+            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a finite number")
         if (values < 0).any():
             row, value = _first_bad((values < 0).to_numpy(), table[column].to_numpy())
             raise InputError(f"{path}: row {row}: column {column!r} is negative ({value})")
@@ -234,27 +238,39 @@ def survival_targets(log, landmark, horizon_days, customers=None):
     return pd.DataFrame({"duration": duration, "event": event}, index=customers)
 
 
-def read_static_table(path, duration, event, id_column, drop=(), event_values=("1", "yes", "true")):
+EVENT_VALUES = ("1", "yes", "true")
+CENSORED_VALUES = ("0", "no", "false")
+
+
+def read_static_table(path, duration, event, id_column, drop=(), schema=None):
     """Reads a one-row-per-customer survival table.
 
     Args:
         path: CSV or CSV.gz.
-        duration: the duration column (numbers >= 0).
-        event: the event column; values in ``event_values`` (case-insensitive) are events, the rest censored.
+        duration: the duration column (numbers >= 0); ``None`` when the table has no outcome (prediction).
+        event: the event column: ``1/yes/true`` (case-insensitive) is an event, ``0/no/false`` censored;
+            ``None`` with ``duration=None``.
         id_column: the customer id column (must be unique).
         drop: covariate columns to leave out (e.g. one that leaks the duration).
+        schema: the covariates of a training table (as returned for it) to encode this table alike: the
+            same columns, the same one-hot levels; ``None`` learns them from this table.
 
     Returns:
-        ``(frame, covariates)``: the frame indexed by id with ``duration`` and ``event``, and a float
-        DataFrame of covariates (numeric columns as is, text columns one-hot with the first level dropped).
+        ``(frame, covariates, schema)``: the frame indexed by id with ``duration`` and ``event`` (no
+        columns without an outcome), a float DataFrame of covariates (numeric columns as is, text columns
+        one-hot with the first level dropped) and the schema ``{column: None (numeric) | [levels]}``.
 
     Raises:
-        InputError: missing column, duplicate customer, non-numeric or negative duration, missing values.
+        InputError: missing column, duplicate customer, non-numeric, negative or infinite duration, an event
+            value that is not yes/no, a blank or non-finite covariate, a covariate or level the training
+            table did not have; the message names the row and column.
     """
     table = _read_csv(path)
-    missing = [c for c in (id_column, duration, event, *drop) if c not in table.columns]
+    outcome = [c for c in (duration, event) if c is not None]
+    wanted = [id_column, *outcome, *drop, *(schema or {})]
+    missing = [c for c in dict.fromkeys(wanted) if c not in table.columns]
     if missing:
-        raise InputError(f"{path}: missing column(s) {', '.join(map(repr, missing))}")
+        raise InputError(f"{path}: missing column(s) {', '.join(map(repr, missing))} (has {', '.join(table.columns)})")
     if table.empty:
         raise InputError(f"{path}: the table has a header but no rows")
     ids = table[id_column].str.strip()
@@ -262,29 +278,59 @@ def read_static_table(path, duration, event, id_column, drop=(), event_values=("
     if duplicated.any():
         row, value = _first_bad(duplicated, ids.to_numpy())
         raise InputError(f"{path}: row {row}: duplicate customer {value!r} in column {id_column!r}")
-    durations = pd.to_numeric(table[duration], errors="coerce")
-    if durations.isna().any():
-        row, value = _first_bad(durations.isna().to_numpy(), table[duration].to_numpy())
-        raise InputError(f"{path}: row {row}: column {duration!r} has {value!r}, not a number")
-    if (durations < 0).any():
-        row, value = _first_bad((durations < 0).to_numpy(), table[duration].to_numpy())
-        raise InputError(f"{path}: row {row}: column {duration!r} is a negative duration ({value})")
-    events = table[event].str.strip().str.lower().isin(event_values).astype(int)
-    frame = pd.DataFrame({"duration": durations.to_numpy(), "event": events.to_numpy()}, index=ids.to_numpy())
-    rest = table.drop(columns=[id_column, duration, event, *drop])
-    covariates = pd.DataFrame(index=frame.index)
-    for column in rest.columns:
-        values = pd.to_numeric(rest[column], errors="coerce")
-        blank = rest[column].str.strip() == ""
+    frame = pd.DataFrame(index=ids.to_numpy())
+    if duration is not None:
+        durations = pd.to_numeric(table[duration], errors="coerce")
+        bad = ~np.isfinite(durations.to_numpy(dtype=float))
+        if bad.any():
+            row, value = _first_bad(bad, table[duration].to_numpy())
+            raise InputError(f"{path}: row {row}: column {duration!r} has {value!r}, not a finite number")
+        if (durations < 0).any():
+            row, value = _first_bad((durations < 0).to_numpy(), table[duration].to_numpy())
+            raise InputError(f"{path}: row {row}: column {duration!r} is a negative duration ({value})")
+        flags = table[event].str.strip().str.lower()
+        unknown = ~flags.isin(EVENT_VALUES + CENSORED_VALUES).to_numpy()
+        if unknown.any():
+            row, value = _first_bad(unknown, table[event].to_numpy())
+            raise InputError(f"{path}: row {row}: column {event!r} has {value!r}, not an event flag "
+                             f"({'/'.join(EVENT_VALUES)} or {'/'.join(CENSORED_VALUES)})")
+        frame["duration"] = durations.to_numpy(dtype=float)
+        frame["event"] = flags.isin(EVENT_VALUES).astype(int).to_numpy()
+    rest = table.drop(columns=[id_column, *outcome, *drop])
+    if schema is not None:
+        extra = [c for c in rest.columns if c not in schema]
+        if extra:
+            raise InputError(f"{path}: column(s) {', '.join(map(repr, extra))} were not covariates of the "
+                             "training table (leave them out of the file)")
+    learned = {}
+    columns = {}
+    for column in (schema if schema is not None else rest.columns):
+        text = rest[column].str.strip()
+        blank = (text == "").to_numpy()
         if blank.any():
-            row, _ = _first_bad(blank.to_numpy(), rest[column].to_numpy())
+            row, _ = _first_bad(blank, text.to_numpy())
             raise InputError(f"{path}: row {row}: column {column!r} is empty")
-        if values.notna().all():
-            covariates[column] = values.to_numpy(dtype=float)
-        else:
-            dummies = pd.get_dummies(rest[column], prefix=column, drop_first=True, dtype=float)
-            covariates[dummies.columns] = dummies.to_numpy()
-    return frame, covariates
+        values = pd.to_numeric(text, errors="coerce")
+        not_finite = text.str.lower().str.lstrip("+-").isin(["nan", "inf", "infinity"])
+        numeric = (values.notna() | not_finite).all() if schema is None else schema[column] is None
+        if numeric:
+            finite = np.isfinite(values.to_numpy(dtype=float))
+            if not finite.all():
+                row, value = _first_bad(~finite, text.to_numpy())
+                raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a finite number")
+            learned[column] = None
+            columns[column] = values.to_numpy(dtype=float)
+            continue
+        levels = sorted(text.unique()) if schema is None else list(schema[column])
+        unseen = ~text.isin(levels).to_numpy()
+        if unseen.any():
+            row, value = _first_bad(unseen, text.to_numpy())
+            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, a level the training table "
+                             f"did not have ({', '.join(levels)})")
+        learned[column] = levels
+        for level in levels[1:]:
+            columns[f"{column}_{level}"] = (text == level).to_numpy(dtype=float)
+    return frame, pd.DataFrame(columns, index=frame.index), learned
 
 
 def load_telco():
@@ -296,7 +342,6 @@ def load_telco():
     Returns:
         ``(frame, covariates)`` as :func:`read_static_table`: duration = tenure in months, event = churn.
     """
-    frame, covariates = read_static_table(bundled("churn", TELCO_FILE), duration="tenure", event="churn",
-                                          id_column="customer_id", drop=("total_charges",))
+    frame, covariates, _ = read_static_table(bundled("churn", TELCO_FILE), **TELCO_COLUMNS)
     keep = frame["duration"] > 0
     return frame[keep], covariates[keep]

@@ -11,7 +11,8 @@ the weekly models). Metrics:
   Kaplan-Meier of the scored data), averaged over the grid points before the last follow-up time;
 - :func:`calibration`: mean predicted S(t) against the Kaplan-Meier estimate at chosen times (13, 26, 39
   weeks on CDNOW) and :func:`calibration_plot`;
-- :func:`paired_bootstrap`: customers resampled, the difference of each model's C and IBS to a reference.
+- :func:`paired_bootstrap`: customers resampled, the difference of each model's C, time-dependent C and IBS
+  to a reference.
 """
 
 import numpy as np
@@ -59,7 +60,8 @@ def td_concordance(duration, event, survival, times, chunk=512):
 
 def _censoring_survival(duration, event):
     fitter = KaplanMeierFitter().fit(np.asarray(duration, float), 1 - np.asarray(event, int))
-    return lambda t: fitter.survival_function_at_times(np.asarray(t, float)).to_numpy()
+    # G(t) = 1 before time 0 (lifelines gives nan there: reached by G(T-) of a duration of 0)
+    return lambda t: fitter.survival_function_at_times(np.maximum(np.asarray(t, float), 0.0)).to_numpy()
 
 
 def brier_scores(duration, event, survival, times, censoring=None):
@@ -150,38 +152,42 @@ def calibration_plot(table, path, unit="days"):
 
 
 def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_boot=200, seed=0):
-    """Bootstrap intervals of each model's difference in C and IBS to ``reference`` (customers resampled).
+    """Bootstrap intervals of each model's difference in C, time-dependent C and IBS to ``reference``.
+
+    The customers are resampled with replacement, and every model is scored on the same resample.
 
     Args:
         predictions: dict name -> ``(risk (n,), survival (n, m))``; must hold ``reference``.
         n_boot: resamples. seed: for the resampling.
 
     Returns:
-        DataFrame, one row per other model: ``dc_mean, dc_low, dc_high`` (C minus the reference's; 95 %
-        percentile interval) and ``dibs_mean, dibs_low, dibs_high`` (IBS minus the reference's).
+        DataFrame, one row per other model: for ``c`` (Harrell's C), ``ctd`` (Antolini's) and ``ibs``, the
+        mean difference to the reference (``d<metric>_mean``) and its 95 % percentile interval
+        (``d<metric>_low``, ``d<metric>_high``); a C gain is positive, an IBS gain negative.
     """
     duration = np.asarray(duration, float)
     event = np.asarray(event, int)
     censoring = _censoring_survival(duration, event)
     rng = np.random.default_rng(seed)
+
+    def metrics(d, e, risk, surv):
+        return (harrell_c(d, e, risk), td_concordance(d, e, surv, times), integrated_brier(d, e, surv, times, censoring))
+
     names = [name for name in predictions if name != reference]
     diffs = {name: [] for name in names}
     for _ in range(n_boot):
         sample = rng.integers(0, len(duration), len(duration))
         d, e = duration[sample], event[sample]
         ref_risk, ref_surv = predictions[reference]
-        ref_c = harrell_c(d, e, ref_risk[sample])
-        ref_ibs = integrated_brier(d, e, ref_surv[sample], times, censoring)
+        ref = np.array(metrics(d, e, ref_risk[sample], ref_surv[sample]))
         for name in names:
             risk, surv = predictions[name]
-            diffs[name].append((harrell_c(d, e, risk[sample]) - ref_c,
-                                integrated_brier(d, e, surv[sample], times, censoring) - ref_ibs))
+            diffs[name].append(np.array(metrics(d, e, risk[sample], surv[sample])) - ref)
     rows = {}
     for name, values in diffs.items():
         values = np.asarray(values)
-        rows[name] = {
-            "dc_mean": values[:, 0].mean(), "dc_low": np.percentile(values[:, 0], 2.5),
-            "dc_high": np.percentile(values[:, 0], 97.5), "dibs_mean": values[:, 1].mean(),
-            "dibs_low": np.percentile(values[:, 1], 2.5), "dibs_high": np.percentile(values[:, 1], 97.5),
-        }
+        rows[name] = {}
+        for j, metric in enumerate(("c", "ctd", "ibs")):
+            rows[name].update({f"d{metric}_mean": values[:, j].mean(), f"d{metric}_low": np.percentile(values[:, j], 2.5),
+                               f"d{metric}_high": np.percentile(values[:, j], 97.5)})
     return pd.DataFrame(rows).T

@@ -1,24 +1,41 @@
-"""``python -m domains.churn``: exit codes, one-line errors, outputs, and the shipped weights against their card."""
+"""``python -m domains.churn``: exit codes, one-line errors, outputs, both data paths, and the shipped weights
+against their card.
+
+Most commands run in-process through ``shared.cli.run`` (the same exit codes and stderr as the command line,
+without a TensorFlow start per call); killing a training run needs a real process.
+"""
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
 
+from shared.cli import run
 from shared.data_paths import bundled
+
+from domains.churn.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[3]
 SAMPLE = bundled("churn", "cdnow_sample_transactions.csv.gz")
+TELCO = bundled("churn", "telco_wa_churn.csv.gz")
 CARD = ROOT / "domains" / "churn" / "weights" / "cdnow_gated.json"
 
 
-def cli(*args):
-    return subprocess.run([sys.executable, "-m", "domains.churn", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env={"TF_CPP_MIN_LOG_LEVEL": "3", "PATH": "/usr/bin:/bin", "HOME": "/tmp"})
+def cli(capsys, *args):
+    """Runs the command line in-process: ``(exit code, stdout, stderr)``."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as exit_:
+        run(main, [str(a) for a in args])
+    out = capsys.readouterr()
+    return exit_.value.code, out.out, out.err
 
 
 @pytest.fixture(scope="module")
@@ -31,53 +48,129 @@ def small_log(tmp_path_factory):
     return path
 
 
+@pytest.fixture(scope="module")
+def telco_split(tmp_path_factory):
+    """Two disjoint pieces of the bundled Telco table (1,500 and 400 customers) as CSV files."""
+    table = pd.read_csv(TELCO, dtype=str, keep_default_na=False).sample(frac=1.0, random_state=0)
+    folder = tmp_path_factory.mktemp("telco")
+    table.iloc[:1500].to_csv(folder / "train.csv", index=False)
+    table.iloc[1500:1900].to_csv(folder / "test.csv", index=False)
+    return folder / "train.csv", folder / "test.csv"
+
+
 @pytest.mark.parametrize("command", ["train", "evaluate", "predict"])
-def test_help_shows_an_example(command):
-    result = cli(command, "--help")
-    assert result.returncode == 0 and "example:" in result.stdout and f"domains.churn {command}" in result.stdout
+def test_help_shows_an_example_and_the_shared_options(capsys, command):
+    code, out, _ = cli(capsys, command, "--help")
+    assert code == 0 and "example" in out and f"domains.churn {command}" in out
+    assert all(option in out for option in ("--out", "--json", "--force"))
+    assert "--seed" in out or command == "predict"  # prediction draws nothing at random
 
 
-def test_shipped_weights_reproduce_their_card():
+def test_shipped_weights_reproduce_their_card(capsys):
     card = json.loads(CARD.read_text())
-    result = cli("evaluate", "--transactions", SAMPLE, "--json")
-    assert result.returncode == 0, result.stderr
-    scores = json.loads(result.stdout)
+    code, out, err = cli(capsys, "evaluate", "--transactions", SAMPLE, "--json")
+    assert code == 0, err
+    scores = json.loads(out)
     assert set(scores) == {"gated", "coxph", "km"}
     for name, expected in card["metrics_on_training_data"].items():
         assert set(scores[name]) == {"c_index", "c_td", "ibs", "n"} and scores[name]["n"] == 2357
         for key in ("c_index", "c_td", "ibs"):
             assert scores[name][key] == pytest.approx(expected[key], abs=1e-4), (name, key)
+    assert card["data"]["sha256"] == card["data"]["sha256"].lower() and len(card["data"]["sha256"]) == 64
 
 
-def test_evaluate_prints_calibration_bootstrap_and_plot(small_log, tmp_path):
-    result = cli("evaluate", "--transactions", small_log, "--bootstrap", 20, "--plot", tmp_path / "cal.png")
-    assert result.returncode == 0, result.stderr
-    assert "calibration" in result.stdout and "paired bootstrap" in result.stdout
-    assert (tmp_path / "cal.png").exists()
+def test_evaluate_prints_calibration_bootstrap_plot_and_report(capsys, small_log, tmp_path):
+    code, out, err = cli(capsys, "evaluate", "--transactions", small_log, "--bootstrap", 20, "--plot",
+                         tmp_path / "cal.png", "--out", tmp_path / "report.json")
+    assert code == 0, err
+    assert "calibration" in out and "paired bootstrap" in out and "dctd_low" in out
+    assert (tmp_path / "cal.png").stat().st_size > 1000
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert set(report["bootstrap"]) == {"gated", "km"}
+    assert report["bootstrap"]["gated"]["dc_low"] <= report["bootstrap"]["gated"]["dc_high"]
+    assert [int(t) for t in report["calibration"]["kaplan_meier"]] == [91, 182, 273]  # 13, 26, 39 weeks
+    code, _, err = cli(capsys, "evaluate", "--transactions", small_log, "--out", tmp_path / "report.json")
+    assert code == 2 and "already exists" in err
 
 
-def test_predict_writes_curves_and_refuses_to_overwrite(small_log, tmp_path):
+def test_predict_writes_curves_and_refuses_to_overwrite(capsys, small_log, tmp_path):
     out = tmp_path / "survival.csv"
-    assert cli("predict", "--transactions", small_log, "--out", out).returncode == 0
+    assert cli(capsys, "predict", "--transactions", small_log, "--out", out)[0] == 0
     table = pd.read_csv(out)
     assert len(table) == 300 and table.columns[0] == "customer_id" and table.columns[-2:].tolist() == ["expected_days", "risk"]
     curves = table.filter(like="S_").to_numpy()
     assert curves.shape[1] == 39 and (np.diff(curves, axis=1) <= 1e-9).all() and ((curves >= 0) & (curves <= 1)).all()
-    again = cli("predict", "--transactions", small_log, "--out", out)
-    assert again.returncode == 2 and "already exists" in again.stderr
-    assert cli("predict", "--transactions", small_log, "--out", out, "--force").returncode == 0
+    code, _, err = cli(capsys, "predict", "--transactions", small_log, "--out", out)
+    assert code == 2 and "already exists" in err
+    assert cli(capsys, "predict", "--transactions", small_log, "--out", out, "--force")[0] == 0
 
 
-def test_train_writes_model_and_card(small_log, tmp_path):
+def test_train_writes_model_and_card(capsys, small_log, tmp_path):
     out = tmp_path / "m.keras"
-    result = cli("train", "--transactions", small_log, "--landmark", "1997-09-30", "--horizon-days", 273,
-                 "--seed", 0, "--epochs", 1, "--out", out, "--json")
-    assert result.returncode == 0, result.stderr
-    card = json.loads(result.stdout)
+    code, stdout, err = cli(capsys, "train", "--transactions", small_log, "--landmark", "1997-09-30",
+                            "--horizon-days", 273, "--seed", 0, "--epochs", 1, "--out", out, "--json")
+    assert code == 0, err
+    card = json.loads(stdout)
     assert out.exists() and json.loads(out.with_suffix(".json").read_text()) == card
     assert card["seed"] == 0 and card["data"]["customers"] == 300 and card["intervals"] == 39
-    scored = json.loads(cli("evaluate", "--transactions", small_log, "--model", out, "--json").stdout)
+    assert card["history"]["epochs_run"] == [1] and not card["history"]["resumed"]
+    assert not Path(f"{out}.backup").exists()
+    scored = json.loads(cli(capsys, "evaluate", "--transactions", small_log, "--model", out, "--json")[1])
     assert scored["gated"]["c_index"] == pytest.approx(card["metrics_on_training_data"]["gated"]["c_index"], abs=1e-6)
+
+
+def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
+    train_csv, test_csv = telco_split
+    out = tmp_path / "telco.keras"
+    code, stdout, err = cli(capsys, "train", "--table", train_csv, "--drop", "total_charges", "--epochs", 3,
+                            "--out", out, "--json")
+    assert code == 0, err
+    card = json.loads(stdout)
+    assert card["kind"] == "table" and card["intervals"] == 24 and card["table"]["width"] == 3.0
+    assert "total_charges" not in card["table"]["schema"] and card["table"]["schema"]["contract"][0] == "Month-to-month"
+    assert not any(layer.name.startswith("history") for layer in keras.saving.load_model(out, safe_mode=True,
+                                                                                            compile=False).layers)
+    code, stdout, err = cli(capsys, "evaluate", "--table", test_csv, "--model", out, "--json")
+    assert code == 0, err
+    scores = json.loads(stdout)
+    assert set(scores) == {"gated", "coxph", "km"} and scores["gated"]["n"] == 400
+    assert scores["gated"]["c_index"] > 0.75 and scores["km"]["c_index"] == 0.5
+    survival = tmp_path / "s.csv"
+    no_outcome = tmp_path / "covariates.csv"
+    pd.read_csv(test_csv).drop(columns=["tenure", "churn"]).to_csv(no_outcome, index=False)
+    code, stdout, err = cli(capsys, "predict", "--table", no_outcome, "--model", out, "--out", survival, "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["customers"] == 400
+    table = pd.read_csv(survival)
+    assert table.columns[1] == "S_3" and table.columns[-1] == "risk" and len(table) == 400
+    # a table model refuses a transaction log, and the other way round
+    code, _, err = cli(capsys, "evaluate", "--transactions", SAMPLE, "--model", out)
+    assert code == 2 and "trained on a static table; pass --table" in err
+    code, _, err = cli(capsys, "evaluate", "--table", test_csv)
+    assert code == 2 and "trained on transaction logs; pass --transactions" in err
+
+
+def test_killed_training_resumes_from_its_checkpoint(telco_split, tmp_path):
+    """SIGKILL mid-run, then the same command: it resumes after the last saved epoch and finishes all epochs."""
+    train_csv, _ = telco_split
+    out = tmp_path / "m.keras"
+    command = [sys.executable, "-m", "domains.churn", "train", "--table", str(train_csv), "--drop", "total_charges",
+               "--epochs", "25", "--out", str(out), "--json"]
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": ""}
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    metadata = Path(f"{out}.backup") / "training_metadata.json"
+    deadline = time.monotonic() + 300
+    while not metadata.exists() and process.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert metadata.exists() and not out.exists()
+    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    history = json.loads(result.stdout)["history"]
+    assert history["resumed"] and history["epochs_run"][0] > 1 and history["epochs_run"][-1] == 25
+    assert not Path(f"{out}.backup").exists()
+    keras.saving.load_model(out, safe_mode=True, compile=False)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -88,16 +181,44 @@ def test_train_writes_model_and_card(small_log, tmp_path):
     ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
     ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1\n2,1997-11-01,1,1\n", "customer '2' (first at row 2): empty history"),
 ])
-def test_bad_input_exits_2_with_one_line(tmp_path, text, message):
+def test_bad_input_exits_2_with_one_line(capsys, tmp_path, text, message):
     path = tmp_path / "bad.csv"
     path.write_text(text)
-    result = cli("evaluate", "--transactions", path, "--json")
-    assert result.returncode == 2 and result.stdout == ""
-    assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    code, out, err = cli(capsys, "evaluate", "--transactions", path, "--json")
+    assert code == 2 and out == ""
+    assert message in err and len(err.strip().splitlines()) == 1
 
 
-def test_missing_file_and_bad_arguments_exit_2(tmp_path):
-    assert cli("evaluate", "--transactions", tmp_path / "none.csv").returncode == 2
-    assert cli("evaluate", "--transactions", SAMPLE, "--horizon-days", "-3").returncode == 2
-    result = cli("evaluate", "--transactions", SAMPLE, "--horizon-days", 400)
-    assert result.returncode == 2 and "273 days at most" in result.stderr
+@pytest.mark.parametrize("text, message", [
+    ("customer_id,tenure,churn,plan\n1,5,Yes,a\n1,3,No,b\n", "row 2: duplicate customer '1'"),
+    ("customer_id,tenure,churn,plan\n1,-5,Yes,a\n", "row 1: column 'tenure' is a negative duration"),
+    ("customer_id,months,churn,plan\n1,5,Yes,a\n", "missing column(s) 'tenure'"),
+])
+def test_bad_static_table_exits_2_with_one_line(capsys, tmp_path, text, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(text)
+    code, out, err = cli(capsys, "train", "--table", path, "--out", tmp_path / "m.keras")
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "m.keras").exists()
+
+
+def test_missing_file_and_bad_arguments_exit_2(capsys, tmp_path):
+    assert cli(capsys, "evaluate", "--transactions", tmp_path / "none.csv")[0] == 2
+    assert cli(capsys, "evaluate", "--transactions", SAMPLE, "--horizon-days", "-3")[0] == 2
+    assert cli(capsys, "evaluate", "--transactions", SAMPLE, "--table", TELCO)[0] == 2
+    code, _, err = cli(capsys, "evaluate", "--transactions", SAMPLE, "--horizon-days", 400)
+    assert code == 2 and "273 days at most" in err
+
+
+def test_module_entry_point_exit_code():
+    result = subprocess.run([sys.executable, "-m", "domains.churn", "evaluate", "--transactions", "/nonexistent.csv"],
+                            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert result.returncode == 2 and result.stderr.splitlines()[-1].startswith("error: /nonexistent.csv")
+
+
+def test_a_model_file_that_is_not_a_model_exits_2(capsys, small_log, tmp_path):
+    model = tmp_path / "m.keras"
+    model.write_bytes(b"not a zip archive")
+    model.with_suffix(".json").write_text(CARD.read_text())
+    code, out, err = cli(capsys, "predict", "--transactions", small_log, "--model", model, "--out", tmp_path / "s.csv")
+    assert code == 2 and out == "" and str(model) in err and len(err.strip().splitlines()) == 1

@@ -122,9 +122,32 @@ TABLE = """id,tenure,churn,plan,charges
 
 
 def test_static_table(tmp_path):
-    frame, covariates = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
+    frame, covariates, schema = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
     assert frame["event"].tolist() == [1, 0, 0] and frame["duration"].tolist() == [5, 0, 12]
     assert list(covariates.columns) == ["plan_pro", "charges"] and covariates["plan_pro"].tolist() == [0, 1, 0]
+    assert schema == {"plan": ["basic", "pro"], "charges": None}
+
+
+def test_static_table_encoded_with_the_training_schema(tmp_path):
+    _, _, schema = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
+    # only the level 'pro' and no outcome columns: still the training's columns, in the training's order
+    frame, covariates, again = data.read_static_table(write(tmp_path, "id,plan,charges\n9,pro,3\n", "new.csv"),
+                                                      None, None, "id", schema=schema)
+    assert again == schema and frame.empty and list(frame.index) == ["9"]
+    assert list(covariates.columns) == ["plan_pro", "charges"] and covariates.iloc[0].tolist() == [1.0, 3.0]
+
+
+@pytest.mark.parametrize("text, message", [
+    ("id,plan,charges\n9,gold,3\n", "row 1: column 'plan' has 'gold', a level the training table did not have"),
+    ("id,plan,charges,age\n9,pro,3,40\n", "column(s) 'age' were not covariates of the training table"),
+    ("id,plan\n9,pro\n", "missing column(s) 'charges'"),
+    ("id,plan,charges\n9,pro,x\n", "row 1: column 'charges' has 'x', not a finite number"),
+])
+def test_table_that_does_not_fit_the_training_schema(tmp_path, text, message):
+    _, _, schema = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
+    with pytest.raises(InputError) as error:
+        data.read_static_table(write(tmp_path, text, "new.csv"), None, None, "id", schema=schema)
+    assert message in str(error.value)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -132,6 +155,10 @@ def test_static_table(tmp_path):
     (TABLE.replace("2,0,No", "2,-1,No"), "row 2: column 'tenure' is a negative duration"),
     (TABLE.replace("3,12,No", "3,soon,No"), "row 3: column 'tenure' has 'soon'"),
     (TABLE.replace("tenure", "months"), "missing column(s) 'tenure'"),
+    (TABLE.replace("2,0,No", "2,inf,No"), "row 2: column 'tenure' has 'inf', not a finite number"),
+    (TABLE.replace("2,0,No", "2,0,maybe"), "row 2: column 'churn' has 'maybe', not an event flag"),
+    (TABLE.replace("3,12,No,basic,11.0", "3,12,No,basic,"), "row 3: column 'charges' is empty"),
+    (TABLE.replace("11.0", "nan"), "row 3: column 'charges' has 'nan', not a finite number"),
 ])
 def test_bad_static_tables(tmp_path, text, message):
     with pytest.raises(InputError) as error:
@@ -141,5 +168,6 @@ def test_bad_static_tables(tmp_path, text, message):
 
 def test_telco_without_total_charges():
     frame, covariates = data.load_telco()
+    assert covariates.shape == (7032, 28) and np.isfinite(covariates.to_numpy()).all()
     assert len(frame) == 7032 and frame["event"].sum() == 1869
     assert "total_charges" not in covariates.columns and "monthly_charges" in covariates.columns

@@ -88,4 +88,10 @@ def test_paired_bootstrap_ranks_a_better_model_above(rng):
     table = evaluate.paired_bootstrap(duration, event, {"coxph": noise, "good": good, "same": noise}, grid,
                                       n_boot=50, seed=0)
     assert table.loc["same"].abs().max() == 0
-    assert table.loc["good", "dc_low"] > 0.1 and table.loc["good", "dibs_high"] < 0
+    assert table.loc["good", "dc_low"] > 0.1 and table.loc["good", "dctd_low"] > 0.1 and table.loc["good", "dibs_high"] < 0
+
+
+def test_brier_with_a_duration_of_zero_is_finite():
+    duration, event = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 1, 0, 1])
+    scores = evaluate.brier_scores(duration, event, np.full((4, 2), 0.5), np.array([1.0, 2.0]))
+    assert np.isfinite(scores).all()

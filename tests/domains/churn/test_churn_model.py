@@ -80,3 +80,16 @@ def test_training_is_reproducible_for_a_seed(rng):
     a = train.fit_survival([x], duration, event, 1.0, 4, seed=3, config={"epochs": 2, "units": 4, "hidden": 4})
     b = train.fit_survival([x], duration, event, 1.0, 4, seed=3, config={"epochs": 2, "units": 4, "hidden": 4})
     np.testing.assert_allclose(a.predict(x, verbose=0), b.predict(x, verbose=0), atol=1e-5)
+
+
+def test_offset_refit_solves_the_score_equation_without_dropout(rng):
+    """After training with heavy dropout, the deterministic network's expected events equal the observed."""
+    n, k = 600, 6
+    x = rng.normal(size=(n, 3)).astype("float32")
+    time = rng.geometric(0.1 / (1 + np.exp(-x[:, 0])))
+    duration, event = np.minimum(time, k), (time <= k).astype(int)
+    net = train.fit_survival([x], duration, event, 1.0, k, seed=0, config={"epochs": 3, "dropout": 0.5, "hidden": 8})
+    y = churn_model.interval_targets(duration, event, 1.0, k)
+    hazard = 1 / (1 + np.exp(-net.predict(x, verbose=0)))
+    assert np.sum(y[:, :k] * hazard) == pytest.approx(event.sum(), rel=1e-4)
+    assert train.refit_offset(net, [x], y) == pytest.approx(0.0, abs=1e-6)  # already at the optimum
