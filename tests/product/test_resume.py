@@ -1,0 +1,99 @@
+"""Nothing lost: every domain's ``train``, killed with SIGKILL after its first epoch's checkpoint (Keras
+``BackupAndRestore``), resumes when the same command runs again: the second run starts at the epoch after the
+last checkpoint, ends with the same number of epochs as asked for, and writes a model that loads (safe mode).
+"""
+
+import importlib
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from product_kit import ROOT, TREES, cli, ecology_csv, genbank_text
+from shared.data_paths import bundled
+from shared.safe_load import load_model
+
+EPOCH = re.compile(r"^Epoch (\d+)/(\d+)", re.MULTILINE)
+
+
+def _genomics(folder):
+    (folder / "train.gb").write_text(genbank_text())
+    return ["train", "--genbank", folder / "train.gb", "--out", folder / "model.keras", "--epochs", 4,
+            "--window", 64, "--windows-per-epoch", 64, "--batch-size", 4, "--filters", 4, "--kernel-sizes", 3,
+            "--dilation-rates", 1, "--lstm-units", 2, "--seed", 0], folder / "model.keras", 4
+
+
+def _sentiment(folder):
+    trees = folder / "trees"
+    trees.mkdir()
+    (trees / "train.txt").write_text(TREES * 20)
+    (trees / "dev.txt").write_text(TREES)
+    return ["train", "--sst-trees", trees, "--out", folder / "run", "--epochs", 3, "--steps-per-epoch", 20,
+            "--batch-size", 4, "--units", 4, "--seed", 0], folder / "run" / "model.keras", 3
+
+
+def _ecology(folder):
+    (folder / "lynx.csv").write_text(ecology_csv(60))
+    return ["train", folder / "lynx.csv", "--out", folder / "model.keras", "--epochs", 40, "--units", 4,
+            "--ensemble", 1, "--validation", 0, "--progress", "--seed", 0], folder / "model.keras", 40
+
+
+def _churn(folder):
+    return ["train", "--transactions", bundled("churn", "cdnow_sample_transactions.csv.gz"), "--out",
+            folder / "model.keras", "--epochs", 3, "--seed", 0], folder / "model.keras", 3
+
+
+SETUPS = {"genomics": _genomics, "sentiment": _sentiment, "ecology": _ecology, "churn": _churn}
+
+
+def _checkpoint(folder):
+    """The number of finished epochs in the newest readable BackupAndRestore metadata under ``folder``."""
+    for path in folder.rglob("training_metadata.json"):
+        try:
+            return json.loads(path.read_text())["epoch"]
+        except (OSError, ValueError, KeyError):
+            continue
+    return None
+
+
+def _kill_after_first_checkpoint(domain, argv, folder, timeout=240):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "TF_NUM_INTRAOP_THREADS": "1",
+           "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    log = folder / "killed.log"
+    with open(log, "w") as handle:
+        process = subprocess.Popen([sys.executable, "-m", f"domains.{domain}", *map(str, argv)], cwd=ROOT, env=env,
+                                   stdout=handle, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while process.poll() is None and _checkpoint(folder) is None and time.monotonic() < deadline:
+        time.sleep(0.02)
+    running = process.poll() is None
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    assert running, f"train ended before it could be killed:\n{log.read_text()[-2000:]}"
+    return log.read_text()
+
+
+@pytest.mark.parametrize("domain", sorted(SETUPS))
+def test_train_killed_mid_run_resumes_and_ends_at_the_same_epoch(tmp_path, domain):
+    argv, model_path, epochs = SETUPS[domain](tmp_path)
+    killed = _kill_after_first_checkpoint(domain, argv, tmp_path)
+    finished = _checkpoint(tmp_path)
+    assert finished is not None and 1 <= finished < epochs, killed[-2000:]
+    assert not model_path.exists()
+    started = [int(n) for n, _ in EPOCH.findall(killed)]
+    assert started and started[-1] >= finished  # it was killed during or after epoch `finished`
+
+    again = cli(f"domains.{domain}", *argv, timeout=300)
+    output = again.stdout + again.stderr
+    assert again.returncode == 0, output[-3000:]
+    resumed = [(int(n), int(total)) for n, total in EPOCH.findall(output)]
+    assert resumed == [(n, epochs) for n in range(finished + 1, epochs + 1)], output[-3000:]
+    importlib.import_module(f"domains.{domain}.model")  # registers the domain's own layers and losses
+    model = load_model(model_path)
+    assert model.count_params() > 0
+    assert _checkpoint(tmp_path) is None  # the backup is removed once training ends

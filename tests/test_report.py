@@ -1,0 +1,155 @@
+"""``python -m domains report``: the page is written, refuses to be overwritten, and renders in a real browser.
+
+The report is run once per session with ``--quick`` (the same code as the full report on less data and
+training) and opened in headless Chromium (Debian's ``chromium``; ``.ci/run`` installs it where it can): the
+DOM must hold the tables, every embedded image must decode (``naturalWidth > 0``), and a screenshot must not
+be blank.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from domains.report.document import Figure, Section, Table
+from domains.report.html import render_html
+from domains.report.markdown import render_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+SECTIONS = ("genomics", "sentiment", "ecology", "churn")
+FIGURES = ("genome_track", "sentiment_negation", "lynx_fan", "churn_survival", "churn_calibration")
+needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install -y chromium)")
+
+
+def cli(*args):
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
+    return subprocess.run([sys.executable, "-m", "domains", *map(str, args)], capture_output=True, text=True,
+                          cwd=ROOT, env=env, timeout=600)
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """The quick report's folder and its ``--json`` summary."""
+    out = tmp_path_factory.mktemp("report") / "report"
+    result = cli("report", "--quick", "--out", out, "--json")
+    assert result.returncode == 0, result.stderr
+    return out, json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def chromium(*args, user_data):
+    command = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={user_data}", *map(str, args)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
+
+
+def test_report_writes_html_markdown_and_figures(report):
+    out, summary = report
+    assert summary["quick"] and set(summary["sections"]) == set(SECTIONS)
+    page = (out / "report.html").read_text(encoding="utf-8")
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    for key in SECTIONS:
+        assert f'<section id="{key}">' in page and f'<a id="{key}"></a>' in markdown
+    assert not re.search(r"""(src|href)=["']?(https?:|//)""", page), "the page must not fetch anything"
+    assert "<script" not in page and "<link" not in page and "url(" not in page and "<style>" in page
+    sources = re.findall(r'<img [^>]*src="([^"]+)"', page)
+    assert len(sources) == len(FIGURES) and all(s.startswith("data:image/png;base64,") for s in sources)
+    for name in FIGURES:
+        assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert f"](figures/{name}.png)" in markdown
+    assert markdown.count("\n|---|") >= 6
+
+
+def test_report_shows_shipped_models_and_says_when_absent(report):
+    """A domain with its weights file gets its model's row; one without says so and shows the baselines."""
+    out, summary = report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    from domains.churn.__main__ import SHIPPED as churn_weights
+    from domains.genomics.__main__ import SHIPPED as genomics_weights
+    from domains.report.ecology import SHIPPED as lynx_weights
+    from domains.report.sentiment import shipped_model
+
+    expected = {"genomics": genomics_weights.is_file(), "sentiment": shipped_model() is not None,
+                "ecology": lynx_weights.is_file(), "churn": churn_weights.is_file()}
+    assert {key: value["shipped"] for key, value in summary["sections"].items()} == expected
+    assert expected["churn"], "the churn weights are shipped with the project"
+    sections = {key: page.split(f'<section id="{key}">')[1].split("</section>")[0] for key in SECTIONS}
+    for key, shipped in expected.items():
+        assert ("No shipped model" in sections[key]) == (not shipped), key
+    assert ("<th>gated (shipped)</th>" in sections["genomics"]) == expected["genomics"]
+    assert ("<th>gated (shipped)</th>" in sections["sentiment"]) == expected["sentiment"]
+    assert "<th>gated</th>" in sections["ecology"]  # fitted here when none is shipped
+    assert "<th>gated</th>" in sections["churn"] and "<th>coxph</th>" in sections["churn"]
+    assert "not a truth set" in sections["genomics"]  # the bundled annotation is Prodigal/Glimmer calls
+
+
+def test_report_refuses_to_overwrite_without_force(report, tmp_path):
+    out, _ = report
+    before = (out / "report.html").stat().st_mtime_ns
+    result = cli("report", "--quick", "--out", out)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "report.html" in result.stderr and "--force" in result.stderr
+    assert (out / "report.html").stat().st_mtime_ns == before
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    result = cli("report", "--out", afile)
+    assert result.returncode == 2 and "afile" in result.stderr and "folder" in result.stderr
+
+
+@needs_chromium
+def test_report_renders_in_headless_chromium(report, tmp_path):
+    """Chromium's DOM holds every table with rows, every image decodes, and the page is not blank."""
+    out, _ = report
+    page = (out / "report.html").read_text(encoding="utf-8")
+    probe = """<script>window.addEventListener("load", () => {
+      const images = [...document.images];
+      document.body.setAttribute("data-check", JSON.stringify({
+        images: images.length, decoded: images.filter(i => i.complete && i.naturalWidth > 0).length,
+        widths: images.map(i => i.naturalWidth),
+        tables: document.querySelectorAll("table").length,
+        rows: [...document.querySelectorAll("table")].map(t => t.tBodies[0].rows.length)}));
+    });</script></body>"""
+    checked = tmp_path / "checked.html"  # a copy with the probe; the report itself holds no script
+    checked.write_text(page.replace("</body>", probe), encoding="utf-8")
+    dom = chromium("--virtual-time-budget=10000", "--dump-dom", checked.as_uri(), user_data=tmp_path / "profile1")
+    marker = re.search(r'data-check="([^"]+)"', dom)
+    assert marker, "the page's load event never ran"
+    check = json.loads(marker.group(1).replace("&quot;", '"'))
+    assert check["images"] == len(FIGURES) and check["decoded"] == len(FIGURES), check
+    assert min(check["widths"]) >= 300
+    assert check["tables"] >= 6 and min(check["rows"]) >= 1, check
+    for caption in ("Agreement with the bundled annotation", "Accuracy overall, with and without negation",
+                    "One-step-ahead scores", "Calibration: mean predicted S(t)"):
+        assert caption in dom
+    shot = tmp_path / "shot.png"
+    chromium(f"--screenshot={shot}", "--window-size=1200,1600", "--hide-scrollbars", (out / "report.html").as_uri(),
+             user_data=tmp_path / "profile2")
+    from PIL import Image
+
+    pixels = np.asarray(Image.open(shot).convert("L"), dtype=float)
+    assert pixels.shape == (1600, 1200)
+    assert (pixels < 128).mean() > 0.01 and pixels.std() > 20, "the screenshot is blank"
+
+
+def test_writers_render_tables_figures_and_missing_values():
+    frame = pd.DataFrame({"score": [0.5, float("nan")], "n": [3, 4]}, index=pd.Index(["a", "b|c"], name="model"))
+    png = b"\x89PNG\r\n\x1a\nfake"
+    section = Section("demo", "Demo <one>", "model `m`", paragraphs=["see `code`"],
+                      tables=[Table("T", frame, digits=2)], figures=[Figure("f", "F", png)], notes=["careful"])
+    page = render_html("Title", "meta", [section])
+    assert "<th>model</th><th>score</th><th>n</th>" in page
+    assert '<td class="number">0.50</td><td class="number">3</td>' in page and "<td>–</td>" in page
+    assert "Demo &lt;one&gt;" in page and "<code>code</code>" in page and "iVBORw0KGgpmYWtl" in page
+    markdown = render_markdown("Title", "meta", [section], {"f": "figures/f.png"})
+    assert "| model | score | n |" in markdown and "| b\\|c | – | 4 |" in markdown
+    assert "![F](figures/f.png)" in markdown and "- careful" in markdown
