@@ -82,15 +82,22 @@ def score_log(model, card, log, landmark, horizon_days):
 
     sample = data.load_cdnow_sample()
     _, _, sample_rfm, sample_target = log_data(sample, landmark, horizon_days, True, card["weeks"])
-    cox = baselines.CoxBaseline().fit(sample_rfm, sample_target["duration"], sample_target["event"])
-    km = baselines.KaplanMeierBaseline().fit(sample_target["duration"], sample_target["event"])
-    n = len(target)
-    predictions = {
-        "gated": (risk_score(survival, WIDTH_DAYS), survival),
-        "coxph": (cox.risk(rfm), cox.survival(rfm, times)),
+    predictions = _beside_baselines(survival, WIDTH_DAYS, rfm, times, sample_rfm, sample_target)
+    return Scored(predictions, target["duration"].to_numpy(), target["event"].to_numpy(), times, "days")
+
+
+def _beside_baselines(survival, width, covariates, times, fit_covariates, fit_target):
+    """``{"gated", "coxph", "km"}`` -> ``(risk (n,), S at times (n, len(times)))``: the network's survival
+    ``(n, K)`` over intervals of ``width``, and CoxPH on ``covariates`` / Kaplan-Meier fitted on ``fit_covariates``
+    with ``fit_target`` (duration, event columns)."""
+    cox = baselines.CoxBaseline().fit(fit_covariates, fit_target["duration"], fit_target["event"])
+    km = baselines.KaplanMeierBaseline().fit(fit_target["duration"], fit_target["event"])
+    n = len(survival)
+    return {
+        "gated": (risk_score(survival, width), survival),
+        "coxph": (cox.risk(covariates), cox.survival(covariates, times)),
         "km": (km.risk(n), km.survival(n, times)),
     }
-    return Scored(predictions, target["duration"].to_numpy(), target["event"].to_numpy(), times, "days")
 
 
 def read_table(path, card=None, outcome=True, **columns):
@@ -127,14 +134,7 @@ def score_table(model, card, path, baseline_path=None):
     base_frame, base_covariates, _ = read_table(baseline_path, card)
     width, times = card["table"]["width"], table_grid(card)
     survival = train.predict_survival(model, [covariates.to_numpy("float32")], width)["survival"]
-    cox = baselines.CoxBaseline().fit(base_covariates, base_frame["duration"], base_frame["event"])
-    km = baselines.KaplanMeierBaseline().fit(base_frame["duration"], base_frame["event"])
-    n = len(frame)
-    predictions = {
-        "gated": (risk_score(survival, width), survival),
-        "coxph": (cox.risk(covariates), cox.survival(covariates, times)),
-        "km": (km.risk(n), km.survival(n, times)),
-    }
+    predictions = _beside_baselines(survival, width, covariates, times, base_covariates, base_frame)
     return Scored(predictions, frame["duration"].to_numpy(), frame["event"].to_numpy(), times,
                   card["table"]["duration"])
 
