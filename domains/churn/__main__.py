@@ -283,6 +283,7 @@ def build_parser():
                        formatter_class=fmt)
     _source(p, horizon=False)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
+    p.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
     _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk", required=True)
     p.set_defaults(func=cmd_predict)
     return parser

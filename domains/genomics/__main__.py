@@ -47,6 +47,7 @@ def _parser():
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
     predict.add_argument("--json", action="store_true", help="print a JSON summary instead of a line")
+    predict.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
     predict.add_argument("--force", action="store_true", help="overwrite existing output files (a directory: redo all)")
 
     train = verbs.add_parser(
@@ -79,6 +80,7 @@ def _parser():
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
+    evaluate.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
     evaluate.add_argument("--out", help="also write the scores as JSON to this file")
     evaluate.add_argument("--force", action="store_true", help="overwrite an existing --out")
     return parser

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.genomics.data import complement, encode
+from domains.genomics.data import codon_table, complement, encode
 
 UPSTREAM = 20  # bases before the start codon read by the model
 DECOY_SPAN = 300  # alternative starts this far (in bases) either side of the chosen one are the negatives
@@ -56,7 +56,7 @@ class StartModel:
             sequence, codes = strands[contig.id, gene.strand]
             (first, end), = gene.parts
             start = first if gene.strand == 1 else len(sequence) - end  # in the strand's own coordinates
-            stop_codons = {"TAA", "TAG"} | ({"TGA"} if (gene.table or contig.translation_table) != 4 else set())
+            _, stop_codons = codon_table(gene.table or contig.translation_table)
             used += 1
             for q, positive in _starts_around(sequence, start, gene.length, stop_codons):
                 _count(codes, q, counts[positive], codons[positive], sequence[q:q + 3])

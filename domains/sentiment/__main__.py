@@ -56,7 +56,8 @@ def _parser():
     def common(sub, out_help):
         sub.add_argument("--sst-trees", type=Path, default=None,
                          help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's sst/trees)")
-        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0): train's initialisation and order, "
+                                                               "evaluate's TF-IDF baseline; predict is deterministic")
         sub.add_argument("--out", type=Path, default=None, help=out_help)
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
         sub.add_argument("--force", action="store_true", help="replace an existing --out")
