@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result
+from shared.experiments.base import Experiment, Result, log_x_ticks
 
 MODELS = ("gated_lstm", "bidirectional", "attention")
 
@@ -134,11 +134,9 @@ def plot(runs: pd.DataFrame):
         line, = axis.plot(mean.index, mean.values, style, label=kind)
         axis.scatter(rows["T"], rows["accuracy"], color=line.get_color(), s=10, alpha=0.5)
     axis.axhline(0.125, color="grey", ls=":", label="chance")
-    axis.set(xscale="log", xlabel="T (steps between the symbol and the answer)", ylabel="held-out accuracy",
+    axis.set(xlabel="T (steps between the symbol and the answer)", ylabel="held-out accuracy",
              ylim=(0, 1.05), title="recall the first symbol")
-    lengths = sorted(runs["T"].unique())
-    axis.set_xticks(lengths, [str(T) for T in lengths])
-    axis.xaxis.set_minor_locator(plt.NullLocator())
+    log_x_ticks(axis, runs["T"].unique())
     axis.legend(fontsize=8)
     figure.tight_layout()
     return figure

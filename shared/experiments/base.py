@@ -55,6 +55,15 @@ class Experiment:
     full_runtime: str
 
 
+def log_x_ticks(axis, values) -> None:
+    """Puts matplotlib ``axis`` on a log x scale labelled at exactly ``values`` (the measured T or sizes), without
+    minor ticks."""
+    values = sorted(values)
+    axis.set_xscale("log")
+    axis.set_xticks(values, [str(value) for value in values])
+    axis.minorticks_off()
+
+
 def timed_run(experiment: Experiment, quick: bool, seed: int) -> tuple[Result, float]:
     """Runs ``experiment`` and returns its :class:`Result` and the wall time in seconds."""
     start = time.perf_counter()

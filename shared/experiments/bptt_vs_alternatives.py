@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result
+from shared.experiments.base import Experiment, Result, log_x_ticks
 from shared.tasks.generators import get_task
 
 TASK_NAMES = ("latch", "two_sequence", "parity")
@@ -322,9 +322,8 @@ def plot(table: pd.DataFrame):
             axes[0, column].plot(rows["T"], rows["success_rate"], "o-", label=method)
             axes[1, column].plot(rows["T"], rows["mean_evaluations"], "o-", label=method)
         axes[0, column].set(title=task_name, ylim=(-0.05, 1.05), ylabel="success rate")
-        axes[1, column].set(xscale="log", yscale="log", xlabel="T", ylabel="mean evaluations per trial")
-        axes[1, column].set_xticks(sorted(part["T"].unique()), [str(T) for T in sorted(part["T"].unique())])
-        axes[1, column].xaxis.set_minor_locator(plt.NullLocator())
+        axes[1, column].set(yscale="log", xlabel="T", ylabel="mean evaluations per trial")
+        log_x_ticks(axes[1, column], part["T"].unique())
     axes[0, 0].legend(fontsize=8)
     figure.tight_layout()
     return figure

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.data_paths import bundled
-from shared.experiments.base import Experiment, Result
+from shared.experiments.base import Experiment, Result, log_x_ticks
 
 MODELS = ("gated_gru", "gated_lstm")
 DATASETS = ("adding", "sentiment")
@@ -207,11 +207,9 @@ def plot(runs: pd.DataFrame):
             line, = axis.plot(mean.index, mean.values, "o-", label=f"{kind} ({rows['recurrent_params'].iloc[0]} "
                               "recurrent params)")
             axis.scatter(rows["size"], rows["score"], color=line.get_color(), s=10, alpha=0.5)
-        axis.set(xscale="log", xlabel="training-set size", title=dataset,
+        axis.set(xlabel="training-set size", title=dataset,
                  ylabel="held-out MSE (lower is better)" if dataset == "adding" else "held-out accuracy")
-        sizes = sorted(part["size"].unique())
-        axis.set_xticks(sizes, [str(size) for size in sizes])
-        axis.xaxis.set_minor_locator(plt.NullLocator())
+        log_x_ticks(axis, part["size"].unique())
         axis.legend(fontsize=8)
     figure.tight_layout()
     return figure
