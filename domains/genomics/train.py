@@ -146,9 +146,11 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         "distribute": distribute,
         "model_options": model_options or {},
         "training_genomes": [
-            {"file": os.path.basename(os.fspath(spec)), "sha256": sha256(spec)} if not isinstance(spec, tuple) else
-            {"file": os.path.basename(os.fspath(spec[0])), "sha256": sha256(spec[0]),
-             "annotation": os.path.basename(os.fspath(spec[1])), "annotation_sha256": sha256(spec[1])}
+            {"file": os.path.basename(os.fspath(spec)), "path": os.fspath(spec), "sha256": sha256(spec)}
+            if not isinstance(spec, tuple) else
+            {"file": os.path.basename(os.fspath(spec[0])), "path": os.fspath(spec[0]), "sha256": sha256(spec[0]),
+             "annotation": os.path.basename(os.fspath(spec[1])), "annotation_path": os.fspath(spec[1]),
+             "annotation_sha256": sha256(spec[1])}
             for spec in genomes
         ],
         "history": {name: [float(v) for v in values] for name, values in history.history.items()},

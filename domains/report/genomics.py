@@ -59,7 +59,7 @@ def _training_note(card_path, genome_path):
         return f"The shipped model has no card ({card_path.name}): its training data are unknown."
     genomes = json.loads(card_path.read_text()).get("training_genomes", [])
     digest = hashlib.sha256(genome_path.read_bytes()).hexdigest()
-    names = ", ".join(g["file"] for g in genomes) or "not recorded"
+    names = ", ".join(g.get("path", g["file"]) for g in genomes) or "not recorded"
     if any(g.get("sha256") == digest for g in genomes):
         return f"The shipped model was trained on this very genome (card: {names}): its scores here are in-sample."
     return f"The shipped model's card lists its training genomes ({names}); the bundled file is not among them."
