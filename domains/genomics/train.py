@@ -124,7 +124,8 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         validation_data = training_dataset(load(validation), window, window, batch_size, seed, augment=False)
     with strategy_scope(distribute):
         model = build_gene_model(**(model_options or {}))
-    backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True)
+    backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True,
+                                             double_checkpoint=True)
     history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
                         callbacks=[backup], verbose=verbose)
     with atomic_path(out, force=force) as tmp:

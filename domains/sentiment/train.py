@@ -125,7 +125,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     files["model"].parent.mkdir(parents=True, exist_ok=True)
     best = files["backup"].with_name(files["backup"].name + ".best.weights.h5")
     callbacks = [
-        keras.callbacks.BackupAndRestore(str(files["backup"])),
+        keras.callbacks.BackupAndRestore(str(files["backup"]), double_checkpoint=True),
         keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max", save_best_only=True,
                                         save_weights_only=True),
         *callbacks,

@@ -1,6 +1,8 @@
 """Nothing lost: every domain's ``train``, killed with SIGKILL after its first epoch's checkpoint (Keras
 ``BackupAndRestore``), resumes when the same command runs again: the second run starts at the epoch after the
 last checkpoint, ends with the same number of epochs as asked for, and writes a model that loads (safe mode).
+A kill in the middle of writing a checkpoint leaves a torn weights file: training keeps the previous
+checkpoint beside it (``double_checkpoint``) and resumes from that one.
 """
 
 import importlib
@@ -51,9 +53,10 @@ def _churn(folder):
 SETUPS = {"genomics": _genomics, "sentiment": _sentiment, "ecology": _ecology, "churn": _churn}
 
 
-def _checkpoint(folder):
-    """The number of finished epochs in the newest readable BackupAndRestore metadata under ``folder``."""
-    for path in folder.rglob("training_metadata.json"):
+def _checkpoint(folder, name="training_metadata.json"):
+    """The number of finished epochs in the newest readable BackupAndRestore metadata under ``folder``
+    (``name`` ending ``.bkp``: in the previous checkpoint kept beside it)."""
+    for path in folder.rglob(name):
         try:
             return json.loads(path.read_text())["epoch"]
         except (OSError, ValueError, KeyError):
@@ -61,7 +64,7 @@ def _checkpoint(folder):
     return None
 
 
-def _kill_after_first_checkpoint(domain, argv, folder, timeout=240):
+def _kill_after_checkpoint(domain, argv, folder, timeout=240, epochs=1):
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "CUDA_VISIBLE_DEVICES": "", "TF_NUM_INTRAOP_THREADS": "1",
            "TF_NUM_INTEROP_THREADS": "1", "OMP_NUM_THREADS": "1"}
     log = folder / "killed.log"
@@ -69,7 +72,7 @@ def _kill_after_first_checkpoint(domain, argv, folder, timeout=240):
         process = subprocess.Popen([sys.executable, "-m", f"domains.{domain}", *map(str, argv)], cwd=ROOT, env=env,
                                    stdout=handle, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
-    while process.poll() is None and _checkpoint(folder) is None and time.monotonic() < deadline:
+    while process.poll() is None and (_checkpoint(folder) or 0) < epochs and time.monotonic() < deadline:
         time.sleep(0.02)
     running = process.poll() is None
     process.send_signal(signal.SIGKILL)
@@ -81,7 +84,7 @@ def _kill_after_first_checkpoint(domain, argv, folder, timeout=240):
 @pytest.mark.parametrize("domain", sorted(SETUPS))
 def test_train_killed_mid_run_resumes_and_ends_at_the_same_epoch(tmp_path, domain):
     argv, model_path, epochs = SETUPS[domain](tmp_path)
-    killed = _kill_after_first_checkpoint(domain, argv, tmp_path)
+    killed = _kill_after_checkpoint(domain, argv, tmp_path)
     finished = _checkpoint(tmp_path)
     assert finished is not None and 1 <= finished < epochs, killed[-2000:]
     assert not model_path.exists()
@@ -97,3 +100,22 @@ def test_train_killed_mid_run_resumes_and_ends_at_the_same_epoch(tmp_path, domai
     model = load_model(model_path)
     assert model.count_params() > 0
     assert _checkpoint(tmp_path) is None  # the backup is removed once training ends
+
+
+@pytest.mark.parametrize("domain", sorted(SETUPS))
+def test_train_resumes_from_the_previous_checkpoint_when_the_last_is_torn(tmp_path, domain):
+    argv, model_path, epochs = SETUPS[domain](tmp_path)
+    argv[argv.index("--epochs") + 1] = epochs = max(epochs, 4)
+    killed = _kill_after_checkpoint(domain, argv, tmp_path, epochs=2)
+    previous = _checkpoint(tmp_path, "training_metadata.json.bkp")
+    assert previous is not None and 1 <= previous < epochs, killed[-2000:]
+    (latest,) = tmp_path.rglob("latest.weights.h5")
+    latest.write_bytes(latest.read_bytes()[: latest.stat().st_size // 2])  # as if killed while writing it
+
+    again = cli(f"domains.{domain}", *argv, timeout=300)
+    output = again.stdout + again.stderr
+    assert again.returncode == 0, output[-3000:]
+    resumed = [(int(n), int(total)) for n, total in EPOCH.findall(output)]
+    assert resumed == [(n, epochs) for n in range(previous + 1, epochs + 1)], output[-3000:]
+    importlib.import_module(f"domains.{domain}.model")
+    assert load_model(model_path).count_params() > 0
