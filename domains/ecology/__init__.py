@@ -7,8 +7,9 @@ forget gate is the environment's stability and the input gate admits new resourc
   :func:`.data.load_lynx` for the bundled Canadian lynx;
 - :mod:`.simulate`: Ricker growth with a drifting carrying capacity, noise and a covariate;
 - :mod:`.baselines`: naive, seasonal naive, mean, AR(p), Ricker and theta-logistic forecasters;
+  :mod:`.classical`: AutoARIMA, AutoETS and Theta from statsforecast (the optional ``forecast`` extra);
 - :mod:`.model`, :mod:`.train`, :mod:`.forecaster`: the GatedForecaster (GatedLSTM, Gaussian head, direct
-  horizons 1..10, optional frozen AR(p) base, calibration on held-out final steps), per series or global;
+  horizons 1..10, optional frozen (threshold) AR(p) base, calibration on held-out final steps), per series or global;
 - :mod:`.evaluate`: the rolling-origin backtest and the Zhang (2003) lynx protocol;
 - ``python -m domains.ecology {forecast,train,evaluate}``: the command line.
 """

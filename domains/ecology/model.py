@@ -20,7 +20,8 @@ while the direct head learns each horizon's spread by likelihood.
 
 Two optional parts make the network a residual model on top of the classical ones:
 
-- ``ar_order = p > 0``: a :class:`LagWindow` hands the last ``p`` scaled levels to a linear layer ``"ar"``
+- ``ar_order = p > 0``: a :class:`CentredLags` hands the last ``p`` scaled levels (measured from the series'
+  mean) to a linear layer ``"ar"``
   whose weights are a direct AR(p) fitted by least squares (one regression of ``(z_{t+h} - z_t)/s`` per
   horizon, :func:`domains.ecology.bases.fit_direct_ar`) and then frozen; the LSTM's mean is added to it, so the gated memory
   models what the linear autoregression misses (Zhang's 2003 ARIMA + ANN hybrid, trained jointly). With
@@ -28,7 +29,8 @@ Two optional parts make the network a residual model on top of the classical one
   :class:`domains.ecology.bases.ThresholdAR`). With ``p = 0`` the base is persistence (a change of 0): the
   network predicts a correction to the last value.
 - a :class:`Calibration` layer at the end of the (ensemble) model, with non-trainable per-horizon factors:
-  ``alpha_h`` shrinks the mean change towards persistence and ``k_h`` multiplies the standard deviation.
+  ``alpha_h`` shrinks the mean change towards persistence (or, with a base, the network's residual towards
+  the base) and ``k_h`` multiplies the standard deviation.
   Both are 1 during training and are set afterwards on held-out targets
   (:mod:`domains.ecology.train`, :func:`calibration_factors`).
 """
@@ -38,7 +40,7 @@ import numpy as np
 from keras import ops
 from scipy.stats import norm
 
-from domains.ecology.bases import LagWindow, ThresholdAR
+from domains.ecology.bases import CentredLags, ThresholdAR
 from shared.layers import GatedLSTM
 
 #: Softplus floor of the predicted standard deviation (in units of the series' scale ``s``).
@@ -132,7 +134,13 @@ class Mixture(keras.layers.Layer):
 
 @keras.saving.register_keras_serializable(package="ecology")
 class Calibration(keras.layers.Layer):
-    """Per-horizon post-hoc calibration (non-trainable): mean ``* alpha_h``, standard deviation ``* k_h``.
+    """Per-horizon post-hoc calibration (non-trainable): the mean shrunk by ``alpha_h``, the standard
+    deviation multiplied by ``k_h``.
+
+    Called on ``pairs`` ``(..., 2H)`` it shrinks the mean change towards persistence: ``alpha_h * mean``.
+    Called on ``[pairs, base]`` with the frozen base's mean change ``base`` ``(..., H)`` it shrinks the
+    network's residual towards the base instead: ``base + alpha_h * (mean - base)`` (``alpha = 0`` is the
+    base alone).
 
     Args:
         horizon: ``H``. Starts as the identity (``alpha = k = 1``); :meth:`set_factors` changes it.
@@ -145,9 +153,14 @@ class Calibration(keras.layers.Layer):
         self.alpha = self.add_weight(shape=(self.horizon,), initializer="ones", trainable=False, name="alpha")
         self.k = self.add_weight(shape=(self.horizon,), initializer="ones", trainable=False, name="k")
 
+    def compute_mask(self, inputs, mask=None):
+        return mask[0] if isinstance(mask, (list, tuple)) else mask
+
     def call(self, inputs):
+        inputs, base = inputs if isinstance(inputs, (list, tuple)) else (inputs, None)
         pairs = ops.reshape(inputs, (*ops.shape(inputs)[:-1], self.horizon, 2))
-        out = ops.stack([pairs[..., 0] * self.alpha, pairs[..., 1] * self.k], axis=-1)
+        mean = pairs[..., 0] * self.alpha if base is None else base + (pairs[..., 0] - base) * self.alpha
+        out = ops.stack([mean, pairs[..., 1] * self.k], axis=-1)
         return ops.reshape(out, ops.shape(inputs))
 
     def set_factors(self, alpha, k):
@@ -248,7 +261,7 @@ def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1
     raw = keras.layers.Dense(2 * horizon, kernel_regularizer=penalty, name="gaussian",
                              kernel_initializer=keras.initializers.RandomNormal(stddev=0.01, seed=seed + 4))(hidden)
     if ar_order:
-        lags = LagWindow(ar_order, name="lags")(inputs)
+        lags = CentredLags(ar_order, name="lags")(inputs)
         if threshold_delay:
             base = ThresholdAR(horizon, threshold_delay, name="ar")(lags)
         else:

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from domains.ecology.forecaster import GatedForecaster
-from domains.ecology.bases import LagWindow, fit_direct_ar
+from domains.ecology.bases import CentredLags, LagWindow, fit_direct_ar
 from domains.ecology.model import Calibration, calibration_factors, scaling, targets
 from domains.ecology.simulate import simulate_ricker
 from domains.ecology.train import split_targets, training_arrays
@@ -31,6 +31,18 @@ def test_lag_window_matches_the_shifted_series_and_repeats_the_first_value():
     for j in range(4):
         assert np.allclose(lags[:, j:, j], x[:, :9 - j, 1])
         assert np.allclose(lags[:, :j, j], x[:, :1, 1])
+
+
+def test_centred_lags_measure_each_series_from_its_own_mean():
+    rng = np.random.default_rng(2)
+    series = [rng.normal(size=9).cumsum(), rng.normal(size=6).cumsum()]
+    x, _ = training_arrays([(z, np.zeros((len(z), 0))) for z in series], horizon=1)
+    lags = np.asarray(CentredLags(3)(x))
+    for i, z in enumerate(series):
+        centred = (z - z.mean()) / scaling(z, np.zeros((len(z), 0)))[1]
+        padded = np.concatenate([np.full(2, centred[0]), centred])
+        for j in range(3):
+            assert np.allclose(lags[i, :len(z), j], padded[2 - j:2 - j + len(z)], atol=1e-5)
 
 
 def test_direct_ar_recovers_an_ar2_process():
@@ -69,6 +81,10 @@ def test_calibration_layer_is_identity_until_set():
     layer.set_factors([0.5, 1.0], [2.0, 3.0])
     assert np.allclose(np.asarray(layer(pairs)), [[[0.5, 4.0, 3.0, 12.0]]])
     assert not layer.trainable_weights
+    base = np.array([[[10.0, 20.0]]], "float32")
+    assert np.allclose(np.asarray(layer([pairs, base])), [[[5.5, 4.0, 3.0, 12.0]]])
+    layer.set_factors([0.0, 0.0], [1.0, 1.0])
+    assert np.allclose(np.asarray(layer([pairs, base]))[..., ::2], base)
 
 
 def test_calibrated_fit_with_ar_base_round_trips(tmp_path):
@@ -79,8 +95,10 @@ def test_calibrated_fit_with_ar_base_round_trips(tmp_path):
     ar = model.network_.get_layer("member0").get_layer("ar")
     assert not ar.trainable_weights
     x, y = training_arrays([(z, np.zeros((len(z), 0)))], 3)
-    kernel, bias = fit_direct_ar(np.asarray(LagWindow(3)(x)), y)
+    kernel, bias = fit_direct_ar(np.asarray(CentredLags(3)(x)), y)
     assert np.allclose(ar.get_weights()[0], kernel, atol=1e-5) and np.allclose(ar.get_weights()[1], bias, atol=1e-5)
+    # the calibration shrinks the residual towards the same (refitted) base
+    assert all(np.allclose(a, b) for a, b in zip(model.network_.get_layer("base").get_weights(), ar.get_weights()))
     before = model.predict(3)
     model.save(tmp_path / "m.keras")
     loaded = GatedForecaster.load(tmp_path / "m.keras")
