@@ -10,25 +10,43 @@ Inputs, for one contig of length L (as the network gives them after stitching):
 
 Steps:
 
-1. **Candidates.** On each strand, every stop codon of the genetic code closes an open reading frame; every
-   ATG, GTG or TTG in frame after the previous in-frame stop is a candidate start. On a linear contig an ORF
-   that runs off an edge gives a partial candidate (5' partial from the edge, or 3' partial to the edge). A
-   circular contig is read across its origin. Candidates shorter than ``min_length`` (stop included) go.
-2. **Score** of a candidate = the log-likelihood ratio, summed over its bases, of "coding in this frame"
-   against "non-coding" under the network's per-position posteriors (positions taken as independent), plus
-   ``start_weight`` times the log-odds of the start-codon probability at its first base, plus, when a
-   :class:`~domains.genomics.starts.StartModel` fitted on the genome is given, ``start_model_weight`` times
-   its score of the start (upstream motif and codon; see :mod:`domains.genomics.starts`) (partial starts get
-   ``0``). A gene is worth calling when its score is positive.
-3. **Tiling.** Weighted interval scheduling (dynamic programming over candidates sorted by their right end)
-   chooses the set of positive-scoring candidates with the largest total score such that consecutive genes
-   overlap by at most ``max_overlap`` bases (either strand). Alternative starts of one stop overlap each other
-   completely, so at most one start per stop is chosen.
+1. **Candidates** (:func:`find_candidates`). On each strand, every stop codon of the genetic code closes an
+   open reading frame; every ATG, GTG or TTG in frame after the previous in-frame stop is a candidate start.
+   On a linear contig an ORF that runs off an edge gives a partial candidate (5' partial from the edge, or 3'
+   partial to the edge). A circular contig is read across its origin. Candidates shorter than ``min_length``
+   (stop included) go.
+2. **Score** of a candidate (:func:`score_candidates`), a sum of log-likelihood ratios (nats) of "a gene
+   here" against "no gene":
+
+   - ``network_weight`` times the network's evidence: the log-ratio of "coding in this frame" against
+     "non-coding" under its per-position posteriors, summed over the candidate's bases (taken as
+     independent, which they are not, hence the weight);
+   - ``start_weight`` times the log-odds of the network's start-codon probability at its first base;
+   - with models fitted on the genome's own first-pass genes (see :mod:`domains.genomics.predict`):
+     ``coding_weight`` times the :class:`~domains.genomics.coding.CodingModel` score (in-frame hexamer
+     log-ratios of the genome's genes against its background, from the start codon to the codon before the
+     stop), and ``start_model_weight`` times the :class:`~domains.genomics.starts.StartModel` score of the
+     start (upstream motif and codon) relative to the best-scoring start of the same ORF (so it picks among
+     starts; partial starts get 0);
+   - ``open_frame_weight`` times the evidence of the open frame itself: a gene has no in-frame stop by
+     definition, while non-coding DNA whose trinucleotides are stops with frequency ``p`` (the contig's, both
+     strands) stays open for ``n`` codons with probability ``(1 - p) ** n``, so the log-likelihood ratio of
+     an ``n``-codon candidate is ``-n log(1 - p)``: the length-dependent prior that short ORFs, which arise
+     by chance far more often than long ones, are less likely genes (Prodigal's scores favour long ORFs in
+     the same way; a further penalty on genes under 300 bases cost F1 on the training genomes).
+
+   A gene is worth calling when its score is above ``min_score``.
+3. **Tiling** (:func:`choose_genes`). Weighted interval scheduling (dynamic programming over candidates
+   sorted by their right end) chooses the set of candidates with the largest total score such that
+   consecutive genes overlap by at most ``max_overlap`` bases (either strand). Alternative starts of one stop
+   overlap each other completely, so at most one start per stop is chosen.
+
+Candidates and the network's part of their scores depend on the network alone, so they are found once per
+contig and re-scored by each decoding pass.
 """
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,126 +54,224 @@ import numpy as np
 from domains.genomics.data import Gene, codon_table, complement, encode
 
 EPS = 1e-6
+CIRCULAR_OVERHANG = 30_000  # bases of a circular contig's beginning appended, for ORFs across the origin
 
 
 @dataclass(frozen=True)
 class DecodeConfig:
-    """Settings of :func:`decode_contig`.
+    """Settings of the decoder (weights multiply log-likelihood ratios in nats).
+
+    The defaults score by the network alone (the first pass of :func:`domains.genomics.predict.
+    self_trained_genes`; ``start_model_weight=100`` suits a start model added on that scale). The passes with
+    the genome's own models use :data:`domains.genomics.predict.SELF_TRAINED`.
 
     Attributes:
         min_length: shortest gene called, in bases with the stop codon (Prodigal's minimum is 90).
         max_overlap: most bases two called genes may share.
-        start_weight: weight of the start-codon log-odds in a candidate's score.
-        start_model_weight: weight of a genome's own start model's score (second pass, see ``predict``); the
-            coding log-ratio sums count correlated bases as independent, so they are large and the start
-            evidence needs a large weight to count (100 chosen on E. coli, a training genome).
+        network_weight: weight of the network's summed per-base coding log-ratio.
+        start_weight: weight of the network's start-codon log-odds.
+        start_model_weight: weight of a genome's own start model's score.
+        coding_weight: weight of a genome's own coding model's score.
+        open_frame_weight: weight of the open-frame log-likelihood ratio (1: the ratio itself).
         min_score: candidates must score above this to be called.
     """
 
     min_length: int = 90
     max_overlap: int = 60
+    network_weight: float = 1.0
     start_weight: float = 1.0
     start_model_weight: float = 100.0
+    coding_weight: float = 0.0
+    open_frame_weight: float = 0.0
     min_score: float = 0.0
 
 
-def decode_contig(contig, coding, start, config=DecodeConfig(), start_model=None):
-    """Genes called on one contig from its stitched probabilities (see the module docstring).
+@dataclass(frozen=True)
+class Candidates:
+    """The candidate genes of one contig, ``m`` of them, in arrays ``(m,)``; coordinates are in each strand's
+    own direction (``first < end``; on a circular contig they may run past its length, into the appended
+    beginning).
+
+    Attributes:
+        strand: ``1`` or ``-1``. first, end: the gene's bases ``[first, end)`` on its strand.
+        partial_start, partial_end: runs off the 5' / 3' edge of a linear contig.
+        orf: an id shared by the candidates of one ORF (consecutive).
+        network: the network's summed per-base coding log-ratio. start_odds: the network's start-codon
+            log-odds at ``first`` (0 for a partial start).
+        open_frame: the log-likelihood ratio of the frame staying open (no stop) from ``first`` to the stop.
+    """
+
+    strand: np.ndarray
+    first: np.ndarray
+    end: np.ndarray
+    partial_start: np.ndarray
+    partial_end: np.ndarray
+    orf: np.ndarray
+    network: np.ndarray
+    start_odds: np.ndarray
+    open_frame: np.ndarray
+
+
+def strand_sequence(contig, strand):
+    """One strand of ``contig`` in its own 5'->3' direction; a circular contig's beginning is appended
+    (``CIRCULAR_OVERHANG`` bases at most) so that ORFs read across the origin."""
+    sequence = contig.sequence if strand == 1 else complement(contig.sequence)[::-1]
+    return sequence + sequence[:CIRCULAR_OVERHANG] if contig.circular else sequence
+
+
+def decode_contig(contig, coding, start, config=DecodeConfig(), start_model=None, coding_model=None):
+    """Genes called on one contig from its stitched probabilities (see the module docstring): candidates,
+    scores, tiling.
 
     Args:
         contig: the :class:`~domains.genomics.data.Contig` (its sequence, topology and genetic code).
         coding: ``(L, 2, 4)`` probabilities. start: ``(L, 2)`` probabilities.
         config: :class:`DecodeConfig`.
         start_model: optional :class:`~domains.genomics.starts.StartModel` adding its start scores.
+        coding_model: optional :class:`~domains.genomics.coding.CodingModel` adding its coding scores.
+
+    Returns:
+        A list of :class:`~domains.genomics.data.Gene`, sorted by position, ids ``"<contig>_<n>"``.
+    """
+    candidates = find_candidates(contig, coding, start, config.min_length)
+    return choose_genes(contig, candidates, config, start_model, coding_model)
+
+
+def find_candidates(contig, coding, start, min_length=90):
+    """All candidate genes of ``contig`` of at least ``min_length`` bases, with the network's evidence, as
+    :class:`Candidates`. ``coding`` ``(L, 2, 4)`` and ``start`` ``(L, 2)`` are the network's probabilities."""
+    length = len(contig)
+    coding, start = np.asarray(coding, np.float32), np.asarray(start, np.float32)
+    if coding.shape != (length, 2, 4) or start.shape != (length, 2):
+        raise ValueError(f"expected coding {(length, 2, 4)} and start {(length, 2)}; got {coding.shape}, {start.shape}")
+    logs = np.log(coding + EPS)
+    log_ratio = logs[:, :, 1:] - logs[:, :, :1]  # (L, 2, 3): codon position 1..3 against non-coding
+    start_odds = np.log(start + EPS) - np.log(1 - start + EPS)
+    columns, stops, codons = [], 0, 0
+    for axis, strand in enumerate((1, -1)):
+        strand_ratio, strand_odds = log_ratio[:, axis], start_odds[:, axis]
+        if strand == -1:
+            strand_ratio, strand_odds = strand_ratio[::-1], strand_odds[::-1]
+        if contig.circular:
+            extra = min(length, CIRCULAR_OVERHANG)
+            strand_ratio = np.concatenate([strand_ratio, strand_ratio[:extra]])
+            strand_odds = np.concatenate([strand_odds, strand_odds[:extra]])
+        sequence = strand_sequence(contig, strand)
+        found = _strand_candidates(sequence, length, strand_ratio, strand_odds, contig.circular,
+                                   contig.translation_table, min_length)
+        columns.append((np.full(len(found[0]), strand, np.int8), *found))
+        codon_ids = _codon_ids(sequence[:length])
+        stops += np.isin(codon_ids, [_codon_id(c) for c in codon_table(contig.translation_table)[1]]).sum()
+        codons += np.sum((codon_ids >= 0) & (codon_ids % 5 < 4) & (codon_ids // 5 % 5 < 4) & (codon_ids < 100))
+    strand, first, end, open5, open3, orf, network, odds = (np.concatenate(column) for column in zip(*columns))
+    orf = orf + np.where(strand == 1, 0, orf[strand == 1].max(initial=-1) + 1)  # ids unique across strands
+    stop_frequency = min(max(stops / max(codons, 1), 1e-3), 0.5)  # bounded: a contig of few or odd bases
+    open_frame = (end - first) // 3 * -np.log1p(-stop_frequency)
+    return Candidates(strand, first, end, open5, open3, orf, network, odds, open_frame)
+
+
+def _strand_candidates(sequence, length, log_ratio, start_odds, circular, table, min_length):
+    """Candidates of one strand, ``sequence`` (with the circular overhang), as arrays ``(first, end,
+    partial_start, partial_end, orf, network, start_odds)``; ``log_ratio`` ``(n, 3)`` and ``start_odds``
+    ``(n,)`` are the network's, in this strand's coordinates.
+
+    On a circular contig ORFs that begin in the appended copy repeat earlier ones and are skipped, and so is
+    each frame's first ORF, which the copy gives whole.
+    """
+    n = len(sequence)
+    start_codons, stop_codons = codon_table(table)
+    codon_ids = _codon_ids(sequence)
+    is_stop = np.isin(codon_ids, [_codon_id(c) for c in stop_codons])
+    is_start = np.isin(codon_ids, [_codon_id(c) for c in start_codons])
+    columns, orfs_before = [], 0
+    for frame in range(3):
+        # summed log-ratio of bases < x, for genes whose codons start at bases with index % 3 == frame
+        per_base = np.empty(n)
+        for position in range(3):  # bases frame + position + 3k are at codon position ``position`` + 1
+            per_base[frame + position::3] = log_ratio[frame + position::3, position]
+        per_base[:frame] = log_ratio[np.arange(frame), np.arange(frame) - frame + 3]
+        cumulative = np.concatenate([[0.0], np.cumsum(per_base)])
+        stops = np.flatnonzero(is_stop[frame::3]) * 3 + frame
+        # ORF k runs from begins[k] to ends[k]; the last one, past every stop, runs off the 3' edge
+        ends = np.append(stops + 3, frame + (n - frame) // 3 * 3)
+        begins = np.append(frame, stops + 3)
+        index = np.arange(len(ends))
+        keep = (index > 0) & (begins < length) & (index < len(stops)) if circular else np.ones(len(ends), bool)
+        open3_orf = (index == len(stops)) & (not circular)
+        firsts = np.flatnonzero(is_start[frame::3]) * 3 + frame
+        orf = np.searchsorted(stops, firsts)  # a start codon is never a stop, so its ORF's stop lies after it
+        chosen = keep[orf] & (ends[orf] - firsts >= min_length)
+        firsts, orf = firsts[chosen], orf[chosen]
+        edge = np.zeros(0, np.int64)
+        if not circular and ends[0] - begins[0] >= min_length:  # the first ORF runs off the 5' edge
+            edge = np.array([0])
+        firsts, orf = np.concatenate([begins[edge], firsts]), np.concatenate([edge, orf])
+        open5 = np.arange(len(firsts)) < len(edge)
+        columns.append((firsts, ends[orf], open5, open3_orf[orf], orf + orfs_before,
+                        cumulative[ends[orf]] - cumulative[firsts], np.where(open5, 0.0, start_odds[firsts])))
+        orfs_before += len(ends)
+    return tuple(np.concatenate(column) for column in zip(*columns))
+
+
+def score_candidates(contig, candidates, config=DecodeConfig(), start_model=None, coding_model=None):
+    """``(m,)`` scores of ``candidates`` (:class:`Candidates` of ``contig``), as the module docstring adds them
+    up."""
+    c = candidates
+    score = config.network_weight * c.network + config.start_weight * c.start_odds
+    score = score + config.open_frame_weight * c.open_frame
+    for strand in (1, -1) if start_model is not None or coding_model is not None else ():
+        here = np.flatnonzero(c.strand == strand)
+        if not len(here):
+            continue
+        sequence = strand_sequence(contig, strand)
+        first, end = c.first[here], c.end[here]
+        if coding_model is not None:  # in-frame hexamers from the start to the codon before the stop (or edge)
+            last = np.maximum(np.where(c.partial_end[here], end - 3, end - 6), first)
+            score[here] += config.coding_weight * _in_frame_sums(coding_model.scores(sequence), first, last)
+        if start_model is not None:  # relative to the ORF's best start (candidates of an ORF are consecutive)
+            motif = np.where(c.partial_start[here], -1e9, start_model.scores(sequence)[first])
+            groups = np.flatnonzero(np.diff(c.orf[here], prepend=-1))
+            best = np.repeat(np.maximum.reduceat(motif, groups), np.diff(np.append(groups, len(here))))
+            score[here] += config.start_model_weight * np.where(c.partial_start[here], 0.0, motif - best)
+    return score
+
+
+def _in_frame_sums(values, first, last):
+    """``(m,)`` sums of ``values[p]`` over ``first <= p < last``, ``p`` in ``first``'s frame (``p - first``
+    divisible by 3)."""
+    total = np.zeros(len(first))
+    for frame in range(3):
+        cumulative = np.concatenate([[0.0], np.cumsum(values[frame::3])])  # over positions frame, frame + 3, ...
+        here = first % 3 == frame
+        # in-frame positions before first: (first - frame) / 3; before last: ceil((last - frame) / 3)
+        total[here] = cumulative[(last[here] - frame + 2) // 3] - cumulative[(first[here] - frame) // 3]
+    return total
+
+
+def choose_genes(contig, candidates, config=DecodeConfig(), start_model=None, coding_model=None):
+    """Genes of ``contig`` chosen from ``candidates`` (:class:`Candidates`): scored by
+    :func:`score_candidates`, those above ``min_score`` tiled (see the module docstring).
 
     Returns:
         A list of :class:`~domains.genomics.data.Gene`, sorted by position, ids ``"<contig>_<n>"``.
     """
     length = len(contig)
-    coding = np.asarray(coding, np.float64)
-    start = np.asarray(start, np.float64)
-    if coding.shape != (length, 2, 4) or start.shape != (length, 2):
-        raise ValueError(f"expected coding {(length, 2, 4)} and start {(length, 2)}; got {coding.shape}, {start.shape}")
-    candidates = []
-    forward = contig.sequence
-    reverse = complement(forward)[::-1]
-    for strand, sequence, strand_coding, strand_start in (
-        (1, forward, coding[:, 0], start[:, 0]),
-        (-1, reverse, coding[::-1, 1], start[::-1, 1]),
-    ):
-        for first, end, score, open5, open3 in _strand_candidates(
-            sequence, strand_coding, strand_start, contig.circular, contig.translation_table, config, start_model
-        ):
-            if first >= length:  # a gene after the origin, found in the appended copy
-                first, end = first - length, end - length
-            if strand == -1:  # reverse-complement coordinates back to forward ones
-                first, end = length - end, length - first
-            candidates.append((first, end, score, strand, open5, open3))
-    chosen = _tile(candidates, config.max_overlap)
+    score = score_candidates(contig, candidates, config, start_model, coding_model)
+    kept = np.flatnonzero((score > config.min_score) & (candidates.end - candidates.first >= config.min_length))
+    strand = candidates.strand[kept]
+    first, end = candidates.first[kept], candidates.end[kept]
+    after_origin = first >= length  # a gene after the origin, found in the appended copy
+    first, end = np.where(after_origin, first - length, first), np.where(after_origin, end - length, end)
+    first, end = np.where(strand == 1, first, length - end), np.where(strand == 1, end, length - first)
+    chosen = sorted(_tile(first, end, score[kept], config.max_overlap), key=lambda i: (first[i], end[i]))
     genes = []
-    for number, (first, end, _, strand, open5, open3) in enumerate(sorted(chosen), start=1):
-        parts = ((first, end),) if end <= length and first >= 0 else _wrap(first, end, length, strand)
-        genes.append(Gene(contig.id, parts, strand, open5, open3, id=f"{contig.id}_{number}", table=contig.translation_table))
+    for number, i in enumerate(chosen, start=1):
+        low, high, direction = int(first[i]), int(end[i]), int(strand[i])
+        parts = ((low, high),) if high <= length and low >= 0 else _wrap(low, high, length, direction)
+        genes.append(Gene(contig.id, parts, direction, bool(candidates.partial_start[kept[i]]),
+                          bool(candidates.partial_end[kept[i]]), id=f"{contig.id}_{number}",
+                          table=contig.translation_table))
     return genes
-
-
-def _strand_candidates(sequence, coding, start, circular, table, config, start_model=None):
-    """``(first, end, score, partial_start, partial_end)`` of forward-strand candidates of ``sequence``.
-
-    ``coding`` ``(L, 4)`` and ``start`` ``(L,)`` are this strand's probabilities in its own coordinates.
-    On a circular contig the beginning is appended so ORFs read across the origin; their coordinates then run
-    past ``L`` and the caller wraps them. ORFs that begin in the appended copy repeat earlier ones and are
-    skipped, and so is each frame's first ORF, which the copy gives whole.
-    """
-    length = len(sequence)
-    start_codons, stop_codons = codon_table(table)
-    if circular:
-        extra = min(length, 30_000)
-        sequence = sequence + sequence[:extra]
-        coding = np.concatenate([coding, coding[:extra]])
-        start = np.concatenate([start, start[:extra]])
-    n = len(sequence)
-    codon_ids = _codon_ids(sequence)
-    is_stop = np.isin(codon_ids, [_codon_id(c) for c in stop_codons])
-    is_start = np.isin(codon_ids, [_codon_id(c) for c in start_codons])
-    log_ratio = np.log(coding[:, 1:] + EPS) - np.log(coding[:, :1] + EPS)  # (n, 3): codon position 1..3
-    start_odds = config.start_weight * (np.log(start + EPS) - np.log(1 - start + EPS))
-    motif = None if start_model is None else config.start_model_weight * start_model.scores(sequence)
-    for frame in range(3):
-        # summed log-ratio of bases < x, for genes whose codons start at bases with index % 3 == frame
-        per_base = log_ratio[np.arange(n), (np.arange(n) - frame) % 3]
-        cumulative = np.concatenate([[0.0], np.cumsum(per_base)])
-        stop_ends = np.flatnonzero(is_stop[frame::3]) * 3 + frame + 3
-        previous = None
-        for end in stop_ends:
-            if previous is None:
-                if not circular:
-                    yield from _orf_candidates(frame, end, True, False, cumulative, start_odds, motif, is_start, config)
-            elif previous >= length:
-                break
-            else:
-                yield from _orf_candidates(previous, end, False, False, cumulative, start_odds, motif, is_start, config)
-            previous = end
-        if not circular:  # the last ORF runs off the 3' edge
-            first = frame if previous is None else previous
-            end = first + (n - first) // 3 * 3
-            yield from _orf_candidates(first, end, previous is None, True, cumulative, start_odds, motif, is_start, config)
-
-
-def _orf_candidates(first, end, open5, open3, cumulative, start_odds, motif, is_start, config):
-    """Candidates of one ORF ``[first, end)``: each in-frame start codon, and the 5' edge when ``open5``."""
-    if end - first < config.min_length:
-        return
-    total = cumulative[end]
-    if open5 and total - cumulative[first] > config.min_score:
-        yield int(first), int(end), float(total - cumulative[first]), True, open3
-    positions = np.arange(first, end - config.min_length + 1, 3)
-    positions = positions[is_start[positions]]
-    scores = total - cumulative[positions] + start_odds[positions]
-    if motif is not None and len(positions):
-        scores = scores + motif[positions] - motif[positions].max()
-    for q, score in zip(positions[scores > config.min_score], scores[scores > config.min_score]):
-        yield int(q), int(end), float(score), False, open3
 
 
 def _codon_ids(sequence):
@@ -169,25 +285,26 @@ def _codon_id(codon):
     return int(sum("ACGTN".index(base) * 5 ** (2 - k) for k, base in enumerate(codon)))
 
 
-def _tile(candidates, max_overlap):
-    """The highest-scoring set of candidates overlapping each other by at most ``max_overlap`` bases."""
-    if not candidates:
+def _tile(first, end, score, max_overlap):
+    """Indices of the highest-scoring set of candidates (arrays ``first``, ``end``, ``score``) overlapping each
+    other by at most ``max_overlap`` bases."""
+    if not len(first):
         return []
-    ordered = sorted(candidates, key=lambda c: c[1])
-    ends = [c[1] for c in ordered]
-    best = [0.0] * (len(ordered) + 1)
-    take = [False] * len(ordered)
-    previous = []
-    for i, (first, _, score, *_rest) in enumerate(ordered):
-        j = bisect.bisect_right(ends, first + max_overlap, 0, i)  # candidates ending early enough
-        previous.append(j)
-        with_it = best[j] + score
+    order = np.argsort(end, kind="stable")
+    ends = end[order]
+    # candidates ending early enough to precede candidate i (bisect_right over those before i)
+    previous = np.minimum(np.searchsorted(ends, first[order] + max_overlap, side="right"), np.arange(len(order)))
+    previous, scores = previous.tolist(), score[order].tolist()
+    best = [0.0] * (len(order) + 1)
+    take = [False] * len(order)
+    for i, (j, score_i) in enumerate(zip(previous, scores)):
+        with_it = best[j] + score_i
         take[i] = with_it > best[i]
         best[i + 1] = with_it if take[i] else best[i]
-    chosen, i = [], len(ordered)
+    chosen, i = [], len(order)
     while i > 0:
         if take[i - 1]:
-            chosen.append(ordered[i - 1])
+            chosen.append(int(order[i - 1]))
             i = previous[i - 1]
         else:
             i -= 1

@@ -11,8 +11,9 @@ as examples, each gene's chosen start as a positive and the other start codons i
 
 over the ``UPSTREAM`` bases before the start codon (position-specific, ``N`` and sequence edges score 0) and
 the start codon (ATG, GTG, TTG), with one pseudocount per cell. The first pass's starts are partly wrong,
-but the true ones share the motif and the wrong ones do not, so the ratio still points at the motif; a
-second decoding pass adds ``weight * score`` to every candidate's score (:mod:`domains.genomics.decode`).
+but the true ones share the motif and the wrong ones do not, so the ratio still points at the motif; each
+later decoding pass adds ``start_model_weight * score`` to every candidate's score, and the model is refitted
+on that pass's genes (:mod:`domains.genomics.decode`, :func:`domains.genomics.predict.self_trained_genes`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ import numpy as np
 
 from domains.genomics.data import codon_table, complement, encode
 
-UPSTREAM = 20  # bases before the start codon read by the model
-DECOY_SPAN = 300  # alternative starts this far (in bases) either side of the chosen one are the negatives
+UPSTREAM = 45  # bases before the start codon read by the model (the RBS, and promoter elements of leaderless
+# archaeal genes; 45 chosen on the training genomes over 20 and 30)
+DECOY_SPAN = 150  # alternative starts this far (in bases) either side of the chosen one are the negatives
+# (150 chosen on the training genomes: nearer decoys are the starts the decoder must tell apart)
 MIN_GENES = 50  # fewer first-pass genes than this: no start model (too few to estimate it)
 START_CODONS = ("ATG", "GTG", "TTG")
 
@@ -46,6 +49,7 @@ class StartModel:
         codons = {True: np.ones(3), False: np.ones(3)}
         used = 0
         strands = {}
+        examples = {}  # (contig id, strand) -> [(start position, is the chosen start), ...]
         for gene in genes:
             if gene.partial_start or len(gene.parts) != 1:
                 continue
@@ -53,15 +57,19 @@ class StartModel:
             if (contig.id, gene.strand) not in strands:
                 sequence = contig.sequence if gene.strand == 1 else complement(contig.sequence)[::-1]
                 strands[contig.id, gene.strand] = (sequence, encode(sequence))
-            sequence, codes = strands[contig.id, gene.strand]
+            sequence, _ = strands[contig.id, gene.strand]
             (first, end), = gene.parts
             start = first if gene.strand == 1 else len(sequence) - end  # in the strand's own coordinates
             _, stop_codons = codon_table(gene.table or contig.translation_table)
             used += 1
-            for q, positive in _starts_around(sequence, start, gene.length, stop_codons):
-                _count(codes, q, counts[positive], codons[positive], sequence[q:q + 3])
+            examples.setdefault((contig.id, gene.strand), []).extend(
+                _starts_around(sequence, start, gene.length, stop_codons))
         if used < MIN_GENES:
             return None
+        for key, found in examples.items():
+            starts, positive = np.array(found).T
+            for label in (True, False):
+                _count(strands[key][1], starts[positive == label], counts[label], codons[label])
         upstream = np.zeros((UPSTREAM, 5))
         upstream[:, :4] = np.log(counts[True] / counts[True].sum(1, keepdims=True)) - np.log(
             counts[False] / counts[False].sum(1, keepdims=True))
@@ -73,16 +81,19 @@ class StartModel:
         there is no ATG/GTG/TTG)."""
         codes = encode(sequence)
         n = len(codes)
-        padded = np.concatenate([np.full(UPSTREAM, 4, np.uint8), codes])
-        total = np.zeros(n)
-        for k in range(UPSTREAM):
-            total += self.upstream[k][padded[k:k + n]]
         ids = np.full(n, -1, np.int64)
         ids[:n - 2] = codes[:-2].astype(np.int64) * 25 + codes[1:-1] * 5 + codes[2:]
         codon_index = np.full(n, -1)
         for index, codon in enumerate(START_CODONS):
             codon_index[ids == _codon_id(codon)] = index
-        return np.where(codon_index >= 0, total + self.codon[np.maximum(codon_index, 0)], 0.0)
+        at = np.flatnonzero(codon_index >= 0)
+        padded = np.concatenate([np.full(UPSTREAM, 4, np.uint8), codes])
+        total = self.codon[codon_index[at]]
+        for k in range(UPSTREAM):  # base q - UPSTREAM + k is padded[q + k]
+            total = total + self.upstream[k][padded[at + k]]
+        scores = np.zeros(n)
+        scores[at] = total
+        return scores
 
 
 def _codon_id(codon):
@@ -105,11 +116,15 @@ def _starts_around(sequence, start, length, stop_codons):
         q += 3
 
 
-def _count(codes, q, counts, codon_counts, codon):
-    """Adds the ``UPSTREAM`` bases before ``q`` (those inside the sequence, not ``N``) and the codon."""
-    for k in range(UPSTREAM):
-        at = q - UPSTREAM + k
-        if at >= 0 and codes[at] < 4:
-            counts[k, codes[at]] += 1
-    if codon in START_CODONS:
-        codon_counts[START_CODONS.index(codon)] += 1
+def _count(codes, starts, counts, codon_counts):
+    """Adds the ``UPSTREAM`` bases before each of ``starts`` (positions in ``codes``, a strand's encoded
+    sequence; bases outside it or ``N`` are left out) to ``counts`` ``(UPSTREAM, 4)`` and the start codons to
+    ``codon_counts`` ``(3,)`` (ATG, GTG, TTG)."""
+    at = starts[:, None] - UPSTREAM + np.arange(UPSTREAM)  # (m, UPSTREAM)
+    bases = np.where(at >= 0, codes[np.maximum(at, 0)], 4)
+    rows = np.broadcast_to(np.arange(UPSTREAM), at.shape)
+    known = bases < 4
+    np.add.at(counts, (rows[known], bases[known]), 1)
+    ids = codes[starts].astype(np.int64) * 25 + codes[starts + 1] * 5 + codes[starts + 2]
+    for index, codon in enumerate(START_CODONS):
+        codon_counts[index] += np.sum(ids == _codon_id(codon))

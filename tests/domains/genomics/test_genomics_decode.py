@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from domains.genomics.data import Contig, Gene, label_contig, read_genome
-from domains.genomics.decode import DecodeConfig, decode_contig
+from domains.genomics.decode import DecodeConfig, choose_genes, decode_contig, find_candidates
 from domains.genomics.evaluate import score_genes
 from shared.data_paths import bundled
 
@@ -79,3 +79,26 @@ def test_gene_running_off_a_linear_edge_is_partial(rng):
 def test_shape_mismatch_is_refused(streptococcus):
     with pytest.raises(ValueError, match="expected coding"):
         decode_contig(streptococcus, np.zeros((10, 2, 4)), np.zeros((10, 2)))
+
+
+def test_candidates_found_once_rescore_as_a_fresh_decode(streptococcus, rng):
+    coding, start = _posteriors(streptococcus, confidence=0.6)
+    coding = coding * rng.uniform(0.5, 1.5, coding.shape)
+    coding /= coding.sum(axis=-1, keepdims=True)
+    candidates = find_candidates(streptococcus, coding, start)
+    for config in (DecodeConfig(), DecodeConfig(network_weight=0.5, start_weight=2.0, min_score=3.0)):
+        again = choose_genes(streptococcus, candidates, config)
+        assert [(g.parts, g.strand) for g in again] == [
+            (g.parts, g.strand) for g in decode_contig(streptococcus, coding, start, config)]
+
+
+def test_open_frame_ratio_is_codons_times_the_stop_log_odds(rng):
+    sequence = "".join(rng.choice(list("ACGT"), 3000, p=[0.3, 0.2, 0.2, 0.3]))
+    contig = Contig("random", sequence)
+    flat = np.full((len(contig), 2, 4), 0.25)
+    candidates = find_candidates(contig, flat, np.full((len(contig), 2), 0.5))
+    both = [sequence, sequence[::-1].translate(str.maketrans("ACGT", "TGCA"))]
+    triplets = [strand[i:i + 3] for strand in both for i in range(len(strand) - 2)]
+    p = np.mean([t in ("TAA", "TAG", "TGA") for t in triplets])
+    assert len(candidates.first) > 10
+    np.testing.assert_allclose(candidates.open_frame, (candidates.end - candidates.first) // 3 * -np.log(1 - p))
