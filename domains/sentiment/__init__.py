@@ -1,6 +1,7 @@
 """Sentence-level sentiment that gets negation right (issue 4).
 
-Modules: ``text`` (normalisation, tokeniser), ``negation`` (cue detector and scope marker), ``data`` (loaders for
+Modules: ``text`` (normalisation, tokeniser), ``negation`` (cue detector and scope marker), ``lexicon`` (VADER prior
+polarity per token, flipped inside a negation scope), ``data`` (loaders for
 SST trees, rt-polarity, TSV/CSV, CheckList and the SST negation flips), ``baselines`` (TF-IDF + logistic
 regression; VADER), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates), ``model``
 and ``train`` (the BiGatedLSTM classifier), ``augment`` (minimal pairs from templates and an SST-derived

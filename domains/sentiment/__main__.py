@@ -42,6 +42,7 @@ EXAMPLES = {
 """,
     "train": """examples:
   python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
+  python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
@@ -97,6 +98,9 @@ def _parser():
     train_command.add_argument("--learning-rate", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
     train_command.add_argument("--steps-per-epoch", type=int, default=None, help="cap on batches per epoch (default: all)")
     train_command.add_argument("--units", type=int, default=64, help="GatedLSTM units per direction (default 64)")
+    train_command.add_argument("--embed-dim", type=int, default=64, help="token embedding size (default 64)")
+    train_command.add_argument("--lexicon", action="store_true",
+                               help="add VADER prior-polarity features per token (domains.sentiment.lexicon)")
     train_command.add_argument("--word-dropout", type=float, default=0.0,
                                help="probability of reading a training token as unknown (default 0)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
@@ -153,7 +157,8 @@ def _train(args):
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
                     f"{args.augment} generated minimal pairs) from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
-    options = {"units": args.units, "use_negation": not args.no_negation_features}
+    options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
+               "use_lexicon": args.lexicon}
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,

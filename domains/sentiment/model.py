@@ -3,16 +3,19 @@
 Architecture (:func:`build_model`)::
 
     tokens (batch, T) int  -> Embedding(vocab, embed_dim, mask_zero) ------------------+
-    negation (batch, T, 3) float (cue, in scope, odd depth) -> Dense(embed_dim, no bias) -+-> Add
+    negation (batch, T, 3) float (cue, in scope, odd depth) -> Dense(embed_dim, no bias) -+-> Add "with_negation"
+    lexicon (batch, T, 2) float (valence, negated valence; optional) -> Dense(embed_dim, no bias) -+
         -> Bidirectional(GatedLSTM(units, forget_bias=1, return_sequences)) "bilstm"
         -> AttentionPooling(attention_units) "attention" -> Dropout -> Dense(1, sigmoid)
 
 Texts reach it through :class:`Featurizer`: :func:`domains.sentiment.text.tokenize` (so the negation marks of
 :mod:`domains.sentiment.negation` line up with the tokens), a Keras ``TextVectorization`` over the tokens
 joined by spaces (``standardize=None``, whitespace split: one id per token, 1 for out-of-vocabulary), and the
-per-token negation features padded with zeros to the batch's longest text.
+per-token negation features padded with zeros to the batch's longest text; with ``lexicon=True`` also the
+per-token VADER prior polarity of :mod:`domains.sentiment.lexicon` (a model built with ``use_lexicon=True``
+needs it, one without ignores it).
 
-The negation features enter as a learned vector added to each token's embedding. The padding mask
+The negation (and lexicon) features enter as a learned vector added to each token's embedding. The padding mask
 (``tokens != 0``) is given to the recurrent and attention layers explicitly, since Keras merge layers drop
 (``Add``) or widen (``Concatenate``) a mask when one input has none.
 """
@@ -20,25 +23,30 @@ The negation features enter as a learned vector added to each token's embedding.
 import keras
 import numpy as np
 
+from domains.sentiment.lexicon import FEATURES as LEXICON_FEATURES
+from domains.sentiment.lexicon import lexicon_features
 from domains.sentiment.negation import FEATURES, mark_tokens
 from domains.sentiment.text import tokenize
 from shared.layers import AttentionPooling, GatedLSTM
 
 
 class Featurizer:
-    """Texts -> ``{"tokens": int32 (n, T), "negation": float32 (n, T, 3)}``, T = longest text in the batch (>= 1).
+    """Texts -> ``{"tokens": int32 (n, T), "negation": float32 (n, T, 3)}`` (and ``"lexicon": float32 (n, T, 2)``
+    when ``lexicon``), T = longest text in the batch (>= 1).
 
     Args:
         vocabulary: the token list (ids 2..; 0 is padding, 1 out-of-vocabulary), e.g. from :meth:`adapt`.
+        lexicon: also give the VADER prior-polarity features (:func:`domains.sentiment.lexicon.lexicon_features`).
     """
 
-    def __init__(self, vocabulary=None):
+    def __init__(self, vocabulary=None, lexicon=False):
+        self.lexicon = lexicon
         self.vectorizer = keras.layers.TextVectorization(standardize=None, split="whitespace", output_mode="int")
         if vocabulary is not None:
             self.vectorizer.set_vocabulary(list(vocabulary))
 
     @classmethod
-    def adapt(cls, texts, max_tokens=20_000, min_count=1):
+    def adapt(cls, texts, max_tokens=20_000, min_count=1, lexicon=False):
         """A featurizer whose vocabulary is the ``max_tokens - 2`` most frequent tokens of ``texts`` seen at
         least ``min_count`` times (ties broken by first appearance)."""
         counts = {}
@@ -46,7 +54,7 @@ class Featurizer:
             for token in tokenize(text):
                 counts[token] = counts.get(token, 0) + 1
         ranked = sorted((token for token, n in counts.items() if n >= min_count), key=lambda t: -counts[t])
-        return cls(ranked[: max_tokens - 2])
+        return cls(ranked[: max_tokens - 2], lexicon=lexicon)
 
     @property
     def vocabulary(self):
@@ -58,17 +66,36 @@ class Featurizer:
         length = max([1, *map(len, token_lists)])
         ids = np.zeros((len(texts), length), dtype="int32")
         negation = np.zeros((len(texts), length, len(FEATURES)), dtype="float32")
+        lexicon = np.zeros((len(texts), length, len(LEXICON_FEATURES)), dtype="float32")
         joined = [" ".join(tokens) for tokens in token_lists]
         vectors = np.asarray(self.vectorizer(joined)) if joined else np.zeros((0, 0), dtype="int32")
         for row, tokens in enumerate(token_lists):
             if tokens:
                 ids[row, : len(tokens)] = vectors[row, : len(tokens)]
-                negation[row, : len(tokens)] = mark_tokens(tokens).features()
-        return {"tokens": ids, "negation": negation}
+                marks = mark_tokens(tokens)
+                negation[row, : len(tokens)] = marks.features()
+                if self.lexicon:
+                    lexicon[row, : len(tokens)] = lexicon_features(marks)
+        features = {"tokens": ids, "negation": negation}
+        if self.lexicon:
+            features["lexicon"] = lexicon
+        return features
+
+    def signature(self):
+        """The ``tf.TensorSpec`` of each feature, time dimension unknown (for ``tf.data`` pipelines)."""
+        import tensorflow as tf
+
+        spec = {"tokens": tf.TensorSpec((None, None), tf.int32),
+                "negation": tf.TensorSpec((None, None, len(FEATURES)), tf.float32)}
+        if self.lexicon:
+            spec["lexicon"] = tf.TensorSpec((None, None, len(LEXICON_FEATURES)), tf.float32)
+        return spec
 
 
-def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dropout=0.3, use_negation=True):
-    """The Keras model (inputs ``tokens`` and ``negation``; output P(positive), shape ``(batch, 1)``).
+def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dropout=0.3, use_negation=True,
+                use_lexicon=False):
+    """The Keras model (inputs ``tokens``, ``negation`` and, with ``use_lexicon``, ``lexicon``; output
+    P(positive), shape ``(batch, 1)``).
 
     Args:
         vocabulary_size: number of ids, including padding 0 and OOV 1.
@@ -76,6 +103,8 @@ def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dro
         dropout: dropout before the classifier.
         use_negation: add the projected negation features to the embeddings (False: the input is ignored,
             a plain BiLSTM for comparison).
+        use_lexicon: add an input ``lexicon`` (VADER valence and negated valence per token, see
+            :mod:`domains.sentiment.lexicon`), projected and added to the embeddings like the negation features.
 
     >>> model = build_model(100, embed_dim=8, units=4, attention_units=4)
     >>> features = Featurizer(["good", "film"])(["not a good film", "good"])
@@ -84,16 +113,20 @@ def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dro
     """
     tokens = keras.Input((None,), dtype="int32", name="tokens")
     negation = keras.Input((None, len(FEATURES)), dtype="float32", name="negation")
+    inputs = {"tokens": tokens, "negation": negation}
     x = keras.layers.Embedding(vocabulary_size, embed_dim, mask_zero=True, name="embedding")(tokens)
-    if use_negation:
-        x = keras.layers.Add(name="with_negation")(
-            [x, keras.layers.Dense(embed_dim, use_bias=False, name="negation_embedding")(negation)])
+    added = [keras.layers.Dense(embed_dim, use_bias=False, name="negation_embedding")(negation)] if use_negation else []
+    if use_lexicon:
+        inputs["lexicon"] = keras.Input((None, len(LEXICON_FEATURES)), dtype="float32", name="lexicon")
+        added.append(keras.layers.Dense(embed_dim, use_bias=False, name="lexicon_embedding")(inputs["lexicon"]))
+    if added:
+        x = keras.layers.Add(name="with_negation")([x, *added])
     mask = keras.ops.not_equal(tokens, 0)  # passed explicitly: Add drops a mask when one input has none
     x = keras.layers.Bidirectional(GatedLSTM(units, forget_bias=1.0, return_sequences=True), name="bilstm")(x, mask=mask)
     x = AttentionPooling(attention_units, name="attention")(x, mask=mask)
     x = keras.layers.Dropout(dropout)(x)
     output = keras.layers.Dense(1, activation="sigmoid", name="positive")(x)
-    return keras.Model({"tokens": tokens, "negation": negation}, output, name="negation_sentiment")
+    return keras.Model(inputs, output, name="negation_sentiment")
 
 
 class SentimentClassifier:

@@ -19,7 +19,6 @@ import numpy as np
 import tensorflow as tf
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
-from domains.sentiment.negation import FEATURES
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError
 from shared.safe_load import load_model
@@ -32,7 +31,7 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
     shuffles the batch order. Elements are ``(features, labels)``: ``features`` from a :class:`Featurizer`
     (time dimension left unknown: it varies per batch), ``labels`` float32 ``(b,)``. With ``word_dropout``
     > 0 (for training), each token id is replaced by the out-of-vocabulary id 1 with that probability, anew on
-    every pass (the negation features are kept), so the model learns to read unknown words as it reads rare ones.
+    every pass (the negation and lexicon features are kept), so the model learns to read unknown words as it reads rare ones.
     """
     texts, labels = list(texts), np.asarray(labels, dtype="float32")
     lengths = np.array([len(text.split()) for text in texts])
@@ -54,10 +53,7 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
                 features["tokens"] = np.where((tokens > 0) & (rng.random(tokens.shape) < word_dropout), 1, tokens)
             yield features, labels[rows]
 
-    signature = (
-        {"tokens": tf.TensorSpec((None, None), tf.int32), "negation": tf.TensorSpec((None, None, len(FEATURES)), tf.float32)},
-        tf.TensorSpec((None,), tf.float32),
-    )
+    signature = (featurizer.signature(), tf.TensorSpec((None,), tf.float32))
     dataset = tf.data.Dataset.from_generator(batches, output_signature=signature)
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(math.ceil(len(texts) / batch_size)))
     return (dataset.repeat() if repeat else dataset).prefetch(2)
@@ -115,7 +111,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     files = run_files(out)
     check_writable(files["model"], force)
     keras.utils.set_random_seed(seed)
-    featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens)
+    featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
+                                  lexicon=(model_options or {}).get("use_lexicon", False))
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
         model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
@@ -157,4 +154,5 @@ def load_classifier(out):
     if not files["vocabulary"].is_file():
         raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing")
     vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))
-    return SentimentClassifier(Featurizer(vocabulary), model)
+    lexicon = any(tensor.name == "lexicon" for tensor in model.inputs)  # a model built with use_lexicon
+    return SentimentClassifier(Featurizer(vocabulary, lexicon=lexicon), model)
