@@ -27,7 +27,9 @@ Steps:
      log-ratios of the genome's genes against its background, from the start codon to the codon before the
      stop), and ``start_model_weight`` times the :class:`~domains.genomics.starts.StartModel` score of the
      start (upstream motif and codon) relative to the best-scoring start of the same ORF (so it picks among
-     starts; partial starts get 0);
+     starts; partial starts get 0), plus ``start_evidence_weight`` times that score itself: as in Prodigal's
+     start score, a start with a strong motif is evidence that the ORF is a gene, so short genes with a
+     clear RBS are called (within one ORF the start is chosen by the two weights' sum);
    - ``open_frame_weight`` times the evidence of the open frame itself: a gene has no in-frame stop by
      definition, while non-coding DNA whose trinucleotides are stops with frequency ``p`` (the contig's, both
      strands) stays open for ``n`` codons with probability ``(1 - p) ** n``, so the log-likelihood ratio of
@@ -70,7 +72,8 @@ class DecodeConfig:
         max_overlap: most bases two called genes may share.
         network_weight: weight of the network's summed per-base coding log-ratio.
         start_weight: weight of the network's start-codon log-odds.
-        start_model_weight: weight of a genome's own start model's score.
+        start_model_weight: weight of a genome's own start model's score relative to the ORF's best start.
+        start_evidence_weight: weight of that start model's score itself (evidence of a gene).
         coding_weight: weight of a genome's own coding model's score.
         open_frame_weight: weight of the open-frame log-likelihood ratio (1: the ratio itself).
         min_score: candidates must score above this to be called.
@@ -81,6 +84,7 @@ class DecodeConfig:
     network_weight: float = 1.0
     start_weight: float = 1.0
     start_model_weight: float = 100.0
+    start_evidence_weight: float = 0.0
     coding_weight: float = 0.0
     open_frame_weight: float = 0.0
     min_score: float = 0.0
@@ -232,7 +236,8 @@ def score_candidates(contig, candidates, config=DecodeConfig(), start_model=None
             motif = np.where(c.partial_start[here], -1e9, start_model.scores(sequence)[first])
             groups = np.flatnonzero(np.diff(c.orf[here], prepend=-1))
             best = np.repeat(np.maximum.reduceat(motif, groups), np.diff(np.append(groups, len(here))))
-            score[here] += config.start_model_weight * np.where(c.partial_start[here], 0.0, motif - best)
+            score[here] += np.where(c.partial_start[here], 0.0, config.start_model_weight * (motif - best)
+                                    + config.start_evidence_weight * motif)
     return score
 
 

@@ -3,6 +3,7 @@
 import numpy as np
 
 from domains.genomics.data import Contig, Gene, complement
+from domains.genomics.decode import DecodeConfig, find_candidates, score_candidates, strand_sequence
 from domains.genomics.starts import UPSTREAM, StartModel
 
 SENSE = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT" if a + b + c not in ("TAA", "TAG", "TGA")]
@@ -48,3 +49,23 @@ def test_start_model_learns_the_motif_and_prefers_true_starts():
 def test_too_few_genes_give_no_model():
     contig = _genome(n_genes=10)
     assert StartModel.fit([contig], contig.genes) is None
+
+
+def test_start_evidence_adds_the_start_score_itself():
+    """``start_model_weight`` scores a start against its ORF's best (never above 0); ``start_evidence_weight``
+    adds the start model's score itself, 0 for a partial start."""
+    contig = _genome()
+    model = StartModel.fit([contig], contig.genes)
+    length = len(contig)
+    candidates = find_candidates(contig, np.full((length, 2, 4), 0.25), np.full((length, 2), 0.5))
+    relative = score_candidates(contig, candidates, DecodeConfig(start_model_weight=1.0), start_model=model)
+    both = score_candidates(contig, candidates, DecodeConfig(start_model_weight=1.0, start_evidence_weight=0.5),
+                            start_model=model)
+    network = score_candidates(contig, candidates, DecodeConfig(start_model_weight=0.0), start_model=model)
+    assert np.all(relative <= network + 1e-9) and np.any(relative < network - 1)
+    per_strand = {strand: model.scores(strand_sequence(contig, strand)) for strand in (1, -1)}
+    motif = np.array([per_strand[s][f] for s, f in zip(candidates.strand, candidates.first)])
+    np.testing.assert_allclose(both - relative, np.where(candidates.partial_start, 0.0, 0.5 * motif), atol=1e-9)
+    true_firsts = {g.parts[0][0] if g.strand == 1 else length - g.parts[0][1] for g in contig.genes}
+    true = np.isin(candidates.first, list(true_firsts)) & ~candidates.partial_start
+    assert true.sum() > 40 and np.mean(motif[true]) > 3
