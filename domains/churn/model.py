@@ -26,6 +26,7 @@ from keras import ops
 from shared.layers import GatedLSTM
 
 LSTM_NAME = "history_lstm"
+FUTURE_UNITS = 8  # hidden units of the shared map of the known-future covariates
 
 
 @keras.saving.register_keras_serializable(package="churn")
@@ -71,8 +72,10 @@ def interval_targets(duration, event, width, intervals):
 
 
 def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=None, static_var=None,
-                units=32, hidden=32, dropout=0.2, l2=1e-4, learning_rate=2e-3, linear_static=False, seed=0):
-    """A compiled survival network: ``[history (batch, weeks, n_features)] [+ static (batch, n_static)] -> logits (batch, K)``.
+                units=32, hidden=32, dropout=0.2, l2=1e-4, learning_rate=2e-3, linear_static=False, n_future=0,
+                seed=0):
+    """A compiled survival network: ``[history (batch, weeks, n_features)] [+ future (batch, K, n_future)]
+    [+ static (batch, n_static)] -> logits (batch, K)``.
 
     Args:
         intervals: K, the number of future periods.
@@ -83,9 +86,13 @@ def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=
         dropout, l2: head regularisation. learning_rate: Adam's. seed: weight initialisation.
         linear_static: also add a linear map of the standardised static covariates to the logits (a
             proportional-odds path beside the non-linear head, as CoxPH's linear predictor).
+        n_future: known-future covariates per period (0: none), e.g. whether period ``k`` is a contract
+            renewal as far as the history tells; a small Dense shared by all periods maps period ``k``'s
+            covariates to a term added to logit ``k``, so ``logit_k = f_k(history, static) + g(future_k)``.
 
-    Inputs are a list ``[history, static]`` / ``[history]`` / ``[static]``; a history week whose features are
-    all zero is masked (weeks before the customer's first event).
+    Inputs are a list ``[history, future, static]`` with the parts present, in that order (``[static]`` for a
+    static table); a history week whose features are all zero is masked (weeks before the customer's first
+    event).
     """
     if weeks is None and not n_static:
         raise ValueError("the model needs a history (weeks, n_features), static covariates, or both")
@@ -100,6 +107,9 @@ def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=
                          recurrent_initializer=keras.initializers.Orthogonal(seed=seed))
         inputs.append(history)
         parts.append(lstm(masked))
+    if n_future:
+        future = keras.Input((intervals, n_future), name="future")
+        inputs.append(future)
     if n_static:
         static = keras.Input((n_static,), name="static")
         mean = np.zeros(n_static) if static_mean is None else static_mean
@@ -117,9 +127,19 @@ def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=
         linear = keras.layers.Dense(1, use_bias=False, kernel_initializer="zeros", kernel_regularizer=regularizer,
                                     name="static_linear")(static_norm)
         logits = keras.layers.Add(name="hazard_logits_total")([logits, linear])
+    if n_future:
+        logits = keras.layers.Add(name="hazard_logits_future")([logits, _future_term(future, intervals, seed)])
     model = keras.Model(inputs, logits, name="churn_survival")
     model.compile(optimizer=keras.optimizers.Adam(learning_rate), loss=logistic_hazard_loss)
     return model
+
+
+def _future_term(future, intervals, seed):
+    """``(batch, K)``: the shared map ``g`` of each period's known-future covariates ``(batch, K, n_future)``."""
+    x = keras.layers.Dense(FUTURE_UNITS, activation="relu", name="future_hidden",
+                           kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2))(future)
+    x = keras.layers.Dense(1, kernel_initializer="zeros", name="future_logit")(x)
+    return keras.layers.Reshape((intervals,), name="future_term")(x)
 
 
 def survival_from_logits(logits):
@@ -157,23 +177,37 @@ def replay_head(model, inputs):
     twin.build(history.shape)
     twin.set_weights(layer.get_weights())
     states, gates = twin(history, mask=mask)
-    logits = _head(model, ops.convert_to_numpy(states), inputs[1] if len(inputs) > 1 else None)
+    logits = _head(model, ops.convert_to_numpy(states), *_static_and_future(inputs))
     return logits, {name: ops.convert_to_numpy(value) for name, value in gates.items()}
 
 
-def _head(model, states, static=None):
-    """The model's head applied to hidden states ``(n, [time,] units)`` with the customers' static covariates."""
+def _static_and_future(inputs):
+    """``(static (n, S) or None, future (n, K, G) or None)`` of an input list ``[history, future?, static?]``."""
+    static = inputs[-1] if len(inputs) > 1 and np.ndim(inputs[-1]) == 2 else None
+    future = inputs[1] if len(inputs) > 1 and np.ndim(inputs[1]) == 3 else None
+    return static, future
+
+
+def _head(model, states, static=None, future=None):
+    """The model's head applied to hidden states ``(n, [time,] units)`` with the customers' static covariates
+    and known-future covariates ``(n, K, G)`` (held at their landmark values for every step)."""
     parts = [states]
-    linear = 0.0
+    added = 0.0
+    if future is not None:
+        term = np.asarray(future, "float32")
+        for name in ("future_hidden", "future_logit", "future_term"):
+            term = model.get_layer(name)(term)
+        term = ops.convert_to_numpy(term)
+        added = term[:, None, :] if states.ndim == 3 else term
     if static is not None:
         normalised = ops.convert_to_numpy(model.get_layer("static_norm")(np.asarray(static, "float32")))
         if states.ndim == 3:
             normalised = np.repeat(normalised[:, None, :], states.shape[1], axis=1)
         parts.append(normalised)
         if any(layer.name == "static_linear" for layer in model.layers):
-            linear = ops.convert_to_numpy(model.get_layer("static_linear")(normalised))
+            added = added + ops.convert_to_numpy(model.get_layer("static_linear")(normalised))
     joined = np.concatenate(parts, axis=-1).astype("float32")
-    return ops.convert_to_numpy(model.get_layer("hazard_logits")(model.get_layer("head_hidden")(joined))) + linear
+    return ops.convert_to_numpy(model.get_layer("hazard_logits")(model.get_layer("head_hidden")(joined))) + added
 
 
 def explain(model, inputs, width, week_ends=None, top=5):
@@ -181,7 +215,8 @@ def explain(model, inputs, width, week_ends=None, top=5):
 
     Args:
         model: a model from :func:`build_model` with a history input.
-        inputs: ``[history (1, weeks, F)]`` or ``[history, static (1, S)]`` for one customer.
+        inputs: ``[history (1, weeks, F)]``, with ``future (1, K, G)`` and/or ``static (1, S)`` after it as the
+            model takes them, for one customer.
         width: interval length (for the risk score). week_ends: optional labels of the weeks.
         top: how many weeks to list.
 
@@ -212,4 +247,4 @@ def explain(model, inputs, width, week_ends=None, top=5):
 def _empty_logits(model, inputs):
     """The head's logits for a customer with no history yet (hidden state 0): the baseline of the first week."""
     units = model.get_layer(LSTM_NAME).units
-    return _head(model, np.zeros((1, units), "float32"), inputs[1] if len(inputs) > 1 else None)
+    return _head(model, np.zeros((1, units), "float32"), *_static_and_future(inputs))

@@ -15,6 +15,9 @@ usage starts to decline at a random week. After L the churn hazard of week ``t``
   of past renewals (an aggregate keeps their total, not their phase);
 - ``frailty ~ N(0, frailty_sd^2)``: unobserved.
 
+:func:`renewal_outlook` reads the renewal weeks after L back from the history (join week, billing weeks, the
+contract periods on offer): a known-future covariate, as a real churn model knows contract renewal dates.
+
 No complaints or support contacts happen after L, so the hazard after L is a function of the history, the
 decline already under way, the renewal week and the frailty: the oracle's survival curve is exact. Follow-up
 lasts ``follow_weeks`` weeks; a share ``random_censoring`` of customers is censored at a uniform earlier week
@@ -81,6 +84,35 @@ def _kernel(events, decay):
         running = running * factor + events[:, t]
         out[:, t] = running
     return out
+
+
+def renewal_outlook(x, follow_weeks, cycles=PERIODS):
+    """Each follow-up week's probability of being a contract renewal, from the observed history only.
+
+    A customer's join week is the first active week; a contract cycle ``P`` among ``cycles`` (the periods on
+    offer, a business fact) is consistent with the history when the weeks with a billing event are exactly
+    ``join + m P`` before L. The outlook of week ``t`` after L is the share of consistent cycles with a renewal
+    at ``t`` (equal prior over the cycles on offer): 0 or 1 once a billing has shown the cycle, in between for
+    a customer too new to have been billed yet. It is a known-future covariate for ``build_model(n_future=1)``.
+
+    Args:
+        x: ``(n, history_weeks, 8)`` features :data:`FEATURES`. follow_weeks: ``K``. cycles: periods in weeks.
+
+    Returns:
+        float32 ``(n, follow_weeks, 1)``.
+    """
+    active = x[:, :, FEATURES.index("active")] > 0
+    billed = x[:, :, FEATURES.index("log_billing")] > 0
+    weeks = active.shape[1]
+    join = active.argmax(axis=1)[:, None]
+    t = np.arange(weeks + follow_weeks)[None, :]
+    share, consistent_cycles = np.zeros((len(x), follow_weeks)), np.zeros((len(x), 1))
+    for cycle in cycles:
+        due = (t > join) & ((t - join) % cycle == 0)
+        consistent = np.all(due[:, :weeks] == billed, axis=1, keepdims=True)
+        share += consistent * due[:, weeks:]
+        consistent_cycles += consistent
+    return (share / np.maximum(consistent_cycles, 1))[:, :, None].astype("float32")
 
 
 def simulate(n, seed=0, history_weeks=52, follow_weeks=26, params=None, random_censoring=0.25):

@@ -33,8 +33,8 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     """Trains a fresh network.
 
     Args:
-        inputs: list ``[history (n, weeks, F)] [+ static (n, S)]`` or ``[static]``; a static-only list is
-            recognised by its 2-D array.
+        inputs: list ``[history (n, weeks, F)] [+ future (n, K, G)] [+ static (n, S)]`` or ``[static]``; a
+            static-only list is recognised by its 2-D array, known-future covariates by a 3-D second array.
         duration, event: ``(n,)`` targets (duration in the unit of ``width``). width: interval length.
         intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS`.
         backup_dir: keep ``keras.callbacks.BackupAndRestore`` checkpoints here (deleted when training ends):
@@ -48,8 +48,9 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     keras.utils.set_random_seed(seed)
     history = inputs[0] if inputs[0].ndim == 3 else None
     static = inputs[-1] if inputs[-1].ndim == 2 else None
+    future = inputs[1] if history is not None and len(inputs) > 1 and inputs[1].ndim == 3 else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = _build(history, static, intervals, config, seed)
+        model = _build(history, static, intervals, config, seed, future)
     targets = interval_targets(duration, event, width, intervals)
     callbacks = []
     if backup_dir:  # two checkpoints: a kill while one is being written leaves the other
@@ -93,7 +94,7 @@ def refit_offset(model, inputs, targets, steps=25):
     return float(offset)
 
 
-def _build(history, static, intervals, config, seed):
+def _build(history, static, intervals, config, seed, future=None):
     return build_model(
         intervals,
         weeks=None if history is None else history.shape[1],
@@ -102,7 +103,8 @@ def _build(history, static, intervals, config, seed):
         static_mean=None if static is None else static.mean(axis=0),
         static_var=None if static is None else np.maximum(static.var(axis=0), 1e-6),
         units=config["units"], hidden=config["hidden"], dropout=config["dropout"], l2=config["l2"],
-        learning_rate=config["learning_rate"], linear_static=config["linear_static"], seed=seed,
+        learning_rate=config["learning_rate"], linear_static=config["linear_static"],
+        n_future=0 if future is None else future.shape[2], seed=seed,
     )
 
 

@@ -74,6 +74,29 @@ def test_sequence_model_with_static_explain_and_reload(tmp_path, rng):
     np.testing.assert_allclose(again.predict([x, static], verbose=0), net.predict([x, static], verbose=0), atol=1e-6)
 
 
+def test_known_future_covariate_moves_its_period_and_survives_reload(tmp_path, rng):
+    """A flag on a customer-specific future period (a renewal week) that raises the hazard there is learnt by
+    the shared future map; explain replays the head with it; the model reloads with safe_mode."""
+    n, weeks, k = 3000, 6, 6
+    x = rng.random((n, weeks, 2)).astype("float32")
+    renewal = rng.integers(0, k, n)
+    future = (np.arange(k)[None, :] == renewal[:, None]).astype("float32")[:, :, None]
+    hazard = np.where(future[:, :, 0] == 1, 0.5, 0.05)
+    churned = rng.random((n, k)) < hazard
+    duration = np.where(churned.any(axis=1), churned.argmax(axis=1) + 1, k)
+    config = {"epochs": 10, "units": 4, "hidden": 4, "dropout": 0.0, "learning_rate": 5e-3}
+    net = train.fit_survival([x, future], duration, churned.any(axis=1).astype(int), 1.0, k, seed=0, config=config)
+    flagged = 1 / (1 + np.exp(-net.predict([x[:200], future[:200]], verbose=0)))
+    at_flag = flagged[future[:200, :, 0] == 1]
+    assert at_flag.mean() > 0.4 and flagged[future[:200, :, 0] == 0].mean() < 0.07  # true: 0.5 and 0.05
+    logits, _ = churn_model.replay_head(net, [x[:2], future[:2]])
+    np.testing.assert_allclose(logits[:, -1], net.predict([x[:2], future[:2]], verbose=0), atol=1e-5)
+    assert len(churn_model.explain(net, [x[:1], future[:1]], width=1.0)["top_weeks"]) == 5
+    net.save(tmp_path / "f.keras")
+    again = keras.saving.load_model(tmp_path / "f.keras", safe_mode=True, compile=False)
+    np.testing.assert_allclose(again.predict([x, future], verbose=0), net.predict([x, future], verbose=0), atol=1e-6)
+
+
 def test_training_is_reproducible_for_a_seed(rng):
     x = rng.random((48, 6, 3)).astype("float32")
     duration, event = rng.integers(1, 5, 48), rng.integers(0, 2, 48)

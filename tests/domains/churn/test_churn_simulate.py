@@ -43,3 +43,19 @@ def test_oracle_beats_kaplan_meier():
     km = np.tile(sim.oracle_survival.mean(axis=0), (3000, 1))
     assert oracle["c_index"] > 0.65
     assert oracle["ibs"] < evaluate.integrated_brier(sim.duration, sim.event, km, sim.times)
+
+
+def test_renewal_outlook_is_the_renewal_week_as_the_history_shows_it():
+    """With only the renewal term in the hazard, its spikes are the renewal weeks: the outlook (from the
+    observed history) is exact once a billing has shown the cycle, and its share is right for the others."""
+    params = simulate.HazardParams(b=0.0, c=0.0, d=0.0, e=3.0, frailty_sd=0.0)
+    sim = simulate.simulate(3000, seed=5, params=params)
+    renewal = sim.hazard > 2 / (1 + np.exp(-params.a))
+    outlook = simulate.renewal_outlook(sim.x, sim.hazard.shape[1])[:, :, 0]
+    assert outlook.shape == sim.hazard.shape
+    assert not (renewal & (outlook == 0)).any()       # no renewal the history rules out
+    known = np.isin(outlook, [0.0, 1.0]).all(axis=1)
+    assert 0.5 < known.mean() < 1.0                   # some customers are too new to have been billed
+    np.testing.assert_array_equal(outlook[known] == 1, renewal[known])
+    unsure = (outlook > 0) & (outlook < 1)
+    assert abs(renewal[unsure].mean() - outlook[unsure].mean()) < 0.05
