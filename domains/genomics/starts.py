@@ -8,12 +8,20 @@ as examples, each gene's chosen start as a positive and the other start codons i
 ``DECOY_SPAN`` bases (no stop between) as negatives, and a naive-Bayes log-likelihood ratio is estimated:
 
     score(q) = sum_k log(P_true(base at q - UPSTREAM + k) / P_decoy(...))  +  log(P_true(codon) / P_decoy(codon))
+               + log(P_true(RBS class) / P_decoy(RBS class))
 
-over the ``UPSTREAM`` bases before the start codon (position-specific, ``N`` and sequence edges score 0) and
-the start codon (ATG, GTG, TTG), with one pseudocount per cell. The first pass's starts are partly wrong,
-but the true ones share the motif and the wrong ones do not, so the ratio still points at the motif; each
-later decoding pass adds ``start_model_weight * score`` to every candidate's score, and the model is refitted
-on that pass's genes (:mod:`domains.genomics.decode`, :func:`domains.genomics.predict.self_trained_genes`).
+over the ``UPSTREAM`` bases before the start codon (position-specific, ``N`` and sequence edges score 0), the
+start codon (ATG, GTG, TTG) and, as in Prodigal's start score, the Shine-Dalgarno motif with its spacer: the
+longest piece (3 to 6 bases) of ``AGGAGG`` ending 3 to 15 bases before the start codon, classed by its length
+and spacer bin (:func:`rbs_classes`), with one pseudocount per cell. Per-position base frequencies alone blur
+a motif whose distance to the start varies from gene to gene; the class sees it at any spacer (on the six
+training genomes it raised mean exact-start accuracy by 0.5 point, E. coli's by 2.5, V. cholerae's by 1.5). A
+genome with weak or no SD motifs (many archaea) learns near-zero class weights and leans on the upstream
+composition (which keeps the RBS region: leaving it out, as Prodigal does, cost over 3 points of start
+accuracy on the training genomes). The first pass's starts are partly wrong, but the true ones share the
+motif and the wrong ones do not, so the ratio still points at the motif; each later decoding pass adds
+``start_model_weight * score`` to every candidate's score, and the model is refitted on that pass's genes
+(:mod:`domains.genomics.decode`, :func:`domains.genomics.predict.self_trained_genes`).
 """
 
 from __future__ import annotations
@@ -30,15 +38,21 @@ DECOY_SPAN = 150  # alternative starts this far (in bases) either side of the ch
 # (150 chosen on the training genomes: nearer decoys are the starts the decoder must tell apart)
 MIN_GENES = 50  # fewer first-pass genes than this: no start model (too few to estimate it)
 START_CODONS = ("ATG", "GTG", "TTG")
+SD_MOTIFS = tuple(sorted({"AGGAGG"[i:i + k] for k in range(3, 7) for i in range(7 - k)},
+                         key=lambda motif: (-len(motif), motif)))  # the Shine-Dalgarno core's 3- to 6-base pieces
+SPACER_BINS = ((5, 10), (11, 12), (3, 4), (13, 15))  # bases between the motif and the start codon: Prodigal's
+# bins, the usual spacing first (of two equally long pieces, the one in the earlier bin sets the class)
+RBS_CLASSES = 1 + 4 * len(SPACER_BINS)  # class 0: no motif; then motif length 6..3 within each spacer bin
 
 
 @dataclass(frozen=True)
 class StartModel:
-    """Log-likelihood-ratio weights: ``upstream`` ``(UPSTREAM, 5)`` (column 4, ``N``, is 0) and ``codon``
-    ``(3,)`` for ATG, GTG, TTG."""
+    """Log-likelihood-ratio weights: ``upstream`` ``(UPSTREAM, 5)`` (column 4, ``N``, is 0), ``codon``
+    ``(3,)`` for ATG, GTG, TTG and ``rbs`` ``(RBS_CLASSES,)`` by :func:`rbs_classes` class."""
 
     upstream: np.ndarray
     codon: np.ndarray
+    rbs: np.ndarray
 
     @classmethod
     def fit(cls, contigs, genes):
@@ -47,6 +61,7 @@ class StartModel:
         by_id = {contig.id: contig for contig in contigs}
         counts = {True: np.ones((UPSTREAM, 4)), False: np.ones((UPSTREAM, 4))}
         codons = {True: np.ones(3), False: np.ones(3)}
+        rbs = {True: np.ones(RBS_CLASSES), False: np.ones(RBS_CLASSES)}
         used = 0
         strands = {}
         examples = {}  # (contig id, strand) -> [(start position, is the chosen start), ...]
@@ -70,11 +85,12 @@ class StartModel:
             starts, positive = np.array(found).T
             for label in (True, False):
                 _count(strands[key][1], starts[positive == label], counts[label], codons[label])
+                np.add.at(rbs[label], rbs_classes(strands[key][1], starts[positive == label]), 1)
         upstream = np.zeros((UPSTREAM, 5))
         upstream[:, :4] = np.log(counts[True] / counts[True].sum(1, keepdims=True)) - np.log(
             counts[False] / counts[False].sum(1, keepdims=True))
         codon = np.log(codons[True] / codons[True].sum()) - np.log(codons[False] / codons[False].sum())
-        return cls(upstream, codon)
+        return cls(upstream, codon, np.log(rbs[True] / rbs[True].sum()) - np.log(rbs[False] / rbs[False].sum()))
 
     def scores(self, sequence):
         """``(len(sequence),)`` scores of a start codon at each position of one strand's sequence (0 where
@@ -92,7 +108,7 @@ class StartModel:
         for k in range(UPSTREAM):  # base q - UPSTREAM + k is padded[q + k]
             total = total + self.upstream[k][padded[at + k]]
         scores = np.zeros(n)
-        scores[at] = total
+        scores[at] = total + self.rbs[rbs_classes(codes, at)]
         return scores
 
 
@@ -114,6 +130,26 @@ def _starts_around(sequence, start, length, stop_codons):
         if sequence[q:q + 3] in START_CODONS:
             yield q, False
         q += 3
+
+
+def rbs_classes(codes, starts):
+    """``(m,)`` RBS class of each of ``starts`` (positions in ``codes``, a strand's encoded sequence): the
+    longest piece of ``SD_MOTIFS`` ending 3-15 bases before the start codon (among equally long ones, the one
+    in the first of ``SPACER_BINS``) gives ``1 + 4 * bin + (6 - its length)``; 0 when there is none."""
+    ending = np.zeros(len(codes) + 1, np.int64)  # ending[i]: longest piece occupying bases [i - length, i)
+    for motif in SD_MOTIFS[::-1]:  # longer motifs last: they overwrite
+        size = max(len(codes) - len(motif) + 1, 0)
+        found = np.ones(size, bool)  # found[i]: the piece occupies bases [i, i + its length)
+        for k, base in enumerate(motif):
+            found &= codes[k:k + size] == "ACGT".index(base)
+        ending[len(motif):][found] = len(motif)
+    longest, classes = np.zeros(len(starts), np.int64), np.zeros(len(starts), np.int64)
+    for index, (low, high) in enumerate(SPACER_BINS):  # earlier bins win ties: only a longer piece replaces
+        for spacer in range(low, high + 1):
+            length = np.where(starts >= spacer, ending[np.maximum(starts - spacer, 0)], 0)
+            better = length > longest
+            longest[better], classes[better] = length[better], 1 + 4 * index + 6 - length[better]
+    return classes
 
 
 def _count(codes, starts, counts, codon_counts):

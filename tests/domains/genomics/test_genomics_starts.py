@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from domains.genomics.data import Contig, Gene, complement
+from domains.genomics.data import Contig, Gene, complement, encode
 from domains.genomics.decode import DecodeConfig, find_candidates, score_candidates, strand_sequence
-from domains.genomics.starts import UPSTREAM, StartModel
+from domains.genomics.starts import UPSTREAM, StartModel, rbs_classes
 
 SENSE = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT" if a + b + c not in ("TAA", "TAG", "TGA")]
 
@@ -44,6 +44,27 @@ def test_start_model_learns_the_motif_and_prefers_true_starts():
     assert np.mean(scores[true_starts]) > np.mean(scores[decoys]) + 3
     non_codon = [i for i in range(len(contig) - 2) if contig.sequence[i:i + 3] not in ("ATG", "GTG", "TTG")][:500]
     assert np.all(scores[non_codon] == 0)
+
+
+def test_rbs_class_is_the_longest_sd_piece_by_spacer_bin():
+    """Class ``1 + 4 * bin + (6 - length)`` of the longest ``AGGAGG`` piece 3-15 bases before the start; equally
+    long pieces: the earlier of the bins (5-10, 11-12, 3-4, 13-15); none, or too near the edge: 0."""
+    cases = {"CCCCAGGAGGCCCCCCATG": 1,  # AGGAGG, spacer 6: bin 0, length 6
+             "CCCCGGACCCCCCCCCCCCATG": 8,  # GGA, spacer 12: bin 1, length 3
+             "CCCCCCGAGCCCAGGCCCATG": 4,  # GAG at spacer 9 (bin 0) and AGG at spacer 3 (bin 2): bin 0 wins
+             "CCGGAGGCCCCCCCCCCCCCCATG": 14,  # GGAGG, spacer 14: bin 3, length 5
+             "CCCCCCCCCCCCCCCCATG": 0,
+             "AGGATG": 0}  # a piece right before the start codon is no RBS
+    for sequence, expected in cases.items():
+        assert rbs_classes(encode(sequence), np.array([len(sequence) - 3]))[0] == expected, sequence
+
+
+def test_start_model_weights_the_rbs_class_of_true_starts():
+    contig = _genome()
+    model = StartModel.fit([contig], contig.genes)
+    true_starts = np.array([g.parts[0][0] for g in contig.genes if g.strand == 1])
+    assert np.all(rbs_classes(encode(contig.sequence), true_starts) == 1)  # AGGAGG 6 bases before each
+    assert model.rbs.shape == (17,) and model.rbs[1] > 2 and model.rbs[1] == model.rbs.max()
 
 
 def test_too_few_genes_give_no_model():
