@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result, log_x_ticks
+from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs
 
 MODELS = ("gated_lstm", "bidirectional", "attention")
 
@@ -129,10 +129,7 @@ def plot(runs: pd.DataFrame):
     """Held-out accuracy vs T per model (mean over seeds, seeds as dots), with chance."""
     figure, axis = plt.subplots(figsize=(6, 4))
     for kind, style in zip(MODELS, ("o-", "s--", "^:")):  # distinct styles: curves at 1.0 overlap
-        rows = runs[runs["model"] == kind]
-        mean = rows.groupby("T")["accuracy"].mean()
-        line, = axis.plot(mean.index, mean.values, style, label=kind)
-        axis.scatter(rows["T"], rows["accuracy"], color=line.get_color(), s=10, alpha=0.5)
+        plot_mean_and_runs(axis, runs[runs["model"] == kind], "T", "accuracy", style, kind)
     axis.axhline(0.125, color="grey", ls=":", label="chance")
     axis.set(xlabel="T (steps between the symbol and the answer)", ylabel="held-out accuracy",
              ylim=(0, 1.05), title="recall the first symbol")

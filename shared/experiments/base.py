@@ -64,6 +64,14 @@ def log_x_ticks(axis, values) -> None:
     axis.minorticks_off()
 
 
+def plot_mean_and_runs(axis, rows, x: str, y: str, style: str, label: str) -> None:
+    """Plots the mean of column ``y`` per value of ``x`` over the DataFrame ``rows`` as a line (matplotlib
+    ``style``, legend ``label``), with every run as a faint dot of the same colour."""
+    mean = rows.groupby(x)[y].mean()
+    line, = axis.plot(mean.index, mean.values, style, label=label)
+    axis.scatter(rows[x], rows[y], color=line.get_color(), s=10, alpha=0.5)
+
+
 def timed_run(experiment: Experiment, quick: bool, seed: int) -> tuple[Result, float]:
     """Runs ``experiment`` and returns its :class:`Result` and the wall time in seconds."""
     start = time.perf_counter()

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.data_paths import bundled
-from shared.experiments.base import Experiment, Result, log_x_ticks
+from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs
 
 MODELS = ("gated_gru", "gated_lstm")
 DATASETS = ("adding", "sentiment")
@@ -203,10 +203,8 @@ def plot(runs: pd.DataFrame):
         part = runs[runs["dataset"] == dataset]
         for kind in MODELS:
             rows = part[part["model"] == kind]
-            mean = rows.groupby("size")["score"].mean()
-            line, = axis.plot(mean.index, mean.values, "o-", label=f"{kind} ({rows['recurrent_params'].iloc[0]} "
-                              "recurrent params)")
-            axis.scatter(rows["size"], rows["score"], color=line.get_color(), s=10, alpha=0.5)
+            plot_mean_and_runs(axis, rows, "size", "score", "o-",
+                               f"{kind} ({rows['recurrent_params'].iloc[0]} recurrent params)")
         axis.set(xlabel="training-set size", title=dataset,
                  ylabel="held-out MSE (lower is better)" if dataset == "adding" else "held-out accuracy")
         log_x_ticks(axis, part["size"].unique())
