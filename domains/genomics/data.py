@@ -477,6 +477,20 @@ def encode(sequence):
     return _CODES[np.frombuffer(sequence.encode("ascii"), np.uint8)]
 
 
+def codon_ids(codes):
+    """``(L,)`` int64 base-5 id of the codon starting at each position of ``codes`` (:func:`encode`'s output;
+    ``N`` is digit 4, see :func:`codon_id`); -1 at the last two positions."""
+    codes = np.asarray(codes).astype(np.int64)
+    ids = np.full(len(codes), -1, np.int64)
+    ids[:len(codes) - 2] = codes[:-2] * 25 + codes[1:-1] * 5 + codes[2:]
+    return ids
+
+
+def codon_id(codon):
+    """The base-5 id of a codon string (``"ATG"`` -> 0*25 + 3*5 + 2 = 17), as :func:`codon_ids` gives it."""
+    return int(sum("ACGTN".index(base) * 5 ** (2 - k) for k, base in enumerate(codon)))
+
+
 def one_hot(sequence):
     """``(L, 4)`` float32 one-hot of an ``ACGTN`` string in the order A, C, G, T; ``N`` rows are all zero."""
     eye = np.vstack([np.eye(4, dtype=np.float32), np.zeros((1, 4), np.float32)])

@@ -53,7 +53,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.genomics.data import Gene, codon_table, complement, encode
+from domains.genomics.data import Gene, codon_id, codon_ids, codon_table, complement, encode
 
 EPS = 1e-6
 CIRCULAR_OVERHANG = 30_000  # bases of a circular contig's beginning appended, for ORFs across the origin
@@ -164,9 +164,9 @@ def find_candidates(contig, coding, start, min_length=90):
         found = _strand_candidates(sequence, length, strand_ratio, strand_odds, contig.circular,
                                    contig.translation_table, min_length)
         columns.append((np.full(len(found[0]), strand, np.int8), *found))
-        codon_ids = _codon_ids(sequence[:length])
-        stops += np.isin(codon_ids, [_codon_id(c) for c in codon_table(contig.translation_table)[1]]).sum()
-        codons += np.sum((codon_ids >= 0) & (codon_ids % 5 < 4) & (codon_ids // 5 % 5 < 4) & (codon_ids < 100))
+        ids = codon_ids(encode(sequence[:length]))
+        stops += np.isin(ids, [codon_id(c) for c in codon_table(contig.translation_table)[1]]).sum()
+        codons += np.sum((ids >= 0) & (ids % 5 < 4) & (ids // 5 % 5 < 4) & (ids < 100))
     strand, first, end, open5, open3, orf, network, odds = (np.concatenate(column) for column in zip(*columns))
     orf = orf + np.where(strand == 1, 0, orf[strand == 1].max(initial=-1) + 1)  # ids unique across strands
     stop_frequency = min(max(stops / max(codons, 1), 1e-3), 0.5)  # bounded: a contig of few or odd bases
@@ -184,9 +184,9 @@ def _strand_candidates(sequence, length, log_ratio, start_odds, circular, table,
     """
     n = len(sequence)
     start_codons, stop_codons = codon_table(table)
-    codon_ids = _codon_ids(sequence)
-    is_stop = np.isin(codon_ids, [_codon_id(c) for c in stop_codons])
-    is_start = np.isin(codon_ids, [_codon_id(c) for c in start_codons])
+    ids = codon_ids(encode(sequence))
+    is_stop = np.isin(ids, [codon_id(c) for c in stop_codons])
+    is_start = np.isin(ids, [codon_id(c) for c in start_codons])
     columns, orfs_before = [], 0
     for frame in range(3):
         # summed log-ratio of bases < x, for genes whose codons start at bases with index % 3 == frame
@@ -277,17 +277,6 @@ def choose_genes(contig, candidates, config=DecodeConfig(), start_model=None, co
                           bool(candidates.partial_end[kept[i]]), id=f"{contig.id}_{number}",
                           table=contig.translation_table))
     return genes
-
-
-def _codon_ids(sequence):
-    """Base-5 id of the codon at every position (``N`` is digit 4), ``(len - 2,)``; padded with -1 to ``len``."""
-    codes = encode(sequence).astype(np.int64)
-    ids = codes[:-2] * 25 + codes[1:-1] * 5 + codes[2:]
-    return np.concatenate([ids, [-1, -1]])
-
-
-def _codon_id(codon):
-    return int(sum("ACGTN".index(base) * 5 ** (2 - k) for k, base in enumerate(codon)))
 
 
 def _tile(first, end, score, max_overlap):

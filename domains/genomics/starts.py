@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.genomics.data import codon_table, complement, encode
+from domains.genomics.data import codon_id, codon_ids, codon_table, complement, encode
 
 UPSTREAM = 45  # bases before the start codon read by the model (the RBS, and promoter elements of leaderless
 # archaeal genes; 45 chosen on the training genomes over 20 and 30)
@@ -97,11 +97,10 @@ class StartModel:
         there is no ATG/GTG/TTG)."""
         codes = encode(sequence)
         n = len(codes)
-        ids = np.full(n, -1, np.int64)
-        ids[:n - 2] = codes[:-2].astype(np.int64) * 25 + codes[1:-1] * 5 + codes[2:]
+        ids = codon_ids(codes)
         codon_index = np.full(n, -1)
         for index, codon in enumerate(START_CODONS):
-            codon_index[ids == _codon_id(codon)] = index
+            codon_index[ids == codon_id(codon)] = index
         at = np.flatnonzero(codon_index >= 0)
         padded = np.concatenate([np.full(UPSTREAM, 4, np.uint8), codes])
         total = self.codon[codon_index[at]]
@@ -110,10 +109,6 @@ class StartModel:
         scores = np.zeros(n)
         scores[at] = total + self.rbs[rbs_classes(codes, at)]
         return scores
-
-
-def _codon_id(codon):
-    return sum("ACGTN".index(base) * 5 ** (2 - k) for k, base in enumerate(codon))
 
 
 def _starts_around(sequence, start, length, stop_codons):
@@ -163,4 +158,4 @@ def _count(codes, starts, counts, codon_counts):
     np.add.at(counts, (rows[known], bases[known]), 1)
     ids = codes[starts].astype(np.int64) * 25 + codes[starts + 1] * 5 + codes[starts + 2]
     for index, codon in enumerate(START_CODONS):
-        codon_counts[index] += np.sum(ids == _codon_id(codon))
+        codon_counts[index] += np.sum(ids == codon_id(codon))
