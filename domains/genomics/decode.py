@@ -26,10 +26,10 @@ Steps:
      ``coding_weight`` times the :class:`~domains.genomics.coding.CodingModel` score (in-frame hexamer
      log-ratios of the genome's genes against its background, from the start codon to the codon before the
      stop), and ``start_model_weight`` times the :class:`~domains.genomics.starts.StartModel` score of the
-     start (upstream motif and codon) relative to the best-scoring start of the same ORF (so it picks among
-     starts; partial starts get 0), plus ``start_evidence_weight`` times that score itself: as in Prodigal's
-     start score, a start with a strong motif is evidence that the ORF is a gene, so short genes with a
-     clear RBS are called (within one ORF the start is chosen by the two weights' sum);
+     start (the bases around it, RBS motif and codon) relative to the best-scoring start of the same ORF (so
+     it picks among starts; partial starts get 0), plus ``start_evidence_weight`` times that score itself:
+     as in Prodigal's start score, a start with a strong motif is evidence that the ORF is a gene, so short
+     genes with a clear RBS are called (within one ORF the start is chosen by the two weights' sum);
    - ``open_frame_weight`` times the evidence of the open frame itself: a gene has no in-frame stop by
      definition, while non-coding DNA whose trinucleotides are stops with frequency ``p`` (the contig's, both
      strands) stays open for ``n`` codons with probability ``(1 - p) ** n``, so the log-likelihood ratio of

@@ -4,7 +4,7 @@ import numpy as np
 
 from domains.genomics.data import Contig, Gene, complement, encode
 from domains.genomics.decode import DecodeConfig, find_candidates, score_candidates, strand_sequence
-from domains.genomics.starts import UPSTREAM, StartModel, rbs_classes
+from domains.genomics.starts import OFFSETS, UPSTREAM, WINDOW, StartModel, rbs_classes
 
 SENSE = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT" if a + b + c not in ("TAA", "TAG", "TGA")]
 
@@ -32,9 +32,9 @@ def _genome(seed=0, n_genes=80):
 def test_start_model_learns_the_motif_and_prefers_true_starts():
     contig = _genome()
     model = StartModel.fit([contig], contig.genes)
-    assert model is not None and model.upstream.shape == (UPSTREAM, 5) and np.all(model.upstream[:, 4] == 0)
+    assert model is not None and model.bases.shape == (WINDOW, 5, 5) and np.all(model.bases[:, :, 4] == 0)
     # AGGAGG occupies bases -12..-7 before the start: its Gs (and As) are enriched against decoy starts
-    motif = model.upstream[UPSTREAM - 12:UPSTREAM - 6]
+    motif = model.bases[UPSTREAM - 12:UPSTREAM - 6, 4]  # zeroth-order terms
     assert np.all(motif[[1, 2, 4, 5], 2] > 0.5) and np.all(motif[[0, 3], 0] > 0.5)
     scores = model.scores(contig.sequence)
     true_starts = [g.parts[0][0] for g in contig.genes if g.strand == 1]
@@ -90,3 +90,37 @@ def test_start_evidence_adds_the_start_score_itself():
     true_firsts = {g.parts[0][0] if g.strand == 1 else length - g.parts[0][1] for g in contig.genes}
     true = np.isin(candidates.first, list(true_firsts)) & ~candidates.partial_start
     assert true.sum() > 40 and np.mean(motif[true]) > 3
+
+
+def _paired_genome(seed=0, n_genes=120):
+    """Forward-strand genes whose start codon is followed by ``AAA`` (a fixed second codon) and whose base
+    pair at -20..-19 is ``AC`` or ``CA`` (each base alone as common as in a random ``AA``/``CC``), in random
+    DNA: decoy starts have neither."""
+    rng = np.random.default_rng(seed)
+    pieces, genes, at = [], [], 0
+    for index in range(n_genes):
+        pair = ("AC", "CA")[index % 2]
+        spacer = "".join(rng.choice(list("ACGT"), 30)) + pair + "".join(rng.choice(list("ACGT"), 18))
+        body = "ATGAAA" + "".join(rng.choice(SENSE, 100)) + "TAA"
+        pieces.append(spacer + body)
+        genes.append(Gene("paired", ((at + len(spacer), at + len(spacer) + len(body)),), 1))
+        at += len(spacer) + len(body)
+    return Contig("paired", "".join(pieces), False, 11, genes)
+
+
+def test_start_model_reads_the_first_codons_and_base_pairs():
+    """The window covers bases after the start codon (the fixed second codon ``AAA`` scores high there), and a
+    base is read given the one before it: ``C`` after ``A`` at -19 scores above ``A`` after ``A``, which the
+    zeroth-order term alone cannot tell apart from ``C`` after ``C``."""
+    contig = _paired_genome()
+    model = StartModel.fit([contig], contig.genes)
+    after = np.flatnonzero(OFFSETS == 3)[0]  # the first base after the start codon
+    assert np.all(model.bases[after:after + 3, 4, 0] > 0.5)  # A, A, A enriched
+    at = np.flatnonzero(OFFSETS == -19)[0]
+    A, C = 0, 1
+    assert model.bases[at, A, C] > model.bases[at, A, A] + 1 and model.bases[at, C, A] > model.bases[at, C, C] + 1
+    assert abs(model.bases[at, 4, A] - model.bases[at, 4, C]) < 0.5
+    scores = model.scores(contig.sequence)
+    starts = np.array([g.parts[0][0] for g in contig.genes])
+    swapped = contig.sequence[:starts[0] - 20] + "AA" + contig.sequence[starts[0] - 18:]  # AC -> AA at -20..-19
+    assert model.scores(swapped)[starts[0]] < scores[starts[0]] - 1
