@@ -16,9 +16,11 @@
 #
 # Simulated subscription customers (`domains.churn.simulate`) have a *known* weekly churn hazard, driven by
 # complaints whose effect decays over ~8 weeks, a usage decline, support contacts, a contract-renewal spike and
-# an unobserved frailty. We train the recurrent logistic-hazard model on their weekly histories, compare it
-# with CoxPH on aggregates of the same histories and with the oracle (the true hazard), plot three customers'
-# survival curves and look at the gates around a complaint. `GATED_QUICK=1` shrinks everything.
+# an unobserved frailty. We train the recurrent logistic-hazard model on their weekly histories (with a
+# usage-trend channel, `simulate.usage_trend`, and each follow-up week's renewal outlook read from the billing
+# history, `simulate.renewal_outlook`), compare it with CoxPH on aggregates of the same histories and with the
+# oracle (the true hazard), plot three customers' survival curves and look at the gates around a complaint.
+# `GATED_QUICK=1` shrinks everything.
 
 # %%
 import os
@@ -36,15 +38,16 @@ CONFIG = {"epochs": 4 if QUICK else 20, "batch_size": 256, "units": 16 if QUICK 
 
 train_set = simulate.simulate(N_TRAIN, seed=0)
 test_set = simulate.simulate(N_TEST, seed=1)
-print(train_set.x.shape, "churned in follow-up:", train_set.event.mean().round(3))
+train_inputs, test_inputs = simulate.model_inputs(train_set), simulate.model_inputs(test_set)
+print(train_inputs[0].shape, "churned in follow-up:", train_set.event.mean().round(3))
 
 # %% [markdown]
 # ## Train, then score beside CoxPH on aggregates and the oracle
 
 # %%
-net = train.fit_survival([train_set.x], train_set.duration, train_set.event, 1.0, len(train_set.times),
+net = train.fit_survival(train_inputs, train_set.duration, train_set.event, 1.0, len(train_set.times),
                          seed=0, config=CONFIG)
-pred = train.predict_survival(net, [test_set.x], 1.0)
+pred = train.predict_survival(net, test_inputs, 1.0)
 agg_train = baselines.sequence_aggregates(train_set.x, train_set.features)
 agg_test = baselines.sequence_aggregates(test_set.x, test_set.features)
 cox = baselines.CoxBaseline().fit(agg_train, train_set.duration, train_set.event)
@@ -89,7 +92,7 @@ plt.show()
 single = np.flatnonzero(test_set.complaints.sum(axis=1) == 1)
 customer = int(single[np.argmax(test_set.oracle_risk[single])])
 week = int(np.argmax(test_set.complaints[customer]))
-report = model.explain(net, [test_set.x[customer:customer + 1]], width=1.0)
+report = model.explain(net, [part[customer:customer + 1] for part in test_inputs], width=1.0)
 figure, axes = plt.subplots(2, 1, figsize=(7, 4.5), sharex=True)
 for name in ("input", "forget"):
     axes[0].plot(report["gate_means"][name], label=f"{name} gate (mean over units)")

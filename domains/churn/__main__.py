@@ -268,6 +268,8 @@ def build_parser():
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="score a model beside CoxPH and Kaplan-Meier (C, time-dependent C, IBS)",
+                       description="Harrell's C, time-dependent C and the IPCW integrated Brier score over every "
+                       "whole time unit of the follow-up (days 1 .. 272 of CDNOW's 273; a table's duration unit)",
                        epilog=EXAMPLES["evaluate"], formatter_class=fmt)
     _source(p)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")

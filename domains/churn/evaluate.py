@@ -8,7 +8,10 @@ the weekly models). Metrics:
 - :func:`td_concordance`: Antolini's time-dependent C, which ranks pairs by each curve at the earlier event
   time (so crossing curves are judged as curves, not by one score);
 - :func:`integrated_brier`: Graf's Brier score with inverse-probability-of-censoring weights (censoring
-  Kaplan-Meier of the scored data), averaged over the grid points before the last follow-up time;
+  Kaplan-Meier of the scored data), integrated over the follow-up grid (:func:`follow_up_grid`: every whole
+  time unit before the last follow-up time; days 1 .. 272 on CDNOW's 273-day follow-up, the grid of issue 6's
+  anchor, CoxPH 0.1205 and Kaplan-Meier 0.1537), each curve read between its own grid points by linear
+  interpolation from ``S(0) = 1``;
 - :func:`calibration`: mean predicted S(t) against the Kaplan-Meier estimate at chosen times (13, 26, 39
   weeks on CDNOW) and :func:`calibration_plot`;
 - :func:`paired_bootstrap`: customers resampled, the difference of each model's C, time-dependent C and IBS
@@ -87,27 +90,70 @@ def brier_scores(duration, event, survival, times, censoring=None):
     return np.where(g_times > 0, scores, np.nan)
 
 
-def integrated_brier(duration, event, survival, times, censoring=None):
-    """Mean of the IPCW Brier score over the grid times before the last observed time (trapezoid rule).
+def follow_up_grid(duration, step=1.0):
+    """The grid the integrated Brier score runs over: ``step, 2 step, ...`` below the last observed time.
 
-    On CDNOW (weekly grid 7..273 days, everyone censored at 273) that is the 38 week ends 7..266.
+    With ``step = 1`` in the unit of the durations that is every day of CDNOW's follow-up before its
+    administrative end (days 1 .. 272 of 273: the grid of issue 6's CoxPH IBS of 0.1205), every week of the
+    simulator's (weeks 1 .. 25 of 26, the model's own grid) and every month of Telco's tenure (1 .. 71 of 72).
+
+    Args:
+        duration: ``(n,)`` observed times (> 0 somewhere). step: grid spacing, in the unit of ``duration``.
+
+    Returns:
+        ``(m,)`` float grid.
+    """
+    return step * np.arange(1, int(np.ceil(np.max(duration) / step)), dtype=float)
+
+
+def survival_at(survival, times, at):
+    """Curves ``(n, m)`` given at ``times`` ``(m,)`` read at ``at`` ``(p,)``: linear between grid points from
+    ``S(0) = 1`` (a constant event density within each interval), held at the last value after ``times[-1]``.
+
+    Returns:
+        ``(n, p)``.
+    """
+    survival = np.asarray(survival, float)
+    knots = np.concatenate([[0.0], np.asarray(times, float)])
+    curves = np.concatenate([np.ones((len(survival), 1)), survival], axis=1)
+    at = np.clip(np.asarray(at, float), 0.0, knots[-1])
+    right = np.clip(np.searchsorted(knots, at, side="left"), 1, len(knots) - 1)
+    weight = (at - knots[right - 1]) / (knots[right] - knots[right - 1])
+    return curves[:, right - 1] * (1 - weight) + curves[:, right] * weight
+
+
+def integrated_brier(duration, event, survival, times, censoring=None, grid=None):
+    """The IPCW Brier score integrated (trapezoid rule) over a grid and divided by its length.
+
+    Args:
+        duration, event: ``(n,)``. survival: ``(n, m)`` on ``times`` ``(m,)``.
+        censoring: the censoring survival ``G`` (default: Kaplan-Meier of the censoring times).
+        grid: the times to integrate over (default: ``times``, the curves' own grid); each curve is read there
+            with :func:`survival_at`. Grid points at or after the last observed time, or past the curves' last
+            time ``times[-1]`` (nothing predicted there), are dropped.
+
+    :func:`score` passes :func:`follow_up_grid`: on CDNOW (weekly curves, everyone censored at 273 days) days
+    1 .. 272.
     """
     times = np.asarray(times, float)
-    keep = times < np.max(duration)
-    scores = brier_scores(duration, event, np.asarray(survival)[:, keep], times[keep], censoring)
+    grid = times if grid is None else np.asarray(grid, float)
+    survival = np.asarray(survival, float) if grid is times else survival_at(survival, times, grid)
+    keep = (grid < np.max(duration)) & (grid <= times[-1])
+    scores = brier_scores(duration, event, survival[:, keep], grid[keep], censoring)
     ok = np.isfinite(scores)
-    t, s = times[keep][ok], scores[ok]
+    t, s = grid[keep][ok], scores[ok]
     if len(t) == 1:
         return float(s[0])
     return float(np.trapezoid(s, t) / (t[-1] - t[0]))
 
 
 def score(duration, event, risk, survival, times):
-    """``{"c_index", "c_td", "ibs", "n"}`` of one model's predictions."""
+    """``{"c_index", "c_td", "ibs", "n"}`` of one model's predictions; the IBS over :func:`follow_up_grid`
+    (whole time units of ``duration``: days on CDNOW, weeks on the simulator, months on Telco)."""
     return {
         "c_index": harrell_c(duration, event, risk),
         "c_td": td_concordance(duration, event, survival, times),
-        "ibs": integrated_brier(duration, event, survival, times),
+        "ibs": integrated_brier(duration, event, survival, times, grid=follow_up_grid(duration)),
         "n": int(len(duration)),
     }
 
@@ -154,7 +200,8 @@ def calibration_plot(table, path, unit="days"):
 def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_boot=200, seed=0):
     """Bootstrap intervals of each model's difference in C, time-dependent C and IBS to ``reference``.
 
-    The customers are resampled with replacement, and every model is scored on the same resample.
+    The customers are resampled with replacement, and every model is scored on the same resample (the IBS
+    over the :func:`follow_up_grid` of all customers, as :func:`score`).
 
     Args:
         predictions: dict name -> ``(risk (n,), survival (n, m))``; must hold ``reference``.
@@ -168,10 +215,12 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
     duration = np.asarray(duration, float)
     event = np.asarray(event, int)
     censoring = _censoring_survival(duration, event)
+    grid = follow_up_grid(duration)
     rng = np.random.default_rng(seed)
 
     def metrics(d, e, risk, surv):
-        return (harrell_c(d, e, risk), td_concordance(d, e, surv, times), integrated_brier(d, e, surv, times, censoring))
+        return (harrell_c(d, e, risk), td_concordance(d, e, surv, times),
+                integrated_brier(d, e, surv, times, censoring, grid))
 
     names = [name for name in predictions if name != reference]
     diffs = {name: [] for name in names}

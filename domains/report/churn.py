@@ -108,7 +108,7 @@ def section(settings):
         paragraphs=[f"Bundled CDNOW sample: {len(duration):,} customers, landmark {landmark}; the target is the number "
                     f"of days to the next purchase after it, censored at {horizon} days ({int(event.sum()):,} "
                     "purchases seen). Harrell's C ranks customers by one risk score, the time-dependent C "
-                    "(Antolini) by their curves; the integrated Brier score (IPCW, weekly grid) judges the "
+                    "(Antolini) by their curves; the integrated Brier score (IPCW, every day of the follow-up) judges the "
                     "curves themselves (lower is better; Kaplan-Meier is the no-covariate reference)."],
         tables=[Table("Scores on the bundled sample (in-sample: see the notes)", scores),
                 Table("Calibration: mean predicted S(t) beside the Kaplan-Meier estimate", calibration)],

@@ -95,3 +95,32 @@ def test_brier_with_a_duration_of_zero_is_finite():
     duration, event = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 1, 0, 1])
     scores = evaluate.brier_scores(duration, event, np.full((4, 2), 0.5), np.array([1.0, 2.0]))
     assert np.isfinite(scores).all()
+
+
+def test_follow_up_grid_is_every_whole_unit_before_the_end():
+    days = evaluate.follow_up_grid(np.array([5.0, 273.0, 273.0]))  # CDNOW: 273 days of follow-up
+    np.testing.assert_array_equal(days, np.arange(1, 273))
+    np.testing.assert_array_equal(evaluate.follow_up_grid(np.array([3, 26])), np.arange(1, 26))  # simulator weeks
+
+
+def test_survival_at_interpolates_from_one_at_time_zero(rng):
+    times, survival = np.array([7.0, 14.0, 21.0]), np.sort(rng.random((5, 3)), axis=1)[:, ::-1]
+    at = np.array([0.0, 3.5, 7.0, 10.0, 21.0, 30.0])
+    expected = [np.interp(at, [0, 7, 14, 21], np.concatenate([[1.0], row])) for row in survival]
+    np.testing.assert_allclose(evaluate.survival_at(survival, times, at), expected)
+
+
+def test_integrated_brier_over_the_follow_up_grid_by_hand():
+    # curves known at weeks-like points 2 and 4; follow-up ends at 4 (two customers censored there), so the
+    # grid is 1, 2, 3 and G = 1 before 4. Read S(1) = 0.9, S(2) = 0.8, S(3) = 0.6 (linear from S(0) = 1).
+    duration, event = np.array([1.0, 3.0, 4.0, 4.0]), np.array([1, 1, 0, 0])
+    survival = np.tile([0.8, 0.4], (4, 1))
+    # BS(1) = (0.9^2 + 3 * 0.1^2) / 4; BS(2) = (0.8^2 + 3 * 0.2^2) / 4; BS(3) = (2 * 0.6^2 + 2 * 0.4^2) / 4
+    bs = np.array([0.21, 0.19, 0.26])
+    by_hand = ((bs[0] + bs[1]) / 2 + (bs[1] + bs[2]) / 2) / 2
+    grid = evaluate.follow_up_grid(duration)
+    assert evaluate.integrated_brier(duration, event, survival, [2.0, 4.0], grid=grid) == pytest.approx(by_hand)
+    risk = np.zeros(4)
+    assert evaluate.score(duration, event, risk, survival, [2.0, 4.0])["ibs"] == pytest.approx(by_hand)
+    # on the curves' own grid (2 only: 4 is the end) the score is BS(2)
+    assert evaluate.integrated_brier(duration, event, survival, [2.0, 4.0]) == pytest.approx(bs[1])

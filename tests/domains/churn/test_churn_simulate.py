@@ -59,3 +59,24 @@ def test_renewal_outlook_is_the_renewal_week_as_the_history_shows_it():
     np.testing.assert_array_equal(outlook[known] == 1, renewal[known])
     unsure = (outlook > 0) & (outlook < 1)
     assert abs(renewal[unsure].mean() - outlook[unsure].mean()) < 0.05
+
+
+def test_usage_trend_by_hand():
+    # one customer joining at week 2 with log usage 2, 2, 1 (a drop), one steady customer from week 0
+    x = np.zeros((2, 5, len(simulate.FEATURES)), "float32")
+    x[0, 2:, 0], x[0, 2:, 1] = 1.0, [2.0, 2.0, 1.0]
+    x[1, :, 0], x[1, :, 1] = 1.0, 3.0
+    trend = simulate.usage_trend(x, half_life=1.0)  # moving-average weight 1/2
+    assert trend.shape == (2, 5, 1)
+    np.testing.assert_allclose(trend[0, :, 0], [0, 0, 0, 0, 1.5 - 5 / 3], atol=1e-6)
+    np.testing.assert_allclose(trend[1, :, 0], 0, atol=1e-6)
+
+
+def test_usage_trend_falls_for_declining_customers():
+    sim = simulate.simulate(3000, seed=2)
+    history, outlook = simulate.model_inputs(sim)
+    assert history.shape == sim.x.shape[:2] + (len(simulate.FEATURES) + 1,) and outlook.shape == (3000, 26, 1)
+    np.testing.assert_array_equal(history[:, :, :-1], sim.x)
+    # lower trend at the landmark, more churn: the channel carries the usage decline of the true hazard
+    low = history[:, -1, -1] < np.quantile(history[:, -1, -1], 0.2)
+    assert sim.hazard[low].mean() > 1.3 * sim.hazard[~low].mean()
