@@ -13,10 +13,9 @@ from domains.genomics.windows import stitch, window_dataset
 # Decoding passes with the genome's own models, and their score weights: chosen on the six training genomes
 # (E. coli, V. cholerae, Synechocystis, A. pernix, N. pharaonis, M. gallisepticum) by gene F1 and exact-start
 # accuracy. Six passes: with the start model reading the bases after the start codon, A. pernix's start
-# accuracy (its first pass's is 50 %) still rose by 0.5 point from 4 to 6 passes, by 0.05 from 6 to 8; the other
-# genomes' by under 0.05 point after 4. The coding
-# model's hexamer log-ratios weigh 0.5: consecutive in-frame hexamers share a codon, so their sum counts every
-# codon twice (weight 1 cost 0.4 point of mean F1). The network's summed per-base log-ratios weigh 0.005, a
+# accuracy (its first pass's is 50 %) still rose by 0.5 point from 4 to 6 passes, by 0.05 from 6 to 8; the
+# other genomes' by under 0.05 point after 4. The coding model's hexamer log-ratios weigh 0.5: consecutive
+# in-frame hexamers share a codon, so their sum counts every codon twice (weight 1 cost 0.4 point of mean F1). The network's summed per-base log-ratios weigh 0.005, a
 # hundredth of the coding model's weight as before (they count correlated bases as independent, so they are
 # far larger than the evidence they carry). The open-frame ratio weighs 1.5 (more sensitive than 1 at no cost
 # in precision on the training genomes). The start model's score counts 1.5 relative to the ORF's best start

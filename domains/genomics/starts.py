@@ -185,6 +185,7 @@ def _window(codes, starts):
     """``(before, base)``, two ``(m, WINDOW)`` arrays: the base codes (4: ``N`` or outside the sequence) at
     each window position of each of ``starts`` and the bases just before them."""
     at = starts[:, None] + OFFSETS
+
     def read(where):
         return np.where((where >= 0) & (where < len(codes)), codes[np.clip(where, 0, len(codes) - 1)], 4)
     return read(at - 1), read(at)
