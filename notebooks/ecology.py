@@ -92,8 +92,9 @@ plt.show()
 # %% [markdown]
 # ## The Canadian lynx: a ten-year forecast with its fan chart
 # One series, so the per-series settings: a frozen threshold-AR(2) base (SETAR: the regime follows the current
-# level, so rise and crash get their own dynamics) with the LSTM modelling what it misses,
-# stopped early on the last 15 years, whose errors also calibrate the interval widths.
+# level, so rise and crash get their own dynamics) gives the mean; the LSTM gives the spread (its residual on
+# the mean did not help in the rolling origin inside 1821-1920, so its weight is 0), stopped early on the last
+# 15 years, whose errors also calibrate the interval widths.
 
 # %%
 lynx = load_lynx()

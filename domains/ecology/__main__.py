@@ -46,6 +46,10 @@ def _model_options(parser):
                         "regime is picked by the level d-1 steps back, 0: linear (default: 1 for one series, 0 global)")
     parser.add_argument("--validation", type=int, help="last steps of each series held out for early stopping and "
                         "calibration, 0 for none (default: 15 for one series, 10 global)")
+    parser.add_argument("--residual", choices=["weighted", "none"], help="with an AR base: the LSTM's correction "
+                        "of the base's mean weighted by the held-out errors, or none (the base gives the mean, the "
+                        "network the spread; covariates then move the spread only) (default: none for one series, "
+                        "weighted global)")
 
 
 def _outputs(parser, out_help, required=False):
@@ -109,7 +113,7 @@ def _forecaster(args, horizon, global_model):
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
     settings = dict(GLOBAL if global_model else PER_SERIES)
-    for option in ("units", "epochs", "ensemble", "ar_order", "threshold_delay", "validation"):
+    for option in ("units", "epochs", "ensemble", "ar_order", "threshold_delay", "validation", "residual"):
         if getattr(args, option) is not None:
             settings[option] = getattr(args, option)
     if settings["units"] < 1 or settings["epochs"] < 1 or settings["ensemble"] < 1:

@@ -6,7 +6,8 @@
 - :class:`ThresholdAR` and :func:`fit_threshold_ar`: a two-regime threshold autoregression (SETAR, Tong
   1978). Cycles such as the lynx' rise slowly and crash fast, which one linear autoregression averages away
   and a self-exciting threshold model captures: the regime is chosen by a lagged level (the *delay* ``d``)
-  against a threshold ``r``, and each regime has its own direct AR.
+  against a threshold ``r``, and each regime has its own direct AR, of its own order if asked (Tong's
+  SETAR(2; p1, p2)); :func:`select_threshold_ar` chooses the two orders and the delay by AIC.
 
 Both are fitted on the training targets and then frozen in the network, so the LSTM learns what they miss.
 """
@@ -128,12 +129,14 @@ class ThresholdAR(keras.layers.Layer):
         return {**super().get_config(), "horizon": self.horizon, "delay": self.delay}
 
 
-def fit_threshold_ar(lags, y, delay=1, ridge=1e-3):
+def fit_threshold_ar(lags, y, delay=1, ridge=1e-3, orders=None):
     """Least-squares two-regime direct threshold AR over the candidate thresholds.
 
     Args:
         lags: ``(m, T, p)`` lag windows of the scaled level. y: ``(m, T, H, 2)`` targets and validity.
         delay: ``d``, the lag (1..p) whose value picks the regime. ridge: as in :func:`fit_direct_ar`.
+        orders: ``(p1, p2)``, each at most ``p``: the low regime reads the first ``p1`` lags, the high one the
+            first ``p2`` (Tong's SETAR(2; p1, p2)); the other kernel rows are 0. Default: ``p`` in both.
 
     Returns:
         ``(threshold, kernel (2, p, H), bias (2, H), sse)``: the threshold with the smallest one-step
@@ -142,22 +145,79 @@ def fit_threshold_ar(lags, y, delay=1, ridge=1e-3):
     lags = np.asarray(lags, dtype=float)
     y = np.asarray(y, dtype=float)
     flat_lags, flat_y = lags.reshape(-1, lags.shape[-1]), y.reshape(-1, *y.shape[-2:])
+    orders = (lags.shape[-1],) * 2 if orders is None else tuple(int(p) for p in orders)
     valid = flat_y[:, 0, 1] > 0
     column = flat_lags[valid, delay - 1]
     best = None
     for threshold in np.unique(np.quantile(column, THRESHOLD_QUANTILES)):
         low = flat_lags[:, delay - 1] <= threshold
         kernels, biases, sse = [], [], 0.0
-        for regime in (low, ~low):
-            kernel, bias = fit_direct_ar(flat_lags[regime][None], flat_y[regime][None], ridge)
+        for regime, order in zip((low, ~low), orders):
+            own = flat_lags[regime][:, :order]
+            kernel, bias = fit_direct_ar(own[None], flat_y[regime][None], ridge)
             use = regime & valid
-            residual = flat_y[use, 0, 0] - (flat_lags[use] @ kernel[:, 0] + bias[0])
+            residual = flat_y[use, 0, 0] - (flat_lags[use, :order] @ kernel[:, 0] + bias[0])
+            kernel = np.pad(kernel, ((0, lags.shape[-1] - order), (0, 0)))
             kernels.append(kernel)
             biases.append(bias)
             sse += float(residual @ residual)
         if best is None or sse < best[3]:
             best = (float(threshold), np.stack(kernels), np.stack(biases), sse)
     return best
+
+
+def select_threshold_ar(lags, y, max_delay=1, ridge=1e-3):
+    """Tong's AIC choice of a threshold AR's orders and delay: ``(p1, p2, d)``.
+
+    Every ``p1, p2`` in ``1..p`` and ``d`` in ``1..max_delay`` (at most ``p``) is fitted to the one-step
+    targets on the same steps (those whose ``p`` lags are all real: step ``p - 1`` on), its threshold the
+    candidate (:data:`THRESHOLD_QUANTILES` of the delay column) with the smallest total residual sum of
+    squares; the choice minimises ``sum_j n_j log(RSS_j / n_j) + 2 (p_j + 1)`` over the two regimes
+    (Tong 1990, who chose SETAR(2; 7, 2) for the lynx this way). A regime needs at least two steps per
+    parameter, ``n_j >= 2 (p_j + 1)``.
+
+    Args:
+        lags: ``(m, T, p)`` lag windows (:class:`CentredLags`). y: ``(m, T, H, 2)`` targets and validity.
+        max_delay: the largest delay tried. ridge: as in :func:`fit_direct_ar`.
+
+    Returns:
+        ``(p1, p2, d)`` for :func:`fit_threshold_ar` (``orders=(p1, p2)``, ``delay=d``).
+    """
+    lags, y = np.asarray(lags, dtype=float), np.asarray(y, dtype=float)
+    order = lags.shape[-1]
+    use = (y[..., 0, 1] > 0) & (np.arange(lags.shape[1]) >= order - 1)[None]
+    x, target = lags[use], y[use][:, 0, 0]
+    best = (np.inf, (order, order, 1))
+    for delay in range(1, min(max_delay, order) + 1):
+        rss = np.full((len(THRESHOLD_QUANTILES), 2, order), np.inf)
+        counts = np.zeros((len(THRESHOLD_QUANTILES), 2))
+        for i, threshold in enumerate(np.unique(np.quantile(x[:, delay - 1], THRESHOLD_QUANTILES))):
+            low = x[:, delay - 1] <= threshold
+            for j, regime in enumerate((low, ~low)):
+                counts[i, j] = regime.sum()
+                for p in range(1, order + 1):
+                    if counts[i, j] >= 2 * (p + 1):
+                        rss[i, j, p - 1] = _residual_sum(x[regime, :p], target[regime], ridge)
+        total = rss[:, 0, :, None] + rss[:, 1, None, :]  # (threshold, p1, p2)
+        for p1 in range(1, order + 1):
+            for p2 in range(1, order + 1):
+                i = int(np.argmin(total[:, p1 - 1, p2 - 1]))
+                if not np.isfinite(total[i, p1 - 1, p2 - 1]):
+                    continue
+                regimes = zip(counts[i], (rss[i, 0, p1 - 1], rss[i, 1, p2 - 1]), (p1, p2))
+                aic = sum(n * np.log(max(r, 1e-300) / n) + 2 * (p + 1) for n, r, p in regimes)
+                if aic < best[0]:
+                    best = (aic, (p1, p2, delay))
+    return best[1]
+
+
+def _residual_sum(lags, target, ridge):
+    """Residual sum of squares of ``target ~ c + lags @ phi`` by ridge least squares (``ridge`` on ``phi``)."""
+    design = np.column_stack([np.ones(len(target)), lags])
+    penalty = ridge * len(target) * np.diag([0.0] + [1.0] * lags.shape[1])
+    beta = np.linalg.solve(design.T @ design + penalty, design.T @ target)
+    residual = target - design @ beta
+    return float(residual @ residual)
 
 
 def fit_direct_ar(lags, y, ridge=1e-3):

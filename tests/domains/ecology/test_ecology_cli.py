@@ -137,3 +137,14 @@ def test_shared_options_json_out_and_force(capsys, tmp_path):
     code, _, err = call(capsys, *args)
     assert code == 2 and "already exists" in err
     assert call(capsys, *args, "--force")[0] == 0
+
+
+def test_residual_option_overrides_the_per_series_default():
+    from domains.ecology.__main__ import _forecaster, _parser
+
+    default = _forecaster(_parser().parse_args(["forecast", "lynx.csv"]), 10, global_model=False)
+    weighted = _forecaster(_parser().parse_args(["forecast", "lynx.csv", "--residual", "weighted"]), 10,
+                           global_model=False)
+    assert (default.residual, weighted.residual) == ("none", "weighted")
+    assert _forecaster(_parser().parse_args(["train", "panel.csv", "--global", "--out", "m.keras"]), 10, global_model=True).residual \
+        == "weighted"
