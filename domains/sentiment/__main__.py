@@ -43,6 +43,8 @@ EXAMPLES = {
     "train": """examples:
   python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
+  python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 --lexicon \
+      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --seed 0   # the shipped recipe (wide and deep)
   python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
@@ -103,6 +105,16 @@ def _parser():
                                help="add VADER prior-polarity features per token (domains.sentiment.lexicon)")
     train_command.add_argument("--word-dropout", type=float, default=0.0,
                                help="probability of reading a training token as unknown (default 0)")
+    train_command.add_argument("--wide-l2", type=float, default=None, metavar="L2",
+                               help="add a wide part: a linear logit over uni- and bigrams (domains.sentiment.ngrams) "
+                                    "with this L2 penalty, summed with the recurrent part's (default: none)")
+    train_command.add_argument("--wide-scale", type=float, default=1.0,
+                               help="the wide part's learning-rate multiplier (domains.sentiment.ngrams; default 1)")
+    train_command.add_argument("--wide-outside-scope", action="store_true",
+                               help="the wide part skips the words inside a negation scope (left to the recurrent part)")
+    train_command.add_argument("--wide-init", choices=["zero", "nb"], default="zero",
+                               help="the wide part's starting weights: zero, or naive Bayes log-count ratios as in "
+                                    "NBSVM (default zero)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
@@ -158,11 +170,12 @@ def _train(args):
                     f"{args.augment} generated minimal pairs) from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
-               "use_lexicon": args.lexicon}
+               "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,
+               "wide_scale": args.wide_scale, "wide_outside_scope": args.wide_outside_scope}
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
-                          word_dropout=args.word_dropout, distribute=args.distribute)
+                          word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init)
     metrics, files = {}, {}
     for split in ("train", "dev", "test"):
         try:

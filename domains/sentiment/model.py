@@ -8,6 +8,10 @@ Architecture (:func:`build_model`)::
         -> Bidirectional(GatedLSTM(units, forget_bias=1, return_sequences)) "bilstm"
         -> AttentionPooling(attention_units) "attention" -> Dropout -> Dense(1, sigmoid)
 
+or, with ``wide_l2`` set (wide and deep), ``sigmoid(Dense(1) of the attention output + NgramLogit(tokens))``:
+a linear model over the text's uni- and bigrams (:mod:`domains.sentiment.ngrams`) beside the recurrent one,
+with ``wide_outside_scope`` reading only the tokens outside every negation scope.
+
 Texts reach it through :class:`Featurizer`: :func:`domains.sentiment.text.tokenize` (so the negation marks of
 :mod:`domains.sentiment.negation` line up with the tokens), a Keras ``TextVectorization`` over the tokens
 joined by spaces (``standardize=None``, whitespace split: one id per token, 1 for out-of-vocabulary), and the
@@ -26,6 +30,7 @@ import numpy as np
 from domains.sentiment.lexicon import FEATURES as LEXICON_FEATURES
 from domains.sentiment.lexicon import lexicon_features
 from domains.sentiment.negation import FEATURES, mark_tokens
+from domains.sentiment.ngrams import NgramLogit
 from domains.sentiment.text import tokenize
 from shared.layers import AttentionPooling, GatedLSTM
 
@@ -93,7 +98,8 @@ class Featurizer:
 
 
 def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dropout=0.3, use_negation=True,
-                use_lexicon=False):
+                use_lexicon=False, wide_l2=None, wide_scale=1.0,
+                wide_outside_scope=False):
     """The Keras model (inputs ``tokens``, ``negation`` and, with ``use_lexicon``, ``lexicon``; output
     P(positive), shape ``(batch, 1)``).
 
@@ -105,6 +111,12 @@ def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dro
             a plain BiLSTM for comparison).
         use_lexicon: add an input ``lexicon`` (VADER valence and negated valence per token, see
             :mod:`domains.sentiment.lexicon`), projected and added to the embeddings like the negation features.
+        wide_l2: ``None`` (deep only) or the L2 penalty of a "wide" part: an :class:`NgramLogit` over the
+            tokens' uni- and bigrams whose logit is added to the deep part's before the sigmoid (layers
+            ``deep_logit`` + ``wide_logit`` -> ``logit`` -> ``positive``).
+        wide_scale: the wide part's learning-rate multiplier (``NgramLogit``'s ``scale``).
+        wide_outside_scope: the wide part skips the tokens inside a negation scope (the ``negation`` input's
+            "in scope" feature), so "not bad" gives it only "not" and the recurrent part reads the negated words.
 
     >>> model = build_model(100, embed_dim=8, units=4, attention_units=4)
     >>> features = Featurizer(["good", "film"])(["not a good film", "good"])
@@ -125,7 +137,13 @@ def build_model(vocabulary_size, embed_dim=64, units=64, attention_units=32, dro
     x = keras.layers.Bidirectional(GatedLSTM(units, forget_bias=1.0, return_sequences=True), name="bilstm")(x, mask=mask)
     x = AttentionPooling(attention_units, name="attention")(x, mask=mask)
     x = keras.layers.Dropout(dropout)(x)
-    output = keras.layers.Dense(1, activation="sigmoid", name="positive")(x)
+    if wide_l2 is None:
+        output = keras.layers.Dense(1, activation="sigmoid", name="positive")(x)
+    else:
+        deep = keras.layers.Dense(1, name="deep_logit")(x)
+        keep = 1.0 - negation[..., FEATURES.index("in_scope")] if wide_outside_scope else None
+        wide = NgramLogit(vocabulary_size, l2=wide_l2, scale=wide_scale, name="wide_logit")(tokens, keep=keep)
+        output = keras.layers.Activation("sigmoid", name="positive")(keras.layers.Add(name="logit")([deep, wide]))
     return keras.Model(inputs, output, name="negation_sentiment")
 
 

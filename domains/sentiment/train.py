@@ -19,6 +19,8 @@ import numpy as np
 import tensorflow as tf
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
+from domains.sentiment.ngrams import naive_bayes_init
+from domains.sentiment.text import tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError
 from shared.safe_load import load_model
@@ -83,7 +85,7 @@ def strategy_scope(distribute):
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
           model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=(), word_dropout=0.0,
-          distribute=None):
+          distribute=None, wide_init="zero"):
     """Trains a classifier and writes the run ``out``.
 
     Args:
@@ -101,6 +103,9 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         distribute: ``None`` (one device) or ``"mirrored"``: the model is built and compiled inside a
             ``tf.distribute.MirroredStrategy`` scope (data parallel over the visible devices; each batch is
             split between them, so the result matches one device up to floating-point summation order).
+        wide_init: a wide-and-deep model's (``model_options["wide_l2"]`` set) starting wide weights: ``"zero"``
+            or ``"nb"``, naive Bayes log-count ratios of ``train_data``'s n-grams
+            (:func:`domains.sentiment.ngrams.naive_bayes_init`).
 
     An interrupted call started again with the same ``out`` resumes after the last finished epoch (the
     returned history and the card then cover the epochs of the resumed call only).
@@ -116,6 +121,13 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
         model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
+    if wide_init == "nb":
+        if (model_options or {}).get("wide_l2") is None:
+            raise InputError("wide_init 'nb' needs a wide part (model_options wide_l2, --wide-l2)")
+        token_ids = np.asarray(featurizer.vectorizer([tokenized(text) for text in train_data["text"]]))
+        naive_bayes_init(model.get_layer("wide_logit"), token_ids, train_data["label"])
+    elif wide_init != "zero":
+        raise InputError(f"wide_init: {wide_init!r} is not 'zero' or 'nb'")
     batches = length_buckets(featurizer, train_data["text"], train_data["label"], batch_size, seed,
                              repeat=steps_per_epoch is not None, word_dropout=word_dropout)
     validation = length_buckets(featurizer, validation_data["text"], validation_data["label"], 256, seed)
@@ -140,7 +152,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     history = {key: [round(float(v), 5) for v in values] for key, values in history.items()}
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
-                "word_dropout": word_dropout, "distribute": distribute,
+                "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
                 "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
     with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)
