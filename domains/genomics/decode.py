@@ -23,11 +23,16 @@ Steps:
      independent, which they are not, hence the weight);
    - ``start_weight`` times the log-odds of the network's start-codon probability at its first base;
    - with models fitted on the genome's own first-pass genes (see :mod:`domains.genomics.predict`):
-     ``coding_weight`` times the :class:`~domains.genomics.coding.CodingModel` score (in-frame hexamer
-     log-ratios of the genome's genes against its background, from the start codon to the codon before the
-     stop), and ``start_model_weight`` times the :class:`~domains.genomics.starts.StartModel` score of the
-     start (the bases around it, RBS motif and codon) relative to the best-scoring start of the same ORF (so
-     it picks among starts; partial starts get 0), plus ``start_evidence_weight`` times that score itself:
+     ``coding_weight`` times the :class:`~domains.genomics.coding.CodingModel` score (the log-likelihood
+     ratio of the candidate's codons, each given the one before, under the genome's genes against its
+     background, from the start codon to the codon before the stop; with ``atypical_share`` ``a > 0`` that
+     weighted score ``c`` becomes ``log((1 - a) e^c + a)``: the genes are a mixture of those the model
+     describes and a share ``a`` of atypical ones (horizontally transferred, another replicon's composition)
+     that read like the background, ratio 1, so a gene's composition can cost it at most ``-log a`` nats and
+     a long open frame still makes an atypical gene, as Prodigal floors the coding score of long ORFs), and
+     ``start_model_weight`` times the :class:`~domains.genomics.starts.StartModel` score of the start (the
+     bases around it, RBS motif and codon) relative to the best-scoring start of the same ORF (so it picks
+     among starts; partial starts get 0), plus ``start_evidence_weight`` times that score itself:
      as in Prodigal's start score, a start with a strong motif is evidence that the ORF is a gene, so short
      genes with a clear RBS are called (within one ORF the start is chosen by the two weights' sum);
    - ``open_frame_weight`` times the evidence of the open frame itself: a gene has no in-frame stop by
@@ -38,10 +43,13 @@ Steps:
      the same way; a further penalty on genes under 300 bases cost F1 on the training genomes).
 
    A gene is worth calling when its score is above ``min_score``.
-3. **Tiling** (:func:`choose_genes`). Weighted interval scheduling (dynamic programming over candidates
-   sorted by their right end) chooses the set of candidates with the largest total score such that
-   consecutive genes overlap by at most ``max_overlap`` bases (either strand). Alternative starts of one stop
-   overlap each other completely, so at most one start per stop is chosen.
+3. **Tiling** (:func:`choose_genes`). Dynamic programming over candidates sorted by their right end chooses
+   the chain of candidates with the largest total score such that each gene overlaps the one before it by at
+   most a limit that depends on their strands, as in Prodigal's gene connections: ``max_overlap`` bases on
+   the same strand (Prodigal: 60), ``max_opposite_overlap`` when their 3' ends face each other (a forward
+   gene followed by a reverse one; Prodigal: 200) and ``max_divergent_overlap`` when their 5' ends do
+   (Prodigal: none), and neither lies inside the other. Alternative starts of one stop overlap each other
+   completely, so at most one start per stop is chosen.
 
 Candidates and the network's part of their scores depend on the network alone, so they are found once per
 contig and re-scored by each decoding pass.
@@ -69,25 +77,41 @@ class DecodeConfig:
 
     Attributes:
         min_length: shortest gene called, in bases with the stop codon (Prodigal's minimum is 90).
-        max_overlap: most bases two called genes may share.
+        max_overlap: most bases two consecutive genes on the same strand may share.
+        max_opposite_overlap: most bases a forward gene and the reverse gene after it (3' ends facing) may
+            share.
+        max_divergent_overlap: most bases a reverse gene and the forward gene after it (5' ends facing) may
+            share (default as on one strand; Prodigal allows none, as :data:`domains.genomics.predict.
+            SELF_TRAINED` does).
         network_weight: weight of the network's summed per-base coding log-ratio.
         start_weight: weight of the network's start-codon log-odds.
         start_model_weight: weight of a genome's own start model's score relative to the ORF's best start.
         start_evidence_weight: weight of that start model's score itself (evidence of a gene).
         coding_weight: weight of a genome's own coding model's score.
+        atypical_share: share of genes the coding model does not describe (0: none; see the module docstring).
         open_frame_weight: weight of the open-frame log-likelihood ratio (1: the ratio itself).
         min_score: candidates must score above this to be called.
     """
 
     min_length: int = 90
     max_overlap: int = 60
+    max_opposite_overlap: int = 200
+    max_divergent_overlap: int = 60
     network_weight: float = 1.0
     start_weight: float = 1.0
     start_model_weight: float = 100.0
     start_evidence_weight: float = 0.0
     coding_weight: float = 0.0
+    atypical_share: float = 0.0
     open_frame_weight: float = 0.0
     min_score: float = 0.0
+
+    def overlaps(self):
+        """Most bases a gene may share with the gene before it (to its left), by ``(left strand, right
+        strand)``: same strand, 3' ends facing (forward then reverse), 5' ends facing (reverse then
+        forward)."""
+        return {(1, 1): self.max_overlap, (-1, -1): self.max_overlap, (1, -1): self.max_opposite_overlap,
+                (-1, 1): self.max_divergent_overlap}
 
 
 @dataclass(frozen=True)
@@ -231,7 +255,10 @@ def score_candidates(contig, candidates, config=DecodeConfig(), start_model=None
         first, end = c.first[here], c.end[here]
         if coding_model is not None:  # in-frame hexamers from the start to the codon before the stop (or edge)
             last = np.maximum(np.where(c.partial_end[here], end - 3, end - 6), first)
-            score[here] += config.coding_weight * _in_frame_sums(coding_model.scores(sequence), first, last)
+            coding = config.coding_weight * _in_frame_sums(coding_model.scores(sequence), first, last)
+            if config.atypical_share > 0:  # mixture with atypical genes, read as background (ratio 1)
+                coding = np.logaddexp(np.log1p(-config.atypical_share) + coding, np.log(config.atypical_share))
+            score[here] += coding
         if start_model is not None:  # relative to the ORF's best start (candidates of an ORF are consecutive)
             motif = np.where(c.partial_start[here], -1e9, start_model.scores(sequence)[first])
             groups = np.flatnonzero(np.diff(c.orf[here], prepend=-1))
@@ -268,7 +295,7 @@ def choose_genes(contig, candidates, config=DecodeConfig(), start_model=None, co
     after_origin = first >= length  # a gene after the origin, found in the appended copy
     first, end = np.where(after_origin, first - length, first), np.where(after_origin, end - length, end)
     first, end = np.where(strand == 1, first, length - end), np.where(strand == 1, end, length - first)
-    chosen = sorted(_tile(first, end, score[kept], config.max_overlap), key=lambda i: (first[i], end[i]))
+    chosen = sorted(_tile(first, end, strand, score[kept], config.overlaps()), key=lambda i: (first[i], end[i]))
     genes = []
     for number, i in enumerate(chosen, start=1):
         low, high, direction = int(first[i]), int(end[i]), int(strand[i])
@@ -279,29 +306,55 @@ def choose_genes(contig, candidates, config=DecodeConfig(), start_model=None, co
     return genes
 
 
-def _tile(first, end, score, max_overlap):
-    """Indices of the highest-scoring set of candidates (arrays ``first``, ``end``, ``score``) overlapping each
-    other by at most ``max_overlap`` bases."""
+def _tile(first, end, strand, score, overlaps):
+    """Indices of the highest-scoring chain of candidates (arrays ``first``, ``end`` in forward coordinates,
+    ``strand``, ``score``) in which each gene overlaps the one before it (the next to its left by ``end``) by at
+    most ``overlaps[(left strand, right strand)]`` bases and neither contains the other.
+
+    Dynamic programming over the candidates sorted by ``end``: the best chain ending with candidate ``i`` adds
+    its score to the best chain ending with an allowed predecessor. Predecessors whose end lies within
+    ``first[i] + min(allowed, shortest - 1)`` (``shortest`` the shortest candidate) cannot contain or be
+    contained in ``i`` and come from a running maximum per strand; those overlapping ``i`` further are read one
+    by one and kept when they begin before ``i`` and end before it.
+    """
     if not len(first):
         return []
     order = np.argsort(end, kind="stable")
-    ends = end[order]
-    # candidates ending early enough to precede candidate i (bisect_right over those before i)
-    previous = np.minimum(np.searchsorted(ends, first[order] + max_overlap, side="right"), np.arange(len(order)))
-    previous, scores = previous.tolist(), score[order].tolist()
-    best = [0.0] * (len(order) + 1)
-    take = [False] * len(order)
-    for i, (j, score_i) in enumerate(zip(previous, scores)):
-        with_it = best[j] + score_i
-        take[i] = with_it > best[i]
-        best[i + 1] = with_it if take[i] else best[i]
-    chosen, i = [], len(order)
-    while i > 0:
-        if take[i - 1]:
-            chosen.append(int(order[i - 1]))
-            i = previous[i - 1]
-        else:
-            i -= 1
+    first, end, strand, score = first[order], end[order], strand[order], score[order]
+    count = len(order)
+    shortest = int((end - first).min())
+    # for each predecessor strand: its candidates' sorted positions, and per candidate the range of those
+    # that may precede it without a check ([0, safe)) and with one ([safe, reach))
+    members, safe, reach = {}, {}, {}
+    for left in (1, -1):
+        members[left] = np.flatnonzero(strand == left)
+        ends = end[members[left]]
+        before = np.searchsorted(members[left], np.arange(count))  # this strand's candidates before each one
+        allowed = np.where(strand == 1, overlaps[left, 1], overlaps[left, -1])
+        safe[left] = np.minimum(np.searchsorted(ends, first + np.minimum(allowed, shortest - 1), side="right"),
+                                before).tolist()
+        reach[left] = np.minimum(np.searchsorted(ends, first + allowed, side="right"), before).tolist()
+    firsts, ends, scores = first.tolist(), end.tolist(), score.tolist()
+    chain = [0.0] * count  # best total of a chain ending with each candidate
+    trace = [-1] * count  # its predecessor in that chain
+    prefix = {1: [], -1: []}  # per strand: running (best chain, candidate) over its candidates so far
+    members_list = {left: members[left].tolist() for left in (1, -1)}
+    for i in range(count):
+        best, previous = 0.0, -1
+        for left in (1, -1):
+            k = safe[left][i]
+            if k and prefix[left][k - 1][0] > best:
+                best, previous = prefix[left][k - 1]
+            for j in members_list[left][k:reach[left][i]]:
+                if chain[j] > best and firsts[j] < firsts[i] and ends[j] < ends[i]:
+                    best, previous = chain[j], j
+        chain[i], trace[i] = best + scores[i], previous
+        running = prefix[int(strand[i])]
+        running.append((chain[i], i) if not running or chain[i] > running[-1][0] else running[-1])
+    chosen, i = [], int(np.argmax(chain))
+    while i >= 0 and chain[i] > 0:
+        chosen.append(int(order[i]))
+        i = trace[i]
     return chosen
 
 

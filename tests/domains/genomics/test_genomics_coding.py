@@ -49,8 +49,9 @@ def test_genes_score_above_other_frames_and_intergenic_dna():
         in_frame.append(scores[first:end - 6:3].mean())
         shifted.append(scores[first + 1:end - 6:3].mean())
         intergenic.append(scores[first - 50:first - 6].mean())
-    assert np.mean(in_frame) > 1.0 > np.mean(shifted) + 1.0
-    assert np.mean(in_frame) > np.mean(intergenic) + 1.0
+    # each hexamer scores one codon (the second, given the first): in frame about log(0.1 / P_background)
+    assert np.mean(in_frame) > 0.5 > np.mean(shifted) + 1.0
+    assert np.mean(in_frame) > np.mean(intergenic) + 0.5
 
 
 def test_too_few_or_partial_genes_give_no_model():
@@ -80,3 +81,23 @@ def test_fit_reads_both_strands():
                      for g in forward_only.genes]
     mirrored = CodingModel.fit([reverse], reverse.genes)
     np.testing.assert_allclose(model.log_ratio, mirrored.log_ratio)
+
+
+def test_hexamer_scores_are_the_second_codon_given_the_first():
+    contig = _genome(seed=3)
+    model = CodingModel.fit([contig], contig.genes)
+    coding, background = np.ones(4096), np.ones(4096)  # the pseudocounts
+    for strand, sequence in ((1, contig.sequence), (-1, complement(contig.sequence)[::-1])):
+        ids = hexamer_ids(sequence)
+        np.add.at(background, ids[ids >= 0], 1)
+        for gene in contig.genes:
+            if gene.strand == strand:
+                (first, end), = gene.parts
+                if strand == -1:
+                    first, end = len(contig) - end, len(contig) - first
+                np.add.at(coding, ids[first:end - 3 - 5:3], 1)
+    for hexamer in ("GCCGAG", "CTGAAG", "AAGTAA", "ATATAT"):
+        h = int(hexamer.translate(str.maketrans("ACGT", "0123")), 4)
+        row = slice(h >> 6 << 6, (h >> 6) + 1 << 6)  # the hexamers sharing its first codon
+        expected = np.log(coding[h] / coding[row].sum()) - np.log(background[h] / background[row].sum())
+        assert abs(expected) < CLIP and np.isclose(model.log_ratio[h], expected)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from domains.genomics.data import Contig, Gene, label_contig, read_genome
-from domains.genomics.decode import DecodeConfig, choose_genes, decode_contig, find_candidates
+from domains.genomics.decode import Candidates, DecodeConfig, choose_genes, decode_contig, find_candidates
 from domains.genomics.evaluate import score_genes
 from shared.data_paths import bundled
 
@@ -102,3 +102,40 @@ def test_open_frame_ratio_is_codons_times_the_stop_log_odds(rng):
     p = np.mean([t in ("TAA", "TAG", "TGA") for t in triplets])
     assert len(candidates.first) > 10
     np.testing.assert_allclose(candidates.open_frame, (candidates.end - candidates.first) // 3 * -np.log(1 - p))
+
+
+def _hand_candidates(length, genes):
+    """:class:`Candidates` of ``genes`` ``[(forward first, forward end, strand, score), ...]`` on a contig of
+    ``length`` bases, scored by their ``network`` column alone."""
+    strand = np.array([s for _, _, s, _ in genes], np.int8)
+    low, high = np.array([g[0] for g in genes]), np.array([g[1] for g in genes])
+    first, end = np.where(strand == 1, low, length - high), np.where(strand == 1, high, length - low)
+    none = np.zeros(len(genes), bool)
+    return Candidates(strand, first, end, none, none, np.arange(len(genes)),
+                      np.array([g[3] for g in genes], float), np.zeros(len(genes)), np.zeros(len(genes)))
+
+
+def _called(contig, candidates, config):
+    return sorted((gene.parts[0], gene.strand) for gene in choose_genes(contig, candidates, config))
+
+
+def test_overlap_limits_depend_on_the_strands_and_containment_is_refused():
+    contig = Contig("hand", "A" * 1000)
+    opposite = DecodeConfig(max_divergent_overlap=0)  # Prodigal's: 60 on one strand, 200 3' to 3', 0 5' to 5'
+    assert (opposite.max_overlap, opposite.max_opposite_overlap) == (60, 200)
+    # 3' ends facing (forward then reverse), 100 bases shared: allowed by the opposite-strand limit only
+    facing = _hand_candidates(1000, [(100, 400, 1, 5.0), (300, 700, -1, 4.0)])
+    assert _called(contig, facing, opposite) == [((100, 400), 1), ((300, 700), -1)]
+    assert _called(contig, facing, DecodeConfig(max_opposite_overlap=60)) == [((100, 400), 1)]
+    # the same 100 bases on one strand, or with the 5' ends facing (reverse then forward): one gene
+    same = _hand_candidates(1000, [(100, 400, 1, 5.0), (300, 700, 1, 4.0)])
+    assert _called(contig, same, opposite) == [((100, 400), 1)]
+    heads = _hand_candidates(1000, [(100, 400, -1, 5.0), (300, 700, 1, 4.0)])
+    assert _called(contig, heads, opposite) == [((100, 400), -1)]
+    # a forward gene inside a reverse one's 3' end, within 200 bases of it: never both
+    inside = _hand_candidates(1000, [(300, 420, 1, 3.0), (250, 700, -1, 4.0)])
+    assert _called(contig, inside, opposite) == [((250, 700), -1)]
+    # 20 bases with the 5' ends facing pass a limit of 60, not of 0
+    near = _hand_candidates(1000, [(100, 400, -1, 5.0), (380, 700, 1, 4.0)])
+    assert len(_called(contig, near, DecodeConfig())) == 2
+    assert len(_called(contig, near, opposite)) == 1
