@@ -32,6 +32,7 @@ EXAMPLES = {
     "train": f"""examples:
   python -m domains.churn train --transactions {SAMPLE} \\
       --landmark 1997-09-30 --horizon-days 273 --seed 0 --out model.keras
+  python -m domains.churn train --transactions {SAMPLE} --seed 0 --ensemble 5 --out cdnow.keras
   python -m domains.churn train --table {TELCO} --drop total_charges --seed 0 --out telco.keras
   python -m domains.churn train --table ../shared/data/churn/telco_customer_churn.csv.gz --duration tenure \\
       --event Churn --id-column customerID --drop TotalCharges --out telco.keras --distribute mirrored
@@ -131,16 +132,22 @@ def cmd_train(args):
                 "weeks": int(inputs[0].shape[1]), "static": not args.no_static}
     backup = Path(f"{args.out}.backup")
     resumed = backup.exists()
-    model = train.fit_survival(inputs, duration.to_numpy(), event.to_numpy(), width, intervals, seed=args.seed,
-                               config=config, verbose=0 if args.json else 2, backup_dir=backup,
-                               strategy=_strategy(args.distribute))
+    model, histories = train.fit_ensemble(inputs, duration.to_numpy(), event.to_numpy(), width, intervals,
+                                          seed=args.seed, members=args.ensemble, config=config,
+                                          verbose=0 if args.json else 2, backup_dir=backup,
+                                          strategy=_strategy(args.distribute))
+    if args.ensemble == 1:
+        history = {"epochs_run": histories[0]["epochs_run"], "resumed": resumed, "loss": histories[0]["loss"]}
+    else:
+        last = args.seed + args.ensemble - 1
+        card["model"] += f", mean survival curve of {args.ensemble} networks (seeds {args.seed} .. {last})"
+        history = {"resumed": resumed, "members": histories}
     card.update({
         "command": "python -m domains.churn " + " ".join(args.argv),
         "data": {"file": Path(source).name, "sha256": _sha256(source), "customers": int(len(duration)),
                  "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
-        "seed": args.seed, "intervals": intervals, "config": config, "distribute": args.distribute,
-        "history": {"epochs_run": [int(e) + 1 for e in model.history.epoch], "resumed": resumed,
-                    "loss": [float(v) for v in model.history.history.get("loss", [])]},
+        "seed": args.seed, "ensemble": args.ensemble, "intervals": intervals, "config": config,
+        "distribute": args.distribute, "history": history,
     })
     with atomic_path(args.out, force=args.force) as tmp:
         model.save(tmp)
@@ -261,7 +268,11 @@ def build_parser():
     p.add_argument("--intervals", type=_positive, default=24,
                    help="table: hazard intervals over the longest duration (default %(default)s)")
     p.add_argument("--epochs", type=_positive, default=None, help="training epochs (default: the tuned setting)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    p.add_argument("--seed", type=int, default=0,
+                   help="random seed (default 0); an ensemble's members get seed, seed + 1, ...")
+    p.add_argument("--ensemble", type=_positive, default=1, metavar="K",
+                   help="train K networks (seeds seed .. seed + K - 1) and ship one model averaging their survival "
+                        "curves (default %(default)s; the shipped CDNOW model: see its card)")
     p.add_argument("--distribute", choices=["none", "mirrored"], default="none",
                    help="mirrored: build and train inside tf.distribute.MirroredStrategy over the GPUs (or CPUs)")
     _outputs(p, "model file (default %(default)s); its card is written beside it as .json", default="churn_gated.keras")

@@ -17,6 +17,8 @@ Static covariates (standardised inside the model) join the head beside the last 
 no sequence input (a static table such as Telco) skips the recurrent part.
 
 Built with named layers so that :func:`explain` can replay the head over every step of a history.
+:func:`ensemble` joins several networks trained with different seeds into one model that averages their
+survival curves (:func:`explain` replays each member and averages their curves likewise).
 """
 
 import numpy as np
@@ -142,6 +144,58 @@ def _future_term(future, intervals, seed):
     return keras.layers.Reshape((intervals,), name="future_term")(x)
 
 
+@keras.saving.register_keras_serializable(package="churn")
+class MeanSurvivalLogits(keras.layers.Layer):
+    """The hazard logits of the mean survival curve of several networks' hazard logits.
+
+    Member ``m``'s curve is ``S_m(k) = prod_{j<=k} sigmoid(-logit_mj)``; the layer averages the curves,
+    ``S(k) = mean_m S_m(k)``, and returns the logits of the hazards that give ``S`` back,
+    ``h_k = 1 - S(k) / S(k-1)`` (``S(0) = 1``), computed in log space. So :func:`survival_from_logits` of the
+    output is the members' mean curve (averaging curves, not logits, keeps each member's probabilities).
+    No weights, no arguments beyond Keras' own.
+
+    Call arguments:
+        logits: a list of ``M`` tensors ``(batch, K)``, the members' hazard logits. Returns ``(batch, K)``.
+
+    Example:
+        >>> sure, coin = np.full((1, 3), -30.0, "float32"), np.zeros((1, 3), "float32")
+        >>> survival_from_logits(MeanSurvivalLogits()([sure, coin])).round(4)  # mean of 1 and 0.5 ** k
+        array([[0.75  , 0.625 , 0.5625]])
+    """
+
+    def call(self, logits):
+        log_survival = ops.stack([ops.cumsum(-ops.softplus(item), axis=-1) for item in logits], axis=0)
+        mean = ops.logsumexp(log_survival, axis=0) - float(np.log(len(logits)))
+        before = ops.concatenate([ops.zeros_like(mean[:, :1]), mean[:, :-1]], axis=-1)
+        log_keep = ops.minimum(mean - before, -1e-7)  # log(1 - h_k) < 0
+        return ops.log(-ops.expm1(log_keep)) - log_keep
+
+    def compute_output_shape(self, input_shape):
+        return input_shape[0]
+
+
+def ensemble(members, name="churn_survival_ensemble"):
+    """One model over ``members`` (models from :func:`build_model` with the same inputs): same inputs, output
+    the hazard logits of the members' mean survival curve (:class:`MeanSurvivalLogits`). The members are
+    renamed ``member_0``, ``member_1``, ... and kept whole inside it (``.keras``, loadable with safe_mode)."""
+    inputs = [keras.Input(tuple(tensor.shape[1:]), name=tensor.name) for tensor in members[0].inputs]
+    outputs = []
+    for index, member in enumerate(members):
+        member.name = f"member_{index}"
+        outputs.append(member(inputs))
+    logits = MeanSurvivalLogits(name="mean_survival_logits")(outputs)
+    model = keras.Model(inputs, logits, name=name)
+    model.compile(loss=logistic_hazard_loss)
+    return model
+
+
+def members(model):
+    """The networks of an :func:`ensemble` (its ``member_<i>`` layers, in order), or ``[model]`` for one network."""
+    if not any(layer.name == "mean_survival_logits" for layer in model.layers):
+        return [model]
+    return [layer for layer in model.layers if layer.name.startswith("member_")]
+
+
 def survival_from_logits(logits):
     """``S`` at the end of each interval, ``(n, K)``, from hazard logits ``(n, K)``."""
     hazards = 1.0 / (1.0 + np.exp(-np.asarray(logits, float)))
@@ -214,7 +268,8 @@ def explain(model, inputs, width, week_ends=None, top=5):
     """What moved one customer's predicted risk: gate activity and the weeks that changed the hazard most.
 
     Args:
-        model: a model from :func:`build_model` with a history input.
+        model: a model from :func:`build_model` with a history input, or an :func:`ensemble` of them (its risk
+            path is that of the members' mean survival curve; its gates are its first member's).
         inputs: ``[history (1, weeks, F)]``, with ``future (1, K, G)`` and/or ``static (1, S)`` after it as the
             model takes them, for one customer.
         width: interval length (for the risk score). week_ends: optional labels of the weeks.
@@ -226,13 +281,16 @@ def explain(model, inputs, width, week_ends=None, top=5):
         first event), ``risk_change`` ``(weeks,)`` (its week-on-week change) and ``top_weeks`` (the ``top``
         weeks with the largest absolute change, as ``(week index or label, change)``).
     """
-    logits, gates = replay_head(model, inputs)
+    nets = members(model)
+    replays = [replay_head(net, inputs) for net in nets]
+    gates = replays[0][1]
     active = np.any(np.asarray(inputs[0])[0] != 0, axis=-1)
-    path = risk_score(np.stack([survival_from_logits(step[None])[0] for step in logits[0]]), width)
+    path = risk_score(np.mean([survival_from_logits(logits[0]) for logits, _ in replays], axis=0), width)
     path = np.where(active, path, np.nan)
     change = np.diff(np.concatenate([[np.nan], path]))
     first = int(np.argmax(active))
-    change[first] = path[first] - risk_score(survival_from_logits(_empty_logits(model, inputs)), width)[0]
+    empty = np.mean([survival_from_logits(_empty_logits(net, inputs)) for net in nets], axis=0)
+    change[first] = path[first] - risk_score(empty, width)[0]
     order = [int(i) for i in np.argsort(-np.nan_to_num(np.abs(change), nan=-1.0))[:top]]
     labels = [week_ends[i] if week_ends is not None else i for i in order]
     return {

@@ -119,6 +119,18 @@ def test_train_writes_model_and_card(capsys, small_log, tmp_path):
     assert scored["gated"]["c_index"] == pytest.approx(card["metrics_on_training_data"]["gated"]["c_index"], abs=1e-6)
 
 
+def test_train_ensemble_writes_one_model_and_its_members_in_the_card(capsys, small_log, tmp_path):
+    out = tmp_path / "e.keras"
+    code, stdout, err = cli(capsys, "train", "--transactions", small_log, "--seed", 5, "--ensemble", 2, "--epochs", 1,
+                            "--out", out, "--json")
+    assert code == 0, err
+    card = json.loads(stdout)
+    assert card["ensemble"] == 2 and [m["seed"] for m in card["history"]["members"]] == [5, 6]
+    assert all(m["epochs_run"] == [1] for m in card["history"]["members"]) and not Path(f"{out}.backup").exists()
+    model = keras.saving.load_model(out, safe_mode=True, compile=False)
+    assert [layer.name for layer in model.layers if layer.name.startswith("member_")] == ["member_0", "member_1"]
+
+
 def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
     train_csv, test_csv = telco_split
     out = tmp_path / "telco.keras"

@@ -124,3 +124,30 @@ def test_integrated_brier_over_the_follow_up_grid_by_hand():
     assert evaluate.score(duration, event, risk, survival, [2.0, 4.0])["ibs"] == pytest.approx(by_hand)
     # on the curves' own grid (2 only: 4 is the end) the score is BS(2)
     assert evaluate.integrated_brier(duration, event, survival, [2.0, 4.0]) == pytest.approx(bs[1])
+
+
+def test_coxph_baseline_refits_when_lifelines_fails_to_converge():
+    """On one cross-validation fold of the CDNOW sample lifelines' default Newton steps stop short (a
+    ConvergenceWarning, log-likelihood -5879, C 0.61); the baseline refits with half steps and reaches the optimum."""
+    import warnings
+
+    from lifelines import CoxPHFitter
+    from lifelines.exceptions import ConvergenceWarning
+    from sklearn.model_selection import KFold
+
+    from domains.churn import baselines, data, train
+
+    log = data.load_cdnow_sample()
+    _, sequences, rfm = train.cdnow_inputs(log, data.CDNOW_LANDMARK)
+    target = data.survival_targets(log, data.CDNOW_LANDMARK, data.CDNOW_HORIZON_DAYS, sequences.customers)
+    rows = list(KFold(5, shuffle=True, random_state=0).split(rfm))[3][0]
+    covariates, duration, event = rfm.iloc[rows], target["duration"].to_numpy()[rows], target["event"].to_numpy()[rows]
+    cox = baselines.CoxBaseline().fit(covariates, duration, event)
+    frame = cox._scaled(covariates).assign(duration=duration, event=event)
+    with pytest.warns(ConvergenceWarning, match="failed to converge"):
+        plain = CoxPHFitter(penalizer=0.01).fit(frame, "duration", "event")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        refit = CoxPHFitter(penalizer=0.01).fit(frame, "duration", "event", fit_options={"step_size": 0.25})
+    assert cox.fitter_.log_likelihood_ == pytest.approx(refit.log_likelihood_, abs=1e-4)
+    assert cox.fitter_.log_likelihood_ > plain.log_likelihood_ + 1000

@@ -6,6 +6,7 @@ import pytest
 
 from domains.churn import model as churn_model
 from domains.churn import train
+from shared.testing import check_layer
 
 
 def test_interval_targets_encoding():
@@ -116,3 +117,46 @@ def test_offset_refit_solves_the_score_equation_without_dropout(rng):
     hazard = 1 / (1 + np.exp(-net.predict(x, verbose=0)))
     assert np.sum(y[:, :k] * hazard) == pytest.approx(event.sum(), rel=1e-4)
     assert train.refit_offset(net, [x], y) == pytest.approx(0.0, abs=1e-6)  # already at the optimum
+
+
+def test_ensemble_is_the_mean_survival_curve_of_its_members_and_resumes_by_member(tmp_path, rng):
+    """fit_ensemble with seeds 3, 4 gives the mean of the two networks' curves, reloads a member a killed run
+    had finished (member_0.keras in the backup folder), cleans the folder and saves/loads with safe_mode."""
+    n, k = 60, 5
+    x, static = rng.random((n, 6, 3)).astype("float32"), rng.random((n, 2)).astype("float32")
+    duration, event = rng.integers(1, 6, n), rng.integers(0, 2, n)
+    config = {"epochs": 1, "units": 4, "hidden": 4}
+    first = train.fit_survival([x, static], duration, event, 1.0, k, seed=3, config=config)
+    backup = tmp_path / "backup"
+    backup.mkdir()
+    first.save(backup / "member_0.keras")
+    net, histories = train.fit_ensemble([x, static], duration, event, 1.0, k, seed=3, members=2, config=config,
+                                        backup_dir=backup)
+    assert [(h["seed"], h["reloaded"], h["epochs_run"]) for h in histories] == [(3, True, []), (4, False, [1])]
+    assert not backup.exists()
+    curves = [train.predict_survival(m, [x, static], 1.0)["survival"] for m in (first, net.get_layer("member_1"))]
+    mean = train.predict_survival(net, [x, static], 1.0)["survival"]
+    np.testing.assert_allclose(mean, np.mean(curves, axis=0), atol=1e-5)
+    assert np.abs(curves[0] - curves[1]).max() > 1e-3  # the members differ: the mean is not one of them
+    net.save(tmp_path / "e.keras")
+    again = keras.saving.load_model(tmp_path / "e.keras", safe_mode=True, compile=False)
+    np.testing.assert_allclose(again.predict([x, static], verbose=0), net.predict([x, static], verbose=0), atol=1e-6)
+    assert [m.name for m in churn_model.members(again)] == ["member_0", "member_1"]
+    report = churn_model.explain(again, [x[:1], static[:1]], width=1.0)  # after the last week: the model's risk
+    np.testing.assert_allclose(report["risk_path"][-1], train.predict_survival(net, [x[:1], static[:1]], 1.0)["risk"][0],
+                               rtol=1e-4)
+    single = churn_model.explain(again.get_layer("member_0"), [x[:1], static[:1]], width=1.0)
+    np.testing.assert_allclose(report["gates"]["forget"], single["gates"]["forget"])
+
+
+def test_mean_survival_logits_golden_numbers_and_layer_checks(rng):
+    """A member that never has the event (S = 1) and one with hazard 1/2 per period (S = 2^-k) average to
+    (1 + 2^-k) / 2; the layer passes the shared layer checks (config, .keras round trip)."""
+    sure, coin = np.full((2, 4), -30.0, "float32"), np.zeros((2, 4), "float32")
+    mean = churn_model.survival_from_logits(churn_model.MeanSurvivalLogits()([sure, coin]))
+    np.testing.assert_allclose(mean, np.tile((1 + 0.5 ** np.arange(1, 5)) / 2, (2, 1)), atol=1e-6)
+    logits = [rng.normal(-2, 1, (3, 5)).astype("float32") for _ in range(3)]
+    expected = np.mean([churn_model.survival_from_logits(item) for item in logits], axis=0)
+    np.testing.assert_allclose(churn_model.survival_from_logits(churn_model.MeanSurvivalLogits()(logits)), expected,
+                               atol=1e-6)
+    check_layer(churn_model.MeanSurvivalLogits, {}, logits, expected_output_shape=(3, 5), trains=False)
