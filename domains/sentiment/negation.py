@@ -19,7 +19,28 @@ One exception, for negation at a distance: when the token right after a cue open
 a dash or ``(``), the parenthetical up to its matching closer (the next comma, the next dash, ``)``) is
 skipped and the scope starts after it, provided the closer comes before any ``. ! ? ;`` (else the scope is
 empty). So in "I did not, despite the hype and the queues, enjoy it" the scope of *not* is "enjoy it" and the
-parenthetical is outside it. A cue followed directly by the end or a stop ("... but it was not.") has an empty scope.
+parenthetical is outside it.
+
+**Ellipsis.** A cue whose forward scope is empty because the clause ends right after it (the text ends, or the
+next token is scope-ending punctuation; a clause-boundary word does not count: "have not yet recovered") negates
+an elided predicate when it is *auxiliary-final*: the token before it is an auxiliary, copula or do-support in
+``AUXILIARIES`` (*is was do did can ca wo 's ...*: "it was not", "they didn't", "I can't"), or the cue itself
+is one (*cannot* and the contractions, "it isnt"). Its scope is then the preceding clause, the one the elided predicate comes from:
+
+1. the elliptical clause runs back from the cue to the nearest clause boundary: scope-ending punctuation, a
+   word in ``CLAUSE_BOUNDARIES`` or a coordinator in ``ELLIPSIS_CONNECTIVES`` (*and or*); the clause it
+   holds before the auxiliary is its subject, of any length ("but the sequel was not");
+2. the separator is the run of such boundary tokens before it (", but", ";", "and", "--"); it must hold a
+   connective word, a ``;`` or ``:`` or a dash: commas alone mark a parenthetical or a list, not a new clause
+   ("But the script, sadly, does not." keeps an empty scope). If it holds a sentence end (``. ! ?`` or a run
+   of dots), or there is none (the text starts there), nothing precedes and the scope stays empty;
+3. the scope is the clause before the separator, back to (not including) the previous scope-ending
+   punctuation or clause-boundary word, as for a forward scope (*and*/*or* do not end it there).
+
+So in "I thought the film was great, but it was not." the scope of *not* is "i thought the film was great";
+in "The acting was good and the plot was not" it is "the acting was good". Unchanged: a cue with a non-empty
+forward scope ("not bad at all", "I did not, despite the hype, enjoy it"), a clause-final cue without an
+auxiliary before it ("No.", "Not."), and one with no clause before its own ("It was not.").
 
 Scopes nest: a cue inside another cue's scope opens its own, and a token's ``depth`` counts the scopes it
 lies in. "not without merit": *without* has depth 1, *merit* depth 2 (double negation: even depth).
@@ -41,7 +62,13 @@ STOP_PUNCTUATION = frozenset(". , ; : ! ? ( ) [ ] - — – …".split())  # and
 CLAUSE_BOUNDARIES = frozenset(
     "but yet however although though whereas while because unless except nevertheless nonetheless instead".split()
 )
+AUXILIARIES = frozenset(
+    "be is are was were am been being 's 're 'm do does did have has had 've 'd can ca could will wo would 'll "
+    "shall sha should may might must need".split()
+)
+ELLIPSIS_CONNECTIVES = frozenset({"and", "or"})
 _SENTENCE_END = frozenset(". ! ? ;".split())
+_FULL_STOPS = frozenset(". ! ?".split())
 _DASHES = frozenset("- — –".split())
 FEATURES = ("cue", "in_scope", "odd_depth")
 
@@ -106,8 +133,48 @@ def _closes(opener, token):
     return _is_dash(token) if _is_dash(opener) else token == opener
 
 
+def _is_sentence_end(token):
+    return token in _FULL_STOPS or (len(token) > 1 and set(token) == {"."})
+
+
+def _elided_scope(tokens, cue_index):
+    """Indices of the clause an auxiliary-final cue at ``cue_index`` negates by ellipsis (module docstring), or an
+    empty range when the cue is not clause-final, not auxiliary-final or has no clause before its own."""
+    following = tokens[cue_index + 1] if cue_index + 1 < len(tokens) else None
+    if following is not None and (following in CLAUSE_BOUNDARIES or not _is_stop(following)):
+        return range(0)
+    token = tokens[cue_index]
+    if not (token in CONTRACTIONS or token == "cannot" or (cue_index > 0 and tokens[cue_index - 1] in AUXILIARIES)):
+        return range(0)
+
+    def boundary(t):
+        return _is_stop(t) or t in ELLIPSIS_CONNECTIVES
+
+    clause = cue_index
+    while clause > 0 and not boundary(tokens[clause - 1]):
+        clause -= 1
+    end, separated = clause, False
+    while end > 0 and boundary(tokens[end - 1]):
+        if _is_sentence_end(tokens[end - 1]):
+            return range(0)
+        separated = separated or tokens[end - 1] != ","
+        end -= 1
+    if not separated:
+        return range(0)
+    start = end
+    while start > 0 and not _is_stop(tokens[start - 1]):
+        start -= 1
+    return range(start, end)
+
+
 def _scope(tokens, cue_index):
-    """Indices of the scope of the cue at ``cue_index`` (the rule in the module docstring)."""
+    """Indices of the scope of the cue at ``cue_index`` (the rules in the module docstring)."""
+    forward = _forward_scope(tokens, cue_index)
+    return forward if len(forward) else _elided_scope(tokens, cue_index)
+
+
+def _forward_scope(tokens, cue_index):
+    """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none)."""
     start = cue_index + 1
     if start < len(tokens) and (tokens[start] in (",", "(") or _is_dash(tokens[start])):
         opener = tokens[start]

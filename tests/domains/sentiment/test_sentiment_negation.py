@@ -22,7 +22,7 @@ def scoped(text):
     ("It is not funny, and the plot is thin.", "not", ["funny"]),       # a comma ends the scope
     ("It was not funny but the cast is great", "not", ["funny"]),      # a clause boundary ends it
     ("not funny or clever", "not", ["funny", "or", "clever"]),         # "or" does not
-    ("I thought it was good, but it was not.", "not", []),             # nothing after the cue
+    ("I thought it was good, but it was not.", "not", ["i", "thought", "it", "was", "good"]),  # ellipsis
     ("Nobody laughed; the jokes landed nowhere", "nobody nowhere", ["laughed"]),
     ("It cannot be saved", "cannot", ["be", "saved"]),
     ("It's not only smart but also funny", "", []),                    # pseudo-negation
@@ -41,6 +41,41 @@ def test_negation_at_a_distance_skips_the_parenthetical():
     # a dash parenthetical too; an unclosed one gives an empty scope rather than running past the sentence
     assert scoped("I did not -- for all the hype -- enjoy it") == ["enjoy", "it"]
     assert scoped("I did not, honestly. It was fine") == []
+
+
+@pytest.mark.parametrize("text, scope", [
+    # a clause-final cue after an auxiliary negates the clause before the connective (VP ellipsis)
+    ("I thought the film was great, but it was not.", ["i", "thought", "the", "film", "was", "great"]),
+    ("Everyone said it would be funny, but the sequel didn't", ["everyone", "said", "it", "would", "be", "funny"]),
+    ("The acting was good and the plot was not", ["the", "acting", "was", "good"]),
+    ("I expected a masterpiece; it isnt", ["i", "expected", "a", "masterpiece"]),   # the cue is its own auxiliary
+    ("It was good, but I can't.", ["it", "was", "good"]),
+    ("I thought it would be good and funny, but it was not!",
+     ["i", "thought", "it", "would", "be", "good", "and", "funny"]),
+    ("The cast shines. But the script does not.", []),               # the previous clause ends the sentence
+    ("The cast shines. But the script, sadly, does not.", []),       # commas alone do not separate clauses
+    ("It looked great -- it was not", ["it", "looked", "great"]),
+    # unchanged: a forward scope, no auxiliary before the cue, nothing before the clause, or a word after it
+    ("not bad at all", ["bad", "at", "all"]),
+    ("I did not, despite the hype, enjoy it", ["enjoy", "it"]),
+    ("No.", []),
+    ("Not.", []),
+    ("Good, not.", []),
+    ("It was not.", []),
+    ("I loved it. It was not.", []),
+    ("Many of us, sadly, have not yet recovered", []),                # "yet" after the cue is not a clause end
+])
+def test_clause_final_cue_negates_the_elided_predicate(text, scope):
+    assert scoped(text) == scope
+
+
+def test_elided_scope_is_the_cue_scope_and_nests():
+    marks = mark("I thought it was great, but it was not.")
+    assert marks.scope_of(marks.tokens.index("not")) == ["i", "thought", "it", "was", "great"]
+    nested = mark("I thought it was not bad, but it was not.")
+    assert dict(zip(nested.tokens[:6], nested.depth[:6].tolist())) == {
+        "i": 1, "thought": 1, "it": 1, "was": 1, "not": 1, "bad": 2}
+    assert nested.depth[6:].tolist() == [0] * 6
 
 
 def test_double_negation_has_even_depth():
