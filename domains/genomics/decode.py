@@ -327,9 +327,10 @@ def _tile(first, end, strand, score, overlaps):
     # that may precede it without a check ([0, safe)) and with one ([safe, reach))
     members, safe, reach = {}, {}, {}
     for left in (1, -1):
-        members[left] = np.flatnonzero(strand == left)
-        ends = end[members[left]]
-        before = np.searchsorted(members[left], np.arange(count))  # this strand's candidates before each one
+        on_strand = np.flatnonzero(strand == left)
+        members[left] = on_strand.tolist()
+        ends = end[on_strand]
+        before = np.searchsorted(on_strand, np.arange(count))  # this strand's candidates before each one
         allowed = np.where(strand == 1, overlaps[left, 1], overlaps[left, -1])
         safe[left] = np.minimum(np.searchsorted(ends, first + np.minimum(allowed, shortest - 1), side="right"),
                                 before).tolist()
@@ -338,14 +339,13 @@ def _tile(first, end, strand, score, overlaps):
     chain = [0.0] * count  # best total of a chain ending with each candidate
     trace = [-1] * count  # its predecessor in that chain
     prefix = {1: [], -1: []}  # per strand: running (best chain, candidate) over its candidates so far
-    members_list = {left: members[left].tolist() for left in (1, -1)}
     for i in range(count):
         best, previous = 0.0, -1
         for left in (1, -1):
             k = safe[left][i]
             if k and prefix[left][k - 1][0] > best:
                 best, previous = prefix[left][k - 1]
-            for j in members_list[left][k:reach[left][i]]:
+            for j in members[left][k:reach[left][i]]:
                 if chain[j] > best and firsts[j] < firsts[i] and ends[j] < ends[i]:
                     best, previous = chain[j], j
         chain[i], trace[i] = best + scores[i], previous
