@@ -40,7 +40,15 @@ Steps:
      strands) stays open for ``n`` codons with probability ``(1 - p) ** n``, so the log-likelihood ratio of
      an ``n``-codon candidate is ``-n log(1 - p)``: the length-dependent prior that short ORFs, which arise
      by chance far more often than long ones, are less likely genes (Prodigal's scores favour long ORFs in
-     the same way; a further penalty on genes under 300 bases cost F1 on the training genomes).
+     the same way; a further penalty on genes under 300 bases cost F1 on the training genomes);
+   - minus a cost per gene, ``gene_cost_codons`` codons' worth of that open-frame evidence
+     (``gene_cost_codons * open_frame_weight * -log(1 - p)``): the log prior odds against a gene at any one
+     candidate, as a gene-finding HMM charges each gene it enters. Most ORFs are not genes, so a candidate
+     whose evidence barely tips the ratio above 1 is more often a chance ORF than a gene. The cost is counted
+     in codons of open frame so that it follows the genome's stop frequency: where chance ORFs run long (few
+     stops, GC-rich genomes) every open codon is weaker evidence, genes score lower, and the cost is lower
+     with them (a fixed bar of 2 nats, ``min_score``, cost N. pharaonis, 61 % GC, 0.3 point of gene F1 in
+     real short genes; :data:`domains.genomics.predict.SELF_TRAINED` has the rows).
 
    A gene is worth calling when its score is above ``min_score``.
 3. **Tiling** (:func:`choose_genes`). Dynamic programming over candidates sorted by their right end chooses
@@ -90,6 +98,7 @@ class DecodeConfig:
         coding_weight: weight of a genome's own coding model's score.
         atypical_share: share of genes the coding model does not describe (0: none; see the module docstring).
         open_frame_weight: weight of the open-frame log-likelihood ratio (1: the ratio itself).
+        gene_cost_codons: cost of each gene, in codons of open-frame evidence (see the module docstring).
         min_score: candidates must score above this to be called.
     """
 
@@ -104,6 +113,7 @@ class DecodeConfig:
     coding_weight: float = 0.0
     atypical_share: float = 0.0
     open_frame_weight: float = 0.0
+    gene_cost_codons: float = 0.0
     min_score: float = 0.0
 
     def overlaps(self):
@@ -246,7 +256,8 @@ def score_candidates(contig, candidates, config=DecodeConfig(), start_model=None
     up."""
     c = candidates
     score = config.network_weight * c.network + config.start_weight * c.start_odds
-    score = score + config.open_frame_weight * c.open_frame
+    per_codon = c.open_frame / np.maximum((c.end - c.first) // 3, 1)  # -log(1 - p), the contig's
+    score = score + config.open_frame_weight * (c.open_frame - config.gene_cost_codons * per_codon)
     for strand in (1, -1) if start_model is not None or coding_model is not None else ():
         here = np.flatnonzero(c.strand == strand)
         if not len(here):

@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 from domains.genomics.data import Contig, Gene, label_contig, read_genome
-from domains.genomics.decode import Candidates, DecodeConfig, choose_genes, decode_contig, find_candidates
+from domains.genomics.decode import (Candidates, DecodeConfig, choose_genes, decode_contig, find_candidates,
+                                     score_candidates)
 from domains.genomics.evaluate import score_genes
 from shared.data_paths import bundled
 
@@ -139,3 +140,46 @@ def test_overlap_limits_depend_on_the_strands_and_containment_is_refused():
     near = _hand_candidates(1000, [(100, 400, -1, 5.0), (380, 700, 1, 4.0)])
     assert len(_called(contig, near, DecodeConfig())) == 2
     assert len(_called(contig, near, opposite)) == 1
+
+
+def _random_with_gene(rng, gc, gene_codons=200, flank=3000):
+    """A contig of random bases at ``gc`` with a stop-free ORF of ``gene_codons`` codons (start and stop
+    included) in its middle, and that ORF's forward ``(first, end)``."""
+    weights = [(1 - gc) / 2, gc / 2, gc / 2, (1 - gc) / 2]
+    sense = [a + b + c for a in "ACGT" for b in "ACGT" for c in "ACGT" if a + b + c not in ("TAA", "TAG", "TGA")]
+    gene = "ATG" + "".join(rng.choice(sense, gene_codons - 2)) + "TAA"
+    left, right = ("".join(rng.choice(list("ACGT"), flank, p=weights)) for _ in range(2))
+    return Contig("random", left + gene + right), (flank, flank + len(gene))
+
+
+def test_gene_cost_drops_chance_orfs_and_keeps_the_gene(rng):
+    # with no network evidence every ORF scores its open-frame ratio, > 0: chance ORFs are called too;
+    # a cost of 60 codons leaves the ORFs longer than that, the planted 200-codon gene among them (matched
+    # by its stop: the ORF may run on upstream of the planted start)
+    contig, (_, stop) = _random_with_gene(rng, gc=0.35)
+    flat = np.full((len(contig), 2, 4), 0.25)
+    candidates = find_candidates(contig, flat, np.full((len(contig), 2), 0.5))
+    free = DecodeConfig(network_weight=0.0, start_weight=0.0, open_frame_weight=1.0)
+    called = _called(contig, candidates, free)
+    assert (1, stop) in {(strand, high) for (_, high), strand in called}
+    assert min(high - low for (low, high), _ in called) < 60 * 3
+    charged = _called(contig, candidates, DecodeConfig(network_weight=0.0, start_weight=0.0, open_frame_weight=1.0,
+                                                       gene_cost_codons=60))
+    assert (1, stop) in {(strand, high) for (_, high), strand in charged} and len(charged) < len(called) / 3
+    assert all(high - low > 60 * 3 for (low, high), _ in charged)
+
+
+def test_gene_cost_is_lower_where_stops_are_rarer(rng):
+    # the cost is counted in codons of open frame: a GC-rich genome (fewer TAA/TAG/TGA) pays less per gene
+    costs = []
+    for gc in (0.3, 0.65):
+        contig, _ = _random_with_gene(rng, gc)
+        flat = np.full((len(contig), 2, 4), 0.25)
+        candidates = find_candidates(contig, flat, np.full((len(contig), 2), 0.5))
+        plain = DecodeConfig(network_weight=0.0, start_weight=0.0, open_frame_weight=1.5)
+        charged = DecodeConfig(network_weight=0.0, start_weight=0.0, open_frame_weight=1.5, gene_cost_codons=10)
+        cost = score_candidates(contig, candidates, plain) - score_candidates(contig, candidates, charged)
+        per_codon = candidates.open_frame / ((candidates.end - candidates.first) // 3)
+        np.testing.assert_allclose(cost, 10 * 1.5 * per_codon)
+        costs.append(cost[0])
+    assert costs[1] < costs[0] / 2
