@@ -112,9 +112,9 @@ def _parser():
                                help="the wide part's learning-rate multiplier (domains.sentiment.ngrams; default 1)")
     train_command.add_argument("--wide-outside-scope", action="store_true",
                                help="the wide part skips the words inside a negation scope (left to the recurrent part)")
-    train_command.add_argument("--wide-init", choices=["zero", "nb"], default="zero",
-                               help="the wide part's starting weights: zero, or naive Bayes log-count ratios as in "
-                                    "NBSVM (default zero)")
+    train_command.add_argument("--wide-init", choices=["zero", "nb", "logistic"], default="zero",
+                               help="the wide part's starting weights: zero, naive Bayes log-count ratios as in "
+                                    "NBSVM, or a logistic regression on NB-scaled n-grams (default zero)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")

@@ -1,13 +1,14 @@
-"""Baselines to beat: TF-IDF + logistic regression (scikit-learn) on the project's tokens, and VADER.
+"""Baselines to beat: TF-IDF + logistic regression and NBSVM (scikit-learn) on the project's tokens, and VADER.
 
 A baseline is anything with ``predict_proba(texts) -> float array (n,)`` of P(positive), the same interface
 the neural model's predictor has, so :mod:`domains.sentiment.evaluate` scores both the same way.
 """
 
 import numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
+from sklearn.svm import LinearSVC
 
 from domains.sentiment.text import check_text, tokenize
 
@@ -47,6 +48,62 @@ class TfidfLogistic:
     def predict_proba(self, texts):
         """float64 ``(n,)``: P(positive) of each text."""
         return self.pipeline_.predict_proba(list(texts))[:, 1]
+
+
+class NBSVM:
+    """NBSVM (Wang & Manning 2012): a linear SVM over binarized word uni- and bigrams scaled by naive Bayes
+    log-count ratios, with the weights interpolated towards their mean magnitude.
+
+    Features are ``x = r * f`` with ``f`` the 0/1 presence of each n-gram (CountVectorizer, ``binary``, tokens
+    of :func:`domains.sentiment.text.tokenize`) and ``r = log((p / |p|_1) / (q / |q|_1))``, ``p`` (``q``)
+    ``alpha`` plus the number of positive (negative) training texts holding the n-gram. An L2-regularised
+    squared-hinge SVM (scikit-learn's ``LinearSVC``, liblinear as in the paper) gives ``w, b``; the classifier
+    uses ``w' = (1 - beta) * mean(|w|) + beta * w``. The defaults are the paper's (``C = 1``, ``beta = 0.25``,
+    ``alpha = 1``), with which it reports 79.4 % on MR (10-fold).
+
+    Args:
+        ngram_range: word n-gram range. Defaults to ``(1, 2)``.
+        C: the SVM's inverse regularisation strength. Defaults to 1.
+        beta: interpolation weight (1: the plain SVM). Defaults to 0.25.
+        alpha: smoothing count of ``r``. Defaults to 1.
+        seed: the solver's random state. Defaults to 0.
+
+    Example:
+
+    >>> model = NBSVM().fit(["good film", "bad film", "great", "awful"], [1, 0, 1, 0])
+    >>> (model.predict_proba(["good", "awful film"]) > 0.5).tolist()
+    [True, False]
+    """
+
+    def __init__(self, ngram_range=(1, 2), C=1.0, beta=0.25, alpha=1.0, seed=0):
+        self.ngram_range, self.C, self.beta, self.alpha, self.seed = ngram_range, C, beta, alpha, seed
+
+    def fit(self, texts, labels):
+        """Fits on ``texts`` (strings) and binary ``labels``; returns ``self`` with ``vectorizer_``, ``ratios_``
+        (``r``, one per n-gram), ``coef_`` (``w'``) and ``intercept_`` (``b``) set."""
+        self.vectorizer_ = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
+                                           ngram_range=self.ngram_range, binary=True)
+        present = self.vectorizer_.fit_transform(list(texts))
+        labels = np.asarray(labels, dtype=int)
+        p = np.asarray(present[labels == 1].sum(axis=0)).ravel() + self.alpha
+        q = np.asarray(present[labels == 0].sum(axis=0)).ravel() + self.alpha
+        self.ratios_ = np.log(p / p.sum()) - np.log(q / q.sum())
+        svm = LinearSVC(C=self.C, max_iter=10_000, random_state=self.seed)
+        svm.fit(present.multiply(self.ratios_).tocsr(), labels)
+        weights = svm.coef_[0]
+        self.coef_ = (1 - self.beta) * np.abs(weights).mean() + self.beta * weights
+        self.intercept_ = float(svm.intercept_[0])
+        return self
+
+    def decision_function(self, texts):
+        """float64 ``(n,)``: ``w' . (r * f) + b`` of each text (> 0: positive)."""
+        present = self.vectorizer_.transform(list(texts))
+        return np.asarray(present.multiply(self.ratios_) @ self.coef_).ravel() + self.intercept_
+
+    def predict_proba(self, texts):
+        """float64 ``(n,)``: the logistic sigmoid of :meth:`decision_function` (right side of 0.5, not
+        calibrated: an SVM's margin is no log-odds)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(texts)))
 
 
 class Vader:

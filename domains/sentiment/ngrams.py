@@ -18,12 +18,20 @@ model started at zero learns far too slowly beside the recurrent part: after SST
 
 :func:`naive_bayes_init` starts the weights at naive Bayes log-count ratios instead of zero, as NBSVM
 (Wang & Manning 2012) scales its features: ``r = log((p / |p|_1) / (q / |q|_1))`` with ``p`` (``q``) the number
-of positive (negative) training texts holding the n-gram, plus ``alpha``.
+of positive (negative) training texts holding the n-gram, plus ``alpha``. :func:`logistic_init` starts them at
+the convex optimum of the layer's own model class instead: an L2 logistic regression (scikit-learn) fitted on
+exactly the features the layer sums (:func:`ngram_counts` over the square root of the n-gram count), scaled by
+``r`` as NBSVM scales its features; the layer's logit then equals the regression's decision function minus its
+intercept. On MR inner splits (training parts of cross-validation folds) it beat the naive Bayes start by
+0.6 points as the wide part alone (10 splits) and by 1.1 in the wide-and-deep model (5 splits). On SST (the
+shipped recipe, whose wide part reads only the words outside negation scopes) it lowered dev accuracy from
+0.854 to 0.821 (3 seeds), so the shipped model's wide part starts at zero.
 """
 
 import keras
 import numpy as np
 from keras import ops
+from scipy import sparse
 
 HASH_MULTIPLIER = 2654435761
 
@@ -88,6 +96,60 @@ class NgramLogit(keras.layers.Layer):
                 "bigram_buckets": self.bigram_buckets, "l2": self.l2, "scale": self.scale}
 
 
+def ngram_counts(layer, token_ids):
+    """Per text, how often each n-gram of :class:`NgramLogit` ``layer`` occurs: the counts its logit sums.
+
+    Args:
+        layer: an :class:`NgramLogit` (its ``vocabulary_size``, ``bigram_buckets`` and hash).
+        token_ids: int ``(n, T)`` token ids (0 padding).
+
+    Returns:
+        scipy CSR float64 ``(n, vocabulary_size + bigram_buckets)``: unigram ids in the first
+        ``vocabulary_size`` columns, bigram buckets after them; ``layer``'s logit (``keep`` unset) is
+        ``scale * counts @ concat(u, b) / sqrt(max(1, counts.sum(axis=1)))``.
+    """
+    tokens = np.asarray(token_ids).astype("int64")
+    present = tokens != 0
+    pairs = present[:, :-1] & present[:, 1:]
+    bigrams = np.asarray(layer.bigram_ids(tokens)) if tokens.shape[1] > 1 else np.zeros((len(tokens), 0), "int64")
+    rows = np.concatenate([np.nonzero(present)[0], np.nonzero(pairs)[0]])
+    columns = np.concatenate([tokens[present], layer.vocabulary_size + bigrams[pairs]])
+    shape = (len(tokens), layer.vocabulary_size + layer.bigram_buckets)
+    return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)  # duplicates are summed
+
+
+def log_count_ratios(counts, labels, alpha=1.0):
+    """Naive Bayes log-count ratios ``r = log((p / |p|_1) / (q / |q|_1))`` per column of ``counts``.
+
+    Args:
+        counts: ``(n, d)`` n-gram counts (e.g. :func:`ngram_counts`); only whether a count is positive matters.
+        labels: ``(n,)`` in [0, 1]; rows above 0.5 count as positive, below 0.5 as negative, 0.5 not at all.
+        alpha: smoothing count added to every column of both classes.
+
+    Returns:
+        float64 ``(d,)``: ``p`` (``q``) is ``alpha`` plus the number of positive (negative) rows holding the column.
+    """
+    present = sparse.csr_matrix(counts) > 0
+    labels = np.asarray(labels, dtype="float64")
+    p = np.asarray(present[labels > 0.5].sum(axis=0)).ravel() + alpha
+    q = np.asarray(present[labels < 0.5].sum(axis=0)).ravel() + alpha
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def _layer_ratios(layer, counts, labels, alpha):
+    """:func:`log_count_ratios` of the unigram and the bigram columns of ``counts``, each normalised on its own."""
+    size = layer.vocabulary_size
+    return np.concatenate([log_count_ratios(counts[:, :size], labels, alpha),
+                           log_count_ratios(counts[:, size:], labels, alpha)])
+
+
+def _set_weights(layer, weights):
+    """Sets ``layer``'s weights from one ``(vocabulary_size + bigram_buckets,)`` vector; returns the pair."""
+    pair = (weights[: layer.vocabulary_size].astype("float32"), weights[layer.vocabulary_size :].astype("float32"))
+    layer.set_weights(list(pair))
+    return pair
+
+
 def naive_bayes_init(layer, token_ids, labels, alpha=1.0):
     """Sets ``layer``'s weights to naive Bayes log-count ratios of the n-grams of labelled texts.
 
@@ -104,20 +166,42 @@ def naive_bayes_init(layer, token_ids, labels, alpha=1.0):
     Returns:
         ``(unigram, bigram)`` float32 arrays: the weights set.
     """
-    tokens = np.asarray(token_ids).astype("int64")
+    counts = ngram_counts(layer, token_ids)
+    typical = np.sqrt(max(1.0, float(np.median(np.asarray(counts.sum(axis=1)).ravel()))))
+    return _set_weights(layer, _layer_ratios(layer, counts, labels, alpha) * typical / layer.scale)
+
+
+def logistic_init(layer, token_ids, labels, C=10.0, naive_bayes=True, alpha=1.0):
+    """Sets ``layer``'s weights to an L2 logistic regression (scikit-learn) fitted on the layer's own features.
+
+    The features are :func:`ngram_counts` divided by the square root of each text's n-gram count, times the
+    naive Bayes log-count ratios ``r`` of :func:`log_count_ratios` with ``naive_bayes`` (NBSVM's feature
+    scaling, Wang & Manning 2012, with logistic loss; unigrams and bigrams normalised apart as in
+    :func:`naive_bayes_init`; the penalty then falls on ``w`` of ``x * r``). The
+    regression's coefficient on each n-gram (``w * r``, or ``w``) divided by ``scale`` becomes its weight, so
+    the layer's logit on any text equals the regression's decision function minus its intercept: the wide part
+    starts at the convex optimum of its own model class instead of at a heuristic.
+
+    Args:
+        layer: a built :class:`NgramLogit`.
+        token_ids: int ``(n, T)`` token ids of the training texts (0 padding).
+        labels: ``(n,)`` in [0, 1]; texts at exactly 0.5 are left out, the others count as ``label > 0.5``.
+        C: the regression's inverse regularisation strength. Defaults to 10 (the best of 0.3 to 100 on MR inner
+            splits: fit on 90 % of a training fold, scored on the other 10 %).
+        naive_bayes: scale the features by ``r``. Defaults to True.
+        alpha: smoothing count of ``r``. Defaults to 1.
+
+    Returns:
+        ``(unigram, bigram, intercept)``: the float32 weights set and the regression's intercept (a float).
+    """
+    from sklearn.linear_model import LogisticRegression
+
+    counts = ngram_counts(layer, token_ids)
     labels = np.asarray(labels, dtype="float64")
-    present = tokens != 0
-    pairs = present[:, :-1] & present[:, 1:]
-    bigrams = np.asarray(layer.bigram_ids(tokens)) if tokens.shape[1] > 1 else np.zeros((len(tokens), 0), "int64")
-    weights = []
-    for ids, keep, size in ((tokens, present, layer.vocabulary_size), (bigrams, pairs, layer.bigram_buckets)):
-        counts = {}
-        for side, rows in (("pos", labels > 0.5), ("neg", labels < 0.5)):
-            row_index = np.repeat(np.arange(len(ids)), keep.shape[1])[(keep & rows[:, None]).ravel()]
-            unique = np.unique(row_index * size + ids[keep & rows[:, None]])  # each n-gram once per text
-            counts[side] = np.bincount(unique % size, minlength=size) + alpha
-        weights.append(np.log(counts["pos"] / counts["pos"].sum()) - np.log(counts["neg"] / counts["neg"].sum()))
-    typical = np.sqrt(max(1.0, float(np.median(present.sum(axis=1) + pairs.sum(axis=1)))))
-    weights = [(w * typical / layer.scale).astype("float32") for w in weights]
-    layer.set_weights(weights)
-    return tuple(weights)
+    features = sparse.diags(1.0 / np.sqrt(np.maximum(np.asarray(counts.sum(axis=1)).ravel(), 1.0))) @ counts
+    ratios = _layer_ratios(layer, counts, labels, alpha) if naive_bayes else np.ones(counts.shape[1])
+    rows = labels != 0.5
+    regression = LogisticRegression(C=C, max_iter=5000)
+    regression.fit((features @ sparse.diags(ratios)).tocsr()[rows], labels[rows] > 0.5)
+    weights = _set_weights(layer, regression.coef_[0] * ratios / layer.scale)
+    return (*weights, float(regression.intercept_[0]))

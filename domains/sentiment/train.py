@@ -19,7 +19,7 @@ import numpy as np
 import tensorflow as tf
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
-from domains.sentiment.ngrams import naive_bayes_init
+from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError
@@ -103,9 +103,11 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         distribute: ``None`` (one device) or ``"mirrored"``: the model is built and compiled inside a
             ``tf.distribute.MirroredStrategy`` scope (data parallel over the visible devices; each batch is
             split between them, so the result matches one device up to floating-point summation order).
-        wide_init: a wide-and-deep model's (``model_options["wide_l2"]`` set) starting wide weights: ``"zero"``
-            or ``"nb"``, naive Bayes log-count ratios of ``train_data``'s n-grams
-            (:func:`domains.sentiment.ngrams.naive_bayes_init`).
+        wide_init: a wide-and-deep model's (``model_options["wide_l2"]`` set) starting wide weights: ``"zero"``,
+            ``"nb"``, naive Bayes log-count ratios of ``train_data``'s n-grams
+            (:func:`domains.sentiment.ngrams.naive_bayes_init`), or ``"logistic"``, the weights of a logistic
+            regression on the NB-scaled n-gram features of ``train_data`` (its intercept goes to the deep
+            part's bias; :func:`domains.sentiment.ngrams.logistic_init`).
 
     An interrupted call started again with the same ``out`` resumes after the last finished epoch (the
     returned history and the card then cover the epochs of the resumed call only).
@@ -121,13 +123,18 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
         model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
-    if wide_init == "nb":
+    if wide_init in ("nb", "logistic"):
         if (model_options or {}).get("wide_l2") is None:
-            raise InputError("wide_init 'nb' needs a wide part (model_options wide_l2, --wide-l2)")
+            raise InputError(f"wide_init {wide_init!r} needs a wide part (model_options wide_l2, --wide-l2)")
         token_ids = np.asarray(featurizer.vectorizer([tokenized(text) for text in train_data["text"]]))
-        naive_bayes_init(model.get_layer("wide_logit"), token_ids, train_data["label"])
+        if wide_init == "nb":
+            naive_bayes_init(model.get_layer("wide_logit"), token_ids, train_data["label"])
+        else:
+            *_, intercept = logistic_init(model.get_layer("wide_logit"), token_ids, train_data["label"])
+            kernel, bias = model.get_layer("deep_logit").get_weights()
+            model.get_layer("deep_logit").set_weights([kernel, bias + intercept])
     elif wide_init != "zero":
-        raise InputError(f"wide_init: {wide_init!r} is not 'zero' or 'nb'")
+        raise InputError(f"wide_init: {wide_init!r} is not 'zero', 'nb' or 'logistic'")
     batches = length_buckets(featurizer, train_data["text"], train_data["label"], batch_size, seed,
                              repeat=steps_per_epoch is not None, word_dropout=word_dropout)
     validation = length_buckets(featurizer, validation_data["text"], validation_data["label"], 256, seed)

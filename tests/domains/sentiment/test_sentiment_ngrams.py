@@ -1,11 +1,14 @@
-"""The wide part (NgramLogit): golden numbers, padding, the layer harness, and the wide-and-deep model."""
+"""The wide part (NgramLogit): golden numbers, padding, the layer harness, the wide-and-deep model, and its
+naive Bayes and logistic-regression starts."""
 
 import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
-from domains.sentiment.ngrams import NgramLogit, naive_bayes_init
+from domains.sentiment.ngrams import NgramLogit, logistic_init, naive_bayes_init, ngram_counts
+from shared.cli import InputError
 from shared.testing import check_layer
 
 
@@ -77,3 +80,76 @@ def test_wide_part_outside_scope_skips_negated_words():
     wide = keras.Model(model.inputs, model.get_layer("wide_logit").output)
     logits = np.asarray(wide(featurizer(["bad film", "not bad film"])))[:, 0]
     assert logits[0] == pytest.approx(-9 / np.sqrt(3)) and logits[1] == 0   # "bad" is in the scope of "not"
+
+
+def _reference_counts(tokens, vocabulary_size, buckets):
+    """Dense n-gram counts written out loop by loop, independent of ``ngram_counts``."""
+    counts = np.zeros((len(tokens), vocabulary_size + buckets))
+    for row, text in enumerate(tokens):
+        for token in text:
+            counts[row, token] += token != 0
+        for a, c in zip(text, text[1:]):                         # neighbours, both not padding
+            if a and c:
+                counts[row, vocabulary_size + (int(a) * 2654435761 + int(c)) % buckets] += 1
+    return counts
+
+
+@pytest.mark.parametrize("naive_bayes", [False, True])
+def test_logistic_init_reproduces_the_regression(naive_bayes):
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    tokens = rng.integers(1, 12, size=(40, 6))
+    tokens[rng.random(tokens.shape) < 0.3] = 0                      # padding, also inside texts
+    labels = (tokens == 2).sum(axis=1) + rng.normal(0, 0.5, 40) > 0.5
+    layer = NgramLogit(12, bigram_buckets=16, scale=3.0)
+    layer.build((None, None))
+    unigram, bigram, intercept = logistic_init(layer, tokens, labels, C=2.0, naive_bayes=naive_bayes)
+    counts = _reference_counts(tokens, 12, 16)
+    features = counts / np.sqrt(np.maximum(counts.sum(axis=1, keepdims=True), 1))
+    ratios = np.ones(28)
+    if naive_bayes:
+        present = counts > 0
+        for block in (slice(0, 12), slice(12, 28)):
+            p, q = present[labels, block].sum(axis=0) + 1.0, present[~labels, block].sum(axis=0) + 1.0
+            ratios[block] = np.log(p / p.sum()) - np.log(q / q.sum())
+    regression = LogisticRegression(C=2.0, max_iter=5000).fit(features * ratios, labels)
+    assert intercept == pytest.approx(regression.intercept_[0], abs=1e-4)
+    unseen = rng.integers(0, 12, size=(5, 6))                      # texts outside the training set as well
+    for texts in (tokens, unseen):
+        reference = _reference_counts(texts, 12, 16)
+        reference = reference / np.sqrt(np.maximum(reference.sum(axis=1, keepdims=True), 1))
+        expected = regression.decision_function(reference * ratios) - regression.intercept_[0]
+        assert np.asarray(layer(texts))[:, 0] == pytest.approx(expected, abs=1e-4)
+    assert np.asarray(layer.unigram) == pytest.approx(unigram) and np.asarray(layer.bigram) == pytest.approx(bigram)
+
+
+def test_ngram_counts_match_the_layer_logit():
+    layer = _layer()
+    tokens = np.array([[2, 3, 0], [2, 3, 4], [0, 0, 0]])
+    counts = ngram_counts(layer, tokens)
+    assert counts.toarray() == pytest.approx(_reference_counts(tokens, 6, 8))
+    weights = np.concatenate([np.asarray(layer.unigram), np.asarray(layer.bigram)])
+    expected = counts @ weights / np.sqrt(np.maximum(np.asarray(counts.sum(axis=1)).ravel(), 1))
+    assert np.asarray(layer(tokens))[:, 0] == pytest.approx(expected, rel=1e-6)
+
+
+def test_training_starts_the_wide_part_at_the_regression(tmp_path):
+    from domains.sentiment.text import tokenized
+    from domains.sentiment.train import train
+
+    words = {"good": 1, "great": 1, "fun": 1, "bad": 0, "dull": 0, "awful": 0}
+    data = pd.DataFrame([(f"a {w} film", y) for w, y in words.items()] * 3 + [("a good dull film", 1)],
+                        columns=["text", "label"])
+    options = {"embed_dim": 4, "units": 3, "attention_units": 3, "wide_l2": 1e-6, "wide_scale": 2.0}
+    classifier, _ = train(data, data, tmp_path / "run", epochs=1, batch_size=8, learning_rate=0.0,  # weights stay put
+                          model_options=options, wide_init="logistic", verbose=0)
+    expected = NgramLogit(len(classifier.featurizer.vocabulary) + 2, scale=2.0)
+    expected.build((None, None))
+    token_ids = np.asarray(classifier.featurizer.vectorizer([tokenized(text) for text in data["text"]]))
+    *weights, intercept = logistic_init(expected, token_ids, data["label"])
+    wide = classifier.model.get_layer("wide_logit").get_weights()
+    assert wide[0] == pytest.approx(weights[0], abs=1e-6) and wide[1] == pytest.approx(weights[1], abs=1e-6)
+    assert classifier.model.get_layer("deep_logit").get_weights()[1] == pytest.approx([intercept], abs=1e-5)
+    with pytest.raises(InputError, match="needs a wide part"):
+        train(data, data, tmp_path / "deep", epochs=1, model_options={"embed_dim": 4, "units": 3}, wide_init="logistic")

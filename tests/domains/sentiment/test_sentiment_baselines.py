@@ -1,0 +1,33 @@
+"""NBSVM: hand-counted log-count ratios, the paper's interpolation, and the SVM it wraps."""
+
+import numpy as np
+import pytest
+from sklearn.svm import LinearSVC
+
+from domains.sentiment.baselines import NBSVM
+
+TEXTS = ["good film", "bad film", "good", "a good story", "awful story", "bad"]
+LABELS = [1, 0, 1, 1, 0, 0]
+
+
+def test_ratios_are_smoothed_log_count_ratios():
+    model = NBSVM(alpha=1.0).fit(TEXTS, LABELS)
+    ratio = dict(zip(model.vectorizer_.get_feature_names_out(), model.ratios_))
+    # 11 n-grams, each + 1; positive texts hold 3 + 1 + 5 of them, negative ones 3 + 3 + 1
+    pos_total, neg_total = 11 + 9, 11 + 7
+    assert ratio["good"] == pytest.approx(np.log(4 / pos_total) - np.log(1 / neg_total))
+    assert ratio["film"] == pytest.approx(np.log(2 / pos_total) - np.log(2 / neg_total))
+    assert ratio["bad film"] == pytest.approx(np.log(1 / pos_total) - np.log(2 / neg_total))
+
+
+def test_decision_is_the_interpolated_svm_on_scaled_presence():
+    model = NBSVM(beta=0.25).fit(TEXTS, LABELS)
+    present = model.vectorizer_.transform(TEXTS).toarray()
+    features = present * model.ratios_
+    svm = LinearSVC(C=1.0, max_iter=10_000, random_state=0).fit(features, LABELS)
+    weights = svm.coef_[0]
+    expected = features @ (0.75 * np.abs(weights).mean() + 0.25 * weights) + svm.intercept_[0]
+    assert model.decision_function(TEXTS) == pytest.approx(expected, abs=1e-4)
+    assert ((model.predict_proba(TEXTS) > 0.5) == (expected > 0)).all()
+    plain = NBSVM(beta=1.0).fit(TEXTS, LABELS)                   # beta 1: the SVM itself, right on its training texts
+    assert ((plain.decision_function(TEXTS) > 0) == np.array(LABELS, bool)).all()
