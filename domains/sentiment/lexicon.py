@@ -9,7 +9,8 @@ Per token (:func:`lexicon_features`, ``FEATURES``):
 
 - ``valence``: the token's VADER rating divided by 4 (so in [-1, 1]; 0 for a token not in the lexicon, for a
   multi-word entry, which one token never matches, and for a negation cue: *no* is rated -1.2 in VADER, but
-  here a cue's job is done by the negation features of :mod:`domains.sentiment.negation`);
+  here a cue's job is done by the negation features of :mod:`domains.sentiment.negation`; a lexical cue such
+  as *fails* keeps its rating, since "the plot fails" is negative without anything in its scope);
 - ``valence_negated``: ``valence * (-1) ** depth``, with ``depth`` the number of negation scopes the token lies
   in, so the network sees the flip directly: "not good" gives *good* +0.48 and -0.48, "not without merit"
   gives *merit* (depth 2) its own sign.
@@ -45,7 +46,8 @@ def lexicon_features(marks):
     [[0.0, 0.0], [0.475, -0.475]]
     """
     table = vader_valence()
-    valence = np.array([0.0 if cue else table.get(token, 0.0) for token, cue in zip(marks.tokens, marks.cue)],
+    explicit = marks.cue & ~marks.lexical
+    valence = np.array([0.0 if cue else table.get(token, 0.0) for token, cue in zip(marks.tokens, explicit)],
                        dtype="float32")
     sign = np.where(marks.depth % 2 == 1, -1.0, 1.0).astype("float32")
     return np.stack([valence, valence * sign], axis=1).astype("float32").reshape(len(marks.tokens), len(FEATURES))

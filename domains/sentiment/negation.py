@@ -4,8 +4,14 @@
 never nothing nobody none neither nor nowhere without hardly barely scarcely cannot* and the clitic *n't*)
 or an apostrophe-less contraction in ``CONTRACTIONS`` (*dont, isnt, cant, ...*): the list behind the shared
 data's ``negation`` column, which however has no ``PSEUDO`` exception. Two-word fixed phrases in ``PSEUDO`` (*not only, not just, no doubt, no wonder,
-nothing but*) do not negate and are not cues. Lexical negation (*lacks, fails, refuses*) and affixes (*un-*)
-are not cues: "never fails to impress" has one cue (*never*) whose scope is "fails to impress".
+nothing but*) do not negate and are not cues.
+
+**Lexical cues.** The verbs of lexical negation in ``LEXICAL_CUES`` (*fail, lack, refuse* and their inflections)
+open a scope like a cue, so "never fails to impress" is a double negation: *never* scopes over "fails to
+impress", *fails* over "to impress", and *impress* lies in two scopes (even depth, not negated), while "fails to
+impress" alone negates *impress*. They are marked ``lexical`` and are not counted by :func:`has_negation` and
+:func:`cue_words`, which follow the shared data's cue list (so splitting a test set "with and without negation"
+means the same thing as there). Affixes (*un-*) are not cues.
 
 **Scope.** A cue's scope is the run of tokens after it, up to (not including) the first
 
@@ -19,7 +25,10 @@ One exception, for negation at a distance: when the token right after a cue open
 a dash or ``(``), the parenthetical up to its matching closer (the next comma, the next dash, ``)``) is
 skipped and the scope starts after it, provided the closer comes before any ``. ! ? ;`` (else the scope is
 empty). So in "I did not, despite the hype and the queues, enjoy it" the scope of *not* is "enjoy it" and the
-parenthetical is outside it.
+parenthetical is outside it. The same holds for a parenthetical right after a negated verb that takes a clause
+(neg-raising: ``RAISING_VERBS``, *think believe say suppose expect feel imagine reckon guess*), when the scope
+so far is that verb, alone or after one other word ("really think"): in "I wouldn't say, given the hype, that it was bad" the scope of
+*n't* is "say" and "that it was bad", so the embedded clause is negated as in "I wouldn't say that it was bad".
 
 **Ellipsis.** A cue whose forward scope is empty because the clause ends right after it (the text ends, or the
 next token is scope-ending punctuation; a clause-boundary word does not count: "have not yet recovered") negates
@@ -57,6 +66,8 @@ CONTRACTIONS = frozenset(
     "dont doesnt didnt isnt wasnt arent werent cant couldnt wouldnt shouldnt wont hasnt havent hadnt aint mustnt "
     "neednt".split()
 )
+LEXICAL_CUES = frozenset("fail fails failed failing lack lacks lacked lacking refuse refuses refused refusing".split())
+RAISING_VERBS = frozenset("think believe say suppose expect feel imagine reckon guess".split())
 PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("nothing", "but")})
 STOP_PUNCTUATION = frozenset(". , ; : ! ? ( ) [ ] - — – …".split())  # and any run of dashes or dots
 CLAUSE_BOUNDARIES = frozenset(
@@ -79,13 +90,15 @@ class NegationMarks:
 
     Attributes:
         tokens: the tokens, length ``T``.
-        cue: bool ``(T,)``, True at cue tokens.
+        cue: bool ``(T,)``, True at cue tokens, lexical cues included.
         depth: int ``(T,)``, how many cue scopes each token lies in (0 = not negated).
+        lexical: bool ``(T,)``, True at lexical cues (``LEXICAL_CUES``), a subset of ``cue``.
     """
 
     tokens: list
     cue: np.ndarray
     depth: np.ndarray
+    lexical: np.ndarray
 
     @property
     def in_scope(self):
@@ -94,15 +107,16 @@ class NegationMarks:
 
     @property
     def negated(self):
-        """True if the text has at least one cue."""
-        return bool(self.cue.any())
+        """True if the text has at least one cue that is not lexical (the shared data's convention)."""
+        return bool((self.cue & ~self.lexical).any())
 
     def features(self):
         """float32 ``(T, 3)``: ``FEATURES`` = cue, in a scope, in an odd number of scopes."""
         return np.stack([self.cue, self.in_scope, self.depth % 2 == 1], axis=1).astype("float32")
 
     def scope_indices(self, index):
-        """The token indices (a ``range``) of the scope of the cue at ``index`` (recomputed for that cue alone)."""
+        """The token indices (ascending; a parenthetical can split them in two runs) of the scope of the cue at
+        ``index`` (recomputed for that cue alone)."""
         return _scope(self.tokens, index)
 
     def scope_of(self, index):
@@ -110,9 +124,17 @@ class NegationMarks:
         return [self.tokens[i] for i in self.scope_indices(index)]
 
 
+def is_lexical_cue(tokens, index):
+    """True if ``tokens[index]`` is a lexical cue (``LEXICAL_CUES``: *fails, lacks, refuses* ...)."""
+    return tokens[index] in LEXICAL_CUES
+
+
 def is_cue(tokens, index):
-    """True if ``tokens[index]`` is a negation cue in its context (``PSEUDO`` phrases excluded)."""
+    """True if ``tokens[index]`` is a negation cue in its context (``PSEUDO`` phrases excluded; a lexical cue
+    is one, see :func:`is_lexical_cue`)."""
     token = tokens[index]
+    if token in LEXICAL_CUES:
+        return True
     if token not in CUES and token not in CONTRACTIONS:
         return False
     following = tokens[index + 1] if index + 1 < len(tokens) else None
@@ -173,34 +195,52 @@ def _scope(tokens, cue_index):
     return forward if len(forward) else _elided_scope(tokens, cue_index)
 
 
-def _forward_scope(tokens, cue_index):
-    """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none)."""
-    start = cue_index + 1
-    if start < len(tokens) and (tokens[start] in (",", "(") or _is_dash(tokens[start])):
-        opener = tokens[start]
-        for k in range(start + 1, len(tokens)):
-            if _closes(opener, tokens[k]):
-                start = k + 1
-                break
-            if tokens[k] in _SENTENCE_END or set(tokens[k]) == {"."}:
-                return range(0)
-        else:
-            return range(0)
+def _after_parenthetical(tokens, start):
+    """If ``tokens[start]`` opens a parenthetical (a comma, a dash or ``(``), the index after its closer, or
+    ``None`` when it is not closed before the sentence ends; ``start`` itself when nothing opens there."""
+    if not (start < len(tokens) and (tokens[start] in (",", "(") or _is_dash(tokens[start]))):
+        return start
+    opener = tokens[start]
+    for k in range(start + 1, len(tokens)):
+        if _closes(opener, tokens[k]):
+            return k + 1
+        if tokens[k] in _SENTENCE_END or set(tokens[k]) == {"."}:
+            return None
+    return None
+
+
+def _run(tokens, start):
+    """Indices from ``start`` up to (not including) the first scope-ending token."""
     end = start
     while end < len(tokens) and not _is_stop(tokens[end]):
         end += 1
     return range(start, end)
 
 
+def _forward_scope(tokens, cue_index):
+    """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none): a range, or a list
+    when a parenthetical after a neg-raising verb splits the scope."""
+    start = _after_parenthetical(tokens, cue_index + 1)
+    if start is None:
+        return range(0)
+    scope = _run(tokens, start)
+    if 1 <= len(scope) <= 2 and tokens[scope[-1]] in RAISING_VERBS:
+        resume = _after_parenthetical(tokens, scope.stop)
+        if resume is not None and resume != scope.stop:
+            return [*scope, *_run(tokens, resume)]
+    return scope
+
+
 def mark_tokens(tokens):
     """:class:`NegationMarks` for an already tokenised text (a list of lower-case tokens)."""
     tokens = list(tokens)
     cue = np.array([is_cue(tokens, i) for i in range(len(tokens))], dtype=bool)
+    lexical = np.array([is_lexical_cue(tokens, i) for i in range(len(tokens))], dtype=bool)
     depth = np.zeros(len(tokens), dtype=np.int32)
     for index in np.flatnonzero(cue):
         for j in _scope(tokens, index):
             depth[j] += 1
-    return NegationMarks(tokens, cue, depth)
+    return NegationMarks(tokens, cue, depth, lexical)
 
 
 def mark(text):
@@ -235,7 +275,8 @@ def split_by_negation(frame, text_column="text"):
 
 
 def cue_words(text):
-    """The cue tokens of a text, joined by spaces (``""`` if none), as in the shared data's ``cues`` column."""
+    """The cue tokens of a text, joined by spaces (``""`` if none), as in the shared data's ``cues`` column
+    (lexical cues left out)."""
     marks = mark(text)
-    return " ".join(t for t, c in zip(marks.tokens, marks.cue) if c)
+    return " ".join(t for t, c in zip(marks.tokens, marks.cue & ~marks.lexical) if c)
 

@@ -18,7 +18,7 @@ def scoped(text):
     ("not bad at all", "not", ["bad", "at", "all"]),
     ("I don't hate it", "n't", ["hate", "it"]),
     ("I dont hate it", "dont", ["hate", "it"]),
-    ("never fails to impress", "never", ["fails", "to", "impress"]),  # lexical "fails" is not a cue
+    ("never fails to impress", "never", ["fails", "to", "impress"]),  # "fails" is a lexical cue: not listed
     ("It is not funny, and the plot is thin.", "not", ["funny"]),       # a comma ends the scope
     ("It was not funny but the cast is great", "not", ["funny"]),      # a clause boundary ends it
     ("not funny or clever", "not", ["funny", "or", "clever"]),         # "or" does not
@@ -76,6 +76,32 @@ def test_elided_scope_is_the_cue_scope_and_nests():
     assert dict(zip(nested.tokens[:6], nested.depth[:6].tolist())) == {
         "i": 1, "thought": 1, "it": 1, "was": 1, "not": 1, "bad": 2}
     assert nested.depth[6:].tolist() == [0] * 6
+
+
+def test_lexical_cues_open_a_scope_but_do_not_count_as_negation():
+    double = mark("It never fails to impress")
+    assert dict(zip(double.tokens, double.depth.tolist())) == {"it": 0, "never": 0, "fails": 1, "to": 2, "impress": 2}
+    assert double.lexical.tolist() == [False, False, True, False, False]
+    assert double.cue.tolist() == [False, True, True, False, False]
+    single = mark("The sequel lacks charm and wit, but the cast is fun")
+    assert scoped("The sequel lacks charm and wit, but the cast is fun") == ["charm", "and", "wit"]
+    assert not single.negated and cue_words("The sequel lacks charm and wit") == ""
+    assert has_negation(["it fails to impress", "it never fails to impress"]).tolist() == [False, True]
+    assert scoped("The plot fails.") == []
+
+
+@pytest.mark.parametrize("text, scope", [
+    # a parenthetical after a negated clause-taking verb: the clause after it is in scope (neg-raising)
+    ("I wouldn't say, given the hype, that it was bad.", ["say", "that", "it", "was", "bad"]),
+    ("I don't really think -- as a fan -- that the sequel works", ["really", "think", "that", "the", "sequel", "works"]),
+    ("We do not believe (having seen it twice) the ending is weak", ["believe", "the", "ending", "is", "weak"]),
+    # unchanged: no parenthetical, an unclosed one, or a verb that takes no clause
+    ("I don't think that it was bad", ["think", "that", "it", "was", "bad"]),
+    ("I don't think, honestly.", ["think"]),
+    ("I did not enjoy, despite the hype, the ending", ["enjoy"]),
+])
+def test_neg_raising_scope_skips_a_parenthetical(text, scope):
+    assert scoped(text) == scope
 
 
 def test_double_negation_has_even_depth():
