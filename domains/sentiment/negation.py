@@ -3,8 +3,8 @@
 **Cues.** A token (from :func:`domains.sentiment.text.tokenize`) is a cue if it is one of ``CUES`` (*not no
 never nothing nobody none neither nor nowhere without hardly barely scarcely cannot* and the clitic *n't*)
 or an apostrophe-less contraction in ``CONTRACTIONS`` (*dont, isnt, cant, ...*): the list behind the shared
-data's ``negation`` column, which however has no ``PSEUDO`` exception. Two-word fixed phrases in ``PSEUDO`` (*not only, not just, no doubt, no wonder,
-nothing but*) do not negate and are not cues.
+data's ``negation`` column, which however has no ``PSEUDO`` exception. Two-word fixed phrases in ``PSEUDO``
+(*not only, not just, no doubt, no wonder, nothing but*) do not negate and are not cues.
 
 **Lexical cues.** The verbs of lexical negation in ``LEXICAL_CUES`` (*fail, lack, refuse* and their inflections)
 open a scope like a cue, so "never fails to impress" is a double negation: *never* scopes over "fails to
@@ -27,14 +27,16 @@ skipped and the scope starts after it, provided the closer comes before any ``. 
 empty). So in "I did not, despite the hype and the queues, enjoy it" the scope of *not* is "enjoy it" and the
 parenthetical is outside it. The same holds for a parenthetical right after a negated verb that takes a clause
 (neg-raising: ``RAISING_VERBS``, *think believe say suppose expect feel imagine reckon guess*), when the scope
-so far is that verb, alone or after one other word ("really think"): in "I wouldn't say, given the hype, that it was bad" the scope of
-*n't* is "say" and "that it was bad", so the embedded clause is negated as in "I wouldn't say that it was bad".
+so far is that verb, alone or after one other word ("really think"): in "I wouldn't say, given the hype, that
+it was bad" the scope of *n't* is "say" and "that it was bad", so the embedded clause is negated as in "I
+wouldn't say that it was bad".
 
 **Ellipsis.** A cue whose forward scope is empty because the clause ends right after it (the text ends, or the
 next token is scope-ending punctuation; a clause-boundary word does not count: "have not yet recovered") negates
 an elided predicate when it is *auxiliary-final*: the token before it is an auxiliary, copula or do-support in
 ``AUXILIARIES`` (*is was do did can ca wo 's ...*: "it was not", "they didn't", "I can't"), or the cue itself
-is one (*cannot* and the contractions, "it isnt"). Its scope is then the preceding clause, the one the elided predicate comes from:
+is one (*cannot* and the contractions, "it isnt"). Its scope is then the preceding clause, the one the elided
+predicate comes from:
 
 1. the elliptical clause runs back from the cue to the nearest clause boundary: scope-ending punctuation, a
    word in ``CLAUSE_BOUNDARIES`` or a coordinator in ``ELLIPSIS_CONNECTIVES`` (*and or*); the clause it

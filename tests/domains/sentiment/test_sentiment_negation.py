@@ -93,7 +93,8 @@ def test_lexical_cues_open_a_scope_but_do_not_count_as_negation():
 @pytest.mark.parametrize("text, scope", [
     # a parenthetical after a negated clause-taking verb: the clause after it is in scope (neg-raising)
     ("I wouldn't say, given the hype, that it was bad.", ["say", "that", "it", "was", "bad"]),
-    ("I don't really think -- as a fan -- that the sequel works", ["really", "think", "that", "the", "sequel", "works"]),
+    ("I don't really think -- as a fan -- that the sequel works",
+     ["really", "think", "that", "the", "sequel", "works"]),
     ("We do not believe (having seen it twice) the ending is weak", ["believe", "the", "ending", "is", "weak"]),
     # unchanged: no parenthetical, an unclosed one, or a verb that takes no clause
     ("I don't think that it was bad", ["think", "that", "it", "was", "bad"]),
