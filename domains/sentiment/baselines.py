@@ -5,6 +5,7 @@ the neural model's predictor has, so :mod:`domains.sentiment.evaluate` scores bo
 """
 
 import numpy as np
+from scipy import sparse
 from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -50,16 +51,34 @@ class TfidfLogistic:
         return self.pipeline_.predict_proba(list(texts))[:, 1]
 
 
+def log_count_ratios(counts, labels, alpha=1.0):
+    """Naive Bayes log-count ratios ``r = log((p / |p|_1) / (q / |q|_1))`` per column of ``counts``.
+
+    Args:
+        counts: ``(n, d)`` n-gram counts (e.g. :func:`domains.sentiment.ngrams.ngram_counts`, or a binary
+            ``CountVectorizer``'s); only whether a count is positive matters.
+        labels: ``(n,)`` in [0, 1]; rows above 0.5 count as positive, below 0.5 as negative, 0.5 not at all.
+        alpha: smoothing count added to every column of both classes.
+
+    Returns:
+        float64 ``(d,)``: ``p`` (``q``) is ``alpha`` plus the number of positive (negative) rows holding the column.
+    """
+    present = sparse.csr_matrix(counts) > 0
+    labels = np.asarray(labels, dtype="float64")
+    p = np.asarray(present[labels > 0.5].sum(axis=0)).ravel() + alpha
+    q = np.asarray(present[labels < 0.5].sum(axis=0)).ravel() + alpha
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
 class NBSVM:
     """NBSVM (Wang & Manning 2012): a linear SVM over binarized word uni- and bigrams scaled by naive Bayes
     log-count ratios, with the weights interpolated towards their mean magnitude.
 
     Features are ``x = r * f`` with ``f`` the 0/1 presence of each n-gram (CountVectorizer, ``binary``, tokens
-    of :func:`domains.sentiment.text.tokenize`) and ``r = log((p / |p|_1) / (q / |q|_1))``, ``p`` (``q``)
-    ``alpha`` plus the number of positive (negative) training texts holding the n-gram. An L2-regularised
-    squared-hinge SVM (scikit-learn's ``LinearSVC``, liblinear as in the paper) gives ``w, b``; the classifier
-    uses ``w' = (1 - beta) * mean(|w|) + beta * w``. The defaults are the paper's (``C = 1``, ``beta = 0.25``,
-    ``alpha = 1``), with which it reports 79.4 % on MR (10-fold).
+    of :func:`domains.sentiment.text.tokenize`) and ``r`` the n-grams' :func:`log_count_ratios`. An
+    L2-regularised squared-hinge SVM (scikit-learn's ``LinearSVC``, liblinear as in the paper) gives ``w, b``;
+    the classifier uses ``w' = (1 - beta) * mean(|w|) + beta * w``. The defaults are the paper's (``C = 1``,
+    ``beta = 0.25``, ``alpha = 1``), with which it reports 79.4 % on MR (10-fold).
 
     Args:
         ngram_range: word n-gram range. Defaults to ``(1, 2)``.
@@ -85,9 +104,7 @@ class NBSVM:
                                            ngram_range=self.ngram_range, binary=True)
         present = self.vectorizer_.fit_transform(list(texts))
         labels = np.asarray(labels, dtype=int)
-        p = np.asarray(present[labels == 1].sum(axis=0)).ravel() + self.alpha
-        q = np.asarray(present[labels == 0].sum(axis=0)).ravel() + self.alpha
-        self.ratios_ = np.log(p / p.sum()) - np.log(q / q.sum())
+        self.ratios_ = log_count_ratios(present, labels, self.alpha)
         svm = LinearSVC(C=self.C, max_iter=10_000, random_state=self.seed)
         svm.fit(present.multiply(self.ratios_).tocsr(), labels)
         weights = svm.coef_[0]

@@ -33,6 +33,8 @@ import numpy as np
 from keras import ops
 from scipy import sparse
 
+from domains.sentiment.baselines import log_count_ratios
+
 HASH_MULTIPLIER = 2654435761
 
 
@@ -116,24 +118,6 @@ def ngram_counts(layer, token_ids):
     columns = np.concatenate([tokens[present], layer.vocabulary_size + bigrams[pairs]])
     shape = (len(tokens), layer.vocabulary_size + layer.bigram_buckets)
     return sparse.csr_matrix((np.ones(len(rows)), (rows, columns)), shape=shape)  # duplicates are summed
-
-
-def log_count_ratios(counts, labels, alpha=1.0):
-    """Naive Bayes log-count ratios ``r = log((p / |p|_1) / (q / |q|_1))`` per column of ``counts``.
-
-    Args:
-        counts: ``(n, d)`` n-gram counts (e.g. :func:`ngram_counts`); only whether a count is positive matters.
-        labels: ``(n,)`` in [0, 1]; rows above 0.5 count as positive, below 0.5 as negative, 0.5 not at all.
-        alpha: smoothing count added to every column of both classes.
-
-    Returns:
-        float64 ``(d,)``: ``p`` (``q``) is ``alpha`` plus the number of positive (negative) rows holding the column.
-    """
-    present = sparse.csr_matrix(counts) > 0
-    labels = np.asarray(labels, dtype="float64")
-    p = np.asarray(present[labels > 0.5].sum(axis=0)).ravel() + alpha
-    q = np.asarray(present[labels < 0.5].sum(axis=0)).ravel() + alpha
-    return np.log(p / p.sum()) - np.log(q / q.sum())
 
 
 def _layer_ratios(layer, counts, labels, alpha):
