@@ -44,7 +44,7 @@ EXAMPLES = {
   python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 --lexicon \
-      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --seed 0   # the shipped recipe (wide and deep)
+      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --seed 0   # the shipped recipe
   python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
@@ -120,6 +120,9 @@ def _parser():
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
     train_command.add_argument("--neutral", type=int, default=0, metavar="N",
                                help="add N neutral SST train phrases with target 0.5 (default 0)")
+    train_command.add_argument("--pair-neutral-share", type=float, default=0.25, metavar="SHARE",
+                               help="share of the generated pairs built on a neutral word, target 0.5 on both "
+                                    "halves (default 0.25)")
     train_command.add_argument("--distribute", choices=["mirrored"], default=None,
                                help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
     common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
@@ -164,10 +167,14 @@ def _train(args):
     from domains.sentiment.train import run_files, train  # TensorFlow only when a model is needed
 
     trees = _trees(args)
-    train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed)
+    if not 0.0 <= args.pair_neutral_share <= 1.0:
+        raise InputError(f"--pair-neutral-share: {args.pair_neutral_share} is not in [0, 1]")
+    train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
+                                pair_neutral_share=args.pair_neutral_share)
     dev = load_sst(sst_split_path(trees, "dev"))
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
-                    f"{args.augment} generated minimal pairs) from {trees}; validation: SST-2 dev sentences",
+                    f"{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them neutral) "
+                    f"from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,

@@ -137,9 +137,10 @@ def overlap_with(generated, others, n=4):
     return len(ours & grams(others)) / max(1, len(ours))
 
 
-def training_table(train_trees, pairs=0, neutral=0, seed=0):
+def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0.25):
     """The training data: every polar SST train phrase (binary label), plus ``neutral`` neutral SST train
-    phrases (label 0.5, a random sample) and ``pairs`` generated minimal pairs (training frames and words only).
+    phrases (label 0.5, a random sample) and ``pairs`` generated minimal pairs (training frames and words only;
+    a share ``pair_neutral_share`` of them built on neutral words, see :func:`generate`).
 
     Returns:
         DataFrame ``text, label`` (float: 0, 0.5 or 1), shuffled.
@@ -152,5 +153,6 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0):
                                                        random_state=seed)
         parts.append(pd.DataFrame({"text": middle["text"], "label": 0.5}))
     if pairs:
-        parts.append(generate(sst_lexicon(train_trees), pairs, seed=seed)[["text", "label"]])
+        generated = generate(sst_lexicon(train_trees), pairs, seed=seed, neutral_share=pair_neutral_share)
+        parts.append(generated[["text", "label"]])
     return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed, ignore_index=True)

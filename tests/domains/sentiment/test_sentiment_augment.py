@@ -48,3 +48,6 @@ def test_sst_lexicon_and_training_table():
     table = training_table(train_trees, pairs=100, neutral=500, seed=0)
     assert (table["label"] == 0.5).sum() >= 500 and set(table["label"]) == {0.0, 0.5, 1.0}
     assert len(table) == 77_616 + 500 + 200
+    shares = [(training_table(train_trees, pairs=400, seed=0, pair_neutral_share=share)["label"] == 0.5).sum() / 800
+              for share in (0.0, 0.5)]
+    assert shares[0] == 0 and 0.4 < shares[1] < 0.6
