@@ -136,7 +136,8 @@ class Candidates:
         orf: an id shared by the candidates of one ORF (consecutive).
         network: the network's summed per-base coding log-ratio. start_odds: the network's start-codon
             log-odds at ``first`` (0 for a partial start).
-        open_frame: the log-likelihood ratio of the frame staying open (no stop) from ``first`` to the stop.
+        open_codon: the contig's log-likelihood ratio of one codon staying open (not a stop), ``-log(1 - p)``
+            with ``p`` the contig's stop-codon frequency (a float, the same for every candidate).
     """
 
     strand: np.ndarray
@@ -147,7 +148,12 @@ class Candidates:
     orf: np.ndarray
     network: np.ndarray
     start_odds: np.ndarray
-    open_frame: np.ndarray
+    open_codon: float
+
+    @property
+    def open_frame(self):
+        """``(m,)``: the log-likelihood ratio of the frame staying open (no stop) from ``first`` to the stop."""
+        return (self.end - self.first) // 3 * self.open_codon
 
 
 def strand_sequence(contig, strand):
@@ -204,8 +210,7 @@ def find_candidates(contig, coding, start, min_length=90):
     strand, first, end, open5, open3, orf, network, odds = (np.concatenate(column) for column in zip(*columns))
     orf = orf + np.where(strand == 1, 0, orf[strand == 1].max(initial=-1) + 1)  # ids unique across strands
     stop_frequency = min(max(stops / max(codons, 1), 1e-3), 0.5)  # bounded: a contig of few or odd bases
-    open_frame = (end - first) // 3 * -np.log1p(-stop_frequency)
-    return Candidates(strand, first, end, open5, open3, orf, network, odds, open_frame)
+    return Candidates(strand, first, end, open5, open3, orf, network, odds, float(-np.log1p(-stop_frequency)))
 
 
 def _strand_candidates(sequence, length, log_ratio, start_odds, circular, table, min_length):
@@ -256,8 +261,7 @@ def score_candidates(contig, candidates, config=DecodeConfig(), start_model=None
     up."""
     c = candidates
     score = config.network_weight * c.network + config.start_weight * c.start_odds
-    per_codon = c.open_frame / np.maximum((c.end - c.first) // 3, 1)  # -log(1 - p), the contig's
-    score = score + config.open_frame_weight * (c.open_frame - config.gene_cost_codons * per_codon)
+    score = score + config.open_frame_weight * (c.open_frame - config.gene_cost_codons * c.open_codon)
     for strand in (1, -1) if start_model is not None or coding_model is not None else ():
         here = np.flatnonzero(c.strand == strand)
         if not len(here):

@@ -113,7 +113,7 @@ def _hand_candidates(length, genes):
     first, end = np.where(strand == 1, low, length - high), np.where(strand == 1, high, length - low)
     none = np.zeros(len(genes), bool)
     return Candidates(strand, first, end, none, none, np.arange(len(genes)),
-                      np.array([g[3] for g in genes], float), np.zeros(len(genes)), np.zeros(len(genes)))
+                      np.array([g[3] for g in genes], float), np.zeros(len(genes)), 0.0)
 
 
 def _called(contig, candidates, config):
