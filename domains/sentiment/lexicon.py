@@ -46,8 +46,7 @@ def lexicon_features(marks):
     [[0.0, 0.0], [0.475, -0.475]]
     """
     table = vader_valence()
-    explicit = marks.cue & ~marks.lexical
-    valence = np.array([0.0 if cue else table.get(token, 0.0) for token, cue in zip(marks.tokens, explicit)],
+    valence = np.array([0.0 if cue else table.get(token, 0.0) for token, cue in zip(marks.tokens, marks.explicit)],
                        dtype="float32")
     sign = np.where(marks.depth % 2 == 1, -1.0, 1.0).astype("float32")
     return np.stack([valence, valence * sign], axis=1).astype("float32").reshape(len(marks.tokens), len(FEATURES))

@@ -108,9 +108,14 @@ class NegationMarks:
         return self.depth > 0
 
     @property
+    def explicit(self):
+        """bool ``(T,)``: the cues that are not lexical (the shared data's cue list)."""
+        return self.cue & ~self.lexical
+
+    @property
     def negated(self):
         """True if the text has at least one cue that is not lexical (the shared data's convention)."""
-        return bool((self.cue & ~self.lexical).any())
+        return bool(self.explicit.any())
 
     def features(self):
         """float32 ``(T, 3)``: ``FEATURES`` = cue, in a scope, in an odd number of scopes."""
@@ -280,5 +285,5 @@ def cue_words(text):
     """The cue tokens of a text, joined by spaces (``""`` if none), as in the shared data's ``cues`` column
     (lexical cues left out)."""
     marks = mark(text)
-    return " ".join(t for t, c in zip(marks.tokens, marks.cue & ~marks.lexical) if c)
+    return " ".join(t for t, c in zip(marks.tokens, marks.explicit) if c)
 
