@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
-from domains.sentiment.data import load_data, load_sst, read_text, sst_split_path
+from domains.sentiment.data import load_data, load_sst, read_lines, sst_split_path
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
@@ -203,6 +203,13 @@ def _train(args):
     print(json.dumps(summary) if args.json else "\n".join(f"{k:28s}{v}" for k, v in summary.items()))
 
 
+def _json_line(record):
+    """``record`` as one line of JSON: non-ASCII text kept as written, except the characters that line readers
+    such as Python's ``str.splitlines`` also take as line breaks (U+0085, U+2028, U+2029), which are escaped."""
+    text = json.dumps(record, ensure_ascii=False)
+    return text.replace("\u0085", "\\u0085").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def _predict(args):
     if args.input is not None and args.texts:
         raise InputError("give texts as arguments or --input FILE, not both")
@@ -210,7 +217,7 @@ def _predict(args):
         raise InputError("nothing to predict: give texts as arguments or --input FILE")
     if args.out is not None:
         check_writable(args.out, args.force)
-    texts = read_text(args.input).splitlines() if args.input is not None else args.texts
+    texts = read_lines(args.input) if args.input is not None else args.texts
     if not texts:
         raise InputError(f"{args.input}: the file is empty; nothing to predict")
     for number, text in enumerate(texts, 1):
@@ -220,7 +227,7 @@ def _predict(args):
     for text, p in zip(texts, probabilities):
         label = "positive" if p > 0.5 else "negative"
         if args.json:
-            lines.append(json.dumps({"text": text, "label": label, "probability": round(float(p), 6)}, ensure_ascii=False))
+            lines.append(_json_line({"text": text, "label": label, "probability": round(float(p), 6)}))
         else:
             lines.append(f"{label}\t{p:.3f}\t{text}")
     _emit(args, lines)

@@ -6,8 +6,9 @@ the file, the line or row (1-based, as an editor shows it), the column and the p
 a missing column, a label it cannot read, an empty or whitespace-only text (a labelled example without text
 cannot be scored), a malformed tree. Texts are kept as written; the tokeniser
 (:mod:`domains.sentiment.text`) does normalisation and truncation later. Files may be gzip-compressed
-(``.gz``); text files are read as UTF-8, falling back to Latin-1 (Pang & Lee's original encoding) for a
-file that is not valid UTF-8.
+(``.gz``); text is read as UTF-8 (a byte-order mark dropped), falling back to Windows-1252 and then Latin-1
+(Pang & Lee's original encoding) where it is not valid UTF-8 (:func:`read_text`); files of one text per line
+break lines at ``\n`` (or ``\r\n``) only (:func:`read_lines`).
 """
 
 import csv
@@ -29,9 +30,9 @@ _PTB_ESCAPES = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-":
 _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 
-def read_text(path):
-    """The whole text of a (possibly gzip'd) file: UTF-8, else Latin-1; a damaged gzip stream or a file with
-    NUL bytes (binary, or UTF-16) is an :class:`InputError`."""
+def _read_bytes(path):
+    """The bytes of a (possibly gzip'd) file; a damaged gzip stream or NUL bytes (binary, or UTF-16) are an
+    :class:`InputError`."""
     path = Path(path)
     raw = path.read_bytes()
     if path.suffix == ".gz":
@@ -41,10 +42,41 @@ def read_text(path):
             raise InputError(f"{path}: damaged gzip file ({error})") from None
     if b"\x00" in raw:
         raise InputError(f"{path}: not a text file (NUL bytes; UTF-8 text expected)")
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("latin-1")
+    return raw
+
+
+def _decode(raw):
+    """UTF-8 (a leading byte-order mark dropped), else Windows-1252 (Latin-1's printable characters plus the
+    curly quotes, dashes and ellipsis that Windows editors write at bytes 0x80-0x9F), else Latin-1."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("latin-1")
+
+
+def read_text(path):
+    """The whole text of a (possibly gzip'd) file, decoded as :func:`_decode` says; a damaged gzip stream or a
+    file with NUL bytes (binary, or UTF-16) is an :class:`InputError`."""
+    return _decode(_read_bytes(path))
+
+
+def read_lines(path):
+    """The lines of a (possibly gzip'd) text file, one text per line.
+
+    Lines break at ``\n`` only (a ``\r`` before it is dropped: CRLF files read as LF ones; a file with no
+    ``\n`` but ``\r`` breaks, old Mac style, at ``\r``), so Unicode separators inside a text (U+0085,
+    U+2028, form feed) stay in it and line k of the result is line k of the file. A final line break does not
+    start an extra empty line. Each line is decoded on its own (:func:`_decode`), so one line in another
+    encoding does not change how the others read. Errors as :func:`read_text`.
+    """
+    raw = _read_bytes(path)
+    separator = b"\n" if b"\n" in raw or b"\r" not in raw else b"\r"
+    lines = raw.split(separator)
+    if lines[-1] == b"":
+        lines.pop()
+    return [_decode(line[:-1] if line.endswith(b"\r") else line) for line in lines]
 
 
 def parse_label(value, where):
@@ -134,7 +166,7 @@ def parse_tree(line, where="tree"):
 
 def read_sst_trees(path):
     """The trees of one SST file (one tree per line; blank lines skipped), as a list of :class:`Tree`."""
-    lines = read_text(path).splitlines()
+    lines = read_lines(path)
     trees = [parse_tree(line, f"{path}: line {number}") for number, line in enumerate(lines, 1) if line.strip()]
     if not trees:
         raise InputError(f"{path}: no trees (the file is empty)")
@@ -219,7 +251,7 @@ def load_rt(path):
     """
     frames = []
     for label, file in zip((1, 0), rt_paths(path)):
-        lines = read_text(file).splitlines()
+        lines = read_lines(file)
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 raise InputError(f"{file}: line {number}: empty text")

@@ -43,6 +43,15 @@ def test_predict_json_lines_in_input_order(trees, tmp_path):
     assert all(r["label"] == ("positive" if r["probability"] > 0.5 else "negative") for r in records)
 
 
+def test_predict_input_gives_one_record_per_line_whatever_the_line_endings(trees, tmp_path):
+    lines = tmp_path / "lines.txt"  # BOM, CRLF, and Unicode line separators inside two texts
+    lines.write_bytes("\ufeffa great film\r\nfine\u2028but slow\r\nan awful\u0085story\r\n".encode("utf-8"))
+    result = cli("predict", "--baseline", "tfidf", "--sst-trees", trees, "--input", lines, "--json")
+    assert result.returncode == 0, result.stderr
+    records = [json.loads(line) for line in result.stdout.splitlines()]  # separators inside texts are escaped
+    assert [r["text"] for r in records] == ["a great film", "fine\u2028but slow", "an awful\u0085story"]
+
+
 def test_evaluate_pairs_json(trees, tmp_path):
     pairs = tmp_path / "pairs.tsv"
     pairs.write_text("text\tlabel\na good film\t1\nnot a good film\t0\na bad story\t0\nnot a bad story\t1\n")

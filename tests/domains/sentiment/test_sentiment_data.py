@@ -6,7 +6,7 @@ import re
 import pytest
 
 from domains.sentiment.data import (load_bundled, load_checklist, load_data, load_flips, load_rt, load_sst, load_table,
-                                    parse_tree, sst_split_path)
+                                    parse_tree, read_lines, read_text, sst_split_path)
 from shared.cli import InputError
 from shared.data_paths import shared_data
 
@@ -55,6 +55,23 @@ def test_sst_views(tmp_path):
     binary = load_sst(path, view="phrases")
     assert 2 not in set(binary["label5"]) and set(binary["label"]) == {0, 1}
     assert dict(zip(binary["text"], binary["label"]))["not good"] == 0
+
+
+def test_read_lines_breaks_at_newlines_only_and_decodes_each_line(tmp_path):
+    path = tmp_path / "lines.txt"
+    # a BOM, CRLF, Unicode separators inside texts (U+0085, U+2028, form feed), an empty line, a final newline
+    path.write_bytes("\ufeffone\r\ntwo\u0085halves\r\nthree\u2028four\x0cfive\r\n\r\nlast\r\n".encode("utf-8"))
+    assert read_lines(path) == ["one", "two\u0085halves", "three\u2028four\x0cfive", "", "last"]
+    assert read_text(path).startswith("one")  # the BOM is dropped
+    # Windows-1252 (curly apostrophe, ellipsis) beside a UTF-8 line: each line reads as written
+    path.write_bytes("it isn\u2019t bad\u2026\n".encode("cp1252") + "caf\u00e9\n".encode("utf-8"))
+    assert read_lines(path) == ["it isn\u2019t bad\u2026", "caf\u00e9"]
+    path.write_bytes(b"old\rmac\r")  # no \n at all: \r breaks lines
+    assert read_lines(path) == ["old", "mac"]
+    path.write_bytes(b"no final newline")
+    assert read_lines(path) == ["no final newline"]
+    path.write_bytes(b"")
+    assert read_lines(path) == []
 
 
 def test_rt_polarity_plain_gzip_prefix_and_latin1(tmp_path):
