@@ -35,10 +35,6 @@ def load_model(path, compile=False, custom_objects=None):
         InputError: the file is not a ``.keras`` archive, holds a ``Lambda`` layer or other serialised
             Python code, or cannot be rebuilt (an unknown layer class, damaged contents).
     """
-    import keras
-
-    import shared.layers  # noqa: F401  (registers the project's layers for deserialisation)
-
     path = os.fspath(path)
     if os.path.isdir(path):
         raise IsADirectoryError(21, "is a directory, not a .keras model file", path)
@@ -46,6 +42,9 @@ def load_model(path, compile=False, custom_objects=None):
         raise FileNotFoundError(2, "no such model file", path)
     if not path.endswith(".keras") or not zipfile.is_zipfile(path):
         raise InputError(f"{path}: not a Keras model (a .keras file written by this project's `train` expected)")
+    import keras  # only now: importing TensorFlow prints log lines, which a refused file should not get
+
+    import shared.layers  # noqa: F401  (registers the project's layers for deserialisation)
     try:
         return keras.saving.load_model(path, custom_objects=custom_objects, compile=compile, safe_mode=True)
     except Exception as error:  # Keras raises ValueError, TypeError, KeyError ... for files it cannot rebuild

@@ -4,6 +4,7 @@ Modules: ``data`` (event logs, weekly sequences, survival targets, static tables
 logistic-hazard network, S(t), expected time, risk, ``explain``), ``train``, ``baselines`` (Kaplan-Meier,
 lifelines CoxPH on RFM aggregates), ``evaluate`` (Harrell's and time-dependent C, IPCW integrated Brier
 score, calibration, paired bootstrap), ``simulate`` (weekly customers with a known hazard, and its oracle),
-``pipelines`` (transaction logs and static tables from file to scores, for the command line).
+``inputs`` (the command line's files read and checked before TensorFlow is imported), ``pipelines``
+(transaction logs and static tables from file to scores, for the command line).
 Command line: ``python -m domains.churn {train,evaluate,predict}``.
 """

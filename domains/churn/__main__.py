@@ -5,6 +5,12 @@ Its target is ``nextbuy``: days after the landmark to the first purchase after i
 ``--horizon-days``; inputs use the purchases on or before the landmark only. A static table (``--table``) has
 one row per customer: an id, a duration, an event flag and covariates (Telco-style); its model has no
 recurrent part.
+
+Every command reads and checks its inputs (:mod:`domains.churn.inputs`) before it imports TensorFlow, so bad
+input gives one line on stderr and exit 2. ``evaluate`` refuses a file on which the C-index is undefined (no
+customer with an event after the landmark, or no comparable pair): exit 2, no scores. ``predict`` writes one
+row per customer, ordered by id: numerically when every id is a whole number, else as text (a table: its rows'
+order).
 """
 
 import argparse
@@ -20,7 +26,7 @@ from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError, run
 from shared.safe_load import load_model
 
-from domains.churn import data
+from domains.churn import data, inputs
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -80,59 +86,73 @@ def _strategy(name):
 
 
 def _load_model(path):
+    """The Keras model of a ``.keras`` file (imports TensorFlow: call it once the inputs are checked)."""
     import domains.churn.model  # noqa: F401  (registers GatedLSTM and the loss for deserialisation)
 
-    path = Path(path)
-    card_path = path.with_suffix(".json")
-    if not path.exists() or not card_path.exists():
-        raise InputError(f"{path}: model or its card {card_path.name} not found")
-    model = load_model(path)  # safe_mode=True; a Lambda layer or a file that is not a .keras model: InputError
-    card = json.loads(card_path.read_text())
-    return model, card
+    return load_model(path)  # safe_mode=True; a Lambda layer or a file that is not a .keras model: InputError
 
 
-def _check_source(args, card):
-    """A table model needs --table, a transaction model --transactions."""
-    kind = card.get("kind", "transactions")
-    given = "table" if args.table else "transactions"
-    if kind != given:
-        what = {"transactions": "transaction logs", "table": "a static table"}[kind]
-        raise InputError(f"{args.model}: the model was trained on {what}; pass --{kind} instead of --{given}")
+def _read_model_card(args):
+    """The card of ``--model``, checked against the kind of input given (``--table`` or ``--transactions``)."""
+    card = inputs.read_card(args.model)
+    inputs.check_source(args.model, card, args.table)
+    return card
+
+
+def _check_scorable(args, outcome, event_column=None):
+    """:func:`domains.churn.inputs.check_scorable` on ``outcome`` (``duration`` and ``event`` columns) of the
+    ``--table`` (whose event column is ``event_column``) or ``--transactions`` file."""
+    if args.table:
+        inputs.check_scorable(args.table, outcome["duration"], outcome["event"],
+                              f"column {event_column!r} has no event")
+    else:
+        inputs.check_scorable(args.transactions, outcome["duration"], outcome["event"],
+                              f"no purchase within the {args.horizon_days} days after the landmark {args.landmark}")
+
+
+def _read_log(args):
+    """The ``--transactions`` log, checked to have an outcome the C-index is defined on."""
+    log = inputs.read_log(args.transactions, args.landmark, args.horizon_days)
+    _check_scorable(args, data.survival_targets(log, args.landmark, args.horizon_days))
+    return log
 
 
 def cmd_train(args):
-    from domains.churn import pipelines, train
-
     card_path = str(Path(args.out).with_suffix(".json"))
     check_writable(args.out, args.force)
     check_writable(card_path, args.force)
     source = args.table or args.transactions
     if args.table:
-        frame, covariates, schema = pipelines.read_table(
+        frame, covariates, schema = inputs.read_table(
             args.table, duration=args.duration, event=args.event, id_column=args.id_column, drop=tuple(args.drop))
         horizon = float(frame["duration"].max())
         if horizon <= 0:
             raise InputError(f"{args.table}: column {args.duration!r}: no positive duration to learn from")
+        _check_scorable(args, frame, args.event)
+    else:
+        log = _read_log(args)
+    from domains.churn import pipelines, train  # imports TensorFlow
+
+    if args.table:
         intervals, width = args.intervals, horizon / args.intervals
-        inputs, duration, event = [covariates.to_numpy("float32")], frame["duration"], frame["event"]
+        features, duration, event = [covariates.to_numpy("float32")], frame["duration"], frame["event"]
         config = {**train.STATIC_DEFAULTS, **({"epochs": args.epochs} if args.epochs else {})}
         card = {"kind": "table", "model": "static covariates -> dense head + linear path -> logistic hazards",
                 "table": {"duration": args.duration, "event": args.event, "id_column": args.id_column,
                           "drop": list(args.drop), "width": width, "schema": schema}}
     else:
-        log = pipelines.read_log(args.transactions, args.landmark, args.horizon_days)
-        inputs, customers, _, target = pipelines.log_data(log, args.landmark, args.horizon_days, not args.no_static)
-        intervals, width = int(np.ceil(args.horizon_days / pipelines.WIDTH_DAYS)), pipelines.WIDTH_DAYS
+        features, _, _, target = pipelines.log_data(log, args.landmark, args.horizon_days, not args.no_static)
+        intervals, width = int(np.ceil(args.horizon_days / inputs.WIDTH_DAYS)), inputs.WIDTH_DAYS
         duration, event = target["duration"], target["event"]
         config = {**train.DEFAULTS, **({"epochs": args.epochs} if args.epochs else {})}
         card = {"kind": "transactions",
                 "model": "GatedLSTM over weekly bins" + ("" if args.no_static else " + RFM aggregates in the head")
                          + " -> logistic hazards of weekly intervals",
                 "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": width,
-                "weeks": int(inputs[0].shape[1]), "static": not args.no_static}
+                "weeks": int(features[0].shape[1]), "static": not args.no_static}
     backup = Path(f"{args.out}.backup")
     resumed = backup.exists()
-    model, histories = train.fit_ensemble(inputs, duration.to_numpy(), event.to_numpy(), width, intervals,
+    model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
                                           seed=args.seed, members=args.ensemble, config=config,
                                           verbose=0 if args.json else 2, backup_dir=backup,
                                           strategy=_strategy(args.distribute))
@@ -152,7 +172,7 @@ def cmd_train(args):
     with atomic_path(args.out, force=args.force) as tmp:
         model.save(tmp)
     if args.table:
-        scored = pipelines.score_table(model, card, args.table, args.table)
+        scored = pipelines.score_table(model, card, (frame, covariates), (frame, covariates))
     else:
         scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
     card["metrics_on_training_data"] = scores = scored.scores()
@@ -163,23 +183,30 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    from domains.churn import evaluate, pipelines
-
     outputs = [path for path in (args.out, args.plot) if path]
     for path in outputs:
         check_writable(path, args.force)
-    model, card = _load_model(args.model)
-    _check_source(args, card)
+    card = _read_model_card(args)
     if args.table:
-        scored = pipelines.score_table(model, card, args.table, args.baseline_table)
+        frame, covariates, _ = inputs.read_table(args.table, card)
+        _check_scorable(args, frame, card["table"]["event"])
+        baseline = inputs.baseline_table(card, args.baseline_table)
     else:
-        log = pipelines.read_log(args.transactions, args.landmark, args.horizon_days)
+        inputs.check_horizon(card, args.horizon_days)
+        log = _read_log(args)
+    from domains.churn import evaluate, pipelines  # imports TensorFlow
+
+    model = _load_model(args.model)
+    if args.table:
+        scored = pipelines.score_table(model, card, (frame, covariates), baseline)
+    else:
         scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
     scores = scored.scores()
     if args.json:
         print(json.dumps(scores))
     else:
-        print(pd.DataFrame(scores).T.to_string(float_format=lambda v: f"{v:.4f}"))
+        summary = pd.DataFrame(scores).T.astype({"n": int})
+        print(summary.to_string(float_format=lambda v: f"{v:.4f}"))
     if args.json and not outputs:
         return
     table = scored.calibration()
@@ -208,20 +235,24 @@ def cmd_evaluate(args):
 
 
 def cmd_predict(args):
-    from domains.churn import pipelines, train
-
     check_writable(args.out, args.force)
-    model, card = _load_model(args.model)
-    _check_source(args, card)
+    card = _read_model_card(args)
     if args.table:
-        frame, covariates, _ = pipelines.read_table(args.table, card, outcome=False)
-        width, customers, inputs, suffix = card["table"]["width"], frame.index, [covariates.to_numpy("float32")], ""
+        frame, covariates, _ = inputs.read_table(args.table, card, outcome=False)
     else:
-        log = pipelines.read_log(args.transactions, args.landmark)
-        inputs, customers, _, _ = pipelines.log_data(log, args.landmark, None, card["static"], card["weeks"])
-        width, suffix = pipelines.WIDTH_DAYS, "d"
-    pred = train.predict_survival(model, inputs, width)
+        log = inputs.read_log(args.transactions, args.landmark)
+    from domains.churn import pipelines, train  # imports TensorFlow
+
+    model = _load_model(args.model)
+    if args.table:
+        width, customers, features, suffix = card["table"]["width"], frame.index, [covariates.to_numpy("float32")], ""
+    else:
+        features, customers, _, _ = pipelines.log_data(log, args.landmark, None, card["static"], card["weeks"])
+        width, suffix = inputs.WIDTH_DAYS, "d"
+    pred = train.predict_survival(model, features, width)
     table = pipelines.curves_table(customers, pred["survival"], pred["times"], width, suffix)
+    if not args.table:  # by customer id, numerically when every id is a whole number
+        table = table.iloc[data.id_order(table["customer_id"])]
     with atomic_open(args.out, force=args.force, newline="") as handle:
         table.to_csv(handle, index=False, float_format="%.5f")
     if args.json:
@@ -280,7 +311,9 @@ def build_parser():
 
     p = sub.add_parser("evaluate", help="score a model beside CoxPH and Kaplan-Meier (C, time-dependent C, IBS)",
                        description="Harrell's C, time-dependent C and the IPCW integrated Brier score over every "
-                       "whole time unit of the follow-up (days 1 .. 272 of CDNOW's 273; a table's duration unit)",
+                       "whole time unit of the follow-up (days 1 .. 272 of CDNOW's 273; a table's duration unit). "
+                       "A file on which the C-index is undefined (no customer buys after the landmark, or no "
+                       "comparable pair) is refused with exit 2 rather than scored in part.",
                        epilog=EXAMPLES["evaluate"], formatter_class=fmt)
     _source(p)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
@@ -297,7 +330,9 @@ def build_parser():
     _source(p, horizon=False)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
-    _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk", required=True)
+    _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk; one row per customer, by id "
+                "(numerically when every id is a whole number, else as text; a table: in its own order)",
+             required=True)
     p.set_defaults(func=cmd_predict)
     return parser
 

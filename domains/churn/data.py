@@ -10,8 +10,9 @@ An event log is a CSV (plain or gzip) with one row per event: ``customer_id, dat
   and event flag, censored at ``horizon_days`` (the ``nextbuy`` target of the CDNOW protocol).
 
 Static tables (one row per customer: duration, event, covariates) are read by :func:`read_static_table`.
-Every bad input raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not
-counted) or column.
+Both are CSV files, plain or gzip (recognised by its first bytes, whatever the file's name); spaces around
+cells and column names are ignored (``customer_id, date`` reads as ``customer_id,date``). Every bad input
+raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not counted) or column.
 """
 
 from dataclasses import dataclass
@@ -29,17 +30,30 @@ CDNOW_LANDMARK = "1997-09-30"
 CDNOW_HORIZON_DAYS = 273
 TELCO_COLUMNS = {"duration": "tenure", "event": "churn", "id_column": "customer_id", "drop": ("total_charges",)}
 DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _read_csv(path):
+    """Every cell of a CSV as a string, with the spaces around cells and column names removed.
+
+    A gzip file is recognised by its first bytes, whatever its name; other compressions by the suffix.
+    """
+    with open(path, "rb") as handle:
+        gzipped = handle.read(2) == GZIP_MAGIC
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, compression="infer")
+        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
+                            compression="gzip" if gzipped else "infer")
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as error:
         if isinstance(error, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise
         raise InputError(f"{path}: not a readable CSV ({' '.join(str(error).split())})") from None
+    table.columns = table.columns.str.strip()
+    twice = table.columns[table.columns.duplicated()]
+    if len(twice):
+        raise InputError(f"{path}: column {twice[0]!r} appears twice in the header")
+    return table.apply(lambda column: column.str.strip())
 
 
 def _first_bad(mask, values):
@@ -51,7 +65,7 @@ def read_event_log(path, numeric=None, data_end=None):
     """Reads and validates an event log.
 
     Args:
-        path: CSV or CSV.gz with columns ``customer_id``, ``date`` (ISO dates), the numeric columns and
+        path: CSV (plain or gzip) with columns ``customer_id``, ``date`` (ISO dates), the numeric columns and
             optionally ``event_type``.
         numeric: names of the numeric columns (default: every column other than customer_id, date and
             event_type). Each must be present, parse as numbers and be >= 0.
@@ -135,8 +149,9 @@ class PeriodSequences:
     first_event: pd.DatetimeIndex
 
 
-def check_histories(log, landmark, customers=None):
-    """The events on or before ``landmark`` and the customer ids; InputError if a customer has none."""
+def check_histories(log, landmark, customers=None, path=None):
+    """The events on or before ``landmark`` and the customer ids; InputError (naming ``path``, the log's file,
+    when given) if a customer has none."""
     landmark = pd.Timestamp(landmark)
     before = log[log["date"] <= landmark]
     ids = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
@@ -144,9 +159,19 @@ def check_histories(log, landmark, customers=None):
     if len(empty):
         rows = np.flatnonzero(log["customer_id"].isin(empty).to_numpy())
         customer, where = (log["customer_id"].iloc[rows[0]], f" (first at row {rows[0] + 1})") if len(rows) else (empty[0], "")
-        raise InputError(f"customer {customer!r}{where}: empty history, no event on or before the landmark "
+        source = "" if path is None else f"{path}: "
+        raise InputError(f"{source}customer {customer!r}{where}: empty history, no event on or before the landmark "
                          f"{landmark.date()} ({len(empty)} such customers)")
     return before, ids
+
+
+def id_order(ids):
+    """Positions ``(n,)`` putting customer ids in order: by number when every id is a whole number ("4" before
+    "1012"; equal numbers such as "7" and "007" by their text), else by text."""
+    ids = [str(i) for i in ids]
+    if all(i.isascii() and i.isdigit() for i in ids):
+        return np.array(sorted(range(len(ids)), key=lambda k: (int(ids[k]), ids[k])), dtype=int)
+    return np.argsort(np.asarray(ids, dtype=object), kind="stable")
 
 
 def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
@@ -246,7 +271,7 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None):
     """Reads a one-row-per-customer survival table.
 
     Args:
-        path: CSV or CSV.gz.
+        path: CSV, plain or gzip.
         duration: the duration column (numbers >= 0); ``None`` when the table has no outcome (prediction).
         event: the event column: ``1/yes/true`` (case-insensitive) is an event, ``0/no/false`` censored;
             ``None`` with ``duration=None``.

@@ -7,21 +7,18 @@
 
 Both score a trained network beside lifelines' CoxPH and Kaplan-Meier fitted on the model's training data
 (the bundled 2,357-customer CDNOW sample; the training table recorded in a table model's card), on the same
-customers and the same time grid, as a :class:`Scored`.
+customers and the same time grid, as a :class:`Scored`. The files are read and checked by
+:mod:`domains.churn.inputs` (before Keras is imported).
 """
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from shared.cli import InputError
-
 from domains.churn import baselines, data, evaluate, train
+from domains.churn.inputs import WIDTH_DAYS, check_horizon
 from domains.churn.model import expected_time, risk_score
-
-WIDTH_DAYS = 7  # days per interval of the transaction-log model
 
 
 @dataclass
@@ -52,17 +49,6 @@ class Scored:
         return evaluate.calibration(self.duration, self.event, curves, self.times, at)
 
 
-def read_log(path, landmark, horizon_days=None):
-    """A validated transaction log whose customers all have a purchase on or before ``landmark``.
-
-    With ``horizon_days`` a purchase after ``landmark + horizon_days`` (the data end) is an error.
-    """
-    end = None if horizon_days is None else pd.Timestamp(landmark) + pd.Timedelta(days=horizon_days)
-    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC, data_end=end)
-    data.check_histories(log, landmark)
-    return log
-
-
 def log_data(log, landmark, horizon_days, static=True, weeks=train.CDNOW_WEEKS):
     """``(inputs, customers, rfm, target)`` of a log; ``target`` (duration, event by customer) is None
     without ``horizon_days``."""
@@ -73,9 +59,8 @@ def log_data(log, landmark, horizon_days, static=True, weeks=train.CDNOW_WEEKS):
 
 def score_log(model, card, log, landmark, horizon_days):
     """The network, and CoxPH / Kaplan-Meier fitted on the bundled CDNOW sample, on one log: a :class:`Scored`."""
+    check_horizon(card, horizon_days)
     intervals = int(np.ceil(horizon_days / WIDTH_DAYS))
-    if intervals > card["intervals"]:
-        raise InputError(f"--horizon-days {horizon_days}: the model predicts {card['intervals'] * WIDTH_DAYS} days at most")
     times = WIDTH_DAYS * np.arange(1, intervals + 1)
     inputs, _, rfm, target = log_data(log, landmark, horizon_days, card["static"], card["weeks"])
     survival = train.predict_survival(model, inputs, WIDTH_DAYS)["survival"][:, :intervals]
@@ -100,38 +85,20 @@ def _beside_baselines(survival, width, covariates, times, fit_covariates, fit_ta
     }
 
 
-def read_table(path, card=None, outcome=True, **columns):
-    """``(frame, covariates, schema)`` of a static table, as :func:`domains.churn.data.read_static_table`.
-
-    Args:
-        card: a table model's card: its columns and covariate schema are used (the table must match them).
-        outcome: read the duration and event columns (False for prediction).
-        **columns: ``duration``, ``event``, ``id_column``, ``drop`` when there is no card.
-    """
-    if card is not None:
-        columns = {key: card["table"][key] for key in ("duration", "event", "id_column", "drop")}
-    if not outcome:
-        columns.update(duration=None, event=None)
-    return data.read_static_table(path, schema=None if card is None else card["table"]["schema"], **columns)
-
-
 def table_grid(card):
     """The interval grid of a table model: ``width * (1 .. K)`` in the table's duration unit."""
     return card["table"]["width"] * np.arange(1, card["intervals"] + 1)
 
 
-def score_table(model, card, path, baseline_path=None):
-    """The network, and CoxPH / Kaplan-Meier fitted on its training table, on a table: a :class:`Scored`.
+def score_table(model, card, table, baseline):
+    """The network, and CoxPH / Kaplan-Meier fitted on ``baseline``, on a table: a :class:`Scored`.
 
     Args:
-        baseline_path: the table the baselines are fitted on (default: the training table in the card).
+        table, baseline: ``(frame, covariates)`` of the scored table and of the one the baselines are fitted
+            on (:func:`domains.churn.inputs.read_table`, :func:`domains.churn.inputs.baseline_table`).
     """
-    baseline_path = Path(baseline_path or card["data"]["path"])
-    if not baseline_path.exists():
-        raise InputError(f"{baseline_path}: the model's training table, on which CoxPH and Kaplan-Meier are "
-                         "fitted, is not there; pass it with --baseline-table")
-    frame, covariates, _ = read_table(path, card)
-    base_frame, base_covariates, _ = read_table(baseline_path, card)
+    frame, covariates = table
+    base_frame, base_covariates = baseline
     width, times = card["table"]["width"], table_grid(card)
     survival = train.predict_survival(model, [covariates.to_numpy("float32")], width)["survival"]
     predictions = _beside_baselines(survival, width, covariates, times, base_covariates, base_frame)

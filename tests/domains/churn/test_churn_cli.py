@@ -84,6 +84,8 @@ def test_evaluate_prints_calibration_bootstrap_plot_and_report(capsys, small_log
                          tmp_path / "cal.png", "--out", tmp_path / "report.json")
     assert code == 0, err
     assert "calibration" in out and "paired bootstrap" in out and "dctd_low" in out
+    rows = {line.split()[0]: line.split() for line in out.splitlines()[:4]}
+    assert rows["c_index"][-1] == "n" and rows["gated"][-1] == "300"  # a count, not 300.0000
     assert (tmp_path / "cal.png").stat().st_size > 1000
     report = json.loads((tmp_path / "report.json").read_text())
     assert set(report["bootstrap"]) == {"gated", "km"}
@@ -98,6 +100,7 @@ def test_predict_writes_curves_and_refuses_to_overwrite(capsys, small_log, tmp_p
     assert cli(capsys, "predict", "--transactions", small_log, "--out", out)[0] == 0
     table = pd.read_csv(out)
     assert len(table) == 300 and table.columns[0] == "customer_id" and table.columns[-2:].tolist() == ["expected_days", "risk"]
+    assert table["customer_id"].is_monotonic_increasing and table["customer_id"].iloc[-1] > 1000  # numeric order
     curves = table.filter(like="S_").to_numpy()
     assert curves.shape[1] == 39 and (np.diff(curves, axis=1) <= 1e-9).all() and ((curves >= 0) & (curves <= 1)).all()
     code, _, err = cli(capsys, "predict", "--transactions", small_log, "--out", out)
@@ -198,7 +201,43 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, text, message):
     path.write_text(text)
     code, out, err = cli(capsys, "evaluate", "--transactions", path, "--json")
     assert code == 2 and out == ""
-    assert message in err and len(err.strip().splitlines()) == 1
+    assert message in err and len(err.strip().splitlines()) == 1 and str(path) in err
+
+
+def test_no_purchase_after_the_landmark_exits_2_naming_the_file(capsys, tmp_path):
+    """Harrell's C is undefined without an event (lifelines: no admissible pairs): refused before any scoring."""
+    path = tmp_path / "first_purchases.csv"
+    path.write_text("customer_id,date,number_of_cds,dollar_value\n4,1997-01-01,2,29.33\n18,1997-01-04,1,14.96\n")
+    for command in (["evaluate", "--json"], ["train", "--out", tmp_path / "m.keras"]):
+        code, out, err = cli(capsys, command[0], "--transactions", path, *command[1:])
+        assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+        assert f"{path}: no purchase within the 273 days after the landmark 1997-09-30 for all 2 customers" in err
+        assert "C-index is undefined" in err
+    assert not (tmp_path / "m.keras").exists()
+    table = tmp_path / "no_churn.csv"
+    table.write_text("customer_id,tenure,churn,plan\n1,5,No,a\n2,3,No,b\n")
+    code, _, err = cli(capsys, "train", "--table", table, "--out", tmp_path / "t.keras")
+    assert code == 2 and f"{table}: column 'churn' has no event for all 2 customers" in err
+
+
+@pytest.mark.parametrize("command", [
+    ["evaluate", "--transactions", "{bad}", "--json"],
+    ["predict", "--transactions", "{bad}", "--out", "{tmp}/s.csv"],
+    ["train", "--transactions", "{bad}", "--out", "{tmp}/m.keras"],
+    ["evaluate", "--transactions", "{good}", "--out", "{existing}"],
+], ids=["evaluate-bad-file", "predict-bad-file", "train-bad-file", "evaluate-existing-out"])
+def test_bad_input_is_one_stderr_line_from_a_real_process(tmp_path, command):
+    """Checked before TensorFlow is imported, whose start-up log lines would come first otherwise."""
+    bad = tmp_path / "bad.csv"
+    bad.write_text("customer_id,date,number_of_cds,dollar_value\n4,1997-01-01,2,-29.33\n")
+    existing = tmp_path / "report.json"
+    existing.write_text("{}")
+    args = [a.format(bad=bad, tmp=tmp_path, good=SAMPLE, existing=existing) for a in command]
+    result = subprocess.run([sys.executable, "-m", "domains.churn", *args], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("error: ") and ("is negative" in result.stderr or "already exists" in result.stderr)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -51,6 +51,26 @@ def test_read_plain_and_gzip_alike(tmp_path):
     assert list(plain.columns) == ["customer_id", "date", "number_of_cds", "dollar_value", "event_type"]
 
 
+def test_spaces_around_cells_and_names_and_gzip_without_its_suffix(tmp_path):
+    plain = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
+    lines = LOG.splitlines()
+    spaced = ", ".join(lines[0].split(",")) + "\n" + "".join(f" {line.replace(',', ' ,')} \n" for line in lines[1:])
+    pd.testing.assert_frame_equal(plain, data.read_event_log(write(tmp_path, spaced, "spaced.csv"),
+                                                             numeric=data.CDNOW_NUMERIC))
+    hidden = tmp_path / "log_gz.csv"
+    hidden.write_bytes(gzip.compress(LOG.encode()))
+    pd.testing.assert_frame_equal(plain, data.read_event_log(hidden, numeric=data.CDNOW_NUMERIC))
+    with pytest.raises(InputError, match="column 'date' appears twice"):
+        data.read_event_log(write(tmp_path, "customer_id,date ,date\na,1997-01-01,1\n"))
+
+
+def test_id_order_is_numeric_when_every_id_is_a_whole_number():
+    ids = np.array(["1012", "4", "007", "7", "18"])
+    assert ids[data.id_order(ids)].tolist() == ["4", "007", "7", "18", "1012"]
+    mixed = np.array(["1012", "4", "b7", "18"])
+    assert mixed[data.id_order(mixed)].tolist() == ["1012", "18", "4", "b7"]
+
+
 def test_weekly_sequences_known_answer(tmp_path):
     log = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
     seq = data.weekly_sequences(log, "1997-09-30", weeks=10)

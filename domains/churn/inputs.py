@@ -1,0 +1,117 @@
+"""The command line's inputs, read and checked before TensorFlow is imported.
+
+TensorFlow prints several log lines to stderr when it is imported (``TF_CPP_MIN_LOG_LEVEL`` does not stop
+them all), so every command reads and checks its files here first (the model's card, the transaction log or
+table, the scored outcome) and imports Keras only once they are usable: bad input then gives exactly the one
+``error:`` line of :func:`shared.cli.run`. Nothing in this module imports Keras.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from shared.cli import InputError
+
+from domains.churn import data
+
+WIDTH_DAYS = 7  # days per interval of the transaction-log model
+
+
+def read_card(model):
+    """The card (``<model>.json``) of a model file, checking that both files are there.
+
+    Raises:
+        InputError: the model or its card is missing, or the card is not JSON.
+    """
+    model = Path(model)
+    card = model.with_suffix(".json")
+    if not model.exists() or not card.exists():
+        raise InputError(f"{model}: model or its card {card.name} not found")
+    try:
+        return json.loads(card.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise InputError(f"{card}: not a model card ({' '.join(str(error).split())})") from None
+
+
+def check_source(model, card, table):
+    """A table model needs ``--table``, a transaction model ``--transactions`` (``table``: which was given)."""
+    kind = card.get("kind", "transactions")
+    given = "table" if table else "transactions"
+    if kind != given:
+        what = {"transactions": "transaction logs", "table": "a static table"}[kind]
+        raise InputError(f"{model}: the model was trained on {what}; pass --{kind} instead of --{given}")
+
+
+def check_horizon(card, horizon_days):
+    """The follow-up a transaction model can score: ``horizon_days`` within its ``intervals`` weeks."""
+    if int(np.ceil(horizon_days / WIDTH_DAYS)) > card["intervals"]:
+        raise InputError(f"--horizon-days {horizon_days}: the model predicts {card['intervals'] * WIDTH_DAYS} "
+                         "days at most")
+
+
+def read_log(path, landmark, horizon_days=None):
+    """A validated transaction log whose customers all have a purchase on or before ``landmark``.
+
+    With ``horizon_days`` a purchase after ``landmark + horizon_days`` (the data end) is an error.
+    """
+    end = None if horizon_days is None else pd.Timestamp(landmark) + pd.Timedelta(days=horizon_days)
+    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC, data_end=end)
+    data.check_histories(log, landmark, path=path)
+    return log
+
+
+def read_table(path, card=None, outcome=True, **columns):
+    """``(frame, covariates, schema)`` of a static table, as :func:`domains.churn.data.read_static_table`.
+
+    Args:
+        card: a table model's card: its columns and covariate schema are used (the table must match them).
+        outcome: read the duration and event columns (False for prediction).
+        **columns: ``duration``, ``event``, ``id_column``, ``drop`` when there is no card.
+    """
+    if card is not None:
+        columns = {key: card["table"][key] for key in ("duration", "event", "id_column", "drop")}
+    if not outcome:
+        columns.update(duration=None, event=None)
+    return data.read_static_table(path, schema=None if card is None else card["table"]["schema"], **columns)
+
+
+def baseline_table(card, path=None):
+    """``(frame, covariates)`` of the table CoxPH and Kaplan-Meier are fitted on beside a table model.
+
+    Args:
+        path: that table (default: the model's training table, recorded in its card).
+    """
+    path = Path(path or card["data"]["path"])
+    if not path.exists():
+        raise InputError(f"{path}: the model's training table, on which CoxPH and Kaplan-Meier are "
+                         "fitted, is not there; pass it with --baseline-table")
+    frame, covariates, _ = read_table(path, card)
+    return frame, covariates
+
+
+def check_scorable(path, duration, event, censored):
+    """Refuses an outcome on which Harrell's C is undefined: no comparable pair of customers.
+
+    A pair is comparable when one customer has an event and the other is still event-free after it (or
+    censored at the same time), as in ``lifelines.utils.concordance_index``; the time-dependent C has the same
+    pairs. Without one, C and time-dependent C would be 0 / 0, so the file cannot be scored (nor trained on).
+
+    Args:
+        path: the file, for the message. duration, event: ``(n,)`` the outcome.
+        censored: what no event means, for the message (e.g. "no purchase within 273 days after 1997-09-30").
+
+    Raises:
+        InputError: naming ``path`` and the problem.
+    """
+    duration = np.asarray(duration, float)
+    event = np.asarray(event, int)
+    if not event.any():
+        raise InputError(f"{path}: {censored} for all {len(event)} customers (every one censored): "
+                         "with no event the C-index is undefined, so there is nothing to score")
+    first = duration[event == 1].min()
+    if not ((duration > first).any() or ((duration == first) & (event == 0)).any()):
+        raise InputError(f"{path}: no comparable pair of customers (every event is at {first:g}, the latest time, "
+                         "and no customer is still event-free then): the C-index is undefined, so there is "
+                         "nothing to score")
