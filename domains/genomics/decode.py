@@ -57,7 +57,10 @@ Steps:
    the same strand (Prodigal: 60), ``max_opposite_overlap`` when their 3' ends face each other (a forward
    gene followed by a reverse one; Prodigal: 200) and ``max_divergent_overlap`` when their 5' ends do
    (Prodigal: none), and neither lies inside the other. Alternative starts of one stop overlap each other
-   completely, so at most one start per stop is chosen.
+   completely, so at most one start per stop is chosen. A circular contig is tiled from the cut that the
+   fewest candidates cross (:func:`_cut`: the origin unless a candidate crosses it, else in practice a point
+   between genes that none crosses), so that a gene across the origin and an alternative start of its stop
+   past the origin compete like any others.
 
 Candidates and the network's part of their scores depend on the network alone, so they are found once per
 contig and re-scored by each decoding pass.
@@ -304,17 +307,22 @@ def choose_genes(contig, candidates, config=DecodeConfig(), start_model=None, co
     """
     length = len(contig)
     score = score_candidates(contig, candidates, config, start_model, coding_model)
-    kept = np.flatnonzero((score > config.min_score) & (candidates.end - candidates.first >= config.min_length))
-    strand = candidates.strand[kept]
-    first, end = candidates.first[kept], candidates.end[kept]
-    after_origin = first >= length  # a gene after the origin, found in the appended copy
-    first, end = np.where(after_origin, first - length, first), np.where(after_origin, end - length, end)
-    first, end = np.where(strand == 1, first, length - end), np.where(strand == 1, end, length - first)
-    chosen = sorted(_tile(first, end, strand, score[kept], config.overlaps()), key=lambda i: (first[i], end[i]))
+    span = candidates.end - candidates.first  # bases, stop included
+    kept = np.flatnonzero((score > config.min_score) & (span >= config.min_length) & (span <= length))
+    strand, first, end, span = candidates.strand[kept], candidates.first[kept], candidates.end[kept], span[kept]
+    # forward coordinates, 0 <= first < length (the modulo brings back a gene found after the origin, in the
+    # appended copy); a gene across the origin has first + span > length
+    first = np.where(strand == 1, first, length - end) % length
+    cut = _cut(first, first + span, length) if contig.circular else 0
+    shifted = (first - cut) % length  # coordinates from the cut on: the tiling is linear from there
+    tiled = np.flatnonzero(shifted + span <= length)  # those across the cut are dropped
+    order = _tile(shifted[tiled], shifted[tiled] + span[tiled], strand[tiled], score[kept[tiled]],
+                  config.overlaps())
+    chosen = sorted(tiled[order], key=lambda i: (first[i], span[i]))
     genes = []
     for number, i in enumerate(chosen, start=1):
-        low, high, direction = int(first[i]), int(end[i]), int(strand[i])
-        parts = ((low, high),) if high <= length and low >= 0 else _wrap(low, high, length, direction)
+        low, high, direction = int(first[i]), int(first[i] + span[i]), int(strand[i])
+        parts = ((low, high),) if high <= length else _wrap(low, high, length, direction)
         genes.append(Gene(contig.id, parts, direction, bool(candidates.partial_start[kept[i]]),
                           bool(candidates.partial_end[kept[i]]), id=f"{contig.id}_{number}",
                           table=contig.translation_table))
@@ -371,6 +379,21 @@ def _tile(first, end, strand, score, overlaps):
         chosen.append(int(order[i]))
         i = trace[i]
     return chosen
+
+
+def _cut(first, end, length):
+    """Where to cut a circular contig for the tiling: the boundary (0 = the origin, ``b`` = before base ``b``)
+    crossed by the fewest of the candidates ``[first, end)`` (forward coordinates, ``0 <= first < length``,
+    ``end <= first + length``), the origin on a tie.
+
+    The tiling drops the candidates across the cut; where none crosses it (a stretch that no candidate scoring
+    above ``min_score`` covers, as between genes), the linear tiling from the cut is the circular one.
+    """
+    crossings = np.zeros(2 * length + 1, np.int64)
+    np.add.at(crossings, first + 1, 1)  # a candidate crosses the boundaries first + 1 .. end - 1
+    np.add.at(crossings, end, -1)
+    crossings = np.cumsum(crossings)
+    return int(np.argmin(crossings[:length] + crossings[length:2 * length]))
 
 
 def _wrap(first, end, length, strand):

@@ -78,11 +78,14 @@ def protein(gene, contig):
 
 
 def write_proteins(path, contigs, genes, force=False):
-    """Writes the proteins of ``genes`` as FASTA, one record per gene named by its ``ID``."""
+    """Writes the proteins of ``genes`` as FASTA, one record per gene named by its ``ID``, described as
+    ``contig:start-end(strand)`` in the GFF3 file's 1-based coordinates (a gene across the origin of a
+    circular contig ends past the contig length, as on its GFF3 line)."""
     by_id = {contig.id: contig for contig in contigs}
     records = []
     for gene in genes:
-        start, end = min(s for s, _ in gene.parts) + 1, max(e for _, e in gene.parts)
+        spans = _parts_with_phase(gene, len(by_id[gene.contig]), 0)
+        start, end = spans[0][0] + 1, spans[-1][1]
         strand = "+" if gene.strand == 1 else "-"
         records.append(SeqRecord(Seq(protein(gene, by_id[gene.contig])), id=gene.id,
                                  description=f"{gene.contig}:{start}-{end}({strand})"))

@@ -1,13 +1,17 @@
 """domains.genomics.decode: from posteriors to genes. With posteriors that are the labels themselves the
 decoder must give the annotation back; noise must not break it; edges and the origin are handled."""
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+from Bio import SeqIO
 
-from domains.genomics.data import Contig, Gene, label_contig, read_genome
+from domains.genomics.data import Contig, Gene, complement, label_contig, read_genome, sub_contig
 from domains.genomics.decode import (Candidates, DecodeConfig, choose_genes, decode_contig, find_candidates,
                                      score_candidates)
 from domains.genomics.evaluate import score_genes
+from domains.genomics.gff3 import gff3_lines, protein, write_gff3, write_proteins
 from shared.data_paths import bundled
 
 
@@ -66,6 +70,80 @@ def test_gene_across_the_origin_and_on_the_reverse_strand(rng):
     ]
     genes = decode_contig(contig, *_posteriors(contig), DecodeConfig(min_length=90))
     assert sorted((g.parts, g.strand) for g in genes) == sorted((g.parts, g.strand) for g in contig.genes)
+
+
+def _rotated(contig, shift):
+    """``contig`` as a circular contig that begins at its base ``shift``, its genes moved along (a gene across
+    the new origin gets two parts, in transcription order)."""
+    length = len(contig)
+    genes = []
+    for gene in contig.genes:
+        positions = (gene.positions() - shift) % length  # in transcription order
+        runs = np.split(positions, np.flatnonzero(np.abs(np.diff(positions)) != 1) + 1)
+        genes.append(replace(gene, parts=tuple((int(run.min()), int(run.max()) + 1) for run in runs)))
+    sequence = contig.sequence[shift:] + contig.sequence[:shift]
+    return Contig(contig.id, sequence, True, contig.translation_table, genes)
+
+
+def _called_with_stop(genes, stop, strand):
+    return [gene for gene in genes if gene.strand == strand and gene.positions()[-1] == stop]
+
+
+STRETCH = (122_200, 127_900)  # 5.7 kb of the bundled genome holding 7 whole genes, on both strands
+
+
+@pytest.mark.parametrize("gene_id", ["NC_002737_CDS_124468_125223", "NC_002737_CDS_125417_126082"])
+def test_real_gene_across_the_origin_is_called_once(streptococcus, tmp_path, gene_id):
+    # a forward and a reverse gene of the bundled genome, rotated so that the origin falls 150 bases after
+    # its start codon, past which the gene has alternative starts in frame: those starts share the wrapped
+    # gene's stop, so they compete with it, and only the wrapped gene is called
+    linear = sub_contig(streptococcus, *STRETCH)
+    planted = next(gene for gene in linear.genes if gene.id == gene_id)
+    bases = "".join(linear.sequence[p] for p in planted.positions())
+    bases = complement(bases) if planted.strand == -1 else bases
+    assert any(bases[i:i + 3] in ("ATG", "GTG", "TTG") for i in range(150, len(bases) - 90, 3))
+    ring = _rotated(linear, int(planted.positions()[150]) + (planted.strand == -1))  # origin before base 150
+    wrapped = next(gene for gene in ring.genes if gene.id == gene_id)
+    assert len(wrapped.parts) == 2
+    called = decode_contig(ring, *_posteriors(ring))
+    assert sorted((g.parts, g.strand) for g in called) == sorted((g.parts, g.strand) for g in ring.genes)
+    (call,) = _called_with_stop(called, wrapped.positions()[-1], wrapped.strand)
+    (linear_call,) = _called_with_stop(decode_contig(linear, *_posteriors(linear)), planted.positions()[-1],
+                                       planted.strand)
+    assert protein(call, ring) == protein(linear_call, linear)
+    # GFF3: one line whose end runs past the contig length; the protein FASTA gives the same coordinates
+    length, size, sign = len(ring), planted.length, "+-"[planted.strand == -1]
+    start, end = (length - 150 + 1, length + size - 150) if sign == "+" else (length - size + 151, length + 150)
+    (line,) = [line.split("\t") for line in gff3_lines([ring], called) if f"ID={call.id};" in line]
+    assert (line[3], line[4], line[6], line[7]) == (str(start), str(end), sign, "0")
+    write_gff3(tmp_path / "ring.gff3", [ring], called)
+    write_proteins(tmp_path / "ring.faa", [ring], [call])
+    (record,) = SeqIO.parse(tmp_path / "ring.faa", "fasta")
+    assert record.description == f"{call.id} {ring.id}:{start}-{end}({sign})"
+    (tmp_path / "ring.fa").write_text(f">{ring.id}\n{ring.sequence}\n")
+    back = read_genome(tmp_path / "ring.fa", annotation=tmp_path / "ring.gff3")[0]
+    assert back.circular and [g.parts for g in back.genes] == [g.parts for g in called]
+
+
+def test_circular_calls_do_not_depend_on_where_the_origin_is(streptococcus, rng):
+    # one circular stretch with noisy posteriors, its origin moved into genes and between them: the same genes
+    # come back (each named by strand, first and last base, in the unrotated coordinates)
+    linear = sub_contig(streptococcus, 120_000, 140_000)
+    ring = _rotated(linear, 0)
+    coding, start = _posteriors(ring, confidence=0.7)
+    coding = coding * rng.uniform(0.3, 1.7, coding.shape)
+    coding /= coding.sum(axis=-1, keepdims=True)
+
+    def calls(shift):
+        genes = decode_contig(_rotated(linear, shift), np.roll(coding, -shift, axis=0), np.roll(start, -shift, axis=0))
+        return sorted((g.strand, (int(g.positions()[0]) + shift) % len(ring), (int(g.positions()[-1]) + shift)
+                       % len(ring)) for g in genes)
+
+    expected = calls(0)
+    assert len(expected) > 15
+    shifts = [int(gene.positions()[k]) for gene in ring.genes[::3] for k in (30, 200)] + [9_999]
+    for shift in shifts:
+        assert calls(shift) == expected, shift
 
 
 def test_gene_running_off_a_linear_edge_is_partial(rng):

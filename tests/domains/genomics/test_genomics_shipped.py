@@ -9,8 +9,10 @@ import sys
 import pytest
 
 from domains.genomics.__main__ import SHIPPED
-from domains.genomics.data import read_genome
+from domains.genomics.data import Contig, read_genome
 from domains.genomics.evaluate import bundled_agreement
+from domains.genomics.gff3 import protein
+from domains.genomics.predict import predict_genes
 from shared.data_paths import bundled
 from shared.safe_load import load_model
 
@@ -25,6 +27,11 @@ def card():
     return json.loads(CARD.read_text())
 
 
+@pytest.fixture(scope="module")
+def model():
+    return load_model(SHIPPED)
+
+
 def test_card_names_training_data_command_seed_and_metrics(card):
     genomes = card["training_genomes"]
     assert len(genomes) == 6 and {g["file"] for g in genomes} == TRAINING
@@ -37,9 +44,9 @@ def test_card_names_training_data_command_seed_and_metrics(card):
     assert SHIPPED.stat().st_size < 8_000_000
 
 
-def test_shipped_weights_reproduce_the_card_on_the_bundled_genome(card):
+def test_shipped_weights_reproduce_the_card_on_the_bundled_genome(card, model):
     figures = card["metrics"]["bundled_spyogenes"]
-    scores = bundled_agreement(load_model(SHIPPED), end=figures["gated_first_bases"])
+    scores = bundled_agreement(model, end=figures["gated_first_bases"])
     expected = figures["gated_first"]
     assert scores["n_reference"] == expected["n_reference"]
     # a gene call may flip on float round-off between CPUs; more than two means the weights changed
@@ -61,3 +68,18 @@ def test_predict_uses_the_shipped_weights_by_default(tmp_path):
     # 15 annotated genes lie wholly inside the slice (and two run off its edges); a working model calls
     # about as many, an untrained one none or hundreds
     assert 10 <= summary["genes"] <= 30 and summary["bases"] == 30_000
+
+
+def test_gene_across_the_origin_of_a_circular_genome_is_called_once(model):
+    # 60 kb of the bundled genome (95,000-155,000) as a circular record whose origin falls inside the forward
+    # CDS 124,468..125,223, enough genes for self-training: its stop was once called twice, wrapped and
+    # from an internal start past the origin
+    (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    ring = Contig("ring", contig.sequence[124_845:155_000] + contig.sequence[95_000:124_845], circular=True)
+    genes = predict_genes(model, [ring])
+    stops = [(gene.strand, int(gene.positions()[-1])) for gene in genes]
+    assert len(genes) > 50 and len(set(stops)) == len(stops)
+    (wrapped,) = [gene for gene in genes if len(gene.parts) == 2]
+    assert wrapped.strand == 1 and wrapped.parts[1] == (0, 125_223 - 124_845) and not wrapped.partial_end
+    annotated = next(gene for gene in contig.genes if gene.parts == ((124_467, 125_223),))
+    assert protein(annotated, contig).endswith(protein(wrapped, ring)[1:])  # the annotated protein, or its tail
