@@ -189,7 +189,7 @@ def gpdd_case(seed, quick, limit, overrides=None, save_weights=None, argv=(), ba
     ids = pd.read_csv(ids_file).series_id.sort_values().tolist()
     ids = ids[:limit] if limit else ids
     series = load_series(data_file, series=ids)
-    settings = dict(GPDD_SETTINGS, epochs=5) if quick else dict(GPDD_SETTINGS)
+    settings = dict(GPDD_SETTINGS, epochs=5, min_steps=0) if quick else dict(GPDD_SETTINGS)
     settings.update(overrides or {})
     start = time.perf_counter()
     model = GatedForecaster(seed=seed, **settings)
@@ -292,7 +292,7 @@ def timing_case(seed, quick, limit):
     ids = pd.read_csv(folder / "gpdd" / "gpdd_benchmark_ids.csv").series_id.sort_values().tolist()
     series = load_series(folder / "gpdd" / "gpdd_annual_long.csv", series=ids[:limit] if limit else ids)
     pairs = [(s.log[:origins(len(s))[0]], s.covariates[:origins(len(s))[0]]) for s in series.values()]
-    settings = dict(GPDD_SETTINGS, epochs=2) if quick else GPDD_SETTINGS
+    settings = dict(GPDD_SETTINGS, epochs=2, min_steps=0) if quick else GPDD_SETTINGS
     (wall, cpu), _ = _timed(lambda: GatedForecaster(seed=seed, **settings).fit_many(pairs))
     load = os.getloadavg()
     print(f"  global model on {len(pairs)} series ({'all 483' if len(pairs) == 483 else 'SUBSET'}"

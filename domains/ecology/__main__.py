@@ -5,6 +5,7 @@ import json
 import os
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -38,7 +39,9 @@ def _model_options(parser):
     parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads")
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=int, help="GatedLSTM units (default: 8 for one series, 32 global)")
-    parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global)")
+    parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global; "
+                        "the global default goes through a set of few series several times per epoch to make at "
+                        "least 640 optimizer steps, an explicit --epochs trains exactly that)")
     parser.add_argument("--ensemble", type=int, help="networks mixed (default: 1 for one series, 3 global)")
     parser.add_argument("--ar-order", type=int, help="order of the frozen AR base, 0 for none (default: 2 for one "
                         "series, capped at n/8; 0 global)")
@@ -74,7 +77,8 @@ def _parser():
     forecast.add_argument("--model", help="a .keras model from `train`, or a shipped one: " + ", ".join(SHIPPED) +
                           " (default: train one on the series now)")
     _outputs(forecast, "write the forecast table here (CSV) instead of printing it")
-    forecast.add_argument("--plot", help="write a fan chart (PNG) of history and forecast")
+    forecast.add_argument("--plot", help="write a fan chart of history and forecast, in the format "
+                          "the suffix names (.png, .pdf, .svg, ...)")
     _model_options(forecast)
 
     train = commands.add_parser("train", help="train a GatedForecaster per series or globally",
@@ -100,7 +104,7 @@ def _parser():
     evaluate.add_argument("--protocol", choices=["rolling", "zhang2003"], default="rolling")
     evaluate.add_argument("--series", help="evaluate this series only")
     evaluate.add_argument("--train-end", type=float, default=1920, help="zhang2003: last training time (default 1920)")
-    evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H (default 10)")
+    evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H, H in 1..10 (default 10)")
     evaluate.add_argument("--model", help="score this trained model (a .keras file or a shipped one: " +
                           ", ".join(SHIPPED) + ") with its parameters fixed instead of training one")
     _outputs(evaluate, "also write the JSON object to this file")
@@ -108,18 +112,28 @@ def _parser():
     return parser
 
 
+def _check_settings(args):
+    """Refuses out-of-range model options (before anything imports TensorFlow)."""
+    if any(getattr(args, option) is not None and getattr(args, option) < 1
+           for option in ("units", "epochs", "ensemble")):
+        raise InputError("--units, --epochs and --ensemble must be at least 1")
+    if any(getattr(args, option) is not None and getattr(args, option) < 0
+           for option in ("ar_order", "threshold_delay", "validation")):
+        raise InputError("--ar-order, --threshold-delay and --validation must be at least 0")
+
+
 def _forecaster(args, horizon, global_model):
-    """A GatedForecaster with the defaults for one series or a global model, overridden by the options."""
+    """A GatedForecaster with the defaults for one series or a global model, overridden by the options (an
+    explicit ``--epochs`` is trained as given: no step floor)."""
+    _check_settings(args)
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
     settings = dict(GLOBAL if global_model else PER_SERIES)
     for option in ("units", "epochs", "ensemble", "ar_order", "threshold_delay", "validation", "residual"):
         if getattr(args, option) is not None:
             settings[option] = getattr(args, option)
-    if settings["units"] < 1 or settings["epochs"] < 1 or settings["ensemble"] < 1:
-        raise InputError("--units, --epochs and --ensemble must be at least 1")
-    if min(settings.get(key, 0) for key in ("ar_order", "threshold_delay", "validation")) < 0:
-        raise InputError("--ar-order, --threshold-delay and --validation must be at least 0")
+    if args.epochs is not None and "min_steps" in settings:
+        settings["min_steps"] = 0
     args.settings = settings
     return GatedForecaster(horizon=horizon, seed=args.seed,
                            verbose=int(getattr(args, "progress", False)), **settings)
@@ -138,21 +152,56 @@ def _one_series(args, data):
 
 
 def _trained_model(args, horizon):
-    """The forecaster named by ``--model`` (a shipped name or a ``.keras`` file), checked against the options."""
-    from domains.ecology.forecaster import GatedForecaster
-
+    """The forecaster named by ``--model`` (a shipped name or a ``.keras`` file), checked against the options
+    from the file's configuration before TensorFlow is imported to load it."""
     path = Path(args.model)
     if args.model in SHIPPED:
         path = Path(__file__).parent / "weights" / SHIPPED[args.model]
         if not path.is_file():
             raise InputError(f"--model {args.model}: the shipped weights {path} are not installed")
-    model = GatedForecaster.load(path)
-    n_inputs = model.network_.inputs[0].shape[-1]
-    if n_inputs != 3 + len(args.covariates):
-        raise InputError(f"{args.model}: the model reads {n_inputs - 3} covariate(s); --covariates names {len(args.covariates)}")
-    if horizon > model.horizon:
-        raise InputError(f"{args.model}: the model forecasts up to {model.horizon} steps, not {horizon}")
+    model, shape = None, _saved_shape(path)
+    if shape is None:  # not a forecaster by its configuration: loading it says why (safe_mode, unknown layers)
+        from domains.ecology.forecaster import GatedForecaster
+
+        model = GatedForecaster.load(path)
+        shape = (model.network_.inputs[0].shape[-1] - 3, model.horizon)
+    n_covariates, model_horizon = shape
+    if n_covariates != len(args.covariates):
+        raise InputError(f"{args.model}: the model reads {n_covariates} covariate(s); --covariates names "
+                         f"{len(args.covariates)}")
+    if horizon > model_horizon:
+        raise InputError(f"{args.model}: the model forecasts up to {model_horizon} steps, not {horizon}")
+    if model is None:
+        from domains.ecology.forecaster import GatedForecaster
+
+        model = GatedForecaster.load(path)
     return model
+
+
+def _saved_shape(path):
+    """``(covariates read, largest horizon)`` of a forecaster's ``.keras`` file, from its ``config.json``; None
+    for a file whose configuration has no :class:`~domains.ecology.model.Calibration` layer (not a forecaster)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            config = json.loads(archive.read("config.json"))
+        layers = config["config"]["layers"]
+        n_inputs = next(layer for layer in layers if layer["class_name"] == "InputLayer")["config"]["batch_shape"][-1]
+    except (FileNotFoundError, IsADirectoryError, PermissionError):
+        raise
+    except (OSError, zipfile.BadZipFile, KeyError, TypeError, StopIteration, ValueError) as error:
+        raise InputError(f"{path}: not a model file written by `train` ({' '.join(str(error).split())})") from None
+    horizons = [layer["config"].get("horizon") for layer in layers if layer["class_name"] == "Calibration"]
+    if not horizons or not horizons[0]:
+        return None
+    return int(n_inputs) - 3, int(horizons[0])
+
+
+def _check_output(path, force):
+    """Refuses an output path that names a directory (``out/`` or an existing folder) or exists (without
+    ``--force``)."""
+    if path.endswith(("/", os.sep)) or os.path.isdir(path):
+        raise InputError(f"{path}: names a directory; give a file name to write")
+    check_writable(path, force)
 
 
 def _strategy(name):
@@ -173,12 +222,21 @@ def _finish(args, payload, text):
     print(json.dumps(payload) if args.json else text)
 
 
+def _check_horizon(horizon):
+    if not 1 <= horizon <= 10:
+        raise InputError(f"--horizon must be between 1 and 10, not {horizon}")
+
+
 def forecast(args):
-    if not 1 <= args.horizon <= 10:
-        raise InputError(f"--horizon must be between 1 and 10, not {args.horizon}")
+    _check_horizon(args.horizon)
     for path in (args.out, args.plot):
         if path:
-            check_writable(path, args.force)
+            _check_output(path, args.force)
+    if args.plot:
+        from domains.ecology.plot import image_format
+
+        image_format(args.plot)
+    _check_settings(args)
     s = _one_series(args, _load(args, series=args.series, min_length=12))
     if args.model:
         model = _trained_model(args, args.horizon)
@@ -206,13 +264,14 @@ def forecast(args):
 
 
 def train(args):
-    from domains.ecology.model import gaussian_nll  # noqa: F401  (registers the loss for the saved file)
-
     if not args.out.endswith(".keras"):
         raise InputError(f"{args.out}: the model file must end in .keras")
     card_path = str(Path(args.out).with_suffix(".json"))
-    check_writable(args.out, args.force)
+    _check_output(args.out, args.force)
     check_writable(card_path, args.force)
+    if args.horizon < 1:
+        raise InputError(f"--horizon must be at least 1, not {args.horizon}")
+    _check_settings(args)
     data = _load(args, series=args.series, min_length=12)
     if not args.global_ and args.series is None and len(data) > 1:
         raise InputError(f"{args.data}: {len(data)} series in the file; name one with --series or pass --global")
@@ -224,6 +283,8 @@ def train(args):
         pairs.append((s.log[keep], s.covariates[keep]))
     if not pairs:
         raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {args.train_end:g}")
+    from domains.ecology.model import gaussian_nll  # noqa: F401  (registers the loss for the saved file)
+
     model = _forecaster(args, args.horizon, global_model=args.global_)
     backup = Path(args.backup_dir or Path(args.out).with_suffix(".backup"))
     _claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"]})
@@ -261,26 +322,39 @@ def _clear_backup(folder):
 
 
 def evaluate(args):
+    """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
+    those checks exit 2 (an error inside the models is an internal one)."""
     from domains.ecology import evaluate as protocols
 
     if args.out:
-        check_writable(args.out, args.force)
+        _check_output(args.out, args.force)
     rolling = args.protocol == "rolling"
-    if args.model:
-        gated, fit = _trained_model(args, args.horizon if rolling else 1), False
-    else:
-        gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
+    if rolling:
+        _check_horizon(args.horizon)
+    _check_settings(args)
     try:
-        if args.protocol == "zhang2003":
-            s = _one_series(args, _load(args, series=args.series))
-            results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
-        else:
+        if rolling:
             data = _load(args, series=args.series)
-            results, _ = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
+            protocols.check_rolling(data, args.horizon)
+        else:
+            s = _one_series(args, _load(args, series=args.series))
+            protocols.zhang_split(s, args.train_end)
     except InputError:
         raise
     except ValueError as error:
         raise InputError(f"{args.data}: {error}") from None
+    if args.model:
+        gated, fit = _trained_model(args, args.horizon if rolling else 1), False
+    else:
+        gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
+    if rolling:
+        results, per_series = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
+        unscored = [name for name, scores in per_series.items() if not scores.get("naive")]
+        if unscored:
+            print(f"warning: {args.data}: {len(unscored)} of {len(per_series)} series not scored (flat before "
+                  f"every origin, so MASE is undefined): {', '.join(map(repr, unscored))}", file=sys.stderr)
+    else:
+        results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
     results = {"gated": results.pop("gated"), **results}
     _finish(args, results, pd.DataFrame(results).T.to_string(float_format=lambda v: f"{v:.4f}"))
 

@@ -20,7 +20,7 @@ The file format is tidy CSV, one row per observation::
   filled by linear interpolation in time (nearest value at the ends).
 
 Every problem is raised as :class:`shared.cli.InputError` naming the file, the CSV line (the header is line
-1), the column and what is wrong.
+1; blank lines are skipped but counted), the column and what is wrong.
 """
 
 import gzip
@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+from pandas.io.common import get_handle
 
 from shared.cli import InputError
 from shared.data_paths import bundled
@@ -120,7 +121,7 @@ def load_series(path, covariates=(), series=None, min_length=3):
     if table.empty:
         raise InputError(f"{path}: no data rows")
     table = table[list(dict.fromkeys([*REQUIRED, *covariates]))].copy()
-    table["_line"] = np.arange(len(table)) + 2
+    table["_line"] = _line_numbers(path, len(table))
     table["series_id"] = table["series_id"].str.strip()
     blank = table["series_id"] == ""
     if blank.any():
@@ -157,6 +158,14 @@ def load_lynx():
     (114, 1821, array([269., 321., 585.]))
     """
     return load_series(bundled("ecology", "lynx.csv"))["lynx"]
+
+
+def _line_numbers(path, n_rows):
+    """``(n_rows,)`` the file line (the header is line 1) of each data row: blank lines, which the reader
+    skips, are counted (a quoted value spanning lines makes the count ambiguous: then the row order + 2)."""
+    with get_handle(path, "r", compression="infer", encoding="utf-8") as handles:
+        nonblank = [number for number, line in enumerate(handles.handle, start=1) if line.strip()]
+    return np.array(nonblank[1:]) if len(nonblank) == n_rows + 1 else np.arange(n_rows) + 2
 
 
 def _parse_numbers(table, column, path):

@@ -9,7 +9,8 @@ B. :func:`rolling_origin`: on ``log(y + c)`` (c: :func:`domains.ecology.data.log
    absolute first difference of the training part, per origin, averaged over origins and horizons), sCRPS
    (CRPS over the same scale), sMAPE (on the original scale, the forecast median ``exp(mean) - c`` against
    the observation, in %), and 80 % / 95 % interval coverage. Across series: means of those, the geometric
-   mean of (model MASE / naive MASE) and the share of series where the model's MASE is below naive's.
+   mean of (model MASE / naive MASE) and the share of series where the model's MASE is below naive's. A
+   series flat before every origin has no MASE scale and is left out (``evaluate`` names it in a warning).
 
 The baselines are refitted at every origin (expanding window). The GatedForecaster is trained once, on each
 series' data before its first origin (all series of the set together: a global model), and then forecasts at
@@ -84,14 +85,15 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
         averaged metrics plus ``relative_mase`` (geometric mean vs naive) and ``share_beating_naive``;
         ``per_series`` maps series id -> model name -> metrics.
 
+    A series that is flat before every origin (MASE scale 0) is not scored: it has no metrics in
+    ``per_series`` and is not counted in ``summary``'s ``"series"`` (the command line names it in a warning);
+    single origins with a flat history are left out the same way.
+
     Raises:
-        ValueError: a series too short for the protocol (fewer than ``horizon + 10`` values).
+        ValueError: a series too short for the protocol (:func:`check_rolling`).
     """
-    plans = {}
-    for name, s in series.items():
-        if len(s) < horizon + 10:
-            raise ValueError(f"series {name!r} has {len(s)} values; the rolling origin needs at least {horizon + 10}")
-        plans[name] = origins(len(s), horizon)
+    check_rolling(series, horizon)
+    plans = {name: origins(len(s), horizon) for name, s in series.items()}
     per_series = {name: {} for name in series}
     for name, s in series.items():
         z = s.log
@@ -110,6 +112,13 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
             scales = [np.mean(np.abs(np.diff(z[:t]))) for t in plans[name]]
             per_series[name]["gated"] = score_forecasts(forecasts, actuals, scales, s.to_original)
     return summarize(per_series), per_series
+
+
+def check_rolling(series, horizon=10):
+    """Raises ``ValueError`` naming the first series shorter than the rolling origin needs (``horizon + 10``)."""
+    for name, s in series.items():
+        if len(s) < horizon + 10:
+            raise ValueError(f"series {name!r} has {len(s)} values; the rolling origin needs at least {horizon + 10}")
 
 
 def summarize(per_series, reference="naive"):
@@ -144,13 +153,10 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True
         ``{model name: {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}}`` over the test years.
 
     Raises:
-        ValueError: no test years after ``train_end`` or fewer than 10 training years.
+        ValueError: no test years after ``train_end`` or fewer than 10 training years (:func:`zhang_split`).
     """
     z = np.log10(s.value + s.offset)
-    n_train = int(np.sum(s.time <= train_end))
-    if n_train < 10 or n_train >= len(z):
-        raise ValueError(f"need at least 10 values up to {train_end:g} and at least one after it "
-                         f"(found {n_train} and {len(z) - n_train})")
+    n_train = zhang_split(s, train_end)
     models = {name: factory().fit(z[:n_train]) for name, factory in baselines.items()}
     covariates = s.covariates
     if gated is not None:
@@ -169,3 +175,13 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True
                          "mase": scores["mase"], "crps": scores["crps"] * scale,
                          "coverage80": scores["coverage80"], "coverage95": scores["coverage95"]}
     return results
+
+
+def zhang_split(s, train_end):
+    """The number of training values (times up to ``train_end``) of series ``s``; raises ``ValueError`` when
+    there are fewer than 10 or no value after them."""
+    n_train = int(np.sum(s.time <= train_end))
+    if n_train < 10 or n_train >= len(s):
+        raise ValueError(f"need at least 10 values up to {train_end:g} and at least one after it "
+                         f"(found {n_train} and {len(s) - n_train})")
+    return n_train

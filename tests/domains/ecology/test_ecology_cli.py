@@ -148,3 +148,70 @@ def test_residual_option_overrides_the_per_series_default():
     assert (default.residual, weighted.residual) == ("none", "weighted")
     assert _forecaster(_parser().parse_args(["train", "panel.csv", "--global", "--out", "m.keras"]), 10, global_model=True).residual \
         == "weighted"
+
+
+def test_explicit_epochs_switch_the_step_floor_off():
+    from domains.ecology.__main__ import _forecaster, _parser
+
+    default = _forecaster(_parser().parse_args(["evaluate", "panel.csv"]), 10, global_model=True)
+    explicit = _forecaster(_parser().parse_args(["evaluate", "panel.csv", "--epochs", "2"]), 10, global_model=True)
+    assert default.min_steps > 0 and (explicit.epochs, explicit.min_steps) == (2, 0)
+
+
+def test_bad_input_is_exactly_one_stderr_line_before_tensorflow(tmp_path):
+    """Without TF_CPP_MIN_LOG_LEVEL: the data and options are checked before TensorFlow (whose import logs
+    lines of its own) is imported, so the error is the only line."""
+    dup = tmp_path / "dup.csv"
+    dup.write_text("series_id,time,value,temp\na,1,3,0\na,1,4,1\na,2,5,0\n")
+    env = {key: value for key, value in os.environ.items() if key != "TF_CPP_MIN_LOG_LEVEL"}
+    cases = [["evaluate", dup], ["evaluate", dup, "--protocol", "zhang2003"], ["evaluate", tmp_path / "none.csv"],
+             ["forecast", bundled("ecology", "lynx.csv"), "--model", "gpdd", "--covariates", "temp"],
+             ["evaluate", bundled("ecology", "lynx.csv"), "--horizon", "0"]]
+    for args in cases:
+        result = subprocess.run([sys.executable, "-m", "domains.ecology", *map(str, args)], capture_output=True,
+                                text=True, cwd=ROOT, env=env, timeout=300)
+        assert result.returncode == 2 and len(result.stderr.splitlines()) == 1, (args, result.stderr)
+        assert result.stderr.startswith("error: ")
+
+
+def test_evaluate_horizon_range_and_internal_errors_are_not_blamed_on_the_file(capsys, monkeypatch):
+    lynx = bundled("ecology", "lynx.csv")
+    for horizon in ("0", "-2", "11"):
+        code, _, err = call(capsys, "evaluate", lynx, "--horizon", horizon, *TINY)
+        assert code == 2 and err.strip() == f"error: --horizon must be between 1 and 10, not {horizon}"
+    from domains.ecology.forecaster import GatedForecaster
+
+    def broken(self, series, **kwargs):
+        raise ValueError("negative dimensions are not allowed")
+
+    monkeypatch.setattr(GatedForecaster, "fit_many", broken)
+    code, _, err = call(capsys, "evaluate", lynx, *TINY)
+    assert code == 1 and err.startswith("internal error: ValueError") and str(lynx) not in err
+
+
+def test_forecast_plot_format_follows_the_suffix_and_out_must_be_a_file(capsys, tmp_path):
+    lynx = bundled("ecology", "lynx.csv")
+    for name, magic in (("fan.pdf", b"%PDF"), ("fan.svg", b"<?xml")):
+        code, _, err = call(capsys, "forecast", lynx, "--model", "lynx", "--horizon", "3", "--plot", tmp_path / name,
+                            "--out", tmp_path / f"{name}.csv")
+        assert code == 0, err
+        assert (tmp_path / name).read_bytes()[:len(magic)] == magic
+    code, _, err = call(capsys, "forecast", lynx, "--plot", tmp_path / "fan.docx", *TINY)
+    assert code == 2 and "fan.docx" in err and ".png" in err and not (tmp_path / "fan.docx").exists()
+    folder = f"{tmp_path / 'outdir'}/"
+    code, _, err = call(capsys, "forecast", lynx, "--out", folder, *TINY)
+    assert code == 2 and err.strip() == f"error: {folder}: names a directory; give a file name to write"
+    code, _, err = call(capsys, "forecast", lynx, "--out", tmp_path, *TINY)
+    assert code == 2 and str(tmp_path) in err and "directory" in err
+
+
+def test_rolling_names_a_series_it_cannot_score(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    rows = [f"flat,{t},{3 if t < 50 else 3 + t % 4}" for t in range(60)]
+    rows += [f"moving,{t},{t % 9 + 2}" for t in range(60)]
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
+    assert code == 0, err
+    assert json.loads(out)["gated"]["series"] == 1
+    assert err.strip() == f"warning: {panel}: 1 of 2 series not scored (flat before every origin, so MASE is " \
+                          "undefined): 'flat'"

@@ -84,3 +84,10 @@ def test_series_selection(tmp_path):
     assert list(load_series(path)) == ["a", "b"] and list(load_series(path, series="b")) == ["b"]
     with pytest.raises(InputError, match="no series 'c'"):
         load_series(path, series="c")
+
+
+def test_line_numbers_count_blank_lines(tmp_path):
+    text = "series_id,time,value\na,1,3\n\na,2,4\n   \n\na,3,lots\n"
+    with pytest.raises(InputError, match=r"line 7, column 'value': 'lots' is not a number"):
+        load_series(write(tmp_path, text))
+    assert len(load_series(write(tmp_path, text.replace("lots", "5")))["a"]) == 3

@@ -65,3 +65,20 @@ def test_simulator_declining_k():
     assert np.corrcoef(np.log(frame.true_n[20:]), np.log(frame.true_k[20:]))[0, 1] > 0.95
     with pytest.raises(ValueError, match="unknown scenario"):
         carrying_capacity(5, "rising")
+
+
+def test_step_floor_repeats_few_series_within_each_epoch_and_leaves_gpdd_alone():
+    from domains.ecology.forecaster import GLOBAL
+    from domains.ecology.train import fit_network, repeats_for, training_arrays
+
+    gpdd_steps = GLOBAL["epochs"] * int(np.ceil(483 / GLOBAL["batch_size"]))  # 40 epochs x 16 batches
+    assert 0 < GLOBAL["min_steps"] <= gpdd_steps
+    assert repeats_for(GLOBAL["epochs"], 483, GLOBAL["batch_size"], GLOBAL["min_steps"]) == 1
+    series = [(np.log(simulate_ricker(n=25, seed=seed).value.to_numpy()), np.zeros((25, 0))) for seed in (0, 1)]
+    x, y = training_arrays(series, 4)
+    steps = []
+    for min_steps in (0, 10):
+        network = build_network(3, horizon=4, units=4, head_units=4)
+        fit_network(network, x, y, epochs=2, min_steps=min_steps)
+        steps.append(int(network.optimizer.iterations))
+    assert steps == [2, 10]  # 2 epochs of one step; then 5 whole-set steps per epoch
