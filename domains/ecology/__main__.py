@@ -124,8 +124,8 @@ def _check_settings(args):
 
 def _forecaster(args, horizon, global_model):
     """A GatedForecaster with the defaults for one series or a global model, overridden by the options (an
-    explicit ``--epochs`` is trained as given: no step floor)."""
-    _check_settings(args)
+    explicit ``--epochs`` is trained as given: no step floor), which the caller has checked
+    (:func:`_check_settings`)."""
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
     settings = dict(GLOBAL if global_model else PER_SERIES)
