@@ -323,7 +323,9 @@ def _clear_backup(folder):
 
 def evaluate(args):
     """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
-    those checks exit 2 (an error inside the models is an internal one)."""
+    those checks exit 2 (an error inside the models is an internal one). Rolling origin: a series with fewer
+    than ``horizon + 10`` values, or flat before every origin, is left out of the scores and named in a
+    ``warning:`` line on stderr (exit 2 only when no series is long enough)."""
     from domains.ecology import evaluate as protocols
 
     if args.out:
@@ -335,7 +337,10 @@ def evaluate(args):
     try:
         if rolling:
             data = _load(args, series=args.series)
-            protocols.check_rolling(data, args.horizon)
+            short = [name for name, series in data.items() if len(series) < args.horizon + 10]
+            if len(short) == len(data):
+                protocols.check_rolling(data, args.horizon)  # none is long enough: the error names the first
+            total, data = len(data), {name: series for name, series in data.items() if name not in short}
         else:
             s = _one_series(args, _load(args, series=args.series))
             protocols.zhang_split(s, args.train_end)
@@ -349,14 +354,21 @@ def evaluate(args):
         gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
     if rolling:
         results, per_series = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
-        unscored = [name for name, scores in per_series.items() if not scores.get("naive")]
-        if unscored:
-            print(f"warning: {args.data}: {len(unscored)} of {len(per_series)} series not scored (flat before "
-                  f"every origin, so MASE is undefined): {', '.join(map(repr, unscored))}", file=sys.stderr)
+        _warn_unscored(args.data, short, total, f"fewer than {args.horizon + 10} values, too short for the "
+                       "rolling origin")
+        _warn_unscored(args.data, [name for name, scores in per_series.items() if not scores.get("naive")], total,
+                       "flat before every origin, so MASE is undefined")
     else:
         results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
     results = {"gated": results.pop("gated"), **results}
     _finish(args, results, pd.DataFrame(results).T.to_string(float_format=lambda v: f"{v:.4f}"))
+
+
+def _warn_unscored(path, names, total, why):
+    """One ``warning:`` line on stderr naming the series of ``path`` left out of the scores, if any."""
+    if names:
+        print(f"warning: {path}: {len(names)} of {total} series not scored ({why}): {', '.join(map(repr, names))}",
+              file=sys.stderr)
 
 
 def main(argv):
