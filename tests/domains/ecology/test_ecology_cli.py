@@ -205,27 +205,24 @@ def test_forecast_plot_format_follows_the_suffix_and_out_must_be_a_file(capsys, 
     assert code == 2 and str(tmp_path) in err and "directory" in err
 
 
-def test_rolling_leaves_out_a_series_too_short_for_it(capsys, tmp_path):
+@pytest.mark.parametrize("left_out, rows, why", [
+    ("short", [f"short,{t},{t % 5 + 2}" for t in range(15)], "fewer than 20 values, too short for the rolling origin"),
+    ("flat", [f"flat,{t},{3 if t < 50 else 3 + t % 4}" for t in range(60)],
+     "flat before every origin, so MASE is undefined"),
+])
+def test_rolling_leaves_out_and_names_a_series_it_cannot_score(capsys, tmp_path, left_out, rows, why):
     panel = tmp_path / "panel.csv"
-    rows = [f"long,{t},{t % 9 + 2}" for t in range(60)] + [f"short,{t},{t % 5 + 2}" for t in range(15)]
+    rows = [f"moving,{t},{t % 9 + 2}" for t in range(60)] + rows
     panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
     code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
     assert code == 0, err
     assert json.loads(out)["gated"]["series"] == 1
-    assert err.strip() == f"warning: {panel}: 1 of 2 series not scored (fewer than 20 values, too short for the " \
-                          "rolling origin): 'short'"
-    code, _, err = call(capsys, "evaluate", panel, "--series", "short", "--model", "gpdd", "--json")
+    assert err.strip() == f"warning: {panel}: 1 of 2 series not scored ({why}): '{left_out}'"
+
+
+def test_rolling_refuses_a_file_with_no_series_long_enough(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    panel.write_text("series_id,time,value\n" + "\n".join(f"short,{t},{t % 5 + 2}" for t in range(15)) + "\n")
+    code, _, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
     assert code == 2 and err.strip() == f"error: {panel}: series 'short' has 15 values; the rolling origin needs " \
                                         "at least 20"
-
-
-def test_rolling_names_a_series_it_cannot_score(capsys, tmp_path):
-    panel = tmp_path / "panel.csv"
-    rows = [f"flat,{t},{3 if t < 50 else 3 + t % 4}" for t in range(60)]
-    rows += [f"moving,{t},{t % 9 + 2}" for t in range(60)]
-    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
-    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
-    assert code == 0, err
-    assert json.loads(out)["gated"]["series"] == 1
-    assert err.strip() == f"warning: {panel}: 1 of 2 series not scored (flat before every origin, so MASE is " \
-                          "undefined): 'flat'"
