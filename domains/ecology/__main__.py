@@ -337,7 +337,7 @@ def evaluate(args):
     try:
         if rolling:
             data = _load(args, series=args.series)
-            short = [name for name, series in data.items() if len(series) < args.horizon + 10]
+            short = protocols.too_short(data, args.horizon)
             if len(short) == len(data):
                 protocols.check_rolling(data, args.horizon)  # none is long enough: the error names the first
             total, data = len(data), {name: series for name, series in data.items() if name not in short}

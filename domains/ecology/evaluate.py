@@ -114,11 +114,17 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
     return summarize(per_series), per_series
 
 
+def too_short(series, horizon=10):
+    """Ids of the series shorter than the rolling origin needs: ``horizon + 10`` values."""
+    return [name for name, s in series.items() if len(s) < horizon + 10]
+
+
 def check_rolling(series, horizon=10):
-    """Raises ``ValueError`` naming the first series shorter than the rolling origin needs (``horizon + 10``)."""
-    for name, s in series.items():
-        if len(s) < horizon + 10:
-            raise ValueError(f"series {name!r} has {len(s)} values; the rolling origin needs at least {horizon + 10}")
+    """Raises ``ValueError`` naming the first series shorter than the rolling origin needs (:func:`too_short`)."""
+    short = too_short(series, horizon)
+    if short:
+        raise ValueError(f"series {short[0]!r} has {len(series[short[0]])} values; the rolling origin needs at "
+                         f"least {horizon + 10}")
 
 
 def summarize(per_series, reference="naive"):
