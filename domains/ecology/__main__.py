@@ -244,8 +244,8 @@ def forecast(args):
         model = _forecaster(args, 10, global_model=False).fit(s.log, s.covariates)
     prediction = model.predict(args.horizon, history=s.log, covariates=s.covariates)
     step = s.time[1] - s.time[0]
-    table = pd.DataFrame({"series_id": s.series_id, "time": s.time[-1] + step * np.arange(1, args.horizon + 1),
-                          "median": s.to_original(prediction.mean)})
+    times = s.time[-1] + step * np.arange(1, args.horizon + 1)
+    table = pd.DataFrame({"series_id": s.series_id, "time": s.time_labels(times), "median": s.to_original(prediction.mean)})
     for level in (0.8, 0.95):
         low, high = prediction.interval(level)
         table[f"lower{round(100 * level)}"], table[f"upper{round(100 * level)}"] = s.to_original(low), s.to_original(high)
@@ -256,7 +256,8 @@ def forecast(args):
     if args.plot:
         from domains.ecology.plot import fan_chart
 
-        fan_chart(s.time, s.value, table, args.plot, title=f"{s.series_id}: {args.horizon}-step forecast", force=args.force)
+        fan_chart(s.time, s.value, table.assign(time=times), args.plot, title=f"{s.series_id}: {args.horizon}-step forecast",
+                  force=args.force)
     if args.json:
         print(json.dumps({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
     elif not args.out:

@@ -6,7 +6,8 @@ The file format is tidy CSV, one row per observation::
     lynx,1821,269
     lynx,1822,321
 
-- ``time`` is a number (a year, a day) or a month written ``YYYY-MM`` (read as ``year + (month - 1) / 12``).
+- ``time`` is a number (a year, a day) or a month written ``YYYY-MM`` (read as ``year + (month - 1) / 12``;
+  a forecast of a series written in months gives its times as months again).
   Within a series the rows must be in increasing time order, with no time twice.
 - ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell is a missing
   observation.
@@ -51,6 +52,8 @@ class PopulationSeries:
         covariates: ``(n, k)`` float covariate values (``k`` may be 0).
         covariate_names: the ``k`` column names.
         offset: ``c`` in ``log(value + c)`` (0 unless the series has zeros).
+        monthly: True when the file wrote every time as a ``YYYY-MM`` month (``time`` then holds
+            ``year + (month - 1) / 12``).
     """
 
     series_id: str
@@ -60,6 +63,7 @@ class PopulationSeries:
     covariates: np.ndarray
     covariate_names: tuple = field(default_factory=tuple)
     offset: float = 0.0
+    monthly: bool = False
 
     def __len__(self):
         return len(self.value)
@@ -72,6 +76,20 @@ class PopulationSeries:
     def to_original(self, log_values):
         """Back to the file's units: ``exp(z) - offset`` (floored at 0)."""
         return np.maximum(np.exp(np.asarray(log_values, dtype=float)) - self.offset, 0.0)
+
+    def time_labels(self, times):
+        """``times`` as the file writes them: ``YYYY-MM`` strings for a monthly series, else the floats.
+
+        >>> s = PopulationSeries("a", np.array([1939.0]), np.ones(1), np.zeros(1, bool), np.zeros((1, 0)),
+        ...                      monthly=True)
+        >>> s.time_labels(np.array([1939.0, 1939 + 11 / 12, 1940 + 1 / 12]))
+        ['1939-01', '1939-12', '1940-02']
+        """
+        times = np.asarray(times, dtype=float)
+        if not self.monthly:
+            return times
+        months = np.round(times * 12).astype(int)
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
 
 
 def log_offset(values):
@@ -132,7 +150,7 @@ def load_series(path, covariates=(), series=None, min_length=3):
         if absent:
             raise InputError(f"{path}: no series {absent[0]!r}" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
         table = table[table["series_id"].isin(wanted)]
-    table["time"] = _parse_time(table, path)
+    table["time"], table["_monthly"] = _parse_time(table, path)
     table["value"] = _parse_numbers(table, "value", path)
     for name in covariates:
         table[name] = _parse_numbers(table, name, path)
@@ -195,7 +213,7 @@ def _parse_time(table, path):
         raise InputError(
             f"{path}: line {first['_line']}, column 'time': {first['time']!r} is neither a number nor a YYYY-MM month"
         )
-    return numbers.astype(float)
+    return numbers.astype(float), months.notna()
 
 
 def _validate_series(name, rows, covariates, path, min_length):
@@ -255,6 +273,7 @@ def _validate_series(name, rows, covariates, path, min_length):
         covariates=cov,
         covariate_names=covariates,
         offset=log_offset(value),
+        monthly=bool(rows["_monthly"].all()),
     )
 
 

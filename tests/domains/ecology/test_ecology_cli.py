@@ -87,6 +87,15 @@ def test_forecast_writes_table_and_fan_chart_and_refuses_overwrite(capsys, tmp_p
     assert code == 2 and "already exists" in err
 
 
+def test_forecast_of_a_monthly_series_writes_months(capsys, tmp_path):
+    data = tmp_path / "monthly.csv"
+    rows = [f"m,{1930 + i // 12}-{i % 12 + 1:02d},{10 + (i % 12)}" for i in range(40)]
+    data.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "forecast", data, "--series", "m", "--horizon", "3", "--json", *TINY)
+    assert code == 0, err
+    assert [row["time"] for row in json.loads(out)["forecast"]] == ["1933-05", "1933-06", "1933-07"]
+
+
 def test_train_then_forecast_with_the_saved_model(capsys, tmp_path):
     panel = tmp_path / "panel.csv"
     rows = [f"{s},{t},{(t % 7 + 1) * (10 if s == 'a' else 3)},{t % 3}" for s in "ab" for t in range(30)]

@@ -74,6 +74,8 @@ def test_months_and_covariates(tmp_path):
     s = load_series(write(tmp_path, text), covariates=["temp"])["t"]
     assert s.time[0] == 1932 and s.time[1] == pytest.approx(1932 + 1 / 12)
     assert s.covariates.shape == (12, 1) and s.covariates[3, 0] == pytest.approx(8.0)  # interpolated
+    assert s.monthly and s.time_labels(s.time[-1] + np.arange(1, 3) / 12) == ["1933-01", "1933-02"]
+    assert not load_lynx().monthly
     with pytest.raises(InputError, match="no column 'snow'"):
         load_series(write(tmp_path, text), covariates=["snow"])
 
