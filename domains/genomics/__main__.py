@@ -46,7 +46,7 @@ def _parser():
     predict.add_argument("--translation-table", type=int, choices=(4, 11), help="genetic code (default: 11)")
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
-    predict.add_argument("--json", action="store_true", help="print a JSON summary instead of a line")
+    predict.add_argument("--json", action="store_true", help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
     predict.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
     predict.add_argument("--force", action="store_true", help="overwrite existing output files (a directory: redo all)")
 
@@ -94,6 +94,8 @@ def _predict(args):
 
     if Path(args.genome).is_dir():
         return _predict_directory(args)
+    if args.json and not args.out:
+        raise InputError("--json: the summary goes to stdout, where the GFF3 goes without --out; give --out FILE")
     for path in (args.out, args.proteins):
         if path:
             check_writable(path, args.force)
@@ -108,8 +110,10 @@ def _predict(args):
     if args.proteins:
         write_proteins(args.proteins, contigs, genes, force=args.force)
     summary = {"genes": len(genes), "records": len(contigs), "bases": sum(len(c) for c in contigs)}
-    print(json.dumps(summary) if args.json and args.out else f"{len(genes)} genes on {len(contigs)} records",
-          file=sys.stdout if args.json and args.out else sys.stderr)
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        print(f"{len(genes)} genes on {len(contigs)} records", file=sys.stderr)
 
 
 def _predict_directory(args):

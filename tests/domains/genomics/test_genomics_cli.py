@@ -51,6 +51,21 @@ def test_predict_writes_gff3_and_proteins_and_refuses_to_overwrite(small):
     assert again.returncode == 2 and _errors(again) == [f"error: {out}: already exists; pass --force to overwrite it"]
 
 
+def test_predict_json_summary_goes_to_stdout_beside_an_out_file(small):
+    folder, fasta = small
+    out = folder / "summary.gff3"
+    result = _cli("predict", fasta, "--out", out, "--json", "--model", folder / "tiny.keras")
+    assert result.returncode == 0, result.stderr[-2000:]
+    summary = json.loads(result.stdout)
+    genes = sum(1 for line in out.read_text().splitlines() if "\tCDS\t" in line)
+    assert summary == {"genes": genes, "records": 1, "bases": 20_000}
+    # without --out the GFF3 itself is stdout, so a summary there would corrupt it: refused up front
+    refused = _cli("predict", fasta, "--json", "--model", folder / "tiny.keras")
+    assert refused.returncode == 2 and refused.stdout == ""
+    assert _errors(refused) == ["error: --json: the summary goes to stdout, where the GFF3 goes without --out; "
+                                "give --out FILE"]
+
+
 @pytest.mark.parametrize(
     "content,message",
     [
