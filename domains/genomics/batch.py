@@ -81,7 +81,7 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
         directory: the folder of genomes. out: the output folder (created if needed).
         model_path: the ``.keras`` gene finder. jobs: worker processes.
         force: redo genomes whose outputs exist. translation_table: genetic code for all genomes (default:
-            11, or the GenBank's own).
+            detected per genome, as ``predict`` does: :func:`domains.genomics.predict.predict_genes`).
         report: called with each :class:`Outcome` as soon as it is known.
 
     Returns:
@@ -153,7 +153,7 @@ def _annotate_one(path, stem, translation_table, force, model=None):
         contigs = read_genome(path, translation_table=translation_table, use_annotation=False)
     except (InputError, OSError) as error:
         return Outcome(path, "failed", error=" ".join(str(error).split()))
-    genes = predict_genes(model or _MODEL, contigs)
+    genes = predict_genes(model or _MODEL, contigs, detect_code=translation_table is None)
     # an .faa without its .gff3 is left from an interrupted run: replace it
     write_proteins(f"{stem}.faa", contigs, genes, force=True)
     write_gff3(f"{stem}.gff3", contigs, genes, force=force)

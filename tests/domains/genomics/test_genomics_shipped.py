@@ -12,7 +12,7 @@ from domains.genomics.__main__ import SHIPPED
 from domains.genomics.data import Contig, read_genome
 from domains.genomics.evaluate import bundled_agreement
 from domains.genomics.gff3 import protein
-from domains.genomics.predict import predict_genes
+from domains.genomics.predict import coding_density, predict_genes
 from shared.data_paths import bundled
 from shared.safe_load import load_model
 
@@ -83,3 +83,33 @@ def test_gene_across_the_origin_of_a_circular_genome_is_called_once(model):
     assert wrapped.strand == 1 and wrapped.parts[1] == (0, 125_223 - 124_845) and not wrapped.partial_end
     annotated = next(gene for gene in contig.genes if gene.parts == ((124_467, 125_223),))
     assert protein(annotated, contig).endswith(protein(wrapped, ring)[1:])  # the annotated protein, or its tail
+
+
+
+def _recoded_to_code4(contig, end):
+    """The first ``end`` bases of ``contig`` with the Trp codon TGG of every complete annotated gene inside
+    them written TGA, as a genome on genetic code 4 writes much of its Trp."""
+    bases = list(contig.sequence[:end])
+    complement = str.maketrans("ACGT", "TGCA")
+    for gene in contig.genes:
+        if gene.partial_start or gene.partial_end or max(stop for _, stop in gene.parts) > end:
+            continue
+        positions = gene.positions()[gene.codon_start - 1:]
+        for codon in positions[:len(positions) // 3 * 3].reshape(-1, 3)[:-1]:  # every codon but the stop
+            text = "".join(bases[i] for i in codon)
+            if (text if gene.strand == 1 else text.translate(complement)) == "TGG":
+                bases[codon[2]] = "A" if gene.strand == 1 else "T"
+    return "".join(bases)
+
+
+def test_genetic_code_4_is_detected_and_code_11_kept(model):
+    (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    plain = Contig("plain", contig.sequence[:300_000])
+    recoded = Contig("recoded", _recoded_to_code4(contig, 300_000))
+    assert sum(a != b for a, b in zip(plain.sequence, recoded.sequence)) > 500  # about 2 per gene
+    kept = predict_genes(model, [plain], detect_code=True)
+    assert plain.translation_table == 11 and kept == predict_genes(model, [Contig("plain", plain.sequence)])
+    found = predict_genes(model, [recoded], detect_code=True)
+    assert recoded.translation_table == 4 and {gene.table for gene in found} == {4}
+    on_code11 = predict_genes(model, [Contig("recoded", recoded.sequence)])
+    assert coding_density([recoded], found) > coding_density([recoded], on_code11) + 0.05
