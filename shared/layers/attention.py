@@ -94,6 +94,8 @@ class AttentionPooling(keras.layers.Layer):
         )
 
     def call(self, inputs, mask=None):
+        if mask is not None:  # padding never reaches the scores or the context, even a NaN or inf in it
+            inputs = ops.where(ops.cast(mask, "bool")[..., None], inputs, ops.zeros_like(inputs))
         scores = ops.tensordot(ops.tanh(ops.matmul(inputs, self.kernel) + self.bias), self.score_vector, axes=1)
         if mask is None:
             exps = ops.exp(scores - ops.max(scores, axis=-1, keepdims=True))

@@ -20,7 +20,9 @@ class GateOutputsMixin:
     The subclass's cell has ``gate_names``, ``forget_bias`` and ``chrono_max_steps``. With
     ``return_gates=True`` the RNN loop always runs with ``return_sequences=True`` and ``return_state=True``;
     the user's own ``return_sequences``/``return_state`` choices are applied when the stacked output is
-    split, and ``get_config`` reports them, not the internal ones.
+    split, and ``get_config`` reports them, not the internal ones. An ``activity_regularizer`` applies to the
+    outputs the layer would give without gates (the output, and the states with ``return_state``), not to the
+    gates: asking to see the gates does not change the training objective.
     """
 
     #: Keys of the Keras parent's config that the subclass fixes and so leaves out of its own config.
@@ -42,12 +44,18 @@ class GateOutputsMixin:
         self.return_gates = bool(return_gates)
         self._user_return_sequences = bool(return_sequences)
         self._user_return_state = bool(return_state)
+        # Keras would regularise every output leaf, gates included; call() applies it to the plain outputs
+        self._output_regularizer = self.activity_regularizer if self.return_gates else None
+        if self.return_gates:
+            self.activity_regularizer = None
         self.input_spec = keras.layers.InputSpec(ndim=3)
         if use_cudnn not in ("auto", True, False):
             raise ValueError(f"use_cudnn must be 'auto', True or False; got {use_cudnn!r}")
         self.use_cudnn = use_cudnn
         if keras.backend.backend() == "tensorflow" and use_cudnn and not return_gates:
-            # As the Keras parent: a model whose layer may run cuDNN is not XLA-compiled ("auto" jit).
+            # Not XLA-compiled (jit_compile="auto" leaves the model uncompiled) whenever cuDNN may be used, on
+            # a GPU or not: unlike keras.layers.LSTM / GRU, which opt out only where cuDNN can run. The
+            # project's models were trained and timed this way; use_cudnn=False allows jit_compile.
             self.supports_jit = False
 
     @property
@@ -62,7 +70,9 @@ class GateOutputsMixin:
         outputs, *states = result
         pieces = ops.split(outputs, 1 + len(self.cell.gate_names), axis=-1)
         gates = dict(zip(self.cell.gate_names, pieces[1:]))
-        output = pieces[0] if self._user_return_sequences else states[0]
+        # the last step's output, as the plain loop returns it (zero after right padding with
+        # zero_output_for_mask; not the state, which a fully masked row keeps at its initial value)
+        output = pieces[0] if self._user_return_sequences else pieces[0][:, -1]
         if self._user_return_state:
             return (output, *states, gates)
         return output, gates
@@ -71,17 +81,35 @@ class GateOutputsMixin:
         result = super().call(sequences, initial_state=initial_state, mask=mask, training=training)
         if not self.return_gates:
             return result
-        return self._split_gate_outputs(result)
+        *plain, gates = self._split_gate_outputs(result)
+        if self._output_regularizer is not None:
+            for output in plain:  # as keras.layers.Layer does for each output, normalised by the batch size
+                loss = self._output_regularizer(output)
+                self.add_loss(ops.divide_no_nan(loss, ops.cast(ops.shape(output)[0], loss.dtype)))
+        return (*plain, gates)
 
     def inner_loop(self, sequences, initial_state, mask, training=False):
-        if self.return_gates:
-            if self.use_cudnn is True:
-                raise ValueError(
-                    "use_cudnn=True cannot return gates: cuDNN only returns the hidden states. "
-                    "Use use_cudnn='auto' (the default) or return_gates=False."
-                )
+        if not self.return_gates:
+            return super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        if self.use_cudnn is True:
+            raise ValueError(
+                "use_cudnn=True cannot return gates: cuDNN only returns the hidden states. "
+                "Use use_cudnn='auto' (the default) or return_gates=False."
+            )
+        if keras.tree.is_nested(mask):
+            mask = mask[0]
+        if mask is None or self.zero_output_for_mask:
             return keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask, training=training)
-        return super().inner_loop(sequences, initial_state, mask=mask, training=training)
+        # A masked step repeats the previous output. The JAX and PyTorch loops take that from the first state,
+        # which is h, not the stacked [h, gates]: run with zeros at masked steps and carry the outputs here.
+        self.zero_output_for_mask = True
+        try:
+            _, outputs, states = keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask,
+                                                             training=training)
+        finally:
+            self.zero_output_for_mask = False
+        outputs = _carry_forward(outputs, ops.flip(mask, axis=1) if self.go_backwards else mask)
+        return outputs[:, -1], outputs, states
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
         if not self.return_gates:
@@ -108,6 +136,8 @@ class GateOutputsMixin:
         config = super().get_config()
         for key in self._fixed_config_keys:
             config.pop(key, None)
+        if self.return_gates:
+            config["activity_regularizer"] = keras.regularizers.serialize(self._output_regularizer)
         config.update(
             forget_bias=self.forget_bias,
             chrono_max_steps=self.chrono_max_steps,
@@ -117,6 +147,19 @@ class GateOutputsMixin:
             return_state=self._user_return_state,
         )
         return config
+
+
+def _carry_forward(outputs, mask):
+    """``outputs`` ``(batch, time, width)`` with each masked step (``mask`` ``(batch, time)``, False) replaced by
+    the step before it, zeros before the first unmasked step: what the TensorFlow loop gives."""
+    def step(carry, current):
+        output, keep = current
+        carry = ops.where(keep[:, None], output, carry)
+        return carry, carry
+
+    steps_first = (ops.transpose(outputs, (1, 0, 2)), ops.transpose(ops.cast(mask, "bool")))
+    _, carried = ops.scan(step, ops.zeros_like(outputs[:, 0]), steps_first)
+    return ops.transpose(carried, (1, 0, 2))
 
 
 def gate_activations(layer, inputs, mask=None, training=False):
@@ -132,6 +175,9 @@ def gate_activations(layer, inputs, mask=None, training=False):
         mask: optional boolean mask ``(batch, time)``; pass the same mask the model gives the layer (e.g.
             from an ``Embedding(mask_zero=True)``), since it changes the gates of the steps after padding.
         training: run in training mode (dropout on).
+
+    A stateful layer's twin starts from the layer's current states (which it does not advance), so the gates
+    are those the layer would produce on ``inputs`` as its next batch.
 
     Returns:
         For a single layer, a dict gate name -> array ``(batch, time, units)`` in the order the layer
@@ -155,5 +201,6 @@ def gate_activations(layer, inputs, mask=None, training=False):
     twin = type(layer).from_config(config)
     twin.build(tuple(inputs.shape))
     twin.set_weights(layer.get_weights())
-    _, gates = twin(inputs, mask=mask, training=training)
+    initial_state = [ops.convert_to_tensor(state) for state in layer.states] if layer.stateful else None
+    _, gates = twin(inputs, mask=mask, training=training, initial_state=initial_state)
     return gates

@@ -209,6 +209,7 @@ class GatedGRU(GateOutputsMixin, keras.layers.GRU):
             trainable=kwargs.get("trainable", True),
             name="gated_gru_cell",
         )
+        kwargs.pop("implementation", None)  # accepted as keras.layers.GRU accepts it; the cell chooses
         self._init_gated_rnn(
             cell,
             return_gates,

@@ -218,6 +218,7 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
             trainable=kwargs.get("trainable", True),
             name="gated_lstm_cell",
         )
+        kwargs.pop("implementation", None)  # accepted as keras.layers.LSTM accepts it; the cell chooses
         self._init_gated_rnn(
             cell,
             return_gates,

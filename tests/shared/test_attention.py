@@ -124,3 +124,14 @@ def test_harness_without_mask(h):
 def test_rejects_bad_units():
     with pytest.raises(ValueError, match="units"):
         AttentionPooling(0)
+
+
+def test_non_finite_padding_never_reaches_the_context(rng):
+    x = rng.normal(size=(2, 6, 4)).astype("float32")
+    mask = np.array([[1, 1, 1, 0, 0, 0], [1] * 6], bool)
+    layer = AttentionPooling(5)
+    clean = np.asarray(layer(x, mask=mask))
+    for bad in (np.nan, np.inf):
+        dirty = x.copy()
+        dirty[~mask] = bad
+        np.testing.assert_array_equal(np.asarray(layer(dirty, mask=mask)), clean)

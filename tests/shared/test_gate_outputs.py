@@ -91,3 +91,65 @@ def test_stateful_layer_with_gates_carries_state_across_calls(rng, cls, keep_gat
     second, gates = stateful(x[:, 4:])
     np.testing.assert_allclose(np.concatenate([first, second], axis=1), whole(x), atol=1e-5)
     assert gates[keep_gate].shape == (2, 4, 4)
+
+
+def _twins(cls, x, **options):
+    """A plain layer and a gate-returning one with the same weights."""
+    plain, gated = cls(3, **options), cls(3, return_gates=True, **options)
+    plain(x)
+    gated(x)
+    gated.set_weights(plain.get_weights())
+    return plain, gated
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+@pytest.mark.parametrize("unroll", [False, True])
+def test_gates_leave_the_last_output_as_the_plain_layer_gives_it(rng, cls, unroll):
+    x = rng.normal(size=(2, 6, 3)).astype("float32")
+    right_pad = np.array([[1, 1, 1, 0, 0, 0], [1] * 6], bool)
+    plain, gated = _twins(cls, x, zero_output_for_mask=True, unroll=unroll)
+    output, _ = gated(x, mask=right_pad)
+    np.testing.assert_allclose(output, plain(x, mask=right_pad), atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(output)[0], 0.0)  # the last step is padding: zeros, as stock Keras
+    # a fully masked row given an initial state: output zeros (stock), while the state keeps the initial one
+    plain, gated = _twins(cls, x, return_state=True, unroll=unroll)
+    full = np.array([[0] * 6, [1] * 6], bool)
+    start = [np.full((2, 3), 0.5, "float32")] * len(keras.tree.flatten(plain.cell.state_size))
+    expected = plain(x, mask=full, initial_state=start)
+    *got, _ = gated(x, mask=full, initial_state=start)
+    for a, b in zip(got, expected):
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    np.testing.assert_array_equal(np.asarray(got[0])[0], 0.0)
+    np.testing.assert_array_equal(np.asarray(got[1])[0], 0.5)
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+def test_activity_regularizer_does_not_see_the_gates(rng, tmp_path, cls):
+    x = rng.normal(size=(2, 6, 3)).astype("float32")
+    for options in ({}, {"return_state": True, "return_sequences": True}):
+        plain, gated = _twins(cls, x, activity_regularizer=keras.regularizers.L2(1.0), **options)
+        plain(x)
+        gated(x)
+        assert len(gated.losses) == len(plain.losses) == 1 + len(keras.tree.flatten(plain.cell.state_size)) * options.get("return_state", 0)
+        np.testing.assert_allclose(sum(map(float, gated.losses)), sum(map(float, plain.losses)), rtol=1e-6)
+    config = gated.get_config()
+    assert config["activity_regularizer"]["config"]["l2"] == 1.0
+    assert cls.from_config(config).get_config() == config
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+def test_implementation_argument_is_accepted_as_keras_accepts_it(cls):
+    assert cls(3, implementation=1, name="a").get_config() == cls(3, name="a").get_config()
+
+
+@pytest.mark.parametrize("cls,keep_gate", LAYERS)
+def test_gate_activations_of_a_stateful_layer_start_from_its_states(rng, cls, keep_gate):
+    x = rng.normal(size=(2, 8, 3)).astype("float32")
+    stateful = cls(4, stateful=True, return_sequences=True)
+    stateful(x[:, :5])
+    gates = gate_activations(stateful, x[:, 5:])
+    twin = cls.from_config({**stateful.get_config(), "stateful": False, "return_gates": True, "name": "whole"})
+    twin(x)
+    twin.set_weights(stateful.get_weights())
+    _, whole = twin(x)
+    np.testing.assert_allclose(gates[keep_gate], np.asarray(whole[keep_gate])[:, 5:], atol=1e-5)
