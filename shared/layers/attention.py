@@ -3,6 +3,8 @@
 import keras
 from keras import ops
 
+from shared.layers.arguments import positive_int
+
 
 @keras.saving.register_keras_serializable(package="shared")
 class AttentionPooling(keras.layers.Layer):
@@ -63,9 +65,7 @@ class AttentionPooling(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"units must be a positive integer; got {units!r}")
-        self.units = int(units)
+        self.units = positive_int("units", units)
         self.return_attention = bool(return_attention)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.bias_initializer = keras.initializers.get(bias_initializer)

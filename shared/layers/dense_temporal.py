@@ -3,6 +3,7 @@
 import keras
 from keras import ops
 
+from shared.layers.arguments import positive_int
 from shared.layers.cell_rnn import CellRNN
 
 
@@ -73,12 +74,8 @@ class DenseTemporalCell(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"units must be a positive integer; got {units!r}")
-        if int(order) <= 0:
-            raise ValueError(f"order must be a positive integer; got {order!r}")
-        self.units = int(units)
-        self.order = int(order)
+        self.units = positive_int("units", units)
+        self.order = positive_int("order", order)
         self.activation = keras.activations.get(activation)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)
         self.recurrent_initializer = keras.initializers.get(recurrent_initializer)

@@ -4,6 +4,7 @@ import keras
 import numpy as np
 from keras import ops
 
+from shared.layers.arguments import positive_int
 from shared.layers.cell_rnn import CellRNN
 
 
@@ -89,9 +90,7 @@ class LeakyIntegratorCell(keras.layers.Layer):
         **kwargs,
     ):
         super().__init__(**kwargs)
-        if int(units) <= 0:
-            raise ValueError(f"units must be a positive integer; got {units!r}")
-        self.units = int(units)
+        self.units = positive_int("units", units)
         self.activation = keras.activations.get(activation)
         self.retention_init = _check_retention_init(retention_init)
         self.kernel_initializer = keras.initializers.get(kernel_initializer)

@@ -121,9 +121,11 @@ def test_harness_without_mask(h):
     check_layer(AttentionPooling, {"units": 3}, h, expected_output_shape=(4, 5), trains=False)
 
 
-def test_rejects_bad_units():
-    with pytest.raises(ValueError, match="units"):
-        AttentionPooling(0)
+@pytest.mark.parametrize("units", [0, 2.7, "abc", True, np.float64(3.0)])
+def test_rejects_bad_units(units):
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        AttentionPooling(units)
+    assert AttentionPooling(np.int64(3)).units == 3
 
 
 def test_non_finite_padding_never_reaches_the_context(rng):

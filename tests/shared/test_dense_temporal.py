@@ -149,3 +149,9 @@ def test_bidirectional(x, mask):
     # The backward half at step 0 is the backward layer's last output, over the valid steps only.
     np.testing.assert_allclose(y[:, 0, UNITS:], to_numpy(backward(x, mask=mask))[0], atol=1e-6)
     check_layer(keras.layers.Bidirectional, {"layer": forward}, x, input_mask=mask, complete_config=False, trains=False)
+
+
+@pytest.mark.parametrize("argument", [{"units": 2.7}, {"units": 3, "order": 1.5}, {"units": "abc"}])
+def test_rejects_units_and_order_that_are_not_positive_integers(argument):
+    with pytest.raises(ValueError, match="must be a positive integer"):
+        DenseTemporalRNN(**argument)

@@ -152,3 +152,9 @@ def test_bidirectional(x):
     # Bidirectional re-reverses the backward sequence so step t lines up with the forward step t.
     np.testing.assert_allclose(y[..., UNITS:], keras.ops.convert_to_numpy(backward(x))[:, ::-1], atol=1e-6)
     check_layer(keras.layers.Bidirectional, {"layer": forward}, x, complete_config=False, trains=False)
+
+
+@pytest.mark.parametrize("units", [0, 2.7, "abc"])
+def test_rejects_units_that_are_not_positive_integers(units):
+    with pytest.raises(ValueError, match="units must be a positive integer"):
+        LeakyIntegrator(units)
