@@ -8,6 +8,7 @@ forget gate is the environment's stability and the input gate admits new resourc
 - :mod:`.simulate`: Ricker growth with a drifting carrying capacity, noise and a covariate;
 - :mod:`.baselines`: naive, seasonal naive, mean, AR(p), Ricker and theta-logistic forecasters;
   :mod:`.classical`: AutoARIMA, AutoETS and Theta from statsforecast (the optional ``forecast`` extra);
+- :mod:`.checks`: the checks of a series, its covariates and a horizon that every forecaster shares;
 - :mod:`.model`, :mod:`.train`, :mod:`.forecaster`: the GatedForecaster (GatedLSTM, Gaussian head, direct
   horizons 1..10, optional frozen (threshold) AR(p) base, calibration on held-out final steps), per series or global;
 - :mod:`.evaluate`: the rolling-origin backtest and the Zhang (2003) lynx protocol;

@@ -9,6 +9,10 @@ series ``z`` ``(n,)`` and has
   after the end of ``history`` (default: the series it was fitted on), with the parameters held fixed
   (the Zhang (2003) "fixed" set-up; the rolling-origin backtest refits the baselines at every origin).
 
+``z`` and ``history`` are checked the same way by every forecaster (:mod:`domains.ecology.checks`): a value
+that is not finite, or fewer values than the model needs (to fit; for a forecast, the lags it reads), is a
+one-line ``ValueError``, as is a horizon below 1. The training series is copied.
+
 Models (``r_t = z_{t+1} - z_t`` is the log growth rate, ``N_t = exp(z_t)``):
 
 - ``naive``: ``z_{t+h} = z_t``, random-walk intervals ``sigma sqrt(h)``;
@@ -27,27 +31,34 @@ import numpy as np
 from scipy.optimize import least_squares
 from sklearn.linear_model import LinearRegression
 
+from domains.ecology.checks import check_horizon, check_series
 from domains.ecology.distributions import GaussianForecast
 
 N_PATHS = 500
 
 
 class _Forecaster:
-    """Shared plumbing: keeps the training series, checks ``history``."""
+    """Shared plumbing: checks ``z``, ``history`` and ``horizon`` (:mod:`domains.ecology.checks`) and keeps a
+    copy of the training series."""
 
+    #: The fewest training values ``fit`` accepts.
     min_length = 3
 
     def fit(self, z, covariates=None):
-        z = np.asarray(z, dtype=float)
-        if len(z) < self.min_length:
-            raise ValueError(f"{type(self).__name__} needs at least {self.min_length} values, got {len(z)}")
+        z = check_series(z, self.min_length, "z", type(self).__name__)
         self.train_ = z
         self._fit(z)
         return self
 
     def predict(self, horizon, history=None, covariates=None):
-        history = self.train_ if history is None else np.asarray(history, dtype=float)
-        return self._predict(history, int(horizon))
+        horizon = check_horizon(horizon)
+        if history is not None:
+            history = check_series(history, self._history_length(), "history", type(self).__name__)
+        return self._predict(self.train_ if history is None else history, horizon)
+
+    def _history_length(self):
+        """The fewest values a forecast's history needs (the lags it reads)."""
+        return 1
 
 
 class NaiveForecaster(_Forecaster):
@@ -76,6 +87,9 @@ class SeasonalNaiveForecaster(_Forecaster):
         diffs = z[self.period_:] - z[:-self.period_]
         self.sigma_ = float(np.sqrt(np.mean(diffs ** 2)))
 
+    def _history_length(self):
+        return self.period_
+
     def _predict(self, history, horizon):
         m = self.period_
         steps = np.arange(horizon)
@@ -98,7 +112,12 @@ class ARForecaster(_Forecaster):
 
     def __init__(self, order=2):
         self.order = int(order)
+        if self.order < 1:
+            raise ValueError(f"ARForecaster: the order must be at least 1, not {order!r}")
         self.min_length = self.order + 3
+
+    def _history_length(self):
+        return self.order
 
     def _fit(self, z):
         p = self.order
@@ -205,6 +224,9 @@ class SETARForecaster(_Forecaster):
         if best is None:
             raise ValueError(f"SETAR: too few values in a regime ({len(z)} values)")
         _, self.threshold_, self.regimes_ = best
+
+    def _history_length(self):
+        return max(*self.orders, self.delay)
 
     @staticmethod
     def _regime(z, steps, order):

@@ -51,7 +51,8 @@ class PopulationSeries:
         filled: ``(n,)`` bool, True where the value was interpolated.
         covariates: ``(n, k)`` float covariate values (``k`` may be 0).
         covariate_names: the ``k`` column names.
-        offset: ``c`` in ``log(value + c)`` (0 unless the series has zeros).
+        offset: ``c`` in ``log(value + c)``; ``None`` (the default): :func:`log_offset` of ``value``, 0 unless
+            the series has zeros.
         monthly: True when the file wrote every time as a ``YYYY-MM`` month (``time`` then holds
             ``year + (month - 1) / 12``).
     """
@@ -62,8 +63,12 @@ class PopulationSeries:
     filled: np.ndarray
     covariates: np.ndarray
     covariate_names: tuple = field(default_factory=tuple)
-    offset: float = 0.0
+    offset: float = None
     monthly: bool = False
+
+    def __post_init__(self):
+        if self.offset is None:
+            self.offset = log_offset(self.value)
 
     def __len__(self):
         return len(self.value)
@@ -115,8 +120,10 @@ def load_series(path, covariates=(), series=None, min_length=3):
 
     Args:
         path: the CSV file.
-        covariates: names of covariate columns to keep (in this order); other extra columns are ignored.
-        series: keep only this series id, or these ids (``None``: all).
+        covariates: names of covariate columns to keep (in this order), or one name; other extra columns are
+            ignored.
+        series: keep only this series id, or these ids (``None``: all); an id that is not a string is
+            matched as ``str(id)`` (``1`` finds the series written ``1``).
         min_length: the fewest observations a series may have after validation.
 
     Returns:
@@ -126,6 +133,7 @@ def load_series(path, covariates=(), series=None, min_length=3):
         InputError: naming the file, line, column and problem.
     """
     path = str(path)
+    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     except pd.errors.EmptyDataError:
@@ -145,7 +153,8 @@ def load_series(path, covariates=(), series=None, min_length=3):
     if blank.any():
         raise InputError(f"{path}: line {table['_line'][blank].iloc[0]}, column 'series_id': empty series id")
     if series is not None:
-        wanted = [series] if isinstance(series, str) else [str(name) for name in series]
+        several = np.iterable(series) and not isinstance(series, str)
+        wanted = [str(name) for name in series] if several else [str(series)]
         absent = sorted(set(wanted) - set(table["series_id"]))
         if absent:
             raise InputError(f"{path}: no series {absent[0]!r}" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
@@ -160,7 +169,7 @@ def load_series(path, covariates=(), series=None, min_length=3):
         raise InputError(f"{path}: line {row['_line']}, column 'value': negative abundance {row['value']:g}")
     result = {}
     for name, rows in table.groupby("series_id", sort=False):
-        result[name] = _validate_series(name, rows, tuple(covariates), path, min_length)
+        result[name] = _validate_series(name, rows, covariates, path, min_length)
     return result
 
 

@@ -30,11 +30,13 @@ class GaussianForecast:
         return len(self.mean)
 
     def interval(self, level):
-        """Central ``level`` (e.g. 0.8) prediction interval: ``(lower, upper)``, each ``(H,)``.
+        """Central ``level`` (a share in (0, 1), e.g. 0.8) prediction interval: ``(lower, upper)``, each ``(H,)``.
 
         >>> GaussianForecast([0.0], [1.0]).interval(0.95)[1].round(3)
         array([1.96])
         """
+        if not 0 < level < 1:
+            raise ValueError(f"the interval level is a share between 0 and 1 (e.g. 0.8), not {level!r}")
         z = norm.ppf(0.5 + level / 2)
         return self.mean - z * self.std, self.mean + z * self.std
 

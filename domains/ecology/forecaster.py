@@ -32,6 +32,7 @@ Fitting, in order:
 """
 
 import contextlib
+import os
 from pathlib import Path
 
 import keras
@@ -39,9 +40,11 @@ import numpy as np
 
 from domains.ecology.distributions import GaussianForecast
 from domains.ecology.bases import CentredLags, ThresholdAR, fit_direct_ar, fit_threshold_ar, select_threshold_ar
+from domains.ecology.checks import check_covariates, check_horizon, check_series
 from domains.ecology.model import Calibration, Mixture, build_network, calibration_factors, features, scaling
 from domains.ecology.train import fit_network, split_targets, training_arrays
 from shared.atomic import atomic_path
+from shared.cli import InputError
 from shared.layers import gate_activations
 from shared.safe_load import load_model
 
@@ -132,7 +135,8 @@ class GatedForecaster:
         self.regime_orders, self.residual, self.min_steps = regime_orders, residual, int(min_steps)
 
     def fit(self, z, covariates=None, backup_dir=None, strategy=None):
-        """Trains on one series ``z`` ``(n,)`` (log abundance) with optional ``covariates`` ``(n, k)``."""
+        """Trains on one series ``z`` ``(n,)`` (log abundance, ``n >= 2``: at least one target) with optional
+        ``covariates`` ``(n, k)``; both are checked (:mod:`domains.ecology.checks`) and copied."""
         return self.fit_many([(z, covariates)], backup_dir=backup_dir, strategy=strategy)
 
     def fit_many(self, series, backup_dir=None, strategy=None):
@@ -143,8 +147,16 @@ class GatedForecaster:
                 trains with ``keras.callbacks.BackupAndRestore`` in ``member<i>/`` and leaves its finished
                 weights in ``member<i>.weights.h5``, which a resumed run loads instead of training again.
             strategy: a ``tf.distribute`` strategy (e.g. ``MirroredStrategy``) to build and train the members in.
+
+        Raises:
+            ValueError: a series with fewer than 2 values or a non-finite value, covariates that do not fit their
+                series, or series with different numbers of covariates.
         """
-        series = [_pair(z, c) for z, c in series]
+        series = _pairs(series, 2, "series", "z")
+        widths = [c.shape[1] for _, c in series]
+        if len(set(widths)) > 1:
+            i = next(i for i, k in enumerate(widths) if k != widths[0])
+            raise ValueError(f"series[{i}] covariates: {widths[i]} columns, but series[0] has {widths[0]}")
         x, y = training_arrays(series, self.horizon)
         lengths = np.array([len(z) for z, _ in series])
         y_fit, y_held = split_targets(y, lengths, self.validation) if self.validation else (y, None)
@@ -218,16 +230,32 @@ class GatedForecaster:
         return self
 
     def predict(self, horizon, history=None, covariates=None):
-        """Forecast for ``1..horizon`` (at most ``H``) after the end of ``history`` (default: the training series)."""
-        history = self.train_ if history is None else _pair(history, covariates)
-        return self.predict_many([history], horizon)[0]
+        """Forecast for ``1..horizon`` (at most ``H``) after the end of ``history`` ``(n,)`` with its
+        ``covariates`` ``(n, k)`` (default: the training series; a forecaster from :meth:`load` has none, so it
+        needs a ``history``)."""
+        if history is None:
+            if self.train_ is None:
+                raise ValueError("no history given, and a forecaster loaded from a file keeps no training series:"
+                                 " pass history= (and covariates= if it was trained with them)")
+            history, covariates = self.train_
+        return self.predict_many([(history, covariates)], horizon)[0]
 
     def predict_many(self, histories, horizon=None):
-        """Forecasts after the end of each of ``[(z, covariates or None), ...]``, in one batched pass."""
-        horizon = self.horizon if horizon is None else int(horizon)
+        """Forecasts after the end of each of ``[(z, covariates or None), ...]``, in one batched pass.
+
+        Raises:
+            ValueError: a horizon below 1 or above ``H``; an empty history or one with a non-finite value;
+                covariates that do not fit their history or whose number of columns is not the trained one.
+        """
+        horizon = self.horizon if horizon is None else check_horizon(horizon)
         if horizon > self.horizon:
             raise ValueError(f"the network forecasts up to {self.horizon} steps ahead, not {horizon}")
-        histories = [_pair(z, c) for z, c in histories]
+        histories = _pairs(histories, 1, "histories", "history")
+        expected = int(self.network_.inputs[0].shape[-1]) - 3
+        for i, (_, c) in enumerate(histories):
+            if c.shape[1] != expected:
+                where = f"histories[{i}] " if len(histories) > 1 else ""
+                raise ValueError(f"{where}covariates: {c.shape[1]} columns, but the model was trained with {expected}")
         stats = [scaling(z, c) for z, c in histories]
         inputs = [features(z, c, st) for (z, c), st in zip(histories, stats)]
         x = np.zeros((len(inputs), max(len(i) for i in inputs), inputs[0].shape[1]), dtype="float32")
@@ -242,19 +270,25 @@ class GatedForecaster:
 
     def cell_states(self, z, covariates=None, member=0):
         """The LSTM cell state ``c_t`` of one ensemble member over a series: ``(n, units)``."""
-        z, covariates = _pair(z, covariates)
+        ((z, covariates),) = _pairs([(z, covariates)], 1, "z", "z")
         x = features(z, covariates, scaling(z, covariates))[None]
         lstm = self.network_.get_layer(f"member{member}").get_layer("lstm")
         return np.asarray(gate_activations(lstm, x)["cell"])[0]
 
     def save(self, path, force=False):
-        """Writes the network(s) to a ``.keras`` file, atomically (refuses to overwrite without ``force``)."""
+        """Writes the network(s) to a ``.keras`` file, atomically (refuses to overwrite without ``force``).
+
+        The file holds the networks only, not the training series: a loaded forecaster predicts from a history.
+        """
+        if os.path.isfile(path) and not force:
+            raise InputError(f"{path}: already exists; pass force=True to overwrite it")
         with atomic_path(str(path), force=force) as tmp:
             self.network_.save(tmp)
 
     @classmethod
     def load(cls, path):
-        """A forecaster from a ``.keras`` file written by :meth:`save` (loaded with ``safe_mode=True``)."""
+        """A forecaster from a ``.keras`` file written by :meth:`save` (loaded with ``safe_mode=True``); it has
+        no training series, so :meth:`predict` needs a ``history``."""
         network = load_model(path)
         members = [layer for layer in network.layers if layer.name.startswith("member")]
         forecaster = cls(horizon=int(network.outputs[0].shape[-1]) // 2, ensemble=len(members))
@@ -281,7 +315,13 @@ def _set_base(layer, parameters):
         layer.set_weights(list(parameters))
 
 
-def _pair(z, covariates):
-    z = np.asarray(z, dtype=float)
-    covariates = np.zeros((len(z), 0)) if covariates is None else np.asarray(covariates, dtype=float).reshape(len(z), -1)
-    return z, covariates
+def _pairs(series, min_length, argument, name):
+    """Checked copies of ``[(z, covariates or None), ...]`` as ``[(z (n,), covariates (n, k)), ...]``; the
+    messages call one series ``name`` (``"z"``, ``"history"``) and one of several ``argument[i]``."""
+    several = len(series) > 1
+    checked = []
+    for i, (z, covariates) in enumerate(series):
+        label = f"{argument}[{i}]" if several else name
+        z = check_series(z, min_length, label, "GatedForecaster")
+        checked.append((z, check_covariates(covariates, len(z), f"{label} covariates" if several else "covariates")))
+    return checked

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from domains.ecology.data import load_lynx, load_series, log_offset
+from domains.ecology.data import PopulationSeries, load_lynx, load_series, log_offset
 from shared.cli import InputError
 
 
@@ -93,3 +93,19 @@ def test_line_numbers_count_blank_lines(tmp_path):
     with pytest.raises(InputError, match=r"line 7, column 'value': 'lots' is not a number"):
         load_series(write(tmp_path, text))
     assert len(load_series(write(tmp_path, text.replace("lots", "5")))["a"]) == 3
+
+
+def test_numeric_series_ids_and_a_single_covariate_name(tmp_path):
+    text = "series_id,time,value,temp\n" + "\n".join(f"{i},{t},{t + 1},{t * 2}" for i in (1, 2) for t in range(5))
+    path = write(tmp_path, text)
+    assert list(load_series(path, series=1)) == ["1"] and list(load_series(path, series=[2, 1])) == ["1", "2"]
+    s = load_series(path, covariates="temp", series="2")["2"]
+    assert s.covariate_names == ("temp",) and s.covariates[:, 0].tolist() == [0, 2, 4, 6, 8]
+
+
+def test_a_series_built_by_hand_gets_its_offset_from_its_values():
+    value = np.array([3.0, 0.0, 4.0, 2.0])
+    s = PopulationSeries("a", np.arange(4.0), value, np.zeros(4, bool), np.zeros((4, 0)))
+    assert s.offset == 1.0 and np.all(np.isfinite(s.log))
+    assert PopulationSeries("b", np.arange(4.0), value + 1, np.zeros(4, bool), np.zeros((4, 0))).offset == 0.0
+    assert PopulationSeries("c", np.arange(4.0), value, np.zeros(4, bool), np.zeros((4, 0)), offset=0.5).offset == 0.5

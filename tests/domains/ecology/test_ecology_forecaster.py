@@ -82,3 +82,67 @@ def test_step_floor_repeats_few_series_within_each_epoch_and_leaves_gpdd_alone()
         fit_network(network, x, y, epochs=2, min_steps=min_steps)
         steps.append(int(network.optimizer.iterations))
     assert steps == [2, 10]  # 2 epochs of one step; then 5 whole-set steps per epoch
+
+
+@pytest.fixture(scope="module")
+def with_covariate():
+    """A tiny forecaster trained on one simulated series with one covariate; ``given`` is the array it was fitted
+    on (only the copy test changes it)."""
+    panel = simulate_panel(n_series=1, n=30, seed=3, covariate_effect=0.3)
+    z, covariates = np.log(panel.value.to_numpy()), panel[["weather"]].to_numpy()
+    given = z.copy()
+    model = GatedForecaster(**dict(SMALL, epochs=1), seed=0).fit(given, covariates)
+    return model, z, covariates, given
+
+
+def test_fit_refuses_a_series_without_a_target_or_with_bad_values_before_training():
+    z = np.log(simulate_ricker(n=30, seed=0).value.to_numpy())
+    model = GatedForecaster(**SMALL)
+    for short in (z[:0], z[:1]):
+        with pytest.raises(ValueError, match=rf"^z: {len(short)} values?; GatedForecaster needs at least 2$"):
+            model.fit(short)
+    broken = z.copy()
+    broken[[4, 7]] = np.nan
+    with pytest.raises(ValueError, match=r"^z: 2 non-finite values \(first at index 4\)$"):
+        model.fit(broken)
+    with pytest.raises(ValueError, match=r"^covariates: shape \(5,\) does not fit a series of 30 values"):
+        model.fit(z, covariates=np.ones(5))
+    with pytest.raises(ValueError, match=r"^series\[1\] covariates: 0 columns, but series\[0\] has 1$"):
+        model.fit_many([(z, np.ones((30, 1))), (z, None)])
+    assert not hasattr(model, "network_")
+
+
+def test_predict_refuses_bad_horizons_histories_and_covariates(with_covariate):
+    model, z, covariates, _ = with_covariate
+    assert model.predict(2, history=z[:1], covariates=covariates[:1]).mean.shape == (2,)
+    for horizon in (0, -1):
+        with pytest.raises(ValueError, match=f"at least 1, not {horizon}"):
+            model.predict(horizon)
+    with pytest.raises(ValueError, match=r"^covariates: 0 columns, but the model was trained with 1$"):
+        model.predict(3, history=z)
+    with pytest.raises(ValueError, match=r"^history: 0 values; GatedForecaster needs at least 1$"):
+        model.predict(3, history=z[:0], covariates=covariates[:0])
+    with pytest.raises(ValueError, match=r"^histories\[1\]: 1 non-finite value \(first at index 2\)$"):
+        model.predict_many([(z, covariates), (np.r_[z[:2], np.inf], covariates[:3])], 3)
+
+
+def test_the_training_series_is_copied(with_covariate):
+    model, _, _, given = with_covariate
+    before = model.predict(4)
+    given[:] = 0.0
+    after = model.predict(4)
+    assert np.array_equal(before.mean, after.mean) and np.array_equal(before.std, after.std)
+
+
+def test_a_loaded_forecaster_needs_a_history_and_save_names_the_python_argument(with_covariate, tmp_path):
+    model, z, covariates, _ = with_covariate
+    path = tmp_path / "model.keras"
+    model.save(path)
+    with pytest.raises(ValueError, match=r"already exists; pass force=True to overwrite it$"):
+        model.save(path)
+    model.save(path, force=True)
+    loaded = GatedForecaster.load(path)
+    with pytest.raises(ValueError, match="keeps no training series: pass history="):
+        loaded.predict(3)
+    expected = model.predict(3, history=z, covariates=covariates).mean
+    assert np.allclose(loaded.predict(3, history=z, covariates=covariates).mean, expected, atol=1e-5)
