@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from domains.sentiment.text import check_text, tokenize
+from domains.sentiment.text import check_texts, tokenize
 
 
 class TfidfLogistic:
@@ -37,18 +37,19 @@ class TfidfLogistic:
         self.ngram_range, self.min_df, self.C, self.seed = ngram_range, min_df, C, seed
 
     def fit(self, texts, labels):
-        """Fits on ``texts`` (strings) and binary ``labels``; returns ``self`` with ``pipeline_`` set."""
+        """Fits on ``texts`` (an iterable of strings) and binary ``labels``; returns ``self`` with ``pipeline_`` set."""
+        texts = check_texts(texts)
         self.pipeline_ = make_pipeline(
             TfidfVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None, ngram_range=self.ngram_range,
                             min_df=self.min_df, sublinear_tf=True),
             LogisticRegression(C=self.C, max_iter=2000, random_state=self.seed),
         )
-        self.pipeline_.fit(list(texts), np.asarray(labels, dtype=int))
+        self.pipeline_.fit(texts, np.asarray(labels, dtype=int))
         return self
 
     def predict_proba(self, texts):
-        """float64 ``(n,)``: P(positive) of each text."""
-        return self.pipeline_.predict_proba(list(texts))[:, 1]
+        """float64 ``(n,)``: P(positive) of each text (an iterable of strings, not one string)."""
+        return self.pipeline_.predict_proba(check_texts(texts))[:, 1]
 
 
 def log_count_ratios(counts, labels, alpha=1.0):
@@ -98,11 +99,11 @@ class NBSVM:
         self.ngram_range, self.C, self.beta, self.alpha, self.seed = ngram_range, C, beta, alpha, seed
 
     def fit(self, texts, labels):
-        """Fits on ``texts`` (strings) and binary ``labels``; returns ``self`` with ``vectorizer_``, ``ratios_``
-        (``r``, one per n-gram), ``coef_`` (``w'``) and ``intercept_`` (``b``) set."""
+        """Fits on ``texts`` (an iterable of strings) and binary ``labels``; returns ``self`` with ``vectorizer_``,
+        ``ratios_`` (``r``, one per n-gram), ``coef_`` (``w'``) and ``intercept_`` (``b``) set."""
         self.vectorizer_ = CountVectorizer(tokenizer=tokenize, lowercase=False, token_pattern=None,
                                            ngram_range=self.ngram_range, binary=True)
-        present = self.vectorizer_.fit_transform(list(texts))
+        present = self.vectorizer_.fit_transform(check_texts(texts))
         labels = np.asarray(labels, dtype=int)
         self.ratios_ = log_count_ratios(present, labels, self.alpha)
         svm = LinearSVC(C=self.C, max_iter=10_000, random_state=self.seed)
@@ -113,8 +114,8 @@ class NBSVM:
         return self
 
     def decision_function(self, texts):
-        """float64 ``(n,)``: ``w' . (r * f) + b`` of each text (> 0: positive)."""
-        present = self.vectorizer_.transform(list(texts))
+        """float64 ``(n,)``: ``w' . (r * f) + b`` of each text (an iterable of strings; > 0: positive)."""
+        present = self.vectorizer_.transform(check_texts(texts))
         return np.asarray(present.multiply(self.ratios_) @ self.coef_).ravel() + self.intercept_
 
     def predict_proba(self, texts):
@@ -155,10 +156,10 @@ class Vader:
         return self
 
     def compound(self, texts):
-        """float64 ``(n,)``: VADER's compound score of each text (0 for an empty text)."""
-        return np.array([self.analyzer_.polarity_scores(check_text(text))["compound"] for text in texts], dtype=float)
+        """float64 ``(n,)``: VADER's compound score of each text (an iterable of strings; 0 for an empty text)."""
+        return np.array([self.analyzer_.polarity_scores(text)["compound"] for text in check_texts(texts)], dtype=float)
 
     def predict_proba(self, texts):
         """float64 ``(n,)``: P(positive) of each text (see the class docstring)."""
-        compound = self.compound(list(texts))
+        compound = self.compound(texts)
         return np.where(compound == 0, 0.5 + 1e-6, (1 + compound) / 2)

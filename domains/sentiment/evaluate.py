@@ -4,6 +4,11 @@ A predictor is anything with ``predict_proba(texts) -> (n,)`` P(positive) (the b
 Every function here takes probabilities, not a predictor, except :func:`evaluate_all`, so a user can score
 cached predictions. A prediction is positive when P(positive) > 0.5.
 
+Probabilities are ``(n,)`` or ``(n, 1)`` (what a Keras model's ``predict`` gives); labels are 0/1 (ints, floats
+or booleans) or the label words the loaders read (``"0"``, ``"1"``, ``"neg"``, ``"pos"``, ``"negative"``,
+``"positive"``: :func:`domains.sentiment.data.parse_label`). Another shape, a missing or other label and
+inputs of different lengths are an :class:`shared.cli.InputError` (a ``ValueError``) naming the problem.
+
 - :func:`accuracy_report`: accuracy overall, on texts with a negation cue and without one
   (:mod:`domains.sentiment.negation`), and the negation gap = accuracy without minus accuracy with, in points;
 - :func:`pairs_both_right`: minimal pairs (rows 0-1, 2-3, ... of a table): share of pairs with both halves right
@@ -16,27 +21,76 @@ cached predictions. A prediction is positive when P(positive) > 0.5.
 import numpy as np
 import pandas as pd
 
-from domains.sentiment.data import load_bundled
+from domains.sentiment.data import load_bundled, parse_label
 from domains.sentiment.negation import has_negation
+from domains.sentiment.text import check_texts
 from shared.cli import InputError
 
 NEUTRAL_BAND = (1 / 3, 2 / 3)
 
 
+def probability_vector(probabilities):
+    """float64 ``(n,)`` from probabilities shaped ``(n,)`` or ``(n, 1)``; another shape or a non-finite value is
+    an :class:`InputError`."""
+    p = np.asarray(probabilities, dtype=float)
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if p.ndim != 1:
+        raise InputError(f"probabilities: shape {p.shape}, expected (n,) or (n, 1)")
+    bad = np.flatnonzero(~np.isfinite(p))
+    if len(bad):
+        raise InputError(f"probabilities: {len(bad)} of {len(p)} values are not finite (first at row {bad[0]})")
+    return p
+
+
+def binary_labels(labels):
+    """int ``(n,)`` 0/1 from labels shaped ``(n,)`` or ``(n, 1)`` (see the module docstring); anything else is an
+    :class:`InputError` naming the first bad row."""
+    values = np.asarray(labels, dtype=object)
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1:
+        raise InputError(f"labels: shape {values.shape}, expected (n,) or (n, 1)")
+    return np.array([_label(value, f"labels: row {row}") for row, value in enumerate(values)], dtype=int)
+
+
+def _label(value, where):
+    if isinstance(value, str):
+        return parse_label(value, where)
+    if isinstance(value, (bool, np.bool_, int, float, np.integer, np.floating)) and value in (0, 1):
+        return int(value)
+    raise InputError(f"{where}: label {value!r} is not one of 0, 1, neg, pos, negative, positive")
+
+
+def _same_length(**columns):
+    """Raises :class:`InputError` naming every length if the named columns differ in length."""
+    lengths = {name: len(column) for name, column in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError("lengths differ: " + ", ".join(f"{n} {name}" for name, n in lengths.items()))
+
+
 def _correct(probabilities, labels):
-    return (np.asarray(probabilities) > 0.5) == (np.asarray(labels) == 1)
+    """bool ``(n,)``: the prediction (P > 0.5) agrees with the label."""
+    probabilities, labels = probability_vector(probabilities), binary_labels(labels)
+    _same_length(labels=labels, probabilities=probabilities)
+    return (probabilities > 0.5) == (labels == 1)
 
 
 def accuracy_report(texts, labels, probabilities):
     """Accuracy overall and split by negation.
+
+    Args:
+        texts: an iterable of strings; labels and probabilities: one per text (see the module docstring).
 
     Returns:
         dict ``n, accuracy, n_with_negation, accuracy_with_negation, n_without_negation,
         accuracy_without_negation, negation_gap`` (accuracies as fractions; the gap in percentage points,
         ``None`` where a side is empty).
     """
+    texts = check_texts(texts)
     correct = _correct(probabilities, labels)
-    negated = has_negation(list(texts))
+    _same_length(texts=texts, labels=correct)
+    negated = has_negation(texts)
     with_cue = float(correct[negated].mean()) if negated.any() else None
     without = float(correct[~negated].mean()) if (~negated).any() else None
     return {
@@ -66,8 +120,9 @@ def pairs_both_right(labels, probabilities, where="data"):
 
 
 def three_way(probabilities):
-    """``"neg"``, ``"neu"`` or ``"pos"`` per probability, with the ``NEUTRAL_BAND`` closed interval as neutral."""
-    p = np.asarray(probabilities)
+    """``"neg"``, ``"neu"`` or ``"pos"`` per probability (``(n,)`` or ``(n, 1)``), with the ``NEUTRAL_BAND``
+    closed interval as neutral."""
+    p = probability_vector(probabilities)
     return np.where(p < NEUTRAL_BAND[0], "neg", np.where(p > NEUTRAL_BAND[1], "pos", "neu"))
 
 
@@ -83,6 +138,7 @@ def checklist_pass_rates(tests, expected, probabilities):
     """
     predicted = three_way(probabilities)
     expected = np.asarray(expected)
+    _same_length(tests=tests, expected=expected, probabilities=predicted)
     passed = np.where(expected == "not_neg", predicted != "neg", predicted == expected)
     frame = pd.DataFrame({"test": tests, "expected": expected, "passed": passed})
     summary = frame.groupby("test", sort=False).agg(expected=("expected", lambda e: "/".join(sorted(set(e)))),

@@ -31,7 +31,7 @@ from domains.sentiment.lexicon import FEATURES as LEXICON_FEATURES
 from domains.sentiment.lexicon import lexicon_features
 from domains.sentiment.negation import FEATURES, mark_tokens
 from domains.sentiment.ngrams import NgramLogit
-from domains.sentiment.text import tokenize
+from domains.sentiment.text import check_texts, tokenize
 from shared.layers import AttentionPooling, GatedLSTM
 
 
@@ -67,7 +67,7 @@ class Featurizer:
         return [str(token) for token in self.vectorizer.get_vocabulary()[2:]]
 
     def __call__(self, texts):
-        token_lists = [tokenize(text) for text in texts]
+        token_lists = [tokenize(text) for text in check_texts(texts)]
         length = max([1, *map(len, token_lists)])
         ids = np.zeros((len(texts), length), dtype="int32")
         negation = np.zeros((len(texts), length, len(FEATURES)), dtype="float32")
@@ -162,8 +162,8 @@ class SentimentClassifier:
         self.featurizer, self.model, self.batch_size = featurizer, model, batch_size
 
     def predict_proba(self, texts):
-        """float32 ``(n,)``: P(positive) of each text, in input order."""
-        texts = list(texts)
+        """float32 ``(n,)``: P(positive) of each text (an iterable of strings, not one string), in input order."""
+        texts = check_texts(texts)
         order = np.argsort([len(text) for text in texts], kind="stable")
         result = np.zeros(len(texts), dtype="float32")
         for start in range(0, len(texts), self.batch_size):

@@ -61,7 +61,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from domains.sentiment.text import tokenize
+from domains.sentiment.text import check_texts, tokenize
 
 CUES = frozenset("not no never nothing nobody none neither nor nowhere without hardly barely scarcely cannot n't".split())
 CONTRACTIONS = frozenset(
@@ -263,12 +263,12 @@ def mark(text):
 
 
 def has_negation(texts):
-    """bool array ``(n,)``: which of ``texts`` (strings) contain a negation cue.
+    """bool array ``(n,)``: which of ``texts`` (an iterable of strings, not one string) contain a negation cue.
 
     >>> has_negation(["I don't hate it", "I love it", "not only good"]).tolist()
     [True, False, False]
     """
-    return np.array([mark(text).negated for text in texts], dtype=bool)
+    return np.array([mark(text).negated for text in check_texts(texts)], dtype=bool)
 
 
 def split_by_negation(frame, text_column="text"):

@@ -13,9 +13,11 @@ the Penn Treebank conventions SST already uses, so raw text ("didn't", "it's") a
   model's vocabulary, so its predictions carry little meaning, but it never fails.
 
 Bad and extreme input has defined behaviour: :func:`check_text` raises :class:`shared.cli.InputError` for a
-value that is not a string; an empty or whitespace-only string gives no tokens; a text longer than
-``MAX_CHARS`` characters is cut to its first ``MAX_CHARS`` characters before tokenising, and the token list to
-its first ``MAX_TOKENS`` tokens (a sentence-level classifier; SST's longest sentence has 56 tokens).
+value that is not a string, and :func:`check_texts` for a single string where a collection of texts is expected
+(as scikit-learn's vectorisers do: a string is not read as a list of characters); an empty or whitespace-only
+string gives no tokens; a text longer than ``MAX_CHARS`` characters is cut to its first ``MAX_CHARS``
+characters before tokenising, and the token list to its first ``MAX_TOKENS`` tokens (a sentence-level
+classifier; SST's longest sentence has 56 tokens).
 """
 
 import re
@@ -40,6 +42,25 @@ def check_text(value, where="text"):
     if not isinstance(value, str):
         raise InputError(f"{where}: expected a string, got {type(value).__name__} {value!r:.40}")
     return value
+
+
+def check_texts(values, where="texts"):
+    """``values`` (an iterable of strings) as a list, every element checked with :func:`check_text`.
+
+    Raises:
+        InputError: ``values`` is a single string (one text goes in a list: ``["a wonderful film"]``), or an
+            element is not a string (named by its position).
+
+    >>> check_texts(("good", "bad"))
+    ['good', 'bad']
+    """
+    if isinstance(values, str):
+        raise InputError(f"{where}: iterable over raw text documents expected, string object received "
+                         f"(put one text in a list)")
+    texts = list(values)
+    for index, text in enumerate(texts):
+        check_text(text, f"{where}[{index}]")
+    return texts
 
 
 def normalise(text):

@@ -4,7 +4,9 @@ A run (:func:`run_files`) is the model (the weights of the best epoch on the val
 optimizer and loaded with ``safe_mode=True``), the featurizer's vocabulary (a JSON list of tokens), a card
 (JSON: data, command, seed, settings, metrics per epoch) and, while training, a backup folder (Keras
 ``BackupAndRestore``: an interrupted run started again with the same arguments resumes from its last finished
-epoch; the folder is removed at the end). ``out`` is either a folder (``model.keras``, ``vocabulary.json``,
+epoch; the folder is removed at the end), the best epoch's weights so far (``backup.best.weights.h5``) and the
+metrics of every finished epoch (``backup.epochs.csv``, Keras ``CSVLogger``), so that a resumed run still
+returns the best epoch of the whole run. ``out`` is either a folder (``model.keras``, ``vocabulary.json``,
 ``card.json``, ``backup/`` inside it) or a ``NAME.keras`` file (``NAME.vocabulary.json``, ``NAME.json`` and
 ``NAME.backup/`` beside it: the layout of the shipped weights in ``domains/sentiment/weights/``).
 """
@@ -16,6 +18,7 @@ from pathlib import Path
 
 import keras
 import numpy as np
+import pandas as pd
 import tensorflow as tf
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
@@ -92,7 +95,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         train_data, validation_data: DataFrames with ``text`` and ``label`` (training labels may be soft, in
             [0, 1]; validation labels binary).
         out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model there is
-            refused unless ``force``.
+            refused unless ``force`` (the command line's ``--force``).
         epochs, batch_size, seed, learning_rate: training settings.
         max_tokens: vocabulary size (including padding and OOV), built from ``train_data``.
         model_options: keyword arguments of :func:`build_model`.
@@ -109,13 +112,17 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
             regression on the NB-scaled n-gram features of ``train_data`` (its intercept goes to the deep
             part's bias; :func:`domains.sentiment.ngrams.logistic_init`).
 
-    An interrupted call started again with the same ``out`` resumes after the last finished epoch (the
-    returned history and the card then cover the epochs of the resumed call only).
+    An interrupted call started again with the same ``out`` resumes after the last finished epoch and returns
+    the best epoch of the whole run (the returned history and the card cover the epochs of the resumed call
+    only). The weights and optimizer state come from the backup, but the shuffling and dropout draws do not,
+    so the resumed epochs are not bit-for-bit those of an uninterrupted call.
 
     Returns:
         ``(SentimentClassifier, history dict)``.
     """
     files = run_files(out)
+    if files["model"].exists() and not force:
+        raise InputError(f"{files['model']}: already exists; pass --force (force=True in Python) to overwrite it")
     check_writable(files["model"], force)
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
@@ -139,17 +146,20 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
                              repeat=steps_per_epoch is not None, word_dropout=word_dropout)
     validation = length_buckets(featurizer, validation_data["text"], validation_data["label"], 256, seed)
     files["model"].parent.mkdir(parents=True, exist_ok=True)
-    best = files["backup"].with_name(files["backup"].name + ".best.weights.h5")
-    callbacks = [
-        keras.callbacks.BackupAndRestore(str(files["backup"]), double_checkpoint=True),
+    best, log = (files["backup"].with_name(files["backup"].name + end) for end in (".best.weights.h5", ".epochs.csv"))
+    callbacks = [  # the checkpoint and the log see every epoch before BackupAndRestore records it as done
         keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max", save_best_only=True,
-                                        save_weights_only=True),
+                                        save_weights_only=True,
+                                        initial_value_threshold=_best_so_far(files["backup"], best, log)),
+        keras.callbacks.CSVLogger(str(log), append=True),
+        keras.callbacks.BackupAndRestore(str(files["backup"]), double_checkpoint=True),
         *callbacks,
     ]
     history = model.fit(batches, validation_data=validation, epochs=epochs, callbacks=callbacks,
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=verbose).history
     model.load_weights(str(best))
     best.unlink()
+    log.unlink()
     plain = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))  # no optimizer state in the file
     plain.set_weights(model.get_weights())
     with atomic_path(str(files["model"]), force=force) as tmp:
@@ -164,6 +174,19 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)
     return SentimentClassifier(featurizer, plain), history
+
+
+def _best_so_far(backup, best, log):
+    """The best validation accuracy of the epochs an interrupted run finished (read from its ``log``, a Keras
+    ``CSVLogger`` file), for a resumed run's checkpoint to beat; None for a fresh run, whose stale ``best`` and
+    ``log`` (left by a run killed before it backed up an epoch) are removed."""
+    if backup.is_dir() and best.is_file() and log.is_file():
+        epochs = pd.read_csv(log)
+        if "val_accuracy" in epochs and epochs["val_accuracy"].notna().any():
+            return float(epochs["val_accuracy"].max())
+    best.unlink(missing_ok=True)
+    log.unlink(missing_ok=True)
+    return None
 
 
 def load_classifier(out):

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 from sklearn.svm import LinearSVC
 
-from domains.sentiment.baselines import NBSVM
+from domains.sentiment.baselines import NBSVM, TfidfLogistic, Vader
+from shared.cli import InputError
 
 TEXTS = ["good film", "bad film", "good", "a good story", "awful story", "bad"]
 LABELS = [1, 0, 1, 1, 0, 0]
@@ -31,3 +32,16 @@ def test_decision_is_the_interpolated_svm_on_scaled_presence():
     assert ((model.predict_proba(TEXTS) > 0.5) == (expected > 0)).all()
     plain = NBSVM(beta=1.0).fit(TEXTS, LABELS)                   # beta 1: the SVM itself, right on its training texts
     assert ((plain.decision_function(TEXTS) > 0) == np.array(LABELS, bool)).all()
+
+
+@pytest.mark.parametrize("baseline", [NBSVM(), TfidfLogistic(min_df=1), Vader()], ids=["nbsvm", "tfidf", "vader"])
+def test_baselines_refuse_one_string_and_non_strings(baseline):
+    baseline.fit(TEXTS, LABELS)
+    assert baseline.predict_proba(["good film"]).shape == (1,)
+    with pytest.raises(InputError, match="iterable over raw text documents expected, string object received"):
+        baseline.predict_proba("good film")
+    with pytest.raises(InputError, match=r"texts\[1\]: expected a string, got NoneType"):
+        baseline.predict_proba(["good", None])
+    if not isinstance(baseline, Vader):
+        with pytest.raises(InputError, match="string object received"):
+            baseline.fit("good film", [1] * 9)

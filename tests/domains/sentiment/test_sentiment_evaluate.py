@@ -40,3 +40,32 @@ def test_tfidf_baseline_learns_a_tiny_corpus():
     model = TfidfLogistic(seed=0).fit(texts, labels)
     p = model.predict_proba(["a great story", "an awful story", ""])
     assert p.shape == (3,) and p[0] > 0.5 > p[1] and np.isfinite(p).all()
+
+
+def test_probabilities_may_be_a_column_and_labels_words_or_booleans():
+    texts, probabilities = ["good", "not good", "great", "bad"], np.array([0.9, 0.2, 0.3, 0.1])
+    flat = accuracy_report(texts, [1, 0, 1, 0], probabilities)
+    assert flat["accuracy"] == 0.75
+    assert accuracy_report(texts, [1, 0, 1, 0], probabilities[:, None]) == flat      # model.predict's (n, 1)
+    for labels in (["1", "0", "1", "0"], ["pos", "neg", "positive", "negative"], [True, False, True, False],
+                   np.array([1.0, 0.0, 1.0, 0.0])[:, None]):
+        assert accuracy_report(texts, labels, probabilities) == flat
+    assert pairs_both_right([1, 0, 1, 0], probabilities[:, None]) == {"n_pairs": 2, "pairs_both_right": 0.5}
+    rates = checklist_pass_rates(["a", "a"], ["pos", "neg"], np.array([[0.9], [0.5]]))
+    assert rates[["n", "pass_rate"]].values.tolist() == [[2, 0.5]]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: accuracy_report(["good", "bad", "ok"], [1, 0], [0.9, 0.1]), "lengths differ: 3 texts, 2 labels"),
+    (lambda: accuracy_report(["good", "bad"], [1, 0, 1], [0.9, 0.1, 0.4]), "lengths differ: 2 texts, 3 labels"),
+    (lambda: pairs_both_right([1, 0], [0.9, 0.1, 0.4, 0.2]), "lengths differ: 2 labels, 4 probabilities"),
+    (lambda: pairs_both_right([1, 0], np.ones((2, 2))), r"probabilities: shape \(2, 2\), expected \(n,\) or \(n, 1\)"),
+    (lambda: pairs_both_right([1, 0], [0.9, float("nan")]), "probabilities: 1 of 2 values are not finite \\(first at row 1\\)"),
+    (lambda: pairs_both_right([1, 2], [0.9, 0.1]), "labels: row 1: label 2 is not one of 0, 1"),
+    (lambda: pairs_both_right(["pos", "good"], [0.9, 0.1]), "labels: row 1: label 'good' is not one of 0, 1"),
+    (lambda: accuracy_report("good", [1], [0.9]), "string object received"),
+    (lambda: checklist_pass_rates(["a"], ["pos", "neg"], [0.9, 0.1]), "lengths differ: 1 tests, 2 expected"),
+])
+def test_bad_shapes_lengths_and_labels_are_refused(call, message):
+    with pytest.raises(InputError, match=message):
+        call()

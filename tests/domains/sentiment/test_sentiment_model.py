@@ -32,6 +32,20 @@ def test_padding_does_not_change_a_prediction():
     assert alone[0] == pytest.approx(padded[0], abs=1e-6)
 
 
+def test_predict_proba_refuses_one_string_and_checks_every_text_first():
+    classifier = SentimentClassifier(Featurizer(["good"]), build_model(10, embed_dim=4, units=3, attention_units=3))
+    with pytest.raises(InputError, match="iterable over raw text documents expected, string object received"):
+        classifier.predict_proba("a wonderful film")
+    with pytest.raises(InputError, match=r"texts\[1\]: expected a string, got float nan"):
+        classifier.predict_proba(["good", np.nan])                  # before sorting the texts by length
+
+
+def test_train_refuses_an_existing_model_naming_both_ways_to_force(tmp_path):
+    (tmp_path / "model.keras").write_bytes(b"")
+    with pytest.raises(InputError, match=r"already exists; pass --force \(force=True in Python\)"):
+        train(pd.DataFrame({"text": ["good"], "label": [1]}), None, tmp_path)
+
+
 @pytest.mark.slow
 def test_tiny_model_learns_negation_and_round_trips(tmp_path):
     words = {"good": 1, "great": 1, "fun": 1, "bad": 0, "dull": 0, "awful": 0}
@@ -63,6 +77,7 @@ class Interrupt(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         self.losses.append(logs["loss"])
         if epoch == self.after:
+            self.weights = self.model.get_weights()
             raise KeyboardInterrupt
 
 
@@ -81,6 +96,23 @@ def test_interrupted_training_resumes_after_the_last_finished_epoch(tmp_path):
     # a fresh start with this seed repeats the first epoch's loss; the resumed run starts from trained weights
     assert resumed["loss"][0] < interrupt.losses[0]
     assert (tmp_path / "run" / "model.keras").exists() and not (tmp_path / "run" / "backup").exists()
+
+
+def test_a_resumed_run_returns_the_best_epoch_of_the_whole_run(tmp_path):
+    words = {"good": 1, "great": 1, "fine": 1, "bad": 0, "dull": 0, "awful": 0}
+    data = pd.DataFrame([(f"it is {w}", y) for w, y in words.items()] * 12, columns=["text", "label"])
+    settings = dict(epochs=2, batch_size=8, seed=0, learning_rate=5e-2, verbose=0,
+                    model_options={"embed_dim": 4, "units": 4, "attention_units": 4, "dropout": 0.3})
+    interrupt = Interrupt(after=0)
+    with pytest.raises(KeyboardInterrupt):
+        train(data, data, tmp_path / "run", callbacks=[interrupt], **settings)
+    # resumed against the labels flipped, so that the resumed epoch scores below the first one (which learnt them)
+    flipped = data.assign(label=1 - data["label"])
+    classifier, resumed = train(data, flipped, tmp_path / "run", **settings)
+    assert len(resumed["val_accuracy"]) == 1 and resumed["val_accuracy"][0] < 0.5
+    # the checkpoint kept the epoch before the interruption, the best of the whole run, not the resumed one
+    assert all(np.array_equal(a, b) for a, b in zip(classifier.model.get_weights(), interrupt.weights))
+    assert not any(path.name.startswith("backup") for path in (tmp_path / "run").iterdir())
 
 
 MIRRORED = """

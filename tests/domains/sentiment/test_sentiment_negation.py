@@ -134,4 +134,6 @@ def test_split_by_negation_keeps_rows_and_index():
     with_cue, without = split_by_negation(frame)
     assert with_cue.index.tolist() == [6, 7] and without.index.tolist() == [5, 8]
     assert has_negation([]).shape == (0,)
+    with pytest.raises(ValueError, match="string object received"):   # one string is not a list of characters
+        has_negation("not good")
     assert [len(part) for part in split_by_negation(frame.iloc[:0])] == [0, 0]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from domains.sentiment.text import MAX_CHARS, MAX_TOKENS, check_text, tokenize, tokenized
+from domains.sentiment.text import MAX_CHARS, MAX_TOKENS, check_text, check_texts, tokenize, tokenized
 from shared.cli import InputError
 
 
@@ -28,3 +28,11 @@ def test_empty_and_non_string_input():
         check_text(float("nan"), "row 3")
     with pytest.raises(InputError, match="got NoneType"):
         tokenize(None)
+
+
+def test_a_collection_of_texts_is_not_one_string():
+    assert check_texts(("good", "bad")) == ["good", "bad"]
+    with pytest.raises(InputError, match="texts: iterable over raw text documents expected, string object received"):
+        check_texts("a wonderful film")
+    with pytest.raises(InputError, match=r"texts\[1\]: expected a string, got float nan"):
+        check_texts(["good", float("nan")])
