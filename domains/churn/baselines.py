@@ -8,8 +8,11 @@
   half Newton steps when lifelines' full steps fail to converge).
 - :class:`KaplanMeierBaseline`: one curve for everyone.
 
-Both baselines expose ``fit(...)`` (returns self), ``survival(times)`` ``(n, len(times))`` and ``risk()``
-(higher = sooner event), the two predictions :func:`domains.churn.evaluate.score` judges every model by.
+Both baselines are fitted with ``fit(...)`` (returns self) and give the two predictions
+:func:`domains.churn.evaluate.score` judges every model by, a survival curve ``(n, len(times))`` and a risk
+``(n,)`` (higher = sooner event): ``CoxBaseline.survival(covariates, times)`` and ``CoxBaseline.risk(covariates)``
+per customer; ``KaplanMeierBaseline.survival(n, times)`` and ``KaplanMeierBaseline.risk(n)``, the same curve and
+a risk of 0 for ``n`` customers.
 """
 
 import warnings
@@ -19,6 +22,8 @@ import pandas as pd
 from lifelines import CoxPHFitter, KaplanMeierFitter
 from lifelines.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
+
+from domains.churn import data
 
 RFM_FEATURES = [
     "log_repeat_days", "recency", "age", "span", "log_spend", "log_quantity", "avg_spend", "avg_quantity",
@@ -41,9 +46,13 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
 
     Returns:
         float DataFrame indexed by customer with the columns :data:`RFM_FEATURES`.
+
+    Raises:
+        InputError: a customer id is not in the log, or has no event on or before the landmark
+            (:func:`domains.churn.data.check_customers`, :func:`domains.churn.data.check_histories`).
     """
     landmark = pd.Timestamp(landmark)
-    before = log[log["date"] <= landmark]
+    before, _ = data.check_histories(log, landmark, data.check_customers(log, customers))
     days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()
     days = days.sort_values(["customer_id", "date"])
     days["back"] = (landmark - days["date"]).dt.days
@@ -103,6 +112,10 @@ class CoxBaseline:
     of -3688, C 0.61 instead of 0.72), the fit is redone with half steps, which reach the optimum; a fit that
     converges is left as it is.
 
+    A covariate that is constant in the training data is left out, with a warning naming it: lifelines
+    divides each covariate by its standard deviation and stops with a ``ConvergenceError`` on a constant one,
+    whose coefficient would be 0 anyway (it moves no hazard; the penalizer pulls it to 0).
+
     Args:
         penalizer: lifelines' penalizer (L2 by default).
     """
@@ -113,9 +126,21 @@ class CoxBaseline:
         self.penalizer = penalizer
 
     def fit(self, covariates, duration, event):
-        """Fits on ``covariates`` (DataFrame ``(n, p)``), durations and 0/1 events; returns self."""
-        self.columns_ = list(covariates.columns)
-        self.scaler_ = StandardScaler().fit(covariates.to_numpy(dtype=float))
+        """Fits on ``covariates`` (DataFrame ``(n, p)``), durations and 0/1 events; returns self.
+
+        Raises:
+            ValueError: every covariate is constant.
+        """
+        values = covariates.to_numpy(dtype=float)
+        constant = np.ptp(values, axis=0) == 0
+        names = ", ".join(repr(name) for name in covariates.columns[constant])
+        if constant.all():
+            raise ValueError(f"CoxBaseline: every covariate is constant in the training data ({names}): nothing to fit")
+        if constant.any():
+            warnings.warn(f"CoxBaseline: covariate(s) {names} constant in the training data, left out", UserWarning,
+                          stacklevel=2)
+        self.columns_ = list(covariates.columns[~constant])
+        self.scaler_ = StandardScaler().fit(values[:, ~constant])
         frame = self._scaled(covariates)
         frame["duration"] = np.asarray(duration, dtype=float)
         frame["event"] = np.asarray(event, dtype=int)

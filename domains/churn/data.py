@@ -149,6 +149,24 @@ class PeriodSequences:
     first_event: pd.DatetimeIndex
 
 
+def check_customers(log, customers):
+    """The customer ids as an index; InputError if one is not in the log (e.g. ints for the log's string ids).
+
+    Raises:
+        InputError: naming the first unknown id and how many there are.
+    """
+    ids = pd.Index(customers)
+    unknown = ~ids.isin(log["customer_id"].unique())
+    if unknown.any():
+        first = ids[int(np.flatnonzero(unknown)[0])]
+        first = first.item() if isinstance(first, np.generic) else first  # 7, not np.int64(7)
+        example = log["customer_id"].iloc[0]
+        raise InputError(f"customer {first!r} ({type(first).__name__}) is not in the log ({int(unknown.sum())} of the "
+                         f"{len(ids)} customers given are not; the log's ids are like {example!r} "
+                         f"({type(example).__name__}))")
+    return ids
+
+
 def check_histories(log, landmark, customers=None, path=None):
     """The events on or before ``landmark`` and the customer ids; InputError (naming ``path``, the log's file,
     when given) if a customer has none."""
@@ -248,14 +266,17 @@ def survival_targets(log, landmark, horizon_days, customers=None):
         landmark: the landmark date L.
         horizon_days: follow-up length; customers with no event in ``(L, L + horizon_days]`` are censored at
             ``horizon_days``.
-        customers: the customers, in order (default: sorted ids of the log).
+        customers: the customers, in order (default: sorted ids of the log); each must be in the log.
 
     Returns:
         DataFrame indexed by customer id with ``duration`` (days, int in 1..horizon) and ``event`` (0/1).
+
+    Raises:
+        InputError: a customer id is not in the log (:func:`check_customers`).
     """
     landmark = pd.Timestamp(landmark)
     end = landmark + pd.Timedelta(days=int(horizon_days))
-    customers = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
+    customers = pd.Index(sorted(log["customer_id"].unique())) if customers is None else check_customers(log, customers)
     after = log[(log["date"] > landmark) & (log["date"] <= end)]
     first = after.groupby("customer_id")["date"].min().reindex(customers)
     event = first.notna().to_numpy().astype(int)

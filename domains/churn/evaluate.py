@@ -162,17 +162,25 @@ def calibration(duration, event, curves, times, at):
     """Mean predicted S(t) of each model beside the Kaplan-Meier estimate at the times ``at``.
 
     Args:
-        curves: dict model name -> ``(n, m)`` survival on ``times``. at: the times to compare (grid points).
+        curves: dict model name -> ``(n, m)`` survival on ``times``. at: the times to compare, in
+            ``[0, times[-1]]``; each curve is read there with :func:`survival_at` (its own value at a grid
+            point, linear between grid points, as the integrated Brier score reads it).
 
     Returns:
         DataFrame indexed by ``at`` with a ``kaplan_meier`` column and one column per model.
+
+    Raises:
+        ValueError: a time in ``at`` outside ``[0, times[-1]]`` (the curves say nothing after their grid).
     """
+    times = np.asarray(times, float)
+    outside = [t for t in np.asarray(at, float) if not 0 <= t <= times[-1]]
+    if outside:
+        raise ValueError(f"calibration at {outside[0]:g}: outside the curves' grid [0, {times[-1]:g}]")
     km = KaplanMeierFitter().fit(np.asarray(duration, float), np.asarray(event, int))
     table = pd.DataFrame({"kaplan_meier": km.survival_function_at_times(np.asarray(at, float)).to_numpy()},
                          index=pd.Index(at, name="time"))
-    index = [int(np.searchsorted(times, t)) for t in at]
     for name, survival in curves.items():
-        table[name] = np.asarray(survival)[:, index].mean(axis=0)
+        table[name] = survival_at(survival, times, at).mean(axis=0)
     return table
 
 

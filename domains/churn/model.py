@@ -57,20 +57,39 @@ def interval_targets(duration, event, width, intervals):
     (nnet-survival's convention), all ``K`` when censored at the horizon.
 
     Args:
-        duration: ``(n,)`` times after the landmark (same unit as ``width``; > 0 for events).
-        event: ``(n,)`` 0/1. width: interval length. intervals: ``K``.
+        duration: ``(n,)`` finite times ``>= 0`` after the landmark (same unit as ``width``; an event at 0
+            counts in interval 0, as one at any time in ``(0, width]``).
+        event: ``(n,)`` 0/1 (or bool). width: interval length. intervals: ``K``.
 
     Returns:
         float32 ``(n, 2K)``.
+
+    Raises:
+        ValueError: durations and events of different shapes or not 1-D, a non-finite or negative duration, an
+            event that is not 0/1; the message names the first such customer's position and the count.
     """
-    duration = np.asarray(duration, float)
-    event = np.asarray(event, int)
+    duration, event = check_outcome(duration, event)
     grid = np.arange(intervals)
     k_event = np.clip(np.ceil(duration / width).astype(int) - 1, 0, intervals - 1)
     survived = np.floor(duration / width + 0.5).astype(int)  # censored: intervals seen at least half of
     at_risk = np.where(event[:, None] == 1, grid[None, :] <= k_event[:, None], grid[None, :] < survived[:, None])
     events = (event[:, None] == 1) & (grid[None, :] == k_event[:, None])
     return np.concatenate([at_risk, events], axis=1).astype("float32")
+
+
+def check_outcome(duration, event):
+    """``(duration float (n,), event int (n,))`` after the checks of :func:`interval_targets` (ValueError)."""
+    duration = np.asarray(duration, float)
+    flags = np.asarray(event)
+    if duration.ndim != 1 or flags.shape != duration.shape:
+        raise ValueError(f"duration and event must both be 1-D of one length; got shapes {duration.shape} and {flags.shape}")
+    for bad, what, values in ((~np.isfinite(duration) | (duration < 0), "not a finite duration >= 0", duration),
+                              (~np.isin(flags, (0, 1)), "not an event flag 0/1", flags)):
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            raise ValueError(f"customer at position {first}: {values[first].item()!r} is {what} "
+                             f"({int(bad.sum())} such customers)")
+    return duration, flags.astype(int)
 
 
 def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=None, static_var=None,
@@ -280,7 +299,14 @@ def explain(model, inputs, width, week_ends=None, top=5):
         units), ``risk_path`` ``(weeks,)`` (the risk if the history ended after each week; ``nan`` before the
         first event), ``risk_change`` ``(weeks,)`` (its week-on-week change) and ``top_weeks`` (the ``top``
         weeks with the largest absolute change, as ``(week index or label, change)``).
+
+    Raises:
+        ValueError: the inputs hold more (or fewer) than one customer.
     """
+    rows = [len(part) for part in inputs]
+    if rows != [1] * len(inputs):
+        raise ValueError(f"explain reads one customer; the inputs have {', '.join(map(str, rows))} rows "
+                         "(pass [part[i:i + 1] for part in inputs] for customer i)")
     nets = members(model)
     replays = [replay_head(net, inputs) for net in nets]
     gates = replays[0][1]

@@ -42,7 +42,9 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
 
     Args:
         inputs: list ``[history (n, weeks, F)] [+ future (n, K, G)] [+ static (n, S)]`` or ``[static]``; a
-            static-only list is recognised by its 2-D array, known-future covariates by a 3-D second array.
+            static-only list is recognised by its 2-D array, known-future covariates by a 3-D second array
+            (a bare array is refused: wrap it, ``[static]``). Static covariates (array or DataFrame) are
+            standardised inside the model by their mean and population variance (``ddof=0``).
         duration, event: ``(n,)`` targets (duration in the unit of ``width``). width: interval length.
         intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS`.
         backup_dir: keep ``keras.callbacks.BackupAndRestore`` checkpoints here (deleted when training ends):
@@ -51,15 +53,20 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
 
     Returns:
         the trained ``keras.Model``, its hazard logits shifted by :func:`refit_offset` after training.
+
+    Raises:
+        TypeError: ``inputs`` is not a list or tuple. ValueError: bad durations or events
+            (:func:`domains.churn.model.interval_targets`).
     """
+    inputs = _input_list(inputs)
+    targets = interval_targets(duration, event, width, intervals)
     config = {**DEFAULTS, **(config or {})}
     keras.utils.set_random_seed(seed)
     history = inputs[0] if inputs[0].ndim == 3 else None
-    static = inputs[-1] if inputs[-1].ndim == 2 else None
+    static = np.asarray(inputs[-1]) if inputs[-1].ndim == 2 else None  # a DataFrame's values: numpy's ddof=0
     future = inputs[1] if history is not None and len(inputs) > 1 and inputs[1].ndim == 3 else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = _build(history, static, intervals, config, seed, future)
-    targets = interval_targets(duration, event, width, intervals)
     callbacks = []
     if backup_dir:  # two checkpoints: a kill while one is being written leaves the other
         callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=True, double_checkpoint=True))
@@ -68,6 +75,16 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
               verbose=verbose, callbacks=callbacks)
     refit_offset(model, inputs, targets)
     return model
+
+
+def _input_list(inputs):
+    """``inputs`` as a list of parts; TypeError for anything but a list or tuple (a bare array would be read
+    row by row)."""
+    if not isinstance(inputs, (list, tuple)):
+        shape = getattr(inputs, "shape", None)
+        raise TypeError(f"inputs must be a list of arrays ([history], [static], [history, static], ...); got "
+                        f"{type(inputs).__name__}{'' if shape is None else f' of shape {shape}'}: wrap it in a list")
+    return list(inputs)
 
 
 def fit_ensemble(inputs, duration, event, width, intervals, seed=0, members=1, config=None, verbose=0,
@@ -158,8 +175,9 @@ def _build(history, static, intervals, config, seed, future=None):
 
 
 def predict_survival(model, inputs, width):
-    """``{"survival" (n, K), "times" (K,), "expected_time" (n,), "risk" (n,)}`` (times in ``width`` units)."""
-    logits = model.predict([np.asarray(a, "float32") for a in inputs], batch_size=1024, verbose=0)
+    """``{"survival" (n, K), "times" (K,), "expected_time" (n,), "risk" (n,)}`` (times in ``width`` units);
+    ``inputs`` a list as for :func:`fit_survival`."""
+    logits = model.predict([np.asarray(a, "float32") for a in _input_list(inputs)], batch_size=1024, verbose=0)
     survival = survival_from_logits(logits)
     return {"survival": survival, "times": width * np.arange(1, survival.shape[1] + 1),
             "expected_time": expected_time(survival, width), "risk": risk_score(survival, width)}

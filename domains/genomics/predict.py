@@ -56,12 +56,26 @@ def posteriors(model, contigs, window=3072, stride=2560, batch_size=64, verbose=
         batch_size: windows per forward pass (64 windows of 3072 bases: about 1.5 GB of activations; larger
             batches mean fewer sequential BiLSTM steps per base but more memory).
         verbose: Keras progress bar (1) or none (0).
+
+    Raises:
+        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``.
     """
+    step = lstm_stride(model)
+    if window % step:
+        raise ValueError(f"window {window} is not a multiple of the model's lstm_stride {step} "
+                         f"(try {-(-window // step) * step})")
     dataset, tilings = window_dataset(contigs, window, stride, batch_size, labels=False)
     outputs = model.predict(dataset, verbose=verbose)
     coding = stitch(outputs["coding"], tilings, window)
     start = stitch(outputs["start"], tilings, window)
     return {contig.id: (coding[contig.id], start[contig.id]) for contig in contigs}
+
+
+def lstm_stride(model):
+    """The ``lstm_stride`` a model from :func:`domains.genomics.model.build_gene_model` was built with: the
+    strides of its ``pool`` layer, 1 without one."""
+    names = {layer.name for layer in model.layers}
+    return int(model.get_layer("pool").strides[0]) if "pool" in names else 1
 
 
 #: Genetic code 4 is detected as CheckM does it (Parks et al. 2015; GTDB-Tk too): a genome is on code 4 when
@@ -83,6 +97,9 @@ def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, confi
     it (every contig's ``translation_table`` set to 4) when that covers more than ``CODE4_GAIN`` more of the
     genome (:func:`coding_density`). The network's posteriors do not depend on the code: only the decoder
     runs twice.
+
+    Raises:
+        ValueError: ``window`` is not a multiple of the model's ``lstm_stride`` (:func:`posteriors`).
     """
     stitched = posteriors(model, contigs, window, stride, batch_size, verbose)
     for contig in contigs:

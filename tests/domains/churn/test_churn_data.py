@@ -134,6 +134,21 @@ def test_customer_without_history_before_landmark(tmp_path):
         data.weekly_sequences(log, "1997-09-30", weeks=4)
 
 
+def test_customers_not_in_the_log_are_refused(tmp_path):
+    """Ids of another type (ints for the log's strings) are unknown customers, not censored or zero rows."""
+    from domains.churn import baselines
+
+    log = data.read_event_log(write(tmp_path, LOG + "c,1997-12-01,1,1.0,purchase\n"), numeric=data.CDNOW_NUMERIC)
+    unknown = r"customer 1 \(int\) is not in the log \(2 of the 3 customers given are not; the log's ids are like 'a' \(str\)\)"
+    with pytest.raises(InputError, match=unknown):
+        data.survival_targets(log, "1997-09-30", 273, ["a", 1, 2])
+    with pytest.raises(InputError, match=unknown):
+        baselines.rfm_features(log, "1997-09-30", ["a", 1, 2])
+    with pytest.raises(InputError, match=r"customer 'c' \(first at row 7\): empty history"):
+        baselines.rfm_features(log, "1997-09-30", ["a", "c"])
+    assert data.survival_targets(log, "1997-09-30", 273, ["c"]).loc["c"].tolist() == [62, 1]
+
+
 TABLE = """id,tenure,churn,plan,charges
 1,5,Yes,basic,10.5
 2,0,No,pro,20.0

@@ -70,6 +70,19 @@ def test_calibration_of_the_true_curve_matches_kaplan_meier(exponential):
     np.testing.assert_allclose(table["true"], km, atol=0.02)
 
 
+def test_calibration_reads_every_curve_at_the_time_it_reports(exponential):
+    """Between grid points a curve is read as Kaplan-Meier is, at that time (linearly, as survival_at), not at
+    the next grid point; a time past the grid is refused."""
+    duration, event, grid = exponential
+    curve = np.tile(np.exp(-grid), (len(duration), 1))
+    table = evaluate.calibration(duration, event, {"true": curve}, grid, at=[0.35, grid[4]])
+    np.testing.assert_allclose(table["true"], evaluate.survival_at(curve[:1], grid, [0.35, grid[4]])[0])
+    assert table["true"].iloc[1] == curve[:, 4].mean()  # on a grid point: the curve's own value, as before
+    np.testing.assert_allclose(table["true"], table["kaplan_meier"], atol=0.02)
+    with pytest.raises(ValueError, match=r"calibration at 2.5: outside the curves' grid \[0, 2\]"):
+        evaluate.calibration(duration, event, {"true": curve}, grid, at=[1.0, 2.5])
+
+
 def test_calibration_plot_writes_a_file(exponential, tmp_path):
     duration, event, grid = exponential
     table = evaluate.calibration(duration, event, {"m": np.tile(np.exp(-grid), (len(duration), 1))}, grid, grid[[4, 9]])
@@ -151,3 +164,22 @@ def test_coxph_baseline_refits_when_lifelines_fails_to_converge():
         refit = CoxPHFitter(penalizer=0.01).fit(frame, "duration", "event", fit_options={"step_size": 0.25})
     assert cox.fitter_.log_likelihood_ == pytest.approx(refit.log_likelihood_, abs=1e-4)
     assert cox.fitter_.log_likelihood_ > plain.log_likelihood_ + 1000
+
+
+def test_coxph_baseline_leaves_out_a_constant_covariate(rng):
+    """lifelines stops with a ConvergenceError on a constant covariate; the baseline drops it with a warning,
+    which gives the fit without it, and refuses covariates that are all constant."""
+    import pandas as pd
+
+    from domains.churn import baselines
+
+    x = pd.DataFrame({"signal": rng.normal(size=300), "flat": np.ones(300)})
+    duration = np.ceil(rng.exponential(5 * np.exp(-x["signal"].to_numpy())))
+    event = rng.integers(0, 2, 300)
+    with pytest.warns(UserWarning, match=r"covariate\(s\) 'flat' constant in the training data, left out"):
+        cox = baselines.CoxBaseline().fit(x, duration, event)
+    alone = baselines.CoxBaseline().fit(x[["signal"]], duration, event)
+    np.testing.assert_allclose(cox.risk(x), alone.risk(x))
+    np.testing.assert_allclose(cox.survival(x, [2.0, 5.0]), alone.survival(x, [2.0, 5.0]))
+    with pytest.raises(ValueError, match="every covariate is constant in the training data \\('flat'\\)"):
+        baselines.CoxBaseline().fit(x[["flat"]], duration, event)

@@ -18,6 +18,57 @@ def test_interval_targets_encoding():
     assert at_risk[3].sum() == 1 and at_risk[4].sum() == 2                      # censored in week 1: half rule
 
 
+def test_interval_targets_event_at_zero_and_bool_events():
+    y = churn_model.interval_targets([0, 3], [True, False], width=7, intervals=4)
+    np.testing.assert_array_equal(y, churn_model.interval_targets([0, 3], [1, 0], width=7, intervals=4))
+    assert y[0, :4].tolist() == [1, 0, 0, 0] and y[0, 4:].tolist() == [1, 0, 0, 0]  # an event at 0: interval 0
+
+
+@pytest.mark.parametrize("duration, event, message", [
+    ([1, np.nan, np.nan], [1, 1, 0], r"position 1: nan is not a finite duration >= 0 \(2 such customers\)"),
+    ([1, -2, 3], [1, 0, 0], "position 1: -2.0 is not a finite duration >= 0"),
+    ([1, np.inf, 3], [1, 0, 0], "position 1: inf is not a finite duration"),
+    ([1, 2, 3], [0, 2, 1], r"position 1: 2 is not an event flag 0/1 \(1 such customers\)"),
+    ([1, 2, 3], [1, np.nan, 0], "position 1: nan is not an event flag"),
+    ([1, 2, 3], ["1", "0", "1"], "position 0: '1' is not an event flag"),
+    ([1, 2, 3], [1, 0], r"one length; got shapes \(3,\) and \(2,\)"),
+])
+def test_interval_targets_refuses_bad_durations_and_events(duration, event, message):
+    with pytest.raises(ValueError, match=message):
+        churn_model.interval_targets(duration, event, width=1.0, intervals=4)
+
+
+def test_fit_survival_refuses_a_bare_array_and_bad_events_before_training(rng):
+    x = rng.normal(size=(20, 3)).astype("float32")
+    duration, event = rng.integers(1, 5, 20), rng.integers(0, 2, 20)
+    with pytest.raises(TypeError, match=r"got ndarray of shape \(20, 3\): wrap it in a list"):
+        train.fit_survival(x, duration, event, 1.0, 4)
+    with pytest.raises(ValueError, match="position 0: 2 is not an event flag"):
+        train.fit_survival([x], duration, np.r_[2, event[1:]], 1.0, 4)
+
+
+def test_static_dataframe_is_standardised_as_its_array(rng):
+    """A DataFrame of static covariates gives the model its array gives (population variance, ddof=0)."""
+    import pandas as pd
+
+    x = rng.normal(size=(40, 2)) * [1.0, 3.0]
+    duration, event = rng.integers(1, 5, 40), rng.integers(0, 2, 40)
+    config = {"epochs": 1, "hidden": 4}
+    frame = train.fit_survival([pd.DataFrame(x, columns=["a", "b"])], duration, event, 1.0, 4, config=config)
+    array = train.fit_survival([x], duration, event, 1.0, 4, config=config)
+    np.testing.assert_allclose(frame.get_layer("static_norm").variance.numpy().ravel(), x.var(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(array.get_layer("static_norm").variance.numpy().ravel(), x.var(axis=0), rtol=1e-6)
+    np.testing.assert_allclose(frame.predict(x, verbose=0), array.predict(x, verbose=0), atol=1e-6)
+
+
+def test_explain_refuses_more_than_one_customer(rng):
+    net = churn_model.build_model(4, weeks=6, n_features=3, n_static=2, units=4, hidden=4)
+    x, static = rng.random((2, 6, 3)).astype("float32"), rng.normal(size=(2, 2)).astype("float32")
+    with pytest.raises(ValueError, match="explain reads one customer; the inputs have 2, 2 rows"):
+        churn_model.explain(net, [x, static], width=1.0)
+    assert churn_model.explain(net, [x[:1], static[:1]], width=1.0)["risk_path"].shape == (6,)
+
+
 def test_loss_is_the_censored_likelihood_by_hand():
     logits = np.array([[0.3, -1.0, 2.0]], "float32")
     h = 1 / (1 + np.exp(-logits[0]))

@@ -5,7 +5,8 @@ import gzip
 import numpy as np
 import pytest
 
-from domains.genomics.data import check_annotation, codon_table, label_contig, one_hot, read_genome
+from domains.genomics.data import (Contig, Gene, check_annotation, codon_table, label_contig, one_hot, read_genome,
+                                   sub_contig)
 from shared.cli import InputError
 from shared.data_paths import bundled, shared_data
 
@@ -125,6 +126,21 @@ def test_annotation_for_an_unknown_record_is_refused(tmp_path):
     gff = _write(tmp_path, "g.gff3", "##gff-version 3\nchr9\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n")
     with pytest.raises(InputError, match="record 'chr9', which is not in the genome"):
         read_genome(fasta, annotation=gff)
+
+
+def test_sub_contig_shifts_genes_and_refuses_a_stretch_outside_the_contig():
+    contig = Contig("c", "ACGT" * 25, genes=[Gene("c", ((10, 40),), 1), Gene("c", ((50, 90),), -1)])
+    piece = sub_contig(contig, 40, 100)
+    assert len(piece) == 60 and piece.genes == [Gene("c", ((10, 50),), -1)]
+    for first, end in [(-10, 100), (60, 50), (0, 101)]:
+        with pytest.raises(ValueError, match=rf"need 0 <= first <= end <= 100 .*first={first}, end={end}"):
+            sub_contig(contig, first, end)
+
+
+def test_hand_made_contig_is_upper_cased_as_read_genome_does():
+    contig = Contig("soft", "acgtNNacGT")
+    assert contig.sequence == "ACGTNNACGT"
+    np.testing.assert_array_equal(one_hot(contig.sequence).sum(axis=1), [1, 1, 1, 1, 0, 0, 1, 1, 1, 1])
 
 
 def test_bundled_streptococcus_genome():

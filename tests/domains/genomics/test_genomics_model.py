@@ -7,7 +7,7 @@ import keras
 
 from domains.genomics.data import Contig, Gene, label_contig, one_hot
 from domains.genomics.model import build_gene_model
-from domains.genomics.predict import posteriors, predict_genes
+from domains.genomics.predict import lstm_stride, posteriors, predict_genes
 from domains.genomics.train import reverse_complement, training_dataset
 from domains.genomics.windows import window_dataset
 
@@ -76,3 +76,12 @@ def test_strided_lstm_unfolds_back_to_every_base():
     outputs = model.predict(np.random.rand(2, 96, 4).astype("float32"), verbose=0)
     assert outputs["coding"].shape == (2, 96, 2, 4) and outputs["start"].shape == (2, 96, 2)
     np.testing.assert_allclose(outputs["coding"].sum(axis=-1), 1.0, atol=1e-5)
+
+
+def test_prediction_window_must_be_a_multiple_of_the_lstm_stride(contigs):
+    model = build_gene_model(filters=(8,), kernel_sizes=(5,), dilation_rates=(1,), lstm_units=(4,), lstm_stride=3)
+    assert lstm_stride(model) == 3 and lstm_stride(build_gene_model(**TINY)) == 1
+    with pytest.raises(ValueError, match="window 301 is not a multiple of the model's lstm_stride 3"):
+        predict_genes(model, contigs, window=301, stride=256)
+    coding, start = posteriors(model, contigs[:1], window=300, stride=256)["a"]
+    assert coding.shape == (700, 2, 4) and start.shape == (700, 2)
