@@ -166,6 +166,7 @@ def _train(args):
     from domains.sentiment.augment import training_table
     from domains.sentiment.train import run_files, train  # TensorFlow only when a model is needed
 
+    check_writable(run_files(args.out)["model"], args.force)  # before reading the trees, in the command line's words
     trees = _trees(args)
     if not 0.0 <= args.pair_neutral_share <= 1.0:
         raise InputError(f"--pair-neutral-share: {args.pair_neutral_share} is not in [0, 1]")
