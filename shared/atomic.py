@@ -12,16 +12,17 @@ import tempfile
 from shared.cli import InputError
 
 
-def check_writable(path, force=False):
-    """Raises :class:`InputError` if ``path`` exists and ``force`` is False, or names a directory."""
+def check_writable(path, force=False, override="--force"):
+    """Raises :class:`InputError` if ``path`` exists and ``force`` is False, or names a directory; the message
+    tells the user to pass ``override`` (the command line's ``--force``; ``force=True`` from Python)."""
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, not a file to write")
     if os.path.exists(path) and not force:
-        raise InputError(f"{path}: already exists; pass --force to overwrite it")
+        raise InputError(f"{path}: already exists; pass {override} to overwrite it")
 
 
 @contextlib.contextmanager
-def atomic_path(path, force=False, suffix=None):
+def atomic_path(path, force=False, suffix=None, override="--force"):
     """Yields a temporary path beside ``path``; on success it is renamed to ``path``, on error removed.
 
     Use it with writers that take a path (``model.save``, ``DataFrame.to_csv``, ``figure.savefig``):
@@ -38,8 +39,9 @@ def atomic_path(path, force=False, suffix=None):
         force: allow replacing an existing file.
         suffix: the temporary file's suffix (default: the destination's, as some writers check it, e.g.
             ``.keras``).
+        override: how the refusal tells the user to allow replacing (:func:`check_writable`).
     """
-    check_writable(path, force)
+    check_writable(path, force, override)
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     suffix = os.path.splitext(path)[1] if suffix is None else suffix

@@ -32,7 +32,6 @@ Fitting, in order:
 """
 
 import contextlib
-import os
 from pathlib import Path
 
 import keras
@@ -44,7 +43,6 @@ from domains.ecology.checks import check_covariates, check_horizon, check_series
 from domains.ecology.model import Calibration, Mixture, build_network, calibration_factors, features, scaling
 from domains.ecology.train import fit_network, split_targets, training_arrays
 from shared.atomic import atomic_path
-from shared.cli import InputError
 from shared.layers import gate_activations
 from shared.safe_load import load_model
 
@@ -280,9 +278,7 @@ class GatedForecaster:
 
         The file holds the networks only, not the training series: a loaded forecaster predicts from a history.
         """
-        if os.path.isfile(path) and not force:
-            raise InputError(f"{path}: already exists; pass force=True to overwrite it")
-        with atomic_path(str(path), force=force) as tmp:
+        with atomic_path(str(path), force=force, override="force=True") as tmp:
             self.network_.save(tmp)
 
     @classmethod

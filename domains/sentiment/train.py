@@ -121,9 +121,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         ``(SentimentClassifier, history dict)``.
     """
     files = run_files(out)
-    if files["model"].exists() and not force:
-        raise InputError(f"{files['model']}: already exists; pass --force (force=True in Python) to overwrite it")
-    check_writable(files["model"], force)
+    check_writable(files["model"], force, override="--force (force=True in Python)")
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
                                   lexicon=(model_options or {}).get("use_lexicon", False))
