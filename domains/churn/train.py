@@ -56,10 +56,14 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
 
     Raises:
         TypeError: ``inputs`` is not a list or tuple. ValueError: bad durations or events
-            (:func:`domains.churn.model.interval_targets`).
+            (:func:`domains.churn.model.interval_targets`), or parts whose row counts differ from theirs.
     """
     inputs = _input_list(inputs)
     targets = interval_targets(duration, event, width, intervals)
+    rows = [len(part) for part in inputs]
+    if set(rows) != {len(targets)}:
+        raise ValueError(f"inputs have {', '.join(map(str, rows))} rows but there are {len(targets)} durations: "
+                         "one row per customer in every part")
     config = {**DEFAULTS, **(config or {})}
     keras.utils.set_random_seed(seed)
     history = inputs[0] if inputs[0].ndim == 3 else None

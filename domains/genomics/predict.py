@@ -58,8 +58,12 @@ def posteriors(model, contigs, window=3072, stride=2560, batch_size=64, verbose=
         verbose: Keras progress bar (1) or none (0).
 
     Raises:
-        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``.
+        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, or two contigs share an id
+            (the outputs are keyed by it).
     """
+    ids = [contig.id for contig in contigs]
+    if len(set(ids)) < len(ids):
+        raise ValueError(f"contig id {next(i for i in ids if ids.count(i) > 1)!r} appears twice: ids must be unique")
     step = lstm_stride(model)
     if window % step:
         raise ValueError(f"window {window} is not a multiple of the model's lstm_stride {step} "

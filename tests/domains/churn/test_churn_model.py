@@ -45,6 +45,8 @@ def test_fit_survival_refuses_a_bare_array_and_bad_events_before_training(rng):
         train.fit_survival(x, duration, event, 1.0, 4)
     with pytest.raises(ValueError, match="position 0: 2 is not an event flag"):
         train.fit_survival([x], duration, np.r_[2, event[1:]], 1.0, 4)
+    with pytest.raises(ValueError, match="inputs have 19 rows but there are 20 durations"):
+        train.fit_survival([x[:19]], duration, event, 1.0, 4)
 
 
 def test_static_dataframe_is_standardised_as_its_array(rng):

@@ -85,3 +85,5 @@ def test_prediction_window_must_be_a_multiple_of_the_lstm_stride(contigs):
         predict_genes(model, contigs, window=301, stride=256)
     coding, start = posteriors(model, contigs[:1], window=300, stride=256)["a"]
     assert coding.shape == (700, 2, 4) and start.shape == (700, 2)
+    with pytest.raises(ValueError, match="contig id 'a' appears twice"):
+        posteriors(model, [contigs[0], contigs[0]], window=300, stride=256)
