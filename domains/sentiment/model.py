@@ -67,7 +67,8 @@ class Featurizer:
         return [str(token) for token in self.vectorizer.get_vocabulary()[2:]]
 
     def __call__(self, texts):
-        token_lists = [tokenize(text) for text in check_texts(texts)]
+        texts = check_texts(texts)
+        token_lists = [tokenize(text) for text in texts]
         length = max([1, *map(len, token_lists)])
         ids = np.zeros((len(texts), length), dtype="int32")
         negation = np.zeros((len(texts), length, len(FEATURES)), dtype="float32")
