@@ -6,6 +6,8 @@ test. The sequence, not the step, is the unit of analysis, since the steps of on
 independent.
 """
 
+import numbers
+
 import numpy as np
 import pandas as pd
 
@@ -22,7 +24,8 @@ def gate_statistics(gates, groups, n_permutations=10000, seed=0, mask=None, per_
         n_permutations: number of random relabellings of the groups in the permutation test.
         seed: seed of the permutations (the same permutations are used for every gate and unit).
         mask: optional boolean ``(n, t)``; only steps where it is True enter a sequence's mean (every
-            sequence needs at least one).
+            sequence needs at least one). Masked-out steps may hold anything (NaN padding included); the steps
+            that enter a mean must be finite.
         per_unit: if True, one row per gate and unit (a ``unit`` column is added) instead of per gate.
 
     Returns:
@@ -35,7 +38,8 @@ def gate_statistics(gates, groups, n_permutations=10000, seed=0, mask=None, per_
         in ``(0, 1]``), ``n_group1`` and ``n_group0``.
 
     Raises:
-        ValueError: shapes that do not match, or a group with fewer than two sequences.
+        ValueError: shapes that do not match, no gates, NaN or infinite activations in the steps used, a group
+            with fewer than two sequences, or ``n_permutations`` not an integer >= 1.
 
     Example:
 
@@ -48,6 +52,10 @@ def gate_statistics(gates, groups, n_permutations=10000, seed=0, mask=None, per_
     """
     if not isinstance(gates, dict):
         gates = {"gate": gates}
+    if not gates:
+        raise ValueError("gates is an empty dict; give at least one gate's activations")
+    if isinstance(n_permutations, bool) or not isinstance(n_permutations, numbers.Integral) or n_permutations < 1:
+        raise ValueError(f"n_permutations must be an integer >= 1, got {n_permutations!r}")
     groups = np.asarray(groups)
     if groups.ndim != 1 or groups.dtype != bool:
         raise ValueError(f"groups must be a boolean array of shape (n,); got {groups.dtype} {groups.shape}")
@@ -58,7 +66,7 @@ def gate_statistics(gates, groups, n_permutations=10000, seed=0, mask=None, per_
     permuted = np.stack([rng.permutation(groups) for _ in range(n_permutations)]).astype(np.float64)
     rows = []
     for name, values in gates.items():
-        summary = _sequence_means(np.asarray(values, dtype=np.float64), len(groups), mask, per_unit)
+        summary = _sequence_means(name, np.asarray(values, dtype=np.float64), len(groups), mask, per_unit)
         for unit, column in enumerate(summary.T):
             row = {"gate": name, **_compare(column, groups, permuted)}
             if per_unit:
@@ -67,10 +75,10 @@ def gate_statistics(gates, groups, n_permutations=10000, seed=0, mask=None, per_
     return pd.DataFrame(rows).set_index("gate")
 
 
-def _sequence_means(values, n, mask, per_unit):
-    """Per-sequence mean activity: ``(n, units)`` if ``per_unit`` else ``(n, 1)``."""
+def _sequence_means(name, values, n, mask, per_unit):
+    """Per-sequence mean activity of gate ``name``: ``(n, units)`` if ``per_unit`` else ``(n, 1)``."""
     if values.ndim != 3 or values.shape[0] != n:
-        raise ValueError(f"gate activations must be (n={n}, t, units); got shape {values.shape}")
+        raise ValueError(f"gate {name!r}: activations must be (n={n}, t, units); got shape {values.shape}")
     if mask is None:
         weights = np.ones(values.shape[:2])
     else:
@@ -79,6 +87,10 @@ def _sequence_means(values, n, mask, per_unit):
             raise ValueError(f"mask must have shape {values.shape[:2]}; got {weights.shape}")
         if np.any(weights.sum(axis=1) == 0):
             raise ValueError("every sequence needs at least one unmasked step")
+    used = weights > 0
+    if not np.all(np.isfinite(values[used])):
+        raise ValueError(f"gate {name!r}: NaN or infinite activations in the steps that enter the means")
+    values = np.where(used[..., None], values, 0.0)  # masked-out steps weigh 0, whatever they hold
     per_step_unit = np.einsum("ntu,nt->nu", values, weights) / weights.sum(axis=1, keepdims=True)
     return per_step_unit if per_unit else per_step_unit.mean(axis=1, keepdims=True)
 

@@ -37,8 +37,10 @@ def unroll(model, x, layer=None):
         steps the state is carried: h_t = h_{t-1}.
 
     Raises:
-        ValueError: the model or layer is not supported (see :func:`gradient_flow`), or the unrolled output
-            differs from ``model(x)``.
+        TypeError: ``model`` is not a ``keras.Model``.
+        ValueError: the model or layer is not supported (see :func:`gradient_flow`), ``x`` does not have the
+            model's input shape or holds NaN or infinite values, or the unrolled output differs from
+            ``model(x)``.
 
     Example:
 
@@ -48,6 +50,7 @@ def unroll(model, x, layer=None):
     >>> output.shape, states.shape
     ((4, 1), (4, 20, 8))
     """
+    x = _checked_input(model, x)
     layers, index = _chain_and_index(model, layer)
     y_pred, states = _forward(layers, index, x, perturb=None)
     _check_matches_model(model, x, y_pred)
@@ -74,11 +77,13 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         through that carried state.
 
     Raises:
-        ValueError: no usable recurrent layer (none found; a ``Bidirectional`` wrapper, which this does not
-            unroll: probe a model built on its forward or backward layer instead; ``return_state``,
-            ``return_gates``, ``stateful``, stacked cells, or a cell whose output is not its hidden state);
-            a model that is not a single chain of layers; no ``loss`` and an uncompiled model; an unrolled
-            output that differs from ``model(x)``.
+        TypeError: ``model`` is not a ``keras.Model``.
+        ValueError: ``x`` does not have the model's input shape, ``y`` has another number of samples than
+            ``x``, either holds NaN or infinite values; no usable recurrent layer (none found; a
+            ``Bidirectional`` wrapper, which this does not unroll: probe a model built on its forward or
+            backward layer instead; ``return_state``, ``return_gates``, ``stateful``, stacked cells, or a cell
+            whose output is not its hidden state); a model that is not a single chain of layers; no ``loss``
+            and an uncompiled model; an unrolled output that differs from ``model(x)``.
 
     Example:
 
@@ -91,6 +96,12 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     >>> bool(profile[0] < profile[-1])  # a vanilla RNN forgets: early steps get little gradient
     True
     """
+    x = _checked_input(model, x)
+    y = np.asarray(y)
+    if y.ndim == 0 or y.shape[0] != x.shape[0]:
+        raise ValueError(f"y has shape {y.shape}, but x has {x.shape[0]} samples: y needs one target per sample")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError("y holds NaN or infinite values")
     if loss is None and not getattr(model, "compiled", False):
         raise ValueError("gradient_flow needs `loss=` for a model that has not been compiled")
     layers, index = _chain_and_index(model, layer)
@@ -126,6 +137,9 @@ def plot_gradient_flow(profiles, ax=None):
     Returns:
         The ``Axes``.
 
+    Raises:
+        ValueError: a profile that is not 1-D and non-empty, or whose last value is not finite and > 0.
+
     Example:
 
     >>> ax = plot_gradient_flow({"SimpleRNN": np.geomspace(1e-6, 1, 100), "LSTM": np.geomspace(0.1, 1, 100)})
@@ -138,12 +152,39 @@ def plot_gradient_flow(profiles, ax=None):
         _, ax = plt.subplots(figsize=(6, 4))
     for label, profile in profiles.items():
         profile = np.asarray(profile, dtype=np.float64)
+        if profile.ndim != 1 or profile.size == 0 or not 0 < profile[-1] < np.inf:
+            raise ValueError(
+                f"profile {label!r} must be 1-D, non-empty and end in a finite value > 0 (each curve is divided by "
+                f"its last value); got shape {profile.shape}"
+                + (f", last value {profile[-1]}" if profile.ndim == 1 and profile.size else "")
+            )
         ax.plot(np.arange(len(profile)), profile / profile[-1], label=label)
     ax.set_yscale("log")
     ax.set_xlabel("step t")
     ax.set_ylabel(r"$\|\partial L / \partial h_t\|$ / value at the last step")
     ax.legend()
     return ax
+
+
+def _checked_input(model, x):
+    """``x`` as an array (tensors are kept), after checking ``model`` is a Keras model, ``x`` has its input shape
+    (rank and every known dimension after the batch) and, if floating, holds no NaN or infinite value."""
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model (Sequential or functional), got {type(model).__name__}")
+    if not tf.is_tensor(x):
+        x = np.asarray(x)
+    try:
+        inputs = model.inputs
+    except (AttributeError, ValueError):  # a Sequential built without an Input has none yet
+        inputs = None
+    if inputs and len(inputs) == 1:
+        expected, got = tuple(inputs[0].shape), tuple(x.shape)
+        if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
+            raise ValueError(f"x has shape {got}, but model {model.name!r} takes inputs of shape {expected}")
+    values = keras.ops.convert_to_numpy(x)
+    if values.dtype.kind == "f" and not np.all(np.isfinite(values)):
+        raise ValueError("x holds NaN or infinite values")
+    return x
 
 
 def _chain_and_index(model, layer):

@@ -24,7 +24,7 @@ def novelty(states):
         change into step ``t``).
 
     Raises:
-        ValueError: ``states`` is not 2-D or 3-D, or has fewer than two steps.
+        ValueError: ``states`` is not 2-D or 3-D, has fewer than two steps, or holds NaN or infinite values.
 
     Example:
 
@@ -36,6 +36,8 @@ def novelty(states):
     states = np.asarray(states, dtype=np.float64)
     if states.ndim not in (2, 3) or states.shape[-2] < 2:
         raise ValueError(f"states must be (t, d) or (n, t, d) with t >= 2; got shape {states.shape}")
+    if not np.all(np.isfinite(states)):
+        raise ValueError("states hold NaN or infinite values")
     return np.linalg.norm(np.diff(states, axis=-2), axis=-1)
 
 
@@ -61,6 +63,10 @@ def change_points(states_or_novelty, z=5.0, min_relative=0.05, distance=None):
         ``np.ndarray`` of int, the steps ``t`` (indices into the states) at which a new segment starts, i.e.
         where ``||h_t - h_{t-1}||`` peaks, ascending; for 3-D input a list of such arrays, one per sequence.
 
+    Raises:
+        ValueError: input of another rank, NaN or infinite values, or ``z`` or ``min_relative`` not a finite
+            number >= 0.
+
     Example:
 
     >>> states = np.zeros((50, 4))
@@ -69,12 +75,17 @@ def change_points(states_or_novelty, z=5.0, min_relative=0.05, distance=None):
     >>> change_points(states)
     array([20, 35])
     """
+    for name, value in (("z", z), ("min_relative", min_relative)):
+        if not 0 <= value < np.inf:
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     values = np.asarray(states_or_novelty, dtype=np.float64)
     if values.ndim == 3:
         return [change_points(sequence, z=z, min_relative=min_relative, distance=distance) for sequence in values]
     profile = novelty(values) if values.ndim == 2 else values
     if profile.ndim != 1:
         raise ValueError(f"expected a 1-D novelty profile or 2-D/3-D states; got shape {values.shape}")
+    if not np.all(np.isfinite(profile)):
+        raise ValueError("the novelty profile holds NaN or infinite values")
     if profile.size < 3:  # a peak needs a neighbour on each side
         return np.array([], dtype=int)
     mad = np.median(np.abs(profile - np.median(profile)))

@@ -164,3 +164,26 @@ def test_rejects_unsupported_models():
         unroll(gates, x)
     with pytest.raises(ValueError, match="not a top-level"):
         unroll(plain, x, layer="nope")
+
+
+def test_bad_inputs_are_named_before_tensorflow_sees_them(rng):
+    """Wrong shapes, NaN inputs and non-models get a ValueError/TypeError naming the argument, not a MatMul
+    error from inside the cell or a claim that the model is not a chain."""
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(2), keras.layers.Dense(1)])
+    x = rng.normal(size=(4, 5, 3)).astype("float32")
+    y = np.zeros((4, 1), "float32")
+    with pytest.raises(ValueError, match=r"x has shape \(4, 5\), but model .* takes inputs of shape \(None, 5, 3\)"):
+        gradient_flow(model, x[..., 0], y, loss="mse")
+    with pytest.raises(ValueError, match="x has shape"):
+        unroll(model, np.zeros((4, 5, 7), "float32"))
+    with pytest.raises(ValueError, match="y has shape"):
+        gradient_flow(model, x, np.zeros((3, 1)), loss="mse")
+    x[1, 2, 0] = np.nan
+    with pytest.raises(ValueError, match="x holds NaN"):
+        gradient_flow(model, x, y, loss="mse")
+    with pytest.raises(ValueError, match="x holds NaN"):
+        unroll(model, x)
+    with pytest.raises(TypeError, match="keras.Model"):
+        unroll(model.layers[0], x)
+    with pytest.raises(ValueError, match="profile 'flat'"):
+        plot_gradient_flow({"flat": np.array([1.0, 0.0])})  # dividing by its last value would give inf

@@ -57,3 +57,17 @@ def test_bad_shapes():
         novelty(np.zeros(5))
     with pytest.raises(ValueError):
         novelty(np.zeros((1, 3)))
+
+
+def test_non_finite_input_and_bars_are_refused(rng):
+    """NaN states used to give a NaN profile in which find_peaks finds nothing: "no change points", silently."""
+    states = piecewise_constant(rng, jumps=(10, 30))
+    states[20, 2] = np.nan
+    with pytest.raises(ValueError, match="NaN"):
+        novelty(states)
+    with pytest.raises(ValueError, match="NaN"):
+        change_points(states)
+    with pytest.raises(ValueError, match="NaN"):
+        change_points(np.r_[np.zeros(5), np.inf, np.zeros(5)])
+    with pytest.raises(ValueError, match="z must be"):
+        change_points(piecewise_constant(rng), z=-1.0)  # a negative bar made every wiggle a change point
