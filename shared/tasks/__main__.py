@@ -5,24 +5,30 @@ Single run::
     python -m shared.tasks --task adding --T 200 --layer gated_lstm --seed 0 [--units 32] [--steps 1000]
         [--batch 64] [--lr 0.01] [--json]
 
-prints Keras' progress, then one line with the test metric, the baseline and the verdict; with ``--json`` the last
-stdout line is the :func:`shared.tasks.runner.run_task` result as one JSON object.
+prints Keras' progress, then one line with the test metric, the baseline and the verdict; with ``--json`` stdout
+holds only the :func:`shared.tasks.runner.run_task` result as one JSON object (the progress and the line go to
+stderr; a diverged run's NaN metric is written as ``null``).
 
 Sweep::
 
     python -m shared.tasks --sweep --task adding --layers gated_lstm simple_rnn [--Ts 50 100 200 400] --out DIR
 
-writes ``DIR/sweep_<task>.csv`` and ``DIR/sweep_<task>.png``. Bad arguments exit with status 2 and one line on
-stderr.
+writes ``DIR/sweep_<task>.csv`` and ``DIR/sweep_<task>.png`` (atomically; existing ones only with ``--force``);
+with ``--json`` stdout holds only one JSON object with every run. Exit status 0 / 2 (bad arguments: one line on
+stderr naming the option) / 1 (internal error), as :func:`shared.cli.run`.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import math
 import os
 import sys
 
+from shared import cli
+from shared.atomic import check_writable
 from shared.tasks.generators import TASKS
 from shared.tasks.models import LAYERS, RunConfig
 
@@ -30,13 +36,6 @@ from shared.tasks.models import LAYERS, RunConfig
 DEFAULT_TS = (50, 100, 200, 400)
 #: Longest task the command line runs (a batch of sequences this long is a few hundred MB).
 MAX_T = 100_000
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """An ``ArgumentParser`` whose :meth:`error` writes a single ``prog: error: message`` line and exits 2."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {' '.join(message.split())}\n")
 
 
 def positive_int(text: str) -> int:
@@ -47,11 +46,12 @@ def positive_int(text: str) -> int:
     return value
 
 
-def nonnegative_int(text: str) -> int:
-    """argparse type: an integer >= 0 (numpy seed sequences take no negative entropy)."""
+def seed_arg(text: str) -> int:
+    """argparse type: an integer in ``[0, 2**32)``, the seeds ``keras.utils.set_random_seed`` takes (numpy seed
+    sequences take no negative entropy either)."""
     value = int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0, got {value}")
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got {value}")
     return value
 
 
@@ -64,16 +64,28 @@ def positive_float(text: str) -> float:
 
 
 def forget_bias_arg(text: str) -> float | str:
-    """argparse type: ``chrono`` or a float."""
-    return text if text == "chrono" else float(text)
+    """argparse type: ``chrono`` or a finite float."""
+    if text == "chrono":
+        return text
+    value = float(text)
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"must be 'chrono' or a finite number, got {text}")
+    return value
 
 
-def make_parser() -> OneLineParser:
+EXAMPLES = """examples:
+  python -m shared.tasks --task adding --T 200 --layer gated_lstm --seed 0 --json
+  python -m shared.tasks --sweep --task adding --layers gated_lstm simple_rnn --Ts 50 100 --out runs/adding --force"""
+
+
+def make_parser() -> argparse.ArgumentParser:
     defaults = RunConfig()
-    parser = OneLineParser(
+    tasks = "\n".join(f"  {name}: {task.summary}" for name, task in sorted(TASKS.items()))
+    parser = argparse.ArgumentParser(
         prog="python -m shared.tasks",
         description="Train a one-layer recurrent model on a long-term-dependency task and score it.",
-        epilog="tasks: " + "; ".join(f"{name}: {task.summary}" for name, task in sorted(TASKS.items())),
+        epilog=f"{EXAMPLES}\n\ntasks:\n{tasks}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--task", required=True, choices=sorted(TASKS), help="task name")
     parser.add_argument("--T", type=positive_int, help="task length in steps (single run)")
@@ -83,7 +95,7 @@ def make_parser() -> OneLineParser:
     parser.add_argument("--Ts", nargs="+", type=positive_int, default=list(DEFAULT_TS), help="sweep lengths")
     parser.add_argument("--out", help="sweep output folder")
     parser.add_argument("--force", action="store_true", help="replace the sweep's CSV and PNG if they exist")
-    parser.add_argument("--seed", type=nonnegative_int, default=0)
+    parser.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=positive_int, default=defaults.units)
     parser.add_argument("--steps", type=positive_int, default=defaults.steps, help="optimiser steps")
     parser.add_argument("--batch", type=positive_int, default=defaults.batch)
@@ -95,7 +107,9 @@ def make_parser() -> OneLineParser:
         "--forget-bias", type=forget_bias_arg, default=None, help="gated layers: 'chrono' (default) or a float"
     )
     parser.add_argument("--verbose", type=int, choices=(0, 1, 2), default=1, help="Keras fit verbosity")
-    parser.add_argument("--json", action="store_true", help="end stdout with the result as one JSON line")
+    parser.add_argument(
+        "--json", action="store_true", help="print only the result, as one JSON object, on stdout (the rest: stderr)"
+    )
     return parser
 
 
@@ -106,31 +120,27 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         if not args.layers or not args.out:
             parser.error("--sweep needs --layers and --out")
-        lengths = args.Ts
+        lengths, option = args.Ts, "--Ts"
     else:
         if args.T is None or args.layer is None:
             parser.error("a single run needs --T and --layer (or use --sweep)")
-        lengths = [args.T]
+        lengths, option = [args.T], "--T"
     for T in lengths:
         try:
             task.check_T(T)
         except ValueError as err:
-            parser.error(str(err))
+            raise cli.InputError(f"{option}: {err}") from None
         if T > MAX_T:
-            parser.error(f"T={T} is longer than this command line runs (at most {MAX_T})")
-    if args.sweep and os.path.exists(args.out) and not os.path.isdir(args.out):
-        parser.error(f"{args.out}: exists and is not a folder (--out names the sweep's output folder)")
-    if args.sweep and not args.force:
-        for name in (f"sweep_{task.name}.csv", f"sweep_{task.name}.png"):
-            if os.path.exists(os.path.join(args.out, name)):
-                parser.error(f"{os.path.join(args.out, name)}: already exists; pass --force to overwrite it")
+            raise cli.InputError(f"{option}: T={T} is longer than this command line runs (at most {MAX_T})")
     layers = args.layers if args.sweep else [args.layer]
     if args.forget_bias is not None and not set(layers) <= {"gated_lstm", "gated_gru"}:
-        parser.error("--forget-bias applies to gated_lstm and gated_gru only")
-    # Imported only now: loading TensorFlow writes log lines to stderr, which bad arguments must not see.
-    from shared.tasks.runner import describe, run_task
-    from shared.tasks.sweep import run_sweep
-
+        raise cli.InputError("--forget-bias applies to gated_lstm and gated_gru only")
+    if args.sweep:  # refuse before any training, not after
+        if os.path.exists(args.out) and not os.path.isdir(args.out):
+            raise cli.InputError(f"--out {args.out}: exists and is not a folder (the sweep's output folder)")
+        os.makedirs(args.out, exist_ok=True)
+        for name in (f"sweep_{task.name}.csv", f"sweep_{task.name}.png"):
+            check_writable(os.path.join(args.out, name), args.force)
     config = RunConfig(
         units=args.units,
         steps=args.steps,
@@ -141,29 +151,57 @@ def main(argv: list[str] | None = None) -> int:
         order=args.order,
         forget_bias=args.forget_bias,
     )
-    if args.sweep:
-        table = run_sweep(
-            task.name,
-            layers,
-            lengths,
-            args.out,
-            seed=args.seed,
-            config=config,
-            verbose=args.verbose,
-            on_result=lambda result: print(describe(result), flush=True),
-            force=args.force,
-        )
-        print(table[["layer", "T", "metric", "baseline", "solved", "seconds"]].to_string(index=False))
-        print(f"wrote {os.path.join(args.out, f'sweep_{task.name}.csv')} and sweep_{task.name}.png")
-        if args.json:
-            print(json.dumps({"task": task.name, "out": args.out, "runs": json.loads(table.to_json(orient="records"))}))
-        return 0
-    result = run_task(task, args.T, args.layer, seed=args.seed, config=config, verbose=args.verbose)
-    print(describe(result))
+    # With --json, stdout carries the JSON object alone: Keras' progress and the human lines go to stderr.
+    stdout = sys.stdout
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        payload = _run(args, task, layers, lengths, config)
     if args.json:
-        print(json.dumps(result))
+        print(strict_json(payload), file=stdout)
     return 0
 
 
+def strict_json(payload) -> str:
+    """``payload`` (dicts, lists, scalars) as standard JSON: NaN and infinities, which a diverged run gives its
+    metric and loss curve, become ``null`` (``json.dumps`` would write ``NaN``, which JSON parsers refuse)."""
+
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [clean(item) for item in value]
+        return value
+
+    return json.dumps(clean(payload), allow_nan=False)
+
+
+def _run(args, task, layers, lengths, config) -> dict:
+    """Runs the single run or the sweep, printing Keras' progress and the human-readable lines; returns the
+    JSON payload."""
+    # Imported only now: loading TensorFlow writes log lines to stderr, which bad arguments must not see.
+    from shared.tasks.runner import describe, run_task
+    from shared.tasks.sweep import run_sweep
+
+    if not args.sweep:
+        result = run_task(task, args.T, args.layer, seed=args.seed, config=config, verbose=args.verbose)
+        print(describe(result))
+        return result
+    table = run_sweep(
+        task.name,
+        layers,
+        lengths,
+        args.out,
+        seed=args.seed,
+        config=config,
+        verbose=args.verbose,
+        on_result=lambda result: print(describe(result), flush=True),
+        force=args.force,
+    )
+    print(table[["layer", "T", "metric", "baseline", "solved", "seconds"]].to_string(index=False))
+    print(f"wrote {os.path.join(args.out, f'sweep_{task.name}.csv')} and sweep_{task.name}.png")
+    return {"task": task.name, "out": args.out, "runs": json.loads(table.to_json(orient="records"))}
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.run(main, sys.argv[1:])

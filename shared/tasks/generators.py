@@ -2,8 +2,8 @@
 
 Every generator has the signature ``generate_<task>(n, T, seed, **params) -> (x, y)``:
 
-- ``n`` is the number of sequences, ``T`` the sequence length in time steps (any ``T`` at least the task's
-  minimum, see :data:`MIN_T`);
+- ``n`` is the number of sequences, ``T`` the sequence length in time steps (integers; any ``T`` at least the
+  task's minimum, see :data:`MIN_T`);
 - ``seed`` is an ``int`` or a ``numpy.random.Generator`` (an ``int`` always gives the same arrays; a
   ``Generator`` is advanced, so successive calls give fresh samples);
 - ``x`` is ``float32`` with shape ``(n, time, features)`` (time is ``T`` except for ``copy``, where it is
@@ -17,6 +17,8 @@ majority-class rate is 0.5 (``(n + 1) / (2n)`` for odd ``n``).
 
 from __future__ import annotations
 
+import math
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -24,13 +26,14 @@ import numpy as np
 
 SeedLike = int | np.random.Generator
 
-#: Smallest sequence length each generator accepts.
+#: Smallest sequence length each generator accepts with its default parameters (latch and two_sequence need
+#: ``T >= L + 1``, so 4 for their default ``L=3``).
 MIN_T = {
     "adding": 2,
     "copy": 1,
     "recall": 2,
-    "latch": 2,
-    "two_sequence": 2,
+    "latch": 4,
+    "two_sequence": 4,
     "parity": 1,
     "brackets": 2,
     "palindrome": 2,
@@ -44,17 +47,45 @@ COPY_VOCAB = COPY_ALPHABET + 2
 
 
 def as_rng(seed: SeedLike) -> np.random.Generator:
-    """Returns ``seed`` itself if it is a ``numpy.random.Generator``, else ``numpy.random.default_rng(seed)``."""
+    """Returns ``seed`` itself if it is a ``numpy.random.Generator``, else ``numpy.random.default_rng(seed)``
+    (``ValueError`` for a negative ``int``, which numpy's seeding refuses)."""
     if isinstance(seed, np.random.Generator):
         return seed
+    if _is_int(seed) and seed < 0:
+        raise ValueError(f"seed must be an integer >= 0 or a numpy.random.Generator, got {seed}")
     return np.random.default_rng(seed)
 
 
-def _check(name: str, n: int, T: int) -> None:
+def _is_int(value) -> bool:
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _check(name: str, n: int, T: int, min_T: int | None = None) -> None:
+    """Raises ``TypeError`` if ``n`` or ``T`` is not an integer, ``ValueError`` if ``n < 1`` or ``T < min_T``
+    (default ``MIN_T[name]``)."""
+    for arg, value in (("n", n), ("T", T)):
+        if not _is_int(value):
+            raise TypeError(f"{name}: {arg} must be an integer, got {value!r}")
     if n < 1:
         raise ValueError(f"{name}: n must be >= 1, got {n}")
-    if T < MIN_T[name]:
-        raise ValueError(f"{name}: T must be >= {MIN_T[name]}, got {T}")
+    min_T = MIN_T[name] if min_T is None else min_T
+    if T < min_T:
+        raise ValueError(f"{name}: T must be >= {min_T}, got {T}")
+
+
+def _check_prefix(name: str, n: int, T: int, L: int, s: float) -> None:
+    """The checks of latch and two_sequence: ``L`` an integer >= 1, ``T >= L + 1``, noise variance ``s`` finite
+    and >= 0."""
+    if not _is_int(L) or L < 1:
+        raise ValueError(f"{name}: L must be an integer >= 1, got {L!r}")
+    _check(name, n, T, min_T=L + 1)
+    if not (isinstance(s, numbers.Real) and math.isfinite(s) and s >= 0):
+        raise ValueError(f"{name}: the noise variance s must be a finite number >= 0, got {s!r}")
+
+
+def _check_symbols(name: str, n_symbols: int) -> None:
+    if not _is_int(n_symbols) or n_symbols < 2:
+        raise ValueError(f"{name}: n_symbols must be an integer >= 2, got {n_symbols!r}")
 
 
 def _balanced_labels(n: int, rng: np.random.Generator) -> np.ndarray:
@@ -130,8 +161,7 @@ def generate_recall(n: int, T: int, seed: SeedLike, n_symbols: int = 8) -> tuple
     Returns ``x`` float32 ``(n, T, n_symbols)`` (one-hot) and ``y`` int32 ``(n,)`` in ``[0, n_symbols)``.
     """
     _check("recall", n, T)
-    if n_symbols < 2:
-        raise ValueError(f"recall: n_symbols must be >= 2, got {n_symbols}")
+    _check_symbols("recall", n_symbols)
     rng = as_rng(seed)
     tokens = rng.integers(0, n_symbols, size=(n, T)).astype(np.int32)
     return _one_hot(tokens, n_symbols), tokens[:, 0].copy()
@@ -142,13 +172,11 @@ def generate_latch(n: int, T: int, seed: SeedLike, L: int = 3, s: float = 0.2) -
 
     The class ``c`` in {0, 1} sets the first ``L`` inputs to ``2c - 1`` (that is -1 or +1, noiseless); steps
     ``L..T-1`` are Gaussian noise with mean 0 and variance ``s``, independent of the class. The network must latch
-    the sign seen at the start and hold it through ``T - L`` steps of noise.
+    the sign seen at the start and hold it through ``T - L`` steps of noise. Needs ``T >= L + 1`` and ``s >= 0``.
 
     Returns ``x`` float32 ``(n, T, 1)`` and ``y`` int32 ``(n,)`` (balanced).
     """
-    _check("latch", n, T)
-    if not 1 <= L < T:
-        raise ValueError(f"latch: need 1 <= L < T, got L={L}, T={T}")
+    _check_prefix("latch", n, T, L, s)
     rng = as_rng(seed)
     y = _balanced_labels(n, rng)
     x = np.empty((n, T, 1), dtype=np.float32)
@@ -172,13 +200,11 @@ def generate_two_sequence(
     see :func:`two_sequence_prototypes`; the same for every ``seed``, so training and test sets share them). A
     sequence of class ``c`` in {0, 1} is ``x_t = P_c[t] + e_t`` for ``t < L`` and ``x_t = e_t`` for ``t >= L``,
     where every ``e_t`` is independent Gaussian noise with mean 0 and variance ``s``. Only the first ``L`` steps
-    carry class information.
+    carry class information. Needs ``T >= L + 1`` and ``s >= 0``.
 
     Returns ``x`` float32 ``(n, T, 1)`` and ``y`` int32 ``(n,)`` (balanced).
     """
-    _check("two_sequence", n, T)
-    if not 1 <= L < T:
-        raise ValueError(f"two_sequence: need 1 <= L < T, got L={L}, T={T}")
+    _check_prefix("two_sequence", n, T, L, s)
     rng = as_rng(seed)
     y = _balanced_labels(n, rng)
     x = rng.normal(0.0, np.sqrt(s), size=(n, T, 1)).astype(np.float32)
@@ -270,8 +296,7 @@ def generate_palindrome(n: int, T: int, seed: SeedLike, n_symbols: int = 4) -> t
     Returns ``x`` float32 ``(n, T, n_symbols)`` (one-hot) and ``y`` int32 ``(n,)`` (balanced).
     """
     _check("palindrome", n, T)
-    if n_symbols < 2:
-        raise ValueError(f"palindrome: n_symbols must be >= 2, got {n_symbols}")
+    _check_symbols("palindrome", n_symbols)
     rng = as_rng(seed)
     y = _balanced_labels(n, rng)
     first = rng.integers(0, n_symbols, size=(n, (T + 1) // 2))
@@ -341,7 +366,10 @@ class Task:
         return bool(value >= limit) if self.higher_is_better else bool(value < limit)
 
     def check_T(self, T: int) -> None:
-        """Raises ``ValueError`` with a one-line reason if ``T`` is not a valid length for this task."""
+        """Raises ``TypeError`` (not an integer) or ``ValueError`` (too small; odd for brackets) with a one-line
+        reason if ``T`` is not a valid length for this task with the registry's generator."""
+        if not _is_int(T):
+            raise TypeError(f"T must be an integer, got {T!r}")
         if T < MIN_T[self.name]:
             raise ValueError(f"T={T} is too small for task {self.name!r}: need T >= {MIN_T[self.name]}")
         if self.name == "brackets" and T % 2:

@@ -10,6 +10,8 @@ Keras is imported inside the builders, not at module level, so that the command 
 
 from __future__ import annotations
 
+import math
+import numbers
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -29,7 +31,9 @@ class RunConfig:
     global gradient-norm clip; ``test_size``: held-out sequences; ``order``: for ``dense_temporal``;
     ``forget_bias``: overrides the gated layers' chrono default (a float or ``"chrono"``).
 
-    The defaults are the budget of the central claim (see :mod:`shared.tasks`).
+    The defaults are the budget of the central claim (see :mod:`shared.tasks`). A value out of range (a count
+    below 1 or not an integer, a rate or clip that is not a finite number > 0, a ``forget_bias`` that is neither
+    finite nor ``"chrono"``) raises ``ValueError`` naming the field.
     """
 
     units: int = 32
@@ -40,6 +44,29 @@ class RunConfig:
     test_size: int = 1000
     order: int = 2
     forget_bias: float | str | None = None
+
+    def __post_init__(self) -> None:
+        check_settings("RunConfig", **{name: getattr(self, name) for name in self.__dataclass_fields__})
+
+
+#: Settings that count something (at least 1) and settings that are positive rates.
+_COUNTS = ("units", "steps", "batch", "test_size", "order")
+_RATES = ("learning_rate", "clipnorm")
+
+
+def check_settings(owner: str, **settings) -> None:
+    """Raises ``ValueError`` naming ``owner`` and the setting for a value :class:`RunConfig` does not allow."""
+    for name, value in settings.items():
+        if name in _COUNTS and (isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1):
+            raise ValueError(f"{owner}: {name} must be an integer >= 1, got {value!r}")
+        if name in _RATES and not (_finite_real(value) and value > 0):
+            raise ValueError(f"{owner}: {name} must be a finite number > 0, got {value!r}")
+        if name == "forget_bias" and not (value is None or value == "chrono" or _finite_real(value)):
+            raise ValueError(f"{owner}: forget_bias must be None, 'chrono' or a finite number, got {value!r}")
+
+
+def _finite_real(value) -> bool:
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def chrono_steps(task: Task, T: int) -> int:
@@ -110,12 +137,21 @@ def build_task_model(
     ``(batch, n_classes)`` probabilities for classification, ``(batch, T + 20, vocab)`` per-step probabilities for
     seq2seq. The recurrent layer comes from :func:`make_recurrent_layer` (``forget_bias``, ``order``) with chrono
     time scales up to :func:`chrono_steps` ``(task, T)``. Compiled with Adam (``learning_rate``, gradients clipped
-    to global norm ``clipnorm``) and the task's Keras loss.
+    to global norm ``clipnorm``) and the task's Keras loss. Settings out of :class:`RunConfig`'s ranges raise
+    ``ValueError``.
     """
     import keras
 
     task = get_task(task) if isinstance(task, str) else task
     task.check_T(T)
+    check_settings(
+        "build_task_model",
+        units=units,
+        learning_rate=learning_rate,
+        clipnorm=clipnorm,
+        forget_bias=forget_bias,
+        order=order,
+    )
     seq2seq = task.kind == "seq2seq"
     inputs = keras.Input((task.sequence_length(T), task.input_dim), name="sequence")
     rnn = make_recurrent_layer(

@@ -78,6 +78,8 @@ def run_task(task: Task | str, T: int, layer: str, seed: int = 0, config: RunCon
     started = time.perf_counter()
     task = get_task(task) if isinstance(task, str) else task
     task.check_T(T)
+    if not isinstance(config, RunConfig):
+        raise TypeError(f"config must be a shared.tasks.RunConfig, got {type(config).__name__}")
     epochs, per_epoch = epoch_plan(config.steps)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)

@@ -1,8 +1,8 @@
 """Sweep a task over sequence lengths and layers: one :func:`~shared.tasks.runner.run_task` per (layer, T).
 
-Writes (atomically, refusing to replace existing files unless ``force``) ``sweep_<task>.csv`` (one row per run, the :func:`run_task` fields except the loss curve) and
-``sweep_<task>.png`` (the test metric against T, one line per layer, with the input-blind baseline dashed and the
-"solved" threshold dotted) into the output folder.
+Writes (atomically, refusing to replace existing files unless ``force``) ``sweep_<task>.csv`` (one row per run, the
+:func:`run_task` fields except the loss curve) and ``sweep_<task>.png`` (the test metric against T, one line per
+layer, with the input-blind baseline dashed and the "solved" threshold dotted) into the output folder.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from pathlib import Path
 import pandas as pd
 
 from shared.atomic import atomic_path, check_writable
+from shared.cli import InputError
 from shared.tasks.generators import get_task
-from shared.tasks.models import RunConfig
+from shared.tasks.models import LAYERS, RunConfig
 from shared.tasks.runner import run_task
 
 
@@ -31,11 +32,23 @@ def run_sweep(
 ) -> pd.DataFrame:
     """Runs every ``layer`` at every ``T`` with the same ``seed`` and ``config``, writes the CSV and PNG into ``out``
     (created if missing) and returns the table. ``on_result`` is called with each run's result as it finishes.
-    Existing outputs are refused before any run starts unless ``force``."""
+
+    Everything that can be checked is checked before the first run: the lengths, the layer names (``ValueError``),
+    the output folder (created now; ``InputError``, a ``ValueError``, if ``out`` is a file; ``OSError`` if it
+    cannot be created) and existing outputs, refused unless ``force``."""
     task = get_task(task_name)
+    layers, Ts = list(layers), list(Ts)
+    if not layers or not Ts:
+        raise ValueError(f"a sweep needs at least one layer and one T; got layers={layers}, Ts={Ts}")
     for T in Ts:
         task.check_T(T)
+    unknown = [layer for layer in layers if layer not in LAYERS]
+    if unknown:
+        raise ValueError(f"unknown layer {unknown[0]!r}; known layers: {', '.join(LAYERS)}")
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder (the sweep's output folder)")
+    out.mkdir(parents=True, exist_ok=True)
     csv_path, png_path = out / f"sweep_{task.name}.csv", out / f"sweep_{task.name}.png"
     for path in (csv_path, png_path):
         check_writable(path, force)

@@ -5,6 +5,7 @@ import pytest
 
 from shared.tasks.generators import (
     COPY_DELIMITER,
+    MIN_T,
     TASKS,
     generate_adding,
     generate_brackets,
@@ -54,6 +55,39 @@ def test_seeding(name):
     xb, _ = generate(16, T, rng)
     np.testing.assert_array_equal(xa, x1)  # a Generator seeded 5 draws what seed 5 draws...
     assert not np.array_equal(xa, xb)  # ...and advances, so the next call is fresh
+
+
+@pytest.mark.parametrize("name", sorted(TASKS))
+def test_minimum_T_is_what_the_registry_generator_accepts(name):
+    """check_T (what run_task and the command line use) accepts exactly the lengths the generator can make:
+    latch and two_sequence need T > L = 3, so 4 is their minimum, not 2."""
+    task = TASKS[name]
+    task.check_T(MIN_T[name])
+    x, _ = task.generate(2, MIN_T[name], 0)
+    assert x.shape == (2, task.sequence_length(MIN_T[name]), task.input_dim)
+    with pytest.raises(ValueError, match="too small"):
+        task.check_T(MIN_T[name] - 1)
+    with pytest.raises(ValueError, match=f"T must be >= {MIN_T[name]}"):
+        task.generate(2, MIN_T[name] - 1, 0)
+
+
+def test_bad_generator_arguments_name_the_argument():
+    for generate in (generate_latch, generate_two_sequence):
+        for s in (-0.1, float("nan")):
+            with pytest.raises(ValueError, match="noise variance s"):
+                generate(4, 10, 0, s=s)
+        with pytest.raises(ValueError, match="T must be >= 6"):
+            generate(4, 5, 0, L=5)
+    with pytest.raises(TypeError, match="T must be an integer"):
+        generate_adding(4, 2.5, 0)
+    with pytest.raises(TypeError, match="n must be an integer"):
+        generate_parity(4.0, 6, 0)
+    with pytest.raises(TypeError, match="T must be an integer"):
+        TASKS["adding"].check_T(10.0)
+    with pytest.raises(ValueError, match="n_symbols"):
+        generate_recall(4, 6, 0, n_symbols=2.5)
+    with pytest.raises(ValueError, match="seed must be"):
+        generate_copy(4, 6, -1)
 
 
 def test_registry_baselines_and_lookup():

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shared.tasks import LAYERS, TASKS, RunConfig, build_task_model, run_task
+from shared.tasks import LAYERS, TASKS, RunConfig, build_task_model, run_sweep, run_task
 from shared.tasks.runner import FreshBatches, epoch_plan
 
 TINY = ["--units", "8", "--steps", "3", "--batch", "8", "--test-size", "16", "--verbose", "0"]
@@ -89,16 +89,57 @@ def test_run_task_is_deterministic_for_a_seed():
     assert first["baseline"] == 0.5 and first["steps"] == 2 and first["params"] == 4 * 4 + 4 * 1 + 4 + 4 * 2 + 2
 
 
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("batch", 0),
+        ("test_size", 0),
+        ("units", -1),
+        ("steps", 2.5),
+        ("learning_rate", float("nan")),
+        ("learning_rate", -0.01),
+        ("clipnorm", 0.0),
+        ("forget_bias", float("nan")),
+    ],
+)
+def test_run_config_refuses_bad_values_naming_the_field(field, value):
+    """Found before training, not as a generator error inside fit (batch 0), after training (test_size 0), or
+    never (a NaN or negative learning rate trained to a NaN or exploding loss)."""
+    with pytest.raises(ValueError, match=f"RunConfig: {field} must be"):
+        RunConfig(**{field: value})
+    if field not in ("batch", "test_size", "steps"):  # the model builder's own settings
+        with pytest.raises(ValueError, match=f"build_task_model: {field} must be"):
+            build_task_model("adding", "gated_lstm", **{"units": 2, "T": 10, field: value})
+    with pytest.raises(TypeError, match="RunConfig"):
+        run_task("adding", 4, "lstm", config={"units": 2})
+
+
+def test_run_sweep_checks_layers_and_folder_before_any_run(tmp_path):
+    tiny = RunConfig(units=2, steps=1, batch=2, test_size=2)
+    runs = []
+    with pytest.raises(ValueError, match="unknown layer 'transformer'"):
+        run_sweep("adding", ["lstm", "transformer"], [4], tmp_path / "a", config=tiny, verbose=0, on_result=runs.append)
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(ValueError, match="not a folder"):
+        run_sweep("adding", ["lstm"], [4], tmp_path / "taken", config=tiny, verbose=0, on_result=runs.append)
+    with pytest.raises(ValueError, match="at least one layer"):
+        run_sweep("adding", [], [4], tmp_path / "b", config=tiny, verbose=0, on_result=runs.append)
+    assert runs == [] and not (tmp_path / "a" / "sweep_adding.csv").exists()
+
+
 KEYS = {"task", "T", "layer", "metric", "metric_name", "baseline", "solved", "seed", "steps", "units", "seconds"}
 
 
 @pytest.mark.parametrize(
-    ("task", "T", "layer"), [("adding", "12", "gated_lstm"), ("copy", "10", "lstm"), ("brackets", "10", "simple_rnn")]
+    ("task", "T", "layer", "verbose"),
+    [("adding", "12", "gated_lstm", "1"), ("copy", "10", "lstm", "0"), ("brackets", "10", "simple_rnn", "0")],
 )
-def test_cli_json_last_line(task, T, layer):
-    done = cli("--task", task, "--T", T, "--layer", layer, "--seed", "1", "--json", *TINY)
+def test_cli_json_is_all_of_stdout(task, T, layer, verbose):
+    """With --json, stdout is the JSON object alone: Keras' progress (verbose 1) and the summary go to stderr."""
+    done = cli("--task", task, "--T", T, "--layer", layer, "--seed", "1", "--json", *TINY, "--verbose", verbose)
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.strip().splitlines()[-1])
+    result = json.loads(done.stdout)
+    assert f"{task} T={T} {layer}: test" in done.stderr
     assert KEYS <= result.keys()
     assert (result["task"], result["T"], result["layer"], result["units"]) == (task, int(T), layer, 8)
     assert result["baseline"] == pytest.approx(TASKS[task].baseline(int(T)))
@@ -113,13 +154,58 @@ def test_cli_json_last_line(task, T, layer):
         (["--task", "adding", "--T", "1", "--layer", "lstm"], "too small"),
         (["--task", "brackets", "--T", "9", "--layer", "lstm"], "even"),
         (["--task", "adding", "--sweep", "--layers", "lstm"], "--out"),
+        (["--task", "latch", "--T", "3", "--layer", "lstm", *TINY], "--T: T=3 is too small for task 'latch'"),
+        (["--task", "adding", "--sweep", "--layers", "lstm", "--Ts", "8", "1", "--out", "x"], "--Ts: T=1"),
+        (["--task", "adding", "--T", "8", "--layer", "gated_lstm", "--forget-bias", "nan", *TINY], "--forget-bias"),
+        (["--task", "adding", "--T", "8", "--layer", "lstm", "--seed", str(2**32), *TINY], "--seed"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_one_line(args, message):
     done = cli(*args)
-    assert done.returncode == 2
+    assert done.returncode == 2, done.stderr[-2000:]
     assert len(done.stderr.splitlines()) == 1 and message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_cli_json_of_a_diverged_run_is_standard_json(capsys):
+    """A run whose loss overflows has a NaN metric: --json writes null, not the NaN that JSON parsers refuse."""
+    from shared.tasks.__main__ import main
+
+    assert main(["--task", "adding", "--T", "4", "--layer", "lstm", "--lr", "1e38", "--clipnorm", "1e38", *TINY,
+                 "--json"]) == 0
+
+    def refuse(constant):
+        raise ValueError(f"not JSON: {constant}")
+
+    result = json.loads(capsys.readouterr().out, parse_constant=refuse)
+    assert result["metric"] is None and result["loss_curve"] == [None] and result["solved"] is False
+
+
+def test_cli_sweep_folder_that_cannot_be_made_exits_2_before_training(tmp_path):
+    (tmp_path / "taken").write_text("a file")
+    out = tmp_path / "taken" / "sub"
+    done = cli("--sweep", "--task", "adding", "--layers", "lstm", "--Ts", "4", "--out", str(out), *TINY)
+    assert done.returncode == 2 and done.stderr.splitlines() == [f"error: {out}: Not a directory"]
+
+
+def test_cli_internal_error_exits_1_with_one_line():
+    """A failure that is not the user's (here injected into the runner) is one ``internal error`` line, exit 1."""
+    inject = (
+        "import runpy, sys, types; runner = types.ModuleType('shared.tasks.runner'); "
+        "runner.describe = runner.run_task = lambda *a, **k: 1 / 0; sys.modules['shared.tasks.runner'] = runner; "
+        "runpy.run_module('shared.tasks', run_name='__main__')"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", inject, "--task", "adding", "--T", "4", "--layer", "lstm"],
+        capture_output=True, text=True, env=ENV, timeout=240,
+    )
+    assert done.returncode == 1 and done.stderr.splitlines() == ["internal error: ZeroDivisionError: division by zero"]
+
+
+def test_cli_help_shows_examples():
+    done = cli("--help")
+    assert done.returncode == 0
+    assert "examples:" in done.stdout and "python -m shared.tasks --task adding --T 200" in done.stdout
 
 
 def test_cli_sweep_writes_csv_and_png(tmp_path):
