@@ -12,6 +12,7 @@ Two schemes, shared by :class:`~shared.layers.GatedLSTM` (the forget gate ``f``)
   For the LSTM the input-gate bias is set to ``-b_f`` as in the paper.
 """
 
+import math
 import numbers
 
 import keras
@@ -24,13 +25,13 @@ def validate_keep_bias(forget_bias, chrono_max_steps):
     """Checks a ``(forget_bias, chrono_max_steps)`` pair and returns it normalised.
 
     Raises:
-        ValueError: ``forget_bias`` is neither a number nor ``"chrono"``; ``"chrono"`` without an integer
+        ValueError: ``forget_bias`` is neither a finite number nor ``"chrono"``; ``"chrono"`` without an integer
             ``chrono_max_steps >= 3`` (``U[1, T-1]`` needs ``T - 1 > 1``); or ``chrono_max_steps`` given with
             a constant bias, where it would be silently ignored.
     """
     if isinstance(forget_bias, str):
         if forget_bias != CHRONO:
-            raise ValueError(f"forget_bias must be a number or 'chrono'; got {forget_bias!r}")
+            raise ValueError(f"forget_bias must be a finite number or 'chrono'; got {forget_bias!r}")
         if isinstance(chrono_max_steps, bool) or not isinstance(chrono_max_steps, numbers.Integral):
             raise ValueError(
                 "forget_bias='chrono' needs chrono_max_steps=T, the longest dependency (in steps) the layer "
@@ -39,8 +40,8 @@ def validate_keep_bias(forget_bias, chrono_max_steps):
         if chrono_max_steps < 3:
             raise ValueError(f"chrono_max_steps must be >= 3 (b_f = log U[1, T-1]); got {chrono_max_steps}")
         return forget_bias, int(chrono_max_steps)
-    if isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real):
-        raise ValueError(f"forget_bias must be a number or 'chrono'; got {forget_bias!r}")
+    if isinstance(forget_bias, bool) or not isinstance(forget_bias, numbers.Real) or not math.isfinite(forget_bias):
+        raise ValueError(f"forget_bias must be a finite number or 'chrono'; got {forget_bias!r}")
     if chrono_max_steps is not None:
         raise ValueError("chrono_max_steps is only used with forget_bias='chrono'")
     return float(forget_bias), None

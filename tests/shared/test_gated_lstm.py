@@ -195,6 +195,9 @@ def test_bad_arguments_give_clear_errors():
         GatedLSTM(4, forget_bias="chrono", chrono_max_steps=2)
     with pytest.raises(ValueError, match="forget_bias must be"):
         GatedLSTM(4, forget_bias="large")
+    for bias in (float("nan"), float("inf")):  # would build NaN / inf gate biases
+        with pytest.raises(ValueError, match="finite number"):
+            GatedLSTM(4, forget_bias=bias)
     with pytest.raises(ValueError, match="unit_forget_bias"):
         GatedLSTM(4, unit_forget_bias=True)
     with pytest.raises(ValueError, match="cannot return gates"):
