@@ -11,11 +11,14 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression, RidgeCV
-from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit, train_test_split
+from sklearn.model_selection import GroupKFold, GroupShuffleSplit, StratifiedShuffleSplit, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 KINDS = ("auto", "regression", "classification")
+
+#: Folds (of training sequences) in which a regression probe on 3-D states chooses its ridge penalty.
+INNER_FOLDS = 5
 
 
 @dataclass
@@ -51,7 +54,10 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
             boolean, integer, or a string/object label; regression otherwise).
         test_size: fraction of the samples (of the *sequences* for 3-D ``states``) held out.
         seed: seed of the split and of the logistic regression.
-        alphas: ridge penalties ``RidgeCV`` chooses from (regression; by efficient leave-one-out CV).
+        alphas: ridge penalties ``RidgeCV`` chooses from (regression): by efficient leave-one-out CV for 2-D
+            ``states``; for 3-D ``states`` by :data:`INNER_FOLDS`-fold CV over the training *sequences*
+            (``GroupKFold``), since leaving out one step of a sequence whose other steps stay in would pick a
+            penalty that memorises sequences.
         C: inverse L2 penalty of the logistic regression (classification).
 
     Returns:
@@ -91,7 +97,8 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     else:
         train, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
     if kind == "regression":
-        estimator = RidgeCV(alphas=alphas).fit(X[train], y[train].astype(np.float64))
+        estimator = RidgeCV(alphas=alphas, cv=_inner_splits(X[train], groups, train))
+        estimator.fit(X[train], y[train].astype(np.float64))
         score, metric, chance = float(estimator.score(X[test], y[test].astype(np.float64))), "r2", 0.0
     else:
         estimator = make_pipeline(StandardScaler(), LogisticRegression(C=C, max_iter=2000, random_state=seed))
@@ -102,6 +109,17 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     return ProbeResult(
         score=score, metric=metric, chance=chance, n_train=len(train), n_test=len(test), estimator=estimator
     )
+
+
+def _inner_splits(X_train, groups, train):
+    """``RidgeCV``'s ``cv``: ``None`` (leave one sample out) for 2-D states, else the (train, test) index pairs of
+    ``GroupKFold`` over the training sequences (at most :data:`INNER_FOLDS` folds; ``None`` with one sequence)."""
+    if groups is None:
+        return None
+    folds = min(INNER_FOLDS, len(np.unique(groups[train])))
+    if folds < 2:
+        return None
+    return list(GroupKFold(n_splits=folds).split(X_train, groups=groups[train]))
 
 
 def _flatten(states, target):

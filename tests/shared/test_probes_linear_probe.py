@@ -2,7 +2,8 @@
 
 import numpy as np
 import pytest
-from sklearn.linear_model import RidgeCV
+from sklearn.linear_model import Ridge, RidgeCV
+from sklearn.model_selection import GridSearchCV, GroupKFold, GroupShuffleSplit
 from sklearn.pipeline import Pipeline
 
 from shared.probes import ProbeResult, linear_probe
@@ -56,6 +57,25 @@ def test_split_by_sequence_stops_leakage(rng):
     assert by_sequence.score < 0.2
     leaky = linear_probe(states.reshape(n * t, d), np.repeat(labels, t))
     assert leaky.score > 0.5  # the same data split per step looks decodable: the leak the 3-D split prevents
+
+
+def test_ridge_penalty_is_chosen_by_sequence_too(rng):
+    """Each sequence has its own offset: leaving out one step while its neighbours stay in rewards memorising
+    sequences (a tiny penalty, held-out R^2 far below 0); folds of whole sequences choose the penalty instead."""
+    n, t, d = 40, 30, 30
+    signal = rng.normal(size=n)
+    states = rng.normal(size=(n, 1, d)) + 0.05 * rng.normal(size=(n, t, d))
+    states[:, :, 0] += signal[:, None]
+    alphas = (1e-2, 1e-1, 1, 10, 100, 1000)
+    result = linear_probe(states, signal, kind="regression", seed=0, alphas=alphas)
+    X, y, groups = states.reshape(n * t, d), np.repeat(signal, t), np.repeat(np.arange(n), t)
+    train, test = next(GroupShuffleSplit(n_splits=1, test_size=0.25, random_state=0).split(X, y, groups))
+    search = GridSearchCV(Ridge(), {"alpha": alphas}, cv=GroupKFold(5))  # R^2, as RidgeCV scores
+    search.fit(X[train], y[train], groups=groups[train])
+    assert result.estimator.alpha_ == search.best_params_["alpha"]
+    per_step = RidgeCV(alphas=alphas).fit(X[train], y[train])  # leave-one-step-out
+    assert per_step.alpha_ < result.estimator.alpha_
+    assert result.score > per_step.score(X[test], y[test]) + 1.0
 
 
 def test_bad_arguments(rng):
