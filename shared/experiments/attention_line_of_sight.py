@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs
+from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs, run_seeds
 
 MODELS = ("gated_lstm", "bidirectional", "attention")
 
@@ -101,9 +101,9 @@ def train_and_score(kind: str, T: int, config: Settings, seed: int) -> dict:
 
 
 def measure(config: Settings, seed: int) -> pd.DataFrame:
-    """One row per T, model and seed (``seed``, ``seed + 1``, ...)."""
-    rows = [train_and_score(kind, T, config, seed + k)
-            for T in config.Ts for kind in MODELS for k in range(config.seeds)]
+    """One row per T, model and run seed (:func:`run_seeds`: ``seed * config.seeds + k``)."""
+    rows = [train_and_score(kind, T, config, run_seed)
+            for T in config.Ts for kind in MODELS for run_seed in run_seeds(seed, config.seeds)]
     return pd.DataFrame(rows)
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.cli import InputError
 
 
 @dataclass
@@ -79,9 +80,36 @@ def timed_run(experiment: Experiment, quick: bool, seed: int) -> tuple[Result, f
     return result, time.perf_counter() - start
 
 
+#: Seeds run from 0 to ``SEED_LIMIT - 1``: the range ``keras.utils.set_random_seed`` (numpy's global seed) takes.
+SEED_LIMIT = 2**32
+
+
+def run_seeds(seed: int, runs: int) -> list[int]:
+    """The seeds of ``runs`` repeated runs (Keras trainings, probe splits) under the experiment seed ``seed``:
+    ``seed * runs + k`` for ``k < runs`` (so seed 0 gives 0, 1, ...), folded into ``[0, SEED_LIMIT)``; different
+    experiment seeds give disjoint runs (below the limit) rather than sharing all but one."""
+    return [(seed * runs + k) % SEED_LIMIT for k in range(runs)]
+
+
 def output_paths(name: str, out_dir: str) -> dict[str, str]:
     """The ``csv``, ``png`` and ``json`` paths of experiment ``name`` in ``out_dir``."""
     return {ext: os.path.join(out_dir, f"{name}.{ext}") for ext in ("csv", "png", "json")}
+
+
+def check_outputs(name: str, out_dir: str, force: bool = False) -> None:
+    """Refuses, before any work, outputs of experiment ``name`` that :func:`write` could not put in ``out_dir``.
+
+    Raises:
+        shared.cli.InputError: ``out_dir`` (or a folder above it) is an existing file, not a folder; or an output
+            exists and ``force`` is False, or names a directory.
+    """
+    folder = os.path.abspath(out_dir)
+    while not os.path.exists(folder):
+        folder = os.path.dirname(folder)
+    if not os.path.isdir(folder):
+        raise InputError(f"{out_dir}: {folder} is a file, not a folder for the outputs")
+    for path in output_paths(name, out_dir).values():
+        check_writable(path, force)
 
 
 def write(experiment: Experiment, result: Result, out_dir: str, force: bool = False, *, quick: bool = False,
@@ -95,11 +123,11 @@ def write(experiment: Experiment, result: Result, out_dir: str, force: bool = Fa
         ``(csv_path, png_path)``.
 
     Raises:
-        shared.cli.InputError: an output exists and ``force`` is False, or names a directory.
+        shared.cli.InputError: an output exists and ``force`` is False, or names a directory; or ``out_dir`` is a
+            file (:func:`check_outputs`).
     """
+    check_outputs(experiment.name, out_dir, force)
     paths = output_paths(experiment.name, out_dir)
-    for path in paths.values():
-        check_writable(path, force)
     os.makedirs(out_dir, exist_ok=True)
     with atomic_path(paths["csv"], force=force) as tmp:
         result.table.to_csv(tmp, index=False)

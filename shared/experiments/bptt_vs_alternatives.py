@@ -30,7 +30,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result, log_x_ticks
+from shared.experiments.base import Experiment, Result, log_x_ticks, run_seeds
 from shared.tasks.generators import get_task
 
 TASK_NAMES = ("latch", "two_sequence", "parity")
@@ -255,14 +255,15 @@ def run_numpy_method(method: str, task_name: str, T: int, config: Settings, seed
 
 
 def run_gated_lstm(task_name: str, T: int, config: Settings, seed: int) -> pd.DataFrame:
-    """``config.lstm_trials`` GatedLSTM runs (:func:`shared.tasks.run_task`), in the same row format."""
+    """``config.lstm_trials`` GatedLSTM runs (:func:`shared.tasks.run_task`, Keras seeds :func:`run_seeds`), in the
+    same row format."""
     from shared.tasks import RunConfig, run_task
 
     task = get_task(task_name)
     rows = []
-    for trial in range(config.lstm_trials):
+    for trial, run_seed in enumerate(run_seeds(seed, config.lstm_trials)):
         run_config = RunConfig(units=config.lstm_units, steps=config.lstm_steps, batch=32, test_size=config.n_test)
-        result = run_task(task, T, "gated_lstm", seed=seed * 100 + trial, config=run_config, verbose=0)
+        result = run_task(task, T, "gated_lstm", seed=run_seed, config=run_config, verbose=0)
         rows.append({"task": task_name, "T": T, "method": "gated_lstm", "trial": trial, "params": result["params"],
                      "train_accuracy": np.nan, "test_accuracy": result["metric"], "evaluations": result["steps"],
                      "success": result["metric"] >= SUCCESS_ACCURACY})

@@ -38,7 +38,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
-from shared.experiments.base import Experiment, Result
+from shared.experiments.base import Experiment, Result, run_seeds
 
 GENOME = "Streptococcus_pyogenes_M1_GAS.gb.gz"
 TASKS = ("frame", "gene_end", "gene_start_opposite")
@@ -68,7 +68,8 @@ class Settings:
     """``units``: LSTM width; ``window``, ``batch``, ``steps``, ``learning_rate``: Adam on random windows of the
     training part (first ``train_fraction`` of the genome); ``tile``, ``burn``: state extraction on the held-out
     part (``held_out_bases`` of it, from its start; ``None`` for all); ``stride``: frame positions sampled per
-    tile; ``kmer``: bases in the local baseline; ``probe_seeds``: probe splits averaged."""
+    tile; ``kmer``: bases in the local baseline; ``probe_seeds``: probe splits averaged (seeded by
+    :func:`~shared.experiments.base.run_seeds`, so the splits change with the experiment's seed)."""
 
     units: int = 96
     window: int = 128
@@ -245,8 +246,8 @@ def local_features(codes: np.ndarray, positions: np.ndarray, k: int) -> np.ndarr
     return one_hot(codes[positions[..., None] - np.arange(k)]).reshape(positions.shape + (4 * k,))
 
 
-def probe_scores(features: dict, targets: dict, seeds: int) -> pd.DataFrame:
-    """Mean held-out probe accuracy over ``seeds`` splits for every representation and task.
+def probe_scores(features: dict, targets: dict, seeds: list[int]) -> pd.DataFrame:
+    """Mean held-out probe accuracy over the probe splits seeded by ``seeds`` for every representation and task.
 
     Args:
         features: ``{representation: {task: states}}``, states ``(n, t, d)`` (split by row) or ``(n, d)``.
@@ -261,7 +262,7 @@ def probe_scores(features: dict, targets: dict, seeds: int) -> pd.DataFrame:
     rows = []
     for representation, by_task in features.items():
         for task, states in by_task.items():
-            results = [linear_probe(states, targets[task], kind="classification", seed=s) for s in range(seeds)]
+            results = [linear_probe(states, targets[task], kind="classification", seed=s) for s in seeds]
             scores = [r.score for r in results]
             rows.append({"representation": representation, "task": task, "accuracy": float(np.mean(scores)),
                          "accuracy_sd": float(np.std(scores)), "chance": float(np.mean([r.chance for r in results])),
@@ -320,7 +321,7 @@ def measure(config: Settings, seed: int) -> tuple[pd.DataFrame, list[float]]:
     features = {name: {task: np.concatenate(arrays) for task, arrays in by_task.items()}
                 for name, by_task in parts.items()}
     table = probe_scores(features, {task: np.concatenate(arrays) for task, arrays in targets.items()},
-                         config.probe_seeds)
+                         run_seeds(seed, config.probe_seeds))
     table["heldout_loss_nats"] = table["representation"].map({k: float(np.mean(v)) for k, v in losses_by_view.items()})
     table["train_steps"] = config.steps
     table["units"] = config.units
@@ -341,7 +342,8 @@ def verdict(table: pd.DataFrame) -> tuple[bool, str]:
         f"On the held-out genome the probe read the 7-class coding frame from the trained language model at "
         f"{score['trained', 'frame']:.3f} accuracy (majority class {chance['trained', 'frame']:.3f}, untrained "
         f"network {score['untrained', 'frame']:.3f}, last {local.split('_')[1]} bases {score[local, 'frame']:.3f}), "
-        f"annotated gene ends among stop triplets at {score['trained', 'gene_end']:.3f} (chance 0.5, untrained "
+        f"annotated gene ends among stop triplets at {score['trained', 'gene_end']:.3f} (chance "
+        f"{chance['trained', 'gene_end']:.3f}, untrained "
         f"{score['untrained', 'gene_end']:.3f}, local {score[local, 'gene_end']:.3f}) and opposite-strand gene "
         f"starts at {score['trained', 'gene_start_opposite']:.3f} (untrained "
         f"{score['untrained', 'gene_start_opposite']:.3f}, local {score[local, 'gene_start_opposite']:.3f}): the "

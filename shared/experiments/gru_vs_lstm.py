@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from shared.data_paths import bundled
-from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs
+from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs, run_seeds
 
 MODELS = ("gated_gru", "gated_lstm")
 DATASETS = ("adding", "sentiment")
@@ -165,13 +165,13 @@ def train_and_score(kind: str, dataset: str, size: int, config: Settings, seed: 
 
 
 def measure(config: Settings, seed: int) -> pd.DataFrame:
-    """One row per dataset, size, model and seed (``seed``, ``seed + 1``, ...)."""
+    """One row per dataset, size, model and run seed (:func:`run_seeds`: ``seed * config.seeds + k``)."""
     sentences = load_sentences()
     rows = []
     for dataset, sizes in config.sizes:
         for size in sizes:
-            for k in range(config.seeds):
-                rows += [train_and_score(kind, dataset, size, config, seed + k, sentences) for kind in MODELS]
+            for run_seed in run_seeds(seed, config.seeds):
+                rows += [train_and_score(kind, dataset, size, config, run_seed, sentences) for kind in MODELS]
     return pd.DataFrame(rows)
 
 

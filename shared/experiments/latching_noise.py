@@ -25,7 +25,7 @@ CLAIM = (
     "store a bit robustly against input noise only in a region of state space where its Jacobian is contractive, "
     "so the gradient reaching the input that wrote the bit vanishes with the delay: for a single tanh unit with "
     "self-weight w > 1 (two attractors), the input noise tolerated before the latched bit flips grows with w, "
-    "while d h_T / d h_0 (a product of w (1 - h_t^2)) shrinks."
+    "while that gradient, d h_T / d u_1 (a product of w (1 - h_t^2) terms), shrinks."
 )
 CRITERION = (
     "Over the grid of w > 1, the tolerated noise sigma*(w) (largest input-noise sd with a flip rate <= 5 % after "

@@ -63,3 +63,9 @@ def test_verdict_reads_the_criterion():
     assert not ba.verdict(_summary(bptt_long=0, search_long=0, cost=100))[0]  # alternatives fail too
     assert not ba.verdict(_summary(bptt_long=0, search_long=2, cost=5))[0]  # not at a higher cost
     assert not ba.verdict(_summary(bptt_long=3, search_long=3, cost=100))[0]  # BPTT did not degrade
+
+
+def test_gated_lstm_runs_accept_the_largest_command_line_seed():
+    config = ba.Settings(n_test=16, lstm_trials=1, lstm_units=2, lstm_steps=1)
+    rows = ba.run_gated_lstm("latch", 5, config, seed=2**32 - 1)  # seed * 100 + trial would overflow Keras' seed
+    assert len(rows) == 1 and 0 <= rows["test_accuracy"].iloc[0] <= 1

@@ -85,3 +85,46 @@ def test_cli_runs_and_refuses_to_overwrite(tmp_path):
     assert record["name"] == "latching_noise" and (tmp_path / "latching_noise.png").exists()
     again = _cli("latching_noise", "--quick", "--out", str(tmp_path))
     assert again.returncode == 2 and "already exists" in again.stderr
+
+
+def test_run_seeds_start_at_seed_zero_and_never_overlap_between_seeds():
+    from shared.experiments.base import SEED_LIMIT, run_seeds
+
+    assert run_seeds(0, 3) == [0, 1, 2]  # the measured full runs (seed 0) keep their Keras seeds
+    assert not set(run_seeds(0, 3)) & set(run_seeds(1, 3))
+    assert all(0 <= s < SEED_LIMIT for s in run_seeds(SEED_LIMIT - 1, 100))
+
+
+def test_json_puts_only_json_on_stdout(tmp_path, capsys):
+    from shared.experiments.__main__ import main
+
+    assert main(["latching_noise", "--quick", "--out", str(tmp_path), "--json"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert len(lines) == 1 and json.loads(lines[0])["name"] == "latching_noise"
+    assert "latching_noise: claim" in err  # the human verdict line goes to stderr
+    assert main(["--list", "--json"]) == 0
+    claims = json.loads(capsys.readouterr().out)
+    assert list(claims) == list(MODULES) and "Bengio" in claims["bptt_alternatives"]
+
+
+def test_out_naming_a_file_is_refused_before_running(tmp_path, capsys):
+    from shared.experiments.__main__ import main
+
+    blocker = tmp_path / "not_a_folder"
+    blocker.write_text("mine\n")
+    for out in (blocker, blocker / "sub"):
+        with pytest.raises(InputError, match="not_a_folder.*not a folder"):
+            main(["latching_noise", "--quick", "--out", str(out)])
+        assert "claim" not in capsys.readouterr().out  # refused before the experiment ran
+        with pytest.raises(InputError, match="not a folder"):
+            write(TOY, TOY.run(True, 0), str(out))
+    assert blocker.read_text() == "mine\n" and [p.name for p in tmp_path.iterdir()] == ["not_a_folder"]
+
+
+def test_cli_seed_outside_what_keras_takes_exits_2_with_one_line(tmp_path):
+    for seed in ("4294967296", "-1"):
+        done = _cli("latching_noise", "--quick", "--seed", seed, "--out", str(tmp_path), cwd=tmp_path)
+        assert done.returncode == 2 and done.stderr.strip().count("\n") == 0, done.stderr
+        assert "--seed" in done.stderr and seed in done.stderr
+    assert not list(tmp_path.iterdir())

@@ -93,3 +93,19 @@ def test_verdict_needs_the_trained_model_to_beat_the_untrained_one():
 
 def test_registered_under_its_name():
     assert EXPERIMENTS["genome_lm"] is glm.EXPERIMENT
+
+
+def test_summary_reports_the_measured_gene_end_chance():
+    rows = [{"representation": rep, "task": task, "accuracy": 0.8, "chance": 0.53 if task == "gene_end" else 0.2}
+            for rep in ("trained", "untrained", "last_12_bases") for task in glm.TASKS]
+    _, summary = glm.verdict(pd.DataFrame(rows))
+    assert "chance 0.530" in summary
+
+
+def test_probe_splits_follow_the_seeds_given():
+    rng = np.random.default_rng(0)
+    states = rng.normal(size=(300, 4))
+    target = (states[:, 0] + rng.normal(size=300) > 0).astype(int)
+    args = {"trained": {"gene_end": states}}, {"gene_end": target}
+    one, other, both = (glm.probe_scores(*args, seeds)["accuracy"].iloc[0] for seeds in ([0], [1], [0, 1]))
+    assert one != other and both == pytest.approx((one + other) / 2)

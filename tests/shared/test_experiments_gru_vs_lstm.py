@@ -37,3 +37,14 @@ def test_verdict_respects_the_score_direction():
     assert gl.verdict(_runs((0.7, 0.72, 0.8), (0.6, 0.75, 0.7)))[0]
     assert not gl.verdict(_runs((0.5, 0.72, 0.8), (0.6, 0.75, 0.7)))[0]  # worse at the smallest size
     assert not gl.verdict(_runs((0.7, 0.72, 0.8), (0.6, 0.75, 0.7), dataset="adding"))[0]  # MSE: lower wins
+
+
+def test_different_seeds_train_disjoint_runs_within_keras_seed_range(monkeypatch):
+    def record(kind, dataset, size, config, seed, sentences=None):
+        return {"dataset": dataset, "size": size, "model": kind, "seed": seed}
+
+    monkeypatch.setattr(gl, "train_and_score", record)  # only the seeds measure() hands out are checked here
+    config = gl.Settings(sizes=(("adding", (100,)),), seeds=3)
+    seeds = {seed: set(gl.measure(config, seed)["seed"]) for seed in (0, 1, 2**32 - 1)}
+    assert seeds[0] == {0, 1, 2} and len(seeds[1]) == 3 and not seeds[0] & seeds[1]
+    assert all(0 <= s < 2**32 for s in seeds[2**32 - 1])

@@ -40,3 +40,10 @@ def test_verdict_fails_when_robustness_does_not_grow():
     assert not held and "did not hold" in summary
     held, _ = ln.verdict(table.assign(tolerated_sigma=[0.1, 0.4, 0.8]))
     assert held
+
+
+def test_claim_criterion_and_summary_name_the_derivative_the_table_measures():
+    table = pd.DataFrame({"w": [1.1, 2.0], "tolerated_sigma": [0.1, 0.5], "log10_gradient": [-2.0, -9.0], "T": 50})
+    _, summary = ln.verdict(table)
+    for text in (ln.CLAIM, ln.CRITERION, summary):
+        assert "d h_T / d u_1" in text and "d h_T / d h_0" not in text

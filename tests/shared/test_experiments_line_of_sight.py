@@ -29,3 +29,14 @@ def test_verdict_reads_the_criterion():
     assert los.verdict(_runs(0.2, 0.97))[0]
     assert not los.verdict(_runs(0.2, 0.85))[0]  # attention / bidirectional below 0.9
     assert not los.verdict(_runs(0.9, 0.97))[0]  # unidirectional did not fall behind by 0.2
+
+
+def test_different_seeds_train_disjoint_runs_within_keras_seed_range(monkeypatch):
+    def record(kind, T, config, seed):
+        return {"T": T, "model": kind, "seed": seed, "accuracy": 1.0}
+
+    monkeypatch.setattr(los, "train_and_score", record)  # only the seeds measure() hands out are checked here
+    config = los.Settings(Ts=(5,), seeds=2)
+    seeds = {seed: set(los.measure(config, seed)["seed"]) for seed in (0, 1, 2**32 - 1)}
+    assert seeds[0] == {0, 1} and len(seeds[1]) == 2 and not seeds[0] & seeds[1]
+    assert all(0 <= s < 2**32 for s in seeds[2**32 - 1])
