@@ -1,6 +1,8 @@
 """Gated recurrent building blocks as serialisable Keras 3 layers.
 
-Every layer here is written with ``keras.ops`` (so it runs on the TensorFlow, JAX and PyTorch backends), is
+Every layer here is written with ``keras.ops`` (so it runs on the TensorFlow, JAX and PyTorch backends:
+``tests/shared/test_backends.py`` reloads a model saved under TensorFlow on each and compares outputs and gates;
+its PyTorch cases skip unless ``torch`` is installed, which ``dev`` leaves out for its size), is
 registered with ``keras.saving.register_keras_serializable(package="shared")``, round-trips through
 ``get_config``/``from_config`` and through ``.keras`` files loaded with ``safe_mode=True``.
 """

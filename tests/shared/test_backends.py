@@ -1,5 +1,5 @@
-"""shared.layers beyond TensorFlow: a model saved under TensorFlow reloads under JAX (safe_mode=True),
-computes the same outputs and trains there. Each backend runs in its own interpreter."""
+"""shared.layers beyond TensorFlow: a model saved under TensorFlow reloads under JAX and PyTorch
+(safe_mode=True), computes the same outputs and trains there. Each backend runs in its own interpreter."""
 
 import importlib.util
 import json
@@ -15,7 +15,7 @@ import keras
 
 from shared.layers import AttentionPooling, ConvFrontEnd, DenseTemporalRNN, GatedGRU, GatedLSTM, LeakyIntegrator
 
-JAX_SCRIPT = textwrap.dedent(
+BACKEND_SCRIPT = textwrap.dedent(
     """
     import json, sys
     import numpy as np
@@ -43,8 +43,19 @@ def _model():
     return keras.Model(inputs, keras.layers.Dense(1)(context))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (pip install -e '.[jax]')")
-def test_model_saved_under_tensorflow_runs_and_trains_under_jax(tmp_path, rng):
+#: Each other backend, skipped where its package is not installed.
+BACKENDS = [
+    pytest.param("jax", marks=pytest.mark.skipif(importlib.util.find_spec("jax") is None,
+                                                 reason="JAX is not installed (pip install -e '.[jax]')")),
+    pytest.param("torch", marks=pytest.mark.skipif(importlib.util.find_spec("torch") is None,
+                                                   reason="PyTorch is not installed (pip install torch)")),
+]
+#: Run the other backend on the CPU, as TensorFlow runs here.
+CPU_ONLY = {"jax": {"JAX_PLATFORMS": "cpu"}, "torch": {"CUDA_VISIBLE_DEVICES": ""}}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_model_saved_under_tensorflow_runs_and_trains_under_another_backend(tmp_path, rng, backend):
     x = rng.normal(size=(8, 16, 4)).astype("float32")
     y = rng.normal(size=(8, 1)).astype("float32")
     model = _model()
@@ -52,13 +63,13 @@ def test_model_saved_under_tensorflow_runs_and_trains_under_jax(tmp_path, rng):
     model.save(tmp_path / "model.keras")
     np.save(tmp_path / "x.npy", x)
     np.save(tmp_path / "y.npy", y)
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    env = {**os.environ, "KERAS_BACKEND": backend, **CPU_ONLY[backend]}
     args = [str(tmp_path / name) for name in ("model.keras", "x.npy", "y.npy", "out.npy")]
-    result = subprocess.run([sys.executable, "-c", JAX_SCRIPT, *args], capture_output=True, text=True, env=env,
+    result = subprocess.run([sys.executable, "-c", BACKEND_SCRIPT, *args], capture_output=True, text=True, env=env,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(result.stdout.strip().splitlines()[-1])
-    assert report["backend"] == "jax"
+    assert report["backend"] == backend
     np.testing.assert_allclose(np.load(tmp_path / "out.npy"), expected, atol=1e-5)
     assert report["loss_last"] < 0.9 * report["loss_first"]
 
@@ -78,9 +89,9 @@ GATES_SCRIPT = textwrap.dedent(
 )
 
 
-@pytest.mark.skipif(importlib.util.find_spec("jax") is None, reason="JAX is not installed (pip install -e '.[jax]')")
+@pytest.mark.parametrize("backend", BACKENDS)
 @pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
-def test_gates_with_padding_mask_run_under_jax_as_under_tensorflow(tmp_path, rng, cls):
+def test_gates_with_padding_mask_run_under_another_backend_as_under_tensorflow(tmp_path, rng, cls, backend):
     # JAX's loop takes a masked step's output from the first state, which the stacked [h, gates] output is not
     ids = rng.integers(1, 20, size=(3, 7))
     ids[0, 4:] = 0
@@ -91,13 +102,13 @@ def test_gates_with_padding_mask_run_under_jax_as_under_tensorflow(tmp_path, rng
     sequence, gates = model(ids)
     model.save(tmp_path / "gates.keras")
     np.save(tmp_path / "ids.npy", ids)
-    env = {**os.environ, "KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}
+    env = {**os.environ, "KERAS_BACKEND": backend, **CPU_ONLY[backend]}
     args = [str(tmp_path / name) for name in ("gates.keras", "ids.npy", "out.npz")]
     result = subprocess.run([sys.executable, "-c", GATES_SCRIPT, *args], capture_output=True, text=True, env=env,
                             timeout=300)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == "jax"
-    under_jax = np.load(tmp_path / "out.npz")
-    np.testing.assert_allclose(under_jax["sequence"], sequence, atol=1e-5)
+    assert result.stdout.strip().splitlines()[-1] == backend
+    there = np.load(tmp_path / "out.npz")
+    np.testing.assert_allclose(there["sequence"], sequence, atol=1e-5)
     for name, value in gates.items():
-        np.testing.assert_allclose(under_jax[f"gate_{name}"], value, atol=1e-5)
+        np.testing.assert_allclose(there[f"gate_{name}"], value, atol=1e-5)
