@@ -5,6 +5,9 @@ logistic-hazard network, S(t), expected time, risk, ``explain``), ``train``, ``b
 lifelines CoxPH on RFM aggregates), ``evaluate`` (Harrell's and time-dependent C, IPCW integrated Brier
 score, calibration, paired bootstrap), ``simulate`` (weekly customers with a known hazard, and its oracle),
 ``inputs`` (the command line's files read and checked before TensorFlow is imported), ``pipelines``
-(transaction logs and static tables from file to scores, for the command line).
+(transaction logs and static tables from file to scores, for the command line), ``cdnow_master`` (the CDNOW
+evaluation population, read out of the Lifetimes 0.11.3 wheel: the master file's customers outside the bundled
+sample). The shipped model is ``weights/cdnow_gated.keras`` (its card, with command and measured figures,
+``weights/cdnow_gated.json``).
 Command line: ``python -m domains.churn {train,evaluate,predict}``.
 """

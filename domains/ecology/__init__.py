@@ -11,6 +11,10 @@ forget gate is the environment's stability and the input gate admits new resourc
 - :mod:`.checks`: the checks of a series, its covariates and a horizon that every forecaster shares;
 - :mod:`.model`, :mod:`.train`, :mod:`.forecaster`: the GatedForecaster (GatedLSTM, Gaussian head, direct
   horizons 1..10, optional frozen (threshold) AR(p) base, calibration on held-out final steps), per series or global;
+  :mod:`.bases`: its frozen lag-window and direct AR bases; :mod:`.distributions`: the Gaussian predictive
+  distributions every forecaster returns; :mod:`.plot`: the fan chart;
 - :mod:`.evaluate`: the rolling-origin backtest and the Zhang (2003) lynx protocol;
-- ``python -m domains.ecology {forecast,train,evaluate}``: the command line.
+- ``python -m domains.ecology {forecast,train,evaluate}``: the command line. ``forecast`` and ``evaluate`` train a
+  model on the given data unless ``--model`` names one: ``lynx`` (``weights/lynx_1821_1920.keras``) or ``gpdd``
+  (``weights/gpdd_global.keras``), each with its card beside it, or a ``.keras`` file written by ``train``.
 """

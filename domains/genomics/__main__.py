@@ -32,7 +32,8 @@ def _parser():
         prog="python -m domains.genomics",
         description="Prokaryotic gene finding with a CNN + BiGatedLSTM, beside Prodigal.",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=__doc__.split("Examples::")[1].split("Exit codes")[0],
+        epilog="examples:\n" + "\n".join(f"  {line.strip()}" for line in __doc__.splitlines()
+                                        if line.startswith("    python -m domains.genomics")),
     )
     verbs = parser.add_subparsers(dest="verb", required=True)
 
@@ -64,18 +65,20 @@ def _parser():
                        help="a genome as FASTA with its CDS in GFF3 (repeat the option for more genomes)")
     train.add_argument("--validation", nargs="*", default=[], help="annotated GenBank files for validation loss")
     train.add_argument("--out", required=True, help=".keras file to write (with a .json card beside it)")
-    train.add_argument("--epochs", type=int, default=10)
+    train.add_argument("--epochs", type=int, default=10, help="passes over --windows-per-epoch windows (default 10)")
     train.add_argument("--windows-per-epoch", type=int,
                        help="windows per epoch, drawn at random (default: one pass over all windows)")
     train.add_argument("--window", type=int, default=3072, help="window length in bases (rounded up to a multiple of --lstm-stride)")
-    train.add_argument("--batch-size", type=int, default=16)
+    train.add_argument("--batch-size", type=int, default=16, help="windows per optimiser step (default 16)")
     train.add_argument("--filters", type=int, nargs="+", default=[32, 32, 32], help="ConvFrontEnd channels per block")
-    train.add_argument("--kernel-sizes", type=int, nargs="+", default=[9, 9, 9])
-    train.add_argument("--dilation-rates", type=int, nargs="+", default=[1, 2, 4])
+    train.add_argument("--kernel-sizes", type=int, nargs="+", default=[9, 9, 9],
+                       help="ConvFrontEnd kernel width in bases per block (default 9 9 9)")
+    train.add_argument("--dilation-rates", type=int, nargs="+", default=[1, 2, 4],
+                       help="ConvFrontEnd dilation per block (default 1 2 4)")
     train.add_argument("--lstm-units", type=int, nargs="+", default=[64], help="one BiLSTM layer per entry")
     train.add_argument("--lstm-stride", type=int, default=6, help="bases per BiLSTM step")
     train.add_argument("--distribute", choices=("mirrored",), help="train under tf.distribute.MirroredStrategy")
-    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--seed", type=int, default=0, help="initial weights, window order, strand flips and dropout (default 0)")
     train.add_argument("--json", action="store_true", help="print the model card as JSON when done")
     train.add_argument("--force", action="store_true", help="overwrite an existing model")
 

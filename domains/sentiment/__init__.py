@@ -3,7 +3,7 @@
 Modules: ``text`` (normalisation, tokeniser), ``negation`` (cue detector and scope marker), ``lexicon`` (VADER prior
 polarity per token, flipped inside a negation scope), ``data`` (loaders for
 SST trees, rt-polarity, TSV/CSV, CheckList and the SST negation flips), ``baselines`` (TF-IDF + logistic
-regression; VADER), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates), ``model``
+regression; NBSVM; VADER), ``evaluate`` (accuracy, negation gap, minimal pairs, flips, CheckList pass rates), ``model``
 and ``train`` (the BiGatedLSTM classifier), ``ngrams`` (the linear uni+bigram "wide" part of the wide-and-deep
 model), ``augment`` (minimal pairs from templates and an SST-derived
 lexicon, neutral phrases as soft targets), ``explain`` (per-token attention and gates, negation-bit units) and
