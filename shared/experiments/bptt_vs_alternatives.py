@@ -235,14 +235,23 @@ def train_multigrid(x, y, units, trials, budget, threshold, rng, candidates=20, 
 TRAINERS = {"bptt": train_bptt, "annealing": train_annealing, "multigrid": train_multigrid}
 
 
+def trial_streams(seed: int, T: int, task_name: str, method: str) -> tuple[np.random.Generator, ...]:
+    """Independent generators ``(method, training set, test set)`` for ``method`` on ``task_name`` at length ``T``:
+    seeds ``[seed, T, 3, task, method]``, ``[seed, T, 1]`` and ``[seed, T, 2]`` (the data are the same for every
+    method). numpy seeds ``[a, b, c]`` and ``[a, b, c, 0]`` alike, so the method's seed starts with its own tag 3,
+    not with the task index, which would hand the first method the training set's stream."""
+    method_seed = [seed, T, 3, TASK_NAMES.index(task_name), METHODS.index(method)]
+    return tuple(np.random.default_rng(entropy) for entropy in (method_seed, [seed, T, 1], [seed, T, 2]))
+
+
 def run_numpy_method(method: str, task_name: str, T: int, config: Settings, seed: int) -> pd.DataFrame:
     """``config.trials`` trials of ``method`` on ``task_name`` at length ``T``: one row per trial with
     ``train_accuracy``, ``test_accuracy``, ``evaluations`` and ``success``."""
     task = get_task(task_name)
     units = dict(config.units)[task_name]
-    rng = np.random.default_rng([seed, T, TASK_NAMES.index(task_name), METHODS.index(method)])
-    x, y = task.generate(config.n_train, T, np.random.default_rng([seed, T, 1]))
-    x_test, y_test = task.generate(config.n_test, T, np.random.default_rng([seed, T, 2]))
+    rng, train_rng, test_rng = trial_streams(seed, T, task_name, method)
+    x, y = task.generate(config.n_train, T, train_rng)
+    x_test, y_test = task.generate(config.n_test, T, test_rng)
     budget = {"bptt": config.bptt_steps, "annealing": config.sa_evals, "multigrid": config.mg_evals}[method]
     extra = {"candidates": config.candidates, "radius": config.mg_radius} if method == "multigrid" else {}
     theta, evals = TRAINERS[method](x[..., 0], y, units, config.trials, budget, STOP_ACCURACY, rng, **extra)

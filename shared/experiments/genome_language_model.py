@@ -191,14 +191,25 @@ def random_windows(views: list, regions: list, window: int, count: int, rng: np.
     return one_hot(chunk[:, :-1]), chunk[:, 1:].astype(np.int32)
 
 
+def block_rng(seed: int, block: int) -> np.random.Generator:
+    """The generator of training block ``block``'s windows: seed ``[seed, block]``."""
+    return np.random.default_rng([seed, block])
+
+
+def sites_rng(seed: int) -> np.random.Generator:
+    """The generator of the held-out sites sampled for the probes: seed ``[seed, 0, 1]``, which no training block's
+    ``[seed, block]`` (numpy: the same as ``[seed, block, 0]``) can equal."""
+    return np.random.default_rng([seed, 0, 1])
+
+
 def train_language_model(model, views: list, regions: list, config: Settings, seed: int) -> list[float]:
     """Trains ``model`` on fresh random windows (:func:`random_windows`) of the training ``regions`` of both
     strand ``views``, ``config.steps`` Adam steps; each block of 100 steps draws new windows from
-    ``numpy.random.default_rng([seed, block])``. Returns the mean training loss (nats) of every block."""
+    :func:`block_rng` ``(seed, block)``. Returns the mean training loss (nats) of every block."""
     losses = []
     for block, first in enumerate(range(0, config.steps, 100)):
         steps = min(100, config.steps - first)
-        rng = np.random.default_rng([seed, block])
+        rng = block_rng(seed, block)
         x, y = random_windows(views, regions, config.window, steps * config.batch, rng)
         history = model.fit(x, y, batch_size=config.batch, epochs=1, shuffle=False, verbose=0)
         losses.append(float(history.history["loss"][0]))
@@ -295,7 +306,7 @@ def measure(config: Settings, seed: int) -> tuple[pd.DataFrame, list[float]]:
     losses = train_language_model(model, [view[0] for view in views], train_regions, config, seed)
 
     kept = np.arange(config.burn, config.tile, config.stride)
-    rng = np.random.default_rng([seed, 7])
+    rng = sites_rng(seed)
     parts = {name: {task: [] for task in TASKS} for name in ("trained", "untrained", f"last_{config.kmer}_bases")}
     targets = {task: [] for task in TASKS}
     losses_by_view = {"trained": [], "untrained": []}

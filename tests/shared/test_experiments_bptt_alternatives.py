@@ -69,3 +69,13 @@ def test_gated_lstm_runs_accept_the_largest_command_line_seed():
     config = ba.Settings(n_test=16, lstm_trials=1, lstm_units=2, lstm_steps=1)
     rows = ba.run_gated_lstm("latch", 5, config, seed=2**32 - 1)  # seed * 100 + trial would overflow Keras' seed
     assert len(rows) == 1 and 0 <= rows["test_accuracy"].iloc[0] <= 1
+
+
+def test_each_method_draws_from_its_own_stream_not_the_data_streams():
+    # numpy seeds [a, b, c] and [a, b, c, 0] alike: a method seeded [seed, T, task, method] drew the first method's
+    # weights from the training set's stream (two-sequence) or the test set's (parity)
+    for task in ba.TASK_NAMES:
+        firsts = {method: ba.trial_streams(0, 10, task, method)[0].random(4).tobytes() for method in ba.METHODS}
+        _, train_rng, test_rng = ba.trial_streams(0, 10, task, ba.METHODS[0])
+        data = {train_rng.random(4).tobytes(), test_rng.random(4).tobytes()}
+        assert len(set(firsts.values())) == len(ba.METHODS) and not set(firsts.values()) & data, task

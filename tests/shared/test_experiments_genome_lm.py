@@ -109,3 +109,9 @@ def test_probe_splits_follow_the_seeds_given():
     args = {"trained": {"gene_end": states}}, {"gene_end": target}
     one, other, both = (glm.probe_scores(*args, seeds)["accuracy"].iloc[0] for seeds in ([0], [1], [0, 1]))
     assert one != other and both == pytest.approx((one + other) / 2)
+
+
+def test_sites_stream_is_not_a_training_block_stream():
+    # numpy seeds [seed, 7] and [seed, 7, 0] alike: sites drawn from [seed, 7] repeated training block 7's windows
+    sites = glm.sites_rng(0).random(4)
+    assert all(not np.array_equal(glm.block_rng(0, block).random(4), sites) for block in range(200))
