@@ -1,9 +1,12 @@
 """Negation cues and scopes on hand-written sentences with known answers."""
 
+import csv
+
 import pandas as pd
 import pytest
 
 from domains.sentiment.negation import cue_words, has_negation, mark, split_by_negation
+from shared.data_paths import shared_data
 
 
 def scoped(text):
@@ -137,3 +140,20 @@ def test_split_by_negation_keeps_rows_and_index():
     with pytest.raises(ValueError, match="string object received"):   # one string is not a list of characters
         has_negation("not good")
     assert [len(part) for part in split_by_negation(frame.iloc[:0])] == [0, 0]
+
+
+def test_split_counts_every_cue_token_as_the_issue_list_does():
+    # the split is the issue's token list, not the model's scope rules: pseudo-negations and hyphenated words count
+    texts = ["It's not only smart but also funny", "A great idea becomes a not-great movie.", "a never-ending bore",
+             "nothing but trouble", "the well-made sequel", "it lacks wit", "--no--"]
+    assert has_negation(texts).tolist() == [True, True, True, True, False, False, True]
+    assert cue_words(texts[0]) == "" and not mark(texts[0]).negated  # the model still reads no negation there
+
+
+@pytest.mark.skipif(shared_data("sentiment") is None, reason="needs the shared SST-2 files (../shared/data/sentiment)")
+@pytest.mark.parametrize("split", ["train", "dev", "test"])
+def test_split_reproduces_the_shared_sst2_negation_files(split):
+    folder = shared_data("sentiment") / "sst"
+    read = lambda name: pd.read_csv(folder / name, sep="\t", quoting=csv.QUOTE_NONE, keep_default_na=False)
+    sentences, negated = read(f"sst2_{split}.tsv"), read(f"sst2_{split}_negation.tsv")
+    assert has_negation(sentences["text"]).tolist() == sentences["text"].isin(set(negated["text"])).tolist()
