@@ -32,17 +32,18 @@ from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import load_bundled
 from domains.sentiment.evaluate import accuracy_report
 from domains.sentiment.explain import explain, negation_units
+from domains.sentiment.negation import has_negation
 from domains.sentiment.train import train
 
 QUICK = os.environ.get("GATED_QUICK") == "1"
-data = load_bundled().sample(frac=1.0, random_state=0).reset_index(drop=True)
-test = data.iloc[:2000]
-train_set = data.iloc[2000:5000] if QUICK else data.iloc[2500:]
-dev = data.iloc[2000:2500]
+data = load_bundled().drop_duplicates("text")  # 41 snippets appear more than once in rt-polarity
+data = data.sample(frac=1.0, random_state=0).reset_index(drop=True)
+test, dev = data.iloc[:2000], data.iloc[2000:2500]  # held out; dev picks the best epoch
+train_set = data.iloc[2500:5500] if QUICK else data.iloc[2500:]
 SETTINGS = {"epochs": 2 if QUICK else 6, "batch_size": 64, "learning_rate": 3e-3,
             "model_options": {"embed_dim": 32 if QUICK else 64, "units": 16 if QUICK else 64, "attention_units": 16}}
 print(len(train_set), "training sentences;", len(test), "test sentences; share with a negation cue:",
-      round(float(test["text"].str.contains(r"\bnot\b|n't|\bno\b|\bnever\b").mean()), 3))
+      round(float(has_negation(test["text"]).mean()), 3))
 
 # %% [markdown]
 # ## Train (one corpus, split by rows: no Rotten Tomatoes snippet is on both sides)
@@ -65,7 +66,7 @@ pd.DataFrame({name: accuracy_report(test["text"], test["label"], p.predict_proba
 # ## Inside the model: a negated and a plain sentence side by side
 #
 # Attention weights and, for each direction, the mean forget gate and how far the cell state moves at each
-# token. The cue "not" is marked in red.
+# token. The plain sentence is the negated one without its cue "not" (marked in red).
 
 # %%
 sentences = ["the performance was not a disaster at all", "the performance was a disaster at all"]
@@ -99,5 +100,5 @@ tables[0].round(3)
 # sentences with a negation cue.
 
 # %%
-negated_test = [text for text in test["text"] if " not " in f" {text.lower()} "][: 30 if QUICK else 200]
+negated_test = test["text"][has_negation(test["text"])].tolist()[: 30 if QUICK else 200]
 negation_units(classifier, negated_test, top=5).round(3)
