@@ -51,7 +51,10 @@ def build_gene_model(
         A ``keras.Model`` named ``gene_finder`` with outputs ``{"coding", "start"}``, compiled with sparse
         categorical cross-entropy on ``coding`` and binary cross-entropy on ``start``; per-position sample
         weights (0 on ``N`` and padding) are expected, as :func:`domains.genomics.train.training_dataset`
-        gives them.
+        gives them. Layers to look inside by name: ``"front_end"`` (the ConvFrontEnd, per base), ``"pool"``
+        (the strided ``Conv1D``, one step per ``lstm_stride`` bases; absent with ``lstm_stride=1``) and
+        ``"bilstm_0"``, ``"bilstm_1"``, ... (the ``Bidirectional(GatedLSTM)`` layers: give
+        :func:`shared.layers.gate_activations` one of them and its input, e.g. ``"pool"``'s output, for its gates).
     """
     inputs = keras.Input((None, 4), name="dna")
     local = ConvFrontEnd(list(filters), list(kernel_sizes), list(dilation_rates), name="front_end")(inputs)
