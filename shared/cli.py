@@ -21,6 +21,26 @@ class InputError(ValueError):
     """
 
 
+#: Random seeds run from 0 to ``SEED_LIMIT - 1``: what ``keras.utils.set_random_seed`` (numpy's global seed) takes.
+SEED_LIMIT = 2**32
+
+
+def seed(text):
+    """argparse type of every ``--seed``: an integer in ``[0, 2**32)``, refused (exit 2, one line naming the option)
+    otherwise, rather than failing inside ``keras.utils.set_random_seed`` after the data are read.
+
+    >>> seed("7")
+    7
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
+    if not 0 <= value < SEED_LIMIT:
+        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got {value}")
+    return value
+
+
 def run(main, argv=None):
     """Runs ``main(argv)`` and exits with the project's exit codes.
 

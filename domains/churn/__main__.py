@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import InputError, run
+from shared.cli import SEED_LIMIT, InputError, run, seed
 from shared.safe_load import load_model
 
 from domains.churn import data, inputs
@@ -118,6 +118,9 @@ def _read_log(args):
 
 
 def cmd_train(args):
+    if args.seed + args.ensemble > SEED_LIMIT:
+        raise InputError(f"--seed {args.seed} with --ensemble {args.ensemble}: the members' seeds (seed .. seed + K - 1) "
+                         "must stay below 2**32")
     card_path = str(Path(args.out).with_suffix(".json"))
     check_writable(args.out, args.force)
     check_writable(card_path, args.force)
@@ -299,7 +302,7 @@ def build_parser():
     p.add_argument("--intervals", type=_positive, default=24,
                    help="table: hazard intervals over the longest duration (default %(default)s)")
     p.add_argument("--epochs", type=_positive, default=None, help="training epochs (default: the tuned setting)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=seed, default=0,
                    help="random seed (default 0); an ensemble's members get seed, seed + 1, ...")
     p.add_argument("--ensemble", type=_positive, default=1, metavar="K",
                    help="train K networks (seeds seed .. seed + K - 1) and ship one model averaging their survival "
@@ -321,7 +324,7 @@ def build_parser():
                    help="table: fit CoxPH and Kaplan-Meier on this table (default: the model's training table)")
     p.add_argument("--plot", help="write the calibration plot here (PNG/PDF/SVG)")
     p.add_argument("--bootstrap", type=int, default=0, help="paired bootstrap resamples of the differences to CoxPH")
-    p.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    p.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
     _outputs(p, "write a JSON report here: scores, calibration, bootstrap intervals")
     p.set_defaults(func=cmd_evaluate)
 
@@ -329,7 +332,7 @@ def build_parser():
                        formatter_class=fmt)
     _source(p, horizon=False)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
-    p.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
+    p.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
     _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk; one row per customer, by id "
                 "(numerically when every id is a whole number, else as text; a table: in its own order)",
              required=True)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import InputError, run
+from shared.cli import InputError, run, seed
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -37,7 +37,7 @@ SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 
 def _model_options(parser):
     parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads")
-    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=int, help="GatedLSTM units (default: 8 for one series, 32 global)")
     parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global; "
                         "the global default goes through a set of few series several times per epoch to make at "

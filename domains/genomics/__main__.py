@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.cli import InputError, run
+from shared.cli import InputError, run, seed
 from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
@@ -53,7 +53,7 @@ def _parser():
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
     predict.add_argument("--json", action="store_true", help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
-    predict.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
+    predict.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
     predict.add_argument("--force", action="store_true", help="overwrite existing output files (a directory: redo all)")
 
     train = verbs.add_parser(
@@ -78,7 +78,7 @@ def _parser():
     train.add_argument("--lstm-units", type=int, nargs="+", default=[64], help="one BiLSTM layer per entry")
     train.add_argument("--lstm-stride", type=int, default=6, help="bases per BiLSTM step")
     train.add_argument("--distribute", choices=("mirrored",), help="train under tf.distribute.MirroredStrategy")
-    train.add_argument("--seed", type=int, default=0, help="initial weights, window order, strand flips and dropout (default 0)")
+    train.add_argument("--seed", type=seed, default=0, help="initial weights, window order, strand flips and dropout (default 0)")
     train.add_argument("--json", action="store_true", help="print the model card as JSON when done")
     train.add_argument("--force", action="store_true", help="overwrite an existing model")
 
@@ -88,7 +88,7 @@ def _parser():
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    evaluate.add_argument("--seed", type=int, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
+    evaluate.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
     evaluate.add_argument("--out", help="also write the scores as JSON to this file")
     evaluate.add_argument("--force", action="store_true", help="overwrite an existing --out")
     return parser

@@ -25,7 +25,7 @@ from domains.sentiment.data import load_data, load_sst, read_lines, sst_split_pa
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, run
+from shared.cli import InputError, run, seed
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
@@ -59,7 +59,7 @@ def _parser():
     def common(sub, out_help):
         sub.add_argument("--sst-trees", type=Path, default=None,
                          help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's sst/trees)")
-        sub.add_argument("--seed", type=int, default=0, help="random seed (default 0): train's initialisation and order, "
+        sub.add_argument("--seed", type=seed, default=0, help="random seed (default 0): train's initialisation and order, "
                                                                "evaluate's TF-IDF baseline; predict is deterministic")
         sub.add_argument("--out", type=Path, default=None, help=out_help)
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")

@@ -16,23 +16,12 @@ import sys
 
 from shared import cli
 from shared.experiments import EXPERIMENTS, MODULES, get
-from shared.experiments.base import SEED_LIMIT, check_outputs, timed_run, write
+from shared.experiments.base import check_outputs, timed_run, write
 
 EPILOG = """examples:
   python -m shared.experiments --list
   python -m shared.experiments latching_noise --quick --out runs/claims --seed 0
   python -m shared.experiments all --out runs/claims --force --json"""
-
-
-def seed_arg(text: str) -> int:
-    """argparse type: an integer in ``[0, 2**32)``, the seeds ``keras.utils.set_random_seed`` takes."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be an integer, got {text!r}") from None
-    if not 0 <= value < SEED_LIMIT:
-        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got {value}")
-    return value
 
 
 def make_parser() -> argparse.ArgumentParser:
@@ -45,7 +34,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--list", action="store_true", help="name every experiment with its claim, then exit")
     parser.add_argument("--quick", action="store_true", help="small settings (each at most ~40 s on 2 cores)")
     parser.add_argument("--out", default=".", help="output folder (default: the current directory)")
-    parser.add_argument("--seed", type=seed_arg, default=0, help="random seed in [0, 2**32) (default 0)")
+    parser.add_argument("--seed", type=cli.seed, default=0, help="random seed in [0, 2**32) (default 0)")
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
     parser.add_argument("--json", action="store_true",
                         help="stdout: one JSON line per result (with --list, one object name -> claim)")

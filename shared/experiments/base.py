@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import InputError
+from shared.cli import SEED_LIMIT, InputError
 
 
 @dataclass
@@ -78,10 +78,6 @@ def timed_run(experiment: Experiment, quick: bool, seed: int) -> tuple[Result, f
     start = time.perf_counter()
     result = experiment.run(quick, seed)
     return result, time.perf_counter() - start
-
-
-#: Seeds run from 0 to ``SEED_LIMIT - 1``: the range ``keras.utils.set_random_seed`` (numpy's global seed) takes.
-SEED_LIMIT = 2**32
 
 
 def run_seeds(seed: int, runs: int) -> list[int]:

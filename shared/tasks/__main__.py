@@ -46,15 +46,6 @@ def positive_int(text: str) -> int:
     return value
 
 
-def seed_arg(text: str) -> int:
-    """argparse type: an integer in ``[0, 2**32)``, the seeds ``keras.utils.set_random_seed`` takes (numpy seed
-    sequences take no negative entropy either)."""
-    value = int(text)
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got {value}")
-    return value
-
-
 def positive_float(text: str) -> float:
     """argparse type: a finite float > 0."""
     value = float(text)
@@ -95,7 +86,7 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--Ts", nargs="+", type=positive_int, default=list(DEFAULT_TS), help="sweep lengths")
     parser.add_argument("--out", help="sweep output folder")
     parser.add_argument("--force", action="store_true", help="replace the sweep's CSV and PNG if they exist")
-    parser.add_argument("--seed", type=seed_arg, default=0, help="random seed (default 0)")
+    parser.add_argument("--seed", type=cli.seed, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=positive_int, default=defaults.units)
     parser.add_argument("--steps", type=positive_int, default=defaults.steps, help="optimiser steps")
     parser.add_argument("--batch", type=positive_int, default=defaults.batch)

@@ -229,14 +229,17 @@ VERBS = {"genomics": ["predict", "train", "evaluate"], "sentiment": ["predict", 
 
 
 @pytest.mark.parametrize("domain,verb", [(d, v) for d, verbs in VERBS.items() for v in verbs])
-@pytest.mark.parametrize("argv", [["--seed", "not-a-number"], ["--no-such-option"], ["--seed", "1e400"]],
-                         ids=["wrong-type", "unknown-option", "huge"])
+@pytest.mark.parametrize("argv", [["--seed", "not-a-number"], ["--no-such-option"], ["--seed", "1e400"],
+                                  ["--seed", "-1"], ["--seed", "4294967296"]],
+                         ids=["wrong-type", "unknown-option", "huge", "negative-seed", "seed-past-2**32"])
 def test_bad_arguments_are_one_line_and_exit_2(capsys, domain, verb, argv):
     code, _, err = call(capsys, domain, verb, *argv)
     lines = err.splitlines()
     assert code == 2 and len(lines) == 1, err
     assert lines[0].startswith(f"python -m domains.{domain}") and ": error: " in lines[0]
     assert lines[0].endswith("(see --help)")
+    if argv[0] == "--seed":  # a bad value is named before argparse checks for missing arguments
+        assert "argument --seed:" in lines[0], lines[0]
 
 
 def test_unknown_command_is_one_line_and_exit_2(capsys):

@@ -89,3 +89,14 @@ def test_written_files_get_the_usual_permissions(tmp_path):
     with atomic_open(fresh, force=True) as handle:
         handle.write("y")
     assert fresh.stat().st_mode & 0o777 == 0o640
+
+
+def test_seed_type_takes_what_keras_takes():
+    import argparse
+
+    from shared.cli import SEED_LIMIT, seed
+
+    assert seed("0") == 0 and seed(str(SEED_LIMIT - 1)) == SEED_LIMIT - 1
+    for text in ("-1", str(SEED_LIMIT), "1.5", "seven"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            seed(text)

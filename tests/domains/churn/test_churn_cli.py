@@ -134,6 +134,13 @@ def test_train_ensemble_writes_one_model_and_its_members_in_the_card(capsys, sma
     assert [layer.name for layer in model.layers if layer.name.startswith("member_")] == ["member_0", "member_1"]
 
 
+def test_ensemble_seeds_past_what_keras_takes_are_refused_before_training(capsys, small_log, tmp_path):
+    out = tmp_path / "e.keras"
+    code, _, err = cli(capsys, "train", "--transactions", small_log, "--seed", 2**32 - 1, "--ensemble", 2, "--out", out)
+    assert code == 2 and len(err.splitlines()) == 1 and "--ensemble 2" in err, err
+    assert not out.exists() and not Path(f"{out}.backup").exists()
+
+
 def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
     train_csv, test_csv = telco_split
     out = tmp_path / "telco.keras"
