@@ -30,7 +30,6 @@ import os
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from IPython.display import Image, display
 
 from domains.churn import baselines, evaluate, model, simulate, train
 
@@ -70,8 +69,8 @@ pd.DataFrame({name: evaluate.score(d, e, r, s, t) for name, (r, s) in curves.ite
 
 # %%
 table = evaluate.calibration(d, e, {name: s for name, (_, s) in curves.items()}, t, at=[6, 13, 26])
-evaluate.calibration_plot(table, "calibration.png", unit="weeks")
-display(Image("calibration.png"))
+evaluate.calibration_plot(table, unit="weeks")
+plt.show()
 print(table.round(4))
 evaluate.paired_bootstrap(d, e, curves, t, n_boot=20 if QUICK else 200, seed=0).round(4)
 

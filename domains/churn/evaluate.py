@@ -185,11 +185,15 @@ def calibration(duration, event, curves, times, at):
     return table
 
 
-def calibration_plot(table, path, unit="days"):
-    """Plots :func:`calibration`'s table (predicted mean S(t) vs Kaplan-Meier) to ``path`` (PNG/PDF/SVG)."""
+def calibration_plot(table, path=None, unit="days", ax=None):
+    """Plots :func:`calibration`'s table (predicted mean S(t) vs Kaplan-Meier, one line per model, the diagonal
+    dashed) on ``ax`` (a new 4.5 x 4.5 inch figure if ``None``) and returns the ``Axes``. With ``path`` (a file
+    name, PNG/PDF/SVG by its suffix, or a binary file object) the figure is also saved there; a figure made here
+    is then closed."""
     import matplotlib.pyplot as plt
 
-    figure, axis = plt.subplots(figsize=(4.5, 4.5))
+    made = ax is None
+    figure, axis = plt.subplots(figsize=(4.5, 4.5)) if made else (ax.figure, ax)
     km = table["kaplan_meier"].to_numpy()
     for name in table.columns.drop("kaplan_meier"):
         axis.plot(km, table[name].to_numpy(), "o-", label=name)
@@ -201,9 +205,12 @@ def calibration_plot(table, path, unit="days"):
     axis.set_ylabel("mean predicted S(t)")
     axis.set_title(f"calibration at t ({unit})")
     axis.legend(fontsize=8)
-    figure.tight_layout()
-    figure.savefig(path)
-    plt.close(figure)
+    if path is not None:
+        figure.tight_layout()
+        figure.savefig(path)
+        if made:
+            plt.close(figure)
+    return axis
 
 
 def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_boot=200, seed=0):

@@ -254,6 +254,9 @@ def forecast(args):
         with atomic_path(args.out, force=args.force) as tmp:
             table.to_csv(tmp, index=False, float_format="%.6g")
     if args.plot:
+        import matplotlib
+
+        matplotlib.use("Agg")  # a file, never a window: the command line picks the backend, not the library
         from domains.ecology.plot import fan_chart
 
         fan_chart(s.time, s.value, table.assign(time=times), args.plot, title=f"{s.series_id}: {args.horizon}-step forecast",

@@ -2,14 +2,11 @@
 
 import os
 
-import matplotlib
+import matplotlib.pyplot as plt
+from matplotlib.backend_bases import FigureCanvasBase
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.backend_bases import FigureCanvasBase  # noqa: E402
-
-from shared.atomic import atomic_path  # noqa: E402
-from shared.cli import InputError  # noqa: E402
+from shared.atomic import atomic_path
+from shared.cli import InputError
 
 
 def image_format(path):
@@ -23,22 +20,28 @@ def image_format(path):
     return suffix
 
 
-def fan_chart(history_time, history_value, table, path, title="", force=False):
+def fan_chart(history_time, history_value, table, path=None, title="", force=False, ax=None):
     """Draws the history and the forecast ``table`` (columns ``time, median, lower95, lower80, upper80,
-    upper95`` in the original units, as :func:`domains.ecology.__main__` writes it) to ``path``, in the
-    format its suffix names (:func:`image_format`)."""
-    image = image_format(path)
-    figure, axis = plt.subplots(figsize=(8, 4))
-    axis.plot(history_time, history_value, color="black", lw=1.2, label="observed")
-    axis.fill_between(table["time"], table["lower95"], table["upper95"], color="tab:blue", alpha=0.2, label="95 %")
-    axis.fill_between(table["time"], table["lower80"], table["upper80"], color="tab:blue", alpha=0.4, label="80 %")
-    axis.plot(table["time"], table["median"], color="tab:blue", lw=1.5, label="forecast (median)")
-    axis.set_yscale("log")
-    axis.set_xlabel("time")
-    axis.set_ylabel("abundance (log axis)")
-    axis.set_title(title)
-    axis.legend(loc="upper left", fontsize=8)
-    figure.tight_layout()
-    with atomic_path(str(path), force=force) as tmp:
-        figure.savefig(tmp, dpi=100, format=image)
-    plt.close(figure)
+    upper95`` in the original units, as :func:`domains.ecology.__main__` writes it) on ``ax`` (a new 8 x 4 inch
+    figure if ``None``) and returns the ``Axes``. With ``path`` the figure is also written there, atomically and
+    over an existing file only with ``force``, in the format its suffix names (:func:`image_format`); a figure
+    made here is then closed."""
+    image = None if path is None else image_format(path)
+    made = ax is None
+    figure, ax = plt.subplots(figsize=(8, 4)) if made else (ax.figure, ax)
+    ax.plot(history_time, history_value, color="black", lw=1.2, label="observed")
+    ax.fill_between(table["time"], table["lower95"], table["upper95"], color="tab:blue", alpha=0.2, label="95 %")
+    ax.fill_between(table["time"], table["lower80"], table["upper80"], color="tab:blue", alpha=0.4, label="80 %")
+    ax.plot(table["time"], table["median"], color="tab:blue", lw=1.5, label="forecast (median)")
+    ax.set_yscale("log")
+    ax.set_xlabel("time")
+    ax.set_ylabel("abundance (log axis)")
+    ax.set_title(title)
+    ax.legend(loc="upper left", fontsize=8)
+    if path is not None:
+        figure.tight_layout()
+        with atomic_path(str(path), force=force) as tmp:
+            figure.savefig(tmp, dpi=100, format=image)
+        if made:
+            plt.close(figure)
+    return ax

@@ -183,3 +183,17 @@ def test_coxph_baseline_leaves_out_a_constant_covariate(rng):
     np.testing.assert_allclose(cox.survival(x, [2.0, 5.0]), alone.survival(x, [2.0, 5.0]))
     with pytest.raises(ValueError, match="every covariate is constant in the training data \\('flat'\\)"):
         baselines.CoxBaseline().fit(x[["flat"]], duration, event)
+
+
+def test_calibration_plot_draws_on_a_given_axis_and_writes_nothing_without_a_path(exponential, tmp_path,
+                                                                                  monkeypatch):
+    import matplotlib.pyplot as plt
+
+    duration, event, grid = exponential
+    table = evaluate.calibration(duration, event, {"m": np.tile(np.exp(-grid), (len(duration), 1))}, grid, grid[[4, 9]])
+    monkeypatch.chdir(tmp_path)
+    figure, axis = plt.subplots()
+    assert evaluate.calibration_plot(table, ax=axis) is axis
+    assert len(axis.lines) == 2 and axis.get_xlabel() == "Kaplan-Meier S(t)"  # the model and the diagonal
+    assert plt.fignum_exists(figure.number) and list(tmp_path.iterdir()) == []
+    plt.close(figure)

@@ -87,6 +87,24 @@ def test_forecast_writes_table_and_fan_chart_and_refuses_overwrite(capsys, tmp_p
     assert code == 2 and "already exists" in err
 
 
+def test_fan_chart_draws_on_a_given_axis_and_leaves_the_backend_to_the_caller(tmp_path, monkeypatch):
+    import matplotlib.pyplot as plt
+
+    from domains.ecology.plot import fan_chart
+
+    table = pd.DataFrame({"time": [5, 6], "median": [3.0, 4.0], "lower95": [1.0, 1.5], "lower80": [2.0, 2.5],
+                          "upper80": [4.0, 6.0], "upper95": [5.0, 8.0]})
+    monkeypatch.chdir(tmp_path)
+    figure, axis = plt.subplots()
+    assert fan_chart([1, 2, 3, 4], [2.0, 3.0, 2.5, 3.5], table, ax=axis, title="t") is axis
+    assert len(axis.lines) == 2 and len(axis.collections) == 2 and axis.get_title() == "t"
+    assert plt.fignum_exists(figure.number) and list(tmp_path.iterdir()) == []  # no path: nothing written
+    plt.close(figure)
+    # importing the module must not switch a notebook's backend (the command line picks Agg itself)
+    code = "import matplotlib; matplotlib.use('svg'); import domains.ecology.plot; print(matplotlib.get_backend())"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "svg"
+
+
 def test_forecast_of_a_monthly_series_writes_months(capsys, tmp_path):
     data = tmp_path / "monthly.csv"
     rows = [f"m,{1930 + i // 12}-{i % 12 + 1:02d},{10 + (i % 12)}" for i in range(40)]
