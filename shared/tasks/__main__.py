@@ -28,9 +28,9 @@ import os
 import sys
 
 from shared import cli
-from shared.atomic import check_writable
 from shared.tasks.generators import TASKS
 from shared.tasks.models import LAYERS, RunConfig
+from shared.tasks.sweep import sweep_paths
 
 #: Sequence lengths of a sweep unless ``--Ts`` says otherwise.
 DEFAULT_TS = (50, 100, 200, 400)
@@ -127,11 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.forget_bias is not None and not set(layers) <= {"gated_lstm", "gated_gru"}:
         raise cli.InputError("--forget-bias applies to gated_lstm and gated_gru only")
     if args.sweep:  # refuse before any training, not after
-        if os.path.exists(args.out) and not os.path.isdir(args.out):
-            raise cli.InputError(f"--out {args.out}: exists and is not a folder (the sweep's output folder)")
-        os.makedirs(args.out, exist_ok=True)
-        for name in (f"sweep_{task.name}.csv", f"sweep_{task.name}.png"):
-            check_writable(os.path.join(args.out, name), args.force)
+        sweep_paths(task.name, args.out, args.force)
     config = RunConfig(
         units=args.units,
         steps=args.steps,

@@ -16,7 +16,23 @@ from shared.atomic import atomic_path, check_writable
 from shared.cli import InputError
 from shared.tasks.generators import get_task
 from shared.tasks.models import LAYERS, RunConfig
-from shared.tasks.runner import run_task
+
+
+def sweep_paths(task_name: str, out: str | Path, force: bool = False) -> tuple[Path, Path]:
+    """The ``(csv, png)`` paths of a sweep of ``task_name`` in the folder ``out``, which is created now.
+
+    Raises:
+        shared.cli.InputError: ``out`` is an existing file, or an output exists and ``force`` is False.
+        OSError: the folder cannot be made (a file above it, no permission).
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder (the sweep's output folder)")
+    out.mkdir(parents=True, exist_ok=True)
+    paths = out / f"sweep_{task_name}.csv", out / f"sweep_{task_name}.png"
+    for path in paths:
+        check_writable(path, force)
+    return paths
 
 
 def run_sweep(
@@ -45,13 +61,9 @@ def run_sweep(
     unknown = [layer for layer in layers if layer not in LAYERS]
     if unknown:
         raise ValueError(f"unknown layer {unknown[0]!r}; known layers: {', '.join(LAYERS)}")
-    out = Path(out)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"{out}: exists and is not a folder (the sweep's output folder)")
-    out.mkdir(parents=True, exist_ok=True)
-    csv_path, png_path = out / f"sweep_{task.name}.csv", out / f"sweep_{task.name}.png"
-    for path in (csv_path, png_path):
-        check_writable(path, force)
+    csv_path, png_path = sweep_paths(task.name, out, force)
+    from shared.tasks.runner import run_task  # TensorFlow: only once the arguments are known to be good
+
     rows = []
     for layer in layers:
         for T in Ts:
