@@ -81,15 +81,14 @@ def run_sweep(
 
 def plot_sweep(table: pd.DataFrame, path: str | Path) -> None:
     """Saves a PNG of ``metric`` against ``T`` for each ``layer`` in ``table`` (one task), with baseline and
-    threshold; a log y-axis for metrics where lower is better."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    threshold; a log y-axis for metrics where lower is better. The figure is drawn without pyplot, so the
+    caller's matplotlib backend (a notebook's inline one) is neither switched nor given a figure to show."""
+    from matplotlib.figure import Figure
 
     task = get_task(table["task"].iloc[0])
     Ts = sorted(table["T"].unique())
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig = Figure(figsize=(6, 4))
+    ax = fig.subplots()
     for layer, runs in table.groupby("layer", sort=False):
         runs = runs.sort_values("T")
         ax.plot(runs["T"], runs["metric"], marker="o", label=layer)
@@ -106,4 +105,3 @@ def plot_sweep(table: pd.DataFrame, path: str | Path) -> None:
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
-    plt.close(fig)

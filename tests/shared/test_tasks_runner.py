@@ -215,3 +215,17 @@ def test_cli_sweep_writes_csv_and_png(tmp_path):
     assert table[["layer", "T"]].values.tolist() == [["simple_rnn", 4], ["simple_rnn", 6]]
     assert {"metric", "baseline", "solved"} <= set(table.columns)
     assert (tmp_path / "sweep_parity.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_sweep_leaves_the_callers_backend_and_figures_alone(tmp_path):
+    code = (
+        "import sys, matplotlib; matplotlib.use('svg'); import matplotlib.pyplot as plt, pandas as pd; "
+        "from shared.tasks.sweep import plot_sweep; "
+        "plot_sweep(pd.DataFrame({'task': 'adding', 'layer': 'lstm', 'T': [10, 20], 'metric': [0.1, 0.2]}), sys.argv[1]); "
+        "print(matplotlib.get_backend(), plt.get_fignums())"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "s.png")], capture_output=True, text=True,
+                          env=ENV, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split("\n")[-2] == "svg []"  # a notebook's backend is not switched, no figure is left open
+    assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
