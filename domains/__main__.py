@@ -10,7 +10,7 @@ import json
 import os
 import sys
 
-from shared.cli import run
+from shared.cli import run, seed
 
 EXAMPLES = """examples:
   python -m domains report                      # writes report/report.html and report/report.md
@@ -28,7 +28,7 @@ def _parser():
     report.add_argument("--force", action="store_true", help="overwrite an existing report in --out")
     report.add_argument("--quick", action="store_true",
                         help="less data and training (part of the genome, a sample of sentences, fewer epochs)")
-    report.add_argument("--seed", type=int, default=0, help="random seed for sampling and training (default 0)")
+    report.add_argument("--seed", type=seed, default=0, help="random seed for sampling and training (default 0)")
     report.add_argument("--json", action="store_true", help="no progress bar; print one JSON object")
     return parser
 

@@ -6,6 +6,7 @@ DOM must hold the tables, every embedded image must decode (``naturalWidth > 0``
 be blank.
 """
 
+import fcntl
 import json
 import os
 import re
@@ -36,12 +37,20 @@ def cli(*args):
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    """The quick report's folder and its ``--json`` summary."""
-    out = tmp_path_factory.mktemp("report") / "report"
-    result = cli("report", "--quick", "--out", out, "--json")
-    assert result.returncode == 0, result.stderr
-    return out, json.loads(result.stdout.strip().splitlines()[-1])
+def report(tmp_path_factory, worker_id):
+    """The quick report's folder and its ``--json`` summary, computed once per session: the pytest-xdist workers
+    share it (the first to take the lock runs the report; its folder lies in the session's temporary folder)."""
+    base = tmp_path_factory.getbasetemp()
+    shared = (base if worker_id == "master" else base.parent) / "quick-report"
+    shared.mkdir(exist_ok=True)
+    out, summary = shared / "report", shared / "summary.json"
+    with open(shared / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not summary.exists():
+            result = cli("report", "--quick", "--out", out, "--json")
+            assert result.returncode == 0, result.stderr
+            summary.write_text(result.stdout.strip().splitlines()[-1], encoding="utf-8")
+    return out, json.loads(summary.read_text(encoding="utf-8"))
 
 
 def chromium(*args, user_data):
@@ -153,3 +162,55 @@ def test_writers_render_tables_figures_and_missing_values():
     markdown = render_markdown("Title", "meta", [section], {"f": "figures/f.png"})
     assert "| model | score | n |" in markdown and "| b\\|c | – | 4 |" in markdown
     assert "![F](figures/f.png)" in markdown and "- careful" in markdown
+
+
+def test_check_out_refuses_a_folder_that_cannot_be_created_before_any_work(tmp_path):
+    """``--out`` under a file is refused by the up-front check, not after every section has been computed."""
+    from domains.report.build import check_out
+    from shared.cli import InputError
+
+    afile = tmp_path / "afile"
+    afile.write_text("x")
+    with pytest.raises(InputError, match="afile: is a file"):
+        check_out(afile / "sub" / "report")
+    check_out(tmp_path / "new" / "report")  # a folder that does not exist yet, under a writable one: fine
+
+
+def test_ecology_section_scores_setar_and_agrees_with_the_model_card():
+    """SETAR, the lynx's strongest classical anchor (scored in the card), is in the table; the shipped model's
+    and the baselines' scores are the card's zhang2003 figures."""
+    from domains.report import ecology
+
+    section = ecology.section({"ecology_epochs": 20, "seed": 0})
+    table = section.tables[0].frame
+    assert "setar" in table.index and table.loc["setar", "MSE"] < table.loc["ar2", "MSE"]
+    best = table.drop(index="gated")["MSE"].idxmin()
+    assert f"({best})" in section.figures[0].caption
+    card = json.loads(ecology.SHIPPED.with_suffix(".json").read_text())["metrics"]["zhang2003_1921_1934"]
+    for name in set(card) & set(table.index):
+        assert table.loc[name, "MSE"] == pytest.approx(card[name]["mse"], rel=1e-6), name
+        assert table.loc[name, "CRPS"] == pytest.approx(card[name]["crps"], rel=0.05), name
+
+
+def test_churn_section_agrees_with_the_card_and_its_notes_fit_the_model(monkeypatch, tmp_path):
+    """In-sample scores equal the card's; notes end with one period; without weights no note speaks of a
+    shipped model."""
+    from domains.report import churn
+
+    section = churn.section({})  # the shipped weights and their card are part of the project
+    card = json.loads(churn.SHIPPED.with_suffix(".json").read_text())["metrics_on_training_data"]
+    scores = section.tables[0].frame
+    for name in ("gated", "coxph", "km"):
+        assert scores.loc[name, "Harrell C"] == pytest.approx(card[name]["c_index"], abs=1e-6), name
+        assert scores.loc[name, "integrated Brier"] == pytest.approx(card[name]["ibs"], abs=1e-6), name
+    assert not any(note.endswith("..") for note in section.notes), section.notes
+    monkeypatch.setattr(churn, "SHIPPED", tmp_path / "absent.keras")
+    section = churn.section({})
+    assert not section.shipped and "No shipped model" in section.model
+    assert list(section.tables[0].frame.index) == ["coxph", "km"]
+    assert not any("shipped model" in note for note in section.notes), section.notes
+
+
+def test_seed_out_of_range_is_refused_before_any_work(tmp_path):
+    result = cli("report", "--seed", "-1", "--out", tmp_path / "r")
+    assert result.returncode == 2 and "argument --seed:" in result.stderr and not (tmp_path / "r").exists()

@@ -30,10 +30,16 @@ def _outputs(out):
 
 
 def check_out(out, force=False):
-    """Raises :class:`InputError` if ``out`` is a file, or already holds a report and ``force`` is False."""
+    """Raises :class:`InputError` if ``out`` is a file, cannot be created or written (checked before any work,
+    not after minutes of it), or already holds a report and ``force`` is False."""
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: is a file; --out names the report folder")
+    existing = next(folder for folder in (out.absolute(), *out.absolute().parents) if folder.exists())
+    if not existing.is_dir():
+        raise InputError(f"{existing}: is a file, so the report folder {out} cannot be created in it")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{existing}: not writable, so the report folder {out} cannot be written")
     for path in _outputs(out):
         if path.exists() and not force:
             raise InputError(f"{path}: a report is already there; pass --force to overwrite it")

@@ -118,7 +118,8 @@ def section(settings):
                         "(on the diagonal: calibrated)",
                         buffer.getvalue())],
         notes=["The shipped model was trained on this very sample and CoxPH is fitted on it here: both scores are "
-               "in-sample, so small differences between them say little."],
+               "in-sample, so small differences between them say little." if model is not None else
+               "CoxPH and Kaplan-Meier are fitted on this very sample here: their scores are in-sample."],
     )
     cv = (card or {}).get("cross_validation_on_sample")
     if cv:
@@ -130,5 +131,5 @@ def section(settings):
         result.tables.append(Table(f"Cross-validated on the sample, from the model card (not recomputed): {cv['protocol']}",
                                    frame))
         if cv.get("note"):
-            result.notes.append(f"Model card: {cv['note']}.")
+            result.notes.append(f"Model card: {cv['note'].rstrip('.')}.")
     return result
