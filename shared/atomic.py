@@ -21,6 +21,19 @@ def check_writable(path, force=False, override="--force"):
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
 
 
+def check_folder(folder):
+    """Raises :class:`InputError`, before any work, if the output folder ``folder`` can be neither found nor made:
+    the nearest of it and its parents that exists is a file, or cannot be written into."""
+    path = os.path.abspath(folder)
+    existing = path
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise InputError(f"{existing}: is a file, not a folder, so {folder} cannot hold the outputs")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise InputError(f"{existing}: not writable, so {folder} cannot hold the outputs")
+
+
 @contextlib.contextmanager
 def atomic_path(path, force=False, suffix=None, override="--force"):
     """Yields a temporary path beside ``path``; on success it is renamed to ``path``, on error removed.

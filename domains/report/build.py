@@ -13,7 +13,7 @@ from pathlib import Path
 
 from domains.report.html import render_html
 from domains.report.markdown import render_markdown
-from shared.atomic import atomic_open, check_writable
+from shared.atomic import atomic_open, check_folder, check_writable
 from shared.cli import InputError
 
 #: Section modules, in the order they appear.
@@ -35,11 +35,7 @@ def check_out(out, force=False):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: is a file; --out names the report folder")
-    existing = next(folder for folder in (out.absolute(), *out.absolute().parents) if folder.exists())
-    if not existing.is_dir():
-        raise InputError(f"{existing}: is a file, so the report folder {out} cannot be created in it")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"{existing}: not writable, so the report folder {out} cannot be written")
+    check_folder(out)
     for path in _outputs(out):
         if path.exists() and not force:
             raise InputError(f"{path}: a report is already there; pass --force to overwrite it")

@@ -15,8 +15,8 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import SEED_LIMIT, InputError
+from shared.atomic import atomic_open, atomic_path, check_folder, check_writable
+from shared.cli import SEED_LIMIT
 
 
 @dataclass
@@ -96,14 +96,10 @@ def check_outputs(name: str, out_dir: str, force: bool = False) -> None:
     """Refuses, before any work, outputs of experiment ``name`` that :func:`write` could not put in ``out_dir``.
 
     Raises:
-        shared.cli.InputError: ``out_dir`` (or a folder above it) is an existing file, not a folder; or an output
-            exists and ``force`` is False, or names a directory.
+        shared.cli.InputError: ``out_dir`` cannot be made or written (:func:`shared.atomic.check_folder`); or an
+            output exists and ``force`` is False, or names a directory.
     """
-    folder = os.path.abspath(out_dir)
-    while not os.path.exists(folder):
-        folder = os.path.dirname(folder)
-    if not os.path.isdir(folder):
-        raise InputError(f"{out_dir}: {folder} is a file, not a folder for the outputs")
+    check_folder(out_dir)
     for path in output_paths(name, out_dir).values():
         check_writable(path, force)
 

@@ -100,3 +100,14 @@ def test_seed_type_takes_what_keras_takes():
     for text in ("-1", str(SEED_LIMIT), "1.5", "seven"):
         with pytest.raises(argparse.ArgumentTypeError):
             seed(text)
+
+
+def test_check_folder_refuses_a_file_on_the_way_and_accepts_a_folder_yet_to_make(tmp_path):
+    from shared.atomic import check_folder
+
+    (tmp_path / "taken").write_text("a file")
+    for folder in (tmp_path / "taken", tmp_path / "taken" / "sub" / "deeper"):
+        with pytest.raises(InputError, match=r"taken: is a file, not a folder"):
+            check_folder(folder)
+    check_folder(tmp_path / "new" / "deeper")  # nothing exists there yet: fine, and nothing is made
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
