@@ -14,7 +14,8 @@ Sequences are cleaned as follows, per record:
 
 Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:`Gene` objects:
 
-- pseudogenes (a ``pseudo`` or ``pseudogene`` qualifier) are left out;
+- pseudogenes (a ``pseudo`` or ``pseudogene`` qualifier) are left out, and so is a CDS whose parts lie on
+  both strands (trans-spliced, such as the chloroplast *rps12*); a CDS with no strand at all is refused;
 - a CDS whose location is a join is kept with its parts in transcription order: a join across the origin of
   a circular record (in GFF3 an end beyond the sequence length, or the PTT-derived files' start > end) is one
   gene that wraps around, and marks the record circular (other non-GFF3 dialects of benchmark files, such as
@@ -258,6 +259,7 @@ def add_gff3_annotation(contigs, path):
         raise InputError(f"{path}: cannot be read as GFF3 ({type(error).__name__}: {error})") from None
     unversioned = {contig.id.split(".")[0]: contig for contig in contigs}
     for record in records:
+        record.id = urllib.parse.unquote(record.id)  # a GFF3 seqid is percent-encoded
         contig = by_id.get(record.id) or unversioned.get(record.id.split(".")[0])
         if contig is None:
             raise InputError(f"{path}: CDS on record {record.id!r}, which is not in the genome")
@@ -334,6 +336,8 @@ def genes_from_features(features, contig, path):
             or f"{contig.id}_CDS_{int(feature.location.start) + 1}_{int(feature.location.end)}"
         )
         location = feature.location
+        if {part.strand for part in location.parts} == {1, -1}:
+            continue  # trans-spliced across the strands (chloroplast rps12): no one gene to label or score
         if location.strand not in (1, -1):
             raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: no strand")
         spans = _split_at_origin([(int(part.start), int(part.end)) for part in location.parts], len(contig))

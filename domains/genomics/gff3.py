@@ -9,6 +9,8 @@ GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.m
   contig length, as the specification prescribes;
 - ``phase``: the bases to skip from the line's first base (in the gene's direction) to the next codon start:
   0 for a complete gene, ``codon_start - 1`` on a partial 5' end, and running on across frameshift parts;
+- a record id with characters outside ``[a-zA-Z0-9.:^*$@!+_?-|]`` is percent-encoded (``;`` as ``%3B``) in the
+  seqid column, the pragmas and the ``ID``s, as the specification requires;
 - attributes ``ID``, ``partial=true`` with ``start_range``/``end_range`` on open ends, ``transl_table``, and
   whatever scores the caller passes (e.g. ``score=`` in column 6, ``start_type``).
 
@@ -16,6 +18,8 @@ Files are written atomically and never over an existing file without ``force``.
 """
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
@@ -29,16 +33,16 @@ def gff3_lines(contigs, genes, source="gated-domains"):
     """The GFF3 text of ``genes`` on ``contigs``, as a list of lines (no newlines)."""
     lengths = {contig.id: len(contig) for contig in contigs}
     lines = ["##gff-version 3"]
-    lines += [f"##sequence-region {contig.id} 1 {len(contig)}" for contig in contigs]
+    lines += [f"##sequence-region {_escaped(contig.id)} 1 {len(contig)}" for contig in contigs]
     lines += [
-        f"{contig.id}\t{source}\tregion\t1\t{len(contig)}\t.\t+\t.\tID={contig.id};Is_circular=true"
+        f"{_escaped(contig.id)}\t{source}\tregion\t1\t{len(contig)}\t.\t+\t.\tID={_escaped(contig.id)};Is_circular=true"
         for contig in contigs if contig.circular
     ]
     for gene in genes:
         length = lengths[gene.contig]
         skip = (gene.codon_start - 1) if gene.partial_start else 0
         for start, end, phase in _parts_with_phase(gene, length, skip):
-            attributes = [f"ID={gene.id}"]
+            attributes = [f"ID={_escaped(gene.id)}"]
             if gene.partial_start or gene.partial_end:
                 attributes.append("partial=true")
                 low_open = gene.partial_start if gene.strand == 1 else gene.partial_end
@@ -50,8 +54,14 @@ def gff3_lines(contigs, genes, source="gated-domains"):
             if gene.table is not None:
                 attributes.append(f"transl_table={gene.table}")
             strand = "+" if gene.strand == 1 else "-"
-            lines.append(f"{gene.contig}\t{source}\tCDS\t{start + 1}\t{end}\t.\t{strand}\t{phase}\t{';'.join(attributes)}")
+            columns = [_escaped(gene.contig), source, "CDS", start + 1, end, ".", strand, phase, ";".join(attributes)]
+            lines.append("\t".join(map(str, columns)))
     return lines
+
+
+def _escaped(text):
+    """``text`` percent-encoded but for the characters a GFF3 seqid may hold as they are."""
+    return quote(text, safe=".:^*$@!+_?-|")
 
 
 def write_gff3(path, contigs, genes, force=False, source="gated-domains"):

@@ -59,6 +59,16 @@ def test_genbank_labels_both_strands_known_answer(tmp_path):
     assert check_annotation(contig) == 1.0
 
 
+def test_trans_spliced_cds_on_both_strands_is_left_out(tmp_path):
+    # chloroplast rps12 style: one CDS joined from parts on both strands (Biopython gives it no single strand)
+    path = _write(tmp_path, "trans.gb", _genbank(TOY, [
+        ("4..12", ['locus_tag="g1"']),
+        ("join(complement(31..39),13..18)", ['locus_tag="rps12"']),
+    ]))
+    (contig,) = read_genome(path)
+    assert [g.id for g in contig.genes] == ["g1"]
+
+
 def test_partial_gene_with_codon_start_and_origin_spanning_join(tmp_path):
     sequence = "AAATAA" + "C" * 48 + "ATGCCC"  # a gene ATGCCC|AAATAA across the origin of a circular record
     path = _write(tmp_path, "circ.gb", _genbank(sequence, [

@@ -53,6 +53,20 @@ def test_circular_partial_and_frameshift_genes_in_gff3(tmp_path):
     assert back[1].partial_start and back[1].codon_start == 3
 
 
+def test_reserved_characters_in_record_ids_are_escaped_and_read_back(tmp_path):
+    contig = Contig("ctg;1=a,b%#", "ATGAAACCCGGGTTTTAA" + "A" * 82, circular=True)
+    genes = [Gene(contig.id, ((0, 18),), 1, id=f"{contig.id}_1")]
+    lines = gff3_lines([contig], genes)
+    assert lines[1] == "##sequence-region ctg%3B1%3Da%2Cb%25%23 1 100"
+    cds = lines[-1].split("\t")
+    assert len(cds) == 9 and cds[0] == "ctg%3B1%3Da%2Cb%25%23" and cds[8].split(";")[0] == "ID=ctg%3B1%3Da%2Cb%25%23_1"
+    path, fasta = tmp_path / "c.gff3", tmp_path / "c.fa"
+    write_gff3(path, [contig], genes)
+    fasta.write_text(f">{contig.id}\n{contig.sequence}\n")
+    (back,) = read_genome(fasta, annotation=path)[0].genes
+    assert (back.id, back.parts) == (genes[0].id, genes[0].parts)
+
+
 def test_proteins_equal_the_annotated_translations(tmp_path, streptococcus):
     (contig,) = streptococcus
     handle = open_text(bundled("genomics", GENOME))
