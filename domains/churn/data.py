@@ -11,7 +11,9 @@ An event log is a CSV (plain or gzip) with one row per event: ``customer_id, dat
 
 Static tables (one row per customer: duration, event, covariates) are read by :func:`read_static_table`.
 Both are CSV files, plain or gzip (recognised by its first bytes, whatever the file's name); spaces around
-cells and column names are ignored (``customer_id, date`` reads as ``customer_id,date``). Every bad input
+cells and column names are ignored (``customer_id, date`` reads as ``customer_id,date``); a file whose header
+has no comma is read as whitespace-separated, and event dates may be ``YYYY-MM-DD`` or ``YYYYMMDD``, so
+Lifetimes' ``CDNOW_master.txt`` layout reads as its CSV. Every bad input
 raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not counted) or column.
 """
 
@@ -36,13 +38,16 @@ GZIP_MAGIC = b"\x1f\x8b"
 def _read_csv(path):
     """Every cell of a CSV as a string, with the spaces around cells and column names removed.
 
-    A gzip file is recognised by its first bytes, whatever its name; other compressions by the suffix.
+    A gzip file is recognised by its first bytes, whatever its name; other compressions by the suffix. A file
+    whose header has no comma but several names is read as whitespace-separated (``CDNOW_master.txt``'s layout).
     """
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
+    options = {"dtype": str, "keep_default_na": False, "compression": "gzip" if gzipped else "infer"}
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True,
-                            compression="gzip" if gzipped else "infer")
+        table = pd.read_csv(path, skipinitialspace=True, **options)
+        if len(table.columns) == 1 and len(str(table.columns[0]).split()) > 1:
+            table = pd.read_csv(path, sep=r"\s+", **options)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as error:
@@ -65,8 +70,8 @@ def read_event_log(path, numeric=None, data_end=None):
     """Reads and validates an event log.
 
     Args:
-        path: CSV (plain or gzip) with columns ``customer_id``, ``date`` (ISO dates), the numeric columns and
-            optionally ``event_type``.
+        path: CSV (plain or gzip) with columns ``customer_id``, ``date`` (``YYYY-MM-DD`` or ``YYYYMMDD``), the
+            numeric columns and optionally ``event_type``.
         numeric: names of the numeric columns (default: every column other than customer_id, date and
             event_type). Each must be present, parse as numbers and be >= 0.
         data_end: optional last date of the data; a later event is an error.
@@ -93,9 +98,11 @@ def read_event_log(path, numeric=None, data_end=None):
         row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
         raise InputError(f"{path}: row {row}: column 'customer_id' is empty")
     dates = pd.to_datetime(table["date"], format="%Y-%m-%d", errors="coerce")
+    compact = (dates.isna() & table["date"].str.fullmatch(r"\d{8}")).to_numpy()  # CDNOW's own YYYYMMDD
+    dates[compact] = pd.to_datetime(table["date"][compact], format="%Y%m%d", errors="coerce")
     if dates.isna().any():
         row, value = _first_bad(dates.isna().to_numpy(), table["date"].to_numpy())
-        raise InputError(f"{path}: row {row}: column 'date' has {value!r}, not a YYYY-MM-DD date "
+        raise InputError(f"{path}: row {row}: column 'date' has {value!r}, not a YYYY-MM-DD (or YYYYMMDD) date "
                          f"({int(dates.isna().sum())} such rows)")
     if data_end is not None:
         late = (dates > pd.Timestamp(data_end)).to_numpy()

@@ -64,6 +64,19 @@ def test_spaces_around_cells_and_names_and_gzip_without_its_suffix(tmp_path):
         data.read_event_log(write(tmp_path, "customer_id,date ,date\na,1997-01-01,1\n"))
 
 
+def test_cdnow_master_layout_reads_as_the_csv(tmp_path):
+    # CDNOW_master.txt as Lifetimes ships it: whitespace-separated, leading spaces, CRLF, YYYYMMDD dates
+    master = (" customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n"
+              " 00002 19970112  2   12.00\r\n 00001 19980630  1    0.00\r\n")
+    csv = "customer_id,date,number_of_cds,dollar_value\n00001,1997-01-01,1,11.77\n00002,1997-01-12,2,12.00\n" \
+          "00001,1998-06-30,1,0.00\n"
+    (tmp_path / "master.txt").write_bytes(master.encode())
+    pd.testing.assert_frame_equal(data.read_event_log(tmp_path / "master.txt", numeric=data.CDNOW_NUMERIC),
+                                  data.read_event_log(write(tmp_path, csv), numeric=data.CDNOW_NUMERIC))
+    with pytest.raises(InputError, match="row 1: column 'date' has '19971301'"):
+        data.read_event_log(write(tmp_path, "customer_id,date,number_of_cds,dollar_value\na,19971301,1,1\n"))
+
+
 def test_id_order_is_numeric_when_every_id_is_a_whole_number():
     ids = np.array(["1012", "4", "007", "7", "18"])
     assert ids[data.id_order(ids)].tolist() == ["4", "007", "7", "18", "1012"]
