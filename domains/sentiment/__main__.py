@@ -34,6 +34,7 @@ EXAMPLES = {
   python -m domains.sentiment predict "not bad at all" "I did not enjoy it" --json
   python -m domains.sentiment predict --input lines.txt --json --out predictions.jsonl
   python -m domains.sentiment predict --baseline tfidf --input lines.txt
+  cut -f1 pairs.tsv | python -m domains.sentiment predict --input - --json
   python -m domains.sentiment predict --baseline vader "never fails to impress"
 """,
     "evaluate": """examples:
@@ -81,7 +82,7 @@ def _parser():
 
     predict = sub_parser("predict", "label and P(positive) per text")
     predict.add_argument("texts", nargs="*", help="texts to classify")
-    predict.add_argument("--input", type=Path, help="a UTF-8 file with one text per line (an empty line is an empty text)")
+    predict.add_argument("--input", type=Path, help="a UTF-8 file with one text per line (an empty line is an empty text); - reads standard input")
     predictor_options(predict)
 
     evaluate = sub_parser("evaluate", "accuracy, with/without negation, minimal pairs")

@@ -15,6 +15,7 @@ import csv
 import gzip
 import io
 import re
+import sys
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,10 +32,13 @@ _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 
 def _read_bytes(path):
-    """The bytes of a (possibly gzip'd) file; a damaged gzip stream or NUL bytes (binary, or UTF-16) are an
-    :class:`InputError`."""
-    path = Path(path)
-    raw = path.read_bytes()
+    """The bytes of a (possibly gzip'd) file, or of standard input for ``-``; a damaged gzip stream or NUL bytes
+    (binary, or UTF-16) are an :class:`InputError`."""
+    if str(path) == "-":
+        path, raw = Path("<stdin>"), sys.stdin.buffer.read()
+    else:
+        path = Path(path)
+        raw = path.read_bytes()
     if path.suffix == ".gz":
         try:
             raw = gzip.decompress(raw)
@@ -63,7 +67,7 @@ def read_text(path):
 
 
 def read_lines(path):
-    """The lines of a (possibly gzip'd) text file, one text per line.
+    """The lines of a (possibly gzip'd) text file, or of standard input for ``-``, one text per line.
 
     Lines break at ``\n`` only (a ``\r`` before it is dropped: CRLF files read as LF ones; a file with no
     ``\n`` but ``\r`` breaks, old Mac style, at ``\r``), so Unicode separators inside a text (U+0085,

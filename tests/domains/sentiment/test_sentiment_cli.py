@@ -25,10 +25,10 @@ def trees(tmp_path_factory):
     return folder
 
 
-def cli(*args):
+def cli(*args, stdin=None):
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     return subprocess.run([sys.executable, "-m", "domains.sentiment", *map(str, args)], capture_output=True, text=True,
-                          cwd=ROOT, env=env, timeout=300)
+                          cwd=ROOT, env=env, timeout=300, input=stdin)
 
 
 def test_predict_json_lines_in_input_order(trees, tmp_path):
@@ -50,6 +50,15 @@ def test_predict_input_gives_one_record_per_line_whatever_the_line_endings(trees
     assert result.returncode == 0, result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]  # separators inside texts are escaped
     assert [r["text"] for r in records] == ["a great film", "fine\u2028but slow", "an awful\u0085story"]
+
+
+def test_predict_input_dash_reads_standard_input(trees, tmp_path):
+    result = cli("predict", "--baseline", "tfidf", "--sst-trees", trees, "--input", "-", "--json",
+                 stdin="a great film\n\nan awful story\n")
+    assert result.returncode == 0, result.stderr
+    assert [json.loads(line)["text"] for line in result.stdout.splitlines()] == ["a great film", "", "an awful story"]
+    empty = cli("predict", "--baseline", "tfidf", "--sst-trees", trees, "--input", "-", stdin="")
+    assert empty.returncode == 2 and "empty" in empty.stderr
 
 
 def test_evaluate_pairs_json(trees, tmp_path):
