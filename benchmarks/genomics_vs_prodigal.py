@@ -1,7 +1,7 @@
 """Gene finding against Prodigal (pyrodigal, single mode), on genomes never trained on, in the same run.
 
     python benchmarks/genomics_vs_prodigal.py [--genomes ddeserti,hsalinarum,malvi,ecoli] [--model M.keras]
-                                              [--out FILE.json]
+                                              [--out FILE.json] [--card CARD.json]
 
 For each genome both gene finders run as the user runs them, each in a fresh process on the whole genome:
 ours as ``python -m domains.genomics predict GENOME --out X.gff3`` (the shipped model unless ``--model``), and
@@ -17,10 +17,10 @@ speed target, not generalisation). Targets (issue 3): on each validation genome 
 Prodigal's and exact-start accuracy within 3 points; ``predict`` on E. coli <= 60 s on 2 CPU cores with peak
 memory < 4 GB. Skips with a message when ``../shared/data/genomics`` is absent.
 
-``--card CARD.json`` merges the figures into a model card, with the model's agreement with the bundled
-S. pyogenes annotation (made by Prodigal and Glimmer3: not a truth set) on the whole genome, Prodigal's on
-the same, and on the genome's first 300 kb (the figure ``tests/domains/genomics`` checks the shipped model
-against).
+``--card CARD.json`` replaces the model card's ``metrics`` with this run's figures (so run every genome), with
+the model's agreement with the bundled S. pyogenes annotation (made by Prodigal and Glimmer3: not a truth set)
+on the whole genome, Prodigal's on the same, and on the genome's first 300 kb (the figure
+``tests/domains/genomics`` checks the shipped model against).
 """
 
 import argparse
@@ -152,28 +152,61 @@ def print_table(name, result):
     print(f"target: {target}: {'met' if result['target_met'] else 'NOT met'}")
 
 
-def main():
+def check_args(parser, args):
+    """Refuses (``parser.error``, exit 2), before any genome is read, what would otherwise fail only at the end:
+    an unknown genome, a missing ``--model`` or ``--card``, an ``--out`` that cannot be written."""
+    from shared.atomic import check_writable
+    from shared.cli import InputError
+
+    names = genome_names(args.genomes)
+    unknown = sorted(set(names) - set(GENOMES))
+    if unknown or not names:
+        parser.error(f"--genomes: unknown {unknown or args.genomes!r}; choose from {sorted(GENOMES)}")
+    if args.model and not Path(args.model).is_file():
+        parser.error(f"--model: {args.model}: no such file")
+    if args.card:
+        try:
+            with open(args.card) as handle:
+                json.load(handle)
+        except (OSError, ValueError) as error:
+            parser.error(f"--card: {args.card}: not a readable JSON model card ({error})")
+    if args.out:
+        try:
+            check_writable(args.out, force=True)
+        except InputError as error:
+            parser.error(f"--out: {error}")
+
+
+def genome_names(text):
+    """The ids of a ``--genomes`` value, in its order."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def build_parser():
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--genomes", default=",".join(GENOMES), help="comma-separated ids from " + ", ".join(GENOMES))
     parser.add_argument("--model", help="a .keras gene finder (default: the shipped one)")
     parser.add_argument("--out", help="also write the results as JSON")
-    parser.add_argument("--card", help="merge the figures into this model card (the JSON beside the model)")
+    parser.add_argument("--card", help="replace the metrics of this model card (the JSON beside the model) with this run's")
     parser.add_argument("--prodigal-worker", nargs=3, metavar=("GENOME", "OUT", "TABLE"), help=argparse.SUPPRESS)
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
     if args.prodigal_worker:
         genome, out, table = args.prodigal_worker
         prodigal_worker(genome, out, int(table))
         return
+    check_args(parser, args)
     root = shared_data("genomics")
     if root is None:
         print("skipped: ../shared/data/genomics is absent (the benchmark genomes live there)")
         return
-    root = Path(root)
-    names = [name.strip() for name in args.genomes.split(",") if name.strip()]
-    unknown = sorted(set(names) - set(GENOMES))
-    if unknown:
-        parser.error(f"--genomes: unknown {unknown}; choose from {sorted(GENOMES)}")
+    root, names = Path(root), genome_names(args.genomes)
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in names:

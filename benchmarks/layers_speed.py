@@ -4,7 +4,8 @@ Each candidate is timed against its Keras anchor of the same size in the same ru
 8 features, 64 units by default), in interleaved rounds so that drift in machine load hits both alike; the
 median samples/s over rounds is reported with the ratio candidate / anchor (>= 1 is faster).
 
-    python benchmarks/layers_speed.py [--rounds 5] [--batches 10] [--out benchmarks/results/layers_speed.json]
+    python benchmarks/layers_speed.py [--rounds 5] [--batches 10] [--batch 128] [--steps 100] [--features 8]
+                                      [--units 64] [--seed 0] [--out benchmarks/results/layers_speed.json]
 
 Targets (issue 2): GatedLSTM with ``return_gates=False`` trains at >= 0.9x keras.layers.LSTM on CPU.
 The ``return_gates=True`` rows show the price of carrying the gates out of the loop.
@@ -17,6 +18,7 @@ import platform
 import statistics
 import sys
 import time
+from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -24,7 +26,12 @@ import keras  # noqa: E402
 import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
+from shared import cli  # noqa: E402
+from shared.atomic import atomic_open, check_writable  # noqa: E402
 from shared.layers import GatedGRU, GatedLSTM  # noqa: E402
+
+#: The default ``--out``, in the project whatever the working directory (``benchmarks/results/`` is git-ignored).
+DEFAULT_OUT = Path(__file__).resolve().parent / "results" / "layers_speed.json"
 
 CASES = [
     # (name, anchor name, layer factory)
@@ -91,17 +98,39 @@ def run(rounds, batches, batch, steps, features, units, seed):
     return rows
 
 
-def main(argv=None):
+def _positive(text):
+    """argparse type of the sizes and counts: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    return value
+
+
+def build_parser():
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved timing rounds (median reported)")
-    parser.add_argument("--batches", type=int, default=10, help="batches per timed epoch")
-    parser.add_argument("--batch", type=int, default=128)
-    parser.add_argument("--steps", type=int, default=100, help="sequence length T")
-    parser.add_argument("--features", type=int, default=8)
-    parser.add_argument("--units", type=int, default=64)
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", default="benchmarks/results/layers_speed.json", help="JSON file to write")
+    parser.add_argument("--rounds", type=_positive, default=5, help="interleaved timing rounds (median reported)")
+    parser.add_argument("--batches", type=_positive, default=10, help="batches per timed epoch")
+    parser.add_argument("--batch", type=_positive, default=128)
+    parser.add_argument("--steps", type=_positive, default=100, help="sequence length T")
+    parser.add_argument("--features", type=_positive, default=8)
+    parser.add_argument("--units", type=_positive, default=64)
+    parser.add_argument("--seed", type=cli.seed, default=0)
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="JSON file to write (replaced if there; default "
+                        "benchmarks/results/layers_speed.json in the project)")
+    return parser
+
+
+def main(argv=None):
+    parser = build_parser()
     args = parser.parse_args(argv)
+    try:
+        check_writable(args.out, force=True)
+    except cli.InputError as error:
+        parser.error(f"--out: {error}")
 
     rows = run(args.rounds, args.batches, args.batch, args.steps, args.features, args.units, args.seed)
     devices = [d.device_type for d in tf.config.list_logical_devices()]
@@ -123,11 +152,8 @@ def main(argv=None):
         "cpu_count": os.cpu_count(),
         "rows": rows,
     }
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = f"{args.out}.tmp"
-    with open(tmp, "w") as handle:
+    with atomic_open(args.out, force=True) as handle:
         json.dump(result, handle, indent=2)
-    os.replace(tmp, args.out)
     print(f"wrote {args.out}")
 
 

@@ -1,6 +1,7 @@
 """Issue 4's targets for the negation-aware classifier: 3 seeds, mean and spread, beside the baselines.
 
-    python benchmarks/sentiment_negation.py --part seeds [--seeds 0 1 2] [--runs runs/sentiment_bench] [--out F.json]
+    python benchmarks/sentiment_negation.py --part seeds [--seeds 0 1 2] [--runs runs/sentiment_bench] [--train-only]
+                                            [--out F.json]
     python benchmarks/sentiment_negation.py --part mr [--folds 10] [--seed 0] [--fold-cache DIR [--reverse]] [--out F.json]
     python benchmarks/sentiment_negation.py --part speed [--out F.json]
 
@@ -31,6 +32,7 @@
 
 ``--out`` writes the JSON result as well; ``--update-card CARD`` stores the summary in a model card as
 ``benchmark_<part>`` with the command (the figures in ``domains/sentiment/weights/sst_negation.json`` got there so).
+Every part needs ``../shared/data/sentiment``: without it the script says so and exits 0.
 """
 
 import argparse
@@ -52,7 +54,8 @@ from sentiment_scorecard import score  # noqa: E402
 
 from domains.sentiment.baselines import NBSVM, TfidfLogistic, Vader  # noqa: E402
 from domains.sentiment.data import load_rt, load_sst, sst_split_path  # noqa: E402
-from shared.atomic import atomic_open  # noqa: E402
+from shared import cli  # noqa: E402
+from shared.atomic import atomic_open, check_writable  # noqa: E402
 from shared.data_paths import shared_data  # noqa: E402
 
 RECIPE = ["--epochs", "2", "--batch-size", "128", "--augment", "12000", "--neutral", "20000", "--lexicon",
@@ -211,22 +214,49 @@ def _print(result):
         print(json.dumps(result, indent=2))
 
 
-def main():
+def check_args(parser, args):
+    """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training: fewer than 2 folds,
+    an ``--update-card`` that is not a readable JSON card, an ``--out`` that cannot be written."""
+    if args.folds < 2:
+        parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
+    if args.update_card:
+        try:
+            json.loads(Path(args.update_card).read_text())
+        except (OSError, ValueError) as error:
+            parser.error(f"--update-card: {args.update_card}: not a readable JSON model card ({error})")
+    if args.out:
+        try:
+            check_writable(args.out, force=True)
+        except cli.InputError as error:
+            parser.error(f"--out: {error}")
+
+
+def build_parser():
+    """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=["seeds", "mr", "speed"], default="seeds")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    parser.add_argument("--seeds", type=cli.seed, nargs="+", default=[0, 1, 2])
     parser.add_argument("--runs", default=str(ROOT / "runs" / "sentiment_bench"), help="where the seeds' runs go")
     parser.add_argument("--folds", type=int, default=10)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it")
     parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
     parser.add_argument("--train-only", action="store_true", help="seeds: train (or find) the runs, score nothing")
     parser.add_argument("--out", help="also write the JSON result here")
     parser.add_argument("--update-card", metavar="CARD",
                         help="also store the summary in this model card (e.g. domains/sentiment/weights/sst_negation.json)")
-    args = parser.parse_args()
+    return parser
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    check_args(parser, args)
     if shared_data("sentiment") is None:
-        raise SystemExit("needs ../shared/data/sentiment (or GATED_SHARED_DATA)")
+        print("skipped: ../shared/data/sentiment is absent (SST, MR, CheckList and IMDb live there; or set "
+              "GATED_SHARED_DATA)")
+        return
     if args.part == "seeds":
         result = part_seeds(args.seeds, args.runs, args.train_only)
     elif args.part == "mr":
@@ -240,7 +270,7 @@ def main():
     if args.update_card:
         card = json.loads(Path(args.update_card).read_text())
         summary = {key: value for key, value in result.items() if key not in ("runs", "baselines")}
-        card[f"benchmark_{args.part}"] = {"command": "python benchmarks/sentiment_negation.py " + " ".join(sys.argv[1:]),
+        card[f"benchmark_{args.part}"] = {"command": "python benchmarks/sentiment_negation.py " + " ".join(argv),
                                           **summary}
         with atomic_open(args.update_card, force=True) as handle:
             json.dump(card, handle, indent=2)

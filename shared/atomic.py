@@ -13,12 +13,15 @@ from shared.cli import InputError
 
 
 def check_writable(path, force=False, override="--force"):
-    """Raises :class:`InputError` if ``path`` exists and ``force`` is False, or names a directory; the message
-    tells the user to pass ``override`` (the command line's ``--force``; ``force=True`` from Python)."""
+    """Raises :class:`InputError`, before any work, if the file ``path`` cannot be written: it exists and
+    ``force`` is False (the message tells the user to pass ``override``, the command line's ``--force``;
+    ``force=True`` from Python), it names a directory, or its folder can be neither found nor made
+    (:func:`check_folder`)."""
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, not a file to write")
     if os.path.exists(path) and not force:
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
+    check_folder(os.path.dirname(os.path.abspath(path)))
 
 
 def check_folder(folder):

@@ -111,3 +111,15 @@ def test_check_folder_refuses_a_file_on_the_way_and_accepts_a_folder_yet_to_make
             check_folder(folder)
     check_folder(tmp_path / "new" / "deeper")  # nothing exists there yet: fine, and nothing is made
     assert sorted(p.name for p in tmp_path.iterdir()) == ["taken"]
+
+
+def test_check_writable_refuses_a_file_under_a_file_before_any_work(tmp_path):
+    from shared.atomic import check_writable
+
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(InputError, match=r"taken: is a file, not a folder"):
+        check_writable(tmp_path / "taken" / "out.json", force=True)
+    with pytest.raises(InputError, match=r"already exists; pass --force"):
+        check_writable(tmp_path / "taken")
+    check_writable(tmp_path / "taken", force=True)
+    check_writable(tmp_path / "new" / "out.json")  # a folder yet to make is fine
