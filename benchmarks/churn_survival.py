@@ -60,7 +60,7 @@ from sklearn.model_selection import KFold  # noqa: E402
 from domains.churn import baselines, cdnow_master, data, evaluate, simulate, train  # noqa: E402
 from domains.churn.__main__ import main as churn_cli  # noqa: E402
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, check_writable  # noqa: E402
+from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 
 # C / oracle's C at seeds 0, 1, 2: no dropout 0.951, 0.958, 0.949 (99-108 s of training); dropout 0.2 (the CDNOW
 # default) 0.949, 0.956, 0.949; also tried: 30 epochs (0.948, -, 0.948), 30 epochs without dropout (0.949, -,
@@ -195,7 +195,8 @@ def _seeds(text):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2) what would otherwise fail only after hours of work: counts below 1, a
-    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``), an ``--out`` that cannot be written."""
+    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``); a bad ``--out`` is refused by its
+    argparse type."""
     for name in ("repeats", "ensemble", "bootstrap", "n_train"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")
@@ -203,11 +204,6 @@ def check_args(parser, args):
         parser.error("--part population needs --lifetimes (pip download --no-deps Lifetimes==0.11.3)")
     if args.lifetimes and not Path(args.lifetimes).is_file():
         parser.error(f"--lifetimes: {args.lifetimes}: no such file")
-    if args.out:
-        try:
-            check_writable(args.out, force=True)
-        except cli.InputError as error:
-            parser.error(f"--out: {error}")
 
 
 def build_parser():
@@ -224,7 +220,7 @@ def build_parser():
     parser.add_argument("--lifetimes", help="population: Lifetimes-0.11.3 wheel or sdist, or CDNOW_master.txt "
                         "(all: the part is skipped without it)")
     parser.add_argument("--n-train", type=int, default=20_000, help="simulator: training customers")
-    parser.add_argument("--out", help="also write the results as JSON here")
+    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON here")
     return parser
 
 

@@ -73,7 +73,7 @@ from domains.ecology.evaluate import origins, rolling_origin, summarize, zhang20
 from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 from domains.ecology.simulate import simulate_panel
 from shared import cli
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_folder, replaceable_file
 from shared.data_paths import bundled, shared_data
 
 #: The simulator case's global model.
@@ -354,7 +354,7 @@ def build_parser():
     parser.add_argument("--quick", action="store_true", help="tiny settings, for a smoke run")
     parser.add_argument("--gated", type=_settings,
                         help="gpdd: GatedForecaster settings overriding GPDD_SETTINGS, as JSON")
-    parser.add_argument("--json", help="also write the figures to this JSON file")
+    parser.add_argument("--json", type=replaceable_file, help="also write the figures to this JSON file")
     parser.add_argument("--baselines", nargs="+", choices=[*BASELINES, *CLASSICAL],
                         help="gpdd: these baselines (naive, the anchor, is always kept; default: all but the statsforecast "
                         "ones: auto_arima, auto_ets, theta need the optional forecast extra)")
@@ -368,11 +368,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if set(args.baselines or ()) & set(CLASSICAL) and not available():
         parser.error(f"--baselines {' '.join(sorted(set(args.baselines) & set(CLASSICAL)))}: {INSTALL_HINT}")
-    if args.json:
-        try:
-            check_writable(args.json, force=True)
-        except cli.InputError as error:
-            parser.error(f"--json: {error}")
     if args.save_weights:
         try:
             check_folder(args.save_weights)

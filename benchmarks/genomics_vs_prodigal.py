@@ -32,6 +32,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared.atomic import replaceable_file
 from shared.data_paths import shared_data
 
 GENOMES = {  # id -> (genome file, annotation GFF or None (the GenBank's own), verified-start GFF or None, code)
@@ -154,10 +155,7 @@ def print_table(name, result):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2), before any genome is read, what would otherwise fail only at the end:
-    an unknown genome, a missing ``--model`` or ``--card``, an ``--out`` that cannot be written."""
-    from shared.atomic import check_writable
-    from shared.cli import InputError
-
+    an unknown genome, a missing ``--model`` or ``--card`` (a bad ``--out`` is refused by its argparse type)."""
     names = genome_names(args.genomes)
     unknown = sorted(set(names) - set(GENOMES))
     if unknown or not names:
@@ -170,11 +168,6 @@ def check_args(parser, args):
                 json.load(handle)
         except (OSError, ValueError) as error:
             parser.error(f"--card: {args.card}: not a readable JSON model card ({error})")
-    if args.out:
-        try:
-            check_writable(args.out, force=True)
-        except InputError as error:
-            parser.error(f"--out: {error}")
 
 
 def genome_names(text):
@@ -188,7 +181,7 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--genomes", default=",".join(GENOMES), help="comma-separated ids from " + ", ".join(GENOMES))
     parser.add_argument("--model", help="a .keras gene finder (default: the shipped one)")
-    parser.add_argument("--out", help="also write the results as JSON")
+    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON")
     parser.add_argument("--card", help="replace the metrics of this model card (the JSON beside the model) with this run's")
     parser.add_argument("--prodigal-worker", nargs=3, metavar=("GENOME", "OUT", "TABLE"), help=argparse.SUPPRESS)
     return parser

@@ -27,7 +27,7 @@ import numpy as np  # noqa: E402
 import tensorflow as tf  # noqa: E402
 
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, check_writable  # noqa: E402
+from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 from shared.layers import GatedGRU, GatedLSTM  # noqa: E402
 
 #: The default ``--out``, in the project whatever the working directory (``benchmarks/results/`` is git-ignored).
@@ -119,7 +119,7 @@ def build_parser():
     parser.add_argument("--features", type=_positive, default=8)
     parser.add_argument("--units", type=_positive, default=64)
     parser.add_argument("--seed", type=cli.seed, default=0)
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help="JSON file to write (replaced if there; default "
+    parser.add_argument("--out", type=replaceable_file, default=str(DEFAULT_OUT), help="JSON file to write (replaced if there; default "
                         "benchmarks/results/layers_speed.json in the project)")
     return parser
 
@@ -127,10 +127,6 @@ def build_parser():
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        check_writable(args.out, force=True)
-    except cli.InputError as error:
-        parser.error(f"--out: {error}")
 
     rows = run(args.rounds, args.batches, args.batch, args.steps, args.features, args.units, args.seed)
     devices = [d.device_type for d in tf.config.list_logical_devices()]

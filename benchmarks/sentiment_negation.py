@@ -55,7 +55,7 @@ from sentiment_scorecard import score  # noqa: E402
 from domains.sentiment.baselines import NBSVM, TfidfLogistic, Vader  # noqa: E402
 from domains.sentiment.data import load_rt, load_sst, sst_split_path  # noqa: E402
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, check_writable  # noqa: E402
+from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 from shared.data_paths import shared_data  # noqa: E402
 
 RECIPE = ["--epochs", "2", "--batch-size", "128", "--augment", "12000", "--neutral", "20000", "--lexicon",
@@ -216,7 +216,7 @@ def _print(result):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training: fewer than 2 folds,
-    an ``--update-card`` that is not a readable JSON card, an ``--out`` that cannot be written."""
+    an ``--update-card`` that is not a readable JSON card (a bad ``--out`` is refused by its argparse type)."""
     if args.folds < 2:
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:
@@ -224,11 +224,6 @@ def check_args(parser, args):
             json.loads(Path(args.update_card).read_text())
         except (OSError, ValueError) as error:
             parser.error(f"--update-card: {args.update_card}: not a readable JSON model card ({error})")
-    if args.out:
-        try:
-            check_writable(args.out, force=True)
-        except cli.InputError as error:
-            parser.error(f"--out: {error}")
 
 
 def build_parser():
@@ -242,7 +237,7 @@ def build_parser():
     parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it")
     parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
     parser.add_argument("--train-only", action="store_true", help="seeds: train (or find) the runs, score nothing")
-    parser.add_argument("--out", help="also write the JSON result here")
+    parser.add_argument("--out", type=replaceable_file, help="also write the JSON result here")
     parser.add_argument("--update-card", metavar="CARD",
                         help="also store the summary in this model card (e.g. domains/sentiment/weights/sst_negation.json)")
     return parser

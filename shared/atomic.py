@@ -5,6 +5,7 @@ folder and renamed over the destination in one step (``os.replace``), so a crash
 the new one, never half of one. An existing destination is refused unless ``force=True`` (``--force``).
 """
 
+import argparse
 import contextlib
 import os
 import tempfile
@@ -22,6 +23,17 @@ def check_writable(path, force=False, override="--force"):
     if os.path.exists(path) and not force:
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
     check_folder(os.path.dirname(os.path.abspath(path)))
+
+
+def replaceable_file(text):
+    """An ``argparse`` type for an output file that a run replaces (a benchmark's results): ``text`` if
+    :func:`check_writable` passes with ``force=True``, else ``argparse.ArgumentTypeError``, so a bad ``--out``
+    is refused when the options are parsed, before any work."""
+    try:
+        check_writable(text, force=True)
+    except InputError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+    return text
 
 
 def check_folder(folder):
