@@ -22,7 +22,7 @@ def check_writable(path, force=False, override="--force"):
         raise InputError(f"{path}: is a directory, not a file to write")
     if os.path.exists(path) and not force:
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
-    check_folder(os.path.dirname(os.path.abspath(path)))
+    check_folder(os.path.dirname(path) or os.curdir)
 
 
 def replaceable_file(text):

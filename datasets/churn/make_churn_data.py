@@ -24,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
 
 LIFETIMES = "Lifetimes-0.11.3-py3-none-any.whl"
@@ -97,7 +97,6 @@ def main(argv):
     parser.add_argument("--force", action="store_true", help="replace existing output files")
     args = parser.parse_args(argv)
     wheels, out = Path(args.wheels), Path(args.out)
-    check_folder(out)
     for name in OUTPUTS:  # refuse before any work
         check_writable(out / name, args.force)
     cdnow = cdnow_sample(checked(wheels, LIFETIMES))

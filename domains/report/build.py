@@ -13,7 +13,7 @@ from pathlib import Path
 
 from domains.report.html import render_html
 from domains.report.markdown import render_markdown
-from shared.atomic import atomic_open, check_folder, check_writable
+from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError
 
 #: Section modules, in the order they appear.
@@ -35,7 +35,6 @@ def check_out(out, force=False):
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: is a file; --out names the report folder")
-    check_folder(out)
     for path in _outputs(out):
         if path.exists() and not force:
             raise InputError(f"{path}: a report is already there; pass --force to overwrite it")

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from shared.atomic import atomic_open, atomic_path, check_folder, check_writable
+from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import SEED_LIMIT
 
 
@@ -96,10 +96,9 @@ def check_outputs(name: str, out_dir: str, force: bool = False) -> None:
     """Refuses, before any work, outputs of experiment ``name`` that :func:`write` could not put in ``out_dir``.
 
     Raises:
-        shared.cli.InputError: ``out_dir`` cannot be made or written (:func:`shared.atomic.check_folder`); or an
-            output exists and ``force`` is False, or names a directory.
+        shared.cli.InputError: ``out_dir`` cannot be made or written, or an output exists and ``force`` is
+            False, or names a directory (:func:`shared.atomic.check_writable`).
     """
-    check_folder(out_dir)
     for path in output_paths(name, out_dir).values():
         check_writable(path, force)
 
