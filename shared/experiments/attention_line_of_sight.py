@@ -17,7 +17,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
 
 from shared.experiments.base import Experiment, Result, log_x_ticks, plot_mean_and_runs, run_seeds

@@ -6,7 +6,7 @@ import pytest
 
 from domains.ecology.forecaster import GatedForecaster
 from domains.ecology.bases import CentredLags, LagWindow, fit_direct_ar
-from domains.ecology.model import Calibration, calibration_factors, scaling, targets
+from domains.ecology.model import Calibration, calibration_factors, scaling
 from domains.ecology.simulate import simulate_ricker
 from domains.ecology.train import split_targets, training_arrays
 
