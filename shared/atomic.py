@@ -43,10 +43,11 @@ def check_folder(folder):
     existing = path
     while not os.path.exists(existing):
         existing = os.path.dirname(existing)
+    below = "" if existing == path else f", so {folder} cannot hold the outputs"
     if not os.path.isdir(existing):
-        raise InputError(f"{existing}: is a file, not a folder, so {folder} cannot hold the outputs")
+        raise InputError(f"{existing}: is a file, not a folder{below}")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise InputError(f"{existing}: not writable, so {folder} cannot hold the outputs")
+        raise InputError(f"{existing}: not writable{below}")
 
 
 @contextlib.contextmanager

@@ -123,3 +123,14 @@ def test_check_writable_refuses_a_file_under_a_file_before_any_work(tmp_path):
         check_writable(tmp_path / "taken")
     check_writable(tmp_path / "taken", force=True)
     check_writable(tmp_path / "new" / "out.json")  # a folder yet to make is fine
+
+
+def test_check_folder_names_the_file_once_when_it_is_the_folder_itself(tmp_path):
+    from shared.atomic import check_folder
+
+    (tmp_path / "taken").write_text("a file")
+    with pytest.raises(InputError) as refused:
+        check_folder(tmp_path / "taken")
+    assert str(refused.value) == f"{tmp_path / 'taken'}: is a file, not a folder"
+    with pytest.raises(InputError, match=r"taken: is a file, not a folder, so .*deeper cannot hold the outputs"):
+        check_folder(tmp_path / "taken" / "deeper")
