@@ -7,10 +7,9 @@ is off and one JSON object is printed: ``html``, ``markdown``, ``seconds``, ``qu
 
 import argparse
 import json
-import os
 import sys
 
-from shared.cli import run, seed
+from shared.cli import import_tensorflow, run, seed
 
 EXAMPLES = """examples:
   python -m domains report                      # writes report/report.html and report/report.md
@@ -36,6 +35,7 @@ def _parser():
 def main(argv):
     """Parses ``argv`` and runs the command."""
     args = _parser().parse_args(argv)
+    import_tensorflow()  # its start-up notices held back
     from domains.report.build import build_report
 
     summary = build_report(args.out, force=args.force, quick=args.quick, seed=args.seed, progress=not args.json)
@@ -46,5 +46,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     run(main, sys.argv[1:])

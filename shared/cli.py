@@ -3,13 +3,17 @@
 - exit code 0 on success, 2 on bad input (one line on stderr naming the file, record or column and what is
   wrong), 1 on an internal error (one line too; set ``GATED_DEBUG=1`` for the traceback);
 - bad input is raised as :class:`InputError` anywhere below the command line and turned into that one line
-  by :func:`run`, so no user ever sees a traceback from deep inside TensorFlow for a malformed file.
+  by :func:`run`, so no user ever sees a traceback from deep inside TensorFlow for a malformed file;
+- a command imports TensorFlow through :func:`import_tensorflow`, once its inputs are checked, so that stderr
+  holds the command's own lines and not the runtime's start-up notices.
 """
 
 import argparse
 import contextlib
 import os
+import re
 import sys
+import tempfile
 import traceback
 
 
@@ -51,9 +55,12 @@ def run(main, argv=None):
     ``InputError`` (and ``FileNotFoundError``, ``IsADirectoryError``, ``PermissionError`` on a user's path)
     exit 2 with ``error: <message>`` on stderr; any other exception exits 1 with ``internal error: ...``.
     ``argparse`` errors keep their exit code 2 and become one line too (``<prog>: error: <message> (see
-    --help)``, without the usage block). ``KeyboardInterrupt`` exits 130.
+    --help)``, without the usage block). ``KeyboardInterrupt`` exits 130. ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3
+    (TensorFlow's runtime logs only fatal errors), so that with :func:`import_tensorflow` stderr holds the
+    command's own lines.
     """
     argv = sys.argv[1:] if argv is None else argv
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
         with _one_line_argument_errors():
             code = main(argv)
@@ -93,3 +100,71 @@ def _one_line(message):
 def _fail(code, line):
     print(line, file=sys.stderr)
     sys.exit(code)
+
+
+# abseil's log line: severity letter, MMDD, time (seconds since the epoch before abseil is set up), thread,
+# file:line] message (TensorFlow's C++ runtime)
+_ABSL_LINE = re.compile(r"^([IWEF])\d{4} [\d:.]+\s+\d+ [^\]\s]+:\d+\] ")
+_PYTHON_WARNING = re.compile(r"^.+:\d+: \w+: ")  # warnings.formatwarning's first line: file:line: Category: message
+_ABSL_PREAMBLE = "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR"
+
+
+def import_tensorflow():
+    """Imports TensorFlow (and returns it) with its C++ runtime's start-up notices held back.
+
+    While TensorFlow loads, its runtime logs to file descriptor 2 before it reads ``TF_CPP_MIN_LOG_LEVEL``
+    (TensorFlow 2.21: abseil's preamble and the oneDNN and CUDA-stub notices, twice), so a command's stderr
+    would not be only its own lines. Here fd 2 goes to a temporary file during the import; afterwards the
+    lines that ``TF_CPP_MIN_LOG_LEVEL`` (default 0) filters out are dropped (:func:`drop_runtime_notices`)
+    and everything else, an import error's message included, is written back to stderr. Once TensorFlow is
+    imported this is a plain import.
+    """
+    if "tensorflow" in sys.modules:
+        import tensorflow
+
+        return tensorflow
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow
+        finally:
+            sys.stderr.flush()
+            os.dup2(saved, 2)
+            os.close(saved)
+            captured.seek(0)
+            text = captured.read().decode("utf-8", "replace")
+            kept = drop_runtime_notices(text, os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
+            if kept:
+                sys.stderr.write(kept)
+                sys.stderr.flush()
+    return tensorflow
+
+
+def drop_runtime_notices(text, level):
+    """``text`` (lines written to stderr) without the abseil log lines below ``TF_CPP_MIN_LOG_LEVEL``.
+
+    Args:
+        text: the captured stderr. level: ``TF_CPP_MIN_LOG_LEVEL`` as a string; ``"1"`` drops INFO lines,
+            ``"2"`` also WARNING, ``"3"`` also ERROR (TensorFlow's meaning); anything else drops nothing.
+
+    A line in neither abseil's nor Python's warning format continues the entry before it and shares its fate
+    (a dropped notice's second line goes with it; text before any entry is kept); abseil's preamble line is
+    dropped at any level above 0.
+    """
+    threshold = {"1": 1, "2": 2, "3": 3}.get(str(level).strip(), 0)
+    if not threshold:
+        return text
+    kept, keep = [], True
+    for line in text.splitlines(keepends=True):
+        match = _ABSL_LINE.match(line)
+        if match:
+            keep = "IWEF".index(match.group(1)) >= threshold
+        elif line.rstrip("\r\n") == _ABSL_PREAMBLE:
+            keep = False
+        elif _PYTHON_WARNING.match(line):
+            keep = True
+        if keep:
+            kept.append(line)
+    return "".join(kept)

@@ -16,19 +16,16 @@ order).
 import argparse
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import SEED_LIMIT, InputError, run, seed
+from shared.cli import SEED_LIMIT, InputError, import_tensorflow, run, seed
 from shared.safe_load import load_model
 
 from domains.churn import data, inputs
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
 WEIGHTS = Path(__file__).resolve().parent / "weights"
 SHIPPED = WEIGHTS / "cdnow_gated.keras"
@@ -79,8 +76,7 @@ def _strategy(name):
     """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
     if name != "mirrored":
         return None
-    import tensorflow as tf
-
+    tf = import_tensorflow()
     devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
     return tf.distribute.MirroredStrategy([device.name for device in devices])
 
@@ -134,7 +130,8 @@ def cmd_train(args):
         _check_scorable(args, frame, args.event)
     else:
         log = _read_log(args)
-    from domains.churn import pipelines, train  # imports TensorFlow
+    import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
+    from domains.churn import pipelines, train
 
     if args.table:
         intervals, width = args.intervals, horizon / args.intervals
@@ -197,7 +194,8 @@ def cmd_evaluate(args):
     else:
         inputs.check_horizon(card, args.horizon_days)
         log = _read_log(args)
-    from domains.churn import evaluate, pipelines  # imports TensorFlow
+    import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
+    from domains.churn import evaluate, pipelines
 
     model = _load_model(args.model)
     if args.table:
@@ -244,7 +242,8 @@ def cmd_predict(args):
         frame, covariates, _ = inputs.read_table(args.table, card, outcome=False)
     else:
         log = inputs.read_log(args.transactions, args.landmark)
-    from domains.churn import pipelines, train  # imports TensorFlow
+    import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
+    from domains.churn import pipelines, train
 
     model = _load_model(args.model)
     if args.table:

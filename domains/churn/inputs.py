@@ -1,9 +1,10 @@
 """The command line's inputs, read and checked before TensorFlow is imported.
 
-TensorFlow prints several log lines to stderr when it is imported (``TF_CPP_MIN_LOG_LEVEL`` does not stop
-them all), so every command reads and checks its files here first (the model's card, the transaction log or
-table, the scored outcome) and imports Keras only once they are usable: bad input then gives exactly the one
-``error:`` line of :func:`shared.cli.run`. Nothing in this module imports Keras.
+Importing TensorFlow takes seconds, so every command reads and checks its files here first (the model's
+card, the transaction log or table, the scored outcome) and imports it (through
+:func:`shared.cli.import_tensorflow`, which holds back its start-up notices) only once they are usable: bad
+input is refused at once with the one ``error:`` line of :func:`shared.cli.run`. Nothing in this module
+imports Keras.
 """
 
 import json

@@ -12,9 +12,7 @@ import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import InputError, run, seed
-
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+from shared.cli import InputError, import_tensorflow, run, seed
 
 FORECAST_EXAMPLE = """examples:
   python -m domains.ecology forecast datasets/ecology/lynx.csv --series lynx --horizon 10 \\
@@ -126,6 +124,7 @@ def _forecaster(args, horizon, global_model):
     """A GatedForecaster with the defaults for one series or a global model, overridden by the options (an
     explicit ``--epochs`` is trained as given: no step floor), which the caller has checked
     (:func:`_check_settings`)."""
+    import_tensorflow()  # its start-up notices held back
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
     settings = dict(GLOBAL if global_model else PER_SERIES)
@@ -161,6 +160,7 @@ def _trained_model(args, horizon):
             raise InputError(f"--model {args.model}: the shipped weights {path} are not installed")
     model, shape = None, _saved_shape(path)
     if shape is None:  # not a forecaster by its configuration: loading it says why (safe_mode, unknown layers)
+        import_tensorflow()  # its start-up notices held back
         from domains.ecology.forecaster import GatedForecaster
 
         model = GatedForecaster.load(path)
@@ -172,6 +172,7 @@ def _trained_model(args, horizon):
     if horizon > model_horizon:
         raise InputError(f"{args.model}: the model forecasts up to {model_horizon} steps, not {horizon}")
     if model is None:
+        import_tensorflow()  # its start-up notices held back
         from domains.ecology.forecaster import GatedForecaster
 
         model = GatedForecaster.load(path)
@@ -208,8 +209,7 @@ def _strategy(name):
     """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
     if name != "mirrored":
         return None
-    import tensorflow as tf
-
+    tf = import_tensorflow()
     devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
     return tf.distribute.MirroredStrategy([device.name for device in devices])
 
@@ -287,6 +287,7 @@ def train(args):
         pairs.append((s.log[keep], s.covariates[keep]))
     if not pairs:
         raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {args.train_end:g}")
+    import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.ecology.model import gaussian_nll  # noqa: F401  (registers the loss for the saved file)
 
     model = _forecaster(args, args.horizon, global_model=args.global_)

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.cli import InputError, run, seed
+from shared.cli import InputError, import_tensorflow, run, seed
 from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
@@ -108,6 +108,7 @@ def _predict(args):
         if path:
             check_writable(path, args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
+    import_tensorflow()  # its start-up notices held back
     model = load_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
     genes = predict_genes(model, contigs, verbose=verbose, detect_code=args.translation_table is None)
@@ -138,6 +139,7 @@ def _predict_directory(args):
         raise InputError("--proteins: with a directory of genomes the proteins go to OUTDIR/NAME.faa")
     if args.jobs < 1:
         raise InputError(f"--jobs: must be at least 1; got {args.jobs}")
+    import_tensorflow()  # its start-up notices held back
     load_model(args.model)  # a bad model is one error up front, not one per genome
 
     def report(outcome):
@@ -158,8 +160,6 @@ def _predict_directory(args):
 
 
 def _train(args):
-    from domains.genomics.train import train_gene_model
-
     genomes = [*args.genbank, *map(tuple, args.fasta_gff)]
     if not genomes:
         raise InputError("train: give annotated genomes with --genbank and/or --fasta-gff")
@@ -168,6 +168,9 @@ def _train(args):
         "filters": args.filters, "kernel_sizes": args.kernel_sizes, "dilation_rates": args.dilation_rates,
         "lstm_units": args.lstm_units, "lstm_stride": args.lstm_stride,
     }
+    import_tensorflow()  # its start-up notices held back
+    from domains.genomics.train import train_gene_model
+
     card = train_gene_model(
         genomes, args.out, epochs=args.epochs, window=window, stride=window // 2,
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
@@ -202,6 +205,7 @@ def _evaluate(args):
         name = "pred"
     else:
         blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
+        import_tensorflow()  # its start-up notices held back
         predicted = predict_genes(load_model(args.model), blank)
         name = "gated"
     seconds = time.perf_counter() - started

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from multiprocessing import get_context
 from pathlib import Path
 
-from shared.cli import InputError
+from shared.cli import InputError, import_tensorflow
 
 GENOME_SUFFIXES = (".fa", ".fasta", ".fna", ".ffn", ".fas", ".gb", ".gbk", ".gbff", ".genbank")
 
@@ -136,6 +136,7 @@ def _init_worker(model_path, threads):
         os.environ[variable] = str(threads)
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    import_tensorflow()  # its start-up notices held back, as in the parent
     from shared.safe_load import load_model
 
     _MODEL = load_model(model_path)

@@ -16,7 +16,6 @@ written atomically.
 import argparse
 import hashlib
 import json
-import os
 import sys
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from domains.sentiment.data import load_data, load_sst, read_lines, sst_split_pa
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, run, seed
+from shared.cli import InputError, import_tensorflow, run, seed
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
@@ -146,7 +145,8 @@ def _predictor(args):
     if args.baseline == "tfidf":
         phrases = load_sst(sst_split_path(_trees(args), "train"), view="phrases", classes=2)
         return TfidfLogistic(seed=args.seed).fit(phrases["text"], phrases["label"])
-    from domains.sentiment.train import load_classifier  # TensorFlow only when a model is needed
+    import_tensorflow()  # only when a model is needed; its start-up notices held back
+    from domains.sentiment.train import load_classifier
 
     return load_classifier(args.model if args.model is not None else SHIPPED)
 
@@ -164,8 +164,9 @@ def _emit(args, lines):
 def _train(args):
     if args.out is None:
         raise InputError("train: --out is required (the run folder or NAME.keras)")
+    import_tensorflow()  # its start-up notices held back
     from domains.sentiment.augment import training_table
-    from domains.sentiment.train import run_files, train  # TensorFlow only when a model is needed
+    from domains.sentiment.train import run_files, train
 
     check_writable(run_files(args.out)["model"], args.force)  # before reading the trees, in the command line's words
     trees = _trees(args)
@@ -261,5 +262,4 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     run(main, sys.argv[1:])

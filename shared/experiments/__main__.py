@@ -54,6 +54,7 @@ def main(argv) -> int:
     experiments = [get(name) for name in names]
     for experiment in experiments:  # refuse before hours of work, not after
         check_outputs(experiment.name, args.out, args.force)
+    cli.import_tensorflow()  # its start-up notices held back
     # With --json, stdout carries the JSON lines alone: the verdict lines and any progress go to stderr.
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():

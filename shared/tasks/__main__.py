@@ -166,7 +166,7 @@ def strict_json(payload) -> str:
 def _run(args, task, layers, lengths, config) -> dict:
     """Runs the single run or the sweep, printing Keras' progress and the human-readable lines; returns the
     JSON payload."""
-    # Imported only now: loading TensorFlow writes log lines to stderr, which bad arguments must not see.
+    cli.import_tensorflow()  # only now, the arguments checked; its start-up notices held back
     from shared.tasks.runner import describe, run_task
     from shared.tasks.sweep import run_sweep
 

@@ -134,3 +134,43 @@ def test_check_folder_names_the_file_once_when_it_is_the_folder_itself(tmp_path)
     assert str(refused.value) == f"{tmp_path / 'taken'}: is a file, not a folder"
     with pytest.raises(InputError, match=r"taken: is a file, not a folder, so .*deeper cannot hold the outputs"):
         check_folder(tmp_path / "taken" / "deeper")
+
+
+# TensorFlow 2.21's start-up lines on a CPU machine, as its runtime writes them to fd 2 (abseil's format)
+NOTICES = (
+    "WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n"
+    "I0000 00:00:1795366296.510094    2929 port.cc:153] oneDNN custom operations are on.\n"
+    "I0000 00:00:1795366296.582019    2929 cpu_feature_guard.cc:227] This TensorFlow binary is optimized.\n"
+    "To enable the following instructions: AVX2 FMA, in other operations, rebuild TensorFlow.\n"
+    "W0000 00:00:1795366296.600000    2929 some.cc:1] a warning\n"
+    "E0000 00:00:1795366302.810310    2929 cuda_platform.cc:52] failed call to cuInit\n"
+)
+
+
+@pytest.mark.parametrize("level,kept", [
+    ("0", NOTICES),
+    ("", NOTICES),
+    ("1", NOTICES.splitlines(keepends=True)[4] + NOTICES.splitlines(keepends=True)[5]),
+    ("2", NOTICES.splitlines(keepends=True)[5]),
+    ("3", ""),
+])
+def test_runtime_notices_below_the_log_level_are_dropped_with_their_continuation_lines(level, kept):
+    from shared.cli import drop_runtime_notices
+
+    assert drop_runtime_notices(NOTICES, level) == kept
+
+
+def test_other_lines_are_kept_among_runtime_notices():
+    from shared.cli import drop_runtime_notices
+
+    warning = "/x/site.py:3: UserWarning: something the user should see\n  warnings.warn(message)\n"
+    before = "a line before any log line\n"
+    assert drop_runtime_notices(before + NOTICES + warning, "3") == before + warning
+
+
+def test_import_tensorflow_holds_back_the_start_up_notices():
+    source = "from shared.cli import import_tensorflow\ntf = import_tensorflow()\nprint(tf.constant(2).numpy() * 3)"
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
+    env.update(TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=300)
+    assert (result.returncode, result.stdout, result.stderr) == (0, "6\n", "")
