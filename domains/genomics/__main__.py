@@ -4,12 +4,15 @@ Examples::
 
     python -m domains.genomics predict genome.fna.gz --out genes.gff3 --proteins genes.faa
     python -m domains.genomics predict genomes/ --out annotations/ --jobs 4
+    python -m domains.genomics predict draft_scaffolds.fna --mask --out genes.gff3
     python -m domains.genomics train --genbank A.gbff.gz --fasta-gff B.fna.gz B.gff.gz --out model.keras --seed 0
     python -m domains.genomics evaluate --genbank reference.gbff.gz --json
     python -m domains.genomics evaluate --genbank reference.gbff.gz --pred genes.gff3
 
 Without ``--translation-table``, ``predict`` detects genetic code 4 (Mycoplasma: TGA = Trp) from the genes
 themselves (:func:`domains.genomics.predict.predict_genes`) and says so on stderr; code 11 otherwise.
+As in Prodigal, a gene may run through a run of N (an assembly gap in a draft); ``--mask`` stops that at runs of
+50 or more, as Prodigal's ``-m`` (on M. alvi's draft, two gaps: gene F1 0.9767 -> 0.9775).
 
 Exit codes: 0 success, 2 bad input (one line on stderr naming the file and the problem), 1 internal error.
 """
@@ -41,7 +44,8 @@ def _parser():
         "predict", help="call genes in a genome (or a directory of genomes) and write GFF3",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog="examples:\n  python -m domains.genomics predict genome.fna.gz --out genes.gff3 --proteins genes.faa\n"
-               "  python -m domains.genomics predict genomes/ --out annotations/ --jobs 4")
+               "  python -m domains.genomics predict genomes/ --out annotations/ --jobs 4\n"
+               "  python -m domains.genomics predict draft_scaffolds.fna --mask --out genes.gff3")
     predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored); "
                                         "or a directory of them, annotated in parallel into --out")
     predict.add_argument("--out", help="GFF3 file to write (default: standard output); for a directory of genomes, "
@@ -51,6 +55,7 @@ def _parser():
                          help="genetic code (default: detected: 4 when the genes called with code 4 cover over 5 "
                               "points more of the genome than with code 11, else 11)")
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
+    predict.add_argument("--mask", action="store_true", help="no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, as in Prodigal")
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
     predict.add_argument("--json", action="store_true", help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
     predict.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
@@ -87,6 +92,7 @@ def _parser():
     evaluate.add_argument("--genbank", required=True, help="reference GenBank with CDS annotation")
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
+    evaluate.add_argument("--mask", action="store_true", help="no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, as in Prodigal (Prodigal beside it too)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     evaluate.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
     evaluate.add_argument("--out", help="also write the scores as JSON to this file")
@@ -111,7 +117,7 @@ def _predict(args):
     import_tensorflow()  # its start-up notices held back
     model = load_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
-    genes = predict_genes(model, contigs, verbose=verbose, detect_code=args.translation_table is None)
+    genes = predict_genes(model, contigs, verbose=verbose, detect_code=args.translation_table is None, mask=args.mask)
     if args.translation_table is None and contigs[0].translation_table == 4:
         print(f"{args.genome}: genetic code 4 detected (TGA read as Trp); pass --translation-table 11 to override",
               file=sys.stderr)
@@ -149,7 +155,7 @@ def _predict_directory(args):
 
     started = time.perf_counter()
     outcomes = annotate_directory(args.genome, args.out, args.model, jobs=args.jobs, force=args.force,
-                                  translation_table=args.translation_table, report=report)
+                                  translation_table=args.translation_table, mask=args.mask, report=report)
     line = summary_line(outcomes, time.perf_counter() - started)
     if args.json:
         print(json.dumps({"summary": line, "genomes": [asdict(o) for o in outcomes]}))
@@ -206,11 +212,11 @@ def _evaluate(args):
     else:
         blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
         import_tensorflow()  # its start-up notices held back
-        predicted = predict_genes(load_model(args.model), blank)
+        predicted = predict_genes(load_model(args.model), blank, mask=args.mask)
         name = "gated"
     seconds = time.perf_counter() - started
     started = time.perf_counter()
-    prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False, translation_table=table))
+    prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False, translation_table=table), mask=args.mask)
     prodigal_seconds = time.perf_counter() - started
     results = {
         name: {**score_genes(predicted, truth), **score_bases(predicted, reference), "seconds": seconds},

@@ -14,13 +14,14 @@ from domains.genomics.data import Gene
 MIN_TRAINING_BASES = 20_000
 
 
-def prodigal_genes(contigs, translation_table=None, closed=False):
+def prodigal_genes(contigs, translation_table=None, closed=False, mask=False):
     """Prodigal's gene calls on ``contigs`` as :class:`~domains.genomics.data.Gene` objects.
 
     Args:
         contigs: :class:`~domains.genomics.data.Contig` list (one genome).
         translation_table: genetic code (default: the first contig's ``translation_table``).
         closed: don't let genes run off contig edges (Prodigal ``-c``).
+        mask: don't let genes cross runs of 50 or more N (Prodigal ``-m``).
 
     Returns:
         A list of genes in contig order, each with ``id`` ``"prodigal_<contig>_<n>"``; genes running off an
@@ -29,10 +30,10 @@ def prodigal_genes(contigs, translation_table=None, closed=False):
     table = translation_table or contigs[0].translation_table
     total = sum(len(contig) for contig in contigs)
     if total >= MIN_TRAINING_BASES:
-        finder = pyrodigal.GeneFinder(meta=False, closed=closed)
+        finder = pyrodigal.GeneFinder(meta=False, closed=closed, mask=mask)
         finder.train(*(contig.sequence for contig in contigs), translation_table=table)
     else:
-        finder = pyrodigal.GeneFinder(meta=True, closed=closed)
+        finder = pyrodigal.GeneFinder(meta=True, closed=closed, mask=mask)
     genes = []
     for contig in contigs:
         for number, found in enumerate(finder.find_genes(contig.sequence), start=1):

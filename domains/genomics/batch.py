@@ -74,7 +74,8 @@ def find_genomes(directory):
     return [(path, name) for name, path in found.items()]
 
 
-def annotate_directory(directory, out, model_path, jobs=1, force=False, translation_table=None, report=print):
+def annotate_directory(directory, out, model_path, jobs=1, force=False, translation_table=None, mask=False,
+                       report=print):
     """Annotates every genome in ``directory`` into ``out`` (see the module docstring).
 
     Args:
@@ -82,6 +83,7 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
         model_path: the ``.keras`` gene finder. jobs: worker processes.
         force: redo genomes whose outputs exist. translation_table: genetic code for all genomes (default:
             detected per genome, as ``predict`` does: :func:`domains.genomics.predict.predict_genes`).
+        mask: no gene across a run of 50 or more N (``predict --mask``).
         report: called with each :class:`Outcome` as soon as it is known.
 
     Returns:
@@ -106,13 +108,13 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
 
         model = load_model(model_path)
         for path, name in pending:
-            outcomes.append(_annotate_one(str(path), str(out / name), translation_table, force, model))
+            outcomes.append(_annotate_one(str(path), str(out / name), translation_table, force, mask, model))
             report(outcomes[-1])
         return outcomes
     threads = max(1, (os.cpu_count() or 1) // jobs)
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_init_worker,
                              initargs=(str(model_path), threads)) as pool:
-        futures = [pool.submit(_annotate_one, str(path), str(out / name), translation_table, force)
+        futures = [pool.submit(_annotate_one, str(path), str(out / name), translation_table, force, mask)
                    for path, name in pending]
         for future in as_completed(futures):
             outcomes.append(future.result())
@@ -142,7 +144,7 @@ def _init_worker(model_path, threads):
     _MODEL = load_model(model_path)
 
 
-def _annotate_one(path, stem, translation_table, force, model=None):
+def _annotate_one(path, stem, translation_table, force, mask=False, model=None):
     """Calls genes on one genome with ``model`` (default: the worker's) and writes ``<stem>.faa`` then
     ``<stem>.gff3``."""
     from domains.genomics.data import read_genome
@@ -154,7 +156,7 @@ def _annotate_one(path, stem, translation_table, force, model=None):
         contigs = read_genome(path, translation_table=translation_table, use_annotation=False)
     except (InputError, OSError) as error:
         return Outcome(path, "failed", error=" ".join(str(error).split()))
-    genes = predict_genes(model or _MODEL, contigs, detect_code=translation_table is None)
+    genes = predict_genes(model or _MODEL, contigs, detect_code=translation_table is None, mask=mask)
     # an .faa without its .gff3 is left from an interrupted run: replace it
     write_proteins(f"{stem}.faa", contigs, genes, force=True)
     write_gff3(f"{stem}.gff3", contigs, genes, force=force)

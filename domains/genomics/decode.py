@@ -76,6 +76,7 @@ from domains.genomics.data import Gene, codon_id, codon_ids, codon_table, comple
 
 EPS = 1e-6
 CIRCULAR_OVERHANG = 30_000  # bases of a circular contig's beginning appended, for ORFs across the origin
+MASK_RUN = 50  # a run of at least this many unknown bases is a gap no gene crosses, with masking (Prodigal -m)
 
 
 @dataclass(frozen=True)
@@ -184,9 +185,11 @@ def decode_contig(contig, coding, start, config=DecodeConfig(), start_model=None
     return choose_genes(contig, candidates, config, start_model, coding_model)
 
 
-def find_candidates(contig, coding, start, min_length=90):
+def find_candidates(contig, coding, start, min_length=90, mask=False):
     """All candidate genes of ``contig`` of at least ``min_length`` bases, with the network's evidence, as
-    :class:`Candidates`. ``coding`` ``(L, 2, 4)`` and ``start`` ``(L, 2)`` are the network's probabilities."""
+    :class:`Candidates`. ``coding`` ``(L, 2, 4)`` and ``start`` ``(L, 2)`` are the network's probabilities.
+    With ``mask``, no candidate spans a base of a gap (:func:`gap_mask`: a run of ``MASK_RUN`` or more
+    unknown bases), as Prodigal's ``-m``; a gene that would run into a gap is not called."""
     length = len(contig)
     coding, start = np.asarray(coding, np.float32), np.asarray(start, np.float32)
     if coding.shape != (length, 2, 4) or start.shape != (length, 2):
@@ -206,6 +209,11 @@ def find_candidates(contig, coding, start, min_length=90):
         sequence = strand_sequence(contig, strand)
         found = _strand_candidates(sequence, length, strand_ratio, strand_odds, contig.circular,
                                    contig.translation_table, min_length)
+        if mask:
+            gaps = gap_mask(sequence)
+            gaps_before = np.concatenate([[0], np.cumsum(gaps)])
+            clear = gaps_before[found[1]] == gaps_before[found[0]]  # no gap base in [first, end)
+            found = tuple(column[clear] for column in found)
         columns.append((np.full(len(found[0]), strand, np.int8), *found))
         ids = codon_ids(encode(sequence[:length]))
         stops += np.isin(ids, [codon_id(c) for c in codon_table(contig.translation_table)[1]]).sum()
@@ -214,6 +222,23 @@ def find_candidates(contig, coding, start, min_length=90):
     orf = orf + np.where(strand == 1, 0, orf[strand == 1].max(initial=-1) + 1)  # ids unique across strands
     stop_frequency = min(max(stops / max(codons, 1), 1e-3), 0.5)  # bounded: a contig of few or odd bases
     return Candidates(strand, first, end, open5, open3, orf, network, odds, float(-np.log1p(-stop_frequency)))
+
+
+def gap_mask(sequence, run=MASK_RUN):
+    """``(len(sequence),)`` bool: the bases in runs of at least ``run`` unknown bases (anything but A, C, G,
+    T in either case: N, IUPAC ambiguity codes).
+
+    >>> gap_mask("AC" + "N" * 3 + "GT" + "n" * 2, run=3).astype(int).tolist()
+    [0, 0, 1, 1, 1, 0, 0, 0, 0]
+    """
+    unknown = np.frombuffer(sequence.upper().encode("ascii", "replace"), np.uint8)
+    unknown = ~np.isin(unknown, np.frombuffer(b"ACGT", np.uint8))
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], unknown.astype(np.int8), [0]])))
+    gaps = np.zeros(len(unknown), bool)
+    for first, end in zip(edges[::2], edges[1::2]):
+        if end - first >= run:
+            gaps[first:end] = True
+    return gaps
 
 
 def _strand_candidates(sequence, length, log_ratio, start_odds, circular, table, min_length):

@@ -100,14 +100,15 @@ CODE4_GAIN = 0.05
 
 
 def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, config=SELF_TRAINED, verbose=0,
-                  detect_code=False):
+                  detect_code=False, mask=False):
     """Genes called on every contig, in contig order (see :mod:`domains.genomics.decode` and
     :func:`self_trained_genes`).
 
     With ``detect_code``, a genome whose contigs are all on code 11 is also decoded on code 4, and switched to
     it (every contig's ``translation_table`` set to 4) when that covers more than ``CODE4_GAIN`` more of the
     genome (:func:`coding_density`). The network's posteriors do not depend on the code: only the decoder
-    runs twice.
+    runs twice. With ``mask``, no gene crosses a run of 50 or more unknown bases (an assembly gap;
+    :func:`domains.genomics.decode.find_candidates`, Prodigal's ``-m``); by default, as in Prodigal, genes may.
 
     Raises:
         ValueError: ``window`` is not a multiple of the model's ``lstm_stride`` (:func:`posteriors`).
@@ -116,11 +117,11 @@ def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, confi
     for contig in contigs:
         coding, start = stitched[contig.id]
         stitched[contig.id] = coding / np.maximum(coding.sum(axis=-1, keepdims=True), 1e-9), start
-    genes = _decode(contigs, stitched, config)
+    genes = _decode(contigs, stitched, config, mask)
     if not detect_code or any(contig.translation_table != 11 for contig in contigs):
         return genes
     on_code4 = [replace(contig, translation_table=4) for contig in contigs]
-    genes4 = _decode(on_code4, stitched, config)
+    genes4 = _decode(on_code4, stitched, config, mask)
     if coding_density(on_code4, genes4) - coding_density(contigs, genes) <= CODE4_GAIN:
         return genes
     for contig in contigs:
@@ -128,8 +129,9 @@ def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, confi
     return genes4
 
 
-def _decode(contigs, stitched, config):
-    candidates = {contig.id: find_candidates(contig, *stitched[contig.id], config.min_length) for contig in contigs}
+def _decode(contigs, stitched, config, mask=False):
+    candidates = {contig.id: find_candidates(contig, *stitched[contig.id], config.min_length, mask)
+                  for contig in contigs}
     return self_trained_genes(contigs, candidates, config)
 
 

@@ -123,3 +123,26 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
     assert not (tmp_path / "model.keras.backup").exists()
     again = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256")
     assert again.returncode == 2 and "already exists" in _errors(again)[0]
+
+
+def _gff3_spans(path):
+    """``(first, end)`` (0-based, end exclusive) of every CDS in a GFF3 file."""
+    rows = [line.split("\t") for line in path.read_text().splitlines() if line and not line.startswith("#")]
+    return [(int(row[3]) - 1, int(row[4])) for row in rows if row[2] == "CDS"]
+
+
+def test_predict_mask_keeps_genes_off_an_assembly_gap(tmp_path):
+    (contig,) = read_genome(GENOME)
+    first, end = 100_000, 130_000
+    gene = max((g for g in contig.genes if first <= g.parts[0][0] and g.parts[0][1] <= end and g.strand == 1),
+               key=lambda g: g.parts[0][1] - g.parts[0][0])
+    middle = (gene.parts[0][0] + gene.parts[0][1]) // 2 - first
+    gap = (middle, middle + 60)
+    piece = contig.sequence[first:end]
+    (tmp_path / "draft.fa").write_text(">draft\n" + piece[: gap[0]] + "N" * 60 + piece[gap[1]:] + "\n")
+    for name, options in (("plain", []), ("masked", ["--mask"])):
+        result = _cli("predict", tmp_path / "draft.fa", "--out", tmp_path / f"{name}.gff3", *options)
+        assert result.returncode == 0, result.stderr[-2000:]
+    crossing = {name: [s for s in _gff3_spans(tmp_path / f"{name}.gff3") if s[0] < gap[1] and gap[0] < s[1]]
+                for name in ("plain", "masked")}
+    assert crossing["plain"] and not crossing["masked"]  # called through the Ns as Prodigal does, unless --mask

@@ -261,3 +261,50 @@ def test_gene_cost_is_lower_where_stops_are_rarer(rng):
         np.testing.assert_allclose(cost, 10 * 1.5 * per_codon)
         costs.append(cost[0])
     assert costs[1] < costs[0] / 2
+
+
+def _gapped(streptococcus, gap):
+    """A 30 kb stretch whose two longest genes (one per strand, if any) have ``gap`` N in their middle, its
+    label posteriors (taken before the Ns went in, so the network "sees" the genes through the gap) and the
+    gaps' spans."""
+    linear = sub_contig(streptococcus, 100_000, 130_000)
+    spans = []
+    for strand in (1, -1):
+        gene = max((g for g in linear.genes if g.strand == strand), key=lambda g: g.parts[0][1] - g.parts[0][0])
+        first, end = gene.parts[0]
+        middle = (first + end) // 2 // 3 * 3
+        spans.append((middle, middle + gap))
+    posteriors = _posteriors(linear)
+    sequence = list(linear.sequence)
+    for first, end in spans:
+        sequence[first:end] = "N" * (end - first)
+    return replace(linear, sequence="".join(sequence)), posteriors, spans
+
+
+def _crossing(spans, gaps):
+    """The ``(first, end)`` spans that share a base with a gap."""
+    return [(a, b) for a, b in spans if any(a < gap_end and gap_first < b for gap_first, gap_end in gaps)]
+
+
+def test_masking_keeps_every_gene_off_runs_of_n_as_prodigal_m(streptococcus):
+    contig, (coding, start), gaps = _gapped(streptococcus, 60)
+
+    def genomic(candidates):  # candidate spans in forward coordinates
+        n = len(contig)
+        return [(f, e) if s == 1 else (n - e, n - f) for s, f, e in zip(candidates.strand, candidates.first, candidates.end)]
+
+    plain, masked = (find_candidates(contig, coding, start, mask=mask) for mask in (False, True))
+    assert _crossing(genomic(plain), gaps)  # without masking the two genes' ORFs run through their gaps
+    assert not _crossing(genomic(masked), gaps)
+    assert set(genomic(masked)) == {span for span in genomic(plain) if not _crossing([span], gaps)}
+    called = decode_contig(contig, coding, start)
+    assert len(_crossing([gene.parts[0] for gene in called], gaps)) == 2
+    masked_calls = choose_genes(contig, masked, DecodeConfig())
+    assert not _crossing([gene.parts[0] for gene in masked_calls], gaps)
+    assert len(masked_calls) >= len(called) - 2  # the rest of the stretch is called as before
+
+
+def test_a_run_shorter_than_the_mask_size_is_not_a_gap(streptococcus):
+    contig, (coding, start), gaps = _gapped(streptococcus, 48)
+    plain, masked = (find_candidates(contig, coding, start, mask=mask) for mask in (False, True))
+    assert np.array_equal(plain.first, masked.first) and np.array_equal(plain.strand, masked.strand)
