@@ -27,6 +27,8 @@ from shared.cli import InputError, import_tensorflow, run, seed
 from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
+MASK_HELP = ("no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, "
+             "as in Prodigal")
 LONG_GENOME = 1_000_000  # bases: above this, predict shows a progress bar on stderr
 
 
@@ -55,7 +57,7 @@ def _parser():
                          help="genetic code (default: detected: 4 when the genes called with code 4 cover over 5 "
                               "points more of the genome than with code 11, else 11)")
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
-    predict.add_argument("--mask", action="store_true", help="no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, as in Prodigal")
+    predict.add_argument("--mask", action="store_true", help=MASK_HELP)
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
     predict.add_argument("--json", action="store_true", help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
     predict.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
@@ -92,7 +94,7 @@ def _parser():
     evaluate.add_argument("--genbank", required=True, help="reference GenBank with CDS annotation")
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
-    evaluate.add_argument("--mask", action="store_true", help="no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, as in Prodigal (Prodigal beside it too)")
+    evaluate.add_argument("--mask", action="store_true", help=MASK_HELP + " (Prodigal beside it too)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     evaluate.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
     evaluate.add_argument("--out", help="also write the scores as JSON to this file")
