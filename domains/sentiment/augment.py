@@ -8,21 +8,27 @@
 - nouns: not an adjective, and SST train holds "a w" or "an w";
 
 keeping lower-case alphabetic words of three or more letters that are not English stop words (scikit-learn's
-list) and do not end in "-ly". No test or dev tree is read.
+list) and do not end in "-ly"; and verbs, which SST's one-word phrases cannot sort by form: the verbs of
+``VERBS``, written for this module, each with the label SST train gives the bare word (a verb SST train does not
+hold is left out), in two kinds, ``verb`` (a person verbs the film: "love", "hate", "watch") and ``verb_me``
+(the film verbs a person: "impress", "bore", "remind"). No test or dev tree is read.
 
 **Templates** (``FRAMES``): each frame gives a plain sentence and its negated twin, which differ by the
 negation only. Polar words give opposite labels (``1 - y``; "not dull" is positive, as SST labels it); neutral
 words give 0.5 on both sides (read as a soft target by the binary cross-entropy), so the model also learns to
 stay in the middle when a negation has nothing to flip. Frames are movie-review sentences (subjects from
 ``SUBJECTS``: "the script", "its ending" ...), with cues *not, n't, never, no, hardly*, negation at a distance
-over a parenthetical (``FILLERS``) and neg-raising ("I don't believe, ..., that ...").
+over a parenthetical (``FILLERS``), neg-raising ("I don't believe, ..., that ...") and negated verbs ("i do n't
+hate the script", "the ending does n't impress me").
 
 **Kept apart from evaluation sets.** The frames were written for this module without reading the CheckList
 suite's templates: its sentences are about airlines ("this aircraft", "the crew"), use *I thought ... would be
 ..., but it was not*, and "given ..." parentheticals; none of those subjects, frames or fillers is used here
 (:func:`overlap_with` measures the token 4-grams a generated set shares with another set of texts, e.g. the
-CheckList texts, so this can be checked rather than trusted). The lexicon comes from SST train only, so no
-dev/test phrase label is used. Frames in ``HELD_OUT_FRAMES`` and a fixed fifth of the lexicon are never used for
+CheckList texts, so this can be checked rather than trusted: 12,000 pairs of seed 0 share 25 of their 19,241
+4-grams with the CheckList negation suite, each a plain verb negation, "(i) do n't VERB the|this" or "it was
+n't .", which the verb frames share with any English text that negates a verb). The lexicon comes from SST train
+only, so no dev/test phrase label is used. Frames in ``HELD_OUT_FRAMES`` and a fixed fifth of the lexicon are never used for
 training; they are the held-out templates for choosing settings (:func:`generate` with ``held_out=True``).
 """
 
@@ -52,12 +58,26 @@ FRAMES = {
     "promised": ("adj", "everyone said {s} would be {w} -- and it was .", "everyone said {s} would be {w} -- and it was n't ."),
     "noun": ("noun", "{s} is {a} {w}", "{s} is not {a} {w}"),
     "noun_no": ("noun", "{s} turns out to be {a} {w}", "{s} is no {w}"),
+    "verb_do": ("verb", "i {w} {s}", "i do n't {w} {s}"),
+    "verb_never": ("verb", "you will {w} {s}", "you will never {w} {s}"),
+    "verb_me": ("verb_me", "{s} {v} me", "{s} does n't {w} me"),
     # held out: never trained on, for choosing settings
     "seems": ("adj", "{s} seems {w} to me", "{s} does n't seem {w} to me"),
     "hardly": ("adj", "{s} , {f} , looks {w}", "{s} , {f} , hardly looks {w}"),
     "claim": ("noun", "one could call {s} {a} {w}", "nobody could call {s} {a} {w}"),
+    "verb_did": ("verb", "i really did {w} {s}", "i really did not {w} {s}"),
+    "verb_me_filler": ("verb_me", "{s} , {f} , {v} me", "{s} , {f} , does not {w} me"),
 }
-HELD_OUT_FRAMES = ("seems", "hardly", "claim")
+HELD_OUT_FRAMES = ("seems", "hardly", "claim", "verb_did", "verb_me_filler")
+# kind -> verbs in their base form; polarity comes from SST train's label of the bare word
+VERBS = {
+    "verb": ("love", "enjoy", "admire", "appreciate", "recommend", "savor", "treasure", "hate", "regret", "loathe",
+             "dread", "watch", "remember", "notice", "see", "understand", "expect", "follow", "hear", "read",
+             "imagine", "consider", "describe"),
+    "verb_me": ("impress", "touch", "excite", "thrill", "delight", "charm", "entertain", "satisfy", "engage",
+                "fascinate", "reward", "bore", "disappoint", "offend", "depress", "distract", "move", "please",
+                "surprise", "remind", "interest", "confuse"),
+}
 _ADJ_MARKERS = ("very", "too", "quite", "rather", "extremely", "is", "was")
 
 
@@ -68,8 +88,11 @@ def sst_lexicon(train_trees):
         train_trees: the SST *train* tree file.
 
     Returns:
-        DataFrame ``word, label5, polarity (0 negative, 0.5 neutral, 1 positive), kind ("adj"|"noun"),
-        held_out (bool: every fifth word in alphabetical order)``, sorted by word.
+        DataFrame ``word, label5, polarity (0 negative, 0.5 neutral, 1 positive), kind ("adj"|"noun"|"verb"|
+        "verb_me"), held_out (bool: every fifth adjective or noun in alphabetical order; of the verbs of each kind
+        and polarity in alphabetical order, the third, eighth, ...: a held-out word for every polarity of every
+        verb kind, even a group of only three)``: adjectives and nouns
+        sorted by word, then the verbs.
     """
     phrases = load_sst(train_trees, view="phrases", classes=5)
     label = dict(zip(phrases["text"], phrases["label5"]))
@@ -83,10 +106,28 @@ def sst_lexicon(train_trees):
             kind = "noun"
         else:
             continue
-        rows.append((word, label5, 0.0 if label5 <= 1 else 1.0 if label5 >= 3 else 0.5, kind))
+        rows.append((word, label5, _polarity(label5), kind))
     table = pd.DataFrame(rows, columns=["word", "label5", "polarity", "kind"]).sort_values("word", ignore_index=True)
     table["held_out"] = np.arange(len(table)) % 5 == 4
-    return table
+    verbs = pd.DataFrame([(word, label[word], _polarity(label[word]), kind)
+                          for kind, words in VERBS.items() for word in words if word in label],
+                         columns=["word", "label5", "polarity", "kind"]).sort_values(["kind", "word"], ignore_index=True)
+    verbs["held_out"] = verbs.groupby(["kind", "polarity"]).cumcount() % 5 == 2
+    return pd.concat([table, verbs], ignore_index=True)
+
+
+def _polarity(label5):
+    """0 (SST label 0-1), 0.5 (2) or 1 (3-4)."""
+    return 0.0 if label5 <= 1 else 1.0 if label5 >= 3 else 0.5
+
+
+def _third_person(verb):
+    """The present-tense third person singular of a regular verb ("bore" -> "bores", "touch" -> "touches")."""
+    if verb.endswith(("s", "sh", "ch", "x", "z")):
+        return verb + "es"
+    if verb.endswith("y") and verb[-2] not in "aeiou":
+        return verb[:-1] + "ies"
+    return verb + "s"
 
 
 def _article(word):
@@ -101,6 +142,7 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25):
         n_pairs: how many pairs.
         seed: random seed.
         held_out: use only the held-out frames and words (for choosing settings) instead of only the others.
+            Only frames whose word kind the lexicon holds are used.
         neutral_share: fraction of pairs built on a neutral word (the rest split evenly between polarities).
 
     Returns:
@@ -108,8 +150,8 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25):
         pair ``i``; ``label`` is 1/0 for polar words (flipped by the negation) and 0.5 for neutral ones.
     """
     rng = np.random.default_rng(seed)
-    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out]
     words = lexicon[lexicon["held_out"] == held_out]
+    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out and FRAMES[name][0] in set(words["kind"])]
     rows = []
     for pair in range(n_pairs):
         name = frames[rng.integers(len(frames))]
@@ -118,7 +160,8 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25):
         pool = words[(words["kind"] == kind) & (words["polarity"] == polarity)]
         word = pool["word"].iloc[rng.integers(len(pool))]
         subject = f"{OWNERS[rng.integers(len(OWNERS))]} {SUBJECTS[rng.integers(len(SUBJECTS))]}"
-        slots = {"s": subject, "w": word, "f": FILLERS[rng.integers(len(FILLERS))], "a": _article(word)}
+        slots = {"s": subject, "w": word, "f": FILLERS[rng.integers(len(FILLERS))], "a": _article(word),
+                 "v": _third_person(word)}
         rows.append((plain.format(**slots), polarity, pair, name, word, False))
         rows.append((negated.format(**slots), polarity if polarity == 0.5 else 1 - polarity, pair, name, word, True))
     return pd.DataFrame(rows, columns=["text", "label", "pair", "frame", "word", "negated"])

@@ -3,19 +3,24 @@
 import pandas as pd
 import pytest
 
-from domains.sentiment.augment import FRAMES, HELD_OUT_FRAMES, generate, overlap_with, sst_lexicon, training_table
+from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, overlap_with, sst_lexicon,
+                                      training_table)
 from domains.sentiment.negation import has_negation
 from shared.data_paths import shared_data
 
 SHARED = shared_data("sentiment")
 needs_shared = pytest.mark.skipif(SHARED is None, reason="needs ../shared/data/sentiment (set GATED_SHARED_DATA)")
-LEXICON = pd.DataFrame({
-    "word": ["dull", "clever", "british", "mess", "gem", "experience", "awful", "lovely", "private", "flop", "joy", "idea"],
-    "label5": [0, 4, 2, 0, 4, 2, 0, 4, 2, 1, 3, 2],
-    "polarity": [0, 1, 0.5, 0, 1, 0.5, 0, 1, 0.5, 0, 1, 0.5],
-    "kind": ["adj"] * 3 + ["noun"] * 3 + ["adj"] * 3 + ["noun"] * 3,
-    "held_out": [False] * 6 + [True] * 6,
-})
+WORDS = {  # kind -> (training words, held-out words), negative / positive / neutral
+    "adj": (["dull", "clever", "british"], ["awful", "lovely", "private"]),
+    "noun": (["mess", "gem", "experience"], ["flop", "joy", "idea"]),
+    "verb": (["hate", "love", "watch"], ["loathe", "enjoy", "read"]),
+    "verb_me": (["bore", "impress", "remind"], ["disappoint", "touch", "interest"]),
+}
+LEXICON = pd.DataFrame(
+    [(word, {0: 0, 1: 4, 2: 2}[i], [0, 1, 0.5][i], kind, held)
+     for held in (False, True) for kind, groups in WORDS.items() for i, word in enumerate(groups[held])],
+    columns=["word", "label5", "polarity", "kind", "held_out"])
+HELD_OUT_WORDS = {word for _, held in WORDS.values() for word in held}
 
 
 def test_pairs_differ_by_a_negation_and_flip_polar_labels():
@@ -33,9 +38,25 @@ def test_pairs_differ_by_a_negation_and_flip_polar_labels():
 
 def test_held_out_pairs_use_only_held_out_frames_and_words():
     held = generate(LEXICON, 200, seed=1, held_out=True)
-    assert set(held["frame"]) == set(HELD_OUT_FRAMES) and set(held["word"]) <= {"awful", "lovely", "private", "flop", "joy", "idea"}
+    assert set(held["frame"]) == set(HELD_OUT_FRAMES) and set(held["word"]) <= HELD_OUT_WORDS
     assert overlap_with(held["text"], generate(LEXICON, 200, seed=1)["text"], n=5) < 0.2
     assert overlap_with(["a b c d"], ["x a b c d y"]) == 1.0 and overlap_with(["a b"], ["a b"]) == 0.0
+
+
+def test_verb_frames_conjugate_and_negate_the_verb():
+    pairs = generate(LEXICON, 400, seed=2)
+    me = pairs[pairs["frame"] == "verb_me"]
+    assert me["text"].iloc[0].endswith(("bores me", "impresses me", "reminds me"))
+    assert me["text"].iloc[1].endswith(("does n't bore me", "does n't impress me", "does n't remind me"))
+    assert {"i do n't hate", "you will never love"} & {" ".join(t.split()[:4]) for t in pairs["text"]}
+    assert [_third_person(v) for v in ("bore", "touch", "satisfy", "impress", "play")] == [
+        "bores", "touches", "satisfies", "impresses", "plays"]
+
+
+def test_frames_of_a_kind_the_lexicon_lacks_are_skipped():
+    pairs = generate(LEXICON[LEXICON["kind"].isin(["adj", "noun"])], 200, seed=0)
+    assert set(pairs["frame"]) == {name for name, (kind, *_) in FRAMES.items()
+                                   if kind in ("adj", "noun") and name not in HELD_OUT_FRAMES}
 
 
 @needs_shared
@@ -45,6 +66,10 @@ def test_sst_lexicon_and_training_table():
     words = dict(zip(lexicon["word"], zip(lexicon["polarity"], lexicon["kind"])))
     assert words["boring"] == (0.0, "adj") and words["masterpiece"] == (1.0, "noun") and words["disaster"] == (0.0, "noun")
     assert lexicon["word"].str.fullmatch(r"[a-z]{3,}").all() and 0.15 < lexicon["held_out"].mean() < 0.25
+    assert words["hate"] == (0.0, "verb") and words["enjoy"] == (1.0, "verb") and words["bore"] == (0.0, "verb_me")
+    verbs = lexicon[lexicon["kind"].str.startswith("verb")]
+    assert set(verbs["word"]) <= {word for group in VERBS.values() for word in group}
+    assert (verbs.groupby(["kind", "polarity"])["held_out"].agg(["any", "all"]) == [True, False]).all().all()
     table = training_table(train_trees, pairs=100, neutral=500, seed=0)
     assert (table["label"] == 0.5).sum() >= 500 and set(table["label"]) == {0.0, 0.5, 1.0}
     assert len(table) == 77_616 + 500 + 200
