@@ -18,7 +18,8 @@
 - ``lynx-inner``: the lynx inner protocol, on the training years 1821-1920 only, that chose ``PER_SERIES``:
   each of ``INNER_CANDIDATES`` refitted at ``INNER_ORIGINS`` and forecasting the next 5 years one step ahead
   (1891-1920); MSE and MAE (``--candidates B C``: only those whose names start so). Run with ``lynx`` and
-  ``--save-weights``, its table goes into the lynx card.
+  ``--save-weights``, its table goes into the lynx card; ``lynx`` alone keeps the table of the card it replaces
+  when that card was written for the same settings (marked ``carried_over``), and writes none otherwise.
 - ``gpdd``: the rolling-origin backtest (PROTOCOL.md B) on the GPDD benchmark series from
   ``../shared/data/ecology`` (all 483, or the first ``--limit`` by id): geometric-mean relative MASE vs naive
   (target <= 0.95) and 80 % coverage (target 0.75-0.85), baselines beside it; the global model's training time.
@@ -90,8 +91,9 @@ CHECK_SERIES = 20
 
 
 def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
-    """The Zhang (2003) score of 1921-1934; with ``save_weights`` the model and its card (with the inner
-    protocol's table ``inner`` when this run also computed it)."""
+    """The Zhang (2003) score of 1921-1934; with ``save_weights`` the model and its card, with the inner
+    protocol's table: ``inner`` when this run also computed it, else the one of the card being replaced if that
+    card's settings are this run's (the table chose them, so it still applies), else none."""
     settings = dict(PER_SERIES, epochs=20) if quick else PER_SERIES
     start = time.perf_counter()
     model = GatedForecaster(horizon=10, seed=seed, **settings)
@@ -112,6 +114,9 @@ def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
           f"80 % coverage {results['gated']['coverage80']:.2f}")
     if save_weights:
         path = Path(save_weights) / "lynx_1821_1920.keras"
+        protocol = ({"origins": INNER_ORIGINS, "block": INNER_BLOCK, "seeds": INNER_SEEDS,
+                     "forecasts": "one-step, log10 lynx 1891-1920", "candidates": inner}
+                    if inner else _kept_inner_protocol(path, settings))
         model.save(path, force=True)
         lynx_file = Path(bundled("ecology", "lynx.csv"))
         _write_card(path, {
@@ -123,9 +128,7 @@ def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
             "seed": seed, "settings": settings, "horizon": model.horizon,
             "calibration": {"alpha": model.calibration_[0].tolist(), "k": model.calibration_[1].tolist()},
             "metrics": {"zhang2003_1921_1934": results},
-            **({"inner_protocol": {"origins": INNER_ORIGINS, "block": INNER_BLOCK, "seeds": INNER_SEEDS,
-                                   "forecasts": "one-step, log10 lynx 1891-1920", "candidates": inner}}
-               if inner else {}),
+            **({"inner_protocol": protocol} if protocol else {}),
         })
         print(f"  wrote {path} and its .json card")
     return {"gated_mse": gated, "ar2_mse": anchor, "seconds": seconds, "all": results}
@@ -243,6 +246,21 @@ def _describe(model):
                 else "GatedLSTM for the spread only (residual weight 0: the mean is the base's)")
     return (f"per-series GatedForecaster: {base} on levels from the series' mean + {residual}, "
             f"Gaussian head h = 1..{model.horizon}")
+
+
+def _kept_inner_protocol(model_path, settings):
+    """The ``inner_protocol`` of the card beside ``model_path`` if that card holds one and was written for the same
+    ``settings``, marked as carried over; else ``None`` (no card, an unreadable one, or other settings)."""
+    try:
+        old = json.loads(Path(model_path).with_suffix(".json").read_text())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(old, dict) or "inner_protocol" not in old:
+        return None
+    if old.get("settings") != json.loads(json.dumps(settings, default=float)):
+        return None
+    return {**old["inner_protocol"], "carried_over": "from the card this run replaced (same settings); the inner "
+                                                      "protocol was not run again"}
 
 
 def _write_card(model_path, card):

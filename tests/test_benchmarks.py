@@ -210,3 +210,21 @@ def test_sentiment_recipe_is_a_valid_train_command(tmp_path):
     recipe = load("sentiment_negation").RECIPE
     args = _parser().parse_args(["train", "--out", str(tmp_path / "seed0.keras"), "--seed", "0", *recipe, "--json"])
     assert (args.epochs, args.augment, args.lexicon) == (2, 12000, True)
+
+
+def test_lynx_card_keeps_the_inner_protocol_only_for_the_same_settings(tmp_path):
+    """Saving lynx weights without ``--case lynx-inner`` used to drop the table that chose the settings."""
+    bench = load("ecology_backtest")
+    settings = dict(bench.PER_SERIES, epochs=20)  # what a quick run records
+    card = tmp_path / "lynx_1821_1920.json"
+    table = {"origins": [1900], "candidates": {"A": {"mse": 0.06}}}
+    card.write_text(json.dumps({"settings": json.loads(json.dumps(settings, default=float)), "inner_protocol": table}))
+    bench.lynx_case(0, True, save_weights=tmp_path, argv=["--case", "lynx", "--quick"])
+    kept = json.loads(card.read_text())["inner_protocol"]
+    assert {k: kept[k] for k in table} == table and "not run again" in kept["carried_over"]
+    assert bench._kept_inner_protocol(card.with_suffix(".keras"), {**settings, "units": 99}) is None
+    card.write_text("{not json")
+    assert bench._kept_inner_protocol(card.with_suffix(".keras"), settings) is None
+    fresh = {"A": {"mse": 0.05}}
+    bench.lynx_case(0, True, save_weights=tmp_path, argv=["--case", "lynx", "--quick"], inner=fresh)
+    assert json.loads(card.read_text())["inner_protocol"]["candidates"] == fresh
