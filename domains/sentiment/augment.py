@@ -28,8 +28,8 @@ suite's templates: its sentences are about airlines ("this aircraft", "the crew"
 CheckList texts, so this can be checked rather than trusted: 12,000 pairs of seed 0 share 25 of their 19,241
 4-grams with the CheckList negation suite, each a plain verb negation, "(i) do n't VERB the|this" or "it was
 n't .", which the verb frames share with any English text that negates a verb). The lexicon comes from SST train
-only, so no dev/test phrase label is used. Frames in ``HELD_OUT_FRAMES`` and a fixed fifth of the lexicon are never used for
-training; they are the held-out templates for choosing settings (:func:`generate` with ``held_out=True``).
+only, so no dev/test phrase label is used. Frames in ``HELD_OUT_FRAMES`` and a fixed fifth of the lexicon are never
+used for training; they are the held-out templates for choosing settings (:func:`generate` with ``held_out=True``).
 """
 
 import re
@@ -91,8 +91,7 @@ def sst_lexicon(train_trees):
         DataFrame ``word, label5, polarity (0 negative, 0.5 neutral, 1 positive), kind ("adj"|"noun"|"verb"|
         "verb_me"), held_out (bool: every fifth adjective or noun in alphabetical order; of the verbs of each kind
         and polarity in alphabetical order, the third, eighth, ...: a held-out word for every polarity of every
-        verb kind, even a group of only three)``: adjectives and nouns
-        sorted by word, then the verbs.
+        verb kind, even a group of only three)``: adjectives and nouns sorted by word, then the verbs.
     """
     phrases = load_sst(train_trees, view="phrases", classes=5)
     label = dict(zip(phrases["text"], phrases["label5"]))
@@ -111,7 +110,8 @@ def sst_lexicon(train_trees):
     table["held_out"] = np.arange(len(table)) % 5 == 4
     verbs = pd.DataFrame([(word, label[word], _polarity(label[word]), kind)
                           for kind, words in VERBS.items() for word in words if word in label],
-                         columns=["word", "label5", "polarity", "kind"]).sort_values(["kind", "word"], ignore_index=True)
+                         columns=["word", "label5", "polarity", "kind"])
+    verbs = verbs.sort_values(["kind", "word"], ignore_index=True)
     verbs["held_out"] = verbs.groupby(["kind", "polarity"]).cumcount() % 5 == 2
     return pd.concat([table, verbs], ignore_index=True)
 
@@ -151,7 +151,8 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25):
     """
     rng = np.random.default_rng(seed)
     words = lexicon[lexicon["held_out"] == held_out]
-    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out and FRAMES[name][0] in set(words["kind"])]
+    kinds = set(words["kind"])
+    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out and FRAMES[name][0] in kinds]
     rows = []
     for pair in range(n_pairs):
         name = frames[rng.integers(len(frames))]

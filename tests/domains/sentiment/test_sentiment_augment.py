@@ -3,8 +3,8 @@
 import pandas as pd
 import pytest
 
-from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, overlap_with, sst_lexicon,
-                                      training_table)
+from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, overlap_with,
+                                      sst_lexicon, training_table)
 from domains.sentiment.negation import has_negation
 from shared.data_paths import shared_data
 
