@@ -5,7 +5,7 @@ import pytest
 
 from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, overlap_with,
                                       sst_lexicon, training_table)
-from domains.sentiment.negation import has_negation
+from domains.sentiment.negation import has_negation, mark
 from shared.data_paths import shared_data
 
 SHARED = shared_data("sentiment")
@@ -34,6 +34,19 @@ def test_pairs_differ_by_a_negation_and_flip_polar_labels():
     assert set(pairs["word"]) <= set(LEXICON["word"][~LEXICON["held_out"]])
     assert 0.15 < (pairs["label"] == 0.5).mean() < 0.35
     assert generate(LEXICON, 300, seed=0).equals(pairs)
+
+
+@pytest.mark.parametrize("held_out", [False, True])
+def test_labels_follow_the_scope_marker(held_out):
+    """The generated labels agree with domains.sentiment.negation's reading of each sentence: a polar word keeps its
+    polarity outside every negation scope and is reversed inside one (so the scope features a model sees are
+    consistent with its targets, parentheticals and neg-raising included)."""
+    pairs = generate(LEXICON, 400, seed=3, held_out=held_out)
+    polarity = dict(zip(LEXICON["word"], LEXICON["polarity"]))
+    for text, label, word in pairs[pairs["label"] != 0.5][["text", "label", "word"]].itertuples(index=False):
+        marks = mark(text)
+        depth = [d for token, d in zip(marks.tokens, marks.depth) if token in (word, _third_person(word))]
+        assert len(depth) == 1 and label == (polarity[word] if depth[0] % 2 == 0 else 1 - polarity[word]), text
 
 
 def test_held_out_pairs_use_only_held_out_frames_and_words():
