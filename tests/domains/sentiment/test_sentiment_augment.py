@@ -39,8 +39,8 @@ def test_pairs_differ_by_a_negation_and_flip_polar_labels():
 @pytest.mark.parametrize("held_out", [False, True])
 def test_labels_follow_the_scope_marker(held_out):
     """The generated labels agree with domains.sentiment.negation's reading of each sentence: a polar word keeps its
-    polarity outside every negation scope and is reversed inside one (so the scope features a model sees are
-    consistent with its targets, parentheticals and neg-raising included)."""
+    polarity at an even negation depth (outside every scope) and is reversed at an odd one, so the scope features a
+    model sees are consistent with its targets, parentheticals and neg-raising included."""
     pairs = generate(LEXICON, 400, seed=3, held_out=held_out)
     polarity = dict(zip(LEXICON["word"], LEXICON["polarity"]))
     for text, label, word in pairs[pairs["label"] != 0.5][["text", "label", "word"]].itertuples(index=False):
