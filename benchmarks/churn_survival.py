@@ -93,7 +93,8 @@ from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 # of 10 epochs each 0.9547, learning rate 1e-3 / 4e-3 0.9549 / 0.9573; none adopted. Session 13, same seeds and
 # rule: a second usage-trend channel (half-life 12 weeks) 0.9565, clocks since the last complaint and support
 # contact 0.9564, a head of 64 units 0.9563, the mean curve of 2 networks of 20 epochs each 0.9577 (+0.0010, at twice
-# the training time); none adopted.
+# the training time); none adopted. Session 14, same seeds and rule: batch size 128 0.9564, an LSTM of 32 units
+# 0.9567 (A rerun at seed 10: 0.9534, as before); none adopted.
 SIM_CONFIG = {"epochs": 20, "batch_size": 256, "units": 64, "hidden": 32, "dropout": 0.0}
 
 
