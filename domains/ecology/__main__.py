@@ -34,7 +34,11 @@ SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 
 
 def _model_options(parser):
-    parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads")
+    parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads "
+                        "(a global model, as `evaluate --protocol rolling` trains, also trains without them and leaves "
+                        "them out if that gives the lower error on its held-out steps; a note on stderr says so)")
+    parser.add_argument("--keep-covariates", action="store_true", help="a global model reads the --covariates even "
+                        "where its held-out steps say they do not help")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=int, help="GatedLSTM units (default: 8 for one series, 32 global)")
     parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global; "
@@ -133,6 +137,8 @@ def _forecaster(args, horizon, global_model):
             settings[option] = getattr(args, option)
     if args.epochs is not None and "min_steps" in settings:
         settings["min_steps"] = 0
+    if args.keep_covariates and "select_covariates" in settings:
+        settings["select_covariates"] = False
     args.settings = settings
     return GatedForecaster(horizon=horizon, seed=args.seed,
                            verbose=int(getattr(args, "progress", False)), **settings)
@@ -295,8 +301,10 @@ def train(args):
     _claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"]})
     model.fit_many(pairs, backup_dir=backup, strategy=_strategy(args.distribute))
     model.save(args.out, force=args.force)
+    _note_covariates(args, model)
     card = {"command": "python -m domains.ecology " + " ".join(args.argv),
             "data": str(args.data), "series": len(pairs), "seed": args.seed, "covariates": args.covariates,
+            "reads_covariates": model.reads_covariates_, "covariate_errors": model.covariate_errors_,
             **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
@@ -316,8 +324,9 @@ def _claim_backup(folder, owner):
 
 
 def _clear_backup(folder):
-    """Removes what training leaves in ``folder`` (``owner.json``, ``member*``), and the folder if then empty."""
-    for path in [folder / "owner.json", *folder.glob("member*")]:
+    """Removes what training leaves in ``folder`` (``owner.json``, ``member*``, ``no_covariates/``, the candidate
+    trained without the covariates), and the folder if then empty."""
+    for path in [folder / "owner.json", *folder.glob("member*"), folder / "no_covariates"]:
         if path.is_dir():
             shutil.rmtree(path)
         else:
@@ -359,6 +368,8 @@ def evaluate(args):
         gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
     if rolling:
         results, per_series = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
+        if fit:
+            _note_covariates(args, gated)
         _warn_unscored(args.data, short, total, f"fewer than {args.horizon + 10} values, too short for the "
                        "rolling origin")
         _warn_unscored(args.data, [name for name, scores in per_series.items() if not scores.get("naive")], total,
@@ -367,6 +378,15 @@ def evaluate(args):
         results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
     results = {"gated": results.pop("gated"), **results}
     _finish(args, results, pd.DataFrame(results).T.to_string(float_format=lambda v: f"{v:.4f}"))
+
+
+def _note_covariates(args, model):
+    """A ``note:`` line on stderr when a freshly trained global model left the ``--covariates`` out."""
+    if model.covariate_errors_ is not None and not model.reads_covariates_:
+        with_them, without = model.covariate_errors_
+        print(f"note: {args.data}: the model leaves the covariates {', '.join(args.covariates)} out: on its held-out "
+              f"steps its error relative to naive is {with_them:.3f} with them and {without:.3f} without "
+              "(--keep-covariates reads them anyway)", file=sys.stderr)
 
 
 def _warn_unscored(path, names, total, why):

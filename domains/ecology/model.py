@@ -211,19 +211,33 @@ def calibration_factors(mean, std, target, valid, groups=None, coverage=0.8):
     return alpha, k
 
 
-def _relative_shrink(mean, target, groups):
-    """The shrink ``a`` in ``ALPHA_RANGE`` (0.05 steps) minimising the geometric mean over groups of
-    ``sum |y - a m| / sum |y|`` (groups whose targets are all 0 are left out; no shrink if all are)."""
+def relative_error(mean, target, groups, shrinks=(1.0,)):
+    """Geometric mean over groups of ``sum |y - a m| / sum |y|`` for each shrink ``a``, ``(len(shrinks),)``:
+    the held-out analogue of the geometric-mean MASE relative to naive (a change of 0), on flat ``(m,)`` mean
+    changes ``m``, targets ``y`` and group (series) indices. Groups whose targets are all 0 are left out;
+    ``nan`` if all are.
+
+    >>> relative_error(np.array([1.0, 0.0]), np.array([2.0, 2.0]), np.array([0, 1])).round(3).tolist()
+    [0.707]
+    """
     order = np.argsort(groups, kind="stable")
-    mean, target, groups = mean[order], target[order], groups[order]
+    mean, target, groups = mean[order], target[order], np.asarray(groups)[order]
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     naive = np.add.reduceat(np.abs(target), starts)
     keep = naive > 0
     if not keep.any():
-        return ALPHA_RANGE[1]
+        return np.full(len(shrinks), np.nan)
+    with np.errstate(divide="ignore"):  # a series forecast exactly makes the geometric mean 0
+        return np.exp([np.mean(np.log(np.add.reduceat(np.abs(target - a * mean), starts)[keep] / naive[keep]))
+                       for a in shrinks])
+
+
+def _relative_shrink(mean, target, groups):
+    """The shrink ``a`` in ``ALPHA_RANGE`` (0.05 steps) minimising :func:`relative_error` (no shrink if every
+    group's targets are all 0)."""
     grid = np.arange(ALPHA_RANGE[0], ALPHA_RANGE[1] + 1e-9, 0.05)
-    scores = [np.mean(np.log(np.add.reduceat(np.abs(target - a * mean), starts)[keep] / naive[keep])) for a in grid]
-    return float(grid[int(np.argmin(scores))])
+    scores = relative_error(mean, target, groups, grid)
+    return ALPHA_RANGE[1] if np.isnan(scores).all() else float(grid[int(np.argmin(scores))])
 
 
 def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1.0, dropout=0.0, seed=0,
@@ -272,6 +286,28 @@ def build_network(n_features, horizon=10, units=32, head_units=32, forget_bias=1
         base = _Zeros(horizon, name="persistence")(raw)
     outputs = GaussianHead(name="head_gaussian")([raw, base])
     return keras.Model(inputs, outputs, name=name)
+
+
+@keras.saving.register_keras_serializable(package="ecology")
+class LeadingFeatures(keras.layers.Layer):
+    """``(..., F) -> (..., n)``: the first ``n`` features of every step. A global model that chose not to read
+    its covariates (:class:`domains.ecology.forecaster.GatedForecaster`, ``select_covariates``) passes its
+    members the first 3 (constant, level, change) and still takes the covariate columns it was trained with.
+    """
+
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return inputs[..., :self.n]
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], self.n)
+
+    def get_config(self):
+        return {**super().get_config(), "n": self.n}
 
 
 @keras.saving.register_keras_serializable(package="ecology")

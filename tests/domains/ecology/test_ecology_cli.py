@@ -125,6 +125,10 @@ def test_train_then_forecast_with_the_saved_model(capsys, tmp_path):
     assert code == 0, err
     card = json.loads(model.with_suffix(".json").read_text())
     assert card["seed"] == 0 and card["series"] == 2 and card["covariates"] == ["temp"]
+    with_them, without = card["covariate_errors"]  # trained both ways, scored on the held-out steps
+    assert card["reads_covariates"] == (with_them <= without) and ("leaves the covariates temp out" in err) == (
+        without < with_them)
+    assert not model.with_suffix(".backup").exists()  # both candidates' checkpoints cleared
     code, out, err = call(capsys, "forecast", panel, "--series", "b", "--model", model, "--covariates", "temp",
                           "--horizon", "3")
     assert code == 0, err
@@ -175,6 +179,14 @@ def test_residual_option_overrides_the_per_series_default():
     assert (default.residual, weighted.residual) == ("none", "weighted")
     assert _forecaster(_parser().parse_args(["train", "panel.csv", "--global", "--out", "m.keras"]), 10, global_model=True).residual \
         == "weighted"
+
+
+def test_keep_covariates_switches_the_global_selection_off():
+    from domains.ecology.__main__ import _forecaster, _parser
+
+    default = _forecaster(_parser().parse_args(["evaluate", "panel.csv"]), 10, global_model=True)
+    kept = _forecaster(_parser().parse_args(["evaluate", "panel.csv", "--keep-covariates"]), 10, global_model=True)
+    assert default.select_covariates and not kept.select_covariates
 
 
 def test_explicit_epochs_switch_the_step_floor_off():
