@@ -123,6 +123,10 @@ def _parser():
     train_command.add_argument("--pair-neutral-share", type=float, default=0.25, metavar="SHARE",
                                help="share of the generated pairs built on a neutral word, target 0.5 on both "
                                     "halves (default 0.25)")
+    train_command.add_argument("--pair-consistency", type=float, default=0.0, metavar="STRENGTH",
+                               help="keep each generated pair in one batch and add STRENGTH x (sum of the two "
+                                    "logits)^2 for a pair whose negation flips the label, x (their difference)^2 "
+                                    "for a neutral pair (default 0: off)")
     train_command.add_argument("--distribute", choices=["mirrored"], default=None,
                                help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
     common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
@@ -172,6 +176,9 @@ def _train(args):
     trees = _trees(args)
     if not 0.0 <= args.pair_neutral_share <= 1.0:
         raise InputError(f"--pair-neutral-share: {args.pair_neutral_share} is not in [0, 1]")
+    if args.pair_consistency < 0 or (args.pair_consistency and not args.augment):
+        raise InputError(f"--pair-consistency: {args.pair_consistency} needs a strength >= 0 and, above 0, "
+                         "generated pairs (--augment)")
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
                                 pair_neutral_share=args.pair_neutral_share)
     dev = load_sst(sst_split_path(trees, "dev"))
@@ -185,7 +192,8 @@ def _train(args):
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
-                          word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init)
+                          word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init,
+                          pair_consistency=args.pair_consistency)
     metrics, files = {}, {}
     for split in ("train", "dev", "test"):
         try:

@@ -187,16 +187,18 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
     a share ``pair_neutral_share`` of them built on neutral words, see :func:`generate`).
 
     Returns:
-        DataFrame ``text, label`` (float: 0, 0.5 or 1), shuffled.
+        DataFrame ``text, label, pair``, shuffled: ``label`` float (0, 0.5 or 1); ``pair`` the generated pair a
+        row belongs to (its two rows share the number, 0 .. ``pairs`` - 1), -1 for SST phrases. The pair lets
+        training keep a pair's halves together (:func:`domains.sentiment.train.train`'s ``pair_consistency``).
     """
     phrases = load_sst(train_trees, view="phrases", classes=5)
     polar = phrases[phrases["label5"] != 2]
-    parts = [pd.DataFrame({"text": polar["text"], "label": (polar["label5"] >= 3).astype(float)})]
+    parts = [pd.DataFrame({"text": polar["text"], "label": (polar["label5"] >= 3).astype(float), "pair": -1})]
     if neutral:
         middle = phrases[phrases["label5"] == 2].sample(n=min(neutral, int((phrases["label5"] == 2).sum())),
                                                        random_state=seed)
-        parts.append(pd.DataFrame({"text": middle["text"], "label": 0.5}))
+        parts.append(pd.DataFrame({"text": middle["text"], "label": 0.5, "pair": -1}))
     if pairs:
         generated = generate(sst_lexicon(train_trees), pairs, seed=seed, neutral_share=pair_neutral_share)
-        parts.append(generated[["text", "label"]])
+        parts.append(generated[["text", "label", "pair"]])
     return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed, ignore_index=True)
