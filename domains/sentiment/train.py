@@ -35,9 +35,9 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
     Each pass shuffles the texts, sorts them by length in chunks of 50 batches (so padding stays short) and
     shuffles the batch order. Elements are ``(features, labels)``: ``features`` from a :class:`Featurizer`
     (time dimension left unknown: it varies per batch), ``labels`` float32 ``(b,)`` (or ``(b, k)`` for
-    ``labels`` of shape ``(n, k)``). With ``word_dropout``
-    > 0 (for training), each token id is replaced by the out-of-vocabulary id 1 with that probability, anew on
-    every pass (the negation and lexicon features are kept), so the model learns to read unknown words as it reads rare ones.
+    ``labels`` of shape ``(n, k)``). With ``word_dropout`` > 0 (for training), each token id is replaced by the
+    out-of-vocabulary id 1 with that probability, anew on every pass (the negation and lexicon features are
+    kept), so the model learns to read unknown words as it reads rare ones.
 
     With ``pairs`` (int ``(n,)``: the minimal pair each text belongs to, two texts per number, -1 for none:
     :func:`domains.sentiment.augment.training_table`'s ``pair``), a pair's two texts travel as one unit. Each pass
@@ -106,7 +106,7 @@ def _units(pairs, labels):
     members = [np.array([row]) for row in np.flatnonzero(pairs < 0)]
     roles = [np.zeros(1, "float32")] * len(members)
     paired = np.flatnonzero(pairs >= 0)
-    numbers, first, counts = np.unique(pairs[paired], return_index=True, return_counts=True)
+    numbers, counts = np.unique(pairs[paired], return_counts=True)
     if np.any(counts != 2):
         raise InputError(f"pairs: pair {numbers[counts != 2][0]} has {counts[counts != 2][0]} texts, expected 2")
     by_pair = paired[np.argsort(pairs[paired], kind="stable")].reshape(-1, 2)
