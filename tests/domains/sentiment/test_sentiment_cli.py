@@ -112,6 +112,14 @@ def test_predict_defaults_to_the_shipped_model_and_writes_out_atomically(tmp_pat
     assert again.returncode == 2 and "already exists; pass --force" in again.stderr
 
 
+def test_train_refuses_a_pair_consistency_without_generated_pairs(trees, tmp_path):
+    for strength in ("1", "-0.5"):
+        extra = ["--augment", "10"] if strength.startswith("-") else []
+        result = cli("train", "--out", tmp_path / "run", "--sst-trees", trees, "--pair-consistency", strength, *extra)
+        assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+        assert result.stderr.startswith("error: --pair-consistency: ") and not (tmp_path / "run").exists()
+
+
 @pytest.mark.parametrize("command", ["predict", "evaluate", "train"])
 def test_every_command_shares_the_option_names_and_shows_an_example(command, capsys):
     with pytest.raises(SystemExit) as stop:
