@@ -86,6 +86,9 @@ def test_sst_lexicon_and_training_table():
     table = training_table(train_trees, pairs=100, neutral=500, seed=0)
     assert (table["label"] == 0.5).sum() >= 500 and set(table["label"]) == {0.0, 0.5, 1.0}
     assert len(table) == 77_616 + 500 + 200
+    generated = table[table["pair"] >= 0]
+    assert len(generated) == 200 and (generated["pair"].value_counts() == 2).all()  # both halves of 100 pairs
+    assert (table.loc[table["pair"] < 0, "label"] != 0.5).sum() == 77_616          # the SST rows have no pair
     shares = [(training_table(train_trees, pairs=400, seed=0, pair_neutral_share=share)["label"] == 0.5).sum() / 800
               for share in (0.0, 0.5)]
     assert shares[0] == 0 and 0.4 < shares[1] < 0.6
