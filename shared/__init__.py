@@ -12,7 +12,8 @@
 - Conventions every command line shares: :mod:`shared.cli` (exit codes 0 / 2 / 1, ``InputError``),
   :mod:`shared.atomic` (atomic writes, ``--force``), :mod:`shared.safe_load` (``.keras`` files with
   ``safe_mode=True``), :mod:`shared.data_paths` (bundled and shared data) and :mod:`shared.distribute`
-  (data-parallel training across hosts on JAX, ``python -m shared.distribute MODULE ARGS``).
+  (data-parallel training: ``--distribute mirrored``'s one ``MirroredStrategy`` per process on TensorFlow, and
+  across hosts on JAX, ``python -m shared.distribute MODULE ARGS``).
 
 The library (layers, tasks, probes) never imports ``domains``. The one exception is an application, not a
 building block: the ``genome_lm`` experiment reads its genome through ``domains.genomics.data``, imported inside

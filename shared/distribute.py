@@ -1,10 +1,11 @@
-"""Data-parallel training on several devices and several hosts: Keras 3's distribution API on the JAX backend.
+"""Data-parallel training on several devices and several hosts: Keras 3's distribution API on the JAX backend,
+and the TensorFlow strategy behind ``--distribute mirrored`` (:func:`strategy_scope`, :func:`mirrored_strategy`).
 
 Keras 3 has no ``MultiWorkerMirroredStrategy``; across hosts it trains with ``keras.distribution.DataParallel``
 on JAX: every process joins one JAX job (``jax.distributed.initialize``), the model's weights are replicated
 on every device of every host, each batch is split across the devices, and the gradients are averaged, so the
 weights stay identical everywhere. On one host, ``--distribute mirrored`` (TensorFlow's
-``MirroredStrategy``) is the TensorFlow counterpart.
+``MirroredStrategy``, :func:`strategy_scope`) is the TensorFlow counterpart.
 
 Run any training command the same way on every host, e.g. with two hosts::
 
@@ -21,6 +22,8 @@ Without ``JAX_COORDINATOR_ADDRESS`` it is one process using all of its host's de
 made with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``).
 """
 
+import contextlib
+import functools
 import os
 import runpy
 import sys
@@ -68,6 +71,32 @@ def data_parallel(coordinator_address=None, num_processes=None, process_id=None)
     distribution.auto_shard_dataset = False
     keras.distribution.set_distribution(distribution)
     return distribution
+
+
+@functools.cache
+def mirrored_strategy():
+    """This process's ``tf.distribute.MirroredStrategy`` over all visible GPUs (else the CPU, or its logical
+    devices), made on first use and shared by every model trained afterwards.
+
+    A second strategy made in the same process can reuse the first one's collective-op instance keys, and its
+    first gradient all-gather then fails with "Shape mismatch in the collective instance" when its batches
+    differ in shape from the first model's (tensorflow/tensorflow#62790: a loop of models, each under a new
+    strategy); one strategy for all of them does not.
+    """
+    import tensorflow as tf
+
+    return tf.distribute.MirroredStrategy()
+
+
+def strategy_scope(distribute):
+    """The context to build and compile a TensorFlow model in: ``None`` -> a no-op, ``"mirrored"`` ->
+    :func:`mirrored_strategy`'s scope (data parallel over the visible devices); anything else is an
+    :class:`InputError` naming ``--distribute``."""
+    if distribute is None:
+        return contextlib.nullcontext()
+    if distribute == "mirrored":
+        return mirrored_strategy().scope()
+    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
 
 
 def main(argv):

@@ -23,6 +23,7 @@ import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import SEED_LIMIT, InputError, import_tensorflow, run, seed
+from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
 
 from domains.churn import data, inputs
@@ -70,15 +71,6 @@ def _positive(text):
 
 def _sha256(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _strategy(name):
-    """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
-    if name != "mirrored":
-        return None
-    tf = import_tensorflow()
-    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-    return tf.distribute.MirroredStrategy([device.name for device in devices])
 
 
 def _load_model(path):
@@ -155,7 +147,7 @@ def cmd_train(args):
     model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
                                           seed=args.seed, members=args.ensemble, config=config,
                                           verbose=0 if args.json else 2, backup_dir=backup,
-                                          strategy=_strategy(args.distribute))
+                                          strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
     if args.ensemble == 1:
         history = {"epochs_run": histories[0]["epochs_run"], "resumed": resumed, "loss": histories[0]["loss"]}
     else:

@@ -13,6 +13,7 @@ import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError, import_tensorflow, run, seed
+from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLE = """examples:
   python -m domains.ecology forecast datasets/ecology/lynx.csv --series lynx --horizon 10 \\
@@ -211,15 +212,6 @@ def _check_output(path, force):
     check_writable(path, force)
 
 
-def _strategy(name):
-    """``None`` or a ``tf.distribute.MirroredStrategy`` over the GPUs (the logical CPUs when there is none)."""
-    if name != "mirrored":
-        return None
-    tf = import_tensorflow()
-    devices = tf.config.list_logical_devices("GPU") or tf.config.list_logical_devices("CPU")
-    return tf.distribute.MirroredStrategy([device.name for device in devices])
-
-
 def _finish(args, payload, text):
     """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
     if getattr(args, "out", None) and args.command == "evaluate":
@@ -299,7 +291,7 @@ def train(args):
     model = _forecaster(args, args.horizon, global_model=args.global_)
     backup = Path(args.backup_dir or Path(args.out).with_suffix(".backup"))
     _claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"]})
-    model.fit_many(pairs, backup_dir=backup, strategy=_strategy(args.distribute))
+    model.fit_many(pairs, backup_dir=backup, strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
     model.save(args.out, force=args.force)
     _note_covariates(args, model)
     card = {"command": "python -m domains.ecology " + " ".join(args.argv),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import tensorflow as tf
 
 from domains.genomics.windows import window_dataset
+from shared.distribute import strategy_scope
 
 
 def reverse_complement(x, labels):
@@ -53,20 +54,6 @@ def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, a
     return dataset.map(split).batch(batch_size).prefetch(tf.data.AUTOTUNE)
 
 
-def strategy_scope(distribute):
-    """The scope to build and compile in: a no-op for ``None``, ``tf.distribute.MirroredStrategy().scope()``
-    (all visible GPUs, else the CPU) for ``"mirrored"``."""
-    import contextlib
-
-    from shared.cli import InputError
-
-    if distribute is None:
-        return contextlib.nullcontext()
-    if distribute == "mirrored":
-        return tf.distribute.MirroredStrategy().scope()
-    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
-
-
 def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_size=16, seed=0,
                      validation=None, model_options=None, force=False, verbose=1, command=None,
                      windows_per_epoch=None, distribute=None):
@@ -85,7 +72,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         command: the command line, recorded in the card.
         windows_per_epoch: if given, each epoch is this many windows drawn from an endless reshuffled stream
             (a subsample of the genomes per epoch) instead of one pass over all windows.
-        distribute: ``None`` or ``"mirrored"`` (see :func:`strategy_scope`).
+        distribute: ``None`` or ``"mirrored"`` (see :func:`shared.distribute.strategy_scope`).
 
     Returns:
         The card (a dict), also written next to ``out`` as ``<out stem>.json``.

@@ -11,7 +11,6 @@ returns the best epoch of the whole run. ``out`` is either a folder (``model.ker
 ``NAME.backup/`` beside it: the layout of the shipped weights in ``domains/sentiment/weights/``).
 """
 
-import contextlib
 import json
 import math
 from pathlib import Path
@@ -26,6 +25,7 @@ from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.cli import InputError
+from shared.distribute import strategy_scope
 from shared.safe_load import load_model
 
 
@@ -155,17 +155,6 @@ def run_files(out):
                 "backup": Path(f"{stem}.backup")}
     return {"model": out / "model.keras", "vocabulary": out / "vocabulary.json", "card": out / "card.json",
             "backup": out / "backup"}
-
-
-def strategy_scope(distribute):
-    """The context to build and compile a model in: ``None`` -> a no-op, ``"mirrored"`` ->
-    ``tf.distribute.MirroredStrategy().scope()`` (all visible GPUs, else the logical CPUs); anything else is an
-    :class:`InputError`."""
-    if distribute is None:
-        return contextlib.nullcontext()
-    if distribute == "mirrored":
-        return tf.distribute.MirroredStrategy().scope()
-    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
 
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,

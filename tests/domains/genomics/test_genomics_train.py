@@ -8,10 +8,11 @@ import pytest
 
 from domains.genomics.data import read_genome, sub_contig
 from domains.genomics.gff3 import write_gff3
-from domains.genomics.train import strategy_scope, train_gene_model, training_dataset
+from domains.genomics.train import train_gene_model, training_dataset
 from domains.genomics.windows import tile
 from shared.cli import InputError
 from shared.data_paths import bundled
+from shared.distribute import strategy_scope
 
 TINY = {"filters": (8,), "kernel_sizes": (5,), "dilation_rates": (1,), "lstm_units": (4,), "lstm_stride": 3}
 
