@@ -75,7 +75,7 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
             yield batch_features(rows), labels[rows]
 
     def pair_batches():
-        members, roles = units
+        members = units
         size = np.array([len(unit) for unit in members])
         longest = np.array([lengths[unit].max() for unit in members])
         order = rng.permutation(len(members))
@@ -87,7 +87,9 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
         for index in rng.permutation(n_batches):
             part = sorted(order[group == index], key=lambda unit: -size[unit])  # pairs first, on even rows
             rows = np.concatenate([members[unit] for unit in part])
-            role = np.concatenate([roles[unit] for unit in part])
+            paired = 2 * int((size[part] == 2).sum())
+            role = np.zeros(len(rows), "float32")
+            role[:paired:2] = np.where(labels[rows[:paired:2]] != labels[rows[1:paired:2]], 1.0, -1.0)
             yield batch_features(rows), np.stack([labels[rows], role], axis=1)
 
     label_spec = tf.TensorSpec((None, *labels.shape[1:]) if units is None else (None, 2), tf.float32)
@@ -98,22 +100,17 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
 
 
 def _units(pairs, labels):
-    """The pairs' and single texts' row numbers (a list of int arrays) and each unit's roles (float32 arrays)
-    for :func:`length_buckets`; a pair number held by other than two rows is an :class:`InputError`."""
+    """The row numbers of each pair (two, in an int array) and of each single text (one) for
+    :func:`length_buckets`; a pair number held by other than two rows is an :class:`InputError`."""
     pairs = np.asarray(pairs)
     if pairs.shape != labels.shape:
         raise InputError(f"pairs: {pairs.shape[0] if pairs.ndim else 'no'} entries for {len(labels)} texts")
-    members = [np.array([row]) for row in np.flatnonzero(pairs < 0)]
-    roles = [np.zeros(1, "float32")] * len(members)
     paired = np.flatnonzero(pairs >= 0)
     numbers, counts = np.unique(pairs[paired], return_counts=True)
     if np.any(counts != 2):
         raise InputError(f"pairs: pair {numbers[counts != 2][0]} has {counts[counts != 2][0]} texts, expected 2")
     by_pair = paired[np.argsort(pairs[paired], kind="stable")].reshape(-1, 2)
-    for rows in by_pair:
-        members.append(rows)
-        roles.append(np.array([1.0 if labels[rows[0]] != labels[rows[1]] else -1.0, 0.0], "float32"))
-    return members, roles
+    return [np.array([row]) for row in np.flatnonzero(pairs < 0)] + list(by_pair)
 
 
 def pair_consistency_loss(strength):
