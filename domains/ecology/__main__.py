@@ -331,7 +331,7 @@ def evaluate(args):
     """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
     those checks exit 2 (an error inside the models is an internal one). Rolling origin: a series with fewer
     than ``horizon + 10`` values, or flat before every origin, is left out of the scores and named in a
-    ``warning:`` line on stderr (exit 2 only when no series is long enough)."""
+    ``warning:`` line on stderr (exit 2 only when no series is long enough and not flat)."""
     from domains.ecology import evaluate as protocols
 
     if args.out:
@@ -347,6 +347,11 @@ def evaluate(args):
             if len(short) == len(data):
                 protocols.check_rolling(data, args.horizon)  # none is long enough: the error names the first
             total, data = len(data), {name: series for name, series in data.items() if name not in short}
+            unscorable = protocols.flat(data, args.horizon)
+            if len(unscorable) == len(data):
+                raise InputError(f"{args.data}: series {unscorable[0]!r} is flat before every rolling origin (its "
+                                 "values do not change), so MASE, scaled by the naive error, is undefined; no "
+                                 "series can be scored")
         else:
             s = _one_series(args, _load(args, series=args.series))
             protocols.zhang_split(s, args.train_end)

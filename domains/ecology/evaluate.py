@@ -119,6 +119,13 @@ def too_short(series, horizon=10):
     return [name for name, s in series.items() if len(s) < horizon + 10]
 
 
+def flat(series, horizon=10):
+    """Ids of the series (long enough for the rolling origin) that are flat before every origin: their log
+    values do not change before the last origin, so no origin has a MASE scale and the series cannot be scored."""
+    return [name for name, s in series.items() if len(s) >= horizon + 10
+            and not np.any(np.diff(s.log[:origins(len(s), horizon)[-1]]))]
+
+
 def check_rolling(series, horizon=10):
     """Raises ``ValueError`` naming the first series shorter than the rolling origin needs (:func:`too_short`)."""
     short = too_short(series, horizon)

@@ -265,3 +265,15 @@ def test_rolling_refuses_a_file_with_no_series_long_enough(capsys, tmp_path):
     code, _, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
     assert code == 2 and err.strip() == f"error: {panel}: series 'short' has 15 values; the rolling origin needs " \
                                         "at least 20"
+
+
+def test_rolling_refuses_a_file_whose_long_series_are_all_flat(capsys, tmp_path):
+    """Found by hand: a constant series alone went through training and then failed with an internal KeyError."""
+    panel = tmp_path / "panel.csv"
+    rows = [f"flat,{t},{3 if t < 50 else 3 + t % 4}" for t in range(60)] + [f"short,{t},{t % 5 + 2}" for t in range(15)]
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    for model in (("--model", "gpdd"), TINY):
+        code, out, err = call(capsys, "evaluate", panel, *model, "--json")
+        assert (code, out) == (2, "")
+        assert err.strip() == (f"error: {panel}: series 'flat' is flat before every rolling origin (its values do not "
+                               "change), so MASE, scaled by the naive error, is undefined; no series can be scored")

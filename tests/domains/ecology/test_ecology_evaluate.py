@@ -5,7 +5,7 @@ import pytest
 
 from domains.ecology.baselines import BASELINES, NaiveForecaster
 from domains.ecology.data import PopulationSeries
-from domains.ecology.evaluate import origins, rolling_origin, score_forecasts
+from domains.ecology.evaluate import flat, origins, rolling_origin, score_forecasts
 from domains.ecology.simulate import simulate_panel
 
 
@@ -48,3 +48,22 @@ def test_rolling_origin_refuses_short_series():
     series = _series(simulate_panel(n_series=1, n=15, seed=0))
     with pytest.raises(ValueError, match="needs at least 20"):
         rolling_origin(series, baselines={"naive": NaiveForecaster})
+
+
+def test_flat_names_exactly_the_series_rolling_origin_cannot_score():
+    def series(name, values):
+        values = np.asarray(values, float)
+        return PopulationSeries(name, np.arange(len(values), dtype=float), values, np.zeros(len(values), bool),
+                                np.zeros((len(values), 0)))
+
+    t = np.arange(60)
+    data = {name: series(name, values) for name, values in {
+        "moving": t % 9 + 2,
+        "flat_until_last_origin": np.where(t < 50, 3, 3 + t % 4),  # origins 42..50: nothing changes before 50
+        "moves_before_last_origin": np.where(t < 49, 3, 3 + t % 4),  # scored at origin 50 only
+        "short": (t % 5 + 2)[:15],
+    }.items()}
+    assert flat(data) == ["flat_until_last_origin"]
+    long_enough = {name: s for name, s in data.items() if name != "short"}
+    _, per_series = rolling_origin(long_enough, baselines={"naive": NaiveForecaster})
+    assert [name for name, scores in per_series.items() if not scores["naive"]] == ["flat_until_last_origin"]
