@@ -2,7 +2,10 @@
 
 A transaction log is a CSV (plain or gzip) ``customer_id,date,number_of_cds,dollar_value`` (``--transactions``).
 Its target is ``nextbuy``: days after the landmark to the first purchase after it, censored at
-``--horizon-days``; inputs use the purchases on or before the landmark only. A static table (``--table``) has
+``--horizon-days``; inputs use the purchases on or before the landmark only. An optional ``event_type`` column
+gives each type a weekly channel of its own; ``train`` records the types in the card (``event_types``), and
+``evaluate`` and ``predict`` refuse a log with a type the model was not trained on (the shipped CDNOW model has
+none, so it takes no ``event_type`` column). A static table (``--table``) has
 one row per customer: an id, a duration, an event flag and covariates (Telco-style); its model has no
 recurrent part.
 
@@ -133,7 +136,9 @@ def cmd_train(args):
                 "table": {"duration": args.duration, "event": args.event, "id_column": args.id_column,
                           "drop": list(args.drop), "width": width, "schema": schema}}
     else:
-        features, _, _, target = pipelines.log_data(log, args.landmark, args.horizon_days, not args.no_static)
+        types = inputs.event_types(log)
+        features, _, _, target = pipelines.log_data(log, args.landmark, args.horizon_days, not args.no_static,
+                                                    event_types=types)
         intervals, width = int(np.ceil(args.horizon_days / inputs.WIDTH_DAYS)), inputs.WIDTH_DAYS
         duration, event = target["duration"], target["event"]
         config = {**train.DEFAULTS, **({"epochs": args.epochs} if args.epochs else {})}
@@ -141,7 +146,7 @@ def cmd_train(args):
                 "model": "GatedLSTM over weekly bins" + ("" if args.no_static else " + RFM aggregates in the head")
                          + " -> logistic hazards of weekly intervals",
                 "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": width,
-                "weeks": int(features[0].shape[1]), "static": not args.no_static}
+                "weeks": int(features[0].shape[1]), "static": not args.no_static, "event_types": types}
     backup = Path(f"{args.out}.backup")
     resumed = backup.exists()
     model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
@@ -186,6 +191,7 @@ def cmd_evaluate(args):
     else:
         inputs.check_horizon(card, args.horizon_days)
         log = _read_log(args)
+        inputs.check_event_types(args.transactions, log, card)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import evaluate, pipelines
 
@@ -234,6 +240,7 @@ def cmd_predict(args):
         frame, covariates, _ = inputs.read_table(args.table, card, outcome=False)
     else:
         log = inputs.read_log(args.transactions, args.landmark)
+        inputs.check_event_types(args.transactions, log, card)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import pipelines, train
 
@@ -241,7 +248,8 @@ def cmd_predict(args):
     if args.table:
         width, customers, features, suffix = card["table"]["width"], frame.index, [covariates.to_numpy("float32")], ""
     else:
-        features, customers, _, _ = pipelines.log_data(log, args.landmark, None, card["static"], card["weeks"])
+        features, customers, _, _ = pipelines.log_data(log, args.landmark, None, card["static"], card["weeks"],
+                                                       card.get("event_types", []))
         width, suffix = inputs.WIDTH_DAYS, "d"
     pred = train.predict_survival(model, features, width)
     table = pipelines.curves_table(customers, pred["survival"], pred["times"], width, suffix)

@@ -52,6 +52,29 @@ def check_horizon(card, horizon_days):
                          "days at most")
 
 
+def event_types(log):
+    """The sorted ``event_type`` values of a log (``[]`` without the column): the per-type channels of the
+    weekly histories a model trained on it reads (recorded in its card as ``event_types``)."""
+    return sorted(log["event_type"].unique()) if "event_type" in log.columns else []
+
+
+def check_event_types(path, log, card):
+    """Every ``event_type`` of the log ``path`` is one the model's card lists; a model trained on a log without
+    types (as the shipped CDNOW model) takes no ``event_type`` column.
+
+    Raises:
+        InputError: naming the first row with another type.
+    """
+    if "event_type" not in log.columns:
+        return
+    known = card.get("event_types", [])
+    unknown = np.flatnonzero(~log["event_type"].isin(known).to_numpy())
+    if len(unknown):
+        trained = f"types {', '.join(map(repr, known))}" if known else "a log without an event_type column"
+        raise InputError(f"{path}: row {unknown[0] + 1}: event_type {log['event_type'].iloc[unknown[0]]!r} is not "
+                         f"one the model was trained on ({trained}; {len(unknown)} of {len(log)} rows)")
+
+
 def read_log(path, landmark, horizon_days=None):
     """A validated transaction log whose customers all have a purchase on or before ``landmark``.
 

@@ -49,10 +49,10 @@ class Scored:
         return evaluate.calibration(self.duration, self.event, curves, self.times, at)
 
 
-def log_data(log, landmark, horizon_days, static=True, weeks=train.CDNOW_WEEKS):
+def log_data(log, landmark, horizon_days, static=True, weeks=train.CDNOW_WEEKS, event_types=None):
     """``(inputs, customers, rfm, target)`` of a log; ``target`` (duration, event by customer) is None
-    without ``horizon_days``."""
-    inputs, sequences, rfm = train.cdnow_inputs(log, landmark, static, weeks)
+    without ``horizon_days``; ``event_types`` as :func:`domains.churn.train.cdnow_inputs`."""
+    inputs, sequences, rfm = train.cdnow_inputs(log, landmark, static, weeks, event_types)
     target = None if horizon_days is None else data.survival_targets(log, landmark, horizon_days, sequences.customers)
     return inputs, sequences.customers, rfm, target
 
@@ -62,7 +62,8 @@ def score_log(model, card, log, landmark, horizon_days):
     check_horizon(card, horizon_days)
     intervals = int(np.ceil(horizon_days / WIDTH_DAYS))
     times = WIDTH_DAYS * np.arange(1, intervals + 1)
-    inputs, _, rfm, target = log_data(log, landmark, horizon_days, card["static"], card["weeks"])
+    inputs, _, rfm, target = log_data(log, landmark, horizon_days, card["static"], card["weeks"],
+                                      card.get("event_types", []))
     survival = train.predict_survival(model, inputs, WIDTH_DAYS)["survival"][:, :intervals]
 
     sample = data.load_cdnow_sample()

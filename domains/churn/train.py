@@ -191,14 +191,17 @@ def predict_survival(model, inputs, width):
             "expected_time": expected_time(survival, width), "risk": risk_score(survival, width)}
 
 
-def cdnow_inputs(log, landmark, static=True, weeks=CDNOW_WEEKS):
+def cdnow_inputs(log, landmark, static=True, weeks=CDNOW_WEEKS, event_types=None):
     """Model inputs of every customer of a CDNOW-format log.
+
+    ``event_types``: the types given a channel of their own (:func:`domains.churn.data.weekly_sequences`;
+    default: those in the log before ``landmark``); a trained model's are in its card.
 
     Returns:
         ``(inputs, sequences, rfm)``: ``[history, rfm]`` (or ``[history]`` without ``static``), the
         :class:`~domains.churn.data.PeriodSequences` and the RFM aggregate table (customers in the same order).
     """
-    sequences = data.weekly_sequences(log, landmark, weeks, numeric=data.CDNOW_NUMERIC)
+    sequences = data.weekly_sequences(log, landmark, weeks, numeric=data.CDNOW_NUMERIC, event_types=event_types)
     rfm = baselines.rfm_features(log, landmark, sequences.customers)
     inputs = [sequences.x] + ([rfm.to_numpy("float32")] if static else [])
     return inputs, sequences, rfm

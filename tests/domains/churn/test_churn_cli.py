@@ -122,6 +122,32 @@ def test_train_writes_model_and_card(capsys, small_log, tmp_path):
     assert scored["gated"]["c_index"] == pytest.approx(card["metrics_on_training_data"]["gated"]["c_index"], abs=1e-6)
 
 
+def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(capsys, small_log, tmp_path):
+    """Found by hand: a log with an event_type column gave the shipped model a sixth input channel and an
+    internal Keras shape error; a model trained on typed logs failed the same way on a log missing a type."""
+    log = pd.read_csv(small_log)
+    log["event_type"] = np.where(np.arange(len(log)) % 3 == 0, "gift", "purchase")
+    typed, purchases_only, unknown = (tmp_path / f"{name}.csv" for name in ("typed", "purchases", "unknown"))
+    log.to_csv(typed, index=False)
+    log.assign(event_type="purchase").to_csv(purchases_only, index=False)
+    log.assign(event_type=np.where(np.arange(len(log)) == 4, "complaint", log["event_type"])).to_csv(unknown, index=False)
+
+    code, _, err = cli(capsys, "evaluate", "--transactions", purchases_only, "--json")  # the shipped model
+    assert (code, err.strip()) == (2, f"error: {purchases_only}: row 1: event_type 'purchase' is not one the model "
+                                      f"was trained on (a log without an event_type column; {len(log)} of {len(log)} rows)")
+    out = tmp_path / "typed.keras"
+    code, stdout, err = cli(capsys, "train", "--transactions", typed, "--seed", 0, "--epochs", 1, "--out", out, "--json")
+    assert code == 0, err
+    assert json.loads(stdout)["event_types"] == ["gift", "purchase"]
+    assert keras.saving.load_model(out).inputs[0].shape[-1] == 7  # 5 CDNOW channels + one per type
+    code, _, err = cli(capsys, "predict", "--transactions", purchases_only, "--model", out, "--out", tmp_path / "s.csv")
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "s.csv")) == 300
+    code, _, err = cli(capsys, "evaluate", "--transactions", unknown, "--model", out)
+    assert (code, err.strip()) == (2, f"error: {unknown}: row 5: event_type 'complaint' is not one the model was "
+                                      f"trained on (types 'gift', 'purchase'; 1 of {len(log)} rows)")
+
+
 def test_train_ensemble_writes_one_model_and_its_members_in_the_card(capsys, small_log, tmp_path):
     out = tmp_path / "e.keras"
     code, stdout, err = cli(capsys, "train", "--transactions", small_log, "--seed", 5, "--ensemble", 2, "--epochs", 1,
