@@ -130,13 +130,16 @@ def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(caps
     typed, purchases_only, unknown = (tmp_path / f"{name}.csv" for name in ("typed", "purchases", "unknown"))
     log.to_csv(typed, index=False)
     log.assign(event_type="purchase").to_csv(purchases_only, index=False)
-    log.assign(event_type=np.where(np.arange(len(log)) == 4, "complaint", log["event_type"])).to_csv(unknown, index=False)
+    complaint = np.where(np.arange(len(log)) == 4, "complaint", log["event_type"])
+    log.assign(event_type=complaint).to_csv(unknown, index=False)
 
     code, _, err = cli(capsys, "evaluate", "--transactions", purchases_only, "--json")  # the shipped model
     assert (code, err.strip()) == (2, f"error: {purchases_only}: row 1: event_type 'purchase' is not one the model "
-                                      f"was trained on (a log without an event_type column; {len(log)} of {len(log)} rows)")
+                                      "was trained on (a log without an event_type column; "
+                                      f"{len(log)} of {len(log)} rows)")
     out = tmp_path / "typed.keras"
-    code, stdout, err = cli(capsys, "train", "--transactions", typed, "--seed", 0, "--epochs", 1, "--out", out, "--json")
+    code, stdout, err = cli(capsys, "train", "--transactions", typed, "--seed", 0, "--epochs", 1, "--out", out,
+                            "--json")
     assert code == 0, err
     assert json.loads(stdout)["event_types"] == ["gift", "purchase"]
     assert keras.saving.load_model(out).inputs[0].shape[-1] == 7  # 5 CDNOW channels + one per type
