@@ -266,9 +266,10 @@ def load_rt(path):
 # --- tables --------------------------------------------------------------------------------------------------
 
 
-def read_table(path):
+def read_table(path, header="infer"):
     """A TSV (the shared data's convention: header, tab-separated, no quoting) or CSV (standard quoting) file
-    as strings; the separator follows the extension (``.tsv``/``.txt`` tab, ``.csv`` comma, ``.gz`` allowed)."""
+    as strings; the separator follows the extension (``.tsv``/``.txt`` tab, ``.csv`` comma, ``.gz`` allowed).
+    ``header=None`` reads a file without a header row (columns 0, 1, ...)."""
     path = Path(path)
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
     text = read_text(path)
@@ -277,7 +278,7 @@ def read_table(path):
     else:
         options = {"sep": "\t", "quoting": csv.QUOTE_NONE}
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, **options)
+        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=header, **options)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError(f"{path}: cannot read as a table: {' '.join(str(error).split())}") from error
 
@@ -286,15 +287,22 @@ def load_table(path, text_column="text", label_column="label"):
     """A labelled table: ``text_column`` (non-empty strings) and ``label_column`` (binary, see
     :func:`parse_label`), e.g. the IMDb contrast sets with ``text_column="Text", label_column="Sentiment"``.
 
+    A file of two columns without a header (``text<TAB>label`` from the first line, as minimal-pair files are
+    often written) is read as such when neither named column is in the first line and its second cell is a
+    label: ``good film<TAB>1`` is a row, not a header.
+
     Returns:
         DataFrame ``text, label`` plus the file's other columns, in file order.
     """
-    table = read_table(path)
+    table, first_row = read_table(path), 2
+    if (not {text_column, label_column} & set(table.columns) and len(table.columns) == 2
+            and str(table.columns[1]).strip().lower() in _LABEL_WORDS):
+        table, first_row = read_table(path, header=None).set_axis([text_column, label_column], axis=1), 1
     for column in (text_column, label_column):
         if column not in table.columns:
             raise InputError(f"{path}: no column {column!r} (columns: {', '.join(map(repr, table.columns))})")
     labels = []
-    for row, (text, value) in enumerate(zip(table[text_column], table[label_column]), 2):
+    for row, (text, value) in enumerate(zip(table[text_column], table[label_column]), first_row):
         if not text.strip():
             raise InputError(f"{path}: row {row}, column {text_column!r}: empty text")
         labels.append(parse_label(value, f"{path}: row {row}, column {label_column!r}"))

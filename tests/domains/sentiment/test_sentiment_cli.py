@@ -61,10 +61,12 @@ def test_predict_input_dash_reads_standard_input(trees, tmp_path):
     assert empty.returncode == 2 and "empty" in empty.stderr
 
 
-def test_evaluate_pairs_json(trees, tmp_path):
+@pytest.mark.parametrize("header", ["text\tlabel\n", ""])  # a TSV text<TAB>label, with or without a header
+def test_evaluate_pairs_json(trees, tmp_path, header):
     pairs = tmp_path / "pairs.tsv"
-    pairs.write_text("text\tlabel\na good film\t1\nnot a good film\t0\na bad story\t0\nnot a bad story\t1\n")
-    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", pairs, "--pairs", "--json")
+    pairs.write_text(header + "a good film\t1\nnot a good film\t0\na bad story\t0\nnot a bad story\t1\n")
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", pairs, "--format", "tsv", "--pairs",
+                 "--json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert (report["n"], report["n_with_negation"], report["n_pairs"]) == (4, 2, 2)

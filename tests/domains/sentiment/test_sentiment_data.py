@@ -101,8 +101,22 @@ def test_tables_round_trip_with_configurable_columns(tmp_path):
     assert load_data(tsv)["label"].tolist() == [1, 0]
 
 
+def test_a_two_column_table_without_header_is_read_from_its_first_line(tmp_path):
+    pairs = tmp_path / "pairs.tsv"
+    pairs.write_text("the plot was a disaster\tnegative\nthe plot was not a disaster\tpositive\nfine\t1\nbad\t0\n")
+    assert load_data(pairs).values.tolist() == [["the plot was a disaster", 0], ["the plot was not a disaster", 1],
+                                                ["fine", 1], ["bad", 0]]
+    csv_path = tmp_path / "pairs.csv"
+    csv_path.write_text('"good, really",1\nbad,0\n')
+    assert load_table(csv_path).values.tolist() == [["good, really", 1], ["bad", 0]]
+    pairs.write_text("fine\t1\nbad\tmaybe\n")  # rows are numbered as file lines
+    with pytest.raises(InputError, match=r"pairs.tsv: row 2, column 'label': label 'maybe' is not one of"):
+        load_table(pairs)
+
+
 @pytest.mark.parametrize("content, message", [
     ("words\tlabel\nfine\t1\n", r"no column 'text' \(columns: 'words', 'label'\)"),
+    ("sentence\tscore\nfine\t1\n", r"no column 'text' \(columns: 'sentence', 'score'\)"),
     ("text\tlabel\nfine\t1\nbad\tmaybe\n", r"row 3, column 'label': label 'maybe' is not one of"),
     ("text\tlabel\nfine\t1\n  \t0\n", r"row 3, column 'text': empty text"),
 ])
