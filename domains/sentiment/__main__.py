@@ -88,8 +88,8 @@ def _parser():
     evaluate.add_argument("--data", type=Path, required=True, help="labelled data file")
     evaluate.add_argument("--format", choices=["sst", "tsv", "rt"], default=None,
                           help="sst: PTB tree file (root sentences, SST-2); rt: rt-polarity .pos/.neg; tsv: a table "
-                               "(.tsv tab without quoting, .csv comma) with text and label columns, or two columns text, label "
-                               "without a header (default: from the name)")
+                               "(.tsv tab without quoting, .csv comma) with text and label columns, or two columns "
+                               "text, label without a header (default: from the name)")
     evaluate.add_argument("--text-column", default="text", help="tsv: the text column (default text)")
     evaluate.add_argument("--label-column", default="label", help="tsv: the label column (default label; 0/1, neg/pos)")
     evaluate.add_argument("--pairs", action="store_true", help="consecutive rows are minimal pairs: report both-right share")
