@@ -295,7 +295,7 @@ EVENT_VALUES = ("1", "yes", "true")
 CENSORED_VALUES = ("0", "no", "false")
 
 
-def read_static_table(path, duration, event, id_column, drop=(), schema=None):
+def read_static_table(path, duration, event, id_column, drop=(), schema=None, ignore=()):
     """Reads a one-row-per-customer survival table.
 
     Args:
@@ -304,7 +304,9 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None):
         event: the event column: ``1/yes/true`` (case-insensitive) is an event, ``0/no/false`` censored;
             ``None`` with ``duration=None``.
         id_column: the customer id column (must be unique).
-        drop: covariate columns to leave out (e.g. one that leaks the duration).
+        drop: covariate columns to leave out (e.g. one that leaks the duration); each must be in the file.
+        ignore: columns left out where the file has them (a trained model's dropped and, for prediction,
+            outcome columns: a table from the same source scores as it is).
         schema: the covariates of a training table (as returned for it) to encode this table alike: the
             same columns, the same one-hot levels; ``None`` learns them from this table.
 
@@ -349,7 +351,7 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None):
                              f"({'/'.join(EVENT_VALUES)} or {'/'.join(CENSORED_VALUES)})")
         frame["duration"] = durations.to_numpy(dtype=float)
         frame["event"] = flags.isin(EVENT_VALUES).astype(int).to_numpy()
-    rest = table.drop(columns=[id_column, *outcome, *drop])
+    rest = table.drop(columns=[id_column, *outcome, *drop, *(c for c in ignore if c in table.columns)])
     if schema is not None:
         extra = [c for c in rest.columns if c not in schema]
         if extra:

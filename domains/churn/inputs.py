@@ -90,15 +90,19 @@ def read_table(path, card=None, outcome=True, **columns):
     """``(frame, covariates, schema)`` of a static table, as :func:`domains.churn.data.read_static_table`.
 
     Args:
-        card: a table model's card: its columns and covariate schema are used (the table must match them).
+        card: a table model's card: its columns and covariate schema are used (the table must have its
+            covariates; the columns it dropped, and for prediction its outcome columns, are ignored if present).
         outcome: read the duration and event columns (False for prediction).
         **columns: ``duration``, ``event``, ``id_column``, ``drop`` when there is no card.
     """
+    ignore = []
     if card is not None:
-        columns = {key: card["table"][key] for key in ("duration", "event", "id_column", "drop")}
+        columns = {key: card["table"][key] for key in ("duration", "event", "id_column")}
+        ignore = [*card["table"]["drop"], *([] if outcome else [columns["duration"], columns["event"]])]
     if not outcome:
         columns.update(duration=None, event=None)
-    return data.read_static_table(path, schema=None if card is None else card["table"]["schema"], **columns)
+    return data.read_static_table(path, schema=None if card is None else card["table"]["schema"], ignore=ignore,
+                                  **columns)
 
 
 def baseline_table(card, path=None):

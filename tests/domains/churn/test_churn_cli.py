@@ -194,6 +194,16 @@ def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
     assert json.loads(stdout)["customers"] == 400
     table = pd.read_csv(survival)
     assert table.columns[1] == "S_3" and table.columns[-1] == "risk" and len(table) == 400
+    # a table from the same source scores as it is: predict ignores the outcome columns, and neither command
+    # needs the column the model dropped (both were refused before: "not covariates", "missing column")
+    code, _, err = cli(capsys, "predict", "--table", test_csv, "--model", out, "--out", survival, "--force")
+    assert code == 0, err
+    pd.testing.assert_frame_equal(pd.read_csv(survival), table)
+    no_dropped = tmp_path / "no_total_charges.csv"
+    pd.read_csv(test_csv).drop(columns=["total_charges"]).to_csv(no_dropped, index=False)
+    code, stdout, err = cli(capsys, "evaluate", "--table", no_dropped, "--model", out, "--json")
+    assert code == 0, err
+    assert json.loads(stdout) == scores
     # a table model refuses a transaction log, and the other way round
     code, _, err = cli(capsys, "evaluate", "--transactions", SAMPLE, "--model", out)
     assert code == 2 and "trained on a static table; pass --table" in err
