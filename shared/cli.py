@@ -116,8 +116,10 @@ def import_tensorflow():
     (TensorFlow 2.21: abseil's preamble and the oneDNN and CUDA-stub notices, twice), so a command's stderr
     would not be only its own lines. Here fd 2 goes to a temporary file during the import; afterwards the
     lines that ``TF_CPP_MIN_LOG_LEVEL`` (default 0) filters out are dropped (:func:`drop_runtime_notices`)
-    and everything else, an import error's message included, is written back to stderr. Once TensorFlow is
-    imported this is a plain import.
+    and everything else, an import error's message included, is written back to stderr. TensorFlow's Python
+    logger follows the same setting: at 2 or 3 its warnings (such as "triggered tf.function retracing" when
+    several models are trained in one process) are held back too. Once TensorFlow is imported this is a
+    plain import.
     """
     if "tensorflow" in sys.modules:
         import tensorflow
@@ -139,6 +141,8 @@ def import_tensorflow():
             if kept:
                 sys.stderr.write(kept)
                 sys.stderr.flush()
+    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0").strip() in ("2", "3"):
+        tensorflow.get_logger().setLevel("ERROR")
     return tensorflow
 
 

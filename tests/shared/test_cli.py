@@ -174,3 +174,15 @@ def test_import_tensorflow_holds_back_the_start_up_notices():
     env.update(TF_CPP_MIN_LOG_LEVEL="3", CUDA_VISIBLE_DEVICES="")
     result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=300)
     assert (result.returncode, result.stdout, result.stderr) == (0, "6\n", "")
+
+
+@pytest.mark.parametrize("level, shown", [("3", False), ("2", False), ("0", True)])
+def test_tensorflow_python_warnings_follow_the_log_level(level, shown):
+    """TensorFlow's Python logger (e.g. 'triggered tf.function retracing' when a command trains several models)
+    is quiet where TF_CPP_MIN_LOG_LEVEL holds warnings back, and speaks at 0."""
+    source = "from shared.cli import import_tensorflow\ntf = import_tensorflow()\ntf.get_logger().warning('retracing')"
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
+    env.update(TF_CPP_MIN_LOG_LEVEL=level, CUDA_VISIBLE_DEVICES="")
+    result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert ("retracing" in result.stderr) == shown, result.stderr
