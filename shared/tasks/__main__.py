@@ -83,7 +83,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--layer", choices=LAYERS, help="recurrent layer (single run)")
     parser.add_argument("--sweep", action="store_true", help="run every --layers at every --Ts")
     parser.add_argument("--layers", nargs="+", choices=LAYERS, metavar="LAYER", help=f"sweep layers: {LAYERS}")
-    parser.add_argument("--Ts", nargs="+", type=positive_int, default=list(DEFAULT_TS), help="sweep lengths")
+    parser.add_argument("--Ts", nargs="+", type=positive_int, default=None,
+                        help=f"sweep lengths (default {' '.join(map(str, DEFAULT_TS))})")
     parser.add_argument("--out", help="sweep output folder")
     parser.add_argument("--force", action="store_true", help="replace the sweep's CSV and PNG if they exist")
     parser.add_argument("--seed", type=cli.seed, default=0, help="random seed (default 0)")
@@ -111,10 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.sweep:
         if not args.layers or not args.out:
             parser.error("--sweep needs --layers and --out")
-        lengths, option = args.Ts, "--Ts"
+        if args.T is not None or args.layer is not None:
+            parser.error("--sweep runs every --layers at every --Ts; --T and --layer are for a single run")
+        lengths, option = args.Ts or list(DEFAULT_TS), "--Ts"
     else:
         if args.T is None or args.layer is None:
             parser.error("a single run needs --T and --layer (or use --sweep)")
+        if args.layers or args.Ts or args.out:
+            parser.error("--layers, --Ts and --out are for a sweep (add --sweep); a single run takes --T and --layer")
         lengths, option = [args.T], "--T"
     for T in lengths:
         try:

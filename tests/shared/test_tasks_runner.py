@@ -154,6 +154,11 @@ def test_cli_json_is_all_of_stdout(task, T, layer, verbose):
         (["--task", "adding", "--T", "1", "--layer", "lstm"], "too small"),
         (["--task", "brackets", "--T", "9", "--layer", "lstm"], "even"),
         (["--task", "adding", "--sweep", "--layers", "lstm"], "--out"),
+        # options of the other mode were ignored without a word (a sweep given --T 10 ran its default lengths)
+        (["--task", "latch", "--sweep", "--layers", "lstm", "--out", "x", "--T", "10"], "--T and --layer are for a"),
+        (["--task", "latch", "--sweep", "--layers", "lstm", "--out", "x", "--layer", "lstm"], "--T and --layer"),
+        (["--task", "latch", "--T", "10", "--layer", "lstm", "--Ts", "20"], "are for a sweep (add --sweep)"),
+        (["--task", "latch", "--T", "10", "--layer", "lstm", "--out", "x"], "are for a sweep (add --sweep)"),
         (["--task", "latch", "--T", "3", "--layer", "lstm", *TINY], "--T: T=3 is too small for task 'latch'"),
         (["--task", "adding", "--sweep", "--layers", "lstm", "--Ts", "8", "1", "--out", "x"], "--Ts: T=1"),
         (["--task", "adding", "--T", "8", "--layer", "gated_lstm", "--forget-bias", "nan", *TINY], "--forget-bias"),
