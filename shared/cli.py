@@ -118,30 +118,28 @@ def import_tensorflow():
     lines that ``TF_CPP_MIN_LOG_LEVEL`` (default 0) filters out are dropped (:func:`drop_runtime_notices`)
     and everything else, an import error's message included, is written back to stderr. TensorFlow's Python
     logger follows the same setting: at 2 or 3 its warnings (such as "triggered tf.function retracing" when
-    several models are trained in one process) are held back too. Once TensorFlow is imported this is a
-    plain import.
+    several models are trained in one process) are held back too, also when TensorFlow was imported before.
     """
-    if "tensorflow" in sys.modules:
-        import tensorflow
-
-        return tensorflow
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as captured:
-        os.dup2(captured.fileno(), 2)
-        try:
-            import tensorflow
-        finally:
-            sys.stderr.flush()
-            os.dup2(saved, 2)
-            os.close(saved)
-            captured.seek(0)
-            text = captured.read().decode("utf-8", "replace")
-            kept = drop_runtime_notices(text, os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0"))
-            if kept:
-                sys.stderr.write(kept)
+    level = os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0")
+    if "tensorflow" not in sys.modules:
+        sys.stderr.flush()
+        saved = os.dup(2)
+        with tempfile.TemporaryFile() as captured:
+            os.dup2(captured.fileno(), 2)
+            try:
+                import tensorflow
+            finally:
                 sys.stderr.flush()
-    if os.environ.get("TF_CPP_MIN_LOG_LEVEL", "0").strip() in ("2", "3"):
+                os.dup2(saved, 2)
+                os.close(saved)
+                captured.seek(0)
+                kept = drop_runtime_notices(captured.read().decode("utf-8", "replace"), level)
+                if kept:
+                    sys.stderr.write(kept)
+                    sys.stderr.flush()
+    import tensorflow
+
+    if level.strip() in ("2", "3"):
         tensorflow.get_logger().setLevel("ERROR")
     return tensorflow
 

@@ -176,11 +176,14 @@ def test_import_tensorflow_holds_back_the_start_up_notices():
     assert (result.returncode, result.stdout, result.stderr) == (0, "6\n", "")
 
 
-@pytest.mark.parametrize("level, shown", [("3", False), ("2", False), ("0", True)])
-def test_tensorflow_python_warnings_follow_the_log_level(level, shown):
+@pytest.mark.parametrize("level, shown, before", [("3", False, ""), ("2", False, ""), ("0", True, ""),
+                                                 ("3", False, "import tensorflow\n")])
+def test_tensorflow_python_warnings_follow_the_log_level(level, shown, before):
     """TensorFlow's Python logger (e.g. 'triggered tf.function retracing' when a command trains several models)
-    is quiet where TF_CPP_MIN_LOG_LEVEL holds warnings back, and speaks at 0."""
-    source = "from shared.cli import import_tensorflow\ntf = import_tensorflow()\ntf.get_logger().warning('retracing')"
+    is quiet where TF_CPP_MIN_LOG_LEVEL holds warnings back, and speaks at 0; also when TensorFlow was imported
+    before (as importing Keras does)."""
+    source = (before + "from shared.cli import import_tensorflow\ntf = import_tensorflow()\n"
+              "tf.get_logger().warning('retracing')")
     env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL",)}
     env.update(TF_CPP_MIN_LOG_LEVEL=level, CUDA_VISIBLE_DEVICES="")
     result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=300)
