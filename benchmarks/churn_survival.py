@@ -35,6 +35,9 @@
   with its usage-trend channel + the renewal outlook of each follow-up week, read from the billing history)
   (timed; target < 5 min on 2 CPU cores) and
   score 5,000 new ones; targets: C >= 0.95 x the oracle's and >= CoxPH on aggregates + 0.02, at every seed.
+  Beside the oracle (which knows the frailty, the decline still to come and every renewal week) the Bayes
+  observer (``simulate.bayes_survival``: the posterior mean curve given the history alone, under the simulator's
+  own priors) shows how much of the oracle's C any model can reach from what it is given.
 - telco: the static path through the command line (``train --table``, ``evaluate --table --json``) on the
   Telco table without total_charges, 5-fold, CoxPH on the same covariates fitted by ``evaluate``;
   target: C >= 0.86.
@@ -59,6 +62,7 @@ from sklearn.model_selection import KFold  # noqa: E402
 
 from domains.churn import baselines, cdnow_master, data, evaluate, simulate, train  # noqa: E402
 from domains.churn.__main__ import main as churn_cli  # noqa: E402
+from domains.churn.model import risk_score  # noqa: E402
 from shared import cli  # noqa: E402
 from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 
@@ -95,6 +99,11 @@ from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 # contact 0.9564, a head of 64 units 0.9563, the mean curve of 2 networks of 20 epochs each 0.9577 (+0.0010, at twice
 # the training time); none adopted. Session 14, same seeds and rule: batch size 128 0.9564, an LSTM of 32 units
 # 0.9567 (A rerun at seed 10: 0.9534, as before); none adopted.
+# Session 18: the Bayes observer (simulate.bayes_survival) on the test sets of seeds 0 .. 4 reaches 0.960 / 0.967 /
+# 0.963 / 0.961 / 0.958 x the oracle's C (validation test sets of seeds 10 .. 12: 0.966 / 0.965 / 0.962), so no
+# model can pass 0.95 x oracle by more than 0.008 .. 0.017; the network's figures above are 0.989 / 0.997 / 0.996 /
+# 0.995 / 0.994 of the Bayes observer's C. At seed 0 (test customers of seed 1) the network lags it most among the
+# customers too new to have been billed (C 0.569 vs 0.585, 1,213 of 5,000) and least where a usage decline shows.
 SIM_CONFIG = {"epochs": 20, "batch_size": 256, "units": 64, "hidden": 32, "dropout": 0.0}
 
 
@@ -125,6 +134,7 @@ def bench_simulator(seed, n_train, n_test):
                                len(train_set.times), seed=seed, config=SIM_CONFIG)
     seconds = time.perf_counter() - start
     pred = train.predict_survival(model, simulate.model_inputs(test_set), 1.0)
+    bayes = simulate.bayes_survival(test_set)
     agg_train = baselines.sequence_aggregates(train_set.x, train_set.features)
     agg_test = baselines.sequence_aggregates(test_set.x, test_set.features)
     cox = baselines.CoxBaseline().fit(agg_train, train_set.duration, train_set.event)
@@ -134,9 +144,11 @@ def bench_simulator(seed, n_train, n_test):
         "gated": evaluate.score(d, e, pred["risk"], pred["survival"], t),
         "coxph": evaluate.score(d, e, cox.risk(agg_test), cox.survival(agg_test, t), t),
         "oracle": evaluate.score(d, e, test_set.oracle_risk, test_set.oracle_survival, t),
+        "bayes": evaluate.score(d, e, risk_score(bayes, 1.0), bayes, t),
         "train_seconds": seconds, "n_train": n_train, "cpu_count": os.cpu_count(),
     }
     out["c_ratio_to_oracle"] = out["gated"]["c_index"] / out["oracle"]["c_index"]
+    out["bayes_c_ratio_to_oracle"] = out["bayes"]["c_index"] / out["oracle"]["c_index"]
     out["c_minus_coxph"] = out["gated"]["c_index"] - out["coxph"]["c_index"]
     out["target_met"] = bool(out["c_ratio_to_oracle"] >= 0.95 and out["c_minus_coxph"] >= 0.02 and seconds < 300)
     return out
@@ -260,8 +272,11 @@ def main(argv=None):
         for seed in args.sim_seeds:
             runs.append(r := bench_simulator(seed, args.n_train, 5_000))
             print(f"simulator seed {seed}: gated C {r['gated']['c_index']:.4f} = {r['c_ratio_to_oracle']:.3f} x oracle "
-                  f"{r['oracle']['c_index']:.4f}; CoxPH(aggregates) {r['coxph']['c_index']:.4f} (gated {r['c_minus_coxph']:+.4f}); "
-                  f"IBS gated {r['gated']['ibs']:.4f} oracle {r['oracle']['ibs']:.4f} CoxPH {r['coxph']['ibs']:.4f}; "
+                  f"{r['oracle']['c_index']:.4f} (Bayes observer {r['bayes']['c_index']:.4f} = "
+                  f"{r['bayes_c_ratio_to_oracle']:.3f} x oracle); "
+                  f"CoxPH(aggregates) {r['coxph']['c_index']:.4f} (gated {r['c_minus_coxph']:+.4f}); "
+                  f"IBS gated {r['gated']['ibs']:.4f} oracle {r['oracle']['ibs']:.4f} Bayes {r['bayes']['ibs']:.4f} "
+                  f"CoxPH {r['coxph']['ibs']:.4f}; "
                   f"training on {args.n_train} customers: {r['train_seconds']:.0f} s on {r['cpu_count']} CPUs (target < 300 s); "
                   f"target met: {r['target_met']}", flush=True)
         results["simulator"] = {"runs": runs, "min_c_ratio_to_oracle": min(r["c_ratio_to_oracle"] for r in runs),

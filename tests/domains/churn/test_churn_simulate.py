@@ -80,3 +80,69 @@ def test_usage_trend_falls_for_declining_customers():
     # lower trend at the landmark, more churn: the channel carries the usage decline of the true hazard
     low = history[:, -1, -1] < np.quantile(history[:, -1, -1], 0.2)
     assert sim.hazard[low].mean() > 1.3 * sim.hazard[~low].mean()
+
+
+def test_bayes_observer_is_the_oracle_when_the_history_shows_everything():
+    """No usage decline and no frailty: for a customer whose billing weeks show the contract cycle, the
+    posterior curve is the true one; for one too new to have been billed, the mean over the cycles left."""
+    params = simulate.HazardParams(decline_share=0.0, frailty_sd=0.0)
+    sim = simulate.simulate(600, seed=5, params=params)
+    bayes = simulate.bayes_survival(sim, params)
+    outlook = simulate.renewal_outlook(sim.x, sim.hazard.shape[1])[:, :, 0]
+    known = np.isin(outlook, [0.0, 1.0]).all(axis=1)
+    assert 0.5 < known.mean() < 1.0
+    np.testing.assert_allclose(bayes[known], sim.oracle_survival[known], rtol=1e-9)
+    unsure = ~known   # their true cycle is hidden: the curves differ, but agree on average
+    assert np.abs(bayes[unsure] - sim.oracle_survival[unsure]).max() > 0.2
+    np.testing.assert_allclose(bayes[unsure].mean(axis=0), sim.oracle_survival[unsure].mean(axis=0), atol=0.03)
+
+
+def test_bayes_observer_is_calibrated_and_below_the_oracle():
+    """Averaged over customers, the posterior mean curve is the oracle's mean curve (the law of total
+    expectation holds only if its priors and likelihoods are the simulator's); its C-index is below the
+    oracle's, above CoxPH's on aggregates of the same histories, and it is monotone in time."""
+    from domains.churn import baselines
+    from domains.churn.model import risk_score
+
+    train_set, sim = simulate.simulate(3000, seed=8), simulate.simulate(4000, seed=9)
+    bayes = simulate.bayes_survival(sim)
+    assert bayes.shape == sim.oracle_survival.shape and (np.diff(bayes, axis=1) <= 1e-12).all()
+    np.testing.assert_allclose(bayes.mean(axis=0), sim.oracle_survival.mean(axis=0), atol=0.004)
+    c = {name: evaluate.harrell_c(sim.duration, sim.event, risk) for name, risk in
+         [("bayes", risk_score(bayes, 1.0)), ("oracle", sim.oracle_risk)]}
+    cox = baselines.CoxBaseline().fit(baselines.sequence_aggregates(train_set.x, train_set.features),
+                                      train_set.duration, train_set.event)
+    aggregates = baselines.sequence_aggregates(sim.x, sim.features)
+    c["coxph"] = evaluate.harrell_c(sim.duration, sim.event, cox.risk(aggregates))
+    assert c["coxph"] + 0.01 < c["bayes"] < c["oracle"]
+
+
+def test_usage_likelihood_integrates_the_level_out():
+    """Against the multivariate normal it stands for: covariance noise^2 I + level_sd^2 1 1^T over the active
+    weeks; the difference between two declines of one customer is exact."""
+    from scipy.stats import multivariate_normal
+
+    p = simulate.HazardParams()
+    rng = np.random.default_rng(0)
+    active = np.zeros((2, 12), bool)
+    active[:, 3:] = True
+    values = np.log(p.usage_level) + rng.normal(0, 0.5, (2, 12))
+    ours = simulate._usage_log_likelihood(values, active, p)
+    cov = p.usage_noise_sd ** 2 * np.eye(9) + p.usage_level_sd ** 2
+    exact = [multivariate_normal(np.full(9, np.log(p.usage_level)), cov).logpdf(v[3:]) for v in values]
+    np.testing.assert_allclose(ours[0] - ours[1], exact[0] - exact[1], rtol=1e-10)
+
+
+def test_bayes_observer_reads_complaints_as_signs_of_a_decline():
+    """With complaints out of the hazard (b = d = 0) complaints still lower the posterior curve: they are
+    likelier once usage has declined, so they raise the posterior weight of the declines already under way."""
+    params = simulate.HazardParams(b=0.0, d=0.0, frailty_sd=0.0)
+    sim = simulate.simulate(200, seed=3, params=params)
+    complaint = simulate.FEATURES.index("log_complaint")
+    quiet, loud = sim.x.copy(), sim.x.copy()
+    quiet[:, :, complaint] = 0.0
+    loud[:, -6:, complaint] = np.log(2.0) * loud[:, -6:, 0]
+    curves = [simulate.bayes_survival(simulate.SimulatedCustomers(**{**sim.__dict__, "x": x}), params)
+              for x in (quiet, loud)]
+    lower = curves[0][:, -1] - curves[1][:, -1]
+    assert (lower > 0).mean() > 0.9 and lower.mean() > 0.05
