@@ -157,18 +157,14 @@ def bayes_survival(sim, params=None, slopes=20, chunk=500):
     active = x[:, :, FEATURES.index("active")] > 0
     log_usage = np.log(np.expm1(x[:, :, FEATURES.index("log_usage")].astype(float)).clip(1e-12))
     complained = x[:, :, FEATURES.index("log_complaint")] > 0
-    billed = x[:, :, FEATURES.index("log_billing")] > 0
+    supported = x[:, :, FEATURES.index("log_support")] > 0
     join = active.argmax(axis=1)
+    # the complaint and support kernels after L: no events then, so the values at L decay
     after = np.exp(-np.arange(1, K + 1) / np.array([[p.complaint_decay_weeks], [p.support_decay_weeks]]))
-    known = (p.b * _kernel(complained, p.complaint_decay_weeks)[:, -1:] * after[0]
-             + p.d * _kernel(x[:, :, FEATURES.index("log_support")] > 0, p.support_decay_weeks)[:, -1:] * after[1])
+    past_events = (p.b * _kernel(complained, p.complaint_decay_weeks)[:, -1:] * after[0]
+                   + p.d * _kernel(supported, p.support_decay_weeks)[:, -1:] * after[1])
     t = np.arange(H + K)[None, :]
-    cycles = []
-    for cycle in PERIODS:
-        due = (t > join[:, None]) & ((t - join[:, None]) % cycle == 0)
-        cycles.append((due[:, H:], np.all(due[:, :H] == billed, axis=1)))
-    consistent = np.maximum(sum(c for _, c in cycles), 1)
-    renewal_mix = [(due, c / consistent) for due, c in cycles]
+    renewal_mix = _cycle_weights(x, K)
     nodes, weights = np.polynomial.hermite_e.hermegauss(7)
     weights = weights / weights.sum()
     low, high = p.decline_slope
@@ -189,8 +185,8 @@ def bayes_survival(sim, params=None, slopes=20, chunk=500):
             q = _complaint_probability(decline[:, :H], p)
             log_lik += (act * np.where(comp, np.log(q), np.log1p(-q))).sum(axis=1)
             log_post[:, j] = log_lik + np.log(prior)
-            logit = p.a + known[rows] + p.c * decline[:, H:]
-            curves[j] = sum(share[rows, None] * w
+            logit = p.a + past_events[rows] + p.c * decline[:, H:]
+            curves[j] = sum(share[rows] * w
                             * np.cumprod(1.0 / (1.0 + np.exp(logit + p.e * due[rows] + p.frailty_sd * z)), axis=1)
                             for due, share in renewal_mix for z, w in zip(nodes, weights))
         posterior = np.exp(log_post - log_post.max(axis=1, keepdims=True))
@@ -213,18 +209,21 @@ def renewal_outlook(x, follow_weeks, cycles=PERIODS):
     Returns:
         float32 ``(n, follow_weeks, 1)``.
     """
+    return sum(due * weight for due, weight in _cycle_weights(x, follow_weeks, cycles))[:, :, None].astype("float32")
+
+
+def _cycle_weights(x, follow_weeks, cycles=PERIODS):
+    """Per contract cycle: its renewal weeks after L ``(n, follow_weeks)`` bool and its posterior weight
+    ``(n, 1)``, equal over the cycles whose renewal weeks before L are exactly the billing weeks, 0 elsewhere."""
     active = x[:, :, FEATURES.index("active")] > 0
     billed = x[:, :, FEATURES.index("log_billing")] > 0
     weeks = active.shape[1]
     join = active.argmax(axis=1)[:, None]
     t = np.arange(weeks + follow_weeks)[None, :]
-    share, consistent_cycles = np.zeros((len(x), follow_weeks)), np.zeros((len(x), 1))
-    for cycle in cycles:
-        due = (t > join) & ((t - join) % cycle == 0)
-        consistent = np.all(due[:, :weeks] == billed, axis=1, keepdims=True)
-        share += consistent * due[:, weeks:]
-        consistent_cycles += consistent
-    return (share / np.maximum(consistent_cycles, 1))[:, :, None].astype("float32")
+    due = [(t > join) & ((t - join) % cycle == 0) for cycle in cycles]
+    consistent = [np.all(d[:, :weeks] == billed, axis=1, keepdims=True) for d in due]
+    count = np.maximum(sum(consistent), 1)
+    return [(d[:, weeks:], c / count) for d, c in zip(due, consistent)]
 
 
 def usage_trend(x, half_life=4.0):
