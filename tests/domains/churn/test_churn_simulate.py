@@ -1,8 +1,13 @@
-"""The weekly simulator: shapes, the hazard it states, the oracle's curve, and order-dependence of complaints."""
+"""The weekly simulator: shapes, the hazard it states, the oracle's curve, order-dependence of complaints, and the
+Bayes observer (the best curve the history allows)."""
+
+import dataclasses
 
 import numpy as np
+from scipy.stats import multivariate_normal
 
-from domains.churn import evaluate, simulate
+from domains.churn import baselines, evaluate, simulate
+from domains.churn.model import risk_score
 
 
 def test_shapes_and_ranges():
@@ -101,9 +106,6 @@ def test_bayes_observer_is_calibrated_and_below_the_oracle():
     """Averaged over customers, the posterior mean curve is the oracle's mean curve (the law of total
     expectation holds only if its priors and likelihoods are the simulator's); its C-index is below the
     oracle's, above CoxPH's on aggregates of the same histories, and it is monotone in time."""
-    from domains.churn import baselines
-    from domains.churn.model import risk_score
-
     train_set, sim = simulate.simulate(3000, seed=8), simulate.simulate(4000, seed=9)
     bayes = simulate.bayes_survival(sim)
     assert bayes.shape == sim.oracle_survival.shape and (np.diff(bayes, axis=1) <= 1e-12).all()
@@ -120,8 +122,6 @@ def test_bayes_observer_is_calibrated_and_below_the_oracle():
 def test_usage_likelihood_integrates_the_level_out():
     """Against the multivariate normal it stands for: covariance noise^2 I + level_sd^2 1 1^T over the active
     weeks; the difference between two declines of one customer is exact."""
-    from scipy.stats import multivariate_normal
-
     p = simulate.HazardParams()
     rng = np.random.default_rng(0)
     active = np.zeros((2, 12), bool)
@@ -142,7 +142,6 @@ def test_bayes_observer_reads_complaints_as_signs_of_a_decline():
     quiet, loud = sim.x.copy(), sim.x.copy()
     quiet[:, :, complaint] = 0.0
     loud[:, -6:, complaint] = np.log(2.0) * loud[:, -6:, 0]
-    curves = [simulate.bayes_survival(simulate.SimulatedCustomers(**{**sim.__dict__, "x": x}), params)
-              for x in (quiet, loud)]
+    curves = [simulate.bayes_survival(dataclasses.replace(sim, x=x), params) for x in (quiet, loud)]
     lower = curves[0][:, -1] - curves[1][:, -1]
     assert (lower > 0).mean() > 0.9 and lower.mean() > 0.05
