@@ -116,6 +116,8 @@ def _parser():
     train_command.add_argument("--wide-init", choices=["zero", "nb", "logistic"], default="zero",
                                help="the wide part's starting weights: zero, naive Bayes log-count ratios as in "
                                     "NBSVM, or a logistic regression on NB-scaled n-grams (default zero)")
+    train_command.add_argument("--three-way", action="store_true",
+                               help="a softmax over negative, neutral, positive (P(positive) = p_pos + p_neu / 2)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
@@ -189,7 +191,8 @@ def _train(args):
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,
-               "wide_scale": args.wide_scale, "wide_outside_scope": args.wide_outside_scope}
+               "wide_scale": args.wide_scale, "wide_outside_scope": args.wide_outside_scope,
+               "three_way": args.three_way}
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
-from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
+from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentClassifier, build_model
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
@@ -138,6 +138,19 @@ def pair_consistency_loss(strength):
     return loss
 
 
+def three_way_loss(y_true, y_pred):
+    """Categorical cross-entropy of class probabilities ``y_pred (b, 3)`` (negative, neutral, positive) against
+    labels 0, 0.5, 1 (``y_true (b,)`` or ``(b, 1)``)."""
+    classes = keras.ops.cast(keras.ops.round(2.0 * keras.ops.reshape(y_true, (-1,))), "int32")
+    return keras.losses.sparse_categorical_crossentropy(classes, y_pred)
+
+
+def three_way_accuracy(y_true, y_pred):
+    """Binary accuracy of P(positive) = p_pos + p_neu / 2 from class probabilities ``y_pred (b, 3)``."""
+    positive = y_pred[:, 2:] + 0.5 * y_pred[:, 1:2]
+    return keras.metrics.binary_accuracy(keras.ops.reshape(y_true, (-1, 1)), positive)
+
+
 def label_accuracy(y_true, y_pred):
     """Binary accuracy against the first label column (the label; the second is the pair role)."""
     return keras.metrics.binary_accuracy(y_true[:, :1], y_pred)
@@ -185,6 +198,11 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
             alone, texts shuffled one by one. On the shipped recipe, strengths 0.1 and 1 kept more negated
             neutral texts neutral but widened the SST negation gap (``selection`` in
             ``domains/sentiment/weights/sst_negation.json``), so the shipped model does not use it.
+            Not available for a three-way model.
+
+    A three-way model (``model_options["three_way"]``, :func:`domains.sentiment.model.build_model`) is trained on
+    its class probabilities with :func:`three_way_loss` (labels 0, 0.5, 1 are the negative, neutral and positive
+    classes) and checkpointed on :func:`three_way_accuracy`; the saved model outputs P(positive) as any other.
 
     An interrupted call started again with the same ``out`` resumes after the last finished epoch and returns
     the best epoch of the whole run (the returned history and the card cover the epochs of the resumed call
@@ -202,13 +220,23 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     if pair_consistency < 0 or (pair_consistency and "pair" not in train_data):
         raise InputError(f"pair_consistency {pair_consistency}: needs a strength >= 0 and, above 0, a 'pair' "
                          "column in the training data")
+    three_way = (model_options or {}).get("three_way", False)
+    if three_way and pair_consistency:
+        raise InputError("pair_consistency: not available for a three-way model (model_options three_way, "
+                         "--three-way)")
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
-        if pair_consistency:
-            model.compile(keras.optimizers.Adam(learning_rate), pair_consistency_loss(pair_consistency),
-                          metrics=[keras.metrics.MeanMetricWrapper(label_accuracy, name="accuracy")])
+        if three_way:  # trained on its class probabilities; the saved model outputs P(positive)
+            fitted = keras.Model(model.inputs, model.get_layer("three_way").output)
+            fitted.compile(keras.optimizers.Adam(learning_rate), three_way_loss,
+                           metrics=[keras.metrics.MeanMetricWrapper(three_way_accuracy, name="accuracy")])
         else:
-            model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
+            fitted = model
+            if pair_consistency:
+                model.compile(keras.optimizers.Adam(learning_rate), pair_consistency_loss(pair_consistency),
+                              metrics=[keras.metrics.MeanMetricWrapper(label_accuracy, name="accuracy")])
+            else:
+                model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
     if wide_init in ("nb", "logistic"):
         if (model_options or {}).get("wide_l2") is None:
             raise InputError(f"wide_init {wide_init!r} needs a wide part (model_options wide_l2, --wide-l2)")
@@ -218,7 +246,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         else:
             *_, intercept = logistic_init(model.get_layer("wide_logit"), token_ids, train_data["label"])
             kernel, bias = model.get_layer("deep_logit").get_weights()
-            model.get_layer("deep_logit").set_weights([kernel, bias + intercept])
+            shift = intercept * np.ravel(POLARITY_DIRECTION) if three_way else intercept
+            model.get_layer("deep_logit").set_weights([kernel, bias + shift])
     elif wide_init != "zero":
         raise InputError(f"wide_init: {wide_init!r} is not 'zero', 'nb' or 'logistic'")
     paired = pair_consistency > 0
@@ -239,9 +268,9 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         keras.callbacks.BackupAndRestore(str(files["backup"]), double_checkpoint=True),
         *callbacks,
     ]
-    history = model.fit(batches, validation_data=validation, epochs=epochs, callbacks=callbacks,
+    history = fitted.fit(batches, validation_data=validation, epochs=epochs, callbacks=callbacks,
                         steps_per_epoch=steps_per_epoch, shuffle=False, verbose=verbose).history
-    model.load_weights(str(best))
+    fitted.load_weights(str(best))
     best.unlink()
     log.unlink()
     plain = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))  # no optimizer state in the file
