@@ -44,7 +44,7 @@ EXAMPLES = {
   python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 --lexicon \
-      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --seed 0   # the shipped recipe
+      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --three-way --neutral-spread 0.1 --seed 0   # the shipped recipe
   python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
@@ -118,6 +118,8 @@ def _parser():
                                     "NBSVM, or a logistic regression on NB-scaled n-grams (default zero)")
     train_command.add_argument("--three-way", action="store_true",
                                help="a softmax over negative, neutral, positive (P(positive) = p_pos + p_neu / 2)")
+    train_command.add_argument("--neutral-spread", type=float, default=0.0, metavar="S",
+                               help="--three-way: a neutral text's target is (S, 1 - 2 S, S) (default 0)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
@@ -197,7 +199,7 @@ def _train(args):
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
                           word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init,
-                          pair_consistency=args.pair_consistency)
+                          pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread)
     metrics, files = {}, {}
     for split in ("train", "dev", "test"):
         try:

@@ -11,6 +11,7 @@ returns the best epoch of the whole run. ``out`` is either a folder (``model.ker
 ``NAME.backup/`` beside it: the layout of the shipped weights in ``domains/sentiment/weights/``).
 """
 
+import functools
 import json
 import math
 from pathlib import Path
@@ -138,11 +139,14 @@ def pair_consistency_loss(strength):
     return loss
 
 
-def three_way_loss(y_true, y_pred):
+def three_way_loss(y_true, y_pred, neutral_spread=0.0):
     """Categorical cross-entropy of class probabilities ``y_pred (b, 3)`` (negative, neutral, positive) against
-    labels 0, 0.5, 1 (``y_true (b,)`` or ``(b, 1)``)."""
+    labels 0, 0.5, 1 (``y_true (b,)`` or ``(b, 1)``) read as those classes; a neutral label's target puts
+    ``neutral_spread`` on each polar class, ``(s, 1 - 2 s, s)``, so neutral texts also teach p_pos = p_neg."""
     classes = keras.ops.cast(keras.ops.round(2.0 * keras.ops.reshape(y_true, (-1,))), "int32")
-    return keras.losses.sparse_categorical_crossentropy(classes, y_pred)
+    neutral = keras.ops.cast(keras.ops.equal(classes, 1), y_pred.dtype)[:, None]
+    spread = neutral * neutral_spread * keras.ops.convert_to_tensor([[1.0, -2.0, 1.0]], y_pred.dtype)
+    return keras.losses.categorical_crossentropy(keras.ops.one_hot(classes, 3, dtype=y_pred.dtype) + spread, y_pred)
 
 
 def three_way_accuracy(y_true, y_pred):
@@ -169,7 +173,7 @@ def run_files(out):
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
           model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=(), word_dropout=0.0,
-          distribute=None, wide_init="zero", pair_consistency=0.0):
+          distribute=None, wide_init="zero", pair_consistency=0.0, neutral_spread=0.0):
     """Trains a classifier and writes the run ``out``.
 
     Args:
@@ -202,7 +206,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
 
     A three-way model (``model_options["three_way"]``, :func:`domains.sentiment.model.build_model`) is trained on
     its class probabilities with :func:`three_way_loss` (labels 0, 0.5, 1 are the negative, neutral and positive
-    classes) and checkpointed on :func:`three_way_accuracy`; the saved model outputs P(positive) as any other.
+    classes; ``neutral_spread`` s makes a neutral label's target (s, 1 - 2 s, s)) and checkpointed on
+    :func:`three_way_accuracy`; the saved model outputs P(positive) as any other.
 
     An interrupted call started again with the same ``out`` resumes after the last finished epoch and returns
     the best epoch of the whole run (the returned history and the card cover the epochs of the resumed call
@@ -224,11 +229,14 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     if three_way and pair_consistency:
         raise InputError("pair_consistency: not available for a three-way model (model_options three_way, "
                          "--three-way)")
+    if neutral_spread and not (three_way and 0 < neutral_spread < 0.5):
+        raise InputError(f"neutral_spread {neutral_spread}: needs a three-way model and a value in [0, 0.5)")
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
         if three_way:  # trained on its class probabilities; the saved model outputs P(positive)
             fitted = keras.Model(model.inputs, model.get_layer("three_way").output)
-            fitted.compile(keras.optimizers.Adam(learning_rate), three_way_loss,
+            fitted.compile(keras.optimizers.Adam(learning_rate),
+                           functools.partial(three_way_loss, neutral_spread=neutral_spread),
                            metrics=[keras.metrics.MeanMetricWrapper(three_way_accuracy, name="accuracy")])
         else:
             fitted = model
@@ -283,7 +291,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
                 "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
-                "pair_consistency": pair_consistency,
+                "pair_consistency": pair_consistency, "neutral_spread": neutral_spread,
                 "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
     with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)

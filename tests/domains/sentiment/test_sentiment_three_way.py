@@ -57,6 +57,17 @@ def test_loss_and_accuracy_read_labels_0_half_1_as_the_three_classes():
     assert np.allclose(np.asarray(three_way_accuracy(labels, probabilities))[:, 0], [1, 0, 1, 0])
 
 
+def test_a_neutral_spread_puts_that_much_target_on_each_polar_class_of_neutral_labels_only():
+    probabilities = np.array([[0.1, 0.8, 0.1], [0.3, 0.6, 0.1], [0.7, 0.2, 0.1], [0.2, 0.2, 0.6]], "float32")
+    labels = np.array([0.5, 0.5, 0.0, 1.0], "float32")
+    target = np.array([[0.1, 0.8, 0.1], [0.1, 0.8, 0.1], [1, 0, 0], [0, 0, 1]])
+    expected = -(target * np.log(probabilities)).sum(axis=1)
+    assert np.allclose(np.asarray(three_way_loss(labels, probabilities, neutral_spread=0.1)), expected, atol=1e-5)
+    # the neutral rows' loss is least where p_pos = p_neg: (0.1, 0.8, 0.1) beats (0.3, 0.6, 0.1) only with a spread
+    loss = np.asarray(three_way_loss(labels, probabilities, neutral_spread=0.1))
+    assert loss[0] < loss[1]
+
+
 @pytest.mark.slow
 def test_tiny_three_way_model_flips_polar_words_keeps_neutral_ones_and_round_trips(tmp_path):
     polar = {"good": 1, "great": 1, "fun": 1, "bad": 0, "dull": 0, "awful": 0}
@@ -76,7 +87,11 @@ def test_tiny_three_way_model_flips_polar_words_keeps_neutral_ones_and_round_tri
     assert np.allclose(load_classifier(tmp_path / "run").predict_proba(texts), p, atol=1e-6)  # safe_mode load
 
 
-def test_three_way_refuses_the_pair_consistency_loss(tmp_path):
+def test_three_way_refuses_the_pair_consistency_loss_and_a_spread_needs_three_way(tmp_path):
     data = pd.DataFrame({"text": ["good", "not good"], "label": [1.0, 0.0], "pair": [0, 0]})
     with pytest.raises(InputError, match="pair_consistency: not available for a three-way model"):
         train(data, data, tmp_path / "run", epochs=1, pair_consistency=0.1, model_options={"three_way": True})
+    with pytest.raises(InputError, match=r"neutral_spread 0.1: needs a three-way model and a value in \[0, 0.5\)"):
+        train(data, data, tmp_path / "run", epochs=1, neutral_spread=0.1)
+    with pytest.raises(InputError, match="neutral_spread 0.5: needs a three-way model"):
+        train(data, data, tmp_path / "run", epochs=1, neutral_spread=0.5, model_options={"three_way": True})
