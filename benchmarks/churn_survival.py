@@ -111,6 +111,9 @@ from shared.atomic import atomic_open, replaceable_file  # noqa: E402
 # mean 0.9576 (+0.0009). The head's additive renewal term is not what limits it: the Bayes observer with the outlook
 # entering additively (its logit + g(outlook), g(1/3, 1/2, 1) = 1.7, 2.2, 3) instead of the mixture over the
 # consistent cycles scores the same C (0.9602 vs 0.9599 x oracle at seed 0, 0.9662 vs 0.9663 at seed 10).
+# Session 22, rule written before the runs (+0.002 on seeds 10-13, no seed lower by 0.003): DeepHit's ranking term
+# added to the likelihood (1 x the batch mean of exp(-(F_i(k_i) - F_j(k_i)) / 0.1) over comparable pairs): seed 10
+# 0.9278 x oracle (IBS 0.2030) against the anchor's rerun 0.9536 (IBS 0.1893): rejected at its first seed.
 SIM_CONFIG = {"epochs": 20, "batch_size": 256, "units": 64, "hidden": 32, "dropout": 0.0}
 
 

@@ -28,8 +28,9 @@ from domains.churn.model import (build_model, ensemble, expected_time, interval_
 
 # CDNOW: the shipped model is the mean curve of 5 such networks (train --ensemble 5); by 5-fold x 3 CV on the sample
 # against CoxPH on the same folds, per-fold dC mean / median: 1 network -0.0002 / -0.0001, 5 networks +0.0006 /
-# +0.0014 (a rank-1 hazard head, the linear static path, inter-purchase-gap features and training on 6 landmarks
-# L - 4k weeks, as WTTE-RNN trains at every step, did no better; card).
+# +0.0014 (a rank-1 hazard head, the linear static path, inter-purchase-gap features, training on 6 landmarks
+# L - 4k weeks, as WTTE-RNN trains at every step, and DeepHit's pairwise ranking term beside the likelihood did no
+# better; card).
 # Buy-till-you-die scores as extra information, on the same 5 x 3 folds: lifetimes 0.11.3's BG/NBD and Pareto/NBD
 # (fitted on each training fold) rank next purchases below CoxPH (C -0.008, -0.003) and add nothing as a CoxPH
 # covariate (-0.0003): the RFM aggregates already hold what they extract, so they are not inputs.
