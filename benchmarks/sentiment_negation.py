@@ -64,7 +64,7 @@ from shared.data_paths import shared_data  # noqa: E402
 
 RECIPE = ["--epochs", "2", "--batch-size", "128", "--augment", "12000", "--neutral", "20000", "--lexicon",
           "--wide-l2", "1e-5", "--wide-scale", "10", "--wide-outside-scope", "--pair-neutral-share", "0.4",
-          "--three-way", "--neutral-spread", "0.1"]
+          "--three-way", "--neutral-spread", "0.1", "--adversarial", "0.2"]
 MR_SETTINGS = {"epochs": 3, "batch_size": 64, "learning_rate": 2e-3, "word_dropout": 0.1, "wide_init": "logistic",
                "model_options": {"embed_dim": 64, "units": 32, "attention_units": 32, "dropout": 0.5, "use_lexicon": True,
                                  "wide_l2": 1e-5, "wide_scale": 10.0}}

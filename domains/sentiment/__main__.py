@@ -44,7 +44,7 @@ EXAMPLES = {
   python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
   python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 --lexicon \
-      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --three-way --neutral-spread 0.1 --seed 0   # the shipped recipe
+      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --three-way --neutral-spread 0.1 --adversarial 0.2 --seed 0   # the shipped recipe
   python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
@@ -132,6 +132,9 @@ def _parser():
                                help="keep each generated pair in one batch and add STRENGTH x (sum of the two "
                                     "logits)^2 for a pair whose negation flips the label, x (their difference)^2 "
                                     "for a neutral pair (default 0: off)")
+    train_command.add_argument("--adversarial", type=float, default=0.0, metavar="EPS",
+                               help="adversarial training on the token embeddings with this radius "
+                                    "(domains.sentiment.adversarial; default 0: off)")
     train_command.add_argument("--distribute", choices=["mirrored"], default=None,
                                help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
     common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
@@ -199,7 +202,8 @@ def _train(args):
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
                           word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init,
-                          pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread)
+                          pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread,
+                          adversarial=args.adversarial)
     metrics, files = {}, {}
     for split in ("train", "dev", "test"):
         try:

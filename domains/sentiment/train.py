@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 import tensorflow as tf
 
+from domains.sentiment.adversarial import AdversarialTraining
 from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentClassifier, build_model
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import tokenized
@@ -173,7 +174,7 @@ def run_files(out):
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
           model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=(), word_dropout=0.0,
-          distribute=None, wide_init="zero", pair_consistency=0.0, neutral_spread=0.0):
+          distribute=None, wide_init="zero", pair_consistency=0.0, neutral_spread=0.0, adversarial=0.0):
     """Trains a classifier and writes the run ``out``.
 
     Args:
@@ -203,6 +204,9 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
             neutral texts neutral but widened the SST negation gap (``selection`` in
             ``domains/sentiment/weights/sst_negation.json``), so the shipped model does not use it.
             Not available for a three-way model.
+        adversarial: with a radius epsilon > 0, adversarial training on the token embeddings
+            (:mod:`domains.sentiment.adversarial`): each step adds the loss of the batch with every text's
+            embeddings moved by epsilon in the direction that raises its loss most. 0 trains without it.
 
     A three-way model (``model_options["three_way"]``, :func:`domains.sentiment.model.build_model`) is trained on
     its class probabilities with :func:`three_way_loss` (labels 0, 0.5, 1 are the negative, neutral and positive
@@ -231,20 +235,24 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
                          "--three-way)")
     if neutral_spread and not (three_way and 0 < neutral_spread < 0.5):
         raise InputError(f"neutral_spread {neutral_spread}: needs a three-way model and a value in [0, 0.5)")
+    if adversarial < 0:
+        raise InputError(f"adversarial {adversarial}: needs a radius >= 0")
     with strategy_scope(distribute):
-        model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}))
+        model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}), perturbation=adversarial > 0)
         if three_way:  # trained on its class probabilities; the saved model outputs P(positive)
             fitted = keras.Model(model.inputs, model.get_layer("three_way").output)
-            fitted.compile(keras.optimizers.Adam(learning_rate),
-                           functools.partial(three_way_loss, neutral_spread=neutral_spread),
-                           metrics=[keras.metrics.MeanMetricWrapper(three_way_accuracy, name="accuracy")])
+            loss = functools.partial(three_way_loss, neutral_spread=neutral_spread)
+            metric = keras.metrics.MeanMetricWrapper(three_way_accuracy, name="accuracy")
         else:
             fitted = model
             if pair_consistency:
-                model.compile(keras.optimizers.Adam(learning_rate), pair_consistency_loss(pair_consistency),
-                              metrics=[keras.metrics.MeanMetricWrapper(label_accuracy, name="accuracy")])
+                loss = pair_consistency_loss(pair_consistency)
+                metric = keras.metrics.MeanMetricWrapper(label_accuracy, name="accuracy")
             else:
-                model.compile(keras.optimizers.Adam(learning_rate), "binary_crossentropy", metrics=["accuracy"])
+                loss, metric = "binary_crossentropy", "accuracy"
+        if adversarial:
+            fitted = AdversarialTraining(fitted, adversarial)
+        fitted.compile(keras.optimizers.Adam(learning_rate), loss, metrics=[metric])
     if wide_init in ("nb", "logistic"):
         if (model_options or {}).get("wide_l2") is None:
             raise InputError(f"wide_init {wide_init!r} needs a wide part (model_options wide_l2, --wide-l2)")
@@ -291,7 +299,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
                 "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
-                "pair_consistency": pair_consistency, "neutral_spread": neutral_spread,
+                "pair_consistency": pair_consistency, "neutral_spread": neutral_spread, "adversarial": adversarial,
                 "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
     with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)
