@@ -8,7 +8,7 @@ import tensorflow as tf
 
 from domains.sentiment.adversarial import AdversarialTraining, adversarial_perturbation
 from domains.sentiment.model import Featurizer, build_model
-from domains.sentiment.train import load_classifier, train
+from domains.sentiment.train import train
 from shared.cli import InputError
 
 TEXTS = ["not a good film", "good", "a film , not bad at all", "bad"]
@@ -45,22 +45,6 @@ def test_the_perturbation_raises_the_loss_and_a_zero_one_changes_nothing():
     assert float(moved) > float(loss)
     padded = np.asarray(features["tokens"]) == 0
     assert padded.any() and not np.asarray(r)[padded].any()          # padding is not moved
-
-
-@pytest.mark.slow
-def test_tiny_adversarial_run_learns_saves_without_the_perturbation_input_and_round_trips(tmp_path):
-    polar = {"good": 1, "great": 1, "fun": 1, "bad": 0, "dull": 0, "awful": 0}
-    rows = [(f"it is {w}", y) for w, y in polar.items()] + [(f"it is not {w}", 1 - y) for w, y in polar.items()]
-    data = pd.DataFrame(rows * 8, columns=["text", "label"])
-    classifier, history = train(data, data.iloc[:12], tmp_path / "run", epochs=25, batch_size=16, seed=0,
-                                learning_rate=1e-2, model_options={"embed_dim": 8, "units": 8, "attention_units": 8},
-                                verbose=0, adversarial=0.1)
-    texts, labels = [t for t, _ in rows], np.array([y for _, y in rows])
-    p = classifier.predict_proba(texts)
-    assert ((p > 0.5) == (labels == 1)).all()
-    assert history["loss"][-1] < history["loss"][0]
-    assert "perturbation" not in classifier.model.input
-    assert np.allclose(load_classifier(tmp_path / "run").predict_proba(texts), p, atol=1e-6)  # safe_mode load
 
 
 def test_a_negative_radius_is_refused(tmp_path):

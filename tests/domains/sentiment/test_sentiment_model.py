@@ -47,19 +47,23 @@ def test_train_refuses_an_existing_model_naming_both_ways_to_force(tmp_path):
 
 
 @pytest.mark.slow
-def test_tiny_model_learns_negation_and_round_trips(tmp_path):
+@pytest.mark.parametrize("adversarial", [0.0, 0.1])  # with and without adversarial training
+def test_tiny_model_learns_negation_and_round_trips(tmp_path, adversarial):
     words = {"good": 1, "great": 1, "fun": 1, "bad": 0, "dull": 0, "awful": 0}
     rows = [(f"it is {w}", y) for w, y in words.items()] + [(f"it is not {w}", 1 - y) for w, y in words.items()]
     data = pd.DataFrame(rows * 8, columns=["text", "label"])
     classifier, history = train(data, data.iloc[:12], tmp_path / "run", epochs=25, batch_size=16, seed=0,
                                 learning_rate=1e-2, model_options={"embed_dim": 8, "units": 8, "attention_units": 8},
-                                verbose=0)
+                                verbose=0, adversarial=adversarial)
     texts = [text for text, _ in rows]
     predicted = classifier.predict_proba(texts) > 0.5
     assert (predicted == np.array([y for _, y in rows], dtype=bool)).all(), history
+    assert history["loss"][-1] < history["loss"][0]
+    assert "perturbation" not in classifier.model.input           # the training-only input is not saved
     assert not (tmp_path / "run" / "backup").exists()              # BackupAndRestore cleans up after success
     card = json.loads((tmp_path / "run" / "card.json").read_text())
     assert card["settings"]["seed"] == 0 and len(card["history"]["loss"]) == 25
+    assert card["settings"]["adversarial"] == adversarial
     reloaded = load_classifier(tmp_path / "run")
     assert np.allclose(reloaded.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
     with pytest.raises(InputError, match="already exists; pass --force"):
