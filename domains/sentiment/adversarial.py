@@ -70,13 +70,10 @@ class AdversarialTraining(keras.Model):
         gradients = [tf.convert_to_tensor(a) + tf.convert_to_tensor(b)
                      for a, b in zip(gradients, tape.gradient(adversarial, self.trainable_variables))]
         self.optimizer.apply_gradients(zip(gradients, self.trainable_variables))
+        # the loss tracker logs both terms, per text and unscaled by the replica count as Keras' own train_step does;
+        # compute_metrics updates the compiled metrics
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
         for metric in self.metrics:
             if metric.name == "loss":
-                metric.update_state(loss + adversarial)
-            else:
-                metric.update_state(y, y_pred, sample_weight=sample_weight)
-        logs = {}
-        for metric in self.metrics:  # the compiled metrics come as one container with a dict result
-            result = metric.result()
-            logs.update(result if isinstance(result, dict) else {metric.name: result})
-        return logs
+                metric.update_state((loss + adversarial) * replicas, sample_weight=tf.shape(x["tokens"])[0])
+        return self.compute_metrics(x, y, y_pred, sample_weight=sample_weight)

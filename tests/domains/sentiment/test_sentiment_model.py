@@ -130,12 +130,13 @@ rows = [("it is good", 1), ("it is not good", 0), ("it is bad", 0), ("it is not 
 data = pd.DataFrame(rows, columns=["text", "label"]).assign(pair=[i // 2 for i in range(len(rows))])
 from shared.distribute import mirrored_strategy
 result = {"replicas": mirrored_strategy().num_replicas_in_sync}
-for strength in (0.0, 1.0):  # 1.0: the pair-consistency loss, each pair on two rows of one replica's share
+# the pair-consistency loss, each pair on two rows of one replica's share; adversarial training, its own train_step
+for loss, options in (("plain", {}), ("pairs", {"pair_consistency": 1.0}), ("adversarial", {"adversarial": 0.2})):
     for mode in (None, "mirrored"):
-        name = f"{mode}_{strength}"
+        name = f"{mode}_{loss}"
         classifier, history = train(data, data.iloc[:4], sys.argv[1] + "/" + name, epochs=2, batch_size=8, seed=0,
                               learning_rate=1e-2, model_options={"embed_dim": 4, "units": 4, "attention_units": 4,
-                              "dropout": 0.0}, verbose=0, distribute=mode, pair_consistency=strength)
+                              "dropout": 0.0}, verbose=0, distribute=mode, **options)
         result[name] = classifier.predict_proba([text for text, _ in rows[:4]]).tolist()
         result[name + "_loss"] = history["loss"]
 print(json.dumps(result))
@@ -145,9 +146,9 @@ print(json.dumps(result))
 @pytest.mark.slow
 def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     """``--distribute mirrored`` splits each batch over two logical CPU devices (as Keras' own distribute tests
-    do), with and without the pair-consistency loss: two mirrored models in one process, whose batches differ in
-    shape (each under a new ``MirroredStrategy`` the second failed with "Shape mismatch in the collective
-    instance"; ``shared.distribute.mirrored_strategy`` keeps one). Each pair of trained models agrees to 0.03 in
+    do), plain, with the pair-consistency loss and with adversarial training: mirrored models in one process,
+    whose batches differ in shape (each under a new ``MirroredStrategy`` the second failed with "Shape mismatch
+    in the collective instance"; ``shared.distribute.mirrored_strategy`` keeps one). Each pair of trained models agrees to 0.03 in
     P(positive) and 0.01 in the per-epoch loss (measured: 0.01 and 0.004 after 2 epochs), not bit for bit."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path)], capture_output=True, text=True, env=env,
@@ -155,8 +156,9 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     found = json.loads(result.stdout.splitlines()[-1])
     assert found["replicas"] == 2
-    for strength in ("0.0", "1.0"):
-        assert np.allclose(found[f"None_{strength}"], found[f"mirrored_{strength}"], atol=0.03)
-        assert np.allclose(found[f"None_{strength}_loss"], found[f"mirrored_{strength}_loss"], atol=0.01)
-        assert not np.allclose(found[f"mirrored_{strength}"], 0.5, atol=1e-3)     # it actually trained
-    assert found["None_1.0_loss"] != found["None_0.0_loss"]
+    for loss in ("plain", "pairs", "adversarial"):
+        assert np.allclose(found[f"None_{loss}"], found[f"mirrored_{loss}"], atol=0.03)
+        assert np.allclose(found[f"None_{loss}_loss"], found[f"mirrored_{loss}_loss"], atol=0.01)
+        assert not np.allclose(found[f"mirrored_{loss}"], 0.5, atol=1e-3)     # it actually trained
+    assert found["None_pairs_loss"] != found["None_plain_loss"]
+    assert found["None_adversarial_loss"] != found["None_plain_loss"]
