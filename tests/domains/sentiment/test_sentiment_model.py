@@ -148,8 +148,9 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     """``--distribute mirrored`` splits each batch over two logical CPU devices (as Keras' own distribute tests
     do), plain, with the pair-consistency loss and with adversarial training: mirrored models in one process,
     whose batches differ in shape (each under a new ``MirroredStrategy`` the second failed with "Shape mismatch
-    in the collective instance"; ``shared.distribute.mirrored_strategy`` keeps one). Each pair of trained models agrees to 0.03 in
-    P(positive) and 0.01 in the per-epoch loss (measured: 0.01 and 0.004 after 2 epochs), not bit for bit."""
+    in the collective instance"; ``shared.distribute.mirrored_strategy`` keeps one). Each pair of trained models
+    agrees to 0.03 in P(positive) and 0.01 in the per-epoch loss (measured: 0.01 and 0.004 after 2 epochs), not
+    bit for bit."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
     result = subprocess.run([sys.executable, "-c", MIRRORED, str(tmp_path)], capture_output=True, text=True, env=env,
                             timeout=600)
