@@ -57,13 +57,12 @@ class AdversarialTraining(keras.Model):
     def train_step(self, data):
         x, y, sample_weight = keras.utils.unpack_x_y_sample_weight(data)
         zero = self.zero_perturbation(x)
-        with tf.GradientTape(persistent=True) as tape:
+        with tf.GradientTape() as tape:
             tape.watch(zero)
             y_pred = self.network(self._with(x, zero), training=True)
             loss = self.compute_loss(x=x, y=y, y_pred=y_pred, sample_weight=sample_weight)
-        r = tf.stop_gradient(adversarial_perturbation(tape.gradient(loss, zero), self.epsilon))
-        gradients = tape.gradient(loss, self.trainable_variables)
-        del tape
+        embedding_gradient, *gradients = tape.gradient(loss, [zero, *self.trainable_variables])  # one backward pass
+        r = tf.stop_gradient(adversarial_perturbation(embedding_gradient, self.epsilon))
         with tf.GradientTape() as tape:
             adversarial = self.compute_loss(x=x, y=y, y_pred=self.network(self._with(x, r), training=True),
                                             sample_weight=sample_weight)
