@@ -7,9 +7,13 @@ Each step adds to the loss L(x) the loss of the same batch with every text's tok
 
 the norm taken over the text's tokens and embedding dimensions together (padding has no gradient, so it is not
 moved): the small change of the text's embeddings that raises its loss most, to first order. The model is
-trained to hold its answer under that change. The perturbation enters through the ``perturbation`` input of a
-model built with ``build_model(..., perturbation=True)`` (:mod:`domains.sentiment.model`): the training model
-has it, the saved model does not (:func:`domains.sentiment.train.train` copies the weights across).
+trained to hold its answer under that change. Both terms are Keras' ``compute_loss``, which adds the layers'
+penalties (the wide part's L2, ``--wide-l2``), so with adversarial training a penalty counts twice: the shipped
+recipe (``--wide-l2 1e-5 --adversarial 0.2``) was chosen and trained so, an effective wide L2 of 2e-5.
+
+The perturbation enters through the ``perturbation`` input of a model built with ``build_model(...,
+perturbation=True)`` (:mod:`domains.sentiment.model`): the training model has it, the saved model does not
+(:func:`domains.sentiment.train.train` copies the weights across).
 
 The training step uses ``tf.GradientTape``: this trainer runs on the TensorFlow backend, as training in
 :mod:`domains.sentiment.train` does.

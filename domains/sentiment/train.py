@@ -206,7 +206,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
             Not available for a three-way model.
         adversarial: with a radius epsilon > 0, adversarial training on the token embeddings
             (:mod:`domains.sentiment.adversarial`): each step adds the loss of the batch with every text's
-            embeddings moved by epsilon in the direction that raises its loss most. 0 trains without it.
+            embeddings moved by epsilon in the direction that raises its loss most (that loss includes the wide
+            part's L2 penalty too, so the penalty counts twice). 0 trains without it.
 
     A three-way model (``model_options["three_way"]``, :func:`domains.sentiment.model.build_model`) is trained on
     its class probabilities with :func:`three_way_loss` (labels 0, 0.5, 1 are the negative, neutral and positive
