@@ -44,6 +44,11 @@ weight 0 0.0588 (chosen), C threshold-AR(7,2) d=2 0.0821, D orders and delay by 
 model A, gave 0.0160): gated MSE 0.0159 = 0.901 x AR(2)'s 0.0176, MAE 0.0949 (target 0.0150 = 0.851 x;
 SETAR(2;7,2) by least squares in the same run 0.0083 = 0.468 x; statsforecast AutoARIMA 0.0196, AutoETS
 0.0687, Theta 0.0698): target NOT met (before the centred base and the residual weight: 0.0238).
+Later candidates for the mean, each rejected on the training years alone, before any look at 1921-1934 (one-step
+MSE of 1891-1920 at the inner origins, by a stand-alone refit of the threshold-AR base, 0.0597 there; a candidate
+needed <= 0.97 x that before entering ``INNER_CANDIDATES``): the threshold AR bagged over 50 bootstrap refits 0.0590
+(mean of 3 bootstrap seeds), a logistic smooth-transition AR(2) 0.0600, the mean of the threshold-AR and AR(2)
+forecasts 0.0673 (AR(2) alone 0.0799).
 gpdd (``--case gpdd --seed 0 --baselines ar2 ricker --save-weights domains/ecology/weights``): gated relative
 MASE 0.948 (the ratio to naive, the anchor; target <= 0.95: met), beats naive on 68 % of the 483 series, 80 %
 coverage 0.752 (target 0.75-0.85: met), 95 % coverage 0.893; AR(2) 1.021, Ricker 1.107 in the same run;
