@@ -135,7 +135,7 @@ def _parser():
     train_command.add_argument("--adversarial", type=float, default=0.0, metavar="EPS",
                                help="adversarial training on the token embeddings with this radius "
                                     "(domains.sentiment.adversarial; its loss term includes the --wide-l2 "
-                                    "penalty, which so counts twice; default 0: off)")
+                                    "penalty as well, so that penalty counts twice; default 0: off)")
     train_command.add_argument("--distribute", choices=["mirrored"], default=None,
                                help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
     common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
