@@ -45,6 +45,24 @@ def seed(text):
     return value
 
 
+def image_format(path, what="figure"):
+    """The image format that ``path``'s suffix names (``"png"``, ``"pdf"``, ``"svg"``, ...), for checking a
+    ``--plot`` option before any work: raises :class:`InputError` (naming ``what``, e.g. "fan chart") for a suffix
+    matplotlib cannot write.
+
+    >>> image_format("fan.PNG")
+    'png'
+    """
+    from matplotlib.backend_bases import FigureCanvasBase
+
+    suffix = os.path.splitext(str(path))[1].lower().lstrip(".")
+    supported = FigureCanvasBase.get_supported_filetypes()
+    if suffix not in supported:
+        raise InputError(f"{path}: the {what}'s file name must end in one of "
+                         f"{', '.join('.' + name for name in sorted(supported))} (it names the image format)")
+    return suffix
+
+
 def run(main, argv=None):
     """Runs ``main(argv)`` and exits with the project's exit codes.
 

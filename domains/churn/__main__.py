@@ -17,7 +17,6 @@ order).
 """
 
 import argparse
-import hashlib
 import json
 from pathlib import Path
 
@@ -25,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import SEED_LIMIT, InputError, import_tensorflow, run, seed
+from shared.backups import claim_backup, file_sha256
+from shared.cli import SEED_LIMIT, InputError, image_format, import_tensorflow, run, seed
 from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
 
@@ -43,7 +43,8 @@ EXAMPLES = {
   python -m domains.churn train --table {TELCO} --drop total_charges --seed 0 --out telco.keras
   python -m domains.churn train --table ../shared/data/churn/telco_customer_churn.csv.gz --duration tenure \\
       --event Churn --id-column customerID --drop TotalCharges --out telco.keras --distribute mirrored
-(a killed run started again with the same command resumes from its checkpoints in OUT.backup)""",
+(a killed run started again with the same command and data resumes from its checkpoints in OUT.backup;
+ with other arguments or data it clears them and starts afresh)""",
     "evaluate": f"""examples:
   python -m domains.churn evaluate --transactions other_customers.csv.gz --json
   python -m domains.churn evaluate --transactions {SAMPLE} --bootstrap 200 --plot calibration.png \\
@@ -72,8 +73,15 @@ def _positive(text):
     return value
 
 
-def _sha256(path):
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+def _count(text):
+    """argparse type of ``--bootstrap``: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 0: {text!r}")
+    return value
 
 
 def _load_model(path):
@@ -90,6 +98,15 @@ def _read_model_card(args):
     return card
 
 
+def _card_defaults(args, card):
+    """Fills ``--landmark`` and ``--horizon-days`` left unset from the model's card (a transaction model's
+    landmark and follow-up; CDNOW's when the card has none)."""
+    if args.landmark is None:
+        args.landmark = card.get("landmark", data.CDNOW_LANDMARK)
+    if getattr(args, "horizon_days", 0) is None:
+        args.horizon_days = card.get("horizon_days", data.CDNOW_HORIZON_DAYS)
+
+
 def _check_scorable(args, outcome, event_column=None):
     """:func:`domains.churn.inputs.check_scorable` on ``outcome`` (``duration`` and ``event`` columns) of the
     ``--table`` (whose event column is ``event_column``) or ``--transactions`` file."""
@@ -102,16 +119,19 @@ def _check_scorable(args, outcome, event_column=None):
 
 
 def _read_log(args):
-    """The ``--transactions`` log, checked to have an outcome the C-index is defined on."""
-    log = inputs.read_log(args.transactions, args.landmark, args.horizon_days)
+    """The ``--transactions`` log, checked to have an outcome the C-index is defined on, and its data end."""
+    end = inputs.data_end(args.landmark, args.horizon_days, args.data_end)
+    log = inputs.read_log(args.transactions, args.landmark, end, end_given=args.data_end is not None)
     _check_scorable(args, data.survival_targets(log, args.landmark, args.horizon_days))
-    return log
+    return log, end
 
 
 def cmd_train(args):
     if args.seed + args.ensemble > SEED_LIMIT:
         raise InputError(f"--seed {args.seed} with --ensemble {args.ensemble}: the members' seeds (seed .. seed + K - 1) "
                          "must stay below 2**32")
+    if Path(args.out).suffix != ".keras":
+        raise InputError(f"{args.out}: the model file must end in .keras")
     card_path = str(Path(args.out).with_suffix(".json"))
     check_writable(args.out, args.force)
     check_writable(card_path, args.force)
@@ -124,7 +144,8 @@ def cmd_train(args):
             raise InputError(f"{args.table}: column {args.duration!r}: no positive duration to learn from")
         _check_scorable(args, frame, args.event)
     else:
-        log = _read_log(args)
+        log, end = _read_log(args)
+        inputs.warn_if_short(args.transactions, log, end)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import pipelines, train
 
@@ -148,7 +169,8 @@ def cmd_train(args):
                 "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": width,
                 "weeks": int(features[0].shape[1]), "static": not args.no_static, "event_types": types}
     backup = Path(f"{args.out}.backup")
-    resumed = backup.exists()
+    owner = {"argv": [a for a in args.argv if a not in ("--force", "--json")], "data_sha256": file_sha256(source)}
+    resumed = claim_backup(backup, owner)  # another run's checkpoints are cleared, never resumed
     model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
                                           seed=args.seed, members=args.ensemble, config=config,
                                           verbose=0 if args.json else 2, backup_dir=backup,
@@ -161,7 +183,7 @@ def cmd_train(args):
         history = {"resumed": resumed, "members": histories}
     card.update({
         "command": "python -m domains.churn " + " ".join(args.argv),
-        "data": {"file": Path(source).name, "sha256": _sha256(source), "customers": int(len(duration)),
+        "data": {"file": Path(source).name, "sha256": file_sha256(source), "customers": int(len(duration)),
                  "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
         "seed": args.seed, "ensemble": args.ensemble, "intervals": intervals, "config": config,
         "distribute": args.distribute, "history": history,
@@ -183,15 +205,22 @@ def cmd_evaluate(args):
     outputs = [path for path in (args.out, args.plot) if path]
     for path in outputs:
         check_writable(path, args.force)
+    if args.plot:
+        image_format(args.plot, "calibration plot")
+    if args.bootstrap and args.json and not args.out:
+        raise InputError(f"--bootstrap {args.bootstrap} with --json: the JSON line holds the scores only; "
+                         "add --out REPORT.json for the bootstrap intervals")
     card = _read_model_card(args)
+    _card_defaults(args, card)
     if args.table:
         frame, covariates, _ = inputs.read_table(args.table, card)
         _check_scorable(args, frame, card["table"]["event"])
         baseline = inputs.baseline_table(card, args.baseline_table)
     else:
         inputs.check_horizon(card, args.horizon_days)
-        log = _read_log(args)
+        log, end = _read_log(args)
         inputs.check_event_types(args.transactions, log, card)
+        inputs.warn_if_short(args.transactions, log, end)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import evaluate, pipelines
 
@@ -236,6 +265,7 @@ def cmd_evaluate(args):
 def cmd_predict(args):
     check_writable(args.out, args.force)
     card = _read_model_card(args)
+    _card_defaults(args, card)
     if args.table:
         frame, covariates, _ = inputs.read_table(args.table, card, outcome=False)
     else:
@@ -263,15 +293,21 @@ def cmd_predict(args):
         print(f"wrote {args.out}: {len(table)} customers, S(t) at {len(pred['times'])} points")
 
 
-def _source(parser, horizon=True):
+def _source(parser, horizon=True, from_card=False):
+    """The input options; ``from_card``: ``--landmark`` and ``--horizon-days`` default to the model's card."""
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument("--transactions", help="transaction log CSV(.gz): customer_id,date,number_of_cds,dollar_value")
     group.add_argument("--table", help="static table CSV(.gz): one row per customer (id, duration, event, covariates)")
-    parser.add_argument("--landmark", default=data.CDNOW_LANDMARK, type=_date,
-                        help="transactions: landmark date L (default %(default)s)")
+    default = "the model's, 1997-09-30 for the shipped one" if from_card else data.CDNOW_LANDMARK
+    parser.add_argument("--landmark", default=None if from_card else data.CDNOW_LANDMARK, type=_date,
+                        help=f"transactions: landmark date L (default {default})")
     if horizon:
-        parser.add_argument("--horizon-days", default=data.CDNOW_HORIZON_DAYS, type=_positive,
-                            help="transactions: follow-up after L in days (default %(default)s)")
+        default = "the model's, 273 for the shipped one" if from_card else data.CDNOW_HORIZON_DAYS
+        parser.add_argument("--horizon-days", default=None if from_card else data.CDNOW_HORIZON_DAYS, type=_positive,
+                            help=f"transactions: follow-up after L in days (default {default})")
+        parser.add_argument("--data-end", type=_date,
+                            help="transactions: the last date the log covers (default: L + --horizon-days); a "
+                                 "later event is an error, and so is a follow-up that runs past it")
 
 
 def _outputs(parser, out_help, required=False, default=None):
@@ -317,19 +353,21 @@ def build_parser():
                        "A file on which the C-index is undefined (no customer buys after the landmark, or no "
                        "comparable pair) is refused with exit 2 rather than scored in part.",
                        epilog=EXAMPLES["evaluate"], formatter_class=fmt)
-    _source(p)
+    _source(p, from_card=True)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--baseline-table",
                    help="table: fit CoxPH and Kaplan-Meier on this table (default: the model's training table)")
     p.add_argument("--plot", help="write the calibration plot here (PNG/PDF/SVG)")
-    p.add_argument("--bootstrap", type=int, default=0, help="paired bootstrap resamples of the differences to CoxPH")
+    p.add_argument("--bootstrap", type=_count, default=0,
+                   help="paired bootstrap resamples of the differences to CoxPH (default 0: none; with --json, "
+                        "written to --out only)")
     p.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")
     _outputs(p, "write a JSON report here: scores, calibration, bootstrap intervals")
     p.set_defaults(func=cmd_evaluate)
 
     p = sub.add_parser("predict", help="per-customer S(t), expected time and risk", epilog=EXAMPLES["predict"],
                        formatter_class=fmt)
-    _source(p, horizon=False)
+    _source(p, horizon=False, from_card=True)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
     _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk; one row per customer, by id "

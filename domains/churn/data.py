@@ -38,12 +38,15 @@ GZIP_MAGIC = b"\x1f\x8b"
 def _read_csv(path):
     """Every cell of a CSV as a string, with the spaces around cells and column names removed.
 
-    A gzip file is recognised by its first bytes, whatever its name; other compressions by the suffix. A file
-    whose header has no comma but several names is read as whitespace-separated (``CDNOW_master.txt``'s layout).
+    A gzip file is recognised by its first bytes, whatever its name (a plain file named ``.gz`` reads as plain);
+    other compressions by the suffix. A file whose header has no comma but several names is read as
+    whitespace-separated (``CDNOW_master.txt``'s layout).
     """
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
-    options = {"dtype": str, "keep_default_na": False, "compression": "gzip" if gzipped else "infer"}
+    plain_gz = not gzipped and str(path).lower().endswith(".gz")  # named .gz, but plain text
+    options = {"dtype": str, "keep_default_na": False,
+               "compression": "gzip" if gzipped else None if plain_gz else "infer"}
     try:
         table = pd.read_csv(path, skipinitialspace=True, **options)
         if len(table.columns) == 1 and len(str(table.columns[0]).split()) > 1:
@@ -66,7 +69,7 @@ def _first_bad(mask, values):
     return index + 1, values[index]
 
 
-def read_event_log(path, numeric=None, data_end=None):
+def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
     """Reads and validates an event log.
 
     Args:
@@ -75,6 +78,7 @@ def read_event_log(path, numeric=None, data_end=None):
         numeric: names of the numeric columns (default: every column other than customer_id, date and
             event_type). Each must be present, parse as numbers and be >= 0.
         data_end: optional last date of the data; a later event is an error.
+        data_end_origin: where ``data_end`` came from, for that error's message (e.g. ``"--data-end"``).
 
     Returns:
         DataFrame with ``customer_id`` (str), ``date`` (datetime64), the numeric columns (float) and
@@ -108,8 +112,9 @@ def read_event_log(path, numeric=None, data_end=None):
         late = (dates > pd.Timestamp(data_end)).to_numpy()
         if late.any():
             row, value = _first_bad(late, table["date"].to_numpy())
+            origin = f"; {data_end_origin}" if data_end_origin else ""
             raise InputError(f"{path}: row {row}: column 'date' has {value}, after the data end "
-                             f"{pd.Timestamp(data_end).date()} ({int(late.sum())} such rows)")
+                             f"{pd.Timestamp(data_end).date()} ({int(late.sum())} such rows{origin})")
     out = pd.DataFrame({"customer_id": ids, "date": dates})
     for column in numeric:
         values = pd.to_numeric(table[column], errors="coerce")

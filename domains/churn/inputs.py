@@ -8,6 +8,7 @@ imports Keras.
 """
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -75,15 +76,54 @@ def check_event_types(path, log, card):
                          f"one the model was trained on ({trained}; {len(unknown)} of {len(log)} rows)")
 
 
-def read_log(path, landmark, horizon_days=None):
+#: Days between a log's last event and its data end beyond which :func:`warn_if_short` warns that the log may end
+#: before the follow-up does (CDNOW's 2,357-customer sample has a purchase on its last day).
+COVERAGE_WARNING_DAYS = 28
+
+
+def data_end(landmark, horizon_days, given=None):
+    """The last date a transaction log must cover: ``given`` (``--data-end``), by default the end of the
+    follow-up ``landmark + horizon_days``.
+
+    Raises:
+        InputError: ``given`` before the follow-up ends, or a follow-up past the dates pandas can hold.
+    """
+    try:
+        follow_end = pd.Timestamp(landmark) + pd.Timedelta(days=horizon_days)
+    except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
+        raise InputError(f"--landmark {landmark} with --horizon-days {horizon_days}: the follow-up would end "
+                         "after the last date pandas can hold (2262-04-11)") from None
+    if given is None:
+        return follow_end
+    if pd.Timestamp(given) < follow_end:
+        raise InputError(f"--data-end {given}: before the end of the follow-up, {follow_end.date()} "
+                         f"(--landmark {landmark} + --horizon-days {horizon_days})")
+    return pd.Timestamp(given)
+
+
+def read_log(path, landmark, end=None, end_given=True):
     """A validated transaction log whose customers all have a purchase on or before ``landmark``.
 
-    With ``horizon_days`` a purchase after ``landmark + horizon_days`` (the data end) is an error.
+    Args:
+        end: the data end (:func:`data_end`): a later purchase is an error. None for prediction.
+        end_given: whether ``--data-end`` set it (else the message says how it was derived).
     """
-    end = None if horizon_days is None else pd.Timestamp(landmark) + pd.Timedelta(days=horizon_days)
-    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC, data_end=end)
+    origin = None if end_given else "the data end is --landmark + --horizon-days unless --data-end gives it"
+    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC, data_end=end, data_end_origin=origin)
     data.check_histories(log, landmark, path=path)
     return log
+
+
+def warn_if_short(path, log, end):
+    """One ``warning:`` line on stderr when the log's last purchase comes more than
+    :data:`COVERAGE_WARNING_DAYS` days before its data end ``end``: its customers are scored as watched until
+    then, which is wrong if the log stops earlier. Call it once every input check has passed, so that bad input
+    still gets one line."""
+    gap = (end - log["date"].max()).days
+    if gap > COVERAGE_WARNING_DAYS:
+        print(f"warning: {path}: the last purchase is on {log['date'].max().date()}, {gap} days before the data "
+              f"end {end.date()}: customers without a purchase are scored as watched until then; if the log stops "
+              "earlier, pass --data-end or a shorter --horizon-days", file=sys.stderr)
 
 
 def read_table(path, card=None, outcome=True, **columns):

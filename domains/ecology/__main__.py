@@ -3,7 +3,6 @@
 import argparse
 import json
 import os
-import shutil
 import sys
 import zipfile
 from pathlib import Path
@@ -12,7 +11,8 @@ import numpy as np
 import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
-from shared.cli import InputError, import_tensorflow, run, seed
+from shared.backups import claim_backup, clear_backup, file_sha256
+from shared.cli import InputError, image_format, import_tensorflow, run, seed
 from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLE = """examples:
@@ -32,6 +32,9 @@ EVALUATE_EXAMPLE = """examples:
 
 #: Names ``--model`` accepts for the shipped weights (``domains/ecology/weights/``), besides a file path.
 SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
+#: What training leaves in its checkpoint folder (members' checkpoints and weights, the candidate trained
+#: without the covariates): only these are cleared, as ``--backup-dir`` may name a folder holding other files.
+BACKUP_LEFTOVERS = ("member*", "no_covariates")
 
 
 def _model_options(parser):
@@ -231,9 +234,7 @@ def forecast(args):
         if path:
             _check_output(path, args.force)
     if args.plot:
-        from domains.ecology.plot import image_format
-
-        image_format(args.plot)
+        image_format(args.plot, "fan chart")
     _check_settings(args)
     s = _one_series(args, _load(args, series=args.series, min_length=12))
     if args.model:
@@ -290,7 +291,8 @@ def train(args):
 
     model = _forecaster(args, args.horizon, global_model=args.global_)
     backup = Path(args.backup_dir or Path(args.out).with_suffix(".backup"))
-    _claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"]})
+    claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"], "data_sha256": file_sha256(args.data)},
+                 BACKUP_LEFTOVERS)
     model.fit_many(pairs, backup_dir=backup, strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
     model.save(args.out, force=args.force)
     _note_covariates(args, model)
@@ -300,31 +302,8 @@ def train(args):
             **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
-    _clear_backup(backup)
+    clear_backup(backup, BACKUP_LEFTOVERS)
     _finish(args, card, f"wrote {args.out} and {card_path} ({len(pairs)} series)")
-
-
-def _claim_backup(folder, owner):
-    """Keeps ``folder``'s checkpoints only when the same command left them (``owner.json`` inside matches),
-    so a resumed run never loads another run's weights; else clears them and marks the folder as ``owner``'s."""
-    stamp = folder / "owner.json"
-    if stamp.is_file() and json.loads(stamp.read_text()) == owner:
-        return
-    _clear_backup(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(json.dumps(owner))
-
-
-def _clear_backup(folder):
-    """Removes what training leaves in ``folder`` (``owner.json``, ``member*``, ``no_covariates/``, the candidate
-    trained without the covariates), and the folder if then empty."""
-    for path in [folder / "owner.json", *folder.glob("member*"), folder / "no_covariates"]:
-        if path.is_dir():
-            shutil.rmtree(path)
-        else:
-            path.unlink(missing_ok=True)
-    if folder.is_dir() and not any(folder.iterdir()):
-        folder.rmdir()
 
 
 def evaluate(args):

@@ -1,32 +1,18 @@
 """Fan chart: a series' history and its forecast with 80 % and 95 % prediction intervals."""
 
-import os
-
 import matplotlib.pyplot as plt
-from matplotlib.backend_bases import FigureCanvasBase
 
 from shared.atomic import atomic_path
-from shared.cli import InputError
-
-
-def image_format(path):
-    """The image format that ``path``'s suffix names (``"png"``, ``"pdf"``, ``"svg"``, ...); raises
-    :class:`InputError` for a suffix matplotlib cannot write."""
-    suffix = os.path.splitext(str(path))[1].lower().lstrip(".")
-    supported = FigureCanvasBase.get_supported_filetypes()
-    if suffix not in supported:
-        raise InputError(f"{path}: the fan chart's file name must end in one of "
-                         f"{', '.join('.' + name for name in sorted(supported))} (it names the image format)")
-    return suffix
+from shared.cli import image_format
 
 
 def fan_chart(history_time, history_value, table, path=None, title="", force=False, ax=None):
     """Draws the history and the forecast ``table`` (columns ``time, median, lower95, lower80, upper80,
     upper95`` in the original units, as :func:`domains.ecology.__main__` writes it) on ``ax`` (a new 8 x 4 inch
     figure if ``None``) and returns the ``Axes``. With ``path`` the figure is also written there, atomically and
-    over an existing file only with ``force``, in the format its suffix names (:func:`image_format`); a figure
-    made here is then closed."""
-    image = None if path is None else image_format(path)
+    over an existing file only with ``force``, in the format its suffix names
+    (:func:`shared.cli.image_format`); a figure made here is then closed."""
+    image = None if path is None else image_format(path, "fan chart")
     made = ax is None
     figure, ax = plt.subplots(figsize=(8, 4)) if made else (ax.figure, ax)
     ax.plot(history_time, history_value, color="black", lw=1.2, label="observed")

@@ -307,6 +307,50 @@ def test_missing_file_and_bad_arguments_exit_2(capsys, tmp_path):
     assert code == 2 and "273 days at most" in err
 
 
+@pytest.mark.parametrize("command, message", [
+    (["evaluate", "--transactions", SAMPLE, "--bootstrap", -3], "argument --bootstrap: must be a whole number >= 0"),
+    (["evaluate", "--transactions", SAMPLE, "--bootstrap", 3, "--json"], "add --out REPORT.json"),
+    (["evaluate", "--transactions", SAMPLE, "--plot", "{tmp}/calibration.txt"],
+     "calibration plot's file name must end"),
+    (["train", "--table", TELCO, "--drop", "total_charges", "--out", "{tmp}/model.h5"], "must end in .keras"),
+], ids=["negative-bootstrap", "bootstrap-json-without-out", "plot-format", "model-suffix"])
+def test_options_that_cannot_be_honoured_are_refused_before_any_work(capsys, tmp_path, command, message):
+    """Refused up front (exit 2, one line), not after the scores are printed or the model is trained."""
+    code, out, err = cli(capsys, *[str(a).format(tmp=tmp_path) for a in command])
+    assert code == 2 and out == "" and message in err and len(err.strip().splitlines()) == 1, err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_data_end_lets_a_shorter_follow_up_be_scored_and_a_short_log_is_warned_about(capsys, small_log, tmp_path):
+    code, _, err = cli(capsys, "evaluate", "--transactions", small_log, "--horizon-days", 91, "--json")
+    assert code == 2 and "after the data end 1997-12-30" in err and "unless --data-end gives it" in err
+    code, out, err = cli(capsys, "evaluate", "--transactions", small_log, "--horizon-days", 91,
+                         "--data-end", "1998-06-30", "--json")
+    assert code == 0 and err == "" and json.loads(out)["gated"]["n"] == 300
+    short = tmp_path / "short.csv"
+    log = pd.read_csv(small_log)
+    log[log["date"] <= "1998-03-31"].to_csv(short, index=False)
+    code, out, err = cli(capsys, "evaluate", "--transactions", short, "--json")
+    assert code == 0 and set(json.loads(out)) == {"gated", "coxph", "km"}
+    assert err.startswith(f"warning: {short}: the last purchase is on 1998-03-") and len(err.splitlines()) == 1
+
+
+def test_another_run_s_checkpoints_are_cleared_not_resumed(capsys, telco_split, tmp_path):
+    """A backup left by a run with other arguments (here one whose checkpoint would not even load) is cleared:
+    the new run starts afresh instead of loading another run's weights."""
+    train_csv, _ = telco_split
+    out = tmp_path / "m.keras"
+    backup = Path(f"{out}.backup")
+    backup.mkdir()
+    (backup / "owner.json").write_text(json.dumps({"argv": ["train", "--epochs", "7"], "data_sha256": "0"}))
+    (backup / "training_metadata.json").write_text("{not json")
+    code, out_text, err = cli(capsys, "train", "--table", train_csv, "--drop", "total_charges", "--epochs", 2,
+                              "--out", out, "--json")
+    assert code == 0, err
+    history = json.loads(out_text)["history"]
+    assert not history["resumed"] and history["epochs_run"] == [1, 2] and not backup.exists()
+
+
 def test_module_entry_point_exit_code():
     result = subprocess.run([sys.executable, "-m", "domains.churn", "evaluate", "--transactions", "/nonexistent.csv"],
                             capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})

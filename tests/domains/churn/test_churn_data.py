@@ -60,6 +60,8 @@ def test_spaces_around_cells_and_names_and_gzip_without_its_suffix(tmp_path):
     hidden = tmp_path / "log_gz.csv"
     hidden.write_bytes(gzip.compress(LOG.encode()))
     pd.testing.assert_frame_equal(plain, data.read_event_log(hidden, numeric=data.CDNOW_NUMERIC))
+    plain_named_gz = write(tmp_path, LOG, "plain.csv.gz")  # the first bytes decide, not the name
+    pd.testing.assert_frame_equal(plain, data.read_event_log(plain_named_gz, numeric=data.CDNOW_NUMERIC))
     with pytest.raises(InputError, match="column 'date' appears twice"):
         data.read_event_log(write(tmp_path, "customer_id,date ,date\na,1997-01-01,1\n"))
 

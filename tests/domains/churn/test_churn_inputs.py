@@ -1,6 +1,7 @@
 """Inputs checked before TensorFlow is imported: the scorable-outcome check against lifelines' own rule."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from lifelines.utils import concordance_index
 
@@ -41,3 +42,24 @@ def test_check_scorable_says_why():
     with pytest.raises(InputError, match="no comparable pair of customers"):
         inputs.check_scorable("log.csv", [5, 5, 2], [1, 1, 0], "no purchase")
     inputs.check_scorable("log.csv", [5, 5], [1, 0], "no purchase")  # censored at the event's time: comparable
+
+
+def test_data_end_defaults_to_the_end_of_follow_up_and_may_not_come_before_it():
+    assert inputs.data_end("1997-09-30", 273) == pd.Timestamp("1998-06-30")
+    assert inputs.data_end("1997-09-30", 91, "1998-06-30") == pd.Timestamp("1998-06-30")
+    with pytest.raises(InputError, match=r"--data-end 1997-12-01: before the end of the follow-up, 1997-12-30"):
+        inputs.data_end("1997-09-30", 91, "1997-12-01")
+    with pytest.raises(InputError, match="after the last date pandas can hold"):
+        inputs.data_end("2262-04-01", 273)
+    with pytest.raises(InputError, match="after the last date pandas can hold"):
+        inputs.data_end("1997-09-30", 10**8)
+
+
+def test_a_log_that_stops_well_before_its_data_end_gets_one_warning_line(capsys):
+    log = pd.DataFrame({"date": pd.to_datetime(["1997-01-01", "1998-06-02"])})
+    inputs.warn_if_short("log.csv", log, pd.Timestamp("1998-06-30"))  # 28 days: within the margin
+    assert capsys.readouterr().err == ""
+    inputs.warn_if_short("log.csv", log, pd.Timestamp("1998-07-01"))
+    err = capsys.readouterr().err
+    assert err.startswith("warning: log.csv: the last purchase is on 1998-06-02, 29 days before the data end "
+                          "1998-07-01") and len(err.splitlines()) == 1
