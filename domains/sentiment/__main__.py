@@ -9,18 +9,22 @@
 ``pairs_both_right``); ``train --json`` one object with the SST-2 dev/test accuracies and negation gaps.
 
 Every command shares ``--seed``, ``--out`` (``predict``/``evaluate``: write the output to this file instead of
-standard output; ``train``: the run), ``--json`` and ``--force`` (replace an existing ``--out``); outputs are
-written atomically.
+standard output, ``-`` being standard output; ``train``: the run), ``--json`` and ``--force`` (replace an
+existing ``--out``); outputs are written atomically. Numeric ``train`` options out of range (a batch size of 0,
+a word dropout of 1, a negative learning rate ...) are refused before any work, naming the option.
+
+Every text gets a label, also one with no word the predictor knows (:data:`UNKNOWN_TEXTS`, in ``predict --help``).
 """
 
 import argparse
 import hashlib
 import json
+import math
 import sys
 from pathlib import Path
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
-from domains.sentiment.data import load_data, load_sst, read_lines, sst_split_path
+from domains.sentiment.data import data_format_of, load_data, load_sst, read_lines, sst_split_path
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
@@ -28,39 +32,81 @@ from shared.cli import InputError, import_tensorflow, run, seed
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
-EXAMPLES = {
-    "predict": """examples:
+EXAMPLES = {  # per command, under one "examples:" heading (the top-level help lists them all)
+    "predict": """\
   python -m domains.sentiment predict "not bad at all" "I did not enjoy it" --json
   python -m domains.sentiment predict --input lines.txt --json --out predictions.jsonl
   python -m domains.sentiment predict --baseline tfidf --input lines.txt
   cut -f1 pairs.tsv | python -m domains.sentiment predict --input - --json
   python -m domains.sentiment predict --baseline vader "never fails to impress"
 """,
-    "evaluate": """examples:
+    "evaluate": """\
   python -m domains.sentiment evaluate --data ../shared/data/sentiment/sst/trees/test.txt.gz --json
   python -m domains.sentiment evaluate --baseline tfidf --data pairs.tsv --format tsv --pairs
 """,
-    "train": """examples:
-  python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 --seed 0
-  python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 --neutral 20000 --seed 0
-  python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 --lexicon \
-      --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --three-way --neutral-spread 0.1 --adversarial 0.2 --seed 0   # the shipped recipe
-  python -m domains.sentiment train --out runs/sentiment --seed 0   # run again after a kill: resumes
+    "train": """\
+  python -m domains.sentiment train --out runs/sentiment --batch-size 128 --augment 12000 --neutral 20000 \\
+      --seed 0   # the same command again after a kill resumes (other settings or data start afresh)
+  python -m domains.sentiment train --out runs/lexicon --lexicon --batch-size 128 --augment 12000 \\
+      --neutral 20000 --seed 0
+  python -m domains.sentiment train --out runs/wide --epochs 2 --batch-size 128 --augment 12000 --neutral 20000 \\
+      --lexicon --wide-l2 1e-5 --wide-scale 10 --wide-outside-scope --pair-neutral-share 0.4 --three-way \\
+      --neutral-spread 0.1 --adversarial 0.2 --seed 1   # the shipped model's recipe and seed
   python -m domains.sentiment train --out runs/two --distribute mirrored --epochs 1 --seed 0
 """,
 }
 
+UNKNOWN_TEXTS = """\
+A text with no token (empty or whitespace-only) or with only tokens outside the model's vocabulary (made-up
+words, most emoji, another language: each reads as the out-of-vocabulary id) still gets a probability and a
+label: the model's answer for an empty or an all-unknown token sequence of that length, which says nothing
+about the text. For the shipped model that is 0.51 for an empty text, 0.51-0.53 for one to three unknown
+tokens and less for longer ones (0.49 for four, so labelled negative; 0.43 for 8; 0.33-0.37 from 15 on).
+--baseline tfidf gives such a text its intercept's probability (0.56 trained on the shared SST trees);
+--baseline vader gives a text with no VADER word (emoji are VADER words) 0.500001, positive (compound 0).
+"""
+
+
+def _bounded(convert, test, wanted):
+    """An argparse type: ``convert(text)`` when it is a finite number that passes ``test``, else an error
+    saying the option must be ``wanted`` (exit 2, one line naming the option)."""
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not test(value):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+POSITIVE_INT = _bounded(int, lambda value: value > 0, "an integer > 0")
+COUNT = _bounded(int, lambda value: value >= 0, "an integer >= 0")
+POSITIVE = _bounded(float, lambda value: value > 0, "a number > 0")
+NON_NEGATIVE = _bounded(float, lambda value: value >= 0, "a number >= 0")
+DROPOUT = _bounded(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
+SHARE = _bounded(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
+SPREAD = _bounded(float, lambda value: 0 <= value < 0.5, "a number in [0, 0.5)")
+
 
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m domains.sentiment", description="Negation-aware sentiment.",
-                                     epilog="".join(EXAMPLES.values()), formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     epilog="examples:\n" + "".join(EXAMPLES.values()),
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
     def common(sub, out_help):
         sub.add_argument("--sst-trees", type=Path, default=None,
-                         help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's sst/trees)")
-        sub.add_argument("--seed", type=seed, default=0, help="random seed (default 0): train's initialisation and order, "
-                                                               "evaluate's TF-IDF baseline; predict is deterministic")
+                         help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's "
+                              "sst/trees); read by train (train and dev, and test for the card when present) and by "
+                              "--baseline tfidf (train), unused otherwise")
+        sub.add_argument("--seed", type=seed, default=0,
+                         help="random seed (default 0): train's initialisation, data and order; the solver of "
+                              "--baseline tfidf (predict and evaluate); a model and --baseline vader predict "
+                              "deterministically")
         sub.add_argument("--out", type=Path, default=None, help=out_help)
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
         sub.add_argument("--force", action="store_true", help="replace an existing --out")
@@ -73,13 +119,14 @@ def _parser():
         which.add_argument("--baseline", choices=["tfidf", "vader"],
                            help="tfidf: TF-IDF + logistic regression trained on every labelled SST train phrase "
                                 "(about 20 s on 2 cores); vader: VADER, compound >= 0 -> positive (nothing trained)")
-        common(sub, "write the output to this file (default: standard output)")
+        common(sub, "write the output to this file (default, or -: standard output)")
 
-    def sub_parser(name, help_text):
-        return commands.add_parser(name, help=help_text, epilog=EXAMPLES[name],
+    def sub_parser(name, help_text, description=None):
+        return commands.add_parser(name, help=help_text, description=description, epilog="examples:\n" + EXAMPLES[name],
                                    formatter_class=argparse.RawDescriptionHelpFormatter)
 
-    predict = sub_parser("predict", "label and P(positive) per text")
+    predict = sub_parser("predict", "label and P(positive) per text",
+                         "Label (positive when P(positive) > 0.5) and P(positive) per text.\n\n" + UNKNOWN_TEXTS)
     predict.add_argument("texts", nargs="*", help="texts to classify")
     predict.add_argument("--input", type=Path, help="a UTF-8 file with one text per line (an empty line is an empty text); - reads standard input")
     predictor_options(predict)
@@ -92,24 +139,29 @@ def _parser():
                                "text, label without a header (default: from the name)")
     evaluate.add_argument("--text-column", default="text", help="tsv: the text column (default text)")
     evaluate.add_argument("--label-column", default="label", help="tsv: the label column (default label; 0/1, neg/pos)")
-    evaluate.add_argument("--pairs", action="store_true", help="consecutive rows are minimal pairs: report both-right share")
+    evaluate.add_argument("--pairs", action="store_true",
+                          help="consecutive rows of a TSV/CSV table (--format tsv) are minimal pairs: report the "
+                               "share of pairs with both right")
     predictor_options(evaluate)
 
     train_command = sub_parser("train", "train the BiGatedLSTM on every labelled SST train phrase (checkpoints, resume)")
-    train_command.add_argument("--epochs", type=int, default=1, help="epochs (default 1)")
-    train_command.add_argument("--batch-size", type=int, default=64, help="batch size (default 64)")
-    train_command.add_argument("--learning-rate", type=float, default=2e-3, help="Adam learning rate (default 0.002)")
-    train_command.add_argument("--steps-per-epoch", type=int, default=None, help="cap on batches per epoch (default: all)")
-    train_command.add_argument("--units", type=int, default=64, help="GatedLSTM units per direction (default 64)")
-    train_command.add_argument("--embed-dim", type=int, default=64, help="token embedding size (default 64)")
+    train_command.add_argument("--epochs", type=POSITIVE_INT, default=1, help="epochs (default 1)")
+    train_command.add_argument("--batch-size", type=POSITIVE_INT, default=64, help="batch size (default 64)")
+    train_command.add_argument("--learning-rate", type=POSITIVE, default=2e-3,
+                               help="Adam learning rate, > 0 (default 0.002)")
+    train_command.add_argument("--steps-per-epoch", type=POSITIVE_INT, default=None,
+                               help="batches per epoch, the data repeating (default: one pass over the data)")
+    train_command.add_argument("--units", type=POSITIVE_INT, default=64,
+                               help="GatedLSTM units per direction (default 64)")
+    train_command.add_argument("--embed-dim", type=POSITIVE_INT, default=64, help="token embedding size (default 64)")
     train_command.add_argument("--lexicon", action="store_true",
                                help="add VADER prior-polarity features per token (domains.sentiment.lexicon)")
-    train_command.add_argument("--word-dropout", type=float, default=0.0,
-                               help="probability of reading a training token as unknown (default 0)")
-    train_command.add_argument("--wide-l2", type=float, default=None, metavar="L2",
+    train_command.add_argument("--word-dropout", type=DROPOUT, default=0.0,
+                               help="probability of reading a training token as unknown, in [0, 1) (default 0)")
+    train_command.add_argument("--wide-l2", type=NON_NEGATIVE, default=None, metavar="L2",
                                help="add a wide part: a linear logit over uni- and bigrams (domains.sentiment.ngrams) "
                                     "with this L2 penalty, summed with the recurrent part's (default: none)")
-    train_command.add_argument("--wide-scale", type=float, default=1.0,
+    train_command.add_argument("--wide-scale", type=POSITIVE, default=1.0,
                                help="the wide part's learning-rate multiplier (domains.sentiment.ngrams; default 1)")
     train_command.add_argument("--wide-outside-scope", action="store_true",
                                help="the wide part skips the words inside a negation scope (left to the recurrent part)")
@@ -118,21 +170,22 @@ def _parser():
                                     "NBSVM, or a logistic regression on NB-scaled n-grams (default zero)")
     train_command.add_argument("--three-way", action="store_true",
                                help="a softmax over negative, neutral, positive (P(positive) = p_pos + p_neu / 2)")
-    train_command.add_argument("--neutral-spread", type=float, default=0.0, metavar="S",
-                               help="--three-way: a neutral text's target is (S, 1 - 2 S, S) (default 0)")
+    train_command.add_argument("--neutral-spread", type=SPREAD, default=0.0, metavar="S",
+                               help="--three-way: a neutral text's target is (S, 1 - 2 S, S), S in [0, 0.5) "
+                                    "(default 0)")
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
-    train_command.add_argument("--augment", type=int, default=0, metavar="PAIRS",
+    train_command.add_argument("--augment", type=COUNT, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
-    train_command.add_argument("--neutral", type=int, default=0, metavar="N",
+    train_command.add_argument("--neutral", type=COUNT, default=0, metavar="N",
                                help="add N neutral SST train phrases with target 0.5 (default 0)")
-    train_command.add_argument("--pair-neutral-share", type=float, default=0.25, metavar="SHARE",
+    train_command.add_argument("--pair-neutral-share", type=SHARE, default=0.25, metavar="SHARE",
                                help="share of the generated pairs built on a neutral word, target 0.5 on both "
                                     "halves (default 0.25)")
-    train_command.add_argument("--pair-consistency", type=float, default=0.0, metavar="STRENGTH",
+    train_command.add_argument("--pair-consistency", type=NON_NEGATIVE, default=0.0, metavar="STRENGTH",
                                help="keep each generated pair in one batch and add STRENGTH x (sum of the two "
                                     "logits)^2 for a pair whose negation flips the label, x (their difference)^2 "
                                     "for a neutral pair (default 0: off)")
-    train_command.add_argument("--adversarial", type=float, default=0.0, metavar="EPS",
+    train_command.add_argument("--adversarial", type=NON_NEGATIVE, default=0.0, metavar="EPS",
                                help="adversarial training on the token embeddings with this radius "
                                     "(domains.sentiment.adversarial; its loss term includes the --wide-l2 "
                                     "penalty as well, so that penalty counts twice; default 0: off)")
@@ -177,17 +230,17 @@ def _emit(args, lines):
 def _train(args):
     if args.out is None:
         raise InputError("train: --out is required (the run folder or NAME.keras)")
+    if str(args.out) == "-":
+        raise InputError("train: --out -: a run is files (model, vocabulary, card), not standard output")
     import_tensorflow()  # its start-up notices held back
     from domains.sentiment.augment import training_table
     from domains.sentiment.train import run_files, train
 
-    check_writable(run_files(args.out)["model"], args.force)  # before reading the trees, in the command line's words
+    for name in ("model", "vocabulary", "card"):  # before reading the trees, in the command line's words
+        check_writable(run_files(args.out)[name], args.force)
     trees = _trees(args)
-    if not 0.0 <= args.pair_neutral_share <= 1.0:
-        raise InputError(f"--pair-neutral-share: {args.pair_neutral_share} is not in [0, 1]")
-    if args.pair_consistency < 0 or (args.pair_consistency and not args.augment):
-        raise InputError(f"--pair-consistency: {args.pair_consistency} needs a strength >= 0 and, above 0, "
-                         "generated pairs (--augment)")
+    if args.pair_consistency and not args.augment:
+        raise InputError(f"--pair-consistency: {args.pair_consistency} needs generated pairs (--augment)")
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
                                 pair_neutral_share=args.pair_neutral_share)
     dev = load_sst(sst_split_path(trees, "dev"))
@@ -222,7 +275,17 @@ def _train(args):
         json.dump(card, handle, indent=2)
     summary = {"out": str(args.out), **{f"{k}_accuracy": v["accuracy"] for k, v in metrics.items()},
                **{f"{k}_negation_gap": v["negation_gap"] for k, v in metrics.items()}}
-    print(json.dumps(summary) if args.json else "\n".join(f"{k:28s}{v}" for k, v in summary.items()))
+    print(json.dumps(summary) if args.json else "\n".join(f"{k:28s}{_shown(k, v)}" for k, v in summary.items()))
+
+
+def _shown(key, value):
+    """A report's value as the plain-text output shows it: a fraction to 4 decimals, a negation gap (points) to 2,
+    ``n/a`` where a side has no texts."""
+    if value is None:
+        return "n/a (a side has no texts)" if key.endswith("negation_gap") else "n/a (no texts)"
+    if key.endswith("negation_gap"):
+        return f"{value:.2f} points"
+    return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
 def _json_line(record):
@@ -258,7 +321,11 @@ def _predict(args):
 def _evaluate(args):
     if args.out is not None:
         check_writable(args.out, args.force)
-    data = load_data(args.data, args.format, args.text_column, args.label_column)
+    data_format = data_format_of(args.data, args.format)
+    if args.pairs and data_format != "tsv":
+        raise InputError(f"--pairs: pairs are consecutive rows of a TSV/CSV table (--format tsv), but {args.data} "
+                         f"is read as --format {data_format}")
+    data = load_data(args.data, data_format, args.text_column, args.label_column)
     if not len(data):
         raise InputError(f"{args.data}: no labelled rows")
     probabilities = _predictor(args).predict_proba(data["text"])
@@ -270,13 +337,14 @@ def _evaluate(args):
     if args.json:
         _emit(args, [json.dumps(report)])
     else:
-        _emit(args, [f"{key:28s}{value:.4f}" if isinstance(value, float) else f"{key:28s}{value}"
-                     for key, value in report.items()])
+        _emit(args, [f"{key:28s}{_shown(key, value)}" for key, value in report.items()])
 
 
 def main(argv):
     """Parses ``argv`` and runs one subcommand."""
     args = _parser().parse_args(argv)
+    if args.command != "train" and str(args.out) == "-":
+        args.out = None  # standard output, as --input - is standard input
     {"predict": _predict, "evaluate": _evaluate, "train": _train}[args.command](args)
 
 

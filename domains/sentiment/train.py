@@ -3,15 +3,18 @@
 A run (:func:`run_files`) is the model (the weights of the best epoch on the validation set, saved without the
 optimizer and loaded with ``safe_mode=True``), the featurizer's vocabulary (a JSON list of tokens), a card
 (JSON: data, command, seed, settings, metrics per epoch) and, while training, a backup folder (Keras
-``BackupAndRestore``: an interrupted run started again with the same arguments resumes from its last finished
-epoch; the folder is removed at the end), the best epoch's weights so far (``backup.best.weights.h5``) and the
-metrics of every finished epoch (``backup.epochs.csv``, Keras ``CSVLogger``), so that a resumed run still
-returns the best epoch of the whole run. ``out`` is either a folder (``model.keras``, ``vocabulary.json``,
+``BackupAndRestore``: an interrupted run started again with the same settings and data resumes from its last
+finished epoch; the folder is removed at the end), the best epoch's weights so far (``backup.best.weights.h5``)
+and the metrics of every finished epoch (``backup.epochs.csv``, Keras ``CSVLogger``), so that a resumed run
+still returns the best epoch of the whole run. The backup folder is stamped with the run's settings and data
+(:func:`shared.backups.claim_backup`): a run with other settings or data clears another run's checkpoints, best
+epoch and log, and starts afresh. ``out`` is either a folder (``model.keras``, ``vocabulary.json``,
 ``card.json``, ``backup/`` inside it) or a ``NAME.keras`` file (``NAME.vocabulary.json``, ``NAME.json`` and
 ``NAME.backup/`` beside it: the layout of the shipped weights in ``domains/sentiment/weights/``).
 """
 
 import functools
+import hashlib
 import json
 import math
 from pathlib import Path
@@ -26,6 +29,7 @@ from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentCla
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.backups import STAMP, claim_backup
 from shared.cli import InputError
 from shared.distribute import strategy_scope
 from shared.safe_load import load_model
@@ -180,8 +184,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     Args:
         train_data, validation_data: DataFrames with ``text`` and ``label`` (training labels may be soft, in
             [0, 1]; validation labels binary).
-        out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model there is
-            refused unless ``force`` (the command line's ``--force``).
+        out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model, vocabulary
+            or card there is refused, before any training, unless ``force`` (the command line's ``--force``).
         epochs, batch_size, seed, learning_rate: training settings.
         max_tokens: vocabulary size (including padding and OOV), built from ``train_data``.
         model_options: keyword arguments of :func:`build_model`.
@@ -214,16 +218,19 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     classes; ``neutral_spread`` s makes a neutral label's target (s, 1 - 2 s, s)) and checkpointed on
     :func:`three_way_accuracy`; the saved model outputs P(positive) as any other.
 
-    An interrupted call started again with the same ``out`` resumes after the last finished epoch and returns
-    the best epoch of the whole run (the returned history and the card cover the epochs of the resumed call
-    only). The weights and optimizer state come from the backup, but the shuffling and dropout draws do not,
-    so the resumed epochs are not bit-for-bit those of an uninterrupted call.
+    An interrupted call started again with the same ``out``, settings (those the card lists) and data resumes
+    after the last finished epoch and returns the best epoch of the whole run (the returned history and the card
+    cover the epochs of the resumed call only). The weights and optimizer state come from the backup, but the
+    shuffling and dropout draws do not, so the resumed epochs are not bit-for-bit those of an uninterrupted call.
+    A backup left by a call with other settings or data is cleared first, with its best weights and epoch log,
+    and training starts afresh.
 
     Returns:
         ``(SentimentClassifier, history dict)``.
     """
     files = run_files(out)
-    check_writable(files["model"], force, override="--force (force=True in Python)")
+    for name in ("model", "vocabulary", "card"):
+        check_writable(files[name], force, override="--force (force=True in Python)")
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
                                   lexicon=(model_options or {}).get("use_lexicon", False))
@@ -275,8 +282,18 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     if paired:  # the loss's label layout, with no pairs
         validation_labels = np.stack([validation_labels, np.zeros_like(validation_labels)], axis=1)
     validation = length_buckets(featurizer, validation_data["text"], validation_labels, 256, seed)
+    settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
+                "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
+                "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
+                "pair_consistency": pair_consistency, "neutral_spread": neutral_spread, "adversarial": adversarial,
+                "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
+    owner = {"settings": settings, "train_data": data_digest(train_data, ("text", "label", "pair")),
+             "validation_data": data_digest(validation_data, ("text", "label"))}
     files["model"].parent.mkdir(parents=True, exist_ok=True)
     best, log = (files["backup"].with_name(files["backup"].name + end) for end in (".best.weights.h5", ".epochs.csv"))
+    if not claim_backup(files["backup"], json.loads(json.dumps(owner))):  # as read back from the stamp
+        best.unlink(missing_ok=True)  # another run's best epoch and log, not to be beaten or continued
+        log.unlink(missing_ok=True)
     callbacks = [  # the checkpoint and the log see every epoch before BackupAndRestore records it as done
         keras.callbacks.ModelCheckpoint(str(best), monitor="val_accuracy", mode="max", save_best_only=True,
                                         save_weights_only=True,
@@ -297,21 +314,26 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     with atomic_open(str(files["vocabulary"]), force=force) as handle:
         json.dump(featurizer.vocabulary, handle, ensure_ascii=False)
     history = {key: [round(float(v), 5) for v in values] for key, values in history.items()}
-    settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
-                "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
-                "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
-                "pair_consistency": pair_consistency, "neutral_spread": neutral_spread, "adversarial": adversarial,
-                "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
     with atomic_open(str(files["card"]), force=force) as handle:
         json.dump({**(card or {}), "settings": settings, "history": history}, handle, indent=2)
     return SentimentClassifier(featurizer, plain), history
 
 
+def data_digest(table, columns):
+    """SHA-256 hex digest of ``table``'s ``columns`` (those it has), row by row in order
+    (``pandas.util.hash_pandas_object``, index left out): a training or validation set's identity in a backup's
+    owner."""
+    present = [column for column in columns if column in table]
+    rows = pd.util.hash_pandas_object(table[present], index=False).to_numpy()
+    return hashlib.sha256(",".join(present).encode() + rows.tobytes()).hexdigest()
+
+
 def _best_so_far(backup, best, log):
     """The best validation accuracy of the epochs an interrupted run finished (read from its ``log``, a Keras
     ``CSVLogger`` file), for a resumed run's checkpoint to beat; None for a fresh run, whose stale ``best`` and
-    ``log`` (left by a run killed before it backed up an epoch) are removed."""
-    if backup.is_dir() and best.is_file() and log.is_file():
+    ``log`` (left by a run killed before it backed up an epoch: its ``backup`` holds no checkpoint beside the
+    owner's stamp) are removed."""
+    if best.is_file() and log.is_file() and any(path.name != STAMP for path in backup.iterdir()):
         epochs = pd.read_csv(log)
         if "val_accuracy" in epochs and epochs["val_accuracy"].notna().any():
             return float(epochs["val_accuracy"].max())
@@ -321,11 +343,20 @@ def _best_so_far(backup, best, log):
 
 
 def load_classifier(out):
-    """The :class:`SentimentClassifier` of a run written by :func:`train` (a folder or a ``.keras`` file)."""
+    """The :class:`SentimentClassifier` of a run written by :func:`train` (a folder or a ``.keras`` file).
+
+    Raises:
+        InputError: the vocabulary file is missing or its size does not match the model's embedding.
+    """
     files = run_files(out)
     model = load_model(files["model"], compile=True)
     if not files["vocabulary"].is_file():
         raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing")
     vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))
+    expected = model.get_layer("embedding").input_dim  # build_model's vocabulary_size: the tokens, padding and OOV
+    if len(vocabulary) + 2 != expected:
+        raise InputError(f"{files['vocabulary']}: {len(vocabulary)} tokens, but {files['model']} embeds "
+                         f"{expected} ids ({expected - 2} tokens plus padding and out-of-vocabulary): not its "
+                         "vocabulary")
     lexicon = any(tensor.name == "lexicon" for tensor in model.inputs)  # a model built with use_lexicon
     return SentimentClassifier(Featurizer(vocabulary, lexicon=lexicon), model)

@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from domains.sentiment.__main__ import main
+from shared.backups import STAMP
+from shared.cli import run
 
 ROOT = Path(__file__).resolve().parents[3]
 TRAIN = [
@@ -22,7 +24,16 @@ TRAIN = [
 def trees(tmp_path_factory):
     folder = tmp_path_factory.mktemp("trees")
     (folder / "train.txt").write_text("\n".join(TRAIN) + "\n")
+    (folder / "dev.txt").write_text("\n".join(TRAIN) + "\n")
     return folder
+
+
+def in_process(argv, capsys):
+    """Runs the command line in this process (``shared.cli.run``): ``(exit code, stdout, stderr)``."""
+    with pytest.raises(SystemExit) as stop:
+        run(main, [str(arg) for arg in argv])
+    captured = capsys.readouterr()
+    return stop.value.code, captured.out, captured.err
 
 
 def cli(*args, stdin=None):
@@ -119,7 +130,108 @@ def test_train_refuses_a_pair_consistency_without_generated_pairs(trees, tmp_pat
         extra = ["--augment", "10"] if strength.startswith("-") else []
         result = cli("train", "--out", tmp_path / "run", "--sst-trees", trees, "--pair-consistency", strength, *extra)
         assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
-        assert result.stderr.startswith("error: --pair-consistency: ") and not (tmp_path / "run").exists()
+        prefix = "python -m domains.sentiment train: error: argument " if strength.startswith("-") else "error: "
+        assert result.stderr.startswith(prefix + "--pair-consistency: ") and not (tmp_path / "run").exists()
+
+
+TINY = ["--steps-per-epoch", "2", "--units", "4", "--embed-dim", "4", "--batch-size", "4", "--json"]
+
+
+@pytest.mark.parametrize("existing", ["run.json", "run.vocabulary.json"])
+def test_train_refuses_an_existing_card_or_vocabulary_before_training(trees, tmp_path, existing):
+    (tmp_path / existing).write_text("the user's")
+    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, *TINY)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert f"{existing}: already exists; pass --force" in result.stderr
+    assert [path.name for path in tmp_path.iterdir()] == [existing]
+    assert (tmp_path / existing).read_text() == "the user's"
+
+
+@pytest.mark.slow
+def test_train_clears_another_runs_backup_and_starts_afresh(trees, tmp_path):
+    backup = tmp_path / "run.backup"  # a killed run with other settings: junk checkpoints and a perfect best epoch
+    backup.mkdir()
+    (backup / STAMP).write_text(json.dumps({"argv": ["train", "--epochs", "9"]}))
+    (backup / "latest.weights.h5").write_text("junk")
+    (backup / "training_metadata.json").write_text('{"epoch": 1, "batch": 0}')
+    (tmp_path / "run.backup.best.weights.h5").write_text("junk")
+    (tmp_path / "run.backup.epochs.csv").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,1,0.1,1.0,0.1\n")
+    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, "--epochs", "2", *TINY)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["out"] == str(tmp_path / "run.keras")
+    card = json.loads((tmp_path / "run.json").read_text())
+    assert len(card["history"]["loss"]) == 2                      # both epochs: nothing resumed from the junk
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["run.json", "run.keras", "run.vocabulary.json"]
+
+
+@pytest.mark.parametrize("option, value", [
+    ("--epochs", "0"), ("--batch-size", "0"), ("--batch-size", "-5"), ("--steps-per-epoch", "0"), ("--units", "0"),
+    ("--embed-dim", "0"), ("--epochs", "1.5"), ("--learning-rate", "-1"), ("--learning-rate", "0"),
+    ("--learning-rate", "nan"), ("--word-dropout", "1.5"), ("--word-dropout", "1"), ("--word-dropout", "-0.1"),
+    ("--wide-l2", "-0.5"), ("--wide-scale", "0"), ("--neutral-spread", "0.5"), ("--augment", "-1"),
+    ("--neutral", "-1"), ("--pair-neutral-share", "1.5"), ("--pair-consistency", "inf"), ("--adversarial", "-0.2"),
+])
+def test_train_refuses_a_numeric_option_out_of_range_naming_it(tmp_path, capsys, option, value):
+    code, out, err = in_process(["train", "--out", tmp_path / "run", option, value], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert f"error: argument {option}: must be " in err and repr(value) in err and not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("data, data_format", [
+    ("x.pos", None), ("x.pos", "rt"), ("trees/train.txt", None), ("trees/train.txt", "sst"), ("pairs.tsv", "sst"),
+    ("pairs.tsv", "rt"),
+])
+def test_evaluate_pairs_needs_a_table(tmp_path, capsys, data, data_format):
+    (tmp_path / "trees").mkdir()
+    (tmp_path / "trees" / "train.txt").write_text("\n".join(TRAIN[:4]) + "\n")
+    (tmp_path / "x.pos").write_text("a good film\nnot a good film\n")
+    (tmp_path / "x.neg").write_text("a bad film\nnot a bad film\n")
+    (tmp_path / "pairs.tsv").write_text("a good film\t1\nnot a good film\t0\n")
+    fmt = ["--format", data_format] if data_format else []
+    code, out, err = in_process(["evaluate", "--baseline", "vader", "--data", tmp_path / data, *fmt, "--pairs"], capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: --pairs: pairs are consecutive rows of a TSV/CSV table")
+    assert f"is read as --format {data_format or ('rt' if data.endswith('.pos') else 'sst')}" in err
+    code, out, _ = in_process(["evaluate", "--baseline", "vader", "--data", tmp_path / "pairs.tsv", "--pairs"], capsys)
+    assert code == 0 and "n_pairs" in out                          # a table is fine
+
+
+def test_out_dash_is_standard_output(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = in_process(["predict", "--baseline", "vader", "a wonderful film", "--json", "--out", "-"], capsys)
+    assert code == 0 and json.loads(out)["text"] == "a wonderful film" and err == ""
+    (tmp_path / "data.tsv").write_text("a wonderful film\t1\n")
+    code, out, _ = in_process(["evaluate", "--baseline", "vader", "--data", "data.tsv", "--json", "--out", "-"], capsys)
+    assert code == 0 and json.loads(out)["n"] == 1
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["data.tsv"]  # no file named "-"
+    code, out, err = in_process(["train", "--out", "-"], capsys)
+    assert code == 2 and out == "" and err.startswith("error: train: --out -: ") and len(err.splitlines()) == 1
+
+
+def test_evaluate_plain_text_shows_na_for_an_empty_side_and_the_gap_in_points(tmp_path, capsys):
+    plain = tmp_path / "plain.tsv"
+    plain.write_text("a wonderful film\t1\na dreadful film\t0\n")  # no negation cue
+    code, out, _ = in_process(["evaluate", "--baseline", "vader", "--data", plain], capsys)
+    lines = dict(line.split(None, 1) for line in out.splitlines())
+    assert code == 0 and lines["accuracy"] == "1.0000" and lines["n_with_negation"] == "0"
+    assert lines["accuracy_with_negation"] == "n/a (no texts)" and lines["negation_gap"] == "n/a (a side has no texts)"
+    mixed = tmp_path / "mixed.tsv"
+    mixed.write_text("a wonderful film\t1\nnot a wonderful film\t1\nnot a dreadful film\t1\n")
+    code, out, _ = in_process(["evaluate", "--baseline", "vader", "--data", mixed], capsys)
+    lines = dict(line.split(None, 1) for line in out.splitlines())
+    assert code == 0 and lines["accuracy_with_negation"] == "0.5000" and lines["negation_gap"] == "50.00 points"
+
+
+def test_top_level_help_has_one_examples_block_and_keeps_line_continuations(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    help_text = capsys.readouterr().out
+    assert help_text.count("examples:") == 1
+    assert all(f"python -m domains.sentiment {command} " in help_text for command in ("predict", "evaluate", "train"))
+    assert "--neutral 20000 \\\n      --lexicon --wide-l2 1e-5" in help_text   # the shipped recipe's continuation
+    with pytest.raises(SystemExit):
+        main(["predict", "--help"])
+    assert "only tokens outside the model's vocabulary" in " ".join(capsys.readouterr().out.split())
 
 
 @pytest.mark.parametrize("command", ["predict", "evaluate", "train"])

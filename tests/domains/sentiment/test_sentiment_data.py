@@ -90,6 +90,16 @@ def test_rt_polarity_plain_gzip_prefix_and_latin1(tmp_path):
         load_rt(tmp_path / "gap")
 
 
+def test_rt_polarity_ignores_blank_lines_at_the_end_only_and_strips_texts(tmp_path):
+    (tmp_path / "end.pos").write_text(" a charming film \n\n  \n")   # blank lines after the last text
+    (tmp_path / "end.neg").write_text("a dull film\n\n")
+    assert load_rt(tmp_path / "end").values.tolist() == [["a charming film", 1], ["a dull film", 0]]
+    (tmp_path / "inner.pos").write_text("fine\n \nok\n\n")             # a blank line between texts
+    (tmp_path / "inner.neg").write_text("bad\n")
+    with pytest.raises(InputError, match=r"inner.pos: line 2: empty text"):
+        load_rt(tmp_path / "inner")
+
+
 def test_tables_round_trip_with_configurable_columns(tmp_path):
     tsv = tmp_path / "pairs.tsv"
     tsv.write_text('text\tlabel\tnote\nnot bad "at" all\tpositive\tx\nbad 😀\tNEG\ty\n')

@@ -12,6 +12,7 @@ import pytest
 
 from domains.sentiment.model import Featurizer, SentimentClassifier, build_model
 from domains.sentiment.train import load_classifier, train
+from shared.backups import STAMP
 from shared.cli import InputError
 
 
@@ -44,6 +45,14 @@ def test_train_refuses_an_existing_model_naming_both_ways_to_force(tmp_path):
     (tmp_path / "model.keras").write_bytes(b"")
     with pytest.raises(InputError, match=r"already exists; pass --force \(force=True in Python\)"):
         train(pd.DataFrame({"text": ["good"], "label": [1]}), None, tmp_path)
+
+
+@pytest.mark.parametrize("name", ["model.keras", "vocabulary.json", "card.json"])
+def test_train_refuses_any_existing_run_file_before_training(tmp_path, name):
+    (tmp_path / name).write_text("the user's")
+    with pytest.raises(InputError, match=rf"{name}: already exists; pass --force"):
+        train(pd.DataFrame({"text": ["good"], "label": [1]}), None, tmp_path)  # no validation data: never trains
+    assert sorted(path.name for path in tmp_path.iterdir()) == [name] and (tmp_path / name).read_text() == "the user's"
 
 
 @pytest.mark.slow
@@ -85,6 +94,18 @@ class Interrupt(keras.callbacks.Callback):
             raise KeyboardInterrupt
 
 
+class TurnedRoundValidation(keras.callbacks.Callback):
+    """Validates with the output layer ``positive``'s logit negated, so each validation prediction is turned round
+    (P -> 1 - P), and puts the trained weights back afterwards."""
+
+    def on_test_begin(self, logs=None):
+        self.trained = self.model.get_layer("positive").get_weights()
+        self.model.get_layer("positive").set_weights([-weight for weight in self.trained])
+
+    def on_test_end(self, logs=None):
+        self.model.get_layer("positive").set_weights(self.trained)
+
+
 @pytest.mark.slow
 def test_interrupted_training_resumes_after_the_last_finished_epoch(tmp_path):
     words = {"good": 1, "great": 1, "bad": 0, "dull": 0}
@@ -110,13 +131,39 @@ def test_a_resumed_run_returns_the_best_epoch_of_the_whole_run(tmp_path):
     interrupt = Interrupt(after=0)
     with pytest.raises(KeyboardInterrupt):
         train(data, data, tmp_path / "run", callbacks=[interrupt], **settings)
-    # resumed against the labels flipped, so that the resumed epoch scores below the first one (which learnt them)
-    flipped = data.assign(label=1 - data["label"])
-    classifier, resumed = train(data, flipped, tmp_path / "run", **settings)
+    # resumed validating with every prediction turned round (the accuracy against the labels flipped), so that
+    # the resumed epoch scores below the first one (which learnt them); other validation data would start afresh
+    classifier, resumed = train(data, data, tmp_path / "run", callbacks=[TurnedRoundValidation()], **settings)
     assert len(resumed["val_accuracy"]) == 1 and resumed["val_accuracy"][0] < 0.5
     # the checkpoint kept the epoch before the interruption, the best of the whole run, not the resumed one
     assert all(np.array_equal(a, b) for a, b in zip(classifier.model.get_weights(), interrupt.weights))
     assert not any(path.name.startswith("backup") for path in (tmp_path / "run").iterdir())
+
+
+def test_another_runs_backup_is_cleared_with_its_best_epoch_and_training_starts_afresh(tmp_path):
+    words = {"good": 1, "great": 1, "bad": 0, "dull": 0}
+    data = pd.DataFrame([(f"it is {w}", y) for w, y in words.items()] * 4, columns=["text", "label"])
+    settings = dict(epochs=2, batch_size=8, seed=0, learning_rate=1e-2, verbose=0,
+                    model_options={"embed_dim": 4, "units": 4, "attention_units": 4})
+    backup = tmp_path / "run" / "backup"
+    backup.mkdir(parents=True)  # a killed run with other settings: junk weights at epoch 1, a perfect best epoch
+    (backup / STAMP).write_text(json.dumps({"settings": {"epochs": 9}}))
+    (backup / "latest.weights.h5").write_text("junk")
+    (backup / "training_metadata.json").write_text('{"epoch": 1, "batch": 0}')
+    (tmp_path / "run" / "backup.best.weights.h5").write_text("junk")
+    (tmp_path / "run" / "backup.epochs.csv").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,1,0.1,1.0,0.1\n")
+    _, history = train(data, data, tmp_path / "run", **settings)
+    assert len(history["loss"]) == 2                                   # both epochs: not resumed at epoch 1
+    assert sorted(path.name for path in (tmp_path / "run").iterdir()) == ["card.json", "model.keras", "vocabulary.json"]
+
+
+def test_load_classifier_refuses_a_vocabulary_of_another_size(tmp_path):
+    build_model(6, embed_dim=4, units=3, attention_units=3).save(tmp_path / "run.keras")
+    (tmp_path / "run.vocabulary.json").write_text(json.dumps(["good", "bad", "film", "not"]))
+    assert load_classifier(tmp_path / "run.keras").featurizer.vocabulary == ["good", "bad", "film", "not"]
+    (tmp_path / "run.vocabulary.json").write_text(json.dumps(["good", "bad", "film"]))
+    with pytest.raises(InputError, match=r"run\.vocabulary\.json: 3 tokens, but .*run\.keras embeds 6 ids"):
+        load_classifier(tmp_path / "run.keras")
 
 
 MIRRORED = """

@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+import numpy as np
 import pytest
 
 from domains.sentiment.__main__ import SHIPPED
@@ -45,3 +46,13 @@ def test_shipped_weights_reproduce_the_cards_sst2_test_figures(classifier):
     assert report["accuracy"] == pytest.approx(expected["accuracy"], abs=2 / 1821)
     assert report["negation_gap"] == pytest.approx(expected["negation_gap"], abs=1.0)
     assert CARD["scorecard"]["sst2_test"]["accuracy"] == pytest.approx(expected["accuracy"], abs=2 / 1821)
+
+
+def test_texts_without_a_known_word_get_what_predict_help_says(classifier):
+    """``predict --help`` (``UNKNOWN_TEXTS``) quotes these figures: no token, then 1-4, 8 and 15-200 unknown ones."""
+    unknown = ["", " \t ", *(" ".join(["zzqx"] * n) for n in (1, 2, 3, 4, 8, 15, 50, 200))]
+    p = np.round(classifier.predict_proba(unknown + ["😀 très"]).astype(float), 2)
+    assert p[0] == p[1] == 0.51
+    assert all(0.51 <= value <= 0.53 for value in p[2:5]) and p[5] == 0.49 and p[6] == 0.43
+    assert all(0.33 <= value <= 0.37 for value in p[7:10])
+    assert 0.49 <= p[10] <= 0.53                                   # an emoji and a French word: two unknown tokens
