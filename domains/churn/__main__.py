@@ -220,11 +220,12 @@ def cmd_evaluate(args):
         inputs.check_horizon(card, args.horizon_days)
         log, end = _read_log(args)
         inputs.check_event_types(args.transactions, log, card)
-        inputs.warn_if_short(args.transactions, log, end)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import evaluate, pipelines
 
     model = _load_model(args.model)
+    if not args.table:  # the last input check has passed: bad input still gets one line
+        inputs.warn_if_short(args.transactions, log, end)
     if args.table:
         scored = pipelines.score_table(model, card, (frame, covariates), baseline)
     else:

@@ -2,6 +2,7 @@
 
 import argparse
 import json
+import math
 import os
 import sys
 import zipfile
@@ -10,24 +11,27 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from domains.ecology.baselines import BASELINES, SETARForecaster
+from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, clear_backup, file_sha256
 from shared.cli import InputError, image_format, import_tensorflow, run, seed
 from shared.distribute import mirrored_strategy
 
-FORECAST_EXAMPLE = """examples:
+FORECAST_EXAMPLES = """\
   python -m domains.ecology forecast datasets/ecology/lynx.csv --series lynx --horizon 10 \\
       --out forecast.csv --plot fan.png --seed 0
   python -m domains.ecology forecast panel.csv --series gpdd_1 --model gpdd --json"""
-TRAIN_EXAMPLE = """examples:
+TRAIN_EXAMPLES = """\
   python -m domains.ecology train datasets/ecology/lynx.csv --series lynx --train-end 1920 --out lynx.keras --seed 0
   python -m domains.ecology train panel.csv --global --covariates temp --out global.keras --seed 0 \\
-      --distribute mirrored --json
-(a killed run started again with the same command resumes from its checkpoints in OUT's .backup folder)"""
-EVALUATE_EXAMPLE = """examples:
+      --distribute mirrored --json"""
+RESUME_NOTE = "(a killed run started again with the same command resumes from its checkpoints in OUT's .backup folder)"
+EVALUATE_EXAMPLES = """\
   python -m domains.ecology evaluate datasets/ecology/lynx.csv --protocol zhang2003 --train-end 1920 --json
   python -m domains.ecology evaluate panel.csv --protocol rolling --horizon 10 --covariates temp --json \\
-      --out scores.json --seed 0"""
+      --out scores.json --seed 0
+  python -m domains.ecology evaluate panel.csv --baselines ar2 ricker --model gpdd"""
 
 
 #: Names ``--model`` accepts for the shipped weights (``domains/ecology/weights/``), besides a file path.
@@ -70,13 +74,13 @@ def _outputs(parser, out_help, required=False):
 def _parser():
     parser = argparse.ArgumentParser(prog="python -m domains.ecology",
                                      description="Population forecasting with gated memory.",
-                                     epilog=f"{FORECAST_EXAMPLE}\n{EVALUATE_EXAMPLE}",
+                                     epilog=f"examples:\n{FORECAST_EXAMPLES}\n{TRAIN_EXAMPLES}\n{EVALUATE_EXAMPLES}",
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
     raw = argparse.RawDescriptionHelpFormatter
 
     forecast = commands.add_parser("forecast", help="point forecast and intervals for one series",
-                                   epilog=FORECAST_EXAMPLE, formatter_class=raw)
+                                   epilog=f"examples:\n{FORECAST_EXAMPLES}", formatter_class=raw)
     forecast.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
     forecast.add_argument("--series", help="series id (needed when the file has several)")
     forecast.add_argument("--horizon", type=int, default=10, help="steps ahead, 1..10 (default 10)")
@@ -88,7 +92,7 @@ def _parser():
     _model_options(forecast)
 
     train = commands.add_parser("train", help="train a GatedForecaster per series or globally",
-                                epilog=TRAIN_EXAMPLE, formatter_class=raw)
+                                epilog=f"examples:\n{TRAIN_EXAMPLES}\n{RESUME_NOTE}", formatter_class=raw)
     train.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
     group = train.add_mutually_exclusive_group()
     group.add_argument("--series", help="train on this series only")
@@ -105,14 +109,23 @@ def _parser():
     _model_options(train)
 
     evaluate = commands.add_parser("evaluate", help="backtest the model and the baselines side by side",
-                                   epilog=EVALUATE_EXAMPLE, formatter_class=raw)
+                                   epilog=f"examples:\n{EVALUATE_EXAMPLES}", formatter_class=raw)
     evaluate.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
-    evaluate.add_argument("--protocol", choices=["rolling", "zhang2003"], default="rolling")
+    evaluate.add_argument("--protocol", choices=["rolling", "zhang2003"], default="rolling",
+                          help="rolling: rolling origin over every series, horizons 1..--horizon, one global model "
+                          "(PROTOCOL.md B); zhang2003: one series, fitted on the times up to --train-end, one-step "
+                          "forecasts of every later time on the log10 scale (PROTOCOL.md A) (default: rolling)")
     evaluate.add_argument("--series", help="evaluate this series only")
     evaluate.add_argument("--train-end", type=float, default=1920, help="zhang2003: last training time (default 1920)")
     evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H, H in 1..10 (default 10)")
     evaluate.add_argument("--model", help="score this trained model (a .keras file or a shipped one: " +
                           ", ".join(SHIPPED) + ") with its parameters fixed instead of training one")
+    evaluate.add_argument("--baselines", nargs="+", choices=[*BASELINES, "setar", *CLASSICAL], metavar="NAME",
+                          help="the baselines scored beside the model, from: " + ", ".join([*BASELINES, "setar",
+                          *CLASSICAL]) + " (default: " + ", ".join(BASELINES) + ", with setar, the SETAR(2; 7, 2) "
+                          "threshold AR, for zhang2003, and " + ", ".join(CLASSICAL) + " when statsforecast is "
+                          "installed: pip install -e .[forecast]; naive, the reference of relative_mase, is always "
+                          "scored)")
     _outputs(evaluate, "also write the JSON object to this file")
     _model_options(evaluate)
     return parser
@@ -215,12 +228,26 @@ def _check_output(path, force):
     check_writable(path, force)
 
 
+def _json(payload, **kwargs):
+    """``payload`` as strict JSON text: every non-finite float (NaN, an infinity) inside its dicts and lists
+    written as ``null``; ``kwargs`` go to :func:`json.dumps` (``indent``)."""
+
+    def finite(value):
+        if isinstance(value, dict):
+            return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(item) for item in value]
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    return json.dumps(finite(payload), allow_nan=False, **kwargs)
+
+
 def _finish(args, payload, text):
     """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
     if getattr(args, "out", None) and args.command == "evaluate":
         with atomic_open(args.out, force=args.force) as handle:
-            json.dump(payload, handle, indent=2)
-    print(json.dumps(payload) if args.json else text)
+            handle.write(_json(payload, indent=2))
+    print(_json(payload) if args.json else text)
 
 
 def _check_horizon(horizon):
@@ -261,7 +288,7 @@ def forecast(args):
         fan_chart(s.time, s.value, table.assign(time=times), args.plot, title=f"{s.series_id}: {args.horizon}-step forecast",
                   force=args.force)
     if args.json:
-        print(json.dumps({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
+        print(_json({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
     elif not args.out:
         table.to_csv(sys.stdout, index=False, float_format="%.6g")
 
@@ -301,16 +328,19 @@ def train(args):
             "reads_covariates": model.reads_covariates_, "covariate_errors": model.covariate_errors_,
             **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
-        json.dump(card, handle, indent=2)
+        handle.write(_json(card, indent=2))
     clear_backup(backup, BACKUP_LEFTOVERS)
     _finish(args, card, f"wrote {args.out} and {card_path} ({len(pairs)} series)")
 
 
 def evaluate(args):
     """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
-    those checks exit 2 (an error inside the models is an internal one). Rolling origin: a series with fewer
-    than ``horizon + 10`` values, or flat before every origin, is left out of the scores and named in a
-    ``warning:`` line on stderr (exit 2 only when no series is long enough and not flat)."""
+    those checks exit 2 (an error inside the models is an internal one). Rolling origin over several series: a
+    series the loader refuses for its values (too many missing, a gap too long, zeros only; see
+    :mod:`domains.ecology.data`), one with fewer than ``horizon + 10`` values, or one flat before every origin
+    is left out of the scores and named in a ``warning:`` line on stderr (exit 2 only when no series is left);
+    with ``--series`` the loader's refusal is the error. A baseline with too few training values for it on every
+    series is named in a ``warning:`` line too."""
     from domains.ecology import evaluate as protocols
 
     if args.out:
@@ -319,13 +349,18 @@ def evaluate(args):
     if rolling:
         _check_horizon(args.horizon)
     _check_settings(args)
+    baselines = _baselines(args.baselines, rolling)
     try:
         if rolling:
-            data = _load(args, series=args.series)
+            refused = {}
+            data = _load(args, series=args.series, refused=refused)
+            if not data:  # every series refused (or the one named by --series): the first refusal is the error
+                raise next(iter(refused.values()))
             short = protocols.too_short(data, args.horizon)
             if len(short) == len(data):
                 protocols.check_rolling(data, args.horizon)  # none is long enough: the error names the first
-            total, data = len(data), {name: series for name, series in data.items() if name not in short}
+            total = len(data) + len(refused)
+            data = {name: series for name, series in data.items() if name not in short}
             unscorable = protocols.flat(data, args.horizon)
             if len(unscorable) == len(data):
                 raise InputError(f"{args.data}: series {unscorable[0]!r} is flat before every rolling origin (its "
@@ -343,17 +378,38 @@ def evaluate(args):
     else:
         gated, fit = _forecaster(args, args.horizon if rolling else 10, global_model=rolling), True
     if rolling:
-        results, per_series = protocols.rolling_origin(data, gated=gated, horizon=args.horizon, fit_gated=fit)
+        results, per_series = protocols.rolling_origin(data, gated=gated, baselines=baselines, horizon=args.horizon,
+                                                       fit_gated=fit)
         if fit:
             _note_covariates(args, gated)
+        _warn_unscored(args.data, {name: error.reason for name, error in refused.items()}, total,
+                       "refused by the loader")
         _warn_unscored(args.data, short, total, f"fewer than {args.horizon + 10} values, too short for the "
                        "rolling origin")
         _warn_unscored(args.data, [name for name, scores in per_series.items() if not scores.get("naive")], total,
                        "flat before every origin, so MASE is undefined")
     else:
-        results = protocols.zhang2003(s, args.train_end, gated=gated, fit_gated=fit)
+        results = protocols.zhang2003(s, args.train_end, gated=gated, baselines=baselines, fit_gated=fit)
+    left_out = [name for name in baselines if name not in results]
+    if left_out:
+        print(f"warning: {args.data}: baselines not scored (too few training values for them on every series): "
+              f"{', '.join(left_out)}", file=sys.stderr)
     results = {"gated": results.pop("gated"), **results}
-    _finish(args, results, pd.DataFrame(results).T.to_string(float_format=lambda v: f"{v:.4f}"))
+    _finish(args, results, pd.DataFrame.from_dict(results, orient="index").to_string(float_format=lambda v: f"{v:.4f}"))
+
+
+def _baselines(names, rolling):
+    """The baselines ``evaluate`` scores, name -> factory: ``names`` (``--baselines``) and naive, or by default
+    every one of :data:`~domains.ecology.baselines.BASELINES`, SETAR for the Zhang (2003) protocol and
+    :data:`~domains.ecology.classical.CLASSICAL` when statsforecast is installed. Raises :class:`InputError`
+    for a statsforecast model named without statsforecast."""
+    if names is None:
+        return {**BASELINES, **({} if rolling else {"setar": SETARForecaster}), **(CLASSICAL if available() else {})}
+    absent = [name for name in names if name in CLASSICAL] if not available() else []
+    if absent:
+        raise InputError(f"--baselines {' '.join(absent)}: {INSTALL_HINT}")
+    return {name: factory for name, factory in {**BASELINES, "setar": SETARForecaster, **CLASSICAL}.items()
+            if name == "naive" or name in names}
 
 
 def _note_covariates(args, model):
@@ -366,10 +422,12 @@ def _note_covariates(args, model):
 
 
 def _warn_unscored(path, names, total, why):
-    """One ``warning:`` line on stderr naming the series of ``path`` left out of the scores, if any."""
+    """One ``warning:`` line on stderr naming the series of ``path`` left out of the scores, if any: ``names``
+    is a list of ids, or a dict of id -> that series' own reason (written after its id)."""
     if names:
-        print(f"warning: {path}: {len(names)} of {total} series not scored ({why}): {', '.join(map(repr, names))}",
-              file=sys.stderr)
+        listed = ("; ".join(f"{name!r}: {reason}" for name, reason in names.items()) if isinstance(names, dict)
+                  else ", ".join(map(repr, names)))
+        print(f"warning: {path}: {len(names)} of {total} series not scored ({why}): {listed}", file=sys.stderr)
 
 
 def main(argv):

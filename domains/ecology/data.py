@@ -9,22 +9,30 @@ The file format is tidy CSV, one row per observation::
 - ``time`` is a number (a year, a day) or a month written ``YYYY-MM`` (read as ``year + (month - 1) / 12``;
   a forecast of a series written in months gives its times as months again).
   Within a series the rows must be in increasing time order, with no time twice.
-- ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell is a missing
-  observation.
+- ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell, or ``NA``,
+  ``N/A`` or ``NaN`` (in any case), is a missing observation, in the value and the covariate columns alike.
 - Missing observations: a series' step is its smallest time difference; a time difference of ``k`` steps
   means ``k - 1`` missing observations. Missing values at the start or end are dropped. Interior gaps are
   filled by linear interpolation (of the raw value) when, all together, they are at most 10 % of the series'
-  length (``../shared/data/ecology/PROTOCOL.md``); a series with more is refused, naming its longest gap.
+  length (``../shared/data/ecology/PROTOCOL.md``) and no single gap is longer than 10 steps
+  (:data:`MAX_GAP_STEPS`); a series with more missing values is refused naming its longest gap, one with a
+  longer gap naming that gap's first and last missing time.
 - Zeros: the models work on ``log(value + c)`` with ``c = 0`` for a series without zeros and ``c`` = half
   the smallest positive value otherwise (PROTOCOL.md). A series of zeros only, or a negative value, is refused.
 - Covariates are further numeric columns named by the caller (``--covariates``); their missing cells are
   filled by linear interpolation in time (nearest value at the ends).
 
 Every problem is raised as :class:`shared.cli.InputError` naming the file, the CSV line (the header is line
-1; blank lines are skipped but counted), the column and what is wrong.
+1; blank lines are skipped but counted), the column and what is wrong. A series refused for its values (too few
+observed, too many missing, a gap too long, zeros only) raises the subclass :class:`SeriesError`, which a
+caller may collect instead, loading the other series (``load_series(..., refused={})``).
+A data row with more fields than the header is refused naming its line (trailing empty fields, as a comma at
+the end of every row leaves, are ignored).
 """
 
+import csv
 import gzip
+import warnings
 import zlib
 from dataclasses import dataclass, field
 
@@ -38,6 +46,23 @@ from shared.data_paths import bundled
 REQUIRED = ("series_id", "time", "value")
 #: Interior gaps may add up to this share of a series' length and still be interpolated (PROTOCOL.md).
 MAX_GAP_SHARE = 0.10
+#: The most consecutive missing steps one interior gap may have and still be interpolated. A straight line
+#: across a longer gap would replace more than a whole cycle of the slowest cycling populations in these data
+#: (the ~10-year lynx and hare cycle) rather than bridge a few missing counts; shorter gaps are still bounded,
+#: all together, by :data:`MAX_GAP_SHARE`. The longest gap among the 483 GPDD benchmark series
+#: (``../shared/data/ecology/gpdd``, selected with at most 10 % missing years) is 9 years, so none is refused.
+MAX_GAP_STEPS = 10
+#: Cell texts read as a missing value (compared in upper case, after stripping spaces).
+MISSING_MARKERS = ("", "NA", "N/A", "NAN")
+
+
+class SeriesError(InputError):
+    """A series refused for its values (too few observed, too many missing, one gap too long, or every value
+    zero), not for the file's form; ``reason`` is the message without its file and series prefix ``where``."""
+
+    def __init__(self, where, reason):
+        super().__init__(f"{where}: {reason}")
+        self.reason = reason
 
 
 @dataclass
@@ -91,10 +116,7 @@ class PopulationSeries:
         ['1939-01', '1939-12', '1940-02']
         """
         times = np.asarray(times, dtype=float)
-        if not self.monthly:
-            return times
-        months = np.round(times * 12).astype(int)
-        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+        return _month_labels(times) if self.monthly else times
 
 
 def log_offset(values):
@@ -115,16 +137,19 @@ def log_offset(values):
     return float(max(positive.min() / 2, np.finfo(float).tiny))
 
 
-def load_series(path, covariates=(), series=None, min_length=3):
+def load_series(path, covariates=(), series=None, min_length=3, refused=None):
     """Reads and validates a tidy population CSV.
 
     Args:
         path: the CSV file.
         covariates: names of covariate columns to keep (in this order), or one name; other extra columns are
-            ignored.
+            ignored. A required column's name, or a name given twice, is refused.
         series: keep only this series id, or these ids (``None``: all); an id that is not a string is
             matched as ``str(id)`` (``1`` finds the series written ``1``).
         min_length: the fewest observations a series may have after validation.
+        refused: ``None`` (the default) raises the :class:`SeriesError` of the first series refused for its
+            values; a dict instead receives ``series_id -> SeriesError`` for each such series, which is left
+            out of the result (a problem of the file's form, such as times out of order, still raises).
 
     Returns:
         ``dict`` of ``series_id -> PopulationSeries`` in the file's order.
@@ -134,12 +159,22 @@ def load_series(path, covariates=(), series=None, min_length=3):
     """
     path = str(path)
     covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    for i, name in enumerate(covariates):
+        if name in REQUIRED:
+            raise InputError(f"{path}: {name!r} cannot be a covariate: it is one of the required columns "
+                             f"{', '.join(REQUIRED)}")
+        if name in covariates[:i]:
+            raise InputError(f"{path}: covariate {name!r} is named twice")
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise InputError(f"{path}: not a readable CSV file ({' '.join(str(error).split())})") from None
+    if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
+        _check_extra_fields(path)
     table.columns = [str(name).strip() for name in table.columns]
     missing = [name for name in (*REQUIRED, *covariates) if name not in table.columns]
     if missing:
@@ -169,7 +204,12 @@ def load_series(path, covariates=(), series=None, min_length=3):
         raise InputError(f"{path}: line {row['_line']}, column 'value': negative abundance {row['value']:g}")
     result = {}
     for name, rows in table.groupby("series_id", sort=False):
-        result[name] = _validate_series(name, rows, covariates, path, min_length)
+        try:
+            result[name] = _validate_series(name, rows, covariates, path, min_length)
+        except SeriesError as error:
+            if refused is None:
+                raise
+            refused[name] = error
     return result
 
 
@@ -195,10 +235,31 @@ def _line_numbers(path, n_rows):
     return np.array(nonblank[1:]) if len(nonblank) == n_rows + 1 else np.arange(n_rows) + 2
 
 
+def _check_extra_fields(path):
+    """Raises :class:`InputError` naming the first data row of ``path`` with a non-empty field beyond the
+    header's columns (the reader, told the first column is no index, drops such fields with a warning)."""
+    with get_handle(path, "r", compression="infer", encoding="utf-8") as handles:
+        rows = csv.reader(handles.handle, skipinitialspace=True)
+        header = next((row for row in rows if row), [])
+        for row in rows:
+            if any(field.strip() for field in row[len(header):]):
+                raise InputError(f"{path}: line {rows.line_num}: {len(row)} fields, but the header names "
+                                 f"{len(header)} columns")
+
+
+def _month_labels(times):
+    """``YYYY-MM`` strings of ``times`` written as ``year + (month - 1) / 12``."""
+    months = np.round(np.asarray(times, dtype=float) * 12).astype(int)
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+
+
 def _parse_numbers(table, column, path):
+    """``table[column]`` as floats: NaN for the :data:`MISSING_MARKERS`; anything else that is not a finite
+    number is refused."""
     text = table[column].str.strip()
-    numbers = pd.to_numeric(text.where(text != ""), errors="coerce")
-    bad = numbers.isna() & (text != "")
+    missing = text.str.upper().isin(MISSING_MARKERS)
+    numbers = pd.to_numeric(text.where(~missing), errors="coerce")
+    bad = numbers.isna() & ~missing
     if bad.any():
         first = table[bad].iloc[0]
         raise InputError(
@@ -240,7 +301,7 @@ def _validate_series(name, rows, covariates, path, min_length):
         )
     observed = rows["value"].notna().to_numpy()
     if observed.sum() < min_length:
-        raise InputError(f"{where}: {int(observed.sum())} observed values; at least {min_length} are needed")
+        raise SeriesError(where, f"{int(observed.sum())} observed values; at least {min_length} are needed")
     first, last = np.flatnonzero(observed)[[0, -1]]
     rows, times, lines = rows.iloc[first:last + 1], times[first:last + 1], lines[first:last + 1]
     step = float(np.min(np.diff(times))) if len(times) > 1 else 1.0
@@ -256,16 +317,24 @@ def _validate_series(name, rows, covariates, path, min_length):
     value = np.full(n, np.nan)
     value[index] = rows["value"].to_numpy()
     missing = np.isnan(value)
+    starts, lengths = _gaps(missing)
+    start, length = (starts[np.argmax(lengths)], lengths.max()) if len(lengths) else (0, 0)  # the longest gap
+    monthly = bool(rows["_monthly"].all())
+
+    def label(i):  # the time of grid index i as the file writes it
+        t = times[0] + i * step
+        return _month_labels([t])[0] if monthly else f"{t:g}"
+
     if missing.sum() > MAX_GAP_SHARE * n:
-        runs = _longest_gap(missing)
-        raise InputError(
-            f"{where}: {int(missing.sum())} of {n} values missing (more than {MAX_GAP_SHARE:.0%}; longest gap"
-            f" {runs[1]} steps after time {times[0] + (runs[0] - 1) * step:g}); too many to interpolate"
-        )
+        raise SeriesError(where, f"{int(missing.sum())} of {n} values missing (more than {MAX_GAP_SHARE:.0%}; longest"
+                          f" gap {length} steps after time {label(start - 1)}); too many to interpolate")
+    if length > MAX_GAP_STEPS:
+        raise SeriesError(where, f"{length} values missing in a row, times {label(start)} to"
+                          f" {label(start + length - 1)}; gaps of more than {MAX_GAP_STEPS} steps are not interpolated")
     grid = np.arange(n)
     value[missing] = np.interp(grid[missing], grid[~missing], value[~missing])
     if not (value > 0).any():
-        raise InputError(f"{where}: every value is zero; a log abundance needs at least one positive value")
+        raise SeriesError(where, "every value is zero; a log abundance needs at least one positive value")
     cov = np.zeros((n, len(covariates)))
     for j, column in enumerate(covariates):
         column_values = np.full(n, np.nan)
@@ -282,18 +351,17 @@ def _validate_series(name, rows, covariates, path, min_length):
         covariates=cov,
         covariate_names=covariates,
         offset=log_offset(value),
-        monthly=bool(rows["_monthly"].all()),
+        monthly=monthly,
     )
 
 
-def _longest_gap(missing):
-    """(start index, length) of the longest run of True in ``missing``."""
-    best, start, run_start = (0, 0), None, 0
-    for i, flag in enumerate([*missing, False]):
-        if flag and start is None:
-            start = run_start = i
-        elif not flag and start is not None:
-            if i - run_start > best[1]:
-                best = (run_start, i - run_start)
-            start = None
-    return best
+def _gaps(missing):
+    """``(starts, lengths)``, int arrays: the first index and the length of each run of True in ``missing``
+    ``(n,)`` bool, in order.
+
+    >>> _gaps(np.array([False, True, True, False, True]))
+    (array([1, 4]), array([2, 1]))
+    """
+    edges = np.diff(np.concatenate([[0], np.asarray(missing, dtype=int), [0]]))
+    starts = np.flatnonzero(edges == 1)
+    return starts, np.flatnonzero(edges == -1) - starts

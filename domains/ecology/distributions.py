@@ -25,10 +25,6 @@ class GaussianForecast:
         self.mean = np.asarray(self.mean, dtype=float)
         self.std = np.maximum(np.asarray(self.std, dtype=float), MIN_STD)
 
-    @property
-    def horizon(self):
-        return len(self.mean)
-
     def interval(self, level):
         """Central ``level`` (a share in (0, 1), e.g. 0.8) prediction interval: ``(lower, upper)``, each ``(H,)``.
 
@@ -40,10 +36,6 @@ class GaussianForecast:
         z = norm.ppf(0.5 + level / 2)
         return self.mean - z * self.std, self.mean + z * self.std
 
-    def quantile(self, q):
-        """The ``q`` quantile, ``(H,)``."""
-        return self.mean + norm.ppf(q) * self.std
-
     def crps(self, actual):
         """CRPS against ``actual`` ``(H,)``, per horizon, in the units of the log scale.
 
@@ -52,11 +44,3 @@ class GaussianForecast:
         """
         w = (np.asarray(actual, dtype=float) - self.mean) / self.std
         return self.std * (w * (2 * norm.cdf(w) - 1) + 2 * norm.pdf(w) - 1 / np.sqrt(np.pi))
-
-
-def mixture(forecasts):
-    """The equal-weight mixture of Gaussian forecasts, moment-matched to one Gaussian (ensemble averaging)."""
-    means = np.stack([f.mean for f in forecasts])
-    second = np.stack([f.std ** 2 + f.mean ** 2 for f in forecasts]).mean(axis=0)
-    mean = means.mean(axis=0)
-    return GaussianForecast(mean, np.sqrt(np.maximum(second - mean ** 2, 0.0)))

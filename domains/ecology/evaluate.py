@@ -12,11 +12,12 @@ B. :func:`rolling_origin`: on ``log(y + c)`` (c: :func:`domains.ecology.data.log
    mean of (model MASE / naive MASE) and the share of series where the model's MASE is below naive's. A
    series flat before every origin has no MASE scale and is left out (``evaluate`` names it in a warning).
 
-The baselines are refitted at every origin (expanding window). The GatedForecaster is trained once, on each
-series' data before its first origin (all series of the set together: a global model), and then forecasts at
-every origin from the data up to it with its parameters fixed, so no forecast sees data after its origin. Its
-calibration (and, for one series, its early stopping) uses held-out steps at the end of that training part
-only (:mod:`domains.ecology.forecaster`).
+The baselines are refitted at every origin (expanding window); a baseline that needs more training values
+(its ``min_length``) than a series has (before its first origin; up to ``train_end``) is not scored on it. The
+GatedForecaster is trained once, on each series' data before its first origin (all series of the set together:
+a global model), and then forecasts at every origin from the data up to it with its parameters fixed, so no
+forecast sees data after its origin. Its calibration (and, for one series, its early stopping) uses held-out
+steps at the end of that training part only (:mod:`domains.ecology.forecaster`).
 """
 
 import numpy as np
@@ -87,7 +88,8 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
 
     A series that is flat before every origin (MASE scale 0) is not scored: it has no metrics in
     ``per_series`` and is not counted in ``summary``'s ``"series"`` (the command line names it in a warning);
-    single origins with a flat history are left out the same way.
+    single origins with a flat history are left out the same way. A baseline needing more training values
+    than a series has before its first origin is not scored on that series (it has no entry there).
 
     Raises:
         ValueError: a series too short for the protocol (:func:`check_rolling`).
@@ -100,6 +102,8 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
         actuals = [z[t:t + horizon] for t in plans[name]]
         scales = [np.mean(np.abs(np.diff(z[:t]))) for t in plans[name]]
         for model_name, factory in baselines.items():
+            if factory().min_length > plans[name][0]:
+                continue
             forecasts = [factory().fit(z[:t]).predict(horizon) for t in plans[name]]
             per_series[name][model_name] = score_forecasts(forecasts, actuals, scales, s.to_original)
     if gated is not None:
@@ -163,14 +167,19 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True
         fit_gated: False scores ``gated`` as it is (trained on the log10 series up to ``train_end``).
 
     Returns:
-        ``{model name: {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}}`` over the test years.
+        ``{model name: {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}}`` over the test years (a
+        baseline needing more training values than there are is left out).
 
     Raises:
         ValueError: no test years after ``train_end`` or fewer than 10 training years (:func:`zhang_split`).
     """
     z = np.log10(s.value + s.offset)
     n_train = zhang_split(s, train_end)
-    models = {name: factory().fit(z[:n_train]) for name, factory in baselines.items()}
+    models = {}
+    for name, factory in baselines.items():
+        model = factory()
+        if model.min_length <= n_train:
+            models[name] = model.fit(z[:n_train])
     covariates = s.covariates
     if gated is not None:
         models["gated"] = gated.fit(z[:n_train], covariates[:n_train]) if fit_gated else gated

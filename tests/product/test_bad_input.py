@@ -101,7 +101,8 @@ SPECIFIC = {
         "wrong-columns": _swap("series_id,time,value", "species,year,count"),
         "wrong-types": _swap("lynx,1825,1475", "lynx,1825,many"),
         "bad-time": _swap("lynx,1825,", "lynx,yesterday,"),
-        "nan": _swap("lynx,1825,1475", "lynx,1825,nan"),
+        # ("nan", like NA and an empty cell, marks a missing count in a series: interpolated, see test_ecology_data)
+        "not-a-number": _swap("lynx,1825,1475", "lynx,1825,n.a."),
         "inf": _swap("lynx,1825,1475", "lynx,1825,inf"),
         "huge": _swap("lynx,1825,1475", "lynx,1825,1e400"),
         "negative": _swap("lynx,1825,1475", "lynx,1825,-1475"),

@@ -6,7 +6,7 @@ import pytest
 from domains.ecology.baselines import (BASELINES, ARForecaster, NaiveForecaster, RickerForecaster,
                                        SeasonalNaiveForecaster, SETARForecaster, ThetaLogisticForecaster)
 from domains.ecology.data import load_lynx
-from domains.ecology.distributions import GaussianForecast, mixture
+from domains.ecology.distributions import GaussianForecast
 from domains.ecology.evaluate import zhang2003
 
 
@@ -74,5 +74,3 @@ def test_gaussian_scores():
     assert high == pytest.approx([1.2816, 2.5631], abs=1e-4) and np.allclose(low, -high)
     # CRPS of N(0, s^2) at its mean is s (sqrt 2 - 1) / sqrt(pi)
     assert forecast.crps([0.0, 0.0]) == pytest.approx(np.array([1, 2]) * (np.sqrt(2) - 1) / np.sqrt(np.pi))
-    combined = mixture([GaussianForecast([-1.0], [1.0]), GaussianForecast([1.0], [1.0])])
-    assert combined.mean[0] == 0 and combined.std[0] == pytest.approx(np.sqrt(2))

@@ -277,3 +277,106 @@ def test_rolling_refuses_a_file_whose_long_series_are_all_flat(capsys, tmp_path)
         assert (code, out) == (2, "")
         assert err.strip() == (f"error: {panel}: series 'flat' is flat before every rolling origin (its values do not "
                                "change), so MASE, scaled by the naive error, is undefined; no series can be scored")
+
+
+@pytest.mark.parametrize("covariates", [["value"], ["time"], ["series_id"], ["temp", "temp"]])
+def test_a_covariate_named_like_a_required_column_or_twice_is_one_line_exit_2(capsys, tmp_path, covariates):
+    """Found by review: these ended in exit 1, "internal error: AttributeError: Can only use .str accessor"."""
+    panel = tmp_path / "panel.csv"
+    panel.write_text("series_id,time,value,temp\n" + "\n".join(f"a,{t},{t % 9 + 2},{t % 4}" for t in range(40)) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--covariates", *covariates, *TINY)
+    assert (code, out) == (2, "") and len(err.strip().splitlines()) == 1
+    assert err.startswith(f"error: {panel}: ") and repr(covariates[0]) in err
+
+
+def test_rolling_leaves_out_a_series_the_loader_refuses_and_still_refuses_it_alone(capsys, tmp_path):
+    panel = tmp_path / "panel.csv"
+    rows = ([f"moving,{t},{t % 9 + 2}" for t in range(60)] + [f"zeros,{t},0" for t in range(60)]
+            + [f"gappy,{t},{t % 7 + 2}" for t in range(120) if not 50 <= t <= 60])
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json")
+    assert code == 0, err
+    assert json.loads(out)["gated"]["series"] == 1
+    assert err.strip() == (
+        f"warning: {panel}: 2 of 3 series not scored (refused by the loader): 'zeros': every value is zero; a log "
+        "abundance needs at least one positive value; 'gappy': 11 values missing in a row, times 50 to 60; gaps of "
+        "more than 10 steps are not interpolated")
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--series", "gappy")
+    assert (code, out) == (2, "") and err.strip() == (
+        f"error: {panel}: series 'gappy': 11 values missing in a row, times 50 to 60; gaps of more than 10 steps "
+        "are not interpolated")
+    for command in (["forecast", panel, "--model", "gpdd"], ["train", panel, "--out", tmp_path / "m.keras", *TINY]):
+        code, _, err = call(capsys, *command, "--series", "gappy")
+        assert code == 2 and "series 'gappy': 11 values missing in a row" in err
+    panel.write_text("series_id,time,value\n" + "\n".join(rows[60:]) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd")
+    assert (code, out) == (2, "") and err.strip() == f"error: {panel}: series 'zeros': every value is zero; a log " \
+                                                      "abundance needs at least one positive value"
+
+
+def test_json_writes_null_for_an_undefined_score_and_the_table_counts_series_as_integers(capsys, tmp_path):
+    """Found by review: a series ending in zeros (naive MASE 0) printed ``"relative_mase": NaN``."""
+    panel = tmp_path / "extinct.csv"
+    panel.write_text("series_id,time,value\n" + "\n".join(f"x,{t},{t % 5 + 10 if t < 30 else 0}" for t in range(50))
+                     + "\n")
+    scores = tmp_path / "scores.json"
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd", "--json", "--out", scores)
+    assert code == 0, err
+
+    def refuse(constant):
+        raise AssertionError(f"not JSON: {constant}")
+
+    for text in (out, scores.read_text()):
+        payload = json.loads(text, parse_constant=refuse)
+        assert payload["gated"]["relative_mase"] is None and payload["naive"]["mase"] == 0
+    code, out, err = call(capsys, "evaluate", panel, "--model", "gpdd")
+    assert code == 0, err
+    header, *rows = out.splitlines()
+    assert header.split()[-1] == "series" and {row.split()[-1] for row in rows} == {"1"}
+
+
+def test_evaluate_baselines_default_subset_and_names(capsys, tmp_path, monkeypatch):
+    import domains.ecology.__main__ as cli_module
+    from domains.ecology.baselines import BASELINES, ARForecaster
+
+    lynx = bundled("ecology", "lynx.csv")
+    monkeypatch.setattr(cli_module, "available", lambda: False)
+    code, out, err = call(capsys, "evaluate", lynx, "--protocol", "zhang2003", "--model", "lynx", "--json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert list(payload) == ["gated", *BASELINES, "setar"]
+    assert payload["setar"]["mse"] == pytest.approx(0.0083, abs=1e-4)  # Tong's SETAR(2; 7, 2), as the benchmark
+    code, out, err = call(capsys, "evaluate", lynx, "--protocol", "zhang2003", "--model", "lynx", "--json",
+                          "--baselines", "setar", "ar2")
+    assert code == 0, err
+    assert list(json.loads(out)) == ["gated", "naive", "ar2", "setar"]
+    code, out, err = call(capsys, "evaluate", lynx, "--protocol", "zhang2003", "--model", "lynx", "--json",
+                          "--train-end", "1850")  # 30 training years: too few for SETAR(2; 7, 2)
+    assert code == 0 and "setar" not in json.loads(out)
+    assert err.strip() == f"warning: {lynx}: baselines not scored (too few training values for them on every " \
+                          "series): setar"
+    code, out, err = call(capsys, "evaluate", lynx, "--model", "gpdd", "--baselines", "auto_arima", "theta")
+    assert (code, out) == (2, "") and err.strip() == "error: --baselines auto_arima theta: statsforecast is not " \
+                                                     "installed; install the optional extra: pip install -e .[forecast]"
+    code, _, err = call(capsys, "evaluate", lynx, "--baselines", "arima", *TINY)
+    assert code == 2 and "invalid choice: 'arima'" in err and len(err.strip().splitlines()) == 1
+    # with statsforecast installed, the classical models join the defaults (stand-ins here: it is an optional extra)
+    monkeypatch.setattr(cli_module, "available", lambda: True)
+    monkeypatch.setattr(cli_module, "CLASSICAL", {"auto_arima": lambda: ARForecaster(1)})
+    code, out, err = call(capsys, "evaluate", lynx, "--model", "gpdd", "--horizon", "3", "--json")
+    assert code == 0, err
+    assert list(json.loads(out)) == ["gated", *BASELINES, "auto_arima"]
+    code, out, err = call(capsys, "evaluate", lynx, "--protocol", "zhang2003", "--model", "lynx", "--json",
+                          "--baselines", "auto_arima")
+    assert code == 0, err
+    assert list(json.loads(out)) == ["gated", "naive", "auto_arima"]
+
+
+def test_main_help_has_one_examples_block_with_every_command(capsys):
+    code, out, _ = call(capsys, "--help")
+    assert code == 0 and out.count("examples:") == 1
+    assert all(f"python -m domains.ecology {command} " in out for command in ("forecast", "train", "evaluate"))
+    code, out, _ = call(capsys, "evaluate", "--help")
+    text = " ".join(out.split())
+    assert code == 0 and "zhang2003: one series" in text and "(default: rolling)" in text
+    assert all(name in text for name in ("ricker", "setar", "auto_arima", "theta_logistic"))

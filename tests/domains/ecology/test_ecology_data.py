@@ -3,7 +3,14 @@
 import numpy as np
 import pytest
 
-from domains.ecology.data import PopulationSeries, load_lynx, load_series, log_offset
+from domains.ecology.data import (
+    MAX_GAP_STEPS,
+    PopulationSeries,
+    SeriesError,
+    load_lynx,
+    load_series,
+    log_offset,
+)
 from shared.cli import InputError
 
 
@@ -109,3 +116,79 @@ def test_a_series_built_by_hand_gets_its_offset_from_its_values():
     assert s.offset == 1.0 and np.all(np.isfinite(s.log))
     assert PopulationSeries("b", np.arange(4.0), value + 1, np.zeros(4, bool), np.zeros((4, 0))).offset == 0.0
     assert PopulationSeries("c", np.arange(4.0), value, np.zeros(4, bool), np.zeros((4, 0)), offset=0.5).offset == 0.5
+
+
+@pytest.mark.parametrize("covariates, message", [
+    (["value"], r"'value' cannot be a covariate: it is one of the required columns series_id, time, value"),
+    (["time"], r"'time' cannot be a covariate"),
+    (["series_id"], r"'series_id' cannot be a covariate"),
+    (["temp", "temp"], r"covariate 'temp' is named twice"),
+])
+def test_a_covariate_named_like_a_required_column_or_twice_is_refused(tmp_path, covariates, message):
+    """Found by review: these ended in an internal AttributeError (a column selected twice)."""
+    path = write(tmp_path, "series_id,time,value,temp\n" + "\n".join(f"a,{t},{t + 1},{t}" for t in range(5)))
+    with pytest.raises(InputError, match=message) as info:
+        load_series(path, covariates=covariates)
+    assert "data.csv" in str(info.value)
+
+
+def test_one_gap_longer_than_the_maximum_is_refused_naming_its_first_and_last_missing_time(tmp_path):
+    """An 11-year gap in 120 years is only 9 % missing, under the share rule, but longer than MAX_GAP_STEPS."""
+    assert MAX_GAP_STEPS == 10
+    years = [year for year in range(1900, 2020) if not 1950 <= year <= 1960]
+    rows = "\n".join(f"a,{year},{year % 9 + 1}" for year in years)
+    with pytest.raises(SeriesError, match=r"series 'a': 11 values missing in a row, times 1950 to 1960; gaps of "
+                                          r"more than 10 steps are not interpolated"):
+        load_series(write(tmp_path, "series_id,time,value\n" + rows))
+    rows = "\n".join(f"a,{year},{year % 9 + 1}" for year in range(1900, 2020) if not 1950 <= year <= 1959)
+    s = load_series(write(tmp_path, "series_id,time,value\n" + rows))["a"]  # exactly 10 missing: interpolated
+    assert s.filled.sum() == 10 and np.flatnonzero(s.filled).tolist() == list(range(50, 60))
+    months = [f"m,{1930 + i // 12}-{i % 12 + 1:02d},{i % 7 + 1}" for i in range(130) if not 12 <= i < 23]
+    with pytest.raises(SeriesError, match=r"series 'm': 11 values missing in a row, times 1931-01 to 1931-11"):
+        load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(months)))
+
+
+def test_refused_series_can_be_collected_while_the_others_load(tmp_path):
+    rows = ([f"ok,{t},{t % 5 + 1}" for t in range(30)] + [f"zeros,{t},0" for t in range(30)]
+            + [f"gappy,{t},{t % 5 + 1}" for t in range(30) if not 10 <= t < 15])
+    path = write(tmp_path, "series_id,time,value\n" + "\n".join(rows))
+    refused = {}
+    assert list(load_series(path, refused=refused)) == ["ok"]
+    assert list(refused) == ["zeros", "gappy"] and all(isinstance(e, SeriesError) for e in refused.values())
+    assert refused["zeros"].reason.startswith("every value is zero")
+    assert refused["gappy"].reason.startswith("5 of 30 values missing (more than 10%; longest gap 5 steps after time 9")
+    assert str(refused["gappy"]) == f"{path}: series 'gappy': {refused['gappy'].reason}"
+    with pytest.raises(SeriesError, match="series 'zeros': every value is zero"):
+        load_series(path)
+    unordered = write(tmp_path, "series_id,time,value\na,1,3\na,3,5\na,2,4\nb,1,3\nb,2,3\nb,3,3\n", "bad.csv")
+    with pytest.raises(InputError, match="times are not increasing"):  # the file's form: raised all the same
+        load_series(unordered, refused={})
+
+
+def test_usual_missing_markers_are_missing_values(tmp_path):
+    markers = ["NA", "N/A", "NaN", "nan", "na", " NA "]
+    rows = [f"a,{t},{markers[t // 10] if t % 10 == 2 else t + 1},{markers[t // 10] if t % 10 == 3 else t * 2}"
+            for t in range(60)]
+    s = load_series(write(tmp_path, "series_id,time,value,temp\n" + "\n".join(rows)), covariates="temp")["a"]
+    assert np.flatnonzero(s.filled).tolist() == [2, 12, 22, 32, 42, 52]
+    assert np.allclose(s.value, np.arange(1, 61)) and np.allclose(s.covariates[:, 0], 2 * np.arange(60))
+    with pytest.raises(InputError, match=r"line 3, column 'value': 'NULL' is not a number"):
+        load_series(write(tmp_path, "series_id,time,value\na,1,3\na,2,NULL\na,3,4\n"))
+    rows = "\n".join(f"a,{t},{'NA' if 3 <= t < 9 else t + 1}" for t in range(40))  # NA rows are gaps like any other
+    with pytest.raises(SeriesError, match="6 of 40 values missing"):
+        load_series(write(tmp_path, "series_id,time,value\n" + rows))
+
+
+def test_trailing_commas_and_extra_fields(tmp_path):
+    """Found by review: a trailing comma made the reader take the first column as the index."""
+    rows = "\n".join(f"a,{t},{t + 1}," for t in range(5))
+    s = load_series(write(tmp_path, "series_id,time,value\n" + rows))["a"]
+    assert s.value.tolist() == [1, 2, 3, 4, 5]
+    s = load_series(write(tmp_path, "series_id,time,value\na,1,2,\na,2,3\na,3,4\n"))["a"]
+    assert s.value.tolist() == [2, 3, 4]
+    for text, line in (("series_id,time,value\na,1,2,9\na,2,3\na,3,4\n", 2),
+                       ("series_id,time,value\n\na,1,2,\na,2,3,9\na,3,4\n", 4)):
+        with pytest.raises(InputError, match=rf"data.csv: line {line}: 4 fields, but the header names 3 columns"):
+            load_series(write(tmp_path, text))
+    with pytest.raises(InputError, match=r"Expected 3 fields in line 3, saw 4"):
+        load_series(write(tmp_path, "series_id,time,value\na,1,2\na,2,3,9\na,3,4\n"))

@@ -67,3 +67,18 @@ def test_flat_names_exactly_the_series_rolling_origin_cannot_score():
     long_enough = {name: s for name, s in data.items() if name != "short"}
     _, per_series = rolling_origin(long_enough, baselines={"naive": NaiveForecaster})
     assert [name for name, scores in per_series.items() if not scores["naive"]] == ["flat_until_last_origin"]
+
+
+def test_a_baseline_needing_more_training_values_than_a_series_has_is_not_scored_on_it():
+    from domains.ecology.baselines import SETARForecaster
+    from domains.ecology.data import load_lynx
+    from domains.ecology.evaluate import zhang2003
+
+    assert SETARForecaster().min_length == 36
+    lynx = load_lynx()
+    results = zhang2003(lynx, 1850, baselines={"naive": NaiveForecaster, "setar": SETARForecaster})  # 30 years
+    assert set(results) == {"naive"}
+    assert set(zhang2003(lynx, 1860, baselines={"setar": SETARForecaster})) == {"setar"}  # 40 years
+    series = _series(simulate_panel(n_series=2, n=40, seed=3))  # first origin: 25 values
+    summary, per_series = rolling_origin(series, baselines={"naive": NaiveForecaster, "setar": SETARForecaster})
+    assert set(summary) == {"naive"} and all(set(scores) == {"naive"} for scores in per_series.values())
