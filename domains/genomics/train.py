@@ -63,7 +63,9 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         genomes: GenBank files (or FASTA + GFF3 pairs given as ``(fasta, gff3)`` tuples) with CDS annotation.
         out: the ``.keras`` file to write. Progress is backed up every epoch in ``<out>.backup/``
             (``keras.callbacks.BackupAndRestore``): run the same command again after a crash and training goes
-            on from the last finished epoch; the backup is removed when training completes.
+            on from the last finished epoch; the backup is removed when training completes. The folder is
+            stamped with the run's settings and files (:func:`shared.backups.claim_backup`): a run with other
+            settings or genomes clears another run's checkpoints and starts afresh.
         epochs, window, stride, batch_size, seed: the training run.
         validation: optional genomes scored each epoch (validation loss).
         model_options: keyword arguments of :func:`domains.genomics.model.build_gene_model`.
@@ -77,7 +79,6 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     Returns:
         The card (a dict), also written next to ``out`` as ``<out stem>.json``.
     """
-    import hashlib
     import json
     import os
 
@@ -86,6 +87,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     from domains.genomics.data import read_genome
     from domains.genomics.model import build_gene_model
     from shared.atomic import atomic_open, atomic_path, check_writable
+    from shared.backups import claim_backup, file_sha256
     from shared.cli import InputError
 
     card_path = os.path.splitext(out)[0] + ".json"
@@ -111,16 +113,20 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         validation_data = training_dataset(load(validation), window, window, batch_size, seed, augment=False)
     with strategy_scope(distribute):
         model = build_gene_model(**(model_options or {}))
+
+    def files(specs):  # each genome's files' digests, in order
+        return [[file_sha256(path) for path in (spec if isinstance(spec, tuple) else (spec,))] for spec in specs]
+
+    settings = {"epochs": epochs, "window": window, "stride": stride, "batch_size": batch_size, "seed": seed,
+                "windows_per_epoch": windows_per_epoch, "distribute": distribute, "model_options": model_options or {}}
+    owner = {"settings": settings, "genomes": files(genomes), "validation": files(validation or [])}
+    claim_backup(f"{out}.backup", json.loads(json.dumps(owner)))  # as read back from the stamp
     backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True,
                                              double_checkpoint=True)
     history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
                         callbacks=[backup], verbose=verbose)
     with atomic_path(out, force=force) as tmp:
         model.save(tmp)
-
-    def sha256(path):
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
 
     card = {
         "model": os.path.basename(out),
@@ -134,11 +140,11 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         "distribute": distribute,
         "model_options": model_options or {},
         "training_genomes": [
-            {"file": os.path.basename(os.fspath(spec)), "path": os.fspath(spec), "sha256": sha256(spec)}
+            {"file": os.path.basename(os.fspath(spec)), "path": os.fspath(spec), "sha256": file_sha256(spec)}
             if not isinstance(spec, tuple) else
-            {"file": os.path.basename(os.fspath(spec[0])), "path": os.fspath(spec[0]), "sha256": sha256(spec[0]),
+            {"file": os.path.basename(os.fspath(spec[0])), "path": os.fspath(spec[0]), "sha256": file_sha256(spec[0]),
              "annotation": os.path.basename(os.fspath(spec[1])), "annotation_path": os.fspath(spec[1]),
-             "annotation_sha256": sha256(spec[1])}
+             "annotation_sha256": file_sha256(spec[1])}
             for spec in genomes
         ],
         "history": {name: [float(v) for v in values] for name, values in history.history.items()},

@@ -123,6 +123,16 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
     assert not (tmp_path / "model.keras.backup").exists()
     again = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256")
     assert again.returncode == 2 and "already exists" in _errors(again)[0]
+    # a backup another run left (other settings; a checkpoint record Keras could not even read) is cleared,
+    # not resumed: training starts afresh
+    other = tmp_path / "other.keras"
+    stale = tmp_path / "other.keras.backup"
+    stale.mkdir()
+    (stale / "owner.json").write_text(json.dumps({"settings": {"epochs": 9}}))
+    (stale / "training_metadata.json").write_text("{not json")
+    fresh = _cli("train", "--genbank", gb, "--out", other, "--epochs", "1", "--window", "256", "--seed", "0")
+    assert fresh.returncode == 0, fresh.stderr[-2000:]
+    assert other.exists() and not stale.exists()
 
 
 def _gff3_spans(path):
