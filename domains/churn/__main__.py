@@ -371,8 +371,11 @@ def build_parser():
     _source(p, horizon=False, from_card=True)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; prediction is deterministic, so it changes nothing")
-    _outputs(p, "CSV: customer_id, S(t) per grid time, expected time, risk; one row per customer, by id "
-                "(numerically when every id is a whole number, else as text; a table: in its own order)",
+    _outputs(p, "CSV: customer_id, S(t) per grid time (S_7d, S_14d, ...: days after L), expected_days (the "
+                "restricted mean time over the model's follow-up: the expected days to the event, counting an "
+                "event-free follow-up as its full length; a table: expected_time in its duration unit), risk "
+                "(1 - expected / follow-up, in [0, 1]); one row per customer, by id (numerically when every id "
+                "is a whole number, else as text; a table: in its own order)",
              required=True)
     p.set_defaults(func=cmd_predict)
     return parser
