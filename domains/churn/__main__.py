@@ -143,6 +143,7 @@ def cmd_train(args):
         if horizon <= 0:
             raise InputError(f"{args.table}: column {args.duration!r}: no positive duration to learn from")
         _check_scorable(args, frame, args.event)
+        inputs.note_duration_proxies(args.table, frame, covariates, schema)
     else:
         log, end = _read_log(args)
         inputs.warn_if_short(args.transactions, log, end)

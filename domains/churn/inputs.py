@@ -145,6 +145,30 @@ def read_table(path, card=None, outcome=True, **columns):
                                   **columns)
 
 
+#: Spearman correlation with the duration above which :func:`note_duration_proxies` names a covariate.
+PROXY_CORRELATION = 0.85
+
+
+def note_duration_proxies(path, frame, covariates, schema):
+    """One ``note:`` line on stderr naming the numeric covariates of the table ``path`` whose Spearman
+    correlation with the duration exceeds :data:`PROXY_CORRELATION` in absolute value: a covariate computed from
+    the duration (Telco's ``total_charges``, about tenure x monthly charges, 0.89) leaks it, and the model's C
+    then measures the leak (0.93 on Telco). Only a note: a strong honest predictor looks the same.
+
+    Args:
+        frame: the table's ``duration`` column. covariates, schema: as :func:`read_table` returns them.
+    """
+    numeric = [name for name, levels in schema.items() if levels is None]
+    if not numeric or frame["duration"].nunique() < 2:
+        return
+    rho = covariates[numeric].corrwith(frame["duration"], method="spearman").dropna()
+    proxies = rho[rho.abs() > PROXY_CORRELATION]
+    if len(proxies):
+        named = ", ".join(f"{name!r} ({value:+.2f})" for name, value in proxies.items())
+        print(f"note: {path}: covariate(s) {named} follow the duration closely (Spearman); one computed from it "
+              f"leaks it: leave it out with --drop {proxies.index[0]}", file=sys.stderr)
+
+
 def baseline_table(card, path=None):
     """``(frame, covariates)`` of the table CoxPH and Kaplan-Meier are fitted on beside a table model.
 

@@ -63,3 +63,20 @@ def test_a_log_that_stops_well_before_its_data_end_gets_one_warning_line(capsys)
     err = capsys.readouterr().err
     assert err.startswith("warning: log.csv: the last purchase is on 1998-06-02, 29 days before the data end "
                           "1998-07-01") and len(err.splitlines()) == 1
+
+
+def test_a_covariate_that_follows_the_duration_is_named_in_one_note(capsys):
+    rng = np.random.default_rng(0)
+    duration = pd.Series(rng.integers(1, 72, 300).astype(float))
+    covariates = pd.DataFrame({"monthly": rng.uniform(60, 100, 300)})
+    covariates["total"] = duration * covariates["monthly"]  # Telco's total_charges: tenure x monthly charges
+    covariates["plan_b"] = (rng.random(300) < 0.5).astype(float)
+    schema = {"monthly": None, "total": None, "plan": ["a", "b"]}
+    frame = pd.DataFrame({"duration": duration})
+    inputs.note_duration_proxies("t.csv", frame, covariates, schema)
+    err = capsys.readouterr().err
+    assert err.startswith("note: t.csv: covariate(s) 'total' (+0.") and "--drop total" in err
+    assert "monthly" not in err and len(err.splitlines()) == 1
+    inputs.note_duration_proxies("t.csv", frame, covariates.drop(columns="total"),
+                                 {"monthly": None, "plan": ["a", "b"]})
+    assert capsys.readouterr().err == ""
