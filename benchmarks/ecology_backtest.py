@@ -355,24 +355,13 @@ def _settings(text):
     return overrides
 
 
-def _count(text):
-    """argparse type of ``--limit``: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return value
-
-
 def build_parser():
     """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--case", action="append", choices=["lynx", "lynx-inner", "gpdd", "sim", "timing"])
     parser.add_argument("--candidates", nargs="+", help="lynx-inner: only the candidates starting with these "
                         "letters (default: all)")
-    parser.add_argument("--limit", type=_count, default=0, help="gpdd, timing: first N series by id (0: all 483)")
+    parser.add_argument("--limit", type=cli.COUNT, default=0, help="gpdd, timing: first N series by id (0: all 483)")
     parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--quick", action="store_true", help="tiny settings, for a smoke run")
     parser.add_argument("--gated", type=_settings,

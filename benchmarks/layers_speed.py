@@ -98,26 +98,16 @@ def run(rounds, batches, batch, steps, features, units, seed):
     return rows
 
 
-def _positive(text):
-    """argparse type of the sizes and counts: a whole number >= 1."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
-    return value
-
-
 def build_parser():
     """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=_positive, default=5, help="interleaved timing rounds (median reported)")
-    parser.add_argument("--batches", type=_positive, default=10, help="batches per timed epoch")
-    parser.add_argument("--batch", type=_positive, default=128)
-    parser.add_argument("--steps", type=_positive, default=100, help="sequence length T")
-    parser.add_argument("--features", type=_positive, default=8)
-    parser.add_argument("--units", type=_positive, default=64)
+    parser.add_argument("--rounds", type=cli.POSITIVE_INT, default=5,
+                        help="interleaved timing rounds (median reported)")
+    parser.add_argument("--batches", type=cli.POSITIVE_INT, default=10, help="batches per timed epoch")
+    parser.add_argument("--batch", type=cli.POSITIVE_INT, default=128)
+    parser.add_argument("--steps", type=cli.POSITIVE_INT, default=100, help="sequence length T")
+    parser.add_argument("--features", type=cli.POSITIVE_INT, default=8)
+    parser.add_argument("--units", type=cli.POSITIVE_INT, default=64)
     parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--out", type=replaceable_file, default=str(DEFAULT_OUT), help="JSON file to write (replaced if there; default "
                         "benchmarks/results/layers_speed.json in the project)")

@@ -10,6 +10,7 @@
 
 import argparse
 import contextlib
+import math
 import os
 import re
 import sys
@@ -43,6 +44,33 @@ def seed(text):
     if not 0 <= value < SEED_LIMIT:
         raise argparse.ArgumentTypeError(f"must be an integer in [0, 2**32), got {value}")
     return value
+
+
+def number_type(convert, test, wanted):
+    """An argparse type: ``convert(text)`` when it is a finite number that passes ``test``, else an error saying
+    the option must be ``wanted`` (exit 2 through :func:`run`, one line naming the option).
+
+    >>> number_type(float, lambda v: 0 <= v < 1, "a number in [0, 1)")("0.25")
+    0.25
+    """
+
+    def parse(text):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not math.isfinite(value) or not test(value):
+            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
+        return value
+
+    return parse
+
+
+#: argparse types of counts and sizes (whole numbers >= 1 or >= 0) and of rates and strengths (> 0 or >= 0).
+POSITIVE_INT = number_type(int, lambda value: value >= 1, "a whole number >= 1")
+COUNT = number_type(int, lambda value: value >= 0, "a whole number >= 0")
+POSITIVE = number_type(float, lambda value: value > 0, "a finite number > 0")
+NON_NEGATIVE = number_type(float, lambda value: value >= 0, "a finite number >= 0")
 
 
 def image_format(path, what="figure"):

@@ -25,7 +25,7 @@ import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, file_sha256
-from shared.cli import SEED_LIMIT, InputError, image_format, import_tensorflow, run, seed
+from shared.cli import COUNT, POSITIVE_INT, SEED_LIMIT, InputError, image_format, import_tensorflow, run, seed
 from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
 
@@ -61,27 +61,6 @@ def _date(text):
         return pd.Timestamp(text).strftime("%Y-%m-%d")
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
-
-
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive whole number: {text!r}")
-    return value
-
-
-def _count(text):
-    """argparse type of ``--bootstrap``: a whole number >= 0."""
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0: {text!r}")
-    return value
 
 
 def _load_model(path):
@@ -305,7 +284,7 @@ def _source(parser, horizon=True, from_card=False):
                         help=f"transactions: landmark date L (default {default})")
     if horizon:
         default = "the model's, 273 for the shipped one" if from_card else data.CDNOW_HORIZON_DAYS
-        parser.add_argument("--horizon-days", default=None if from_card else data.CDNOW_HORIZON_DAYS, type=_positive,
+        parser.add_argument("--horizon-days", default=None if from_card else data.CDNOW_HORIZON_DAYS, type=POSITIVE_INT,
                             help=f"transactions: follow-up after L in days (default {default})")
         parser.add_argument("--data-end", type=_date,
                             help="transactions: the last date the log covers (default: L + --horizon-days); a "
@@ -336,12 +315,12 @@ def build_parser():
         p.add_argument(option, default=data.TELCO_COLUMNS[key], help=f"table: {what} (default %(default)s)")
     p.add_argument("--drop", action="append", default=[], metavar="COLUMN",
                    help="table: leave this covariate out (repeat for several), e.g. one that leaks the duration")
-    p.add_argument("--intervals", type=_positive, default=24,
+    p.add_argument("--intervals", type=POSITIVE_INT, default=24,
                    help="table: hazard intervals over the longest duration (default %(default)s)")
-    p.add_argument("--epochs", type=_positive, default=None, help="training epochs (default: the tuned setting)")
+    p.add_argument("--epochs", type=POSITIVE_INT, default=None, help="training epochs (default: the tuned setting)")
     p.add_argument("--seed", type=seed, default=0,
                    help="random seed (default 0); an ensemble's members get seed, seed + 1, ...")
-    p.add_argument("--ensemble", type=_positive, default=1, metavar="K",
+    p.add_argument("--ensemble", type=POSITIVE_INT, default=1, metavar="K",
                    help="train K networks (seeds seed .. seed + K - 1) and ship one model averaging their survival "
                         "curves (default %(default)s; the shipped CDNOW model: see its card)")
     p.add_argument("--distribute", choices=["none", "mirrored"], default="none",
@@ -360,7 +339,7 @@ def build_parser():
     p.add_argument("--baseline-table",
                    help="table: fit CoxPH and Kaplan-Meier on this table (default: the model's training table)")
     p.add_argument("--plot", help="write the calibration plot here (PNG/PDF/SVG)")
-    p.add_argument("--bootstrap", type=_count, default=0,
+    p.add_argument("--bootstrap", type=COUNT, default=0,
                    help="paired bootstrap resamples of the differences to CoxPH (default 0: none; with --json, "
                         "written to --out only)")
     p.add_argument("--seed", type=seed, default=0, help="bootstrap seed (default 0)")

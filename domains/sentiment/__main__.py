@@ -19,7 +19,6 @@ Every text gets a label, also one with no word the predictor knows (:data:`UNKNO
 import argparse
 import hashlib
 import json
-import math
 import sys
 from pathlib import Path
 
@@ -28,7 +27,8 @@ from domains.sentiment.data import data_format_of, load_data, load_sst, read_lin
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
-from shared.cli import InputError, import_tensorflow, run, seed
+from shared.cli import (COUNT, NON_NEGATIVE, POSITIVE, POSITIVE_INT, InputError, import_tensorflow, number_type,
+                        run, seed)
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
@@ -67,29 +67,9 @@ tokens and less for longer ones (0.49 for four, so labelled negative; 0.43 for 8
 """
 
 
-def _bounded(convert, test, wanted):
-    """An argparse type: ``convert(text)`` when it is a finite number that passes ``test``, else an error
-    saying the option must be ``wanted`` (exit 2, one line naming the option)."""
-
-    def parse(text):
-        try:
-            value = convert(text)
-        except ValueError:
-            value = None
-        if value is None or not math.isfinite(value) or not test(value):
-            raise argparse.ArgumentTypeError(f"must be {wanted}, got {text!r}")
-        return value
-
-    return parse
-
-
-POSITIVE_INT = _bounded(int, lambda value: value > 0, "an integer > 0")
-COUNT = _bounded(int, lambda value: value >= 0, "an integer >= 0")
-POSITIVE = _bounded(float, lambda value: value > 0, "a number > 0")
-NON_NEGATIVE = _bounded(float, lambda value: value >= 0, "a number >= 0")
-DROPOUT = _bounded(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
-SHARE = _bounded(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
-SPREAD = _bounded(float, lambda value: 0 <= value < 0.5, "a number in [0, 0.5)")
+DROPOUT = number_type(float, lambda value: 0 <= value < 1, "a number in [0, 1)")
+SHARE = number_type(float, lambda value: 0 <= value <= 1, "a number in [0, 1]")
+SPREAD = number_type(float, lambda value: 0 <= value < 0.5, "a number in [0, 0.5)")
 
 
 def _parser():

@@ -38,22 +38,6 @@ DEFAULT_TS = (50, 100, 200, 400)
 MAX_T = 100_000
 
 
-def positive_int(text: str) -> int:
-    """argparse type: an integer >= 1."""
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be >= 1, got {value}")
-    return value
-
-
-def positive_float(text: str) -> float:
-    """argparse type: a finite float > 0."""
-    value = float(text)
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"must be a finite number > 0, got {value}")
-    return value
-
-
 def forget_bias_arg(text: str) -> float | str:
     """argparse type: ``chrono`` or a finite float."""
     if text == "chrono":
@@ -79,22 +63,22 @@ def make_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--task", required=True, choices=sorted(TASKS), help="task name")
-    parser.add_argument("--T", type=positive_int, help="task length in steps (single run)")
+    parser.add_argument("--T", type=cli.POSITIVE_INT, help="task length in steps (single run)")
     parser.add_argument("--layer", choices=LAYERS, help="recurrent layer (single run)")
     parser.add_argument("--sweep", action="store_true", help="run every --layers at every --Ts")
     parser.add_argument("--layers", nargs="+", choices=LAYERS, metavar="LAYER", help=f"sweep layers: {LAYERS}")
-    parser.add_argument("--Ts", nargs="+", type=positive_int, default=None,
+    parser.add_argument("--Ts", nargs="+", type=cli.POSITIVE_INT, default=None,
                         help=f"sweep lengths (default {' '.join(map(str, DEFAULT_TS))})")
     parser.add_argument("--out", help="sweep output folder")
     parser.add_argument("--force", action="store_true", help="replace the sweep's CSV and PNG if they exist")
     parser.add_argument("--seed", type=cli.seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--units", type=positive_int, default=defaults.units)
-    parser.add_argument("--steps", type=positive_int, default=defaults.steps, help="optimiser steps")
-    parser.add_argument("--batch", type=positive_int, default=defaults.batch)
-    parser.add_argument("--lr", type=positive_float, default=defaults.learning_rate, help="Adam learning rate")
-    parser.add_argument("--clipnorm", type=positive_float, default=defaults.clipnorm)
-    parser.add_argument("--test-size", type=positive_int, default=defaults.test_size)
-    parser.add_argument("--order", type=positive_int, default=defaults.order, help="dense_temporal order")
+    parser.add_argument("--units", type=cli.POSITIVE_INT, default=defaults.units)
+    parser.add_argument("--steps", type=cli.POSITIVE_INT, default=defaults.steps, help="optimiser steps")
+    parser.add_argument("--batch", type=cli.POSITIVE_INT, default=defaults.batch)
+    parser.add_argument("--lr", type=cli.POSITIVE, default=defaults.learning_rate, help="Adam learning rate")
+    parser.add_argument("--clipnorm", type=cli.POSITIVE, default=defaults.clipnorm)
+    parser.add_argument("--test-size", type=cli.POSITIVE_INT, default=defaults.test_size)
+    parser.add_argument("--order", type=cli.POSITIVE_INT, default=defaults.order, help="dense_temporal order")
     parser.add_argument(
         "--forget-bias", type=forget_bias_arg, default=None, help="gated layers: 'chrono' (default) or a float"
     )
