@@ -18,6 +18,8 @@ import numbers
 import keras
 from keras import ops
 
+from shared.layers.arguments import dropout_rate, positive_int
+
 CHRONO = "chrono"
 
 
@@ -45,6 +47,21 @@ def validate_keep_bias(forget_bias, chrono_max_steps):
     if chrono_max_steps is not None:
         raise ValueError("chrono_max_steps is only used with forget_bias='chrono'")
     return float(forget_bias), None
+
+
+def check_cell_arguments(units, forget_bias, kwargs):
+    """Checks what ``keras.layers.LSTMCell`` / ``GRUCell`` would take silently: ``units`` a whole number >= 1,
+    ``dropout`` and ``recurrent_dropout`` (in ``kwargs``) in ``[0, 1)``, and chrono initialisation only with a
+    bias to initialise (``use_bias``, default True).
+
+    Raises:
+        ValueError: naming the argument.
+    """
+    positive_int("units", units)
+    for name in ("dropout", "recurrent_dropout"):
+        dropout_rate(name, kwargs.get(name, 0.0))
+    if forget_bias == CHRONO and not kwargs.get("use_bias", True):
+        raise ValueError("forget_bias='chrono' initialises the gate bias, but use_bias=False leaves no bias")
 
 
 def keep_gate_bias(units, forget_bias, chrono_max_steps, seed, dtype=None):

@@ -52,10 +52,13 @@ class GateOutputsMixin:
         if use_cudnn not in ("auto", True, False):
             raise ValueError(f"use_cudnn must be 'auto', True or False; got {use_cudnn!r}")
         self.use_cudnn = use_cudnn
-        if keras.backend.backend() == "tensorflow" and use_cudnn and not return_gates:
-            # Not XLA-compiled (jit_compile="auto" leaves the model uncompiled) whenever cuDNN may be used, on
-            # a GPU or not: unlike keras.layers.LSTM / GRU, which opt out only where cuDNN can run. The
-            # project's models were trained and timed this way; use_cudnn=False allows jit_compile.
+        if keras.backend.backend() == "tensorflow" and (use_cudnn or return_gates):
+            # Not XLA-compiled (jit_compile="auto" or True leaves the model uncompiled, with Keras' warning):
+            # - whenever cuDNN may be used, on a GPU or not, unlike keras.layers.LSTM / GRU, which opt out only
+            #   where cuDNN can run; the project's models were trained and timed this way (use_cudnn=False
+            #   allows jit_compile);
+            # - with return_gates, whose masked path carries outputs with a scan that XLA cannot compile on
+            #   TensorFlow ("XLA compilation requires a fixed tensor list size").
             self.supports_jit = False
 
     @property
@@ -102,13 +105,18 @@ class GateOutputsMixin:
             return keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask, training=training)
         # A masked step repeats the previous output. The JAX and PyTorch loops take that from the first state,
         # which is h, not the stacked [h, gates]: run with zeros at masked steps and carry the outputs here.
-        self.zero_output_for_mask = True
+        # go_backwards runs the reversed sequence forwards (the same steps, outputs in the same processing
+        # order): Keras' unrolled TensorFlow loop zeroes the masked outputs of a backward run at unreversed steps.
+        backwards = self.go_backwards
+        if backwards:
+            sequences, mask = ops.flip(sequences, axis=1), ops.flip(mask, axis=1)
+        self.zero_output_for_mask, self.go_backwards = True, False
         try:
             _, outputs, states = keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask,
                                                              training=training)
         finally:
-            self.zero_output_for_mask = False
-        outputs = _carry_forward(outputs, ops.flip(mask, axis=1) if self.go_backwards else mask)
+            self.zero_output_for_mask, self.go_backwards = False, backwards
+        outputs = _carry_forward(outputs, mask)
         return outputs[:, -1], outputs, states
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):

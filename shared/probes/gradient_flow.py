@@ -10,9 +10,10 @@ later output. Its norm against t is the classic vanishing-gradient plot (:func:`
 
 Supported: ``keras.Sequential`` models and functional models that are a single chain of layers (one input,
 one output, each layer fed by the one before), holding a top-level ``keras.layers.RNN`` subclass whose
-cell's output is its hidden state and whose state's first element is that hidden state: ``SimpleRNN``,
-``LSTM``, ``GRU`` and ``shared.layers.GatedLSTM``/``GatedGRU`` (with ``return_gates=False``). Every
-re-run is checked against ``model(x)`` before a gradient is taken.
+cell's output is its hidden state and whose state's first element is that hidden state, read by the next step:
+``SimpleRNN``, ``LSTM``, ``GRU`` and ``shared.layers.GatedLSTM``/``GatedGRU`` (with ``return_gates=False``);
+``shared.layers.LeakyIntegrator``, whose recurrence reads its pre-activation instead, is refused. Every re-run
+is checked against ``model(x)`` before a gradient is taken.
 """
 
 import inspect
@@ -298,6 +299,8 @@ def _unroll_rnn(rnn, sequences, mask, perturb):
                 f"the cell of layer {rnn.name!r} outputs something other than its hidden state (its state's "
                 "first element); gradient_flow cannot tell which is h_t"
             )
+        if t == order[0]:
+            _check_reads_first_state(rnn, sequences[:, t], state, out, cell_kwargs)
         if mask is not None:
             keep = keras.ops.expand_dims(keras.ops.cast(mask[:, t], "bool"), -1)
             previous_output = keras.ops.zeros_like(out) if (output is None or rnn.zero_output_for_mask) else output
@@ -309,6 +312,19 @@ def _unroll_rnn(rnn, sequences, mask, perturb):
         hidden.append(h)
     result = keras.ops.stack(outputs, axis=1) if rnn.return_sequences else output
     return keras.ops.cast(result, rnn.compute_dtype), hidden
+
+
+def _check_reads_first_state(rnn, inputs, state, out, cell_kwargs):
+    """Refuses a cell whose step does not read its state's first element (the h_t the probe perturbs), as
+    ``shared.layers.LeakyIntegrator``, whose recurrence reads its pre-activation, the second element: a
+    perturbation of h_t would reach no later step, and every earlier gradient would read 0."""
+    bumped = [state[0] + 1.0, *state[1:]]
+    again, _ = rnn.cell(inputs, bumped, **cell_kwargs)
+    if _same_values(again, out):
+        raise ValueError(
+            f"the cell of layer {rnn.name!r} does not read its state's first element (its output, h_t) at the "
+            "next step; gradient_flow cannot follow h_t through the recurrence"
+        )
 
 
 def _same_values(a, b):

@@ -153,3 +153,35 @@ def test_gate_activations_of_a_stateful_layer_start_from_its_states(rng, cls, ke
     twin.set_weights(stateful.get_weights())
     _, whole = twin(x)
     np.testing.assert_allclose(gates[keep_gate], np.asarray(whole[keep_gate])[:, 5:], atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+@pytest.mark.parametrize("unroll", [False, True])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gates_leave_every_output_and_state_of_a_masked_run_as_the_plain_layer_gives_them(rng, cls, unroll,
+                                                                                          go_backwards):
+    """Padding at the end, at the start and in the middle; backwards and unrolled too (Keras' unrolled TensorFlow
+    loop zeroes a backward run's masked outputs at unreversed steps, which the gated path must not inherit)."""
+    x = rng.normal(size=(3, 7, 4)).astype("float32")
+    mask = np.ones((3, 7), bool)
+    mask[0, 5:], mask[1, :2], mask[2, 3] = False, False, False
+    plain, gated = _twins(cls, x, return_sequences=True, return_state=True, unroll=unroll, go_backwards=go_backwards)
+    *got, gates = gated(x, mask=mask)
+    for a, b in zip(got, plain(x, mask=mask)):
+        np.testing.assert_array_equal(a, b)
+    assert all(tuple(g.shape) == (3, 7, 3) for g in gates.values())
+
+
+def test_a_model_returning_gates_is_not_xla_compiled_on_tensorflow(rng):
+    """Its masked path carries outputs with a scan XLA cannot compile: Keras falls back to no jit, with a warning."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the fallback concerns TensorFlow's XLA")
+    inputs = keras.Input((8, 4))
+    output, _ = GatedLSTM(3, return_gates=True)(keras.layers.Masking(99.0)(inputs))
+    model = keras.Model(inputs, output)
+    with pytest.warns(UserWarning, match="doesn't support `jit_compile=True`"):
+        model.compile("adam", "mse", jit_compile=True)
+    x = rng.normal(size=(6, 8, 4)).astype("float32")
+    x[:2, 5:] = 99.0
+    history = model.fit(x, np.zeros((6, 3), "float32"), epochs=1, verbose=0)
+    assert np.isfinite(history.history["loss"][0])

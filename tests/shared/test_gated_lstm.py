@@ -5,7 +5,7 @@ import pytest
 
 import keras
 
-from shared.layers import GatedLSTM, GatedLSTMCell
+from shared.layers import GatedGRU, GatedLSTM, GatedLSTMCell
 from shared.testing import check_layer
 
 ATOL = 1e-5
@@ -217,3 +217,18 @@ def test_dropout_in_training_matches_keras_with_the_same_seed(data, recurrent_dr
     trained = np.asarray(ours(x, training=True))
     assert np.abs(trained - inference).max() > 1e-3
     np.testing.assert_allclose(trained, stock(x, training=True), atol=ATOL)
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+@pytest.mark.parametrize("arguments, message", [
+    (dict(units=2.5), "units must be a positive integer; got 2.5"),
+    (dict(units=None), "units must be a positive integer; got None"),
+    (dict(units=4, dropout=-0.1), r"dropout must lie in \[0, 1\); got -0.1"),
+    (dict(units=4, recurrent_dropout=1.0), r"recurrent_dropout must lie in \[0, 1\); got 1.0"),
+    (dict(units=4, forget_bias="chrono", chrono_max_steps=30, use_bias=False), "use_bias=False leaves no bias"),
+])
+def test_arguments_keras_cells_would_clamp_or_ignore_are_refused(cls, arguments, message):
+    """keras.layers.LSTMCell / GRUCell clamp a dropout rate (and apply none at 1.0), fail at build on 2.5 units
+    and would skip chrono initialisation without a bias, all without a word."""
+    with pytest.raises(ValueError, match=message):
+        cls(**arguments)

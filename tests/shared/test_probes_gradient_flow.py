@@ -187,3 +187,18 @@ def test_bad_inputs_are_named_before_tensorflow_sees_them(rng):
         unroll(model.layers[0], x)
     with pytest.raises(ValueError, match="profile 'flat'"):
         plot_gradient_flow({"flat": np.array([1.0, 0.0])})  # dividing by its last value would give inf
+
+
+@pytest.mark.parametrize("activation", [None, "tanh"])
+def test_a_cell_whose_recurrence_does_not_read_its_output_state_is_refused(activation):
+    """LeakyIntegrator's step reads its pre-activation (the second state), so a perturbation of its output state
+    would reach no later step and every earlier gradient would read 0: refused rather than plotted as vanishing."""
+    from shared.layers import LeakyIntegrator
+
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((20, 2)), LeakyIntegrator(8, activation=activation), keras.layers.Dense(1)])
+    x = np.random.default_rng(0).normal(size=(4, 20, 2)).astype("float32")
+    with pytest.raises(ValueError, match="does not read its state's first element"):
+        gradient_flow(model, x, np.zeros((4, 1), "float32"), loss="mse")
+    with pytest.raises(ValueError, match="does not read its state's first element"):
+        unroll(model, x)
