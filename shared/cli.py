@@ -10,6 +10,7 @@
 
 import argparse
 import contextlib
+import json
 import math
 import os
 import re
@@ -71,6 +72,25 @@ POSITIVE_INT = number_type(int, lambda value: value >= 1, "a whole number >= 1")
 COUNT = number_type(int, lambda value: value >= 0, "a whole number >= 0")
 POSITIVE = number_type(float, lambda value: value > 0, "a finite number > 0")
 NON_NEGATIVE = number_type(float, lambda value: value >= 0, "a finite number >= 0")
+
+
+def strict_json(payload, **kwargs):
+    """``payload`` as strict JSON text, for ``--json`` output other tools parse: every non-finite float (NaN, an
+    infinity: a metric of nothing, such as precision without predictions) inside its dicts and lists written as
+    ``null``; ``kwargs`` go to :func:`json.dumps` (``indent``).
+
+    >>> strict_json({"mse": float("nan"), "n": [1, float("inf")]})
+    '{"mse": null, "n": [1, null]}'
+    """
+
+    def finite(value):
+        if isinstance(value, dict):
+            return {key: finite(item) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [finite(item) for item in value]
+        return None if isinstance(value, float) and not math.isfinite(value) else value
+
+    return json.dumps(finite(payload), allow_nan=False, **kwargs)
 
 
 def image_format(path, what="figure"):

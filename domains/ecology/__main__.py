@@ -2,7 +2,6 @@
 
 import argparse
 import json
-import math
 import os
 import sys
 import zipfile
@@ -15,7 +14,7 @@ from domains.ecology.baselines import BASELINES, SETARForecaster
 from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, clear_backup, file_sha256
-from shared.cli import InputError, image_format, import_tensorflow, run, seed
+from shared.cli import InputError, image_format, import_tensorflow, run, seed, strict_json
 from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLES = """\
@@ -228,26 +227,12 @@ def _check_output(path, force):
     check_writable(path, force)
 
 
-def _json(payload, **kwargs):
-    """``payload`` as strict JSON text: every non-finite float (NaN, an infinity) inside its dicts and lists
-    written as ``null``; ``kwargs`` go to :func:`json.dumps` (``indent``)."""
-
-    def finite(value):
-        if isinstance(value, dict):
-            return {key: finite(item) for key, item in value.items()}
-        if isinstance(value, (list, tuple)):
-            return [finite(item) for item in value]
-        return None if isinstance(value, float) and not math.isfinite(value) else value
-
-    return json.dumps(finite(payload), allow_nan=False, **kwargs)
-
-
 def _finish(args, payload, text):
     """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
     if getattr(args, "out", None) and args.command == "evaluate":
         with atomic_open(args.out, force=args.force) as handle:
-            handle.write(_json(payload, indent=2))
-    print(_json(payload) if args.json else text)
+            handle.write(strict_json(payload, indent=2))
+    print(strict_json(payload) if args.json else text)
 
 
 def _check_horizon(horizon):
@@ -288,7 +273,7 @@ def forecast(args):
         fan_chart(s.time, s.value, table.assign(time=times), args.plot, title=f"{s.series_id}: {args.horizon}-step forecast",
                   force=args.force)
     if args.json:
-        print(_json({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
+        print(strict_json({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
     elif not args.out:
         table.to_csv(sys.stdout, index=False, float_format="%.6g")
 
@@ -328,7 +313,7 @@ def train(args):
             "reads_covariates": model.reads_covariates_, "covariate_errors": model.covariate_errors_,
             **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
-        handle.write(_json(card, indent=2))
+        handle.write(strict_json(card, indent=2))
     clear_backup(backup, BACKUP_LEFTOVERS)
     _finish(args, card, f"wrote {args.out} and {card_path} ({len(pairs)} series)")
 

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.cli import InputError, import_tensorflow, run, seed
+from shared.cli import POSITIVE_INT, InputError, import_tensorflow, run, seed, strict_json
 from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
@@ -59,8 +59,11 @@ def _parser():
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     predict.add_argument("--mask", action="store_true", help=MASK_HELP)
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
-    predict.add_argument("--json", action="store_true", help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
-    predict.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; gene calling is deterministic, so it changes nothing")
+    predict.add_argument("--json", action="store_true",
+                         help="print a JSON summary on stdout instead of a line on stderr (needs --out)")
+    predict.add_argument("--seed", type=seed, default=0,
+                         help="accepted by every command for one shared command line; gene calling is deterministic, "
+                              "so it changes nothing")
     predict.add_argument("--force", action="store_true", help="overwrite existing output files (a directory: redo all)")
 
     train = verbs.add_parser(
@@ -72,20 +75,27 @@ def _parser():
                        help="a genome as FASTA with its CDS in GFF3 (repeat the option for more genomes)")
     train.add_argument("--validation", nargs="*", default=[], help="annotated GenBank files for validation loss")
     train.add_argument("--out", required=True, help=".keras file to write (with a .json card beside it)")
-    train.add_argument("--epochs", type=int, default=10, help="passes over --windows-per-epoch windows (default 10)")
-    train.add_argument("--windows-per-epoch", type=int,
-                       help="windows per epoch, drawn at random (default: one pass over all windows)")
-    train.add_argument("--window", type=int, default=3072, help="window length in bases (rounded up to a multiple of --lstm-stride)")
-    train.add_argument("--batch-size", type=int, default=16, help="windows per optimiser step (default 16)")
-    train.add_argument("--filters", type=int, nargs="+", default=[32, 32, 32], help="ConvFrontEnd channels per block")
-    train.add_argument("--kernel-sizes", type=int, nargs="+", default=[9, 9, 9],
+    train.add_argument("--epochs", type=POSITIVE_INT, default=10,
+                       help="passes over --windows-per-epoch windows (default 10)")
+    train.add_argument("--windows-per-epoch", type=POSITIVE_INT,
+                       help="windows per epoch, drawn at random, at least --batch-size (default: one pass over all "
+                            "windows)")
+    train.add_argument("--window", type=POSITIVE_INT, default=3072,
+                       help="window length in bases (rounded up to a multiple of --lstm-stride)")
+    train.add_argument("--batch-size", type=POSITIVE_INT, default=16, help="windows per optimiser step (default 16)")
+    train.add_argument("--filters", type=POSITIVE_INT, nargs="+", default=[32, 32, 32],
+                       help="ConvFrontEnd channels per block (one block per entry; as many entries as "
+                            "--kernel-sizes and --dilation-rates)")
+    train.add_argument("--kernel-sizes", type=POSITIVE_INT, nargs="+", default=[9, 9, 9],
                        help="ConvFrontEnd kernel width in bases per block (default 9 9 9)")
-    train.add_argument("--dilation-rates", type=int, nargs="+", default=[1, 2, 4],
+    train.add_argument("--dilation-rates", type=POSITIVE_INT, nargs="+", default=[1, 2, 4],
                        help="ConvFrontEnd dilation per block (default 1 2 4)")
-    train.add_argument("--lstm-units", type=int, nargs="+", default=[64], help="one BiLSTM layer per entry")
-    train.add_argument("--lstm-stride", type=int, default=6, help="bases per BiLSTM step")
+    train.add_argument("--lstm-units", type=POSITIVE_INT, nargs="+", default=[64], help="one BiLSTM layer per entry")
+    train.add_argument("--lstm-stride", type=POSITIVE_INT, default=6,
+                       help="bases per BiLSTM step (any; predict rounds its 3072-base windows up to a multiple)")
     train.add_argument("--distribute", choices=("mirrored",), help="train under tf.distribute.MirroredStrategy")
-    train.add_argument("--seed", type=seed, default=0, help="initial weights, window order, strand flips and dropout (default 0)")
+    train.add_argument("--seed", type=seed, default=0,
+                       help="initial weights, window order, strand flips and dropout (default 0)")
     train.add_argument("--json", action="store_true", help="print the model card as JSON when done")
     train.add_argument("--force", action="store_true", help="overwrite an existing model")
 
@@ -96,7 +106,9 @@ def _parser():
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--mask", action="store_true", help=MASK_HELP + " (Prodigal beside it too)")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
-    evaluate.add_argument("--seed", type=seed, default=0, help="accepted by every command for one shared command line; scoring is deterministic, so it changes nothing")
+    evaluate.add_argument("--seed", type=seed, default=0,
+                          help="accepted by every command for one shared command line; scoring is deterministic, so "
+                               "it changes nothing")
     evaluate.add_argument("--out", help="also write the scores as JSON to this file")
     evaluate.add_argument("--force", action="store_true", help="overwrite an existing --out")
     return parser
@@ -104,7 +116,7 @@ def _parser():
 
 def _predict(args):
     from domains.genomics.data import read_genome
-    from domains.genomics.gff3 import write_gff3, write_proteins, gff3_lines
+    from domains.genomics.gff3 import gff3_lines, write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
     from shared.atomic import check_writable
 
@@ -150,27 +162,47 @@ def _predict_directory(args):
     import_tensorflow()  # its start-up notices held back
     load_model(args.model)  # a bad model is one error up front, not one per genome
 
+    # On a terminal each genome's line is shown as it finishes. Otherwise (a log, a pipe) the lines come at the
+    # end, and only on success: a run with bad genomes (the others are still annotated) ends in one error line.
+    live, held = sys.stderr.isatty(), []
+
     def report(outcome):
         detail = {"done": f"{outcome.genes} genes, {outcome.seconds:.1f} s", "skipped": "already annotated",
                   "failed": outcome.error}[outcome.status]
-        print(f"{outcome.status:8s} {outcome.genome}: {detail}", file=sys.stderr, flush=True)
+        line = f"{outcome.status:8s} {outcome.genome}: {detail}"
+        if live:
+            print(line, file=sys.stderr, flush=True)
+        else:
+            held.append(line)
 
     started = time.perf_counter()
     outcomes = annotate_directory(args.genome, args.out, args.model, jobs=args.jobs, force=args.force,
                                   translation_table=args.translation_table, mask=args.mask, report=report)
     line = summary_line(outcomes, time.perf_counter() - started)
     if args.json:
-        print(json.dumps({"summary": line, "genomes": [asdict(o) for o in outcomes]}))
-    print(line, file=sys.stderr)
-    failed = [o for o in outcomes if o.status == "failed"]
+        print(strict_json({"summary": line, "genomes": [asdict(o) for o in outcomes]}))
+    failed = sorted((o for o in outcomes if o.status == "failed"), key=lambda o: o.genome)
     if failed:
-        raise InputError(f"{len(failed)} of {len(outcomes)} genomes failed; first: {failed[0].genome}: {failed[0].error}")
+        others = len(failed) - 1
+        others = f" (and {others} other genome{'s' * (others > 1)} failed)" if others else ""
+        raise InputError(f"{failed[0].genome}: {failed[0].error}{others}; {line}")
+    for held_line in held:
+        print(held_line, file=sys.stderr)
+    print(line, file=sys.stderr)
 
 
 def _train(args):
     genomes = [*args.genbank, *map(tuple, args.fasta_gff)]
     if not genomes:
         raise InputError("train: give annotated genomes with --genbank and/or --fasta-gff")
+    blocks = {"--filters": args.filters, "--kernel-sizes": args.kernel_sizes, "--dilation-rates": args.dilation_rates}
+    if len({len(values) for values in blocks.values()}) > 1:
+        counts = ", ".join(f"{name} {len(values)}" for name, values in blocks.items())
+        raise InputError(f"--filters, --kernel-sizes and --dilation-rates need one entry per ConvFrontEnd block "
+                         f"each; got {counts}")
+    if args.windows_per_epoch is not None and args.windows_per_epoch < args.batch_size:
+        raise InputError(f"--windows-per-epoch {args.windows_per_epoch} is less than --batch-size "
+                         f"{args.batch_size}: an epoch would still take a whole batch; give at least {args.batch_size}")
     window = -(-args.window // args.lstm_stride) * args.lstm_stride  # the BiLSTM reads whole blocks
     model_options = {
         "filters": args.filters, "kernel_sizes": args.kernel_sizes, "dilation_rates": args.dilation_rates,
@@ -180,13 +212,13 @@ def _train(args):
     from domains.genomics.train import train_gene_model
 
     card = train_gene_model(
-        genomes, args.out, epochs=args.epochs, window=window, stride=window // 2,
+        genomes, args.out, epochs=args.epochs, window=window, stride=max(1, window // 2),
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
         model_options=model_options, windows_per_epoch=args.windows_per_epoch, distribute=args.distribute,
         verbose=2, command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
     )
     if args.json:
-        print(json.dumps(card))
+        print(strict_json(card))
     print(f"wrote {args.out} ({card['epochs']} epochs)", file=sys.stderr)
 
 
@@ -195,7 +227,6 @@ def _evaluate(args):
     from domains.genomics.data import add_gff3_annotation, read_genome
     from domains.genomics.evaluate import score_bases, score_genes
     from domains.genomics.predict import predict_genes
-
     from shared.atomic import atomic_open, check_writable
 
     if args.out:
@@ -208,7 +239,7 @@ def _evaluate(args):
     started = time.perf_counter()
     if args.pred:
         predicted_contigs = read_genome(args.genbank, use_annotation=False, translation_table=table)
-        add_gff3_annotation(predicted_contigs, args.pred)
+        add_gff3_annotation(predicted_contigs, args.pred, require_cds=True)
         predicted = [gene for contig in predicted_contigs for gene in contig.genes]
         name = "pred"
     else:
@@ -226,9 +257,9 @@ def _evaluate(args):
     }
     if args.out:
         with atomic_open(args.out, "w", force=args.force) as handle:
-            json.dump(results, handle, indent=2)
+            handle.write(strict_json(results, indent=2))
     if args.json:
-        print(json.dumps(results))
+        print(strict_json(results))
         return
     metrics = ["f1", "sensitivity", "precision", "start_accuracy", "short_sensitivity", "base_f1", "seconds"]
     print(f"{'metric':20s}" + "".join(f"{model:>12s}" for model in results))

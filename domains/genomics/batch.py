@@ -33,7 +33,7 @@ _MODEL = None  # the worker process's model, loaded once by _init_worker
 class Outcome:
     """What happened to one genome: ``status`` is ``"done"``, ``"skipped"`` (already finished) or
     ``"failed"``; ``genes``/``records``/``bases`` counted when done; ``seconds`` of wall time in the worker;
-    ``error`` the one-line reason when failed."""
+    ``error`` the one-line reason when failed (without the path: ``genome`` names it)."""
 
     genome: str
     status: str
@@ -155,10 +155,19 @@ def _annotate_one(path, stem, translation_table, force, mask=False, model=None):
     try:
         contigs = read_genome(path, translation_table=translation_table, use_annotation=False)
     except (InputError, OSError) as error:
-        return Outcome(path, "failed", error=" ".join(str(error).split()))
+        return Outcome(path, "failed", error=_reason(error, path))
     genes = predict_genes(model or _MODEL, contigs, detect_code=translation_table is None, mask=mask)
     # an .faa without its .gff3 is left from an interrupted run: replace it
     write_proteins(f"{stem}.faa", contigs, genes, force=True)
     write_gff3(f"{stem}.gff3", contigs, genes, force=force)
     return Outcome(path, "done", len(genes), len(contigs), sum(len(c) for c in contigs),
                    time.perf_counter() - started)
+
+
+def _reason(error, path):
+    """The one-line reason of a genome's ``error``, without the path (the :class:`Outcome` names the genome):
+    ``"record 'p1' does not look like DNA (...)"``, ``"Permission denied"``."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    text = " ".join(str(error).split())
+    return text.removeprefix(f"{path}: ")

@@ -6,21 +6,33 @@ the sequences by their record ids.
 
 Sequences are cleaned as follows, per record:
 
+- a leading UTF-8 byte-order mark is dropped (the file is read as ``utf-8-sig``);
 - whitespace and digits inside the sequence are dropped, letters are upper-cased, ``U`` reads as ``T``;
 - IUPAC ambiguity codes (``R Y K M S W B D H V``) and ``N`` become ``N``; ``N`` positions are masked in the
   model input (all-zero one-hot) and can never be part of a start or stop codon;
-- a record with no bases, or whose letters are mostly outside the nucleotide alphabet (a protein sequence),
-  is refused with an :class:`~shared.cli.InputError` naming the file and the record.
+- a record with no bases, with only ambiguity codes other than ``N`` (no ``A``/``C``/``G``/``T``/``N``), or
+  whose letters are more than 1 % outside the nucleotide alphabet (a protein sequence), is refused with an
+  :class:`~shared.cli.InputError` naming the file and the record; a record of ``N`` (a gap placeholder, with
+  or without other ambiguity codes) is read, all masked, and holds no gene.
+
+GFF3 seqids are joined to the genome's record ids (:func:`add_gff3_annotation`): an exact match always; else a
+seqid without a version (no ``.<digits>`` suffix, ``NC_000913``) names the one record whose id less its version
+is that seqid (``NC_000913.3``), when exactly one is; a versioned seqid (``NC_000913.2``, ``ctg.7``) must match
+exactly. Anything else is refused, naming the seqid and the genome's records.
 
 Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:`Gene` objects:
 
 - pseudogenes (a ``pseudo`` or ``pseudogene`` qualifier) are left out, and so is a CDS whose parts lie on
   both strands (trans-spliced, such as the chloroplast *rps12*); a CDS with no strand at all is refused;
-- a CDS whose location is a join is kept with its parts in transcription order: a join across the origin of
-  a circular record (in GFF3 an end beyond the sequence length, or the PTT-derived files' start > end) is one
-  gene that wraps around, and marks the record circular (other non-GFF3 dialects of benchmark files, such as
-  space-separated attributes, are repaired before parsing: see ``_normalise_gff``); other joins (programmed frameshifts such as *prfB*)
-  are labelled part by part, the codon position running on across the junction;
+- a CDS may cross the origin only on a circular record: one whose GenBank topology is ``circular``, or that
+  the GFF3 annotation marks ``Is_circular=true``, or on which the GFF3 uses the PTT-derived benchmark files'
+  origin notation (start > end; such files come from circular replicons). There a join across the origin
+  (GenBank ``join(55..60,1..6)``; in GFF3 an end beyond the sequence length, or CDS lines sharing an ``ID``
+  at both ends of the record) is one gene that wraps around. On a linear record such a CDS, like any
+  location outside the sequence, is refused, naming the file, the record and the location. (Other non-GFF3
+  dialects of benchmark files, such as space-separated attributes, are repaired before parsing: see
+  ``_normalise_gff``.) Other joins (programmed frameshifts such as *prfB*) are labelled part by part, the
+  codon position running on across the junction;
 - partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=`` in GFF3) mark the gene partial at that end:
   its bases are still labelled coding (respecting ``codon_start``), but a partial 5' end gets no start-codon
   label and a partial 3' end no stop-codon label;
@@ -37,6 +49,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
+import re
 import urllib.parse
 import warnings
 import zlib
@@ -58,6 +71,10 @@ _CODES = np.full(256, 4, np.uint8)
 for _index, _base in enumerate("ACGT"):
     _CODES[ord(_base)] = _index
 _STRAND_AXIS = {1: 0, -1: 1}
+_VERSION = re.compile(r"\.\d+$")  # an accession's version suffix: NC_000913.3 -> NC_000913
+_LINEAR = ("the record is linear, and only a circular one (GenBank topology 'circular', GFF3 Is_circular=true) "
+           "may have a CDS across its origin")
+_IS_CIRCULAR = re.compile(r"(?:^|;)\s*Is_circular\s*=\s*true\s*(?:;|$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -123,7 +140,8 @@ class Contig:
 
 
 def open_text(path):
-    """Opens ``path`` for reading text, gunzipping when the file starts with the gzip magic bytes.
+    """Opens ``path`` for reading text (UTF-8, a leading byte-order mark dropped), gunzipping when the file
+    starts with the gzip magic bytes.
 
     Raises:
         FileNotFoundError / IsADirectoryError: as ``open`` does.
@@ -133,10 +151,10 @@ def open_text(path):
         magic = raw.read(2)
     try:
         if magic == b"\x1f\x8b":
-            with gzip.open(path, "rt", encoding="utf-8") as handle:
+            with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
                 text = handle.read()
         else:
-            with open(path, encoding="utf-8") as handle:
+            with open(path, encoding="utf-8-sig") as handle:
                 text = handle.read()
     except (OSError, EOFError, zlib.error) as error:
         raise InputError(f"{path}: damaged gzip file ({error})") from None
@@ -168,7 +186,7 @@ def clean_sequence(raw, record_id, path):
     """The cleaned ``ACGTN`` sequence of one record (see the module docstring).
 
     Raises:
-        InputError: the record is empty or looks like a protein sequence.
+        InputError: the record is empty, has no ``A``/``C``/``G``/``T`` at all, or looks like a protein sequence.
     """
     try:
         text = str(raw)
@@ -178,10 +196,15 @@ def clean_sequence(raw, record_id, path):
     if not letters:
         raise InputError(f"{path}: record {record_id!r} has no sequence")
     unknown = sum(1 for ch in letters if ch not in _KEEP)
-    if unknown > 0.01 * len(letters) or set(letters) <= set(AMBIGUITY + "N") - set("ACGTN"):
+    if unknown > 0.01 * len(letters):
         raise InputError(
             f"{path}: record {record_id!r} does not look like DNA ({unknown} of {len(letters)} letters are not "
             "nucleotide codes; is it a protein sequence?)"
+        )
+    if not set(letters) & set("ACGTUN"):
+        raise InputError(
+            f"{path}: record {record_id!r} has no A, C, G, T or N at all: its {len(letters)} letters are all "
+            f"ambiguity codes (first: {letters[:20]!r})"
         )
     if unknown:
         letters = "".join(ch if ch in _KEEP else "N" for ch in letters)
@@ -235,13 +258,22 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
     return contigs
 
 
-def add_gff3_annotation(contigs, path):
+def add_gff3_annotation(contigs, path, require_cds=False):
     """Adds the CDS of a GFF3 file (plain or gzip) to ``contigs``, replacing their own annotation.
 
-    Records are matched by id, or by accession without version (``NC_000913`` matches ``NC_000913.3``).
+    Seqids are matched to the contigs' ids as the module docstring says (:class:`_RecordMatcher`). A contig
+    that the file marks ``Is_circular=true``, or on which it uses the PTT origin notation (start > end), is
+    made circular before its CDS are read (only then may a CDS cross its origin).
+
+    Args:
+        contigs: the genome's :class:`Contig` list (changed in place and returned).
+        path: the GFF3 file.
+        require_cds: refuse a file without a single ``CDS`` line (a prediction file to score).
 
     Raises:
-        InputError: the file is not GFF3, or a CDS lies on a record that is not among ``contigs``.
+        InputError: the file is not GFF3; a CDS lies on a seqid that names no contig (or two: an unversioned
+            accession matching several versions), or outside its contig (see :func:`genes_from_features`);
+            with ``require_cds``, the file has no CDS line.
     """
     from BCBio import GFF
 
@@ -249,42 +281,92 @@ def add_gff3_annotation(contigs, path):
     handle = open_text(path)
     if sniff_format(handle, path) != "gff3":
         raise InputError(f"{path}: not a GFF3 file")
-    by_id = {contig.id: contig for contig in contigs}
+    matcher = _RecordMatcher(contigs, path)
     for contig in contigs:
         contig.genes = []
-    handle = io.StringIO(_normalise_gff(handle, by_id))
+    text, circular = _normalise_gff(handle, matcher)
+    for contig in circular:
+        contig.circular = True
     try:
-        records = list(GFF.parse(handle, limit_info={"gff_type": ["CDS"]}))
+        records = list(GFF.parse(io.StringIO(text), limit_info={"gff_type": ["CDS"]}))
     except Exception as error:  # BCBio raises assorted errors on malformed lines
         raise InputError(f"{path}: cannot be read as GFF3 ({type(error).__name__}: {error})") from None
-    unversioned = {contig.id.split(".")[0]: contig for contig in contigs}
+    if require_cds and not records:
+        raise InputError(f"{path}: no CDS lines (column 3 'CDS'): nothing to score")
     for record in records:
-        record.id = urllib.parse.unquote(record.id)  # a GFF3 seqid is percent-encoded
-        contig = by_id.get(record.id) or unversioned.get(record.id.split(".")[0])
-        if contig is None:
-            raise InputError(f"{path}: CDS on record {record.id!r}, which is not in the genome")
-        contig.genes.extend(_join_parts(genes_from_features(_flatten(record.features), contig, path), len(contig)))
+        contig = matcher.find(urllib.parse.unquote(record.id))  # a GFF3 seqid is percent-encoded
+        contig.genes.extend(_join_parts(genes_from_features(_flatten(record.features), contig, path), contig, path))
     return contigs
 
 
-def _normalise_gff(handle, by_id):
-    """GFF text made readable by a GFF3 parser, for the GFF dialects genome benchmarks ship:
+class _RecordMatcher:
+    """Finds the contig a GFF3 seqid names: its exact id, else, for a seqid without a version suffix
+    (``.<digits>``), the only contig whose id less its version equals the seqid."""
 
-    - PTT-derived lines crossing the origin with start > end are rewritten the GFF3 way (end + length);
+    def __init__(self, contigs, path):
+        self.path = path
+        self.contigs = contigs
+        self.by_id = {contig.id: contig for contig in contigs}
+        self.by_accession = {}
+        for contig in contigs:
+            self.by_accession.setdefault(_VERSION.sub("", contig.id), []).append(contig)
+
+    def get(self, seqid):
+        """The contig ``seqid`` names, or ``None`` (no contig, or several)."""
+        if seqid in self.by_id:
+            return self.by_id[seqid]
+        same = [] if _VERSION.search(seqid) else self.by_accession.get(seqid, [])
+        return same[0] if len(same) == 1 else None
+
+    def find(self, seqid):
+        """The contig ``seqid`` names; raises :class:`InputError` (one line, naming the seqid and the genome's
+        records) when there is none or the match is ambiguous."""
+        contig = self.get(seqid)
+        if contig is not None:
+            return contig
+        same = [] if _VERSION.search(seqid) else self.by_accession.get(seqid, [])
+        if len(same) > 1:
+            raise InputError(f"{self.path}: CDS on record {seqid!r}, which could be any of the genome's "
+                             f"{_id_list(same)}: give the version")
+        rule = " (a versioned seqid must match a record id exactly)" if _VERSION.search(seqid) else ""
+        raise InputError(f"{self.path}: CDS on record {seqid!r}, which is not in the genome{rule}; "
+                         f"its records: {_id_list(self.contigs)}")
+
+
+def _id_list(contigs, shown=5):
+    """The contigs' ids for a message: ``'a', 'b'``, the first ``shown`` and the count of the rest."""
+    ids = ", ".join(repr(contig.id) for contig in contigs[:shown])
+    return ids + (f" and {len(contigs) - shown} more" if len(contigs) > shown else "")
+
+
+def _normalise_gff(handle, matcher):
+    """GFF text made readable by a GFF3 parser, for the GFF dialects genome benchmarks ship, and the contigs
+    the file marks circular.
+
+    - PTT-derived lines crossing the origin with start > end are rewritten the GFF3 way (end + length), and
+      their contig counts as circular (the notation is only used for circular replicons);
+    - a line with ``Is_circular=true`` marks its contig circular (GFF3's way: on the ``region`` line);
     - attribute columns that are not GFF3 ``key=value;...`` are repaired: whitespace-separated ``key=value``
       tokens are joined with ``;``, and free text is kept, escaped, as a ``Note``.
+
+    Returns:
+        ``(text, circular)``: the repaired GFF text and a list of the :class:`Contig` found circular.
     """
-    lines = []
+    lines, circular = [], []
     for line in handle:
         columns = line.rstrip("\n").split("\t")
         if len(columns) >= 9 and not line.startswith("#"):
-            if columns[3].isdigit() and columns[4].isdigit() and int(columns[3]) > int(columns[4]):
-                if columns[0] in by_id:
-                    columns[4] = str(int(columns[4]) + len(by_id[columns[0]]))
+            contig = matcher.get(urllib.parse.unquote(columns[0]))
+            ptt_wrap = columns[3].isdigit() and columns[4].isdigit() and int(columns[3]) > int(columns[4])
+            if ptt_wrap and contig is not None:
+                columns[4] = str(int(columns[4]) + len(contig))
+                circular.append(contig)
             columns[8] = _gff3_attributes(columns[8])
+            if contig is not None and _IS_CIRCULAR.search(columns[8]):
+                circular.append(contig)
             line = "\t".join(columns[:9]) + "\n"
         lines.append(line)
-    return "".join(lines)
+    return "".join(lines), circular
 
 
 def _gff3_attributes(text):
@@ -303,8 +385,9 @@ def _gff3_attributes(text):
     return ";".join(kept) or "."
 
 
-def _join_parts(genes, length):
-    """One gene per GFF3 ``ID``: CDS lines sharing an ID are the parts of one discontinuous feature."""
+def _join_parts(genes, contig, path):
+    """One gene per GFF3 ``ID``: CDS lines sharing an ID are the parts of one discontinuous feature (across
+    the origin only on a circular ``contig``; see :func:`_ordered_parts`)."""
     groups = {}
     for gene in genes:
         groups.setdefault((gene.id, gene.strand), []).append(gene)
@@ -313,7 +396,8 @@ def _join_parts(genes, length):
         if len(group) == 1:
             joined.append(group[0])
             continue
-        parts = _transcription_order([part for gene in group for part in gene.parts], group[0].strand, length)
+        spans = [part for gene in group for part in gene.parts]
+        parts = _ordered_parts(spans, group[0].strand, contig, path, group[0].id)
         first = next(gene for gene in group if gene.parts[0] == parts[0])
         joined.append(
             Gene(first.contig, tuple(parts), first.strand, any(g.partial_start for g in group),
@@ -340,15 +424,14 @@ def genes_from_features(features, contig, path):
             continue  # trans-spliced across the strands (chloroplast rps12): no one gene to label or score
         if location.strand not in (1, -1):
             raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: no strand")
-        spans = _split_at_origin([(int(part.start), int(part.end)) for part in location.parts], len(contig))
+        spans = [(int(part.start), int(part.end)) for part in location.parts]
+        if contig.circular:
+            spans = _split_at_origin(spans, len(contig))
         if any(start < 0 or end > len(contig) or start >= end for start, end in spans):
-            raise InputError(
-                f"{path}: record {contig.id!r}, CDS {gene_id}: location {location} is outside the sequence "
-                f"(length {len(contig)})"
-            )
-        if len(spans) > 1 and any(end == len(contig) for _, end in spans) and any(start == 0 for start, _ in spans):
-            contig.circular = True  # a CDS across the origin: the record is circular whatever its header says
-        spans = _transcription_order(spans, location.strand, len(contig))
+            past_end = not contig.circular and any(end > len(contig) for _, end in spans)
+            raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: location {_location_text(location)} "
+                             f"is outside the sequence (length {len(contig)})" + (f": {_LINEAR}" if past_end else ""))
+        spans = _ordered_parts(spans, location.strand, contig, path, gene_id)
         low, high = _partial_ends(location, qualifiers)
         partial_start, partial_end = (low, high) if location.strand == 1 else (high, low)
         table = _first(qualifiers, "transl_table")
@@ -367,6 +450,13 @@ def genes_from_features(features, contig, path):
     return genes
 
 
+def _location_text(location):
+    """A Biopython location in 1-based GenBank notation: ``199500..210000``, ``complement(join(1..6,55..60))``."""
+    text = ",".join(f"{int(part.start) + 1}..{int(part.end)}" for part in sorted(location.parts, key=lambda p: p.start))
+    text = f"join({text})" if len(location.parts) > 1 else text
+    return f"complement({text})" if location.strand == -1 else text
+
+
 def _split_at_origin(spans, length):
     """Splits a span that runs past the end of a circular sequence (GFF3's ``end > length``) at the origin."""
     out = []
@@ -378,11 +468,20 @@ def _split_at_origin(spans, length):
     return out
 
 
-def _transcription_order(spans, strand, length):
-    """Spans sorted in the direction of transcription (ascending on the forward strand, descending on the
-    reverse), a gene across the origin taken as running on past it (its parts near 0 count as after ``length``).
+def _ordered_parts(spans, strand, contig, path, gene_id):
+    """A CDS' ``(start, end)`` spans sorted in the direction of transcription (ascending on the forward strand,
+    descending on the reverse). Spans at both ends of the record are a gene across the origin, taken as running
+    on past it (its parts near 0 count as after the record's length): allowed on a circular ``contig`` only.
+
+    Raises:
+        InputError: such a gene on a linear contig (naming ``path``, the record, ``gene_id`` and its parts).
     """
+    length = len(contig)
     wraps = len(spans) > 1 and any(end == length for _, end in spans) and any(start == 0 for start, _ in spans)
+    if wraps and not contig.circular:
+        parts = ",".join(f"{start + 1}..{end}" for start, end in sorted(spans))
+        raise InputError(f"{path}: record {contig.id!r}, CDS {gene_id}: parts {parts} run across the origin: "
+                         f"{_LINEAR}")
     return sorted(spans, key=lambda span: span[0] + (length if wraps and span[0] < length // 2 else 0),
                   reverse=strand == -1)
 
@@ -443,25 +542,6 @@ def codon_table(table_id):
     except KeyError:
         raise InputError(f"unknown genetic code (translation table) {table_id}") from None
     return {"ATG", "GTG", "TTG"} & set(table.start_codons), set(table.stop_codons)
-
-
-def check_annotation(contig):
-    """Share of the contig's complete genes whose last codon is a stop of the contig's genetic code.
-
-    A value well below 1 means the annotation and the sequence do not match (wrong version or coordinates).
-    """
-    _, stops = codon_table(contig.translation_table)
-    complete = [gene for gene in contig.genes if not gene.partial_end]
-    if not complete:
-        return float("nan")
-    sequence = contig.sequence
-    hits = 0
-    for gene in complete:
-        codon = "".join(sequence[p] for p in gene.positions()[-3:])
-        if gene.strand == -1:
-            codon = complement(codon)
-        hits += codon in stops
-    return hits / len(complete)
 
 
 def sub_contig(contig, first, end):

@@ -11,8 +11,8 @@ GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.m
   0 for a complete gene, ``codon_start - 1`` on a partial 5' end, and running on across frameshift parts;
 - a record id with characters outside ``[a-zA-Z0-9.:^*$@!+_?-|]`` is percent-encoded (``;`` as ``%3B``) in the
   seqid column, the pragmas and the ``ID``s, as the specification requires;
-- attributes ``ID``, ``partial=true`` with ``start_range``/``end_range`` on open ends, ``transl_table``, and
-  whatever scores the caller passes (e.g. ``score=`` in column 6, ``start_type``).
+- the score column (6) is always ``.``; attributes: ``ID``, ``partial=true`` with ``start_range``/``end_range``
+  on open ends, and ``transl_table`` when the gene carries one (nothing else: no scores, no start codon type).
 
 Files are written atomically and never over an existing file without ``force``.
 """
@@ -21,9 +21,9 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from Bio import SeqIO
 from Bio.Seq import Seq
 from Bio.SeqRecord import SeqRecord
-from Bio import SeqIO
 
 from domains.genomics.data import complement
 from shared.atomic import atomic_open

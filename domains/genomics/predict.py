@@ -47,19 +47,36 @@ from domains.genomics.windows import stitch, window_dataset
 # 15: +1.20 / -0.12 / -0.51, +0.16. 12 and 15 both passed (validation mean +0.14 / +0.16 over 8, no genome
 # down by 0.1, exact starts within 0.05 point); the rule takes the smaller cost when they are within 0.05.
 SELF_TRAINING_PASSES = 6
+#: Bases per prediction window (the shipped model's lstm_stride, 6, divides it); a model whose lstm_stride does
+#: not gets the next multiple of it (:func:`prediction_window`).
+WINDOW = 3072
 SELF_TRAINED = DecodeConfig(max_overlap=60, max_opposite_overlap=200, max_divergent_overlap=0, network_weight=0.005,
                             start_weight=1.0, start_model_weight=1.5, start_evidence_weight=0.75, coding_weight=0.6,
                             atypical_share=0.01, open_frame_weight=1.5, gene_cost_codons=12.0)
 
 
-def posteriors(model, contigs, window=3072, stride=2560, batch_size=64, verbose=0):
+def prediction_window(model, window=WINDOW):
+    """``window`` (bases) rounded up to a multiple of ``model``'s ``lstm_stride``: the model's strided pool
+    and its unfolding back to bases (:func:`domains.genomics.model.build_gene_model`) need whole blocks.
+
+    >>> from domains.genomics.model import build_gene_model
+    >>> prediction_window(build_gene_model(filters=(4,), kernel_sizes=(3,), dilation_rates=(1,),
+    ...                                    lstm_units=(2,), lstm_stride=5))
+    3075
+    """
+    step = lstm_stride(model)
+    return -(-window // step) * step
+
+
+def posteriors(model, contigs, window=None, stride=2560, batch_size=64, verbose=0):
     """Stitched network outputs per contig: a dict id -> ``(coding (L, 2, 4), start (L, 2))``.
 
     Args:
         model: a model from :func:`domains.genomics.model.build_gene_model` (or loaded from ``.keras``).
         contigs: :class:`~domains.genomics.data.Contig` list.
-        window, stride: the tiling (the overlap ``window - stride`` gives each base context on both sides);
-            ``window`` must be a multiple of the model's ``lstm_stride`` (3072 suits 1, 2, 3, 4, 6 and 8).
+        window, stride: the tiling in bases (the overlap ``window - stride`` gives each base context on both
+            sides); ``window`` must be a multiple of the model's ``lstm_stride``; default
+            :func:`prediction_window` (3072 for the shipped model, and for any stride that divides 3072).
         batch_size: windows per forward pass (64 windows of 3072 bases: about 1.5 GB of activations; larger
             batches mean fewer sequential BiLSTM steps per base but more memory).
         verbose: Keras progress bar (1) or none (0).
@@ -72,6 +89,7 @@ def posteriors(model, contigs, window=3072, stride=2560, batch_size=64, verbose=
     if len(set(ids)) < len(ids):
         raise ValueError(f"contig id {next(i for i in ids if ids.count(i) > 1)!r} appears twice: ids must be unique")
     step = lstm_stride(model)
+    window = prediction_window(model) if window is None else window
     if window % step:
         raise ValueError(f"window {window} is not a multiple of the model's lstm_stride {step} "
                          f"(try {-(-window // step) * step})")
@@ -99,7 +117,7 @@ def lstm_stride(model):
 CODE4_GAIN = 0.05
 
 
-def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, config=SELF_TRAINED, verbose=0,
+def predict_genes(model, contigs, window=None, stride=2560, batch_size=64, config=SELF_TRAINED, verbose=0,
                   detect_code=False, mask=False):
     """Genes called on every contig, in contig order (see :mod:`domains.genomics.decode` and
     :func:`self_trained_genes`).
@@ -109,6 +127,9 @@ def predict_genes(model, contigs, window=3072, stride=2560, batch_size=64, confi
     genome (:func:`coding_density`). The network's posteriors do not depend on the code: only the decoder
     runs twice. With ``mask``, no gene crosses a run of 50 or more unknown bases (an assembly gap;
     :func:`domains.genomics.decode.find_candidates`, Prodigal's ``-m``); by default, as in Prodigal, genes may.
+
+    ``window`` and ``stride`` (bases) tile the genome as in :func:`posteriors` (default window:
+    :func:`prediction_window`, 3072 for the shipped model).
 
     Raises:
         ValueError: ``window`` is not a multiple of the model's ``lstm_stride`` (:func:`posteriors`).

@@ -73,8 +73,28 @@ def test_directory_annotated_in_parallel_then_skipped_on_restart(genomes):
     assert "0 genomes annotated (0 genes, 0.00 Mb), 2 already done, 1 failed" in again.stderr
     errors = [line for line in again.stderr.splitlines() if line.startswith("error:")]
     assert len(errors) == 1 and "gamma.fa" in errors[0] and "does not look like DNA" in errors[0]
+    # bad input: one line on stderr, naming the file once
+    assert again.stderr.splitlines() == errors and errors[0].count("gamma.fa") == 1
 
 
 def test_directory_needs_an_output_directory(genomes):
     result = _cli("predict", genomes / "genomes", "--model", genomes / "tiny.keras")
     assert result.returncode == 2 and "needs --out OUTDIR" in result.stderr
+
+
+def test_several_bad_genomes_are_one_line_naming_the_first_and_the_others_still_annotated(genomes, tmp_path):
+    inputs = tmp_path / "mixed"
+    inputs.mkdir()
+    (inputs / "good.fa").write_text((genomes / "genomes" / "alpha.fna").read_text())
+    (inputs / "b_protein.fa").write_text(">p1\nMKVLAAGIVALLLAAGCSSSKEETTQPQEEKPKEVLTPEQLKQ\n")
+    (inputs / "c_empty.fa").write_text("")
+    (inputs / "d_ambiguous.fa").write_text(">x\nRYKMSWRYKM\n")
+    out = tmp_path / "out"
+    result = _cli("predict", inputs, "--out", out, "--model", genomes / "tiny.keras")
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    first = inputs / "b_protein.fa"
+    assert line.startswith(f"error: {first}: record 'p1' does not look like DNA") and line.count(str(first)) == 1
+    assert "(and 2 other genomes failed)" in line and "1 genomes annotated" in line and "3 failed" in line
+    assert "c_empty" not in line and "d_ambiguous" not in line
+    assert sorted(p.name for p in out.iterdir()) == ["good.faa", "good.gff3"]

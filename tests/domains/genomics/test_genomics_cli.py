@@ -7,9 +7,12 @@ import sys
 
 import pytest
 
-from domains.genomics.data import read_genome
+from domains.genomics.__main__ import main
+from domains.genomics.data import Gene, read_genome, sub_contig
+from domains.genomics.evaluate import three_prime_end
 from domains.genomics.gff3 import write_gff3
 from domains.genomics.model import build_gene_model
+from shared.cli import run
 from shared.data_paths import bundled
 
 GENOME = bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz")
@@ -156,3 +159,77 @@ def test_predict_mask_keeps_genes_off_an_assembly_gap(tmp_path):
     crossing = {name: [s for s in _gff3_spans(tmp_path / f"{name}.gff3") if s[0] < gap[1] and gap[0] < s[1]]
                 for name in ("plain", "masked")}
     assert crossing["plain"] and not crossing["masked"]  # called through the Ns as Prodigal does, unless --mask
+
+
+def _genbank_piece(path, end):
+    """The bundled genome's first ``end`` bases with the genes wholly inside, written as GenBank to ``path``."""
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import FeatureLocation, SeqFeature
+    from Bio.SeqRecord import SeqRecord
+
+    (contig,) = read_genome(GENOME)
+    piece = sub_contig(contig, 0, end)
+    record = SeqRecord(Seq(piece.sequence), id=piece.id, annotations={"molecule_type": "DNA"})
+    for gene in piece.genes:
+        (start, stop), = gene.parts
+        record.features.append(SeqFeature(FeatureLocation(start, stop, gene.strand), type="CDS",
+                                          qualifiers={"locus_tag": [gene.id]}))
+    SeqIO.write(record, path, "genbank")
+    return piece
+
+
+def _refuse_constant(name):
+    raise AssertionError(f"not strict JSON: {name}")
+
+
+def test_evaluate_json_writes_null_for_a_metric_of_nothing(tmp_path):
+    piece = _genbank_piece(tmp_path / "ref.gb", 30_000)
+    stops = {(g.strand, three_prime_end(g)) for g in piece.genes}
+    decoy = next(Gene(piece.id, ((first, first + 90),), 1, id="decoy") for first in range(0, 30_000, 3)
+                 if (1, first + 89) not in stops)
+    pred = tmp_path / "pred.gff3"
+    write_gff3(pred, [piece], [decoy])
+    out = tmp_path / "scores.json"
+    result = _cli("evaluate", "--genbank", tmp_path / "ref.gb", "--pred", pred, "--json", "--out", out)
+    assert result.returncode == 0, result.stderr[-2000:]
+    for text in (result.stdout.strip().splitlines()[-1], out.read_text()):
+        scores = json.loads(text, parse_constant=_refuse_constant)
+        assert set(scores) == {"pred", "prodigal"} and set(scores["pred"]) == set(scores["prodigal"])
+        assert scores["pred"]["n_matched"] == 0 and scores["pred"]["precision"] == 0.0
+        assert scores["pred"]["start_accuracy"] is None  # no stop-matched pair: no share to report
+
+
+@pytest.mark.parametrize("text", ["##gff-version 3\n", "##gff-version 3\npiece\tx\tgene\t1\t90\t.\t+\t.\tID=g\n"])
+def test_evaluate_refuses_a_prediction_file_without_cds_lines(tmp_path, text):
+    _genbank_piece(tmp_path / "ref.gb", 30_000)
+    pred = tmp_path / "empty.gff3"
+    pred.write_text(text)
+    result = _cli("evaluate", "--genbank", tmp_path / "ref.gb", "--pred", pred, "--json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines() == [f"error: {pred}: no CDS lines (column 3 'CDS'): nothing to score"]
+
+
+@pytest.mark.parametrize("options,named", [
+    (["--window", "0"], "argument --window: must be a whole number >= 1, got '0'"),
+    (["--batch-size", "0"], "argument --batch-size: must be a whole number >= 1"),
+    (["--lstm-stride", "0"], "argument --lstm-stride: must be a whole number >= 1"),
+    (["--epochs", "0"], "argument --epochs: must be a whole number >= 1"),
+    (["--windows-per-epoch", "0"], "argument --windows-per-epoch: must be a whole number >= 1"),
+    (["--filters", "8", "0"], "argument --filters: must be a whole number >= 1"),
+    (["--lstm-units", "-4"], "argument --lstm-units: must be a whole number >= 1"),
+    (["--kernel-sizes", "9.5"], "argument --kernel-sizes: must be a whole number >= 1"),
+    (["--filters", "8", "8", "--kernel-sizes", "5"], ("--filters, --kernel-sizes and --dilation-rates need one entry "
+                                                      "per ConvFrontEnd block each; got --filters 2, --kernel-sizes 1, "
+                                                      "--dilation-rates 3")),
+    (["--windows-per-epoch", "8", "--batch-size", "16"], "--windows-per-epoch 8 is less than --batch-size 16"),
+])
+def test_train_refuses_bad_settings_in_one_line_before_any_work(tmp_path, capsys, options, named):
+    out = tmp_path / "model.keras"
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["train", "--genbank", str(GENOME), "--out", str(out), *options])
+    captured = capsys.readouterr()
+    assert exited.value.code == 2 and captured.out == ""
+    (line,) = captured.err.splitlines()
+    assert "error: " in line and named in line
+    assert not out.exists() and not (tmp_path / "model.json").exists()

@@ -5,8 +5,16 @@ import gzip
 import numpy as np
 import pytest
 
-from domains.genomics.data import (Contig, Gene, check_annotation, codon_table, label_contig, one_hot, read_genome,
-                                   sub_contig)
+from domains.genomics.data import (
+    Contig,
+    Gene,
+    add_gff3_annotation,
+    codon_table,
+    label_contig,
+    one_hot,
+    read_genome,
+    sub_contig,
+)
 from shared.cli import InputError
 from shared.data_paths import bundled, shared_data
 
@@ -39,7 +47,7 @@ def _write(tmp_path, name, text, compress=False):
     return path
 
 
-def test_genbank_labels_both_strands_known_answer(tmp_path):
+def test_genbank_labels_both_strands_known_answer(tmp_path, stop_share):
     path = _write(tmp_path, "toy.gb.gz", _genbank(TOY, [
         ("4..12", ['locus_tag="g1"', "transl_table=11"]),
         ("complement(31..39)", ['locus_tag="g2"']),
@@ -56,7 +64,7 @@ def test_genbank_labels_both_strands_known_answer(tmp_path):
     assert np.flatnonzero(labels["stop"][0]).tolist() == [9, 10, 11]
     assert np.flatnonzero(labels["start"][1]).tolist() == [36, 37, 38]
     assert np.flatnonzero(labels["stop"][1]).tolist() == [30, 31, 32]
-    assert check_annotation(contig) == 1.0
+    assert stop_share(contig) == 1.0
 
 
 def test_trans_spliced_cds_on_both_strands_is_left_out(tmp_path):
@@ -153,22 +161,112 @@ def test_hand_made_contig_is_upper_cased_as_read_genome_does():
     np.testing.assert_array_equal(one_hot(contig.sequence).sum(axis=1), [1, 1, 1, 1, 0, 0, 1, 1, 1, 1])
 
 
-def test_bundled_streptococcus_genome():
+def test_bundled_streptococcus_genome(stop_share):
     (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
     assert contig.id == "NC_002737" and len(contig) == 1_852_441
     assert len(contig.genes) == 1853 and contig.translation_table == 11
-    assert check_annotation(contig) == 1.0
+    assert stop_share(contig) == 1.0
     assert len(read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"), use_annotation=False)[0].genes) == 0
 
 
 @pytest.mark.skipif(shared_data("genomics") is None, reason="../shared/data/genomics is absent")
-def test_shared_genomes_annotation_matches_sequence():
+def test_shared_genomes_annotation_matches_sequence(stop_share):
     root = shared_data("genomics")
     (ecoli,) = read_genome(root / "GCF_000005845.2_ASM584v2_genomic.gbff.gz")
-    assert len(ecoli.genes) == 4298 and ecoli.circular and check_annotation(ecoli) == 1.0  # 4,315 CDS - 17 pseudo
+    assert len(ecoli.genes) == 4298 and ecoli.circular and stop_share(ecoli) == 1.0  # 4,315 CDS - 17 pseudo
     alvi = read_genome(root / "Mycoplasmoides_alvi_ATCC29626_NZ_JNJU01.gbk.gz")
     assert len(alvi) == 7 and {c.translation_table for c in alvi} == {4}
-    assert all(check_annotation(c) == 1.0 for c in alvi if c.genes)
+    assert all(stop_share(c) == 1.0 for c in alvi if c.genes)
     folder = root / "mgm2_exp" / "Synechocystis_PCC_6803_uid57659"
     contigs = read_genome(folder / "sequence.fasta.gz", annotation=folder / "ncbi.gff.gz")
-    assert all(check_annotation(c) == 1.0 for c in contigs)
+    assert all(stop_share(c) == 1.0 for c in contigs)
+
+
+def test_cds_past_the_end_or_across_the_origin_of_a_linear_genbank_record_is_refused(tmp_path):
+    sequence = "AAATAA" + "C" * 48 + "ATGCCC"
+    past_end = _write(tmp_path, "past.gb", _genbank(sequence, [("55..66", ['locus_tag="out"'])]))
+    with pytest.raises(InputError) as raised:
+        read_genome(past_end)
+    assert str(raised.value) == (f"{past_end}: record 'TOY1.1', CDS out: location 55..66 is outside the sequence "
+                                 "(length 60): the record is linear, and only a circular one (GenBank topology "
+                                 "'circular', GFF3 Is_circular=true) may have a CDS across its origin")
+    across = _write(tmp_path, "join.gb", _genbank(sequence, [("join(55..60,1..6)", ['locus_tag="wrap"'])]))
+    with pytest.raises(InputError, match=r"join.gb: record 'TOY1.1', CDS wrap: parts 1..6,55..60 run across the "
+                                         r"origin: the record is linear"):
+        read_genome(across)
+    # the same end on a circular record is a gene across the origin, as the join is
+    (ring,) = read_genome(_write(tmp_path, "ring.gb", _genbank(sequence, [("55..66", ['locus_tag="out"'])],
+                                                                topology="circular")))
+    assert ring.circular and ring.genes[0].parts == ((54, 60), (0, 6))
+    np.testing.assert_array_equal(label_contig(ring)["coding"][0, 0:6], [1, 2, 3, 1, 2, 3])
+
+
+@pytest.mark.parametrize("circular", [False, True])
+@pytest.mark.parametrize("lines", [
+    ["chr1\tx\tCDS\t55\t66\t.\t+\t0\tID=wrap"],  # GFF3's one line whose end runs past the sequence
+    ["chr1\tx\tCDS\t55\t60\t.\t+\t0\tID=wrap", "chr1\tx\tCDS\t1\t6\t.\t+\t0\tID=wrap"],  # two lines, one ID
+])
+def test_gff3_cds_across_the_origin_needs_is_circular(tmp_path, lines, circular):
+    fasta = _write(tmp_path, "g.fa", ">chr1\nAAATAA" + "C" * 48 + "ATGCCC\n")
+    region = ["chr1\tx\tregion\t1\t60\t.\t+\t.\tID=chr1;Is_circular=true"] if circular else []
+    gff = _write(tmp_path, "g.gff3", "\n".join(["##gff-version 3", *region, *lines]) + "\n")
+    if not circular:
+        with pytest.raises(InputError, match=r"g.gff3: record 'chr1', CDS wrap: .*(outside the sequence \(length "
+                                             r"60\)|run across the origin): the record is linear") as raised:
+            read_genome(fasta, annotation=gff)
+        assert "\n" not in str(raised.value)
+        return
+    (contig,) = read_genome(fasta, annotation=gff)
+    assert contig.circular and [g.parts for g in contig.genes] == [((54, 60), (0, 6))]
+    assert np.flatnonzero(label_contig(contig)["stop"][0]).tolist() == [3, 4, 5]
+
+
+@pytest.mark.parametrize("records,seqid,found", [
+    (["NC_000913.3"], "NC_000913.3", "NC_000913.3"),
+    (["NC_000913.3", "NC_000914.1"], "NC_000913", "NC_000913.3"),  # an unversioned seqid: the one version
+    (["ctg", "ctg.1"], "ctg", "ctg"),  # an exact match comes first
+    (["ctg.1", "ctg"], "ctg.1", "ctg.1"),
+    (["NC_000913.3"], "NC_000913.2", None),  # another version
+    (["ctg.1", "ctg.2"], "ctg.7", None),  # not the same contig
+    (["NC_000913"], "NC_000913.3", None),  # a versioned seqid must match exactly
+    (["ctg.1", "ctg.2"], "ctg", None),  # which one?
+])
+def test_gff3_seqids_match_exactly_or_as_the_one_unversioned_accession(tmp_path, records, seqid, found):
+    fasta = _write(tmp_path, "g.fa", "".join(f">{record}\n{TOY}\n" for record in records))
+    gff = _write(tmp_path, "g.gff3", f"##gff-version 3\n{seqid}\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n")
+    if found is None:
+        with pytest.raises(InputError) as raised:
+            read_genome(fasta, annotation=gff)
+        message = str(raised.value)
+        assert message.startswith(f"{gff}: CDS on record {seqid!r}") and "\n" not in message
+        assert all(repr(record) in message for record in records)
+        return
+    contigs = read_genome(fasta, annotation=gff)
+    assert {contig.id: len(contig.genes) for contig in contigs} == {r: int(r == found) for r in records}
+    (gene,) = [gene for contig in contigs for gene in contig.genes]
+    assert gene.contig == found and gene.parts == ((3, 12),)
+
+
+def test_byte_order_mark_is_dropped_and_a_sequence_without_acgt_is_named_as_such(tmp_path):
+    fasta = tmp_path / "bom.fa"
+    fasta.write_bytes("\ufeff>chr1\n".encode() + TOY.encode() + b"\n")
+    gff = tmp_path / "bom.gff3"
+    gff.write_bytes("\ufeff##gff-version 3\nchr1\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n".encode())
+    (contig,) = read_genome(fasta, annotation=gff)
+    assert contig.id == "chr1" and contig.sequence == TOY and [g.parts for g in contig.genes] == [((3, 12),)]
+    path = _write(tmp_path, "amb.fa", ">a\nRYKMSWRYKM\n")
+    with pytest.raises(InputError) as raised:
+        read_genome(path)
+    assert str(raised.value) == (f"{path}: record 'a' has no A, C, G, T or N at all: its 10 letters are all "
+                                 "ambiguity codes (first: 'RYKMSWRYKM')")
+    (gap,) = read_genome(_write(tmp_path, "gap.fa", ">a\nNNNNRYNN\n"))  # a gap placeholder: read, all masked
+    assert gap.sequence == "NNNNNNNN"
+
+
+def test_prediction_file_without_cds_lines_is_refused_when_cds_are_required(tmp_path):
+    fasta = _write(tmp_path, "g.fa", ">chr1\n" + TOY + "\n")
+    gff = _write(tmp_path, "genes.gff3", "##gff-version 3\nchr1\tx\tgene\t4\t12\t.\t+\t.\tID=g\n")
+    (contig,) = add_gff3_annotation(read_genome(fasta), gff)
+    assert contig.genes == []  # as annotation: a record without CDS
+    with pytest.raises(InputError, match=rf"^{gff}: no CDS lines"):
+        add_gff3_annotation(read_genome(fasta), gff, require_cds=True)

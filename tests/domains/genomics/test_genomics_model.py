@@ -1,13 +1,18 @@
 """The gene-finding network, its training pipeline and genome-wide prediction, with a tiny model."""
 
+import keras
 import numpy as np
 import pytest
 
-import keras
-
 from domains.genomics.data import Contig, Gene, label_contig, one_hot
 from domains.genomics.model import build_gene_model
-from domains.genomics.predict import lstm_stride, posteriors, predict_genes
+from domains.genomics.predict import (
+    WINDOW,
+    lstm_stride,
+    posteriors,
+    predict_genes,
+    prediction_window,
+)
 from domains.genomics.train import reverse_complement, training_dataset
 from domains.genomics.windows import window_dataset
 
@@ -87,3 +92,15 @@ def test_prediction_window_must_be_a_multiple_of_the_lstm_stride(contigs):
     assert coding.shape == (700, 2, 4) and start.shape == (700, 2)
     with pytest.raises(ValueError, match="contig id 'a' appears twice"):
         posteriors(model, [contigs[0], contigs[0]], window=300, stride=256)
+
+
+@pytest.mark.parametrize("stride", [5, 7, 6])
+def test_default_prediction_window_suits_any_lstm_stride(contigs, stride):
+    # train --lstm-stride accepts any stride; predict's windows are WINDOW bases rounded up to a multiple of it
+    model = build_gene_model(filters=(8,), kernel_sizes=(5,), dilation_rates=(1,), lstm_units=(4,), lstm_stride=stride)
+    window = prediction_window(model)
+    assert window % stride == 0 and WINDOW <= window < WINDOW + stride
+    assert window == WINDOW if WINDOW % stride == 0 else window > WINDOW  # the shipped stride 6 keeps 3072
+    coding, start = posteriors(model, contigs)["a"]
+    assert coding.shape == (700, 2, 4) and start.shape == (700, 2)
+    assert all(gene.contig in ("a", "b") for gene in predict_genes(model, contigs))
