@@ -149,7 +149,8 @@ def cmd_train(args):
                 "landmark": args.landmark, "horizon_days": args.horizon_days, "width_days": width,
                 "weeks": int(features[0].shape[1]), "static": not args.no_static, "event_types": types}
     backup = Path(f"{args.out}.backup")
-    owner = {"argv": [a for a in args.argv if a not in ("--force", "--json")], "data_sha256": file_sha256(source)}
+    digest = file_sha256(source)
+    owner = {"argv": [a for a in args.argv if a not in ("--force", "--json")], "data_sha256": digest}
     resumed = claim_backup(backup, owner)  # another run's checkpoints are cleared, never resumed
     model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
                                           seed=args.seed, members=args.ensemble, config=config,
@@ -163,7 +164,7 @@ def cmd_train(args):
         history = {"resumed": resumed, "members": histories}
     card.update({
         "command": "python -m domains.churn " + " ".join(args.argv),
-        "data": {"file": Path(source).name, "sha256": file_sha256(source), "customers": int(len(duration)),
+        "data": {"file": Path(source).name, "sha256": digest, "customers": int(len(duration)),
                  "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
         "seed": args.seed, "ensemble": args.ensemble, "intervals": intervals, "config": config,
         "distribute": args.distribute, "history": history,

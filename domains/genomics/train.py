@@ -119,7 +119,8 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
 
     settings = {"epochs": epochs, "window": window, "stride": stride, "batch_size": batch_size, "seed": seed,
                 "windows_per_epoch": windows_per_epoch, "distribute": distribute, "model_options": model_options or {}}
-    owner = {"settings": settings, "genomes": files(genomes), "validation": files(validation or [])}
+    digests = files(genomes)  # [[genome], or [fasta, gff3]] per spec: the owner's, and the card's
+    owner = {"settings": settings, "genomes": digests, "validation": files(validation or [])}
     claim_backup(f"{out}.backup", json.loads(json.dumps(owner)))  # as read back from the stamp
     backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True,
                                              double_checkpoint=True)
@@ -140,12 +141,12 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         "distribute": distribute,
         "model_options": model_options or {},
         "training_genomes": [
-            {"file": os.path.basename(os.fspath(spec)), "path": os.fspath(spec), "sha256": file_sha256(spec)}
+            {"file": os.path.basename(os.fspath(spec)), "path": os.fspath(spec), "sha256": digest[0]}
             if not isinstance(spec, tuple) else
-            {"file": os.path.basename(os.fspath(spec[0])), "path": os.fspath(spec[0]), "sha256": file_sha256(spec[0]),
+            {"file": os.path.basename(os.fspath(spec[0])), "path": os.fspath(spec[0]), "sha256": digest[0],
              "annotation": os.path.basename(os.fspath(spec[1])), "annotation_path": os.fspath(spec[1]),
-             "annotation_sha256": file_sha256(spec[1])}
-            for spec in genomes
+             "annotation_sha256": digest[1]}
+            for spec, digest in zip(genomes, digests)
         ],
         "history": {name: [float(v) for v in values] for name, values in history.history.items()},
     }
