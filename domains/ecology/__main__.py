@@ -119,9 +119,9 @@ def _parser():
     evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H, H in 1..10 (default 10)")
     evaluate.add_argument("--model", help="score this trained model (a .keras file or a shipped one: " +
                           ", ".join(SHIPPED) + ") with its parameters fixed instead of training one")
-    evaluate.add_argument("--baselines", nargs="+", choices=[*BASELINES, "setar", *CLASSICAL], metavar="NAME",
-                          help="the baselines scored beside the model, from: " + ", ".join([*BASELINES, "setar",
-                          *CLASSICAL]) + " (default: " + ", ".join(BASELINES) + ", with setar, the SETAR(2; 7, 2) "
+    evaluate.add_argument("--baselines", nargs="+", choices=list(_every_baseline()), metavar="NAME",
+                          help="the baselines scored beside the model, from: " + ", ".join(_every_baseline()) +
+                          " (default: " + ", ".join(BASELINES) + ", with setar, the SETAR(2; 7, 2) "
                           "threshold AR, for zhang2003, and " + ", ".join(CLASSICAL) + " when statsforecast is "
                           "installed: pip install -e .[forecast]; naive, the reference of relative_mase, is always "
                           "scored)")
@@ -393,8 +393,12 @@ def _baselines(names, rolling):
     absent = [name for name in names if name in CLASSICAL] if not available() else []
     if absent:
         raise InputError(f"--baselines {' '.join(absent)}: {INSTALL_HINT}")
-    return {name: factory for name, factory in {**BASELINES, "setar": SETARForecaster, **CLASSICAL}.items()
-            if name == "naive" or name in names}
+    return {name: factory for name, factory in _every_baseline().items() if name == "naive" or name in names}
+
+
+def _every_baseline():
+    """Every baseline ``--baselines`` can name, name -> factory, in the order ``evaluate`` reports them."""
+    return {**BASELINES, "setar": SETARForecaster, **CLASSICAL}
 
 
 def _note_covariates(args, model):

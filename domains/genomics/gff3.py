@@ -3,7 +3,8 @@
 GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.md) as written here:
 
 - ``##gff-version 3``, then one ``##sequence-region <id> 1 <length>`` pragma per contig, and for a circular
-  contig a ``region`` line with ``Is_circular=true``;
+  contig a ``region`` line with ``Is_circular=true`` and, as NCBI writes it, ``ID=<id>:1..<length>`` (a gene's
+  ``ID`` is ``<id>_<n>``, so the two cannot collide even when one record is named like another's gene);
 - one ``CDS`` line per gene (one per part for a programmed frameshift, all parts sharing the ``ID``), 1-based
   inclusive coordinates; a gene across the origin of a circular contig is one line whose end exceeds the
   contig length, as the specification prescribes;
@@ -35,7 +36,8 @@ def gff3_lines(contigs, genes, source="gated-domains"):
     lines = ["##gff-version 3"]
     lines += [f"##sequence-region {_escaped(contig.id)} 1 {len(contig)}" for contig in contigs]
     lines += [
-        f"{_escaped(contig.id)}\t{source}\tregion\t1\t{len(contig)}\t.\t+\t.\tID={_escaped(contig.id)};Is_circular=true"
+        f"{_escaped(contig.id)}\t{source}\tregion\t1\t{len(contig)}\t.\t+\t.\t"
+        f"ID={_escaped(contig.id)}:1..{len(contig)};Is_circular=true"
         for contig in contigs if contig.circular
     ]
     for gene in genes:

@@ -38,7 +38,7 @@ def test_circular_partial_and_frameshift_genes_in_gff3(tmp_path):
     ]
     lines = [line.split("\t") for line in gff3_lines([contig], genes) if not line.startswith("#")]
     region, wrap, open5, shift_low, shift_high = lines
-    assert region[2] == "region" and "Is_circular=true" in region[8]
+    assert region[2] == "region" and region[8] == "ID=c1:1..100;Is_circular=true"  # NCBI's region ID, unlike a gene's
     assert (wrap[3], wrap[4], wrap[7]) == ("96", "104", "0")  # one line, end past the contig length
     assert open5[7] == "2" and "partial=true" in open5[8] and "start_range=.,11" in open5[8]
     # reverse-strand frameshift: the right-most part is transcribed first (10 bases), so the left part's
