@@ -61,7 +61,8 @@ print(len(train_piece.genes), "training genes;", len(test_piece.genes), "held-ou
 model = build_gene_model(filters=(32, 32), kernel_sizes=(9, 9), dilation_rates=(1, 3), lstm_units=(32,),
                          lstm_stride=3)
 data = training_dataset([train_piece], window=1536, stride=768, batch_size=16, seed=0, repeat=True)
-history = model.fit(data, epochs=EPOCHS, steps_per_epoch=STEPS, verbose=0)
+# shuffle=False: the dataset shuffles its windows itself
+history = model.fit(data, epochs=EPOCHS, steps_per_epoch=STEPS, verbose=0, shuffle=False)
 print("training loss per epoch:", np.round(history.history["loss"], 3))
 
 # %% [markdown]

