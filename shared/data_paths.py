@@ -52,6 +52,11 @@ def pinned(path, sha256, download):
 def shared_data(domain=None):
     """The shared data folder (``$GATED_SHARED_DATA`` or ``../shared/data`` beside the project), or one
     domain's subfolder of it; ``None`` when it is absent."""
-    root = Path(os.environ.get("GATED_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
-    path = root / domain if domain else root
+    path = shared_data_folder(domain)
     return path if path.is_dir() else None
+
+
+def shared_data_folder(domain=None):
+    """Where :func:`shared_data` looks (whether or not it is there), for a message naming the folder searched."""
+    root = Path(os.environ.get("GATED_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+    return root / domain if domain else root
