@@ -1,4 +1,5 @@
-"""Ecology targets, each printed as a ratio against an anchor measured in the same run.
+"""Ecology targets: accuracy as a ratio against an anchor measured in the same run, speed against the time
+limits the issue sets (``timing``: a limit is the target itself, not an anchor).
 
     python benchmarks/ecology_backtest.py [--case lynx|lynx-inner|gpdd|sim|timing ...] [--seed 0] [--quick] [--limit N]
                                           [--gated JSON] [--baselines NAME ...] [--candidates LETTER ...]
@@ -9,6 +10,13 @@
     python benchmarks/ecology_backtest.py --case lynx --case gpdd --seed 0 --save-weights domains/ecology/weights
     python benchmarks/ecology_backtest.py --case lynx-inner --case lynx --seed 0 --save-weights domains/ecology/weights
     python benchmarks/ecology_backtest.py --case timing --seed 0
+
+An option that only a case the run does not include reads (``--candidates``: lynx-inner; ``--gated``,
+``--baselines``: gpdd; ``--limit``: gpdd, timing; ``--save-weights``: lynx, gpdd) is refused (exit 2), as are
+``--candidates`` letters no candidate's name starts with and ``--gated`` settings the script sets itself (``seed``,
+``horizon``) or counts that are not whole numbers (>= 1 for units, epochs, batch size, ensemble), all before any
+case runs. The gpdd and timing cases need ``../shared/data/ecology`` (or ``$GATED_SHARED_DATA/ecology``): without
+it they say so (naming the folder searched); a file missing from it is named, exit 2, before any case runs.
 
 - ``lynx``: the Zhang (2003) protocol on the bundled lynx (train 1821-1920, one-step 1921-1934, log10): the
   GatedForecaster (``PER_SERIES`` settings: threshold-AR(2,2) base with delay 1 for the mean, the LSTM, stopped
@@ -80,7 +88,7 @@ from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 from domains.ecology.simulate import simulate_panel
 from shared import cli
 from shared.atomic import atomic_open, check_folder, replaceable_file
-from shared.data_paths import bundled, shared_data
+from shared.data_paths import bundled, shared_data, shared_data_folder
 
 #: The simulator case's global model.
 SETTINGS = dict(units=32, epochs=300)
@@ -93,6 +101,8 @@ GPDD_SETTINGS = dict(GLOBAL)
 LYNX_REFERENCES = {"target": 0.0150, "Zhang 2003 hybrid": 0.0172, "SETAR(2;7,2) (issue)": 0.0105}
 #: The shipped-weights check: the first this many GPDD benchmark series by id.
 CHECK_SERIES = 20
+#: The GPDD files of the gpdd and timing cases under the shared ecology folder: benchmark ids, the series.
+GPDD_FILES = ("gpdd/gpdd_benchmark_ids.csv", "gpdd/gpdd_annual_long.csv")
 
 
 def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
@@ -197,9 +207,9 @@ def lynx_inner_case(quick, names=None):
 def gpdd_case(seed, quick, limit, overrides=None, save_weights=None, argv=(), baselines=None):
     folder = shared_data("ecology")
     if folder is None:
-        print("gpdd: skipped, ../shared/data/ecology is absent")
+        print(f"gpdd: skipped, {shared_data_folder('ecology')} is absent")
         return None
-    ids_file, data_file = folder / "gpdd" / "gpdd_benchmark_ids.csv", folder / "gpdd" / "gpdd_annual_long.csv"
+    ids_file, data_file = (folder / name for name in GPDD_FILES)
     ids = pd.read_csv(ids_file).series_id.sort_values().tolist()
     ids = ids[:limit] if limit else ids
     series = load_series(data_file, series=ids)
@@ -312,15 +322,16 @@ def timing_case(seed, quick, limit):
     z = np.log10(load_lynx().value[:100])
     settings = dict(PER_SERIES, epochs=20) if quick else PER_SERIES
     (wall, cpu), _ = _timed(lambda: GatedForecaster(horizon=10, seed=seed, **settings).fit(z).predict(10))
-    print(f"  one series (lynx, 100 values): fit + 10-step forecast {wall:.1f} s wall, {cpu:.1f} s CPU; "
-          f"ratio to the 30 s target {wall / 30:.2f}: {'met' if wall <= 30 else 'NOT met'}")
+    print(f"  one series (lynx, 100 values{', QUICK epochs' if quick else ''}): fit + 10-step forecast {wall:.1f} s "
+          f"wall, {cpu:.1f} s CPU; ratio to the 30 s target {wall / 30:.2f}: {'met' if wall <= 30 else 'NOT met'}")
     result = {"per_series_wall_s": wall, "per_series_cpu_s": cpu, "load_start": load}
     folder = shared_data("ecology")
     if folder is None:
-        print("  global: skipped, ../shared/data/ecology is absent")
+        print(f"  global: skipped, {shared_data_folder('ecology')} is absent")
         return result
-    ids = pd.read_csv(folder / "gpdd" / "gpdd_benchmark_ids.csv").series_id.sort_values().tolist()
-    series = load_series(folder / "gpdd" / "gpdd_annual_long.csv", series=ids[:limit] if limit else ids)
+    ids_file, data_file = (folder / name for name in GPDD_FILES)
+    ids = pd.read_csv(ids_file).series_id.sort_values().tolist()
+    series = load_series(data_file, series=ids[:limit] if limit else ids)
     pairs = [(s.log[:origins(len(s))[0]], s.covariates[:origins(len(s))[0]]) for s in series.values()]
     settings = dict(GPDD_SETTINGS, epochs=2, min_steps=0) if quick else GPDD_SETTINGS
     (wall, cpu), _ = _timed(lambda: GatedForecaster(seed=seed, **settings).fit_many(pairs))
@@ -339,15 +350,29 @@ def _timed(work):
     return (time.perf_counter() - wall, time.process_time() - cpu), value
 
 
+#: ``--gated`` settings that must be whole numbers, and the least each may be.
+WHOLE_SETTINGS = {"units": 1, "head_units": 1, "epochs": 1, "batch_size": 1, "ensemble": 1, "patience": 0,
+                  "validation": 0, "ar_order": 0, "threshold_delay": 0, "min_steps": 0, "verbose": 0}
+
+
 def _settings(text):
-    """argparse type of ``--gated``: a JSON object of :class:`GatedForecaster` settings, checked (names and the
-    values the constructor checks) before any case runs."""
+    """argparse type of ``--gated``: a JSON object of :class:`GatedForecaster` settings, checked before any case
+    runs: names and the values the constructor checks, none the script sets itself (``seed``: ``--seed``;
+    ``horizon``: the protocol's 10), counts and sizes whole numbers no lower than ``WHOLE_SETTINGS`` gives."""
     try:
         overrides = json.loads(text)
     except json.JSONDecodeError as error:
         raise argparse.ArgumentTypeError(f"not JSON ({error}): {text!r}") from None
     if not isinstance(overrides, dict):
         raise argparse.ArgumentTypeError(f"a JSON object of GatedForecaster settings expected, got {text!r}")
+    fixed = sorted({"seed", "horizon"} & overrides.keys())
+    if fixed:
+        raise argparse.ArgumentTypeError(f"{', '.join(fixed)}: set by the script (--seed; the protocol's horizon "
+                                         "10), not a setting to override")
+    for name, least in WHOLE_SETTINGS.items():
+        value = overrides.get(name, least)
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= {least}, got {json.dumps(value)}")
     try:
         GatedForecaster(**dict(GPDD_SETTINGS, **overrides))
     except (TypeError, ValueError) as error:
@@ -375,6 +400,28 @@ def build_parser():
     return parser
 
 
+def check_cases(parser, args, cases):
+    """Refuses (``parser.error``, exit 2), before any case runs: an option that only a case not in ``cases``
+    reads, ``--candidates`` letters no candidate's name starts with, and a GPDD file missing from the shared data
+    that the gpdd or timing case would read after its training."""
+    readers = {"--candidates": (args.candidates, ("lynx-inner",)), "--gated": (args.gated, ("gpdd",)),
+               "--baselines": (args.baselines, ("gpdd",)), "--limit": (args.limit, ("gpdd", "timing")),
+               "--save-weights": (args.save_weights, ("lynx", "gpdd"))}
+    for option, (value, used_by) in readers.items():
+        if value and not set(used_by) & set(cases):
+            parser.error(f"{option}: only --case {' or '.join(used_by)} reads it, and this run does not include it")
+    unknown = [prefix for prefix in args.candidates or ()
+               if not any(name.startswith(prefix) for name in INNER_CANDIDATES)]
+    if unknown:
+        parser.error(f"--candidates: no candidate's name starts with {', '.join(unknown)}; the names start with "
+                     f"{', '.join(name.split()[0] for name in INNER_CANDIDATES)}")
+    folder = shared_data("ecology")
+    if folder is not None and {"gpdd", "timing"} & set(cases):
+        missing = [folder / name for name in GPDD_FILES if not (folder / name).is_file()]
+        if missing:
+            parser.error(f"{missing[0]}: not found in the shared data folder {folder}")
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -386,6 +433,7 @@ def main(argv=None):
         except cli.InputError as error:
             parser.error(f"--save-weights: {error}")
     cases = args.case or ["lynx", "sim", "gpdd"]
+    check_cases(parser, args, cases)
     report = {}
     if "lynx-inner" in cases:
         report["lynx_inner"] = lynx_inner_case(args.quick, args.candidates)
@@ -405,4 +453,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    cli.run(main)

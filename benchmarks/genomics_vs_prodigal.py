@@ -15,9 +15,12 @@ Validation genomes (never trained on): D. deserti, H. salinarum (FASTA + NCBI GF
 M. alvi (GenBank, genetic code 4, a 7-scaffold draft). E. coli K-12 (trained on: its row shows the fit and the
 speed target, not generalisation). Targets (issue 3): on each validation genome gene F1 within 1.0 point of
 Prodigal's and exact-start accuracy within 3 points; ``predict`` on E. coli <= 60 s on 2 CPU cores with peak
-memory < 4 GB. Skips with a message when ``../shared/data/genomics`` is absent.
+memory < 4 GB (peak resident memory, ``ru_maxrss``, in GB of 10^9 bytes). Skips with a message naming the folder
+searched when ``../shared/data/genomics`` (or ``$GATED_SHARED_DATA/genomics``) is absent; a genome file missing
+from it is named, exit 2, before any work.
 
-``--card CARD.json`` replaces the model card's ``metrics`` with this run's figures (so run every genome), with
+``--card CARD.json`` replaces the model card's ``metrics`` with this run's figures, so a ``--card`` run whose
+``--genomes`` leave out a genome the card has figures for is refused (exit 2) rather than dropping them; with
 the model's agreement with the bundled S. pyogenes annotation (made by Prodigal and Glimmer3: not a truth set)
 on the whole genome, Prodigal's on the same, and on the genome's first 300 kb (the figure
 ``tests/domains/genomics`` checks the shipped model against).
@@ -32,8 +35,9 @@ import tempfile
 import time
 from pathlib import Path
 
+from shared import cli
 from shared.atomic import replaceable_file
-from shared.data_paths import shared_data
+from shared.data_paths import shared_data, shared_data_folder
 
 GENOMES = {  # id -> (genome file, annotation GFF or None (the GenBank's own), verified-start GFF or None, code)
     "ddeserti": ("mgm2_exp/Deinococcus_deserti_VCD115_uid58615/sequence.fasta.gz",
@@ -52,16 +56,26 @@ BUNDLED_SLICE = 300_000  # bases of the bundled genome scored in the card for th
 METRICS = ("sensitivity", "precision", "f1", "start_accuracy", "verified_start_accuracy", "short_sensitivity")
 
 
+#: Bytes per unit of ``ru_maxrss``: KiB on Linux, bytes on macOS.
+MAXRSS_BYTES = 1 if sys.platform == "darwin" else 1024
+
+
 def timed_process(command):
-    """Runs ``command``; returns ``(seconds, peak resident memory in GB)`` of that process alone."""
+    """Runs ``command``; returns ``(seconds, peak resident memory in GB (10^9 bytes))`` of that process alone.
+
+    Its stderr goes to a temporary file (a pipe nobody reads would block a child writing more than the pipe
+    holds), whose last 2,000 characters the error shows if it fails."""
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError(f"{' '.join(command)} failed:\n{process.stderr.read().decode()[-2000:]}")
-    return seconds, usage.ru_maxrss / 1e6  # ru_maxrss is in KiB on Linux
+    with tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors,
+                                   env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        _, status, usage = os.wait4(process.pid, 0)
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait for it again
+        seconds = time.perf_counter() - started
+        if process.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode(errors='replace')[-2000:]}")
+    return seconds, usage.ru_maxrss * MAXRSS_BYTES / 1e9
 
 
 def prodigal_worker(genome, out, table):
@@ -155,7 +169,8 @@ def print_table(name, result):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2), before any genome is read, what would otherwise fail only at the end:
-    an unknown genome, a missing ``--model`` or ``--card`` (a bad ``--out`` is refused by its argparse type)."""
+    an unknown genome, a missing ``--model``, a ``--card`` that is not a readable JSON object or whose genomes'
+    figures the run would drop (a bad ``--out`` is refused by its argparse type)."""
     names = genome_names(args.genomes)
     unknown = sorted(set(names) - set(GENOMES))
     if unknown or not names:
@@ -165,9 +180,23 @@ def check_args(parser, args):
     if args.card:
         try:
             with open(args.card) as handle:
-                json.load(handle)
+                card = json.load(handle)
         except (OSError, ValueError) as error:
             parser.error(f"--card: {args.card}: not a readable JSON model card ({error})")
+        if not isinstance(card, dict):
+            parser.error(f"--card: {args.card}: not a model card (its JSON is not an object)")
+        dropped = sorted(card_genomes(card) - set(names))
+        if dropped:
+            parser.error(f"--card: {args.card} has figures for {','.join(dropped)}, which --genomes leaves out: "
+                         "the run would drop them (include every genome of the card)")
+
+
+def card_genomes(card):
+    """The genomes a model card's ``metrics`` hold figures for (as :func:`write_card` writes them)."""
+    metrics = card.get("metrics")
+    groups = [metrics.get(key) for key in ("validation_never_trained_on", "trained_on")] if isinstance(
+        metrics, dict) else []
+    return {name for group in groups if isinstance(group, dict) for name in group}
 
 
 def genome_names(text):
@@ -182,7 +211,8 @@ def build_parser():
     parser.add_argument("--genomes", default=",".join(GENOMES), help="comma-separated ids from " + ", ".join(GENOMES))
     parser.add_argument("--model", help="a .keras gene finder (default: the shipped one)")
     parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON")
-    parser.add_argument("--card", help="replace the metrics of this model card (the JSON beside the model) with this run's")
+    parser.add_argument("--card", help="replace the metrics of this model card (the JSON beside the model) with this "
+                        "run's; --genomes must include every genome the card has figures for")
     parser.add_argument("--prodigal-worker", nargs=3, metavar=("GENOME", "OUT", "TABLE"), help=argparse.SUPPRESS)
     return parser
 
@@ -197,9 +227,13 @@ def main(argv=None):
     check_args(parser, args)
     root = shared_data("genomics")
     if root is None:
-        print("skipped: ../shared/data/genomics is absent (the benchmark genomes live there)")
+        print(f"skipped: {shared_data_folder('genomics')} is absent (the benchmark genomes live there; or set "
+              "GATED_SHARED_DATA)")
         return
     root, names = Path(root), genome_names(args.genomes)
+    missing = [root / file for name in names for file in GENOMES[name][:3] if file and not (root / file).is_file()]
+    if missing:
+        parser.error(f"{missing[0]}: not found in the shared data folder {root}")
     results = {}
     with tempfile.TemporaryDirectory() as folder:
         for name in names:
@@ -234,4 +268,4 @@ def write_card(path, results, model):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -27,7 +27,10 @@
   network, higher on all 5), against TF-IDF + LR and NBSVM (``domains.sentiment.baselines.NBSVM``, the paper's
   settings) trained on the same sentences; target 79.4 (NBSVM's figure in Wang & Manning 2012). About 2.5 min
   per fold (three networks) on one free core; ``--fold-cache`` lets a second process (``--reverse``) share the
-  folds.
+  folds: each cached ``fold<k>.json`` records what made it (``--folds``, ``--seed``, ``MR_SETTINGS``,
+  ``MR_MEMBERS``, ``MR_MODELS`` and the SHA-256 of the MR files) and is reused only by a run made the same way;
+  one made otherwise (or by a version that did not record it) is refused, exit 2, before any fold runs: give
+  another ``--fold-cache`` folder or delete the file.
 - speed: batched inference of the shipped model on the SST-2 test sentences (repeated to 8,000 texts) with
   TensorFlow limited to 2 threads, in sentences per second, beside TF-IDF + LR's throughput on the same texts
   (the anchor); target 2,000/s. On a shared machine the wall-clock rate understates what 2 free cores give;
@@ -36,10 +39,13 @@
 
 ``--out`` writes the JSON result as well; ``--update-card CARD`` stores the summary in a model card as
 ``benchmark_<part>`` with the command (the figures in ``domains/sentiment/weights/sst_negation.json`` got there so).
-Every part needs ``../shared/data/sentiment``: without it the script says so and exits 0.
+Every part needs ``../shared/data/sentiment`` (or ``$GATED_SHARED_DATA/sentiment``): without it the script says
+so and exits 0; a file the part reads missing from it is named, exit 2, before any work, as are a ``--runs``
+(seeds) that cannot be a folder and a ``--fold-cache`` fold made otherwise.
 """
 
 import argparse
+import hashlib
 import json
 import os
 import subprocess
@@ -54,12 +60,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from sentiment_scorecard import score  # noqa: E402
+from sentiment_scorecard import SCORED_FILES, missing_data, score, skipped_line  # noqa: E402
 
 from domains.sentiment.baselines import NBSVM, TfidfLogistic, Vader  # noqa: E402
-from domains.sentiment.data import load_rt, load_sst, sst_split_path  # noqa: E402
+from domains.sentiment.data import load_rt, load_sst, rt_paths, sst_split_path  # noqa: E402
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, replaceable_file  # noqa: E402
+from shared.atomic import atomic_open, check_folder, replaceable_file  # noqa: E402
 from shared.data_paths import shared_data  # noqa: E402
 
 RECIPE = ["--epochs", "2", "--batch-size", "128", "--augment", "12000", "--neutral", "20000", "--lexicon",
@@ -133,23 +139,62 @@ def part_seeds(seeds, runs, train_only=False):
             "targets": table, "runs": results, "baselines": baselines}
 
 
+#: The MR data under the shared sentiment folder (the ``.neg`` file is found beside it).
+MR_FILE = "rt-polarity/rt-polarity.pos.gz"
+
+
+def mr_made_by(folds, seed):
+    """What makes an MR fold's figures, as JSON reads it back: recorded in each cached fold (``made_by``) and
+    compared before the fold is reused."""
+    digests = {path.name: hashlib.sha256(path.read_bytes()).hexdigest()
+               for path in rt_paths(shared_data("sentiment") / MR_FILE)}
+    made_by = {"folds": folds, "seed": seed, "settings": MR_SETTINGS, "members": MR_MEMBERS,
+               "models": list(MR_MODELS), "data_sha256": digests}
+    return json.loads(json.dumps(made_by))
+
+
+def cached_fold(path, made_by):
+    """The figures of the cached fold ``path`` (without its ``made_by``), or ``None`` if there is none.
+
+    Raises:
+        shared.cli.InputError: the file is not a fold this run would have made: unreadable, or made with other
+            folds, seed, settings, members, models or data, or by a version that did not record them.
+    """
+    if not path.exists():
+        return None
+    try:
+        figures = json.loads(path.read_text())
+    except (OSError, ValueError) as error:
+        raise cli.InputError(f"--fold-cache: {path}: not a readable fold ({error})") from None
+    recorded = figures.pop("made_by", None) if isinstance(figures, dict) else None
+    if recorded != made_by:
+        differ = (sorted(key for key in made_by if recorded.get(key) != made_by[key]) if isinstance(recorded, dict)
+                  else "not recorded")
+        raise cli.InputError(f"--fold-cache: {path} was made by another run (differs in: {differ}); give another "
+                             "--fold-cache folder or delete it")
+    return figures
+
+
 def part_mr(folds, seed, cache=None, reverse=False):
-    """MR cross-validation; with ``cache`` (a folder) each fold's result is kept there as ``fold<k>.json`` and
-    reused, so two processes (one with ``reverse``) can share the folds and an interrupted run resumes (a cached
-    fold without every figure of ``MR_MODELS``, left by an earlier version, is run again)."""
+    """MR cross-validation; with ``cache`` (a folder) each fold's result is kept there as ``fold<k>.json``, with
+    what made it (:func:`mr_made_by`), and reused by a run made the same way, so two processes (one with
+    ``reverse``) can share the folds and an interrupted run resumes; a fold made otherwise is refused
+    (:func:`cached_fold`)."""
     from sklearn.model_selection import StratifiedKFold
 
     from domains.sentiment.train import train
 
-    data = load_rt(shared_data("sentiment") / "rt-polarity" / "rt-polarity.pos.gz")
+    data = load_rt(shared_data("sentiment") / MR_FILE)
+    made_by = mr_made_by(folds, seed)
     splitter = StratifiedKFold(folds, shuffle=True, random_state=seed)
     splits = list(enumerate(splitter.split(data["text"], data["label"])))
     found = {}
     for fold, (train_index, test_index) in reversed(splits) if reverse else splits:
         done = Path(cache) / f"fold{fold}.json" if cache else None
-        if done is not None and done.exists():
-            found[fold] = json.loads(done.read_text())
-            if set(MR_MODELS) <= found[fold].keys():
+        if done is not None:
+            cached = cached_fold(done, made_by)
+            if cached is not None:
+                found[fold] = cached
                 continue
         rng = np.random.default_rng(seed + fold)
         train_index = rng.permutation(train_index)
@@ -170,7 +215,7 @@ def part_mr(folds, seed, cache=None, reverse=False):
         print(json.dumps(found[fold]), flush=True)
         if done is not None:
             with atomic_open(str(done), force=True) as handle:
-                json.dump(found[fold], handle)
+                json.dump({**found[fold], "made_by": made_by}, handle)
     rows = [found[fold] for fold in sorted(found)]
     frame = pd.DataFrame(rows)
     return {"folds": folds, "seed": seed, "settings": MR_SETTINGS, "members": MR_MEMBERS, "per_fold": rows,
@@ -228,14 +273,46 @@ def _print(result):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training: fewer than 2 folds,
-    an ``--update-card`` that is not a readable JSON card (a bad ``--out`` is refused by its argparse type)."""
+    an ``--update-card`` that is not a readable JSON card (an object), a ``--runs`` (seeds) or ``--fold-cache``
+    (mr) that cannot be a folder (a bad ``--out`` is refused by its argparse type)."""
     if args.folds < 2:
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:
         try:
-            json.loads(Path(args.update_card).read_text())
+            card = json.loads(Path(args.update_card).read_text())
         except (OSError, ValueError) as error:
             parser.error(f"--update-card: {args.update_card}: not a readable JSON model card ({error})")
+        if not isinstance(card, dict):
+            parser.error(f"--update-card: {args.update_card}: not a model card (its JSON is not an object)")
+    folders = {"seeds": ("--runs", args.runs), "mr": ("--fold-cache", args.fold_cache)}
+    option, folder = folders.get(args.part, (None, None))
+    if folder:
+        try:
+            check_folder(folder)
+        except cli.InputError as error:
+            parser.error(f"{option}: {error}")
+
+
+def check_data(parser, args, root):
+    """Refuses (exit 2, one line) a run whose part reads a file missing from the shared sentiment folder ``root``,
+    or (mr) whose ``--fold-cache`` holds a fold made otherwise, before any training."""
+    if args.part == "mr":
+        try:
+            rt_paths(root / MR_FILE)
+        except FileNotFoundError as error:
+            parser.error(f"{error.filename}: not found in the shared data folder {root}")
+        made_by = mr_made_by(args.folds, args.seed)
+        for fold in range(args.folds) if args.fold_cache else ():
+            try:
+                cached_fold(Path(args.fold_cache) / f"fold{fold}.json", made_by)
+            except cli.InputError as error:
+                parser.error(str(error))
+        return
+    seeds_files = () if args.train_only else SCORED_FILES  # training reads the SST trees only
+    splits, files = {"speed": (("test", "train"), ()), "seeds": (("train", "dev", "test"), seeds_files)}[args.part]
+    missing = missing_data(root, splits, files)
+    if missing:
+        parser.error(f"{missing}: not found in the shared data folder {root}")
 
 
 def build_parser():
@@ -246,7 +323,8 @@ def build_parser():
     parser.add_argument("--runs", default=str(ROOT / "runs" / "sentiment_bench"), help="where the seeds' runs go")
     parser.add_argument("--folds", type=int, default=10)
     parser.add_argument("--seed", type=cli.seed, default=0)
-    parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it")
+    parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it (a fold made "
+                        "with other --folds, --seed, settings or data is refused: give another folder)")
     parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
     parser.add_argument("--train-only", action="store_true", help="seeds: train (or find) the runs, score nothing")
     parser.add_argument("--out", type=replaceable_file, help="also write the JSON result here")
@@ -260,10 +338,11 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     check_args(parser, args)
-    if shared_data("sentiment") is None:
-        print("skipped: ../shared/data/sentiment is absent (SST, MR, CheckList and IMDb live there; or set "
-              "GATED_SHARED_DATA)")
+    root = shared_data("sentiment")
+    if root is None:
+        print(skipped_line("SST, MR, CheckList and IMDb"))
         return
+    check_data(parser, args, root)
     if args.part == "seeds":
         result = part_seeds(args.seeds, args.runs, args.train_only)
     elif args.part == "mr":
@@ -284,4 +363,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

@@ -5,7 +5,8 @@ Scores SST-2 dev and test accuracy, the negation gap on test, SST negation-flip 
 CheckList negation pass rates, IMDb contrast pairs (test, both right) and the held-out templates of
 ``domains.sentiment.augment`` (frames and words never trained on; polar pairs both right, and the share of
 neutral sentences kept in the neutral band): settings are chosen on SST dev and these, not on CheckList. Needs the shared data
-(``../shared/data/sentiment``; without it the script says so and exits 0). On one CPU thread (2026-11-22, load
+(``../shared/data/sentiment``, or ``$GATED_SHARED_DATA/sentiment``; without it the script says so and exits 0; a
+file missing from it is named, exit 2, before any work). On one CPU thread (2026-11-22, load
 average 4-5 on the 2 shared cores) the shipped model took 32 s (21 s of scoring), the TF-IDF baseline 12 s.
 
     python benchmarks/sentiment_scorecard.py [--model RUN | --baseline {tfidf,vader}] [--json] [--update-card]
@@ -20,11 +21,16 @@ import numpy as np
 import pandas as pd
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
-from domains.sentiment.data import load_checklist, load_flips, load_sst, load_table, sst_split_path
+from domains.sentiment.data import SST_SPLITS, load_checklist, load_flips, load_sst, load_table, sst_split_path
 from domains.sentiment.augment import generate, sst_lexicon
 from domains.sentiment.evaluate import evaluate_all, pairs_both_right, three_way
+from shared import cli
 from shared.atomic import atomic_open
-from shared.data_paths import shared_data
+from shared.data_paths import shared_data, shared_data_folder
+
+#: The files :func:`score` reads under the shared sentiment folder besides the SST trees (all three splits).
+SCORED_FILES = ("sst/sst_negation_flips.tsv", "checklist/checklist_sentiment_negation.tsv.gz",
+                "imdb_contrast/test_original.tsv.gz", "imdb_contrast/test_contrast.tsv.gz")
 
 
 def imdb_pairs(root, split="test"):
@@ -42,6 +48,23 @@ def held_out_templates(model, trees, n_pairs=1000):
     polar = (pairs["label"] != 0.5).to_numpy()
     return {**pairs_both_right(pairs["label"][polar], p[polar]),
             "neutral_in_band": float((three_way(p[~polar]) == "neu").mean())}
+
+
+def missing_data(root, splits=SST_SPLITS, files=SCORED_FILES):
+    """The first file a run needs under the shared sentiment folder ``root`` that is not there (the SST tree file
+    of each of ``splits``, then ``files``), or ``None``: checked before any work, so that it is named in one line
+    rather than by a traceback after the training."""
+    for split in splits:
+        try:
+            sst_split_path(root / "sst" / "trees", split)
+        except FileNotFoundError as error:
+            return error.filename
+    return next((str(root / name) for name in files if not (root / name).is_file()), None)
+
+
+def skipped_line(what):
+    """The line a script prints when the shared sentiment folder is absent, naming the folder it searched."""
+    return f"skipped: {shared_data_folder('sentiment')} is absent ({what} live there; or set GATED_SHARED_DATA)"
 
 
 def score(model, root):
@@ -77,19 +100,32 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if args.update_card and not args.model:
         parser.error("--update-card needs --model")
-    if args.model and not Path(args.model).exists():
-        parser.error(f"--model: {args.model}: no such run folder or .keras file")
-    if args.update_card:
+    if args.model:
+        cli.import_tensorflow()  # domains.sentiment.train imports it: its start-up notices held back
         from domains.sentiment.train import run_files
 
-        card_path = run_files(args.model)["card"]
+        files = run_files(args.model)
+        if not Path(args.model).exists():
+            parser.error(f"--model: {args.model}: no such run folder or .keras file")
+    if args.update_card:
+        card_path = files["card"]
         if not card_path.is_file():
             parser.error(f"--update-card: {args.model} has no card {card_path} to update")
+        try:
+            card = json.loads(card_path.read_text())
+        except (OSError, ValueError) as error:
+            parser.error(f"--update-card: {card_path}: not a readable JSON model card ({error})")
+        if not isinstance(card, dict):
+            parser.error(f"--update-card: {card_path}: not a model card (its JSON is not an object)")
+    if args.model and not files["model"].is_file():
+        parser.error(f"--model: {args.model}: not a run folder or .keras file ({files['model']} is not a file)")
     root = shared_data("sentiment")
     if root is None:
-        print("skipped: ../shared/data/sentiment is absent (SST, CheckList and IMDb live there; or set "
-              "GATED_SHARED_DATA)")
+        print(skipped_line("SST, CheckList and IMDb"))
         return
+    missing = missing_data(root)
+    if missing:
+        parser.error(f"{missing}: not found in the shared data folder {root}")
     trees = root / "sst" / "trees"
     if args.model:
         from domains.sentiment.train import load_classifier
@@ -112,4 +148,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    cli.run(main)

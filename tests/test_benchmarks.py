@@ -7,12 +7,15 @@ they are reached, so a refusal that came too late fails instead of training for 
 """
 
 import argparse
+import gzip
 import importlib.util
 import json
+import os
 import re
 import shlex
 import subprocess
 import sys
+import textwrap
 from functools import cache
 from pathlib import Path
 
@@ -112,23 +115,51 @@ def test_help_runs_as_a_script():
     assert "--genomes" in result.stdout
 
 
-@pytest.mark.parametrize("name, argv, line", [
-    ("genomics_vs_prodigal", [], "skipped: ../shared/data/genomics is absent"),
-    ("sentiment_negation", ["--part", "speed"], "skipped: ../shared/data/sentiment is absent"),
-    ("sentiment_negation", ["--part", "mr"], "skipped: ../shared/data/sentiment is absent"),
-    ("sentiment_scorecard", [], "skipped: ../shared/data/sentiment is absent"),
+@pytest.mark.parametrize("name, argv, domain", [
+    ("genomics_vs_prodigal", [], "genomics"),
+    ("sentiment_negation", ["--part", "speed"], "sentiment"),
+    ("sentiment_negation", ["--part", "mr"], "sentiment"),
+    ("sentiment_scorecard", [], "sentiment"),
 ])
-def test_skips_with_a_line_without_the_shared_data(name, argv, line, monkeypatch, capsys, tripwires, tmp_path):
+def test_skips_with_a_line_without_the_shared_data(name, argv, domain, monkeypatch, capsys, tripwires, tmp_path):
+    """The line names the folder searched: ``$GATED_SHARED_DATA/<domain>`` here, not ``../shared/data``."""
     monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "absent"))
     assert load(name).main(argv) is None  # returns: exit 0
-    assert line in capsys.readouterr().out
+    assert f"skipped: {tmp_path / 'absent' / domain} is absent" in capsys.readouterr().out
 
 
 def test_ecology_gpdd_case_skips_without_the_shared_data(monkeypatch, capsys, tmp_path):
     monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "absent"))
     assert load("ecology_backtest").main(["--case", "gpdd", "--json", str(tmp_path / "report.json")]) is None
-    assert "gpdd: skipped, ../shared/data/ecology is absent" in capsys.readouterr().out
+    assert f"gpdd: skipped, {tmp_path / 'absent' / 'ecology'} is absent" in capsys.readouterr().out
     assert json.loads((tmp_path / "report.json").read_text()) == {"gpdd": None}
+
+
+#: ``(script, argv, the file named)``: each part's run with the domain's shared folder there but empty.
+MISSING_DATA = [
+    ("sentiment_scorecard", "--baseline vader", "sst/trees/train.txt[.gz]"),
+    ("sentiment_scorecard", "--baseline tfidf", "sst/trees/train.txt[.gz]"),
+    ("sentiment_negation", "--part speed", "sst/trees/test.txt[.gz]"),
+    ("sentiment_negation", "--part seeds --train-only", "sst/trees/train.txt[.gz]"),
+    ("sentiment_negation", "--part seeds", "sst/trees/train.txt[.gz]"),
+    ("sentiment_negation", "--part mr", "rt-polarity/rt-polarity.pos[.gz]"),
+    ("ecology_backtest", "--case gpdd", "gpdd/gpdd_benchmark_ids.csv"),
+    ("ecology_backtest", "--case timing", "gpdd/gpdd_benchmark_ids.csv"),
+    ("genomics_vs_prodigal", "--genomes malvi", "Mycoplasmoides_alvi_ATCC29626_NZ_JNJU01.gbk.gz"),
+]
+
+
+@pytest.mark.parametrize("name, argv, missing", MISSING_DATA, ids=[f"{n}: {a}" for n, a, _ in MISSING_DATA])
+def test_a_file_missing_from_the_shared_data_is_named_before_any_work(name, argv, missing, monkeypatch, capsys,
+                                                                       tripwires, tmp_path):
+    domain = {"ecology_backtest": "ecology", "genomics_vs_prodigal": "genomics"}.get(name, "sentiment")
+    (tmp_path / domain).mkdir()
+    monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_:
+        load(name).main(argv.split())
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"error: {tmp_path / domain / missing}: not found in the shared data folder {tmp_path / domain}" in err
 
 
 #: ``(script, argv, words argparse's error line must hold)``, each refused (exit 2) before any work. In argv,
@@ -147,6 +178,21 @@ BAD_VALUES = [
     ("ecology_backtest", '--case gpdd --gated {"epoch":3}', "epoch"),
     ("ecology_backtest", '--case gpdd --gated {"shrink":"cubic"}', "shrink"),
     ("ecology_backtest", "--case gpdd --limit -1", "--limit"),
+    ("ecology_backtest", '--case gpdd --gated {"seed":5}', "seed: set by the script"),
+    ("ecology_backtest", '--case gpdd --gated {"horizon":3}', "horizon: set by the script"),
+    ("ecology_backtest", '--case gpdd --gated {"ensemble":0}', "ensemble must be a whole number >= 1, got 0"),
+    ("ecology_backtest", '--case gpdd --gated {"units":0}', "units must be a whole number >= 1, got 0"),
+    ("ecology_backtest", '--case gpdd --gated {"epochs":0}', "epochs must be a whole number >= 1, got 0"),
+    ("ecology_backtest", '--case gpdd --gated {"epochs":-3}', "epochs must be a whole number >= 1, got -3"),
+    ("ecology_backtest", '--case gpdd --gated {"epochs":2.5}', "epochs must be a whole number >= 1, got 2.5"),
+    ("ecology_backtest", '--case gpdd --gated {"patience":true}', "patience must be a whole number >= 0, got true"),
+    ("ecology_backtest", "--case lynx-inner --candidates B Z", "no candidate's name starts with Z; the names start "
+                                                              "with A, B, C, D, E, F"),
+    ("ecology_backtest", "--case lynx --candidates B", "--candidates: only --case lynx-inner reads it"),
+    ("ecology_backtest", '--case lynx --case sim --gated {"epochs":3}', "--gated: only --case gpdd reads it"),
+    ("ecology_backtest", "--case timing --baselines ar2", "--baselines: only --case gpdd reads it"),
+    ("ecology_backtest", "--case sim --limit 3", "--limit: only --case gpdd or timing reads it"),
+    ("ecology_backtest", "--case timing --save-weights FOLDER", "--save-weights: only --case lynx or gpdd reads it"),
     ("ecology_backtest", "--case lynx --json FOLDER", "is a directory"),
     ("ecology_backtest", "--case lynx --save-weights UNDER_A_FILE", "--save-weights"),
     ("genomics_vs_prodigal", "--genomes malvi,mars", "mars"),
@@ -154,6 +200,9 @@ BAD_VALUES = [
     ("genomics_vs_prodigal", "--genomes malvi --model MISSING", "--model"),
     ("genomics_vs_prodigal", "--genomes malvi --card MISSING", "--card"),
     ("genomics_vs_prodigal", "--genomes malvi --out FOLDER", "is a directory"),
+    ("genomics_vs_prodigal", "--genomes malvi --card LIST", "not a model card (its JSON is not an object)"),
+    ("genomics_vs_prodigal", "--genomes malvi,ecoli --card CARD", "has figures for ddeserti,hsalinarum, which "
+                                                                  "--genomes leaves out"),
     ("layers_speed", "--rounds 0", "--rounds"),
     ("layers_speed", "--units x", "--units"),
     ("layers_speed", "--out FOLDER", "is a directory"),
@@ -161,16 +210,25 @@ BAD_VALUES = [
     ("sentiment_negation", "--part seeds --seeds 0 -1", "--seeds"),
     ("sentiment_negation", "--part speed --update-card MISSING", "--update-card"),
     ("sentiment_negation", "--part speed --out UNDER_A_FILE", "is a file, not a folder"),
+    ("sentiment_negation", "--part speed --update-card LIST", "not a model card (its JSON is not an object)"),
+    ("sentiment_negation", "--part seeds --runs UNDER_A_FILE", "--runs: "),
+    ("sentiment_negation", "--part mr --fold-cache UNDER_A_FILE", "--fold-cache: "),
     ("sentiment_scorecard", "--model MISSING", "--model"),
     ("sentiment_scorecard", "--update-card", "--update-card needs --model"),
     ("sentiment_scorecard", "--model FOLDER --update-card", "has no card"),
+    ("sentiment_scorecard", "--model A_FILE", "not a run folder or .keras file"),
+    ("sentiment_scorecard", "--model FOLDER", "not a run folder or .keras file"),
 ]
 
 
 @pytest.mark.parametrize("name, argv, words", BAD_VALUES, ids=[f"{n}: {a}" for n, a, _ in BAD_VALUES])
 def test_bad_values_are_refused_before_any_work(name, argv, words, tmp_path, capsys, tripwires):
     (tmp_path / "a_file").write_text("")
-    places = {"FOLDER": tmp_path, "MISSING": tmp_path / "missing.json", "UNDER_A_FILE": tmp_path / "a_file" / "x.json"}
+    (tmp_path / "list.json").write_text("[1, 2]")
+    (tmp_path / "genomes.json").write_text(json.dumps({"metrics": {
+        "validation_never_trained_on": {"ddeserti": {}, "hsalinarum": {}, "malvi": {}}, "trained_on": {"ecoli": {}}}}))
+    places = {"FOLDER": tmp_path, "MISSING": tmp_path / "missing.json", "UNDER_A_FILE": tmp_path / "a_file" / "x.json",
+              "A_FILE": tmp_path / "a_file", "LIST": tmp_path / "list.json", "CARD": tmp_path / "genomes.json"}
     with pytest.raises(SystemExit) as exit_:
         load(name).main([str(places.get(word, word)) for word in argv.split()])
     assert exit_.value.code == 2
@@ -228,3 +286,147 @@ def test_lynx_card_keeps_the_inner_protocol_only_for_the_same_settings(tmp_path)
     fresh = {"A": {"mse": 0.05}}
     bench.lynx_case(0, True, save_weights=tmp_path, argv=["--case", "lynx", "--quick"], inner=fresh)
     assert json.loads(card.read_text())["inner_protocol"]["candidates"] == fresh
+
+
+def test_run_as_a_script_a_bad_value_is_one_line():
+    """Run as a script (through ``shared.cli.run``), a refused option is one line on stderr, without the usage."""
+    result = subprocess.run([sys.executable, "benchmarks/genomics_vs_prodigal.py", "--genomes", "mars"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["genomics_vs_prodigal.py: error: --genomes: unknown ['mars']; choose from "
+                                          "['ddeserti', 'ecoli', 'hsalinarum', 'malvi'] (see --help)"]
+
+
+def test_mr_fold_cache_reuses_only_folds_made_the_same_way(monkeypatch, capsys, tripwires, tmp_path):
+    """A cached fold records what made it; one made otherwise (or hand-made) is refused before any fold runs."""
+    rt = tmp_path / "data" / "sentiment" / "rt-polarity"
+    rt.mkdir(parents=True)
+    for name, text in (("pos", b"good\nfine\n"), ("neg", b"bad\nawful\n")):
+        (rt / f"rt-polarity.{name}.gz").write_bytes(gzip.compress(text))
+    monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "data"))
+    bench, cache, fold = load("sentiment_negation"), tmp_path / "cache", tmp_path / "cache" / "fold0.json"
+    cache.mkdir()
+    figures = {"fold": 0, "bigatedlstm": 0.99, "bigatedlstm_one": 0.99, "tfidf": 0.5, "nbsvm": 0.5}
+
+    def refused(folds, seed, differ):
+        with pytest.raises(SystemExit) as exit_:
+            bench.main(["--part", "mr", "--folds", str(folds), "--seed", str(seed), "--fold-cache", str(cache)])
+        assert exit_.value.code == 2
+        assert f"--fold-cache: {fold} was made by another run (differs in: {differ});" in capsys.readouterr().err
+
+    fold.write_text(json.dumps(figures))  # hand-made, or by a version that recorded nothing
+    refused(2, 7, "not recorded")
+    made_by = bench.mr_made_by(2, 7)
+    assert made_by["seed"] == 7 and made_by["folds"] == 2 and made_by["members"] == bench.MR_MEMBERS
+    fold.write_text(json.dumps({**figures, "made_by": made_by}))
+    assert bench.cached_fold(fold, made_by) == figures
+    assert bench.cached_fold(cache / "fold1.json", made_by) is None
+    refused(2, 8, "['seed']")
+    refused(3, 7, "['folds']")
+    with pytest.raises(AssertionError, match="part_mr ran"):  # the same run: the check lets it through
+        bench.main(["--part", "mr", "--folds", "2", "--seed", "7", "--fold-cache", str(cache)])
+    fold.write_text(json.dumps({**figures, "made_by": {**made_by, "settings": {**made_by["settings"], "epochs": 9}}}))
+    refused(2, 7, "['settings']")
+    fold.write_text(json.dumps({**figures, "made_by": made_by}))
+    (rt / "rt-polarity.neg.gz").write_bytes(gzip.compress(b"bad\n"))  # other data
+    refused(2, 7, "['data_sha256']")
+    fold.write_text("[1]")
+    refused(2, 7, "not recorded")
+
+
+def test_scorecard_refuses_a_run_card_that_is_not_an_object(tmp_path, capsys, tripwires):
+    (tmp_path / "model.keras").write_text("")
+    (tmp_path / "card.json").write_text("[1, 2]")
+    with pytest.raises(SystemExit) as exit_:
+        load("sentiment_scorecard").main(["--model", str(tmp_path), "--update-card"])
+    assert exit_.value.code == 2
+    assert f"--update-card: {tmp_path / 'card.json'}: not a model card" in capsys.readouterr().err
+
+
+def test_genomics_timed_process_reads_a_long_stderr(tmp_path):
+    """A child writing more than a pipe holds to stderr used to block for ever; the peak memory is in GB."""
+    runner = tmp_path / "runner.py"
+    runner.write_text(textwrap.dedent(f"""
+        import sys
+        sys.path.insert(0, {str(ROOT / "benchmarks")!r})
+        from genomics_vs_prodigal import timed_process
+        seconds, gb = timed_process([sys.executable, "-c", "import sys; sys.stderr.write('w' * 100000); "
+                                     "x = b'x' * 200_000_000"])
+        print(gb)
+        try:
+            timed_process([sys.executable, "-c", "import sys; sys.stderr.write('w' * 100000 + 'END'); sys.exit(3)"])
+        except RuntimeError as error:
+            print(str(error)[-10:])
+    """))
+    result = subprocess.run([sys.executable, str(runner)], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert result.returncode == 0, result.stderr
+    gb, tail = result.stdout.splitlines()
+    assert 0.2 <= float(gb) < 1.0
+    assert tail == "wwwwwwwEND"
+
+
+def test_ecology_timing_marks_a_quick_run(monkeypatch, capsys, tmp_path):
+    bench = load("ecology_backtest")
+
+    class Instant:  # stands in for GatedForecaster: the lines, not a fit, are under test
+        def __init__(self, **settings):
+            pass
+
+        def fit(self, z):
+            return self
+
+        def predict(self, steps):
+            return None
+
+    monkeypatch.setattr(bench, "GatedForecaster", Instant)
+    monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "absent"))
+    bench.timing_case(0, True, 0)
+    out = capsys.readouterr().out
+    assert "  one series (lynx, 100 values, QUICK epochs): fit + 10-step forecast" in out
+    assert f"  global: skipped, {tmp_path / 'absent' / 'ecology'} is absent" in out
+    bench.timing_case(0, False, 0)
+    assert "  one series (lynx, 100 values): fit" in capsys.readouterr().out
+
+
+def test_churn_population_verdict_needs_50_resamples(monkeypatch, capsys, tmp_path):
+    """A verdict from 1 resample used to be printed as if it meant something."""
+    from domains.churn import cdnow_master
+
+    bench = load("churn_survival")
+    model = {"c_index": 0.74, "c_td": 0.73, "ibs": 0.12}
+    scores = {"gated": model, "coxph": model, "km": model}
+    interval = {f"{key}_{end}": 0.001 for key in ("dc", "dibs") for end in ("mean", "low", "high")}
+
+    def evaluate(argv):
+        argv = [str(word) for word in argv]
+        if "--out" in argv:
+            Path(argv[argv.index("--out") + 1]).write_text(json.dumps({"bootstrap": {"gated": interval},
+                                                                       "calibration": {}}))
+        return scores
+
+    monkeypatch.setattr(bench, "_cli_json", evaluate)
+    monkeypatch.setattr(cdnow_master, "write_population", lambda lifetimes, ids, log: (10, 5))
+    (tmp_path / "lifetimes.whl").write_text("")
+    for resamples, said, met in (("1", "n/a (fewer than 50 bootstrap resamples)", None), ("50", "True", True)):
+        bench.main(["--part", "population", "--lifetimes", str(tmp_path / "lifetimes.whl"), "--bootstrap", resamples,
+                    "--out", str(tmp_path / "churn.json")])
+        assert f"C above CoxPH outside the noise: {said};" in capsys.readouterr().out
+        assert json.loads((tmp_path / "churn.json").read_text())["population"]["target_met"] is met
+
+
+def test_layers_speed_prints_the_target_verdict(monkeypatch, capsys, tmp_path):
+    bench, out = load("layers_speed"), tmp_path / "speed.json"
+
+    def rows(ratio):
+        return [{"layer": name, "anchor": anchor or name, "train_samples_per_s": 100.0, "infer_samples_per_s": 100.0,
+                 "train_ratio": ratio if name == "GatedLSTM" else 1.0, "infer_ratio": 1.0}
+                for name, anchor, _, _ in bench.CASES]
+
+    for ratio, said in ((0.95, "met"), (0.85, "NOT met")):
+        monkeypatch.setattr(bench, "run", lambda *args: rows(ratio))
+        bench.main(["--out", str(out)])
+        assert (f"target (issue 2): GatedLSTM trains at >= 0.9x keras.LSTM: ratio {ratio:.3f} in this run: {said}\n"
+                in capsys.readouterr().out)
+        assert json.loads(out.read_text())["target_met"] is (ratio >= 0.9)
