@@ -4,8 +4,9 @@ Every generator has the signature ``generate_<task>(n, T, seed, **params) -> (x,
 
 - ``n`` is the number of sequences, ``T`` the sequence length in time steps (integers; any ``T`` at least the
   task's minimum, see :data:`MIN_T`);
-- ``seed`` is an ``int`` or a ``numpy.random.Generator`` (an ``int`` always gives the same arrays; a
-  ``Generator`` is advanced, so successive calls give fresh samples);
+- ``seed`` is an integer ``>= 0`` or a ``numpy.random.Generator`` (an integer always gives the same arrays; a
+  ``Generator`` is advanced, so successive calls give fresh samples; anything else, ``None`` included, is refused:
+  see :func:`as_rng`);
 - ``x`` is ``float32`` with shape ``(n, time, features)`` (time is ``T`` except for ``copy``, where it is
   ``T + 20``);
 - ``y`` is ``float32`` of shape ``(n, 1)`` for regression, ``int32`` of shape ``(n,)`` holding class indices
@@ -47,11 +48,16 @@ COPY_VOCAB = COPY_ALPHABET + 2
 
 
 def as_rng(seed: SeedLike) -> np.random.Generator:
-    """Returns ``seed`` itself if it is a ``numpy.random.Generator``, else ``numpy.random.default_rng(seed)``
-    (``ValueError`` for a negative ``int``, which numpy's seeding refuses)."""
+    """Returns ``seed`` itself if it is a ``numpy.random.Generator``, else ``numpy.random.default_rng(seed)`` for an
+    integer ``seed >= 0`` (a Python or numpy integer, not a bool).
+
+    Anything else is refused, rather than seeded from fresh OS entropy (``None``) or passed to numpy's seeding:
+    ``TypeError`` for another type (``None``, a float, a string), ``ValueError`` for a negative integer."""
     if isinstance(seed, np.random.Generator):
         return seed
-    if _is_int(seed) and seed < 0:
+    if not _is_int(seed):
+        raise TypeError(f"seed must be an integer >= 0 or a numpy.random.Generator, got {seed!r}")
+    if seed < 0:
         raise ValueError(f"seed must be an integer >= 0 or a numpy.random.Generator, got {seed}")
     return np.random.default_rng(seed)
 
@@ -264,6 +270,8 @@ def generate_brackets(n: int, T: int, seed: SeedLike, hard_fraction: float = 0.5
     _check("brackets", n, T)
     if T % 2:
         raise ValueError(f"brackets: T must be even, got {T}")
+    if not isinstance(hard_fraction, numbers.Real) or isinstance(hard_fraction, bool):
+        raise TypeError(f"brackets: hard_fraction must be a number in [0, 1], got {hard_fraction!r}")
     if not 0.0 <= hard_fraction <= 1.0:
         raise ValueError(f"brackets: hard_fraction must be in [0, 1], got {hard_fraction}")
     rng = as_rng(seed)
@@ -309,21 +317,47 @@ def generate_palindrome(n: int, T: int, seed: SeedLike, n_symbols: int = 4) -> t
     return _one_hot(tokens, n_symbols), y
 
 
+def _check_shapes(metric: str, y_true: np.ndarray, y_pred: np.ndarray, expected: tuple, wanted: str) -> None:
+    """Raises ``ValueError`` naming ``metric`` and both shapes if ``y_pred.shape`` is not ``expected``: numpy would
+    broadcast ``(n, 1)`` against ``(n,)`` into an ``(n, n)`` comparison and report a number for it."""
+    if y_pred.shape != expected:
+        raise ValueError(f"{metric}: y_true has shape {y_true.shape} and the predictions {y_pred.shape}; need {wanted}")
+
+
 def mean_squared_error(y_true: np.ndarray, y_pred: np.ndarray) -> float:
-    """Mean squared error over all entries of ``y_true`` and ``y_pred`` (same shape)."""
-    return float(np.mean((np.asarray(y_pred, np.float64) - np.asarray(y_true, np.float64)) ** 2))
+    """Mean squared error over all entries of ``y_true`` and ``y_pred``, which must have the same shape
+    (``ValueError`` naming both otherwise). NaN if a prediction is NaN, infinite if one is infinite."""
+    y_true, y_pred = np.asarray(y_true, np.float64), np.asarray(y_pred, np.float64)
+    _check_shapes("mean_squared_error", y_true, y_pred, y_true.shape, "the same shape")
+    return float(np.mean((y_pred - y_true) ** 2))
 
 
 def accuracy(y_true: np.ndarray, probs: np.ndarray) -> float:
     """Fraction of rows where ``argmax(probs)`` equals the class index ``y_true``; ``probs`` has shape
-    ``y_true.shape + (k,)``."""
+    ``y_true.shape + (k,)`` (``ValueError`` naming both shapes otherwise).
+
+    NaN if any probability is NaN or infinite (a diverged run), rather than the rate at which the argmax of a row
+    of NaN, class 0, happens to be right."""
+    y_true, probs = np.asarray(y_true), np.asarray(probs)
+    k = probs.shape[-1] if probs.ndim else 0
+    _check_shapes("accuracy", y_true, probs, y_true.shape + (k,), "probabilities of shape y_true.shape + (classes,)")
+    if not np.all(np.isfinite(probs)):
+        return math.nan
     return float(np.mean(np.argmax(probs, axis=-1) == y_true))
 
 
 def cross_entropy_per_step(y_true: np.ndarray, probs: np.ndarray) -> float:
     """Mean negative log-likelihood, in nats per step, of the target tokens ``y_true`` ``(n, time)`` under the
-    per-step probabilities ``probs`` ``(n, time, k)``."""
-    picked = np.take_along_axis(np.asarray(probs, np.float64), y_true[..., None], axis=-1)[..., 0]
+    per-step probabilities ``probs`` ``(n, time, k)`` (``ValueError`` naming both shapes otherwise). NaN if any
+    probability is NaN or infinite (a diverged run)."""
+    y_true, probs = np.asarray(y_true), np.asarray(probs, np.float64)
+    k = probs.shape[-1] if probs.ndim else 0
+    _check_shapes(
+        "cross_entropy_per_step", y_true, probs, y_true.shape + (k,), "probabilities of shape y_true.shape + (vocab,)"
+    )
+    if not np.all(np.isfinite(probs)):
+        return math.nan
+    picked = np.take_along_axis(probs, y_true[..., None], axis=-1)[..., 0]
     return float(-np.mean(np.log(np.clip(picked, 1e-12, 1.0))))
 
 
@@ -361,7 +395,10 @@ class Task:
         return T + self.extra_steps
 
     def is_solved(self, value: float, T: int) -> bool:
-        """Whether a test metric ``value`` at length ``T`` meets the stated criterion."""
+        """Whether a test metric ``value`` at length ``T`` meets the stated criterion; never for a NaN or infinite
+        ``value`` (the metric of a diverged run)."""
+        if not math.isfinite(value):
+            return False
         limit = self.threshold(T)
         return bool(value >= limit) if self.higher_is_better else bool(value < limit)
 

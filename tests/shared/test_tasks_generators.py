@@ -211,3 +211,57 @@ def test_two_sequence_prototypes_plus_noise():
         assert abs(tail.mean()) < 0.02 and tail.var() == pytest.approx(s, rel=0.05)
     nearest = np.argmin(((x[:, :L, 0][:, None, :] - prototypes[None]) ** 2).sum(-1), axis=1)
     assert np.mean(nearest == y) > 0.95  # the first L steps carry the class (Bayes rate ~0.997)
+
+
+@pytest.mark.parametrize("labels", [np.zeros(4, int), np.array([0, 1, 0, 1])])
+def test_diverged_predictions_score_nan_and_are_never_solved(labels):
+    """A run whose softmax came out NaN used to score 0.5 (argmax of a NaN row is class 0), or 1.0 on labels that
+    are all class 0, which is_solved then called solved."""
+    for bad in (np.nan, np.inf):
+        probs = np.full((4, 2), bad)
+        assert np.isnan(TASKS["latch"].metric(labels, probs))
+        assert np.isnan(TASKS["copy"].metric(np.zeros((4, 3), int), np.full((4, 3, 10), bad)))
+    probs = np.array([[0.9, 0.1], [np.nan, np.nan], [0.9, 0.1], [0.1, 0.9]])  # one diverged row spoils the set
+    assert np.isnan(TASKS["parity"].metric(labels, probs))
+    assert np.isnan(TASKS["adding"].metric(np.ones((4, 1)), np.full((4, 1), np.nan)))
+    for name, task in TASKS.items():
+        for value in (np.nan, np.inf, -np.inf):
+            assert not task.is_solved(value, 12), (name, value)
+    assert TASKS["latch"].metric(labels, np.eye(2)[labels]) == 1.0  # finite predictions still score as before
+
+
+def test_metrics_refuse_mismatched_shapes_naming_both():
+    """(n, 1) against (n,) broadcast to an (n, n) comparison and gave a number (0.5 for a perfect prediction)."""
+    with pytest.raises(ValueError, match=r"mean_squared_error: y_true has shape \(2, 1\) and the predictions \(2,\)"):
+        TASKS["adding"].metric(np.array([[0.0], [1.0]]), np.array([0.0, 1.0]))
+    with pytest.raises(ValueError, match=r"accuracy: y_true has shape \(2, 1\) and the predictions \(2, 2\)"):
+        TASKS["parity"].metric(np.array([[0], [1]]), np.array([[0.9, 0.1], [0.1, 0.9]]))
+    with pytest.raises(ValueError, match=r"accuracy: y_true has shape \(3,\) and the predictions \(2, 2\)"):
+        TASKS["parity"].metric(np.array([0, 1, 0]), np.array([[0.9, 0.1], [0.1, 0.9]]))
+    with pytest.raises(ValueError, match=r"cross_entropy_per_step: y_true has shape \(2, 3\) and the predictions "
+                                         r"\(2, 4, 10\)"):
+        TASKS["copy"].metric(np.zeros((2, 3), int), np.full((2, 4, 10), 0.1))
+    assert TASKS["adding"].metric(np.array([[0.0], [1.0]]), np.array([[0.0], [1.0]])) == 0.0
+    assert TASKS["parity"].metric(np.array([0, 1]), np.array([[0.9, 0.1], [0.1, 0.9]])) == 1.0
+
+
+@pytest.mark.parametrize("seed", [None, 1.5, "a", True, [1, 2]])
+def test_seed_of_another_type_is_refused(seed):
+    """None used to draw from fresh OS entropy (a different set every call); floats and strings reached numpy's
+    SeedSequence error."""
+    with pytest.raises(TypeError, match="seed must be an integer >= 0 or a numpy.random.Generator"):
+        generate_adding(4, 6, seed)
+
+
+def test_numpy_integer_seed_is_an_integer():
+    np.testing.assert_array_equal(generate_adding(4, 6, np.int64(5))[0], generate_adding(4, 6, 5)[0])
+    with pytest.raises(ValueError, match="seed must be"):
+        generate_adding(4, 6, np.int32(-2))
+
+
+@pytest.mark.parametrize("hard_fraction", ["0.5", None, True])
+def test_brackets_hard_fraction_must_be_a_number(hard_fraction):
+    with pytest.raises(TypeError, match="brackets: hard_fraction must be a number in"):
+        generate_brackets(4, 8, 0, hard_fraction=hard_fraction)
+    with pytest.raises(ValueError, match="brackets: hard_fraction must be in"):
+        generate_brackets(4, 8, 0, hard_fraction=float("nan"))
