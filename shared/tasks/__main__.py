@@ -29,23 +29,43 @@ import sys
 
 from shared import cli
 from shared.tasks.generators import TASKS
-from shared.tasks.models import LAYERS, RunConfig
+from shared.tasks.models import GATED_LAYERS, LAYERS, RunConfig
 from shared.tasks.sweep import sweep_paths
 
 #: Sequence lengths of a sweep unless ``--Ts`` says otherwise.
 DEFAULT_TS = (50, 100, 200, 400)
 #: Longest task the command line runs (a batch of sequences this long is a few hundred MB).
 MAX_T = 100_000
+#: Most input values (sequences x time steps x input features) in the test set or in one training batch:
+#: 2**28, 1 GiB as float32 (a seq2seq model's predictions are as large again). With the default --test-size of
+#: 1000, adding (2 inputs) runs up to T = 100_000; copy (10 inputs) up to T of about 26_800.
+MAX_VALUES = 2**28
 
 
 def forget_bias_arg(text: str) -> float | str:
     """argparse type: ``chrono`` or a finite float."""
     if text == "chrono":
         return text
-    value = float(text)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"must be 'chrono' or a finite number, got {text}")
     return value
+
+
+def check_size(option: str, sequences: int, task, T: int) -> None:
+    """Raises :class:`shared.cli.InputError` naming ``option`` if ``sequences`` sequences of ``task`` at length
+    ``T`` hold more than :data:`MAX_VALUES` input values (before any training, rather than a ``MemoryError`` at
+    the end of it)."""
+    steps = task.sequence_length(T)
+    values = sequences * steps * task.input_dim
+    if values > MAX_VALUES:
+        raise cli.InputError(
+            f"{option}: {sequences} sequences of {steps} steps x {task.input_dim} inputs are {values:,} values; "
+            f"a test set or batch holds at most {MAX_VALUES:,} (2**28, 1 GiB as float32)"
+        )
 
 
 EXAMPLES = """examples:
@@ -66,7 +86,8 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--T", type=cli.POSITIVE_INT, help="task length in steps (single run)")
     parser.add_argument("--layer", choices=LAYERS, help="recurrent layer (single run)")
     parser.add_argument("--sweep", action="store_true", help="run every --layers at every --Ts")
-    parser.add_argument("--layers", nargs="+", choices=LAYERS, metavar="LAYER", help=f"sweep layers: {LAYERS}")
+    parser.add_argument("--layers", nargs="+", choices=LAYERS, metavar="LAYER",
+                        help=f"sweep layers: {', '.join(LAYERS)}")
     parser.add_argument("--Ts", nargs="+", type=cli.POSITIVE_INT, default=None,
                         help=f"sweep lengths (default {' '.join(map(str, DEFAULT_TS))})")
     parser.add_argument("--out", help="sweep output folder")
@@ -74,10 +95,12 @@ def make_parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", type=cli.seed, default=0, help="random seed (default 0)")
     parser.add_argument("--units", type=cli.POSITIVE_INT, default=defaults.units)
     parser.add_argument("--steps", type=cli.POSITIVE_INT, default=defaults.steps, help="optimiser steps")
-    parser.add_argument("--batch", type=cli.POSITIVE_INT, default=defaults.batch)
+    limit = "at most 2**28 input values in all"
+    parser.add_argument("--batch", type=cli.POSITIVE_INT, default=defaults.batch, help=f"sequences per step ({limit})")
     parser.add_argument("--lr", type=cli.POSITIVE, default=defaults.learning_rate, help="Adam learning rate")
     parser.add_argument("--clipnorm", type=cli.POSITIVE, default=defaults.clipnorm)
-    parser.add_argument("--test-size", type=cli.POSITIVE_INT, default=defaults.test_size)
+    parser.add_argument("--test-size", type=cli.POSITIVE_INT, default=defaults.test_size,
+                        help=f"held-out sequences ({limit})")
     parser.add_argument("--order", type=cli.POSITIVE_INT, default=defaults.order, help="dense_temporal order")
     parser.add_argument(
         "--forget-bias", type=forget_bias_arg, default=None, help="gated layers: 'chrono' (default) or a float"
@@ -112,8 +135,10 @@ def main(argv: list[str] | None = None) -> int:
             raise cli.InputError(f"{option}: {err}") from None
         if T > MAX_T:
             raise cli.InputError(f"{option}: T={T} is longer than this command line runs (at most {MAX_T})")
+    check_size("--test-size", args.test_size, task, max(lengths))
+    check_size("--batch", args.batch, task, max(lengths))
     layers = args.layers if args.sweep else [args.layer]
-    if args.forget_bias is not None and not set(layers) <= {"gated_lstm", "gated_gru"}:
+    if args.forget_bias is not None and not set(layers) <= set(GATED_LAYERS):
         raise cli.InputError("--forget-bias applies to gated_lstm and gated_gru only")
     if args.sweep:  # refuse before any training, not after
         sweep_paths(task.name, args.out, args.force)

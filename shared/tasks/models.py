@@ -74,6 +74,24 @@ def chrono_steps(task: Task, T: int) -> int:
     return max(task.sequence_length(T), 3)
 
 
+#: Layers built with a forget (keep) gate whose bias ``forget_bias`` sets.
+GATED_LAYERS = ("gated_lstm", "gated_gru")
+
+
+def initial_forget_bias(layer_name: str, forget_bias: float | str | None = None) -> float | str | None:
+    """The forget-gate bias :func:`make_recurrent_layer` gives ``layer_name`` with this ``forget_bias`` setting:
+    ``"chrono"`` (the default) or the float for ``gated_lstm`` / ``gated_gru``; 1.0 for the stock ``lstm``
+    (Keras' ``unit_forget_bias``); ``None`` for the layers without a forget gate (``simple_rnn``, ``leaky``,
+    ``dense_temporal``). ``ValueError`` for an unknown layer or a ``forget_bias`` given to a non-gated layer."""
+    if layer_name not in LAYERS:
+        raise ValueError(f"unknown layer {layer_name!r}; known layers: {', '.join(LAYERS)}")
+    if forget_bias is not None and layer_name not in GATED_LAYERS:
+        raise ValueError(f"forget_bias applies to gated_lstm and gated_gru only, not {layer_name!r}")
+    if layer_name in GATED_LAYERS:
+        return "chrono" if forget_bias is None else forget_bias
+    return 1.0 if layer_name == "lstm" else None
+
+
 def make_recurrent_layer(
     layer_name: str,
     units: int,
@@ -97,10 +115,7 @@ def make_recurrent_layer(
     forget bias 1) for reference; ``leaky`` is :class:`shared.layers.LeakyIntegrator`; ``dense_temporal`` is
     :class:`shared.layers.DenseTemporalRNN` with ``order`` (``forget_bias`` applies to the gated layers only).
     """
-    if layer_name not in LAYERS:
-        raise ValueError(f"unknown layer {layer_name!r}; known layers: {', '.join(LAYERS)}")
-    if forget_bias is not None and layer_name not in ("gated_lstm", "gated_gru"):
-        raise ValueError(f"forget_bias applies to gated_lstm and gated_gru only, not {layer_name!r}")
+    bias = initial_forget_bias(layer_name, forget_bias)
     import keras
 
     common = {"return_sequences": return_sequences, "name": layer_name}
@@ -111,8 +126,7 @@ def make_recurrent_layer(
 
     import shared.layers  # imported here so shared.tasks loads without the custom layers
 
-    if layer_name in ("gated_lstm", "gated_gru"):
-        bias = "chrono" if forget_bias is None else forget_bias
+    if layer_name in GATED_LAYERS:
         chrono = {"chrono_max_steps": max_steps} if bias == "chrono" else {}
         cls = shared.layers.GatedLSTM if layer_name == "gated_lstm" else shared.layers.GatedGRU
         return cls(units, forget_bias=bias, **chrono, **common)

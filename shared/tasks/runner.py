@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from shared.tasks.generators import Task, get_task
-from shared.tasks.models import RunConfig, build_task_model
+from shared.tasks.models import RunConfig, build_task_model, initial_forget_bias
 
 TRAIN_STREAM, TEST_STREAM = 1, 2
 #: Steps per Keras epoch; a budget of ``steps`` runs ``ceil(steps / STEPS_PER_EPOCH)`` equal epochs.
@@ -71,9 +71,12 @@ def run_task(task: Task | str, T: int, layer: str, seed: int = 0, config: RunCon
     computes the task metric on :func:`held_out_set`. Returns a JSON-ready dict: ``task``, ``T``, ``layer``,
     ``metric_name``, ``metric``, ``baseline`` (the input-blind value at this ``T``), ``threshold``, ``solved``,
     ``criterion``, ``seed``, ``steps`` (run, after rounding to equal epochs), ``batch``, ``units``,
-    ``learning_rate``, ``test_size``, ``params`` (trainable parameter count), ``loss_curve`` (mean training loss
-    per epoch, on fresh data), ``train_seconds`` and ``seconds`` (wall time of the whole run, model building and
-    scoring included).
+    ``learning_rate``, ``clipnorm``, ``test_size``, ``order`` (``dense_temporal``'s; ``None`` for the other layers,
+    which have none), ``forget_bias`` (the forget-gate bias the layer started from, see
+    :func:`~shared.tasks.models.initial_forget_bias`: ``"chrono"`` or a float for the gated layers, 1.0 for the
+    stock ``lstm``, ``None`` for layers without a forget gate), ``params`` (trainable parameter count),
+    ``loss_curve`` (mean training loss per epoch, on fresh data), ``train_seconds`` and ``seconds`` (wall time of
+    the whole run, model building and scoring included). A diverged run's ``metric`` is NaN and never solved.
     """
     started = time.perf_counter()
     task = get_task(task) if isinstance(task, str) else task
@@ -113,7 +116,10 @@ def run_task(task: Task | str, T: int, layer: str, seed: int = 0, config: RunCon
         "batch": config.batch,
         "units": config.units,
         "learning_rate": config.learning_rate,
+        "clipnorm": config.clipnorm,
         "test_size": config.test_size,
+        "order": config.order if layer == "dense_temporal" else None,
+        "forget_bias": initial_forget_bias(layer, config.forget_bias),
         "params": int(sum(np.prod(w.shape) for w in model.trainable_weights)),
         "loss_curve": [float(v) for v in history.history["loss"]],
         "train_seconds": round(train_seconds, 2),

@@ -127,7 +127,10 @@ def test_run_sweep_checks_layers_and_folder_before_any_run(tmp_path):
     assert runs == [] and not (tmp_path / "a" / "sweep_adding.csv").exists()
 
 
-KEYS = {"task", "T", "layer", "metric", "metric_name", "baseline", "solved", "seed", "steps", "units", "seconds"}
+KEYS = {"task", "T", "layer", "metric", "metric_name", "baseline", "solved", "seed", "steps", "units", "seconds",
+        "clipnorm", "order", "forget_bias"}
+#: The forget-gate bias each layer of the JSON test starts from by default (simple_rnn has no forget gate).
+DEFAULT_FORGET_BIAS = {"gated_lstm": "chrono", "lstm": 1.0, "simple_rnn": None}
 
 
 @pytest.mark.parametrize(
@@ -144,6 +147,34 @@ def test_cli_json_is_all_of_stdout(task, T, layer, verbose):
     assert (result["task"], result["T"], result["layer"], result["units"]) == (task, int(T), layer, 8)
     assert result["baseline"] == pytest.approx(TASKS[task].baseline(int(T)))
     assert isinstance(result["solved"], bool) and np.isfinite(result["metric"])
+    assert result["forget_bias"] == DEFAULT_FORGET_BIAS[layer] and result["clipnorm"] == 1.0
+    assert result["order"] is None  # only dense_temporal has one
+
+
+def test_run_records_clipnorm_order_and_forget_bias(capsys):
+    """A --forget-bias 1 --clipnorm 5 run used to look like a default one in its JSON and in the sweep CSV."""
+    from shared.tasks.__main__ import main
+
+    assert main(["--task", "adding", "--T", "4", "--layer", "gated_gru", "--forget-bias", "1", "--clipnorm", "5",
+                 *TINY, "--steps", "1", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert (result["forget_bias"], result["clipnorm"], result["order"]) == (1.0, 5.0, None)
+    config = RunConfig(units=2, steps=1, batch=2, test_size=2, order=3, clipnorm=2.0)
+    result = run_task("adding", 4, "dense_temporal", config=config, verbose=0)
+    assert (result["forget_bias"], result["clipnorm"], result["order"]) == (None, 2.0, 3)
+
+
+def test_initial_forget_bias_is_what_the_built_layer_starts_from():
+    from shared.tasks.models import initial_forget_bias
+
+    assert [initial_forget_bias(layer) for layer in LAYERS] == ["chrono", "chrono", None, 1.0, None, None]
+    assert initial_forget_bias("gated_gru", -2.0) == -2.0
+    lstm = build_task_model("adding", "lstm", 3, 10).get_layer("lstm")
+    assert lstm.unit_forget_bias and np.all(lstm.get_weights()[-1][3:6] == 1.0)  # gate order i, f, c, o
+    gated = build_task_model("adding", "gated_lstm", 3, 10, forget_bias=2.5).get_layer("gated_lstm")
+    np.testing.assert_allclose(gated.get_weights()[-1][3:6], 2.5)
+    with pytest.raises(ValueError, match="forget_bias applies to gated_lstm and gated_gru only"):
+        initial_forget_bias("lstm", 1.0)
 
 
 @pytest.mark.parametrize(
@@ -163,6 +194,18 @@ def test_cli_json_is_all_of_stdout(task, T, layer, verbose):
         (["--task", "adding", "--sweep", "--layers", "lstm", "--Ts", "8", "1", "--out", "x"], "--Ts: T=1"),
         (["--task", "adding", "--T", "8", "--layer", "gated_lstm", "--forget-bias", "nan", *TINY], "--forget-bias"),
         (["--task", "adding", "--T", "8", "--layer", "lstm", "--seed", str(2**32), *TINY], "--seed"),
+        # the same words for a word as for inf, not argparse's "invalid forget_bias_arg value"
+        (["--task", "adding", "--T", "8", "--layer", "gated_lstm", "--forget-bias", "abc"],
+         "--forget-bias: must be 'chrono' or a finite number, got abc"),
+        (["--task", "adding", "--T", "8", "--layer", "gated_lstm", "--forget-bias", "1e400"],
+         "--forget-bias: must be 'chrono' or a finite number, got 1e400"),
+        # a test set or batch too large to hold: refused before training, not a MemoryError after it
+        (["--task", "adding", "--T", "1000", "--layer", "simple_rnn", *TINY, "--test-size", "100000000"],
+         "--test-size: 100000000 sequences of 1000 steps x 2 inputs are 200,000,000,000 values"),
+        (["--task", "copy", "--T", "30000", "--layer", "lstm", "--test-size", "1000"],
+         "--test-size: 1000 sequences of 30020 steps x 10 inputs"),
+        (["--task", "adding", "--sweep", "--layers", "lstm", "--Ts", "10", "100000", "--out", "x", "--batch", "2000"],
+         "--batch: 2000 sequences of 100000 steps x 2 inputs"),
     ],
 )
 def test_cli_bad_arguments_exit_2_with_one_line(args, message):
@@ -184,6 +227,16 @@ def test_cli_json_of_a_diverged_run_is_standard_json(capsys):
 
     result = json.loads(capsys.readouterr().out, parse_constant=refuse)
     assert result["metric"] is None and result["loss_curve"] == [None] and result["solved"] is False
+
+
+def test_cli_json_of_a_diverged_classification_run_is_null_not_chance(capsys):
+    """A classification run whose softmax went NaN used to report accuracy 0.5, the chance rate."""
+    from shared.tasks.__main__ import main
+
+    assert main(["--task", "palindrome", "--T", "3", "--layer", "leaky", *TINY, "--steps", "5", "--lr", "1e30",
+                 "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["loss_curve"] == [None] and result["metric"] is None and result["solved"] is False
 
 
 def test_cli_sweep_folder_that_cannot_be_made_exits_2_before_training(tmp_path):
@@ -211,6 +264,9 @@ def test_cli_help_shows_examples():
     done = cli("--help")
     assert done.returncode == 0
     assert "examples:" in done.stdout and "python -m shared.tasks --task adding --T 200" in done.stdout
+    text = " ".join(done.stdout.split())  # argparse wraps the help
+    assert "sweep layers: gated_lstm, gated_gru, simple_rnn, lstm, leaky, dense_temporal" in text
+    assert "('gated_lstm'" not in done.stdout  # not the tuple's repr
 
 
 def test_cli_sweep_writes_csv_and_png(tmp_path):
