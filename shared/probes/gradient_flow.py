@@ -39,9 +39,9 @@ def unroll(model, x, layer=None):
 
     Raises:
         TypeError: ``model`` is not a ``keras.Model``.
-        ValueError: the model or layer is not supported (see :func:`gradient_flow`), ``x`` does not have the
-            model's input shape or holds NaN or infinite values, or the unrolled output differs from
-            ``model(x)``.
+        ValueError: the model or layer is not supported (see :func:`gradient_flow`), ``x`` has no samples (or
+            another empty axis), does not have the model's input shape or holds NaN or infinite values, or the
+            unrolled output differs from ``model(x)``.
 
     Example:
 
@@ -79,12 +79,12 @@ def gradient_flow(model, x, y, layer=None, loss=None):
 
     Raises:
         TypeError: ``model`` is not a ``keras.Model``.
-        ValueError: ``x`` does not have the model's input shape, ``y`` has another number of samples than
-            ``x``, either holds NaN or infinite values; no usable recurrent layer (none found; a
-            ``Bidirectional`` wrapper, which this does not unroll: probe a model built on its forward or
-            backward layer instead; ``return_state``, ``return_gates``, ``stateful``, stacked cells, or a cell
-            whose output is not its hidden state); a model that is not a single chain of layers; no ``loss``
-            and an uncompiled model; an unrolled output that differs from ``model(x)``.
+        ValueError: ``x`` has no samples (or another empty axis) or not the model's input shape, ``y`` has
+            another number of samples than ``x``, either holds NaN or infinite values; no usable recurrent layer
+            (none found; a ``Bidirectional`` wrapper, which this does not unroll: probe a model built on its
+            forward or backward layer instead; ``return_state``, ``return_gates``, ``stateful``, stacked cells, or
+            a cell whose output is not its hidden state); a model that is not a single chain of layers; no
+            ``loss`` and an uncompiled model; an unrolled output that differs from ``model(x)``.
 
     Example:
 
@@ -168,18 +168,26 @@ def plot_gradient_flow(profiles, ax=None):
 
 
 def _checked_input(model, x):
-    """``x`` as an array (tensors are kept), after checking ``model`` is a Keras model, ``x`` has its input shape
-    (rank and every known dimension after the batch) and, if floating, holds no NaN or infinite value."""
+    """``x`` as an array (tensors are kept), after checking ``model`` is a Keras model, ``x`` is a batch of at least
+    one sample and no empty axis, has the model's input shape (rank and every known dimension after the batch) and,
+    if floating, holds no NaN or infinite value."""
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model (Sequential or functional), got {type(model).__name__}")
     if not tf.is_tensor(x):
         x = np.asarray(x)
+    got = tuple(x.shape)
+    if not got:
+        raise ValueError("x is a scalar; pass a batch, e.g. (n, T, features)")
+    if got[0] == 0:
+        raise ValueError(f"x has no samples (shape {got}); pass a batch of at least one, e.g. (n, T, features)")
+    if 0 in got:
+        raise ValueError(f"x is empty (shape {got}): every axis needs at least one entry")
     try:
         inputs = model.inputs
     except (AttributeError, ValueError):  # a Sequential built without an Input has none yet
         inputs = None
     if inputs and len(inputs) == 1:
-        expected, got = tuple(inputs[0].shape), tuple(x.shape)
+        expected = tuple(inputs[0].shape)
         if len(got) != len(expected) or any(e is not None and e != g for e, g in zip(expected[1:], got[1:])):
             raise ValueError(f"x has shape {got}, but model {model.name!r} takes inputs of shape {expected}")
     values = keras.ops.convert_to_numpy(x)

@@ -69,7 +69,8 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     classification split is stratified by class.
 
     Raises:
-        ValueError: mismatched shapes, an unknown ``kind``, or a classification target with one class.
+        ValueError: mismatched shapes, an unknown ``kind``, a classification target with one class (or a
+            training part with one), or a split with fewer than 2 training or 2 held-out samples.
 
     Example:
 
@@ -96,6 +97,7 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
         train, test = next(splitter.split(X, y))
     else:
         train, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
+    _check_split(y, groups, train, test, kind, test_size)
     if kind == "regression":
         estimator = RidgeCV(alphas=alphas, cv=_inner_splits(X[train], groups, train))
         estimator.fit(X[train], y[train].astype(np.float64))
@@ -111,10 +113,29 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     )
 
 
+def _check_split(y, groups, train, test, kind, test_size):
+    """Raises ``ValueError`` naming the sizes if the training or held-out part has fewer than 2 samples (one sample
+    cannot be scored: its R^2 is undefined; nor can ridge's leave-one-out choose a penalty from one), or if the
+    training part of a classification target holds one class only (possible when whole sequences are held out)."""
+    if len(train) < 2 or len(test) < 2:
+        unit = "samples" if groups is None else f"samples (steps of {len(np.unique(groups))} sequences)"
+        raise ValueError(
+            f"{len(y)} {unit} split into {len(train)} training and {len(test)} held-out ones (test_size={test_size}); "
+            "a probe needs at least 2 of each: give more samples or change test_size"
+        )
+    if kind == "classification" and len(np.unique(y[train])) < 2:
+        only = y[train][:1].tolist()[0]
+        raise ValueError(
+            f"the {len(train)} training samples hold one class only ({only!r}); give more sequences of each class "
+            "or change seed or test_size"
+        )
+
+
 def _inner_splits(X_train, groups, train):
-    """``RidgeCV``'s ``cv``: ``None`` (leave one sample out) for 2-D states, else the (train, test) index pairs of
-    ``GroupKFold`` over the training sequences (at most :data:`INNER_FOLDS` folds; ``None`` with one sequence)."""
-    if groups is None:
+    """``RidgeCV``'s ``cv``: ``None`` (leave one sample out) for 2-D states or one-step sequences (where leaving out
+    a sample is leaving out a sequence), else the (train, test) index pairs of ``GroupKFold`` over the training
+    sequences (at most :data:`INNER_FOLDS` folds; ``None`` with one sequence)."""
+    if groups is None or len(np.unique(groups[train])) == len(train):
         return None
     folds = min(INNER_FOLDS, len(np.unique(groups[train])))
     if folds < 2:

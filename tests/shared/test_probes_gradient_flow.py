@@ -202,3 +202,19 @@ def test_a_cell_whose_recurrence_does_not_read_its_output_state_is_refused(activ
         gradient_flow(model, x, np.zeros((4, 1), "float32"), loss="mse")
     with pytest.raises(ValueError, match="does not read its state's first element"):
         unroll(model, x)
+
+
+def test_empty_inputs_are_named_not_blamed_on_the_cell():
+    """With no samples the cell check compared two empty outputs, found them equal, and blamed a working SimpleRNN
+    for not reading its state."""
+    model = keras.Sequential([keras.Input((12, 2)), keras.layers.SimpleRNN(3, name="r"), keras.layers.Dense(1)])
+    empty = np.zeros((0, 12, 2), "float32")
+    with pytest.raises(ValueError, match=r"x has no samples \(shape \(0, 12, 2\)\)"):
+        unroll(model, empty)
+    with pytest.raises(ValueError, match="x has no samples"):
+        gradient_flow(model, empty, np.zeros((0, 1), "float32"), loss="mse")
+    any_length = keras.Sequential([keras.Input((None, 2)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+    with pytest.raises(ValueError, match=r"x is empty \(shape \(2, 0, 2\)\)"):
+        unroll(any_length, np.zeros((2, 0, 2), "float32"))
+    _, states = unroll(model, np.ones((1, 12, 2), "float32"))  # one sample is enough
+    assert states.shape == (1, 12, 3)

@@ -85,3 +85,39 @@ def test_bad_arguments(rng):
         linear_probe(rng.normal(size=(10, 4, 2)), rng.normal(size=(10, 3)))
     with pytest.raises(ValueError, match="two classes"):
         linear_probe(rng.normal(size=(10, 2)), np.ones(10, dtype=int))
+
+
+@pytest.mark.parametrize(
+    ("n", "test_size", "message"),
+    [(3, 0.25, "3 samples split into 2 training and 1 held-out"), (10, 0.9, "10 samples split into 1 training")],
+)
+def test_splits_too_small_to_fit_or_score_are_refused_naming_the_sizes(rng, n, test_size, message):
+    """One held-out sample gave score=nan with only sklearn's UndefinedMetricWarning (R^2 needs two)."""
+    states = rng.normal(size=(n, 3))
+    with pytest.raises(ValueError, match=message):
+        linear_probe(states, states[:, 0], test_size=test_size)
+    sequences = rng.normal(size=(3, 1, 2))
+    with pytest.raises(ValueError, match=r"3 samples \(steps of 3 sequences\) split into 2 training and 1 held-out"):
+        linear_probe(sequences, sequences[:, 0, 0])
+
+
+def test_classification_training_part_with_one_class_is_refused(rng):
+    """Holding out whole sequences can leave one class in training: named, not sklearn's solver error."""
+    states, labels = rng.normal(size=(4, 5, 3)), np.array(["a", "a", "a", "b"])
+    outcomes = []
+    for seed in range(6):
+        try:
+            outcomes.append(linear_probe(states, labels, seed=seed).metric)
+        except ValueError as error:
+            assert "the 15 training samples hold one class only ('a')" in str(error)
+            outcomes.append("refused")
+    assert "refused" in outcomes and "accuracy" in outcomes
+
+
+@pytest.mark.filterwarnings("error")
+def test_one_step_sequences_choose_the_penalty_by_leave_one_out(rng):
+    """With one step per sequence every inner GroupKFold fold held one sample, whose R^2 is undefined (every
+    penalty scored NaN); leaving out a step is leaving out a sequence there, so ridge's own leave-one-out is used."""
+    states = rng.normal(size=(8, 1, 3))  # 6 training sequences: GroupKFold's 5 folds held one or two samples
+    result = linear_probe(states, 2 * states[:, 0, 0] + 0.01 * rng.normal(size=8))
+    assert result.score > 0.99 and result.n_train == 6
