@@ -348,13 +348,21 @@ def accuracy(y_true: np.ndarray, probs: np.ndarray) -> float:
 
 def cross_entropy_per_step(y_true: np.ndarray, probs: np.ndarray) -> float:
     """Mean negative log-likelihood, in nats per step, of the target tokens ``y_true`` ``(n, time)`` under the
-    per-step probabilities ``probs`` ``(n, time, k)`` (``ValueError`` naming both shapes otherwise). NaN if any
-    probability is NaN or infinite (a diverged run)."""
+    per-step probabilities ``probs`` ``(n, time, k)`` (``ValueError`` naming both shapes otherwise, or the first
+    target that is not a whole number in ``0 .. k - 1``). NaN if any probability is NaN or infinite (a diverged
+    run)."""
     y_true, probs = np.asarray(y_true), np.asarray(probs, np.float64)
     k = probs.shape[-1] if probs.ndim else 0
     _check_shapes(
         "cross_entropy_per_step", y_true, probs, y_true.shape + (k,), "probabilities of shape y_true.shape + (vocab,)"
     )
+    if not np.issubdtype(y_true.dtype, np.integer):
+        raise ValueError(f"cross_entropy_per_step: the targets must be token indices (integers), got {y_true.dtype}")
+    outside = np.argwhere((y_true < 0) | (y_true >= k))
+    if len(outside):
+        at = tuple(int(i) for i in outside[0])
+        raise ValueError(f"cross_entropy_per_step: target {int(y_true[at])} at {at} is not a token index in "
+                         f"0 .. {k - 1}")
     if not np.all(np.isfinite(probs)):
         return math.nan
     picked = np.take_along_axis(probs, y_true[..., None], axis=-1)[..., 0]

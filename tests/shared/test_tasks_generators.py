@@ -242,6 +242,13 @@ def test_metrics_refuse_mismatched_shapes_naming_both():
                                          r"\(2, 4, 10\)"):
         TASKS["copy"].metric(np.zeros((2, 3), int), np.full((2, 4, 10), 0.1))
     assert TASKS["adding"].metric(np.array([[0.0], [1.0]]), np.array([[0.0], [1.0]])) == 0.0
+    # a target token outside the vocabulary (or not a whole number) used to reach numpy's own IndexError
+    with pytest.raises(ValueError, match=r"cross_entropy_per_step: target 10 at \(1, 2\) is not a token index in "
+                                         r"0 \.\. 9"):
+        TASKS["copy"].metric(np.array([[0, 1, 2], [3, 4, 10]]), np.full((2, 3, 10), 0.1))
+    with pytest.raises(ValueError, match="must be token indices .integers., got float64"):
+        TASKS["copy"].metric(np.zeros((2, 3)), np.full((2, 3, 10), 0.1))
+    assert np.isclose(TASKS["copy"].metric(np.zeros((2, 3), int), np.full((2, 3, 10), 0.1)), np.log(10))
     assert TASKS["parity"].metric(np.array([0, 1]), np.array([[0.9, 0.1], [0.1, 0.9]])) == 1.0
 
 
