@@ -33,10 +33,12 @@ def training_dataset(contigs, window=2048, stride=1024, batch_size=16, seed=0, a
     ``sample_weights``: the ``valid`` mask, ``(batch, window, 1)`` for ``coding`` and ``(batch, window)`` for
     ``start`` (Keras' binary cross-entropy averages the two strands first).
     """
-    dataset, _ = window_dataset(contigs, window, stride, batch_size=1, shuffle=True, seed=seed)
+    dataset, tilings = window_dataset(contigs, window, stride, batch_size=1, shuffle=True, seed=seed)
     dataset = dataset.unbatch()
     if repeat:
         dataset = dataset.repeat()
+    else:  # unbatch hides the count, and Keras, not knowing it, warns at each epoch's end that the data ran out
+        dataset = dataset.apply(tf.data.experimental.assert_cardinality(sum(len(t.starts) for t in tilings)))
     if augment:
         def maybe_flip(index, element):
             x, labels = element
