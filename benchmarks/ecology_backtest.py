@@ -350,15 +350,11 @@ def _timed(work):
     return (time.perf_counter() - wall, time.process_time() - cpu), value
 
 
-#: ``--gated`` settings that must be whole numbers, and the least each may be.
-WHOLE_SETTINGS = {"units": 1, "head_units": 1, "epochs": 1, "batch_size": 1, "ensemble": 1, "patience": 0,
-                  "validation": 0, "ar_order": 0, "threshold_delay": 0, "min_steps": 0, "verbose": 0}
-
-
 def _settings(text):
     """argparse type of ``--gated``: a JSON object of :class:`GatedForecaster` settings, checked before any case
     runs: names and the values the constructor checks, none the script sets itself (``seed``: ``--seed``;
-    ``horizon``: the protocol's 10), counts and sizes whole numbers no lower than ``WHOLE_SETTINGS`` gives."""
+    ``horizon``: the protocol's 10), counts and sizes whole numbers no lower than
+    :data:`~domains.ecology.forecaster.WHOLE_SETTINGS` gives (the constructor's own check)."""
     try:
         overrides = json.loads(text)
     except json.JSONDecodeError as error:
@@ -369,10 +365,6 @@ def _settings(text):
     if fixed:
         raise argparse.ArgumentTypeError(f"{', '.join(fixed)}: set by the script (--seed; the protocol's horizon "
                                          "10), not a setting to override")
-    for name, least in WHOLE_SETTINGS.items():
-        value = overrides.get(name, least)
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise argparse.ArgumentTypeError(f"{name} must be a whole number >= {least}, got {json.dumps(value)}")
     try:
         GatedForecaster(**dict(GPDD_SETTINGS, **overrides))
     except (TypeError, ValueError) as error:

@@ -185,7 +185,7 @@ BAD_VALUES = [
     ("ecology_backtest", '--case gpdd --gated {"epochs":0}', "epochs must be a whole number >= 1, got 0"),
     ("ecology_backtest", '--case gpdd --gated {"epochs":-3}', "epochs must be a whole number >= 1, got -3"),
     ("ecology_backtest", '--case gpdd --gated {"epochs":2.5}', "epochs must be a whole number >= 1, got 2.5"),
-    ("ecology_backtest", '--case gpdd --gated {"patience":true}', "patience must be a whole number >= 0, got true"),
+    ("ecology_backtest", '--case gpdd --gated {"patience":true}', "patience must be a whole number >= 0, got True"),
     ("ecology_backtest", "--case lynx-inner --candidates B Z", "no candidate's name starts with Z; the names start "
                                                               "with A, B, C, D, E, F"),
     ("ecology_backtest", "--case lynx --candidates B", "--candidates: only --case lynx-inner reads it"),

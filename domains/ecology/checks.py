@@ -61,6 +61,19 @@ def check_covariates(covariates, n, name="covariates"):
     return values
 
 
+def check_whole(name, value, least):
+    """``value`` if it is an integer (not a bool) no lower than ``least``, else a ``ValueError`` naming ``name``.
+
+    >>> check_whole("epochs", 0, 1)
+    Traceback (most recent call last):
+    ...
+    ValueError: epochs must be a whole number >= 1, got 0
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < least:
+        raise ValueError(f"{name} must be a whole number >= {least}, got {value!r}")
+    return value
+
+
 def check_horizon(horizon):
     """``horizon`` as an ``int`` >= 1 (a whole number of steps).
 

@@ -44,7 +44,7 @@ import numpy as np
 
 from domains.ecology.distributions import GaussianForecast
 from domains.ecology.bases import CentredLags, ThresholdAR, fit_direct_ar, fit_threshold_ar, select_threshold_ar
-from domains.ecology.checks import check_covariates, check_horizon, check_series
+from domains.ecology.checks import check_covariates, check_horizon, check_series, check_whole
 from domains.ecology.model import (Calibration, LeadingFeatures, Mixture, build_network, calibration_factors, features,
                                    relative_error, scaling)
 from domains.ecology.train import fit_network, split_targets, training_arrays
@@ -95,6 +95,11 @@ GLOBAL = dict(units=32, epochs=40, batch_size=32, validation=10, patience=0, wei
 
 
 
+#: The settings of :class:`GatedForecaster` that are counts, and the least each may be (a ``ValueError`` otherwise).
+WHOLE_SETTINGS = {"units": 1, "head_units": 1, "epochs": 1, "batch_size": 1, "ensemble": 1, "patience": 0,
+                  "validation": 0, "ar_order": 0, "threshold_delay": 0, "min_steps": 0, "verbose": 0}
+
+
 class GatedForecaster:
     """Probabilistic forecaster of log abundance with gated memory.
 
@@ -132,6 +137,10 @@ class GatedForecaster:
             and keep them out (the network still takes the columns, and drops them) when that gives the lower
             held-out error (:func:`domains.ecology.model.relative_error` of the calibrated mean change); the
             errors with and without are in ``covariate_errors_`` and the choice in ``reads_covariates_``.
+
+    Raises:
+        ValueError: a count of :data:`WHOLE_SETTINGS` that is not an integer at least its least (``epochs=0``
+            would score an untrained network), an unknown ``shrink`` or ``residual``.
     """
 
     def __init__(self, horizon=10, units=32, head_units=32, forget_bias=1.0, epochs=300, batch_size=32,
@@ -148,8 +157,10 @@ class GatedForecaster:
         self.shrink, self.coverage = shrink, float(coverage)
         if residual not in ("weighted", "none"):
             raise ValueError(f"residual must be 'weighted' or 'none', not {residual!r}")
-        self.regime_orders, self.residual, self.min_steps = regime_orders, residual, int(min_steps)
+        self.regime_orders, self.residual, self.min_steps = regime_orders, residual, min_steps
         self.select_covariates = bool(select_covariates)
+        for name, least in WHOLE_SETTINGS.items():
+            check_whole(name, getattr(self, name), least)
 
     def fit(self, z, covariates=None, backup_dir=None, strategy=None):
         """Trains on one series ``z`` ``(n,)`` (log abundance, ``n >= 2``: at least one target) with optional

@@ -95,6 +95,15 @@ def with_covariate():
     return model, z, covariates, given
 
 
+@pytest.mark.parametrize("name,value,least", [("epochs", 0, 1), ("units", 2.5, 1), ("ensemble", True, 1),
+                                              ("patience", -1, 0), ("min_steps", 640.0, 0)])
+def test_counts_are_refused_unless_whole_numbers_at_least_their_least(name, value, least):
+    """epochs=0 used to build a forecaster that scored an untrained network; ensemble=0 failed deep in predict."""
+    with pytest.raises(ValueError, match=rf"^{name} must be a whole number >= {least}, got {value!r}$"):
+        GatedForecaster(**{**SMALL, name: value})
+    assert GatedForecaster(**{**SMALL, name: np.int64(least)}).__dict__[name] == least
+
+
 def test_fit_refuses_a_series_without_a_target_or_with_bad_values_before_training():
     z = np.log(simulate_ricker(n=30, seed=0).value.to_numpy())
     model = GatedForecaster(**SMALL)
