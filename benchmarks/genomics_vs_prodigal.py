@@ -179,12 +179,9 @@ def check_args(parser, args):
         parser.error(f"--model: {args.model}: no such file")
     if args.card:
         try:
-            with open(args.card) as handle:
-                card = json.load(handle)
-        except (OSError, ValueError) as error:
-            parser.error(f"--card: {args.card}: not a readable JSON model card ({error})")
-        if not isinstance(card, dict):
-            parser.error(f"--card: {args.card}: not a model card (its JSON is not an object)")
+            card = cli.read_model_card(args.card)
+        except cli.InputError as error:
+            parser.error(f"--card: {error}")
         dropped = sorted(card_genomes(card) - set(names))
         if dropped:
             parser.error(f"--card: {args.card} has figures for {','.join(dropped)}, which --genomes leaves out: "

@@ -279,11 +279,9 @@ def check_args(parser, args):
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:
         try:
-            card = json.loads(Path(args.update_card).read_text())
-        except (OSError, ValueError) as error:
-            parser.error(f"--update-card: {args.update_card}: not a readable JSON model card ({error})")
-        if not isinstance(card, dict):
-            parser.error(f"--update-card: {args.update_card}: not a model card (its JSON is not an object)")
+            cli.read_model_card(args.update_card)
+        except cli.InputError as error:
+            parser.error(f"--update-card: {error}")
     folders = {"seeds": ("--runs", args.runs), "mr": ("--fold-cache", args.fold_cache)}
     option, folder = folders.get(args.part, (None, None))
     if folder:

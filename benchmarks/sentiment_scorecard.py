@@ -112,11 +112,9 @@ def main(argv=None):
         if not card_path.is_file():
             parser.error(f"--update-card: {args.model} has no card {card_path} to update")
         try:
-            card = json.loads(card_path.read_text())
-        except (OSError, ValueError) as error:
-            parser.error(f"--update-card: {card_path}: not a readable JSON model card ({error})")
-        if not isinstance(card, dict):
-            parser.error(f"--update-card: {card_path}: not a model card (its JSON is not an object)")
+            cli.read_model_card(card_path)
+        except cli.InputError as error:
+            parser.error(f"--update-card: {error}")
     if args.model and not files["model"].is_file():
         parser.error(f"--model: {args.model}: not a run folder or .keras file ({files['model']} is not a file)")
     root = shared_data("sentiment")

@@ -93,6 +93,23 @@ def strict_json(payload, **kwargs):
     return json.dumps(finite(payload), allow_nan=False, **kwargs)
 
 
+def read_model_card(path):
+    """The JSON model card at ``path``, a dict, read before any work so that a bad one is refused at once.
+
+    Raises:
+        InputError: ``path`` cannot be read or is not JSON ("``<path>: not a readable JSON model card (...)``"),
+            or its JSON is not an object ("``<path>: not a model card (its JSON is not an object)``").
+    """
+    try:
+        with open(path, encoding="utf-8") as handle:
+            card = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise InputError(f"{path}: not a readable JSON model card ({error})") from None
+    if not isinstance(card, dict):
+        raise InputError(f"{path}: not a model card (its JSON is not an object)")
+    return card
+
+
 def image_format(path, what="figure"):
     """The image format that ``path``'s suffix names (``"png"``, ``"pdf"``, ``"svg"``, ...), for checking a
     ``--plot`` option before any work: raises :class:`InputError` (naming ``what``, e.g. "fan chart") for a suffix

@@ -189,3 +189,19 @@ def test_tensorflow_python_warnings_follow_the_log_level(level, shown, before):
     result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True, env=env, timeout=300)
     assert result.returncode == 0, result.stderr
     assert ("retracing" in result.stderr) == shown, result.stderr
+
+
+def test_read_model_card_takes_a_json_object_and_names_anything_else(tmp_path):
+    from shared.cli import read_model_card
+
+    card = tmp_path / "card.json"
+    card.write_text('{"seed": 0}')
+    assert read_model_card(card) == {"seed": 0}
+    card.write_text("[1, 2]")
+    with pytest.raises(InputError, match=rf"^{card}: not a model card \(its JSON is not an object\)$"):
+        read_model_card(card)
+    card.write_text("{not json")
+    with pytest.raises(InputError, match=rf"^{card}: not a readable JSON model card \(Expecting"):
+        read_model_card(card)
+    with pytest.raises(InputError, match=rf"^{tmp_path / 'missing.json'}: not a readable JSON model card"):
+        read_model_card(tmp_path / "missing.json")
