@@ -93,7 +93,9 @@ def _parser():
     train.add_argument("--lstm-units", type=POSITIVE_INT, nargs="+", default=[64], help="one BiLSTM layer per entry")
     train.add_argument("--lstm-stride", type=POSITIVE_INT, default=6,
                        help="bases per BiLSTM step (any; predict rounds its 3072-base windows up to a multiple)")
-    train.add_argument("--distribute", choices=("mirrored",), help="train under tf.distribute.MirroredStrategy")
+    train.add_argument("--distribute", choices=("none", "mirrored"), default="none",
+                       help="mirrored: train under tf.distribute.MirroredStrategy over the GPUs (or CPUs) "
+                            "(default none)")
     train.add_argument("--seed", type=seed, default=0,
                        help="initial weights, window order, strand flips and dropout (default 0)")
     train.add_argument("--json", action="store_true", help="print the model card as JSON when done")
@@ -214,7 +216,8 @@ def _train(args):
     card = train_gene_model(
         genomes, args.out, epochs=args.epochs, window=window, stride=max(1, window // 2),
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
-        model_options=model_options, windows_per_epoch=args.windows_per_epoch, distribute=args.distribute,
+        model_options=model_options, windows_per_epoch=args.windows_per_epoch,
+        distribute=None if args.distribute == "none" else args.distribute,
         verbose=2, command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
     )
     if args.json:

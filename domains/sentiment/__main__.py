@@ -169,8 +169,9 @@ def _parser():
                                help="adversarial training on the token embeddings with this radius "
                                     "(domains.sentiment.adversarial; its loss term includes the --wide-l2 "
                                     "penalty as well, so that penalty counts twice; default 0: off)")
-    train_command.add_argument("--distribute", choices=["mirrored"], default=None,
-                               help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy)")
+    train_command.add_argument("--distribute", choices=["none", "mirrored"], default="none",
+                               help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy) "
+                                    "(default none)")
     common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
                           "beside it; an interrupted run started again with the same --out resumes")
     return parser
@@ -235,7 +236,8 @@ def _train(args):
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
-                          word_dropout=args.word_dropout, distribute=args.distribute, wide_init=args.wide_init,
+                          word_dropout=args.word_dropout, wide_init=args.wide_init,
+                          distribute=None if args.distribute == "none" else args.distribute,
                           pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread,
                           adversarial=args.adversarial)
     metrics, files = {}, {}

@@ -13,7 +13,9 @@ moves the weights by more than 100 times that.
 import json
 import textwrap
 
-from product_kit import ecology_csv, script
+import pytest
+
+from product_kit import call, ecology_csv, script
 
 TOLERANCE = 1e-3
 
@@ -63,3 +65,10 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
     assert report["replicas"] == [1, 2, 1]  # the mirrored run really ran on two replicas
     assert report["mirrored"] < TOLERANCE
     assert report["seed"] > 100 * TOLERANCE
+
+
+@pytest.mark.parametrize("domain", ["genomics", "sentiment", "ecology", "churn"])
+def test_every_train_command_takes_the_same_distribute_choices(capsys, domain):
+    code, out, _ = call(capsys, domain, "train", "--help")
+    assert code == 0
+    assert "--distribute {none,mirrored}" in " ".join(out.split())

@@ -133,9 +133,11 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
     stale.mkdir()
     (stale / "owner.json").write_text(json.dumps({"settings": {"epochs": 9}}))
     (stale / "training_metadata.json").write_text("{not json")
-    fresh = _cli("train", "--genbank", gb, "--out", other, "--epochs", "1", "--window", "256", "--seed", "0")
+    fresh = _cli("train", "--genbank", gb, "--out", other, "--epochs", "1", "--window", "256", "--seed", "0",
+                 "--distribute", "none")
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     assert other.exists() and not stale.exists()
+    assert json.loads((tmp_path / "other.json").read_text())["distribute"] is None  # "none": one device
 
 
 def _gff3_spans(path):
