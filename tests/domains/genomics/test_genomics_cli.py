@@ -119,9 +119,10 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
             record.features.append(SeqFeature(FeatureLocation(start, end, gene.strand), type="CDS"))
     SeqIO.write(record, gb, "genbank")
     out = tmp_path / "model.keras"
-    result = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256", "--seed", "0")
+    result = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256", "--seed", "0", "--json")
     assert result.returncode == 0, result.stderr[-2000:]
     card = json.loads((tmp_path / "model.json").read_text())
+    assert json.loads(result.stdout) == card  # --json: stdout holds the card alone, no progress bar
     assert card["seed"] == 0 and card["training_genomes"][0]["file"] == "piece.gb" and "loss" in card["history"]
     assert not (tmp_path / "model.keras.backup").exists()
     again = _cli("train", "--genbank", gb, "--out", out, "--epochs", "1", "--window", "256")
