@@ -1,6 +1,7 @@
 """Command line: ``python -m domains.ecology {forecast,train,evaluate}`` (see each command's ``--help``)."""
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -14,7 +15,7 @@ from domains.ecology.baselines import BASELINES, SETARForecaster
 from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, clear_backup, file_sha256
-from shared.cli import InputError, image_format, import_tensorflow, run, seed, strict_json
+from shared.cli import COUNT, POSITIVE_INT, InputError, image_format, import_tensorflow, run, seed, strict_json
 from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLES = """\
@@ -47,16 +48,16 @@ def _model_options(parser):
     parser.add_argument("--keep-covariates", action="store_true", help="a global model reads the --covariates even "
                         "where its held-out steps say they do not help")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
-    parser.add_argument("--units", type=int, help="GatedLSTM units (default: 8 for one series, 32 global)")
-    parser.add_argument("--epochs", type=int, help="most training epochs (default: 300 for one series, 40 global; "
-                        "the global default goes through a set of few series several times per epoch to make at "
-                        "least 640 optimizer steps, an explicit --epochs trains exactly that)")
-    parser.add_argument("--ensemble", type=int, help="networks mixed (default: 1 for one series, 3 global)")
-    parser.add_argument("--ar-order", type=int, help="order of the frozen AR base, 0 for none (default: 2 for one "
+    parser.add_argument("--units", type=POSITIVE_INT, help="GatedLSTM units (default: 8 for one series, 32 global)")
+    parser.add_argument("--epochs", type=POSITIVE_INT, help="most training epochs (default: 300 for one series, 40 "
+                        "global; the global default goes through a set of few series several times per epoch to "
+                        "make at least 640 optimizer steps, an explicit --epochs trains exactly that)")
+    parser.add_argument("--ensemble", type=POSITIVE_INT, help="networks mixed (default: 1 for one series, 3 global)")
+    parser.add_argument("--ar-order", type=COUNT, help="order of the frozen AR base, 0 for none (default: 2 for one "
                         "series, capped at n/8; 0 global)")
-    parser.add_argument("--threshold-delay", type=int, help="d > 0: the AR base is a two-regime threshold AR whose "
+    parser.add_argument("--threshold-delay", type=COUNT, help="d > 0: the AR base is a two-regime threshold AR whose "
                         "regime is picked by the level d-1 steps back, 0: linear (default: 1 for one series, 0 global)")
-    parser.add_argument("--validation", type=int, help="last steps of each series held out for early stopping and "
+    parser.add_argument("--validation", type=COUNT, help="last steps of each series held out for early stopping and "
                         "calibration, 0 for none (default: 15 for one series, 10 global)")
     parser.add_argument("--residual", choices=["weighted", "none"], help="with an AR base: the LSTM's correction "
                         "of the base's mean weighted by the held-out errors, or none (the base gives the mean, the "
@@ -130,20 +131,9 @@ def _parser():
     return parser
 
 
-def _check_settings(args):
-    """Refuses out-of-range model options (before anything imports TensorFlow)."""
-    if any(getattr(args, option) is not None and getattr(args, option) < 1
-           for option in ("units", "epochs", "ensemble")):
-        raise InputError("--units, --epochs and --ensemble must be at least 1")
-    if any(getattr(args, option) is not None and getattr(args, option) < 0
-           for option in ("ar_order", "threshold_delay", "validation")):
-        raise InputError("--ar-order, --threshold-delay and --validation must be at least 0")
-
-
 def _forecaster(args, horizon, global_model):
     """A GatedForecaster with the defaults for one series or a global model, overridden by the options (an
-    explicit ``--epochs`` is trained as given: no step floor), which the caller has checked
-    (:func:`_check_settings`)."""
+    explicit ``--epochs`` is trained as given: no step floor), whose ranges argparse has checked."""
     import_tensorflow()  # its start-up notices held back
     from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
 
@@ -229,7 +219,7 @@ def _check_output(path, force):
 
 def _finish(args, payload, text):
     """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
-    if getattr(args, "out", None) and args.command == "evaluate":
+    if args.out:
         with atomic_open(args.out, force=args.force) as handle:
             handle.write(strict_json(payload, indent=2))
     print(strict_json(payload) if args.json else text)
@@ -247,7 +237,6 @@ def forecast(args):
             _check_output(path, args.force)
     if args.plot:
         image_format(args.plot, "fan chart")
-    _check_settings(args)
     s = _one_series(args, _load(args, series=args.series, min_length=12))
     if args.model:
         model = _trained_model(args, args.horizon)
@@ -286,7 +275,6 @@ def train(args):
     check_writable(card_path, args.force)
     if args.horizon < 1:
         raise InputError(f"--horizon must be at least 1, not {args.horizon}")
-    _check_settings(args)
     data = _load(args, series=args.series, min_length=12)
     if not args.global_ and args.series is None and len(data) > 1:
         raise InputError(f"{args.data}: {len(data)} series in the file; name one with --series or pass --global")
@@ -303,19 +291,28 @@ def train(args):
 
     model = _forecaster(args, args.horizon, global_model=args.global_)
     backup = Path(args.backup_dir or Path(args.out).with_suffix(".backup"))
-    claim_backup(backup, {"argv": [a for a in args.argv if a != "--force"], "data_sha256": file_sha256(args.data)},
-                 BACKUP_LEFTOVERS)
-    model.fit_many(pairs, backup_dir=backup, strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
+    digest = file_sha256(args.data)
+    # what changes the trained model: not --force, nor what is printed (--json, --progress)
+    owner = [a for a in args.argv if a not in ("--force", "--json", "--progress")]
+    claim_backup(backup, {"argv": owner, "data_sha256": digest}, BACKUP_LEFTOVERS)
+    # with --json, stdout holds the card alone: Keras' progress bar (--progress) goes to stderr
+    with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
+        model.fit_many(pairs, backup_dir=backup,
+                       strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
     model.save(args.out, force=args.force)
     _note_covariates(args, model)
     card = {"command": "python -m domains.ecology " + " ".join(args.argv),
-            "data": str(args.data), "series": len(pairs), "seed": args.seed, "covariates": args.covariates,
+            "data": str(args.data), "data_sha256": digest, "series": len(pairs), "seed": args.seed,
+            "covariates": args.covariates,
             "reads_covariates": model.reads_covariates_, "covariate_errors": model.covariate_errors_,
             **args.settings, "horizon": args.horizon, "train_end": args.train_end, "distribute": args.distribute}
     with atomic_open(card_path, force=args.force) as handle:
         handle.write(strict_json(card, indent=2))
     clear_backup(backup, BACKUP_LEFTOVERS)
-    _finish(args, card, f"wrote {args.out} and {card_path} ({len(pairs)} series)")
+    if args.json:
+        print(strict_json(card))
+    else:
+        print(f"wrote {args.out} and {card_path} ({len(pairs)} series)", file=sys.stderr)
 
 
 def evaluate(args):
@@ -333,7 +330,6 @@ def evaluate(args):
     rolling = args.protocol == "rolling"
     if rolling:
         _check_horizon(args.horizon)
-    _check_settings(args)
     baselines = _baselines(args.baselines, rolling)
     try:
         if rolling:

@@ -119,3 +119,23 @@ def test_train_resumes_from_the_previous_checkpoint_when_the_last_is_torn(tmp_pa
     assert resumed == [(n, epochs) for n in range(previous + 1, epochs + 1)], output[-3000:]
     importlib.import_module(f"domains.{domain}.model")
     assert load_model(model_path).count_params() > 0
+
+
+@pytest.mark.parametrize("domain", ["churn", "ecology"])
+def test_train_resumes_when_the_same_command_comes_back_with_json(tmp_path, domain):
+    """Found in review: ecology's checkpoints were cleared when the killed command was run again with ``--json``
+    added, which changes only what is printed; and its ``--progress`` bar then went to stdout before the card."""
+    argv, model_path, epochs = SETUPS[domain](tmp_path)
+    killed = _kill_after_checkpoint(domain, argv, tmp_path)
+    finished = _checkpoint(tmp_path)
+    assert finished is not None and 1 <= finished < epochs, killed[-2000:]
+
+    again = cli(f"domains.{domain}", *argv, "--json", timeout=300)
+    assert again.returncode == 0, (again.stdout + again.stderr)[-3000:]
+    card = json.loads(again.stdout)  # stdout holds the card alone
+    assert card["seed"] == 0 and model_path.exists()
+    if domain == "churn":
+        assert card["history"]["resumed"] and card["history"]["epochs_run"][0] == finished + 1
+    else:  # --progress: Keras' bar, on stderr
+        resumed = [(int(n), int(total)) for n, total in EPOCH.findall(again.stderr)]
+        assert resumed == [(n, epochs) for n in range(finished + 1, epochs + 1)], again.stderr[-3000:]

@@ -380,3 +380,13 @@ def test_main_help_has_one_examples_block_with_every_command(capsys):
     text = " ".join(out.split())
     assert code == 0 and "zhang2003: one series" in text and "(default: rolling)" in text
     assert all(name in text for name in ("ricker", "setar", "auto_arima", "theta_logistic"))
+
+
+@pytest.mark.parametrize("option, value, wanted", [("--units", "0", "a whole number >= 1"),
+                                                   ("--epochs", "abc", "a whole number >= 1"),
+                                                   ("--validation", "-1", "a whole number >= 0")])
+def test_model_options_name_the_option_and_the_value_as_the_other_domains_do(capsys, option, value, wanted):
+    """Found in review: ``--units 0`` said only "--units, --epochs and --ensemble must be at least 1" and
+    ``--epochs abc`` "invalid int value"; every other domain names the option, the rule and the value given."""
+    code, _, err = call(capsys, "train", bundled("ecology", "lynx.csv"), "--out", "m.keras", option, value)
+    assert code == 2 and f"argument {option}: must be {wanted}, got '{value}'" in err
