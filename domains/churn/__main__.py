@@ -18,6 +18,7 @@ order).
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -35,25 +36,26 @@ WEIGHTS = Path(__file__).resolve().parent / "weights"
 SHIPPED = WEIGHTS / "cdnow_gated.keras"
 SAMPLE = "datasets/churn/cdnow_sample_transactions.csv.gz"
 TELCO = "datasets/churn/telco_wa_churn.csv.gz"
+#: each command's --help examples (the top-level --help shows them all)
 EXAMPLES = {
-    "train": f"""examples:
+    "train": f"""\
   python -m domains.churn train --transactions {SAMPLE} \\
       --landmark 1997-09-30 --horizon-days 273 --seed 0 --out model.keras
   python -m domains.churn train --transactions {SAMPLE} --seed 0 --ensemble 5 --out cdnow.keras
   python -m domains.churn train --table {TELCO} --drop total_charges --seed 0 --out telco.keras
   python -m domains.churn train --table ../shared/data/churn/telco_customer_churn.csv.gz --duration tenure \\
-      --event Churn --id-column customerID --drop TotalCharges --out telco.keras --distribute mirrored
-(a killed run started again with the same command and data resumes from its checkpoints in OUT.backup;
- with other arguments or data it clears them and starts afresh)""",
-    "evaluate": f"""examples:
+      --event Churn --id-column customerID --drop TotalCharges --out telco.keras --distribute mirrored""",
+    "evaluate": f"""\
   python -m domains.churn evaluate --transactions other_customers.csv.gz --json
   python -m domains.churn evaluate --transactions {SAMPLE} --bootstrap 200 --plot calibration.png \\
       --out report.json --seed 0
   python -m domains.churn evaluate --table telco_test.csv --model telco.keras --json""",
-    "predict": """examples:
+    "predict": """\
   python -m domains.churn predict --transactions customers.csv --out survival.csv
   python -m domains.churn predict --table telco_test.csv --model telco.keras --out survival.csv --json""",
 }
+RESUME_NOTE = """(a killed run started again with the same command and data resumes from its checkpoints in OUT.backup;
+ with other arguments or data it clears them and starts afresh)"""
 
 
 def _date(text):
@@ -178,8 +180,11 @@ def cmd_train(args):
     card["metrics_on_training_data"] = scores = scored.scores()
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
-    print(json.dumps(card) if args.json else f"wrote {args.out} and {card_path}; on the training data: "
-          + ", ".join(f"{k} C {v['c_index']:.4f} IBS {v['ibs']:.4f}" for k, v in scores.items()))
+    if args.json:
+        print(json.dumps(card))
+    else:
+        print(f"wrote {args.out} and {card_path}; on the training data: "
+              + ", ".join(f"{k} C {v['c_index']:.4f} IBS {v['ibs']:.4f}" for k, v in scores.items()), file=sys.stderr)
 
 
 def cmd_evaluate(args):
@@ -272,7 +277,7 @@ def cmd_predict(args):
     if args.json:
         print(json.dumps({"out": args.out, "customers": len(table), "times": [float(t) for t in pred["times"]]}))
     else:
-        print(f"wrote {args.out}: {len(table)} customers, S(t) at {len(pred['times'])} points")
+        print(f"wrote {args.out}: {len(table)} customers, S(t) at {len(pred['times'])} points", file=sys.stderr)
 
 
 def _source(parser, horizon=True, from_card=False):
@@ -292,22 +297,26 @@ def _source(parser, horizon=True, from_card=False):
                                  "later event is an error, and so is a follow-up that runs past it")
 
 
-def _outputs(parser, out_help, required=False, default=None):
-    parser.add_argument("--out", required=required, default=default, help=out_help)
+def _outputs(parser, out_help, required=False):
+    parser.add_argument("--out", required=required, help=out_help)
     parser.add_argument("--force", action="store_true", help="overwrite existing outputs")
     parser.add_argument("--json", action="store_true", help="print the result as one JSON object")
 
 
 def build_parser():
     """The argparse parser of the three sub-commands."""
-    parser = argparse.ArgumentParser(prog="python -m domains.churn", description=__doc__,
-                                     epilog="\n".join(EXAMPLES.values()),
+    parser = argparse.ArgumentParser(prog="python -m domains.churn",
+                                     description="Customer churn as survival analysis: a recurrent survival network "
+                                                 "over transaction logs (days to the next purchase after a landmark "
+                                                 "date) or static tables (Telco-style).",
+                                     epilog="examples:\n" + "\n".join(EXAMPLES.values()),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
     fmt = argparse.RawDescriptionHelpFormatter
 
     p = sub.add_parser("train", help="train the survival network on a transaction log or a static table",
-                       epilog=EXAMPLES["train"], formatter_class=fmt)
+                       epilog=f"examples:\n{EXAMPLES['train']}\n{RESUME_NOTE}",
+                       formatter_class=fmt)
     _source(p)
     p.add_argument("--no-static", action="store_true", help="transactions: history only, without the RFM aggregates")
     for option, key, what in (("--duration", "duration", "duration column"),
@@ -326,7 +335,7 @@ def build_parser():
                         "curves (default %(default)s; the shipped CDNOW model: see its card)")
     p.add_argument("--distribute", choices=["none", "mirrored"], default="none",
                    help="mirrored: build and train inside tf.distribute.MirroredStrategy over the GPUs (or CPUs)")
-    _outputs(p, "model file (default %(default)s); its card is written beside it as .json", default="churn_gated.keras")
+    _outputs(p, "the .keras model to write (a .json card goes beside it)", required=True)
     p.set_defaults(func=cmd_train)
 
     p = sub.add_parser("evaluate", help="score a model beside CoxPH and Kaplan-Meier (C, time-dependent C, IBS)",
@@ -334,7 +343,7 @@ def build_parser():
                        "whole time unit of the follow-up (days 1 .. 272 of CDNOW's 273; a table's duration unit). "
                        "A file on which the C-index is undefined (no customer buys after the landmark, or no "
                        "comparable pair) is refused with exit 2 rather than scored in part.",
-                       epilog=EXAMPLES["evaluate"], formatter_class=fmt)
+                       epilog="examples:\n" + EXAMPLES["evaluate"], formatter_class=fmt)
     _source(p, from_card=True)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--baseline-table",
@@ -347,7 +356,8 @@ def build_parser():
     _outputs(p, "write a JSON report here: scores, calibration, bootstrap intervals")
     p.set_defaults(func=cmd_evaluate)
 
-    p = sub.add_parser("predict", help="per-customer S(t), expected time and risk", epilog=EXAMPLES["predict"],
+    p = sub.add_parser("predict", help="per-customer S(t), expected time and risk",
+                       epilog="examples:\n" + EXAMPLES["predict"],
                        formatter_class=fmt)
     _source(p, horizon=False, from_card=True)
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")

@@ -27,7 +27,7 @@ COMMANDS = [
     ("sentiment", ["predict", "not bad at all"], ""),
     ("ecology", ["forecast", ECOLOGY_LYNX, "--model", "lynx", "--horizon", "2"], ""),
     ("churn", ["predict", "--transactions", "{tmp}/log.csv", "--out", "{tmp}/survival.csv"],
-     ""),  # "wrote ..." goes to stdout
+     r"wrote \S+/survival\.csv: \d+ customers, S\(t\) at \d+ points\n"),  # a status line, on stderr as in genomics
     ("genomics", ["predict", "{tmp}/genome.fa", "--out", "{tmp}/genes.gff3"], r"\d+ genes on 1 records\n"),
     ("genomics", ["train", "--genbank", ROOT / "datasets" / "genomics" / "Streptococcus_pyogenes_M1_GAS.gb.gz",
                   "--out", "{tmp}/genes.keras", "--epochs", "1", "--window", "256", "--batch-size", "64",
