@@ -194,6 +194,8 @@ def _predict_directory(args):
 
 
 def _train(args):
+    if Path(args.out).suffix != ".keras":
+        raise InputError(f"{args.out}: the model file must end in .keras")
     genomes = [*args.genbank, *map(tuple, args.fasta_gff)]
     if not genomes:
         raise InputError("train: give annotated genomes with --genbank and/or --fasta-gff")

@@ -226,6 +226,9 @@ def test_evaluate_refuses_a_prediction_file_without_cds_lines(tmp_path, text):
                                                       "per ConvFrontEnd block each; got --filters 2, --kernel-sizes 1, "
                                                       "--dilation-rates 3")),
     (["--windows-per-epoch", "8", "--batch-size", "16"], "--windows-per-epoch 8 is less than --batch-size 16"),
+    # found in review: Keras refused the name only after the training, as an internal error (exit 1)
+    (["--out", "model.h5"], "model.h5: the model file must end in .keras"),
+    (["--out", "-"], "-: the model file must end in .keras"),
 ])
 def test_train_refuses_bad_settings_in_one_line_before_any_work(tmp_path, capsys, options, named):
     out = tmp_path / "model.keras"
