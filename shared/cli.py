@@ -110,6 +110,14 @@ def read_model_card(path):
     return card
 
 
+def out_dash_is_stdout(args):
+    """``--out -`` means standard output, as ``--input -`` means standard input: on every command but ``train``
+    (whose ``--out`` is a model file, and whose check of the name refuses ``-``), sets ``args.out`` to ``None``,
+    the command's own "no ``--out``" (its output printed). ``args.command`` names the command."""
+    if args.command != "train" and str(getattr(args, "out", None)) == "-":
+        args.out = None
+
+
 def image_format(path, what="figure"):
     """The image format that ``path``'s suffix names (``"png"``, ``"pdf"``, ``"svg"``, ...), for checking a
     ``--plot`` option before any work: raises :class:`InputError` (naming ``what``, e.g. "fan chart") for a suffix

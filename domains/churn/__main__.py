@@ -26,7 +26,8 @@ import pandas as pd
 
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, file_sha256
-from shared.cli import COUNT, POSITIVE_INT, SEED_LIMIT, InputError, image_format, import_tensorflow, run, seed
+from shared.cli import (COUNT, POSITIVE_INT, SEED_LIMIT, InputError, image_format, import_tensorflow,
+                        out_dash_is_stdout, run, seed)
 from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
 
@@ -250,7 +251,10 @@ def cmd_evaluate(args):
 
 
 def cmd_predict(args):
-    check_writable(args.out, args.force)
+    if args.out is None and args.json:  # --out -
+        raise InputError("--json: the summary goes to stdout, where --out - sends the curves; give --out FILE")
+    if args.out is not None:
+        check_writable(args.out, args.force)
     card = _read_model_card(args)
     _card_defaults(args, card)
     if args.table:
@@ -272,6 +276,9 @@ def cmd_predict(args):
     table = pipelines.curves_table(customers, pred["survival"], pred["times"], width, suffix)
     if not args.table:  # by customer id, numerically when every id is a whole number
         table = table.iloc[data.id_order(table["customer_id"])]
+    if args.out is None:  # --out -
+        table.to_csv(sys.stdout, index=False, float_format="%.5f")
+        return
     with atomic_open(args.out, force=args.force, newline="") as handle:
         table.to_csv(handle, index=False, float_format="%.5f")
     if args.json:
@@ -366,7 +373,7 @@ def build_parser():
                 "restricted mean time over the model's follow-up: the expected days to the event, counting an "
                 "event-free follow-up as its full length; a table: expected_time in its duration unit), risk "
                 "(1 - expected / follow-up, in [0, 1]); one row per customer, by id (numerically when every id "
-                "is a whole number, else as text; a table: in its own order)",
+                "is a whole number, else as text; a table: in its own order); - for standard output",
              required=True)
     p.set_defaults(func=cmd_predict)
     return parser
@@ -376,6 +383,7 @@ def main(argv):
     """Parses ``argv`` and runs the sub-command."""
     args = build_parser().parse_args(argv)
     args.argv = list(argv)
+    out_dash_is_stdout(args)
     return args.func(args)
 
 

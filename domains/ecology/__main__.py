@@ -15,7 +15,8 @@ from domains.ecology.baselines import BASELINES, SETARForecaster
 from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, clear_backup, file_sha256
-from shared.cli import COUNT, POSITIVE_INT, InputError, image_format, import_tensorflow, run, seed, strict_json
+from shared.cli import (COUNT, POSITIVE_INT, InputError, image_format, import_tensorflow, out_dash_is_stdout, run, seed,
+                        strict_json)
 from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLES = """\
@@ -418,6 +419,7 @@ def _warn_unscored(path, names, total, why):
 def main(argv):
     args = _parser().parse_args(argv)
     args.argv = list(argv)
+    out_dash_is_stdout(args)
     {"forecast": forecast, "train": train, "evaluate": evaluate}[args.command](args)
 
 

@@ -23,7 +23,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.cli import POSITIVE_INT, InputError, import_tensorflow, run, seed, strict_json
+from shared.cli import POSITIVE_INT, InputError, import_tensorflow, out_dash_is_stdout, run, seed, strict_json
 from shared.safe_load import load_model
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
@@ -40,7 +40,7 @@ def _parser():
         epilog="examples:\n" + "\n".join(f"  {line.strip()}" for line in __doc__.splitlines()
                                         if line.startswith("    python -m domains.genomics")),
     )
-    verbs = parser.add_subparsers(dest="verb", required=True)
+    verbs = parser.add_subparsers(dest="command", required=True)
 
     predict = verbs.add_parser(
         "predict", help="call genes in a genome (or a directory of genomes) and write GFF3",
@@ -274,7 +274,8 @@ def _evaluate(args):
 
 def main(argv):
     args = _parser().parse_args(argv)
-    {"predict": _predict, "train": _train, "evaluate": _evaluate}[args.verb](args)
+    out_dash_is_stdout(args)
+    {"predict": _predict, "train": _train, "evaluate": _evaluate}[args.command](args)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_bot
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
 from shared.cli import (COUNT, NON_NEGATIVE, POSITIVE, POSITIVE_INT, InputError, import_tensorflow, number_type,
-                        run, seed)
+                        out_dash_is_stdout, run, seed)
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
@@ -325,8 +325,7 @@ def _evaluate(args):
 def main(argv):
     """Parses ``argv`` and runs one subcommand."""
     args = _parser().parse_args(argv)
-    if args.command != "train" and str(args.out) == "-":
-        args.out = None  # standard output, as --input - is standard input
+    out_dash_is_stdout(args)
     {"predict": _predict, "evaluate": _evaluate, "train": _train}[args.command](args)
 
 

@@ -82,3 +82,38 @@ def test_tasks_sweep_keeps_existing_outputs_without_force(tmp_path):
                  "--out", tmp_path)
     assert result.returncode == 2 and "sweep_adding.csv: already exists; pass --force" in result.stderr
     assert (tmp_path / "sweep_adding.csv").read_text() == "the user's own file"
+
+
+# (id, domain, arguments with --out -, how standard output starts)
+TO_STDOUT = [
+    ("genomics predict", "genomics", ["predict", "genome.fa", "--out", "-"], "##gff-version 3"),
+    ("genomics evaluate", "genomics", ["evaluate", "--genbank", "reference.gb", "--pred", "calls.gff3", "--out", "-",
+                                       "--json"], "{"),
+    ("sentiment predict", "sentiment", ["predict", "--baseline", "vader", "--input", "texts.txt", "--out", "-"], ""),
+    ("sentiment evaluate", "sentiment", ["evaluate", "--baseline", "vader", "--data", "labelled.tsv", "--out", "-",
+                                         "--json"], "{"),
+    ("ecology forecast", "ecology", ["forecast", "series.csv", "--out", "-", *TINY_ECOLOGY], "series_id,time,median"),
+    ("ecology evaluate", "ecology", ["evaluate", "series.csv", "--out", "-", "--json", *TINY_ECOLOGY], "{"),
+    ("churn evaluate", "churn", ["evaluate", "--transactions", "transactions.csv", "--out", "-", "--json"], "{"),
+    ("churn predict", "churn", ["predict", "--transactions", "transactions.csv", "--out", "-"], "customer_id,"),
+]
+
+
+@pytest.mark.parametrize("domain,argv,starts", [pytest.param(d, a, s, id=i) for i, d, a, s in TO_STDOUT])
+def test_out_dash_is_standard_output_on_every_command_but_train(capsys, inputs, monkeypatch, domain, argv, starts):
+    """Found in review: ``--out -`` meant standard output in sentiment only; the other domains wrote a file
+    named ``-`` (churn predict refused to run again once it existed)."""
+    monkeypatch.chdir(inputs)
+    before = sorted(p.name for p in inputs.iterdir())
+    code, out, err = call(capsys, domain, *argv)
+    assert code == 0, err
+    assert out.startswith(starts) and out.strip(), out[:300]
+    assert sorted(p.name for p in inputs.iterdir()) == before  # no file named "-", nothing else written
+
+
+def test_churn_predict_refuses_json_beside_curves_on_standard_output(capsys, inputs, monkeypatch):
+    monkeypatch.chdir(inputs)
+    before = sorted(p.name for p in inputs.iterdir())
+    code, out, err = call(capsys, "churn", "predict", "--transactions", "transactions.csv", "--out", "-", "--json")
+    assert code == 2 and out == "" and len(err.splitlines()) == 1 and "--out FILE" in err
+    assert sorted(p.name for p in inputs.iterdir()) == before
