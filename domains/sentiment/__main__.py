@@ -91,7 +91,7 @@ def _parser():
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
         sub.add_argument("--force", action="store_true", help="replace an existing --out")
 
-    def predictor_options(sub):
+    def predictor_options(sub, out_help):
         which = sub.add_mutually_exclusive_group()
         which.add_argument("--model", type=Path,
                            help="a run written by `train`: its folder or its .keras file (default: the shipped model "
@@ -99,7 +99,7 @@ def _parser():
         which.add_argument("--baseline", choices=["tfidf", "vader"],
                            help="tfidf: TF-IDF + logistic regression trained on every labelled SST train phrase "
                                 "(about 20 s on 2 cores); vader: VADER, compound >= 0 -> positive (nothing trained)")
-        common(sub, "write the output to this file (default, or -: standard output)")
+        common(sub, out_help)
 
     def sub_parser(name, help_text, description=None):
         return commands.add_parser(name, help=help_text, description=description, epilog="examples:\n" + EXAMPLES[name],
@@ -109,7 +109,7 @@ def _parser():
                          "Label (positive when P(positive) > 0.5) and P(positive) per text.\n\n" + UNKNOWN_TEXTS)
     predict.add_argument("texts", nargs="*", help="texts to classify")
     predict.add_argument("--input", type=Path, help="a UTF-8 file with one text per line (an empty line is an empty text); - reads standard input")
-    predictor_options(predict)
+    predictor_options(predict, "write the output to this file (default, or -: standard output)")
 
     evaluate = sub_parser("evaluate", "accuracy, with/without negation, minimal pairs")
     evaluate.add_argument("--data", type=Path, required=True, help="labelled data file")
@@ -122,7 +122,8 @@ def _parser():
     evaluate.add_argument("--pairs", action="store_true",
                           help="consecutive rows of a TSV/CSV table (--format tsv) are minimal pairs: report the "
                                "share of pairs with both right")
-    predictor_options(evaluate)
+    predictor_options(evaluate, "also write the report here as JSON, as the other domains' evaluate do (-: "
+                                "standard output, the same as no --out)")
 
     train_command = sub_parser("train", "train the BiGatedLSTM on every labelled SST train phrase (checkpoints, resume)")
     train_command.add_argument("--epochs", type=POSITIVE_INT, default=1, help="epochs (default 1)")
@@ -316,10 +317,13 @@ def _evaluate(args):
     report.update(accuracy_report(data["text"], data["label"], probabilities))
     if args.pairs:
         report.update(pairs_both_right(data["label"], probabilities, str(args.data)))
+    if args.out is not None:
+        with atomic_open(str(args.out), force=args.force) as handle:
+            handle.write(json.dumps(report, indent=2) + "\n")
     if args.json:
-        _emit(args, [json.dumps(report)])
+        print(json.dumps(report))
     else:
-        _emit(args, [f"{key:28s}{_shown(key, value)}" for key, value in report.items()])
+        print("\n".join(f"{key:28s}{_shown(key, value)}" for key, value in report.items()))
 
 
 def main(argv):

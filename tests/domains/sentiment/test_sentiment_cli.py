@@ -241,3 +241,16 @@ def test_every_command_shares_the_option_names_and_shows_an_example(command, cap
     help_text = capsys.readouterr().out
     assert stop.value.code == 0 and f"python -m domains.sentiment {command} " in help_text
     assert all(option in help_text for option in ("--seed", "--out", "--json", "--force"))
+
+
+def test_evaluate_out_also_writes_the_report_as_json_as_the_other_domains_do(tmp_path, capsys):
+    """Found in review: ``evaluate --out FILE`` wrote the plain-text table into FILE and printed nothing, where
+    genomics, ecology and churn print their report and write it to FILE as JSON."""
+    (tmp_path / "data.tsv").write_text("a wonderful film\t1\na dreadful film\t0\n")
+    out = tmp_path / "scores.json"
+    code, printed, err = in_process(["evaluate", "--baseline", "vader", "--data", tmp_path / "data.tsv", "--out", out],
+                                    capsys)
+    assert code == 0, err
+    written = json.loads(out.read_text())
+    assert written["n"] == 2 and printed.startswith("data ")
+    assert f"accuracy{' ' * 20}{written['accuracy']:.4f}" in printed
