@@ -17,6 +17,7 @@ import re
 import sys
 import tempfile
 import traceback
+import warnings
 
 
 class InputError(ValueError):
@@ -148,12 +149,12 @@ def run(main, argv=None):
     ``argparse`` errors keep their exit code 2 and become one line too (``<prog>: error: <message> (see
     --help)``, without the usage block). ``KeyboardInterrupt`` exits 130. ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3
     (TensorFlow's runtime logs only fatal errors), so that with :func:`import_tensorflow` stderr holds the
-    command's own lines.
+    command's own lines; a Python warning shows as one line ``warning: <message>``.
     """
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     try:
-        with _one_line_argument_errors():
+        with _one_line_argument_errors(), _one_line_warnings():
             code = main(argv)
     except InputError as error:
         _fail(2, f"error: {_one_line(error)}")
@@ -182,6 +183,20 @@ def _one_line_argument_errors():
         yield
     finally:
         argparse.ArgumentParser.error = saved
+
+
+@contextlib.contextmanager
+def _one_line_warnings():
+    """While ``main`` runs, a Python warning that is shown (a library's, e.g. pyrodigal's on a genome too short
+    to train Prodigal well) prints as one line ``warning: <message>``, like the commands' own warnings, instead of
+    Python's two lines naming the library's file and source line. The filters are Python's as usual."""
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        print(f"warning: {_one_line(message)}", file=sys.stderr if file is None else file)
+
+    with warnings.catch_warnings():
+        warnings.showwarning = show
+        yield
 
 
 def _one_line(message):

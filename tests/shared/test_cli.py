@@ -21,6 +21,9 @@ PROGRAM = textwrap.dedent(
             open("/nonexistent/file.csv")
         if argv[0] == "bug":
             raise KeyError("oops")
+        if argv[0] == "warn":
+            import warnings
+            warnings.warn("sequence should be at least 100000 characters\\n(30000 found)", UserWarning)
         print("fine")
     run(main)
     """
@@ -44,6 +47,15 @@ def test_exit_codes_and_one_line_messages(arg, code, line):
         assert result.stdout == "fine\n" and result.stderr == ""
     else:
         assert result.stderr.splitlines() == [line]
+
+
+def test_a_library_warning_is_one_line_and_the_command_still_succeeds():
+    """Found in review: pyrodigal's UserWarning on a short genome reached a command's stderr as Python's two
+    lines, naming a file and source line of the project."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GATED_DEBUG", "PYTHONWARNINGS")}
+    result = subprocess.run([sys.executable, "-c", PROGRAM, "warn"], capture_output=True, text=True, env=env)
+    assert result.returncode == 0 and result.stdout == "fine\n"
+    assert result.stderr == "warning: sequence should be at least 100000 characters (30000 found)\n"
 
 
 def test_atomic_write_refuses_to_overwrite_without_force(tmp_path):
