@@ -78,7 +78,7 @@ def _parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    def common(sub, out_help):
+    def common(sub, out_help, required=False):
         sub.add_argument("--sst-trees", type=Path, default=None,
                          help="folder with the SST tree files {train,dev,test}.txt[.gz] (default: the shared data's "
                               "sst/trees); read by train (train and dev, and test for the card when present) and by "
@@ -87,7 +87,7 @@ def _parser():
                          help="random seed (default 0): train's initialisation, data and order; the solver of "
                               "--baseline tfidf (predict and evaluate); a model and --baseline vader predict "
                               "deterministically")
-        sub.add_argument("--out", type=Path, default=None, help=out_help)
+        sub.add_argument("--out", type=Path, default=None, required=required, help=out_help)
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
         sub.add_argument("--force", action="store_true", help="replace an existing --out")
 
@@ -173,8 +173,8 @@ def _parser():
     train_command.add_argument("--distribute", choices=["none", "mirrored"], default="none",
                                help="mirrored: data-parallel over the visible devices (tf.distribute.MirroredStrategy) "
                                     "(default none)")
-    common(train_command, "the run (required): a folder, or NAME.keras with NAME.vocabulary.json and NAME.json "
-                          "beside it; an interrupted run started again with the same --out resumes")
+    common(train_command, "the run: a folder, or NAME.keras with NAME.vocabulary.json and NAME.json beside it; "
+                          "an interrupted run started again with the same --out resumes", required=True)
     return parser
 
 
@@ -210,8 +210,6 @@ def _emit(args, lines):
 
 
 def _train(args):
-    if args.out is None:
-        raise InputError("train: --out is required (the run folder or NAME.keras)")
     if str(args.out) == "-":
         raise InputError("train: --out -: a run is files (model, vocabulary, card), not standard output")
     import_tensorflow()  # its start-up notices held back

@@ -117,3 +117,18 @@ def test_churn_predict_refuses_json_beside_curves_on_standard_output(capsys, inp
     code, out, err = call(capsys, "churn", "predict", "--transactions", "transactions.csv", "--out", "-", "--json")
     assert code == 2 and out == "" and len(err.splitlines()) == 1 and "--out FILE" in err
     assert sorted(p.name for p in inputs.iterdir()) == before
+
+
+@pytest.mark.parametrize("domain,argv", [("genomics", ["train", "--genbank", "reference.gb"]), ("sentiment", ["train"]),
+                                         ("ecology", ["train", "series.csv"]),
+                                         ("churn", ["train", "--transactions", "transactions.csv"])])
+def test_every_train_needs_out(capsys, inputs, monkeypatch, domain, argv):
+    """Found in review: churn train wrote churn_gated.keras into the current folder without ``--out``, and
+    sentiment's usage showed ``--out`` as optional and refused its absence in other words."""
+    monkeypatch.chdir(inputs)
+    before = sorted(p.name for p in inputs.iterdir())
+    code, out, err = call(capsys, domain, *argv, "--epochs", "1")
+    assert code == 2 and out == ""
+    assert err.splitlines() == [f"python -m domains.{domain} train: error: the following arguments are required: --out "
+                                "(see --help)"]
+    assert sorted(p.name for p in inputs.iterdir()) == before

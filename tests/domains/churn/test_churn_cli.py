@@ -363,12 +363,3 @@ def test_a_model_file_that_is_not_a_model_exits_2(capsys, small_log, tmp_path):
     model.with_suffix(".json").write_text(CARD.read_text())
     code, out, err = cli(capsys, "predict", "--transactions", small_log, "--model", model, "--out", tmp_path / "s.csv")
     assert code == 2 and out == "" and str(model) in err and len(err.strip().splitlines()) == 1
-
-
-def test_train_needs_out_as_every_domain_s_train_does(capsys, small_log, tmp_path, monkeypatch):
-    """Found in review: without ``--out``, churn train wrote churn_gated.keras and its card into the current
-    folder, where the other domains' train refuse to guess a name."""
-    monkeypatch.chdir(tmp_path)
-    code, _, err = cli(capsys, "train", "--transactions", small_log, "--epochs", 1)
-    assert code == 2 and "the following arguments are required: --out" in err
-    assert list(tmp_path.iterdir()) == []
