@@ -89,14 +89,14 @@ def mirrored_strategy():
 
 
 def strategy_scope(distribute):
-    """The context to build and compile a TensorFlow model in: ``None`` -> a no-op, ``"mirrored"`` ->
-    :func:`mirrored_strategy`'s scope (data parallel over the visible devices); anything else is an
-    :class:`InputError` naming ``--distribute``."""
-    if distribute is None:
+    """The context to build and compile a TensorFlow model in: ``None`` or ``"none"`` (``--distribute``'s
+    default) -> a no-op, ``"mirrored"`` -> :func:`mirrored_strategy`'s scope (data parallel over the visible
+    devices); anything else is an :class:`InputError` naming ``--distribute``."""
+    if distribute in (None, "none"):
         return contextlib.nullcontext()
     if distribute == "mirrored":
         return mirrored_strategy().scope()
-    raise InputError(f"--distribute: {distribute!r} is not supported (use 'mirrored')")
+    raise InputError(f"--distribute: {distribute!r} is not supported (use 'none' or 'mirrored')")
 
 
 def main(argv):

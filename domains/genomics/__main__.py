@@ -219,7 +219,7 @@ def _train(args):
         genomes, args.out, epochs=args.epochs, window=window, stride=max(1, window // 2),
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
         model_options=model_options, windows_per_epoch=args.windows_per_epoch,
-        distribute=None if args.distribute == "none" else args.distribute,
+        distribute=args.distribute,
         verbose=0 if args.json else 2, command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
     )
     if args.json:

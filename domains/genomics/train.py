@@ -76,7 +76,8 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
         command: the command line, recorded in the card.
         windows_per_epoch: if given, each epoch is this many windows drawn from an endless reshuffled stream
             (a subsample of the genomes per epoch) instead of one pass over all windows.
-        distribute: ``None`` or ``"mirrored"`` (see :func:`shared.distribute.strategy_scope`).
+        distribute: ``None`` or ``"none"`` (one device), or ``"mirrored"`` (see
+            :func:`shared.distribute.strategy_scope`).
 
     Returns:
         The card (a dict), also written next to ``out`` as ``<out stem>.json``.

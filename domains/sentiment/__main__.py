@@ -236,7 +236,7 @@ def _train(args):
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
                           word_dropout=args.word_dropout, wide_init=args.wide_init,
-                          distribute=None if args.distribute == "none" else args.distribute,
+                          distribute=args.distribute,
                           pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread,
                           adversarial=args.adversarial)
     metrics, files = {}, {}

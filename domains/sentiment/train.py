@@ -193,7 +193,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         steps_per_epoch: batches per epoch (None: one pass over ``train_data``; else the data repeat).
         callbacks: extra Keras callbacks, run after the backup and checkpoint ones (e.g. early stopping).
         word_dropout: probability of reading a training token as out-of-vocabulary (see :func:`length_buckets`).
-        distribute: ``None`` (one device) or ``"mirrored"``: the model is built and compiled inside a
+        distribute: ``None`` or ``"none"`` (one device), or ``"mirrored"``: the model is built and compiled inside a
             ``tf.distribute.MirroredStrategy`` scope (data parallel over the visible devices; each batch is
             split between them, so the result matches one device up to floating-point summation order).
         wide_init: a wide-and-deep model's (``model_options["wide_l2"]`` set) starting wide weights: ``"zero"``,

@@ -138,7 +138,7 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
                  "--distribute", "none")
     assert fresh.returncode == 0, fresh.stderr[-2000:]
     assert other.exists() and not stale.exists()
-    assert json.loads((tmp_path / "other.json").read_text())["distribute"] is None  # "none": one device
+    assert json.loads((tmp_path / "other.json").read_text())["distribute"] == "none"  # as ecology's and churn's cards
 
 
 def _gff3_spans(path):

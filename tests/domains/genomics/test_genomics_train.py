@@ -54,6 +54,11 @@ def test_mirrored_training_with_subsampled_epochs(piece, tmp_path):
     assert model.predict(np.zeros((1, 384, 4), "float32"), verbose=0)["coding"].shape == (1, 384, 2, 4)
 
 
-def test_unknown_strategy_is_bad_input():
-    with pytest.raises(InputError, match="--distribute"):
+def test_unknown_strategy_is_bad_input_and_none_is_one_device():
+    import tensorflow as tf
+
+    with pytest.raises(InputError, match="--distribute: 'tpu' is not supported \\(use 'none' or 'mirrored'\\)"):
         strategy_scope("tpu")
+    for one_device in (None, "none"):  # the library's default and the command line's
+        with strategy_scope(one_device):
+            assert tf.distribute.get_strategy().num_replicas_in_sync == 1
