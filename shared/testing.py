@@ -75,6 +75,8 @@ def check_layer(
     custom_objects=None,
     complete_config=True,
     atol=1e-6,
+    mixed_precision=True,
+    mixed_atol=1e-2,
 ):
     """Checks one layer class: call and shapes, config and ``.keras`` round trips, masking and training.
 
@@ -94,6 +96,10 @@ def check_layer(
        ``Dense`` layer to a regression target, trains with Adam on one full batch for ``train_steps`` steps;
        the mean squared error (in inference mode, without regularisation terms) must fall by at least
        ``min_loss_drop`` (a fraction) and every trainable weight of the layer must change.
+    6. **Mixed precision.** With ``mixed_precision=True``, the layer rebuilt from its config under the
+       ``"mixed_float16"`` dtype policy and given the same weights keeps float32 variables, returns float16 (the
+       policy's compute dtype) in every floating-point output and agrees with the float32 outputs to
+       ``mixed_atol``, as Keras' own layer tests check (``run_mixed_precision_check``).
 
     Stateful layers (``stateful=True``) have their states reset before every comparison call.
 
@@ -117,6 +123,8 @@ def check_layer(
         complete_config: require every named ``__init__`` argument in the config, as this project's layers
             do; Keras' own layers leave some defaults out. Defaults to `True`.
         atol: absolute tolerance of the output comparisons. Defaults to 1e-6.
+        mixed_precision: run the mixed-precision check. Defaults to `True`.
+        mixed_atol: absolute tolerance of the float16 outputs against the float32 ones. Defaults to 1e-2.
 
     Returns:
         A dict with ``output_shapes``, ``config_max_abs_diff``, ``saved_max_abs_diff``, and, when training ran,
@@ -213,7 +221,32 @@ def check_layer(
                 min_loss_drop,
             )
         )
+
+    # 6. Mixed precision.
+    if mixed_precision:
+        report["mixed_max_abs_diff"] = _check_mixed_precision(layer, config, input_data, call_kwargs, outputs,
+                                                              custom_objects, mixed_atol)
     return report
+
+
+def _check_mixed_precision(layer, config, input_data, call_kwargs, outputs, custom_objects, atol):
+    """Step 6 of :func:`check_layer`: the largest absolute difference of the float16 outputs from ``outputs``."""
+    name = type(layer).__name__
+    with keras.saving.custom_object_scope(custom_objects or {}):
+        mixed = type(layer).from_config({**config, "dtype": "mixed_float16"})
+    _call(mixed, input_data, call_kwargs)
+    mixed.set_weights(layer.get_weights())
+    stored = {keras.backend.standardize_dtype(v.dtype) for v in mixed.weights}
+    if stored - {"float32"}:
+        raise AssertionError(f"{name} under mixed_float16: variables stored as {sorted(stored)}, not float32")
+    mixed_outputs = _call(mixed, input_data, call_kwargs)
+    for index, x in enumerate(keras.tree.flatten(mixed_outputs)):
+        dtype = keras.backend.standardize_dtype(x.dtype)
+        if "float" in dtype and dtype != "float16":
+            raise AssertionError(f"{name} under mixed_float16: output leaf {index} is {dtype}, not float16")
+    as_float32 = keras.tree.map_structure(lambda x: keras.ops.cast(x, "float32"), mixed_outputs)
+    assert_allclose_nested(as_float32, outputs, atol=atol, msg=f"{name} under mixed_float16 vs float32")
+    return _max_abs_diff(as_float32, outputs)
 
 
 def _call(layer, input_data, call_kwargs):

@@ -4,7 +4,9 @@ Every layer here is written with ``keras.ops`` (so it runs on the TensorFlow, JA
 ``tests/shared/test_backends.py`` reloads a model saved under TensorFlow on each and compares outputs and gates;
 its PyTorch cases skip unless ``torch`` is installed, which ``dev`` leaves out for its size), is
 registered with ``keras.saving.register_keras_serializable(package="shared")``, round-trips through
-``get_config``/``from_config`` and through ``.keras`` files loaded with ``safe_mode=True``.
+``get_config``/``from_config`` and through ``.keras`` files loaded with ``safe_mode=True``, and follows a
+mixed-precision dtype policy (float32 weights, float16 or bfloat16 outputs). ``shared.testing.check_layer``
+checks each of these.
 """
 
 from shared.layers.gate_outputs import gate_activations

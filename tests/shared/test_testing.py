@@ -84,6 +84,28 @@ class BlockedGradient(keras.layers.Layer):
         return inputs * ops.stop_gradient(self.w)
 
 
+@keras.saving.register_keras_serializable(package="test_testing")
+class Float32Always(keras.layers.Layer):
+    """Broken for mixed precision: computes in float32 whatever the dtype policy says."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+    def call(self, inputs):
+        return ops.cast(inputs, "float32") * ops.cast(self.w, "float32")
+
+
+@keras.saving.register_keras_serializable(package="test_testing")
+class HalfPrecisionOverflow(keras.layers.Layer):
+    """Broken for mixed precision: an intermediate of 1e5 overflows float16 (largest finite value 65504)."""
+
+    def build(self, input_shape):
+        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+
+    def call(self, inputs):
+        return (inputs * self.w * 1e5) / 1e5
+
+
 class Unregistered(keras.layers.Layer):
     """Broken for saving: not registered, so ``load_model(safe_mode=True)`` cannot find it."""
 
@@ -108,6 +130,7 @@ def test_passes_on_keras_dense_and_reports_training(x):
     assert report["saved_max_abs_diff"] == 0.0
     assert report["loss_after"] < 0.9 * report["loss_before"]
     assert report["trainable_weights"] == 2
+    assert 0.0 < report["mixed_max_abs_diff"] < 1e-2
 
 
 def test_nested_outputs_and_masks(x):
@@ -160,6 +183,17 @@ def test_fails_when_no_gradient_reaches_the_weights(x):
 def test_fails_when_the_loss_does_not_fall(x):
     with pytest.raises(AssertionError, match="loss did not fall"):
         check_layer(ScaleWithGate, {}, x, train_steps=1, min_loss_drop=0.99)
+
+
+def test_fails_when_the_layer_ignores_the_mixed_precision_policy(x):
+    with pytest.raises(AssertionError, match="output leaf 0 is float32, not float16"):
+        check_layer(Float32Always, {}, x, trains=False)
+    check_layer(Float32Always, {}, x, trains=False, mixed_precision=False)
+
+
+def test_fails_when_float16_outputs_drift_from_float32(x):
+    with pytest.raises(AssertionError, match="under mixed_float16 vs float32"):
+        check_layer(HalfPrecisionOverflow, {}, x, trains=False)
 
 
 def test_fails_on_unregistered_layer(x):
