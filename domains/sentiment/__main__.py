@@ -159,6 +159,11 @@ def _parser():
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
     train_command.add_argument("--neutral", type=COUNT, default=0, metavar="N",
                                help="add N neutral SST train phrases with target 0.5 (default 0)")
+    train_command.add_argument("--negated-neutral", type=COUNT, default=0, metavar="N",
+                               help="add up to N neutral SST train statements negated after their first auxiliary "
+                                    "(\"the film is set in paris\" -> \"... is n't set ...\"), target 0.5 "
+                                    "(domains.sentiment.augment.negated_neutral; default 0; the shipped card's "
+                                    "selection has its measured effect)")
     train_command.add_argument("--pair-neutral-share", type=SHARE, default=0.25, metavar="SHARE",
                                help="share of the generated pairs built on a neutral word, target 0.5 on both "
                                     "halves (default 0.25)")
@@ -222,10 +227,11 @@ def _train(args):
     if args.pair_consistency and not args.augment:
         raise InputError(f"--pair-consistency: {args.pair_consistency} needs generated pairs (--augment)")
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
-                                pair_neutral_share=args.pair_neutral_share)
+                                pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral)
     dev = load_sst(sst_split_path(trees, "dev"))
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
-                    f"{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them neutral) "
+                    + (f"up to {args.negated_neutral} negated neutral ones at 0.5, " if args.negated_neutral else "")
+                    + f"{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them neutral) "
                     f"from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,

@@ -3,8 +3,10 @@
 import pandas as pd
 import pytest
 
-from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, overlap_with,
-                                      sst_lexicon, training_table)
+import numpy as np
+
+from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, negate_statement,
+                                      negated_neutral, overlap_with, sst_lexicon, training_table)
 from domains.sentiment.negation import has_negation, mark
 from shared.data_paths import shared_data
 
@@ -92,3 +94,47 @@ def test_sst_lexicon_and_training_table():
     shares = [(training_table(train_trees, pairs=400, seed=0, pair_neutral_share=share)["label"] == 0.5).sum() / 800
               for share in (0.0, 0.5)]
     assert shares[0] == 0 and 0.4 < shares[1] < 0.6
+
+
+@pytest.mark.parametrize("text, forms", [
+    ("the film is set in paris", {"the film is not set in paris", "the film is n't set in paris"}),
+    ("you can see where it goes", {"you can not see where it goes", "you ca n't see where it goes"}),
+    ("audiences will find it long", {"audiences will not find it long", "audiences wo n't find it long"}),
+    ("The cast was mostly local , and", {"The cast was not mostly local , and", "The cast was n't mostly local , and"}),
+])
+def test_negate_statement_puts_both_forms_after_the_first_auxiliary(text, forms):
+    rng = np.random.default_rng(0)
+    made = {negate_statement(text, rng) for _ in range(40)}
+    assert made == forms and has_negation(sorted(made)).all()
+
+
+@pytest.mark.parametrize("text", [
+    "is set in paris today",          # no subject before the auxiliary
+    "the film is n't set in paris",   # a cue already
+    "nobody is set in paris",
+    "the film is",                    # fewer than four tokens
+    "a film about two sisters",       # no auxiliary
+])
+def test_negate_statement_leaves_what_it_cannot_negate(text):
+    assert negate_statement(text, np.random.default_rng(0)) is None
+
+
+def test_negated_neutral_uses_neutral_phrases_only():
+    phrases = pd.DataFrame({"text": ["the film is set in paris", "the film is a total mess", "the cast was local too",
+                                     "is set in paris today", "the sequel will open in may"],
+                            "label5": [2, 0, 2, 2, 2]})
+    negated = negated_neutral(phrases, 10, seed=0)
+    assert negated["source"].tolist() == ["the film is set in paris", "the cast was local too",
+                                          "the sequel will open in may"]
+    assert has_negation(negated["text"]).all()
+    two = negated_neutral(phrases, 2, seed=1)
+    assert len(two) == 2 and set(two["source"]) <= set(negated["source"])
+    assert two.equals(negated_neutral(phrases, 2, seed=1))
+
+
+@needs_shared
+def test_training_table_adds_negated_neutral_phrases():
+    train_trees = SHARED / "sst" / "trees" / "train.txt.gz"
+    table = training_table(train_trees, neutral=500, seed=0, negated=300)
+    assert len(table) == 77_616 + 500 + 300 and (table["label"] == 0.5).sum() == 800
+    assert has_negation(table.loc[table["label"] == 0.5, "text"]).sum() >= 300

@@ -156,10 +156,12 @@ def test_train_clears_another_runs_backup_and_starts_afresh(trees, tmp_path):
     (backup / "training_metadata.json").write_text('{"epoch": 1, "batch": 0}')
     (tmp_path / "run.backup.best.weights.h5").write_text("junk")
     (tmp_path / "run.backup.epochs.csv").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,1,0.1,1.0,0.1\n")
-    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, "--epochs", "2", *TINY)
+    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, "--epochs", "2", "--negated-neutral",
+                 "3", *TINY)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["out"] == str(tmp_path / "run.keras")
     card = json.loads((tmp_path / "run.json").read_text())
+    assert "up to 3 negated neutral ones at 0.5" in card["data"]
     assert len(card["history"]["loss"]) == 2                      # both epochs: nothing resumed from the junk
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run.json", "run.keras", "run.vocabulary.json"]
 
@@ -169,7 +171,8 @@ def test_train_clears_another_runs_backup_and_starts_afresh(trees, tmp_path):
     ("--embed-dim", "0"), ("--epochs", "1.5"), ("--learning-rate", "-1"), ("--learning-rate", "0"),
     ("--learning-rate", "nan"), ("--word-dropout", "1.5"), ("--word-dropout", "1"), ("--word-dropout", "-0.1"),
     ("--wide-l2", "-0.5"), ("--wide-scale", "0"), ("--neutral-spread", "0.5"), ("--augment", "-1"),
-    ("--neutral", "-1"), ("--pair-neutral-share", "1.5"), ("--pair-consistency", "inf"), ("--adversarial", "-0.2"),
+    ("--neutral", "-1"), ("--negated-neutral", "-1"), ("--pair-neutral-share", "1.5"), ("--pair-consistency", "inf"),
+    ("--adversarial", "-0.2"),
 ])
 def test_train_refuses_a_numeric_option_out_of_range_naming_it(tmp_path, capsys, option, value):
     code, out, err = in_process(["train", "--out", tmp_path / "run", option, value], capsys)
