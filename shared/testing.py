@@ -127,8 +127,9 @@ def check_layer(
         mixed_atol: absolute tolerance of the float16 outputs against the float32 ones. Defaults to 1e-2.
 
     Returns:
-        A dict with ``output_shapes``, ``config_max_abs_diff``, ``saved_max_abs_diff``, and, when training ran,
-        ``loss_before``, ``loss_after`` and ``trainable_weights``.
+        A dict with ``output_shapes``, ``config_max_abs_diff``, ``saved_max_abs_diff``, when training ran
+        ``loss_before``, ``loss_after`` and ``trainable_weights``, and with the mixed-precision check
+        ``mixed_max_abs_diff``.
 
     Raises:
         AssertionError: when a check fails.

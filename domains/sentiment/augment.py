@@ -187,10 +187,11 @@ def negate_statement(text, rng):
     auxiliary after its first token (a subject must come first: "the film is set in paris", not "is set in
     paris")."""
     tokens = text.split()
-    if len(tokens) < 4 or any(is_cue(tokens, i) for i in range(len(tokens))):
+    lowered = [token.lower() for token in tokens]  # SST keeps case: "Not everyone will ..." holds a cue
+    if len(tokens) < 4 or any(is_cue(lowered, i) for i in range(len(tokens))):
         return None
     for index in range(1, len(tokens)):
-        forms = NEGATED_AUXILIARIES.get(tokens[index].lower())
+        forms = NEGATED_AUXILIARIES.get(lowered[index])
         if forms:
             return " ".join([*tokens[:index], forms[int(rng.integers(2))], *tokens[index + 1:]])
     return None

@@ -112,6 +112,7 @@ def test_negate_statement_puts_both_forms_after_the_first_auxiliary(text, forms)
     "is set in paris today",          # no subject before the auxiliary
     "the film is n't set in paris",   # a cue already
     "nobody is set in paris",
+    "Not everyone will like it",      # a cue in capitals, as SST writes a phrase's first word
     "the film is",                    # fewer than four tokens
     "a film about two sisters",       # no auxiliary
 ])
