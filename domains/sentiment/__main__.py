@@ -229,10 +229,10 @@ def _train(args):
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
                                 pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral)
     dev = load_sst(sst_split_path(trees, "dev"))
+    negated = f"up to {args.negated_neutral} negated neutral ones at 0.5, " if args.negated_neutral else ""
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
-                    + (f"up to {args.negated_neutral} negated neutral ones at 0.5, " if args.negated_neutral else "")
-                    + f"{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them neutral) "
-                    f"from {trees}; validation: SST-2 dev sentences",
+                    f"{negated}{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them "
+                    f"neutral) from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,

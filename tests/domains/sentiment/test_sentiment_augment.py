@@ -1,9 +1,8 @@
 """Minimal-pair augmentation: pairs differ by a negation, labels flip for polar words, held-out parts stay out."""
 
+import numpy as np
 import pandas as pd
 import pytest
-
-import numpy as np
 
 from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, negate_statement,
                                       negated_neutral, overlap_with, sst_lexicon, training_table)
