@@ -23,12 +23,23 @@ def test_windows_cover_every_base_and_never_cross_contigs(rng, window, stride):
     contigs = _contigs(rng)
     codes, targets, tilings = tile(contigs, window, stride)
     assert targets["coding"].shape == (len(codes), 2)
+    flank, block_end = window // 2, 0
     for contig, tiling in zip(contigs, tilings):
+        assert (tiling.contig, tiling.length) == (contig.id, len(contig.sequence))
+        bases = codes[tiling.offset:tiling.offset + tiling.length]
+        np.testing.assert_array_equal(bases, ["ACGTN".index(base) for base in contig.sequence])
+        # the blocks (a contig and its two flanks) follow one another without overlap, and every window lies
+        # inside its own contig's block
+        assert tiling.offset - flank == block_end
+        block_end = tiling.offset + tiling.length + flank
+        assert tiling.starts.min() >= tiling.offset - flank
+        assert tiling.starts.max() + window <= block_end
         covered = np.zeros(len(codes), bool)
         for start in tiling.starts:
             covered[start:start + window] = True
         assert covered[tiling.offset:tiling.offset + tiling.length].all()
         assert np.diff(tiling.starts).max(initial=0) <= stride
+    assert block_end == len(codes)
 
 
 def test_stitching_window_outputs_restores_each_contig(rng):
