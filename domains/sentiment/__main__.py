@@ -139,6 +139,10 @@ def _parser():
                                help="add VADER prior-polarity features per token (domains.sentiment.lexicon)")
     train_command.add_argument("--word-dropout", type=DROPOUT, default=0.0,
                                help="probability of reading a training token as unknown, in [0, 1) (default 0)")
+    train_command.add_argument("--rare-word-dropout", type=NON_NEGATIVE, default=0.0, metavar="ALPHA",
+                               help="also read a training token of type w as unknown with probability "
+                                    "ALPHA / (ALPHA + count(w)), count(w) its count in the training texts "
+                                    "(default 0: none)")
     train_command.add_argument("--wide-l2", type=NON_NEGATIVE, default=None, metavar="L2",
                                help="add a wide part: a linear logit over uni- and bigrams (domains.sentiment.ngrams) "
                                     "with this L2 penalty, summed with the recurrent part's (default: none)")
@@ -241,7 +245,8 @@ def _train(args):
     classifier, _ = train(train_data, dev, args.out, epochs=args.epochs, batch_size=args.batch_size, seed=args.seed,
                           learning_rate=args.learning_rate, model_options=options, card=card, force=args.force,
                           steps_per_epoch=args.steps_per_epoch, verbose=0 if args.json else 2,
-                          word_dropout=args.word_dropout, wide_init=args.wide_init,
+                          word_dropout=args.word_dropout, rare_word_dropout_alpha=args.rare_word_dropout,
+                          wide_init=args.wide_init,
                           distribute=args.distribute,
                           pair_consistency=args.pair_consistency, neutral_spread=args.neutral_spread,
                           adversarial=args.adversarial)

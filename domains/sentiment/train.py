@@ -27,7 +27,7 @@ import tensorflow as tf
 from domains.sentiment.adversarial import AdversarialTraining
 from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentClassifier, build_model
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
-from domains.sentiment.text import tokenized
+from domains.sentiment.text import tokenize, tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import STAMP, claim_backup
 from shared.cli import InputError
@@ -43,7 +43,9 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
     (time dimension left unknown: it varies per batch), ``labels`` float32 ``(b,)`` (or ``(b, k)`` for
     ``labels`` of shape ``(n, k)``). With ``word_dropout`` > 0 (for training), each token id is replaced by the
     out-of-vocabulary id 1 with that probability, anew on every pass (the negation and lexicon features are
-    kept), so the model learns to read unknown words as it reads rare ones.
+    kept), so the model learns to read unknown words as it reads rare ones. ``word_dropout`` may also be a
+    float array indexed by token id (length: the vocabulary plus padding and OOV), one probability per id, as
+    :func:`rare_word_dropout` gives.
 
     With ``pairs`` (int ``(n,)``: the minimal pair each text belongs to, two texts per number, -1 for none:
     :func:`domains.sentiment.augment.training_table`'s ``pair``), a pair's two texts travel as one unit. Each pass
@@ -60,12 +62,16 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
     if units is not None and batch_size < 4:  # below 4 a pass could not always fill every batch
         raise InputError(f"batch_size {batch_size}: pairs need batches of at least 4 texts")
     n_batches = math.ceil(len(texts) / batch_size)
+    n_ids = len(featurizer.vocabulary) + 2
+    if np.ndim(word_dropout) and np.shape(word_dropout) != (n_ids,):
+        raise InputError(f"word_dropout: {np.size(word_dropout)} probabilities, expected one per id ({n_ids})")
 
     def batch_features(rows):
         features = featurizer([texts[i] for i in rows])
-        if word_dropout:
+        if np.any(word_dropout):
             tokens = features["tokens"]
-            features["tokens"] = np.where((tokens > 0) & (rng.random(tokens.shape) < word_dropout), 1, tokens)
+            drop = word_dropout[tokens] if np.ndim(word_dropout) else word_dropout
+            features["tokens"] = np.where((tokens > 0) & (rng.random(tokens.shape) < drop), 1, tokens)
         return features
 
     def batches():
@@ -103,6 +109,29 @@ def length_buckets(featurizer, texts, labels, batch_size=64, seed=0, repeat=Fals
                                              output_signature=(featurizer.signature(), label_spec))
     dataset = dataset.apply(tf.data.experimental.assert_cardinality(n_batches))
     return (dataset.repeat() if repeat else dataset).prefetch(2)
+
+
+def rare_word_dropout(featurizer, texts, alpha, word_dropout=0.0):
+    """Per-id probabilities of reading a training token as out-of-vocabulary, for :func:`length_buckets`.
+
+    A token of type w is dropped with probability ``alpha / (alpha + count(w))``, ``count`` its number of
+    occurrences in ``texts`` (Kiperwasser & Goldberg 2016, TACL 4: rare words stand in for the unknown ones, so
+    the out-of-vocabulary embedding is trained on the contexts unknown words come in); on top of that, every token
+    with probability ``word_dropout``. Padding (id 0) and out-of-vocabulary (id 1) get 0.
+
+    Returns:
+        float64 ``(len(featurizer.vocabulary) + 2,)``, each in [0, 1] (1 only for a vocabulary token that
+        ``texts`` never hold).
+    """
+    if alpha < 0:
+        raise InputError(f"rare_word_dropout {alpha}: needs alpha >= 0")
+    counts = {}
+    for text in texts:
+        for token in tokenize(text):
+            counts[token] = counts.get(token, 0) + 1
+    count = np.array([counts.get(token, 0) for token in featurizer.vocabulary], dtype="float64")
+    rare = np.divide(alpha, alpha + count, out=np.zeros_like(count), where=alpha + count > 0)
+    return np.concatenate([[0.0, 0.0], word_dropout + (1 - word_dropout) * rare])
 
 
 def _units(pairs, labels):
@@ -178,7 +207,8 @@ def run_files(out):
 
 def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, learning_rate=2e-3, max_tokens=20_000,
           model_options=None, card=None, force=False, steps_per_epoch=None, verbose=2, callbacks=(), word_dropout=0.0,
-          distribute=None, wide_init="zero", pair_consistency=0.0, neutral_spread=0.0, adversarial=0.0):
+          distribute=None, wide_init="zero", pair_consistency=0.0, neutral_spread=0.0, adversarial=0.0,
+          rare_word_dropout_alpha=0.0):
     """Trains a classifier and writes the run ``out``.
 
     Args:
@@ -193,6 +223,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         steps_per_epoch: batches per epoch (None: one pass over ``train_data``; else the data repeat).
         callbacks: extra Keras callbacks, run after the backup and checkpoint ones (e.g. early stopping).
         word_dropout: probability of reading a training token as out-of-vocabulary (see :func:`length_buckets`).
+        rare_word_dropout_alpha: with alpha > 0, a token of type w is also read as out-of-vocabulary with
+            probability alpha / (alpha + its count in ``train_data``) (:func:`rare_word_dropout`); 0: none.
         distribute: ``None`` or ``"none"`` (one device), or ``"mirrored"``: the model is built and compiled inside a
             ``tf.distribute.MirroredStrategy`` scope (data parallel over the visible devices; each batch is
             split between them, so the result matches one device up to floating-point summation order).
@@ -275,8 +307,10 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     elif wide_init != "zero":
         raise InputError(f"wide_init: {wide_init!r} is not 'zero', 'nb' or 'logistic'")
     paired = pair_consistency > 0
+    drop = (rare_word_dropout(featurizer, train_data["text"], rare_word_dropout_alpha, word_dropout)
+            if rare_word_dropout_alpha else word_dropout)
     batches = length_buckets(featurizer, train_data["text"], train_data["label"], batch_size, seed,
-                             repeat=steps_per_epoch is not None, word_dropout=word_dropout,
+                             repeat=steps_per_epoch is not None, word_dropout=drop,
                              pairs=train_data["pair"].to_numpy() if paired else None)
     validation_labels = validation_data["label"].to_numpy(dtype="float32")
     if paired:  # the loss's label layout, with no pairs
@@ -284,7 +318,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     validation = length_buckets(featurizer, validation_data["text"], validation_labels, 256, seed)
     settings = {"epochs": epochs, "batch_size": batch_size, "seed": seed, "learning_rate": learning_rate,
                 "max_tokens": max_tokens, "model_options": model_options or {}, "steps_per_epoch": steps_per_epoch,
-                "word_dropout": word_dropout, "distribute": distribute, "wide_init": wide_init,
+                "word_dropout": word_dropout, "rare_word_dropout_alpha": rare_word_dropout_alpha,
+                "distribute": distribute, "wide_init": wide_init,
                 "pair_consistency": pair_consistency, "neutral_spread": neutral_spread, "adversarial": adversarial,
                 "n_train": int(len(train_data)), "n_validation": int(len(validation_data))}
     owner = {"settings": settings, "train_data": data_digest(train_data, ("text", "label", "pair")),

@@ -172,7 +172,7 @@ def test_train_clears_another_runs_backup_and_starts_afresh(trees, tmp_path):
     ("--learning-rate", "nan"), ("--word-dropout", "1.5"), ("--word-dropout", "1"), ("--word-dropout", "-0.1"),
     ("--wide-l2", "-0.5"), ("--wide-scale", "0"), ("--neutral-spread", "0.5"), ("--augment", "-1"),
     ("--neutral", "-1"), ("--negated-neutral", "-1"), ("--pair-neutral-share", "1.5"), ("--pair-consistency", "inf"),
-    ("--adversarial", "-0.2"),
+    ("--adversarial", "-0.2"), ("--rare-word-dropout", "-1"), ("--rare-word-dropout", "inf"),
 ])
 def test_train_refuses_a_numeric_option_out_of_range_naming_it(tmp_path, capsys, option, value):
     code, out, err = in_process(["train", "--out", tmp_path / "run", option, value], capsys)
