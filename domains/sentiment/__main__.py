@@ -171,6 +171,9 @@ def _parser():
     train_command.add_argument("--pair-neutral-share", type=SHARE, default=0.25, metavar="SHARE",
                                help="share of the generated pairs built on a neutral word, target 0.5 on both "
                                     "halves (default 0.25)")
+    train_command.add_argument("--descriptive-neutral", action="store_true",
+                               help="build the neutral generated pairs only on words VADER gives no valence, leaving "
+                                    "out the evaluative words SST labels neutral ('awful', 'scary')")
     train_command.add_argument("--pair-consistency", type=NON_NEGATIVE, default=0.0, metavar="STRENGTH",
                                help="keep each generated pair in one batch and add STRENGTH x (sum of the two "
                                     "logits)^2 for a pair whose negation flips the label, x (their difference)^2 "
@@ -231,12 +234,14 @@ def _train(args):
     if args.pair_consistency and not args.augment:
         raise InputError(f"--pair-consistency: {args.pair_consistency} needs generated pairs (--augment)")
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
-                                pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral)
+                                pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral,
+                                descriptive_neutral=args.descriptive_neutral)
     dev = load_sst(sst_split_path(trees, "dev"))
     negated = f"up to {args.negated_neutral} negated neutral ones at 0.5, " if args.negated_neutral else ""
+    descriptive = ", on words without a VADER valence" if args.descriptive_neutral else ""
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
                     f"{negated}{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them "
-                    f"neutral) from {trees}; validation: SST-2 dev sentences",
+                    f"neutral{descriptive}) from {trees}; validation: SST-2 dev sentences",
             "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,

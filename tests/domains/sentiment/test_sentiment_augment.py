@@ -7,6 +7,7 @@ import pytest
 from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, negate_statement,
                                       negated_neutral, overlap_with, sst_lexicon, training_table)
 from domains.sentiment.negation import has_negation, mark
+from shared.cli import InputError
 from shared.data_paths import shared_data
 
 SHARED = shared_data("sentiment")
@@ -130,6 +131,34 @@ def test_negated_neutral_uses_neutral_phrases_only():
     two = negated_neutral(phrases, 2, seed=1)
     assert len(two) == 2 and set(two["source"]) <= set(negated["source"])
     assert two.equals(negated_neutral(phrases, 2, seed=1))
+
+
+def test_descriptive_neutral_pairs_leave_out_neutral_words_with_a_valence():
+    scary = pd.DataFrame([("scary", 2, 0.5, "adj", False, -0.55), ("comic", 2, 0.5, "adj", False, 0.2)],
+                         columns=[*LEXICON.columns, "valence"])
+    lexicon = pd.concat([LEXICON.assign(valence=0.0), scary], ignore_index=True)
+    every = generate(lexicon, 400, seed=0, neutral_share=0.5)
+    assert {"scary", "comic"} <= set(every.loc[every["label"] == 0.5, "word"])
+    descriptive = generate(lexicon, 400, seed=0, neutral_share=0.5, descriptive_neutral=True)
+    neutral = descriptive.loc[descriptive["label"] == 0.5, "word"]
+    assert set(neutral) == {"british", "experience", "watch", "remind"}            # the valence-0 neutral words
+    assert 0.4 < len(neutral) / len(descriptive) < 0.6
+    polar = descriptive.loc[descriptive["label"] != 0.5, "word"]
+    assert set(polar) == set(every.loc[every["label"] != 0.5, "word"])              # polar words untouched
+    evaluative = lexicon.assign(valence=np.where(lexicon["word"] == "british", 0.1, lexicon["valence"]))
+    with pytest.raises(InputError, match="lexicon: no descriptive neutral adj word for frame '[a-z_]+'"):
+        generate(evaluative, 400, seed=0, neutral_share=0.5, descriptive_neutral=True)
+    with pytest.raises(InputError, match="lexicon: no negative adj word held out for frame"):
+        generate(LEXICON[LEXICON["word"] != "awful"], 400, seed=0, held_out=True)
+
+
+@needs_shared
+def test_sst_lexicon_gives_each_word_its_vader_valence():
+    lexicon = sst_lexicon(SHARED / "sst" / "trees" / "train.txt.gz").set_index("word")
+    assert lexicon.loc["awful", "polarity"] == 0.5 and lexicon.loc["awful", "valence"] == pytest.approx(-2.0 / 4)
+    assert lexicon.loc["accent", "polarity"] == 0.5 and lexicon.loc["accent", "valence"] == 0
+    assert lexicon.loc["boring", "valence"] < 0 < lexicon.loc["masterpiece", "valence"]
+    assert lexicon["valence"].between(-1, 1).all()
 
 
 @needs_shared
