@@ -168,6 +168,9 @@ def _parser():
                                     "(\"the film is set in paris\" -> \"... is n't set ...\"), target 0.5 "
                                     "(domains.sentiment.augment.negated_neutral; default 0; the shipped card's "
                                     "selection has its measured effect)")
+    train_command.add_argument("--descriptive-negated", action="store_true",
+                               help="--negated-neutral takes only phrases without a word VADER rates (SST labels "
+                                    "some evaluative phrases neutral)")
     train_command.add_argument("--pair-neutral-share", type=SHARE, default=0.25, metavar="SHARE",
                                help="share of the generated pairs built on a neutral word, target 0.5 on both "
                                     "halves (default 0.25)")
@@ -231,13 +234,17 @@ def _train(args):
     for name in ("model", "vocabulary", "card"):  # before reading the trees, in the command line's words
         check_writable(run_files(args.out)[name], args.force)
     trees = _trees(args)
+    if args.descriptive_negated and not args.negated_neutral:
+        raise InputError("--descriptive-negated: needs negated neutral phrases (--negated-neutral N)")
     if args.pair_consistency and not args.augment:
         raise InputError(f"--pair-consistency: {args.pair_consistency} needs generated pairs (--augment)")
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
                                 pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral,
-                                descriptive_neutral=args.descriptive_neutral)
+                                descriptive_neutral=args.descriptive_neutral,
+                                descriptive_negated=args.descriptive_negated)
     dev = load_sst(sst_split_path(trees, "dev"))
-    negated = f"up to {args.negated_neutral} negated neutral ones at 0.5, " if args.negated_neutral else ""
+    kind = "negated neutral ones without a VADER-rated word" if args.descriptive_negated else "negated neutral ones"
+    negated = f"up to {args.negated_neutral} {kind} at 0.5, " if args.negated_neutral else ""
     descriptive = ", on words without a VADER valence" if args.descriptive_neutral else ""
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
                     f"{negated}{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them "

@@ -34,7 +34,8 @@ used for training; they are the held-out templates for choosing settings (:func:
 **Negated neutral phrases** (:func:`negated_neutral`, ``train --negated-neutral N``): neutral SST train statements
 with a negation put after their first auxiliary, target 0.5. Not in the shipped recipe: on the recipe's seeds 0-11
 they narrowed the SST-2 dev negation gap by about a point and put negated neutral SST dev phrases in the neutral
-band (0.31 -> 0.88), but cost 0.027 of the held-out minimal pairs (the weights' card, ``selection``).
+band (0.31 -> 0.88), but cost 0.027 of the held-out minimal pairs; 1,000 of them, or only the 1,944 without a
+VADER-rated word (``--descriptive-negated``), cost 0.05 (the weights' card, ``selection``).
 """
 
 import re
@@ -215,17 +216,22 @@ def negate_statement(text, rng):
     return None
 
 
-def negated_neutral(phrases, n, seed=0):
+def negated_neutral(phrases, n, seed=0, descriptive=False):
     """Up to ``n`` neutral phrases (SST label 2 in ``phrases``, a table with ``text`` and ``label5``) negated by
     :func:`negate_statement`, a random sample of those it can negate: the negation of a neutral statement is
     neutral ("the film is set in paris" -> "the film is n't set in paris"), which the polar SST phrases (two
-    thirds of those with a cue are negative) do not teach.
+    thirds of those with a cue are negative) do not teach. With ``descriptive``, only phrases none of whose
+    tokens has a VADER valence (:func:`domains.sentiment.lexicon.vader_valence`): SST labels some evaluative
+    phrases neutral ("I thought the relationships were wonderful"), whose negation is not neutral.
 
     Returns:
         DataFrame ``text, source``: the negated phrase and the phrase it came from, in ``phrases``' order.
     """
     rng = np.random.default_rng(seed)
     middle = phrases.loc[phrases["label5"] == 2, "text"]
+    if descriptive:
+        valence = vader_valence()
+        middle = middle[[not any(valence.get(token.lower(), 0.0) for token in text.split()) for text in middle]]
     negated = pd.DataFrame({"text": [negate_statement(text, rng) for text in middle], "source": middle.to_numpy()})
     negated = negated.dropna(subset=["text"])
     if len(negated) > n:
@@ -247,12 +253,12 @@ def overlap_with(generated, others, n=4):
 
 
 def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0.25, negated=0,
-                   descriptive_neutral=False):
+                   descriptive_neutral=False, descriptive_negated=False):
     """The training data: every polar SST train phrase (binary label), plus ``neutral`` neutral SST train
     phrases (label 0.5, a random sample), ``negated`` negated neutral SST train phrases (label 0.5, see
-    :func:`negated_neutral`) and ``pairs`` generated minimal pairs (training frames and words only; a share
-    ``pair_neutral_share`` of them built on neutral words, only those without a VADER valence with
-    ``descriptive_neutral``, see :func:`generate`).
+    :func:`negated_neutral`; only those without a VADER-rated token with ``descriptive_negated``) and ``pairs``
+    generated minimal pairs (training frames and words only; a share ``pair_neutral_share`` of them built on
+    neutral words, only those without a VADER valence with ``descriptive_neutral``, see :func:`generate`).
 
     Returns:
         DataFrame ``text, label, pair``, shuffled: ``label`` float (0, 0.5 or 1); ``pair`` the generated pair a
@@ -267,8 +273,8 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
                                                        random_state=seed)
         parts.append(pd.DataFrame({"text": middle["text"], "label": 0.5, "pair": -1}))
     if negated:
-        parts.append(pd.DataFrame({"text": negated_neutral(phrases, negated, seed=seed)["text"], "label": 0.5,
-                                   "pair": -1}))
+        negated_phrases = negated_neutral(phrases, negated, seed=seed, descriptive=descriptive_negated)
+        parts.append(pd.DataFrame({"text": negated_phrases["text"], "label": 0.5, "pair": -1}))
     if pairs:
         generated = generate(sst_lexicon(train_trees), pairs, seed=seed, neutral_share=pair_neutral_share,
                              descriptive_neutral=descriptive_neutral)

@@ -6,6 +6,7 @@ import pytest
 
 from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, negate_statement,
                                       negated_neutral, overlap_with, sst_lexicon, training_table)
+from domains.sentiment.lexicon import vader_valence
 from domains.sentiment.negation import has_negation, mark
 from shared.cli import InputError
 from shared.data_paths import shared_data
@@ -131,6 +132,11 @@ def test_negated_neutral_uses_neutral_phrases_only():
     two = negated_neutral(phrases, 2, seed=1)
     assert len(two) == 2 and set(two["source"]) <= set(negated["source"])
     assert two.equals(negated_neutral(phrases, 2, seed=1))
+    rated = pd.DataFrame({"text": ["the film is set in paris", "I thought the ending was wonderful",
+                                   "the cast was local too", "The plot is Funny enough"], "label5": [2, 2, 2, 2]})
+    descriptive = negated_neutral(rated, 10, seed=0, descriptive=True)             # 'wonderful', 'Funny' are rated
+    assert descriptive["source"].tolist() == ["the film is set in paris", "the cast was local too"]
+    assert len(negated_neutral(rated, 10, seed=0)) == 4
 
 
 def test_descriptive_neutral_pairs_leave_out_neutral_words_with_a_valence():
@@ -167,3 +173,9 @@ def test_training_table_adds_negated_neutral_phrases():
     table = training_table(train_trees, neutral=500, seed=0, negated=300)
     assert len(table) == 77_616 + 500 + 300 and (table["label"] == 0.5).sum() == 800
     assert has_negation(table.loc[table["label"] == 0.5, "text"]).sum() >= 300
+    descriptive = training_table(train_trees, seed=0, negated=5000, descriptive_negated=True)
+    negated = descriptive.loc[descriptive["label"] == 0.5, "text"]
+    valence = vader_valence()
+    assert 1000 < len(negated) < 4726                      # fewer than all 4,726 negatable neutral phrases
+    assert has_negation(negated).all()
+    assert not any(valence.get(token.lower(), 0) for text in negated for token in text.split())

@@ -134,6 +134,14 @@ def test_train_refuses_a_pair_consistency_without_generated_pairs(trees, tmp_pat
         assert result.stderr.startswith(prefix + "--pair-consistency: ") and not (tmp_path / "run").exists()
 
 
+def test_train_refuses_descriptive_negated_without_negated_neutral_phrases(trees, tmp_path, capsys):
+    code, out, err = in_process(["train", "--out", tmp_path / "run", "--sst-trees", trees, "--descriptive-negated"],
+                                capsys)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1
+    assert err.startswith("error: --descriptive-negated: needs negated neutral phrases (--negated-neutral N)")
+    assert not (tmp_path / "run").exists()
+
+
 TINY = ["--steps-per-epoch", "2", "--units", "4", "--embed-dim", "4", "--batch-size", "4", "--json"]
 
 
