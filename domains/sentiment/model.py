@@ -49,7 +49,7 @@ from domains.sentiment.lexicon import FEATURES as LEXICON_FEATURES
 from domains.sentiment.lexicon import lexicon_features
 from domains.sentiment.negation import FEATURES, mark_tokens
 from domains.sentiment.ngrams import NgramLogit
-from domains.sentiment.text import check_texts, tokenize
+from domains.sentiment.text import check_texts, token_counts, tokenize
 from shared.layers import AttentionPooling, GatedLSTM
 
 
@@ -72,10 +72,7 @@ class Featurizer:
     def adapt(cls, texts, max_tokens=20_000, min_count=1, lexicon=False):
         """A featurizer whose vocabulary is the ``max_tokens - 2`` most frequent tokens of ``texts`` seen at
         least ``min_count`` times (ties broken by first appearance)."""
-        counts = {}
-        for text in texts:
-            for token in tokenize(text):
-                counts[token] = counts.get(token, 0) + 1
+        counts = token_counts(texts)
         ranked = sorted((token for token, n in counts.items() if n >= min_count), key=lambda t: -counts[t])
         return cls(ranked[: max_tokens - 2], lexicon=lexicon)
 

@@ -20,6 +20,7 @@ characters before tokenising, and the token list to its first ``MAX_TOKENS`` tok
 classifier; SST's longest sentence has 56 tokens).
 """
 
+import collections
 import re
 import unicodedata
 
@@ -97,3 +98,12 @@ def tokenized(text):
     "do n't !"
     """
     return " ".join(tokenize(text))
+
+
+def token_counts(texts):
+    """dict token -> number of occurrences over ``texts`` (:func:`tokenize`), in order of first appearance.
+
+    >>> token_counts(["not bad", "Bad film"])
+    {'not': 1, 'bad': 2, 'film': 1}
+    """
+    return dict(collections.Counter(token for text in texts for token in tokenize(text)))

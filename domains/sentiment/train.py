@@ -27,7 +27,7 @@ import tensorflow as tf
 from domains.sentiment.adversarial import AdversarialTraining
 from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentClassifier, build_model
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
-from domains.sentiment.text import tokenize, tokenized
+from domains.sentiment.text import token_counts, tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import STAMP, claim_backup
 from shared.cli import InputError
@@ -125,10 +125,7 @@ def rare_word_dropout(featurizer, texts, alpha, word_dropout=0.0):
     """
     if alpha < 0:
         raise InputError(f"rare_word_dropout {alpha}: needs alpha >= 0")
-    counts = {}
-    for text in texts:
-        for token in tokenize(text):
-            counts[token] = counts.get(token, 0) + 1
+    counts = token_counts(texts)
     count = np.array([counts.get(token, 0) for token in featurizer.vocabulary], dtype="float64")
     rare = np.divide(alpha, alpha + count, out=np.zeros_like(count), where=alpha + count > 0)
     return np.concatenate([[0.0, 0.0], word_dropout + (1 - word_dropout) * rare])
