@@ -9,7 +9,8 @@
   sst_negation.json``) once per seed through ``python -m domains.sentiment train`` (a run already in ``--runs``
   with the same command is reused, so an interrupted benchmark resumes), scores every run with
   ``sentiment_scorecard.score`` (SST-2 dev and test, negation gap, SST negation flips, CheckList negation
-  tests, IMDb contrast pairs, held-out templates) and prints, per target, the mean, standard deviation and
+  tests, IMDb contrast pairs, and the validation sets: held-out templates, negated neutral SST dev phrases and the
+  hand-written sets of ``benchmarks/sentiment_validation``) and prints, per target, the mean, standard deviation and
   range over the seeds, the difference to the target and the same figure for TF-IDF + LR and VADER
   (measured in the same run). About 5 min per seed on one free CPU core (training 2 epochs, then scoring).
 - mr: 10-fold cross-validation on Pang & Lee's rt-polarity (MR) sentences, shared data, folds stratified with
@@ -87,6 +88,9 @@ TARGETS = [
     ("SST-2 dev accuracy (validation)", ("sst2_dev_accuracy",), None, "min"),
     ("held-out templates both right (validation)", ("held_out_templates", "pairs_both_right"), None, "min"),
     ("held-out neutral in band (validation)", ("held_out_templates", "neutral_in_band"), None, "min"),
+    ("negated neutral SST dev phrases in band (validation)", ("negated_neutral_probe", "neutral_in_band"), None, "min"),
+    ("hand-written pairs both right (validation)", ("handwritten", "pairs_both_right"), None, "min"),
+    ("hand-written negated neutral in band (validation)", ("handwritten", "negated_neutral_in_band"), None, "min"),
 ]
 
 

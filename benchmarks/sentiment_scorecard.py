@@ -2,11 +2,19 @@
 labelled SST train phrase), VADER (``--baseline vader``, nothing trained) or a trained run (``--model``: a folder or a ``.keras`` file).
 
 Scores SST-2 dev and test accuracy, the negation gap on test, SST negation-flip accuracy (the 80 test phrases),
-CheckList negation pass rates, IMDb contrast pairs (test, both right) and the held-out templates of
-``domains.sentiment.augment`` (frames and words never trained on; polar pairs both right, and the share of
-neutral sentences kept in the neutral band): settings are chosen on SST dev and these, not on CheckList. Needs the shared data
-(``../shared/data/sentiment``, or ``$GATED_SHARED_DATA/sentiment``; without it the script says so and exits 0; a
-file missing from it is named, exit 2, before any work). On one CPU thread (2026-11-22, load
+CheckList negation pass rates, IMDb contrast pairs (test, both right), and the validation sets settings are chosen
+on (never on CheckList or a test set):
+
+- the held-out templates of ``domains.sentiment.augment`` (frames and words never trained on): polar pairs both
+  right, and the share of neutral sentences kept in the neutral band;
+- the negated neutral SST *dev* phrases (``negated_neutral_probe``): the neutral dev phrases that
+  ``augment.negate_statement`` can negate (527), negated after their first auxiliary; the share in the neutral band
+  and the median P(positive);
+- the hand-written sets of ``benchmarks/sentiment_validation`` (``handwritten``; see its README): 86 minimal pairs
+  (both right) and 96 negated neutral statements (share in the neutral band).
+
+Needs the shared data (``../shared/data/sentiment``, or ``$GATED_SHARED_DATA/sentiment``; without it the script
+says so and exits 0; a file missing from it is named, exit 2, before any work). On one CPU thread (2026-11-22, load
 average 4-5 on the 2 shared cores) the shipped model took 32 s (21 s of scoring), the TF-IDF baseline 12 s.
 
     python benchmarks/sentiment_scorecard.py [--model RUN | --baseline {tfidf,vader}] [--json] [--update-card]
@@ -14,6 +22,7 @@ average 4-5 on the 2 shared cores) the shipped model took 32 s (21 s of scoring)
 
 import argparse
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -22,12 +31,14 @@ import pandas as pd
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import SST_SPLITS, load_checklist, load_flips, load_sst, load_table, sst_split_path
-from domains.sentiment.augment import generate, sst_lexicon
+from domains.sentiment.augment import generate, negated_neutral, sst_lexicon
 from domains.sentiment.evaluate import evaluate_all, pairs_both_right, three_way
 from shared import cli
 from shared.atomic import atomic_open
 from shared.data_paths import shared_data, shared_data_folder
 
+#: The hand-written validation sets (README.md there says what they hold and how they were made).
+VALIDATION = Path(__file__).resolve().parent / "sentiment_validation"
 #: The files :func:`score` reads under the shared sentiment folder besides the SST trees (all three splits).
 SCORED_FILES = ("sst/sst_negation_flips.tsv", "checklist/checklist_sentiment_negation.tsv.gz",
                 "imdb_contrast/test_original.tsv.gz", "imdb_contrast/test_contrast.tsv.gz")
@@ -48,6 +59,27 @@ def held_out_templates(model, trees, n_pairs=1000):
     polar = (pairs["label"] != 0.5).to_numpy()
     return {**pairs_both_right(pairs["label"][polar], p[polar]),
             "neutral_in_band": float((three_way(p[~polar]) == "neu").mean())}
+
+
+def negated_neutral_probe(model, trees):
+    """The neutral SST dev phrases :func:`domains.sentiment.augment.negated_neutral` can negate (seed 0), negated:
+    their count, the share of them in the neutral band and their median P(positive)."""
+    probe = negated_neutral(load_sst(sst_split_path(trees, "dev"), view="phrases", classes=5), sys.maxsize, seed=0)
+    p = model.predict_proba(probe["text"])
+    return {"n": int(len(probe)), "neutral_in_band": float((three_way(p) == "neu").mean()),
+            "median_probability": float(np.median(p))}
+
+
+def handwritten(model, folder=VALIDATION):
+    """The hand-written validation sets under ``folder``: minimal pairs both right, and the share of the negated
+    neutral statements in the neutral band (with their count and median P(positive))."""
+    pairs = load_table(folder / "handwritten_pairs.tsv")
+    statements = [line.strip() for line in (folder / "handwritten_negated_neutral.txt").read_text().splitlines()
+                  if line.strip()]
+    p = model.predict_proba(statements)
+    return {**pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]), where="handwritten_pairs.tsv"),
+            "n_negated_neutral": len(statements), "negated_neutral_in_band": float((three_way(p) == "neu").mean()),
+            "negated_neutral_median_probability": float(np.median(p))}
 
 
 def missing_data(root, splits=SST_SPLITS, files=SCORED_FILES):
@@ -79,6 +111,8 @@ def score(model, root):
     pairs = imdb_pairs(root)
     result["imdb_contrast_test"] = pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]))
     result["held_out_templates"] = held_out_templates(model, trees)
+    result["negated_neutral_probe"] = negated_neutral_probe(model, trees)
+    result["handwritten"] = handwritten(model)
     result["seconds"] = round(time.perf_counter() - start, 1)
     return result
 
