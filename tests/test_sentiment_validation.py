@@ -1,15 +1,19 @@
-"""The hand-written validation sets of ``benchmarks/sentiment_validation`` (issue 4): their form, and what the
-scorecard reads from them, checked with VADER (nothing trained) for known answers."""
+"""The hand-written validation sets of ``benchmarks/sentiment_validation`` (issue 4): their form, what the
+scorecard reads from them, checked with VADER (nothing trained) for known answers, and the shipped model's figures on
+them as its card gives them."""
 
 import importlib.util
+import json
 from functools import cache
 from pathlib import Path
 
 import pytest
 
+from domains.sentiment.__main__ import SHIPPED
 from domains.sentiment.baselines import Vader
 from domains.sentiment.data import load_table
 from domains.sentiment.negation import mark
+from domains.sentiment.train import load_classifier, run_files
 from shared.data_paths import shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,3 +69,14 @@ def test_negated_neutral_probe_reads_the_negatable_dev_phrases():
     of them in the band."""
     result = scorecard().negated_neutral_probe(Vader().fit(), SHARED / "sst" / "trees")
     assert result["n"] == 527 and result["neutral_in_band"] == pytest.approx(314 / 527)
+
+
+def test_shipped_weights_reproduce_the_cards_handwritten_figures():
+    """The sets ship with the project, so this runs without the shared data."""
+    expected = json.loads(run_files(SHIPPED)["card"].read_text())["scorecard"]["handwritten"]
+    result = scorecard().handwritten(load_classifier(SHIPPED))
+    assert result["n_pairs"] == expected["n_pairs"] == 86
+    assert result["pairs_both_right"] == pytest.approx(expected["pairs_both_right"], abs=1 / 86)
+    assert result["negated_neutral_in_band"] == pytest.approx(expected["negated_neutral_in_band"], abs=1 / 96)
+    assert result["negated_neutral_median_probability"] == pytest.approx(expected["negated_neutral_median_probability"],
+                                                                          abs=1e-3)
