@@ -30,7 +30,8 @@ import numpy as np
 import pandas as pd
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
-from domains.sentiment.data import SST_SPLITS, load_checklist, load_flips, load_sst, load_table, sst_split_path
+from domains.sentiment.data import (SST_SPLITS, load_checklist, load_flips, load_sst, load_table, read_lines,
+                                   sst_split_path)
 from domains.sentiment.augment import generate, negated_neutral, sst_lexicon
 from domains.sentiment.evaluate import evaluate_all, pairs_both_right, three_way
 from shared import cli
@@ -74,8 +75,7 @@ def handwritten(model, folder=VALIDATION):
     """The hand-written validation sets under ``folder``: minimal pairs both right, and the share of the negated
     neutral statements in the neutral band (with their count and median P(positive))."""
     pairs = load_table(folder / "handwritten_pairs.tsv")
-    statements = [line.strip() for line in (folder / "handwritten_negated_neutral.txt").read_text().splitlines()
-                  if line.strip()]
+    statements = read_lines(folder / "handwritten_negated_neutral.txt")
     p = model.predict_proba(statements)
     return {**pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]), where="handwritten_pairs.tsv"),
             "n_negated_neutral": len(statements), "negated_neutral_in_band": float((three_way(p) == "neu").mean()),

@@ -11,7 +11,7 @@ import pytest
 
 from domains.sentiment.__main__ import SHIPPED
 from domains.sentiment.baselines import Vader
-from domains.sentiment.data import load_table
+from domains.sentiment.data import load_table, read_lines
 from domains.sentiment.negation import mark
 from domains.sentiment.train import load_classifier, run_files
 from shared.data_paths import shared_data
@@ -49,7 +49,7 @@ def test_pairs_differ_by_a_negation_and_have_opposite_labels():
 
 
 def test_negated_neutral_statements_each_hold_one_cue():
-    lines = (FOLDER / "handwritten_negated_neutral.txt").read_text().splitlines()
+    lines = read_lines(FOLDER / "handwritten_negated_neutral.txt")
     assert len(lines) == 96 and all(line.strip() == line and line for line in lines)
     assert len(set(lines)) == len(lines)
     assert [line for line in lines if sum(mark(line).explicit) != 1] == []
