@@ -100,10 +100,13 @@ def atomic_open(path, mode="w", force=False, **kwargs):
 
     Args:
         path: the destination. mode: ``"w"`` or ``"wb"``. force: allow replacing an existing file.
-        **kwargs: passed to ``open`` (e.g. ``encoding``, ``newline``).
+        **kwargs: passed to ``open`` (e.g. ``newline``); text is written as UTF-8 unless ``encoding`` says
+        otherwise, whatever the locale, so an output holding any text can always be written and read back.
     """
     if mode not in ("w", "wb"):
         raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', not {mode!r}")
+    if mode == "w":
+        kwargs.setdefault("encoding", "utf-8")
     with atomic_path(path, force=force) as tmp:
         with open(tmp, mode, **kwargs) as handle:
             yield handle

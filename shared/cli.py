@@ -149,13 +149,20 @@ def run(main, argv=None):
     ``argparse`` errors keep their exit code 2 and become one line too (``<prog>: error: <message> (see
     --help)``, without the usage block). ``KeyboardInterrupt`` exits 130. ``TF_CPP_MIN_LOG_LEVEL`` defaults to 3
     (TensorFlow's runtime logs only fatal errors), so that with :func:`import_tensorflow` stderr holds the
-    command's own lines; a Python warning shows as one line ``warning: <message>``.
+    command's own lines; a Python warning shows as one line ``warning: <message>``. Standard output is UTF-8
+    whatever the locale (``--json`` output is read by other tools, and any text a user gave can be written),
+    and a reader that stops early (``| head``) ends the command quietly with the shell's code for it, 141.
     """
     argv = sys.argv[1:] if argv is None else argv
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if hasattr(sys.stdout, "reconfigure"):  # a real text stream, not a test's capture
+        sys.stdout.reconfigure(encoding="utf-8")
     try:
         with _one_line_argument_errors(), _one_line_warnings():
             code = main(argv)
+            sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
+    except BrokenPipeError:
+        _closed_pipe()
     except InputError as error:
         _fail(2, f"error: {_one_line(error)}")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError, PermissionError) as error:
@@ -197,6 +204,15 @@ def _one_line_warnings():
     with warnings.catch_warnings():
         warnings.showwarning = show
         yield
+
+
+def _closed_pipe():
+    """Standard output's reader has gone (``| head``): the rest of the output is dropped, as the Python
+    documentation's recipe for SIGPIPE does, and the command exits 141 (128 + SIGPIPE, what a shell reports for
+    a command killed by a closed pipe) without a message."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 def _one_line(message):

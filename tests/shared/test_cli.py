@@ -21,6 +21,15 @@ PROGRAM = textwrap.dedent(
             open("/nonexistent/file.csv")
         if argv[0] == "bug":
             raise KeyError("oops")
+        if argv[0] == "many":
+            for number in range(100_000):
+                print(number)
+        if argv[0] == "text":
+            from shared.atomic import atomic_open
+            with atomic_open(argv[1]) as handle:
+                handle.write("caf\\u00e9 \\U0001F600")
+            print("caf\\u00e9 \\U0001F600")
+            return
         if argv[0] == "warn":
             import warnings
             warnings.warn("sequence should be at least 100000 characters\\n(30000 found)", UserWarning)
@@ -56,6 +65,29 @@ def test_a_library_warning_is_one_line_and_the_command_still_succeeds():
     result = subprocess.run([sys.executable, "-c", PROGRAM, "warn"], capture_output=True, text=True, env=env)
     assert result.returncode == 0 and result.stdout == "fine\n"
     assert result.stderr == "warning: sequence should be at least 100000 characters (30000 found)\n"
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly():
+    """Found in review: ``... | head -1`` reported ``internal error: BrokenPipeError`` and exited 1."""
+    env = {k: v for k, v in os.environ.items() if k != "GATED_DEBUG"}
+    command = subprocess.Popen([sys.executable, "-c", PROGRAM, "many"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, env=env)
+    assert command.stdout.readline() == b"0\n"
+    command.stdout.close()  # the reader goes, as head does after its first line
+    assert command.wait(timeout=60) == 141
+    assert command.stderr.read() == b""
+
+
+def test_output_is_utf8_whatever_the_locale(tmp_path):
+    """Found in review: under a non-UTF-8 locale a text with an accent or an emoji ended the command with exit 1
+    (UnicodeEncodeError) on standard output and in ``--out`` files."""
+    env = {k: v for k, v in os.environ.items() if k not in ("GATED_DEBUG", "PYTHONIOENCODING")}
+    env.update(LC_ALL="C", LANG="C", PYTHONUTF8="0", PYTHONCOERCECLOCALE="0")  # ASCII as the locale's encoding
+    out = tmp_path / "out.txt"
+    result = subprocess.run([sys.executable, "-c", PROGRAM, "text", str(out)], capture_output=True, env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.decode("utf-8") == "caf\u00e9 \U0001F600\n"
+    assert out.read_text(encoding="utf-8") == "caf\u00e9 \U0001F600"
 
 
 def test_atomic_write_refuses_to_overwrite_without_force(tmp_path):
