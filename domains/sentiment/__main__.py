@@ -23,7 +23,7 @@ import sys
 from pathlib import Path
 
 from domains.sentiment.baselines import TfidfLogistic, Vader
-from domains.sentiment.data import data_format_of, load_data, load_sst, read_lines, sst_split_path
+from domains.sentiment.data import argument_text, data_format_of, load_data, load_sst, read_lines, sst_split_path
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
 from shared.atomic import atomic_open, check_writable
@@ -292,6 +292,11 @@ def _shown(key, value):
     return f"{value:.4f}" if isinstance(value, float) else str(value)
 
 
+# plain ``predict`` output is one line per text: characters that break a line are shown as their escapes
+_LINE_BREAKS_SHOWN = {ord(c): c.encode("unicode_escape").decode("ascii")
+                      for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+
+
 def _json_line(record):
     """``record`` as one line of JSON: non-ASCII text kept as written, except the characters that line readers
     such as Python's ``str.splitlines`` also take as line breaks (U+0085, U+2028, U+2029), which are escaped."""
@@ -306,7 +311,7 @@ def _predict(args):
         raise InputError("nothing to predict: give texts as arguments or --input FILE")
     if args.out is not None:
         check_writable(args.out, args.force)
-    texts = read_lines(args.input) if args.input is not None else args.texts
+    texts = read_lines(args.input) if args.input is not None else [argument_text(text) for text in args.texts]
     if not texts:
         raise InputError(f"{args.input}: the file is empty; nothing to predict")
     for number, text in enumerate(texts, 1):
@@ -315,10 +320,10 @@ def _predict(args):
     lines = []
     for text, p in zip(texts, probabilities):
         label = "positive" if p > 0.5 else "negative"
-        if args.json:
-            lines.append(_json_line({"text": text, "label": label, "probability": round(float(p), 6)}))
+        if args.json:  # the probability unrounded, so that no reader sees 0.5 beside "positive"
+            lines.append(_json_line({"text": text, "label": label, "probability": float(p)}))
         else:
-            lines.append(f"{label}\t{p:.3f}\t{text}")
+            lines.append(f"{label}\t{p:.3f}\t{text.translate(_LINE_BREAKS_SHOWN)}")
     _emit(args, lines)
 
 

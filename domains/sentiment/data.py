@@ -12,11 +12,14 @@ tokeniser (:mod:`domains.sentiment.text`) does normalisation and truncation late
 break lines at ``\n`` (or ``\r\n``) only (:func:`read_lines`).
 """
 
+import codecs
 import csv
 import gzip
 import io
+import os
 import re
 import sys
+import warnings
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,14 +54,24 @@ def _read_bytes(path):
 
 
 def _decode(raw):
-    """UTF-8 (a leading byte-order mark dropped), else Windows-1252 (Latin-1's printable characters plus the
-    curly quotes, dashes and ellipsis that Windows editors write at bytes 0x80-0x9F), else Latin-1."""
-    for encoding in ("utf-8-sig", "cp1252"):
+    """UTF-8, else Windows-1252 (Latin-1's printable characters plus the curly quotes, dashes and ellipsis that
+    Windows editors write at bytes 0x80-0x9F), else Latin-1; a leading UTF-8 byte-order mark is dropped first,
+    whichever encoding the rest is read in."""
+    raw = raw.removeprefix(codecs.BOM_UTF8)
+    for encoding in ("utf-8", "cp1252"):
         try:
             return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
     return raw.decode("latin-1")
+
+
+def argument_text(text):
+    """A text given on the command line as the user wrote it: Python decodes ``sys.argv`` with the locale's
+    encoding, keeping bytes it cannot decode as lone surrogates; here the original bytes are decoded as a line
+    of a file is (:func:`_decode`), so ``café`` typed in Latin-1 reads as ``café`` and never reaches an output
+    as an undecodable byte."""
+    return _decode(os.fsencode(text))
 
 
 def read_text(path):
@@ -275,18 +288,40 @@ def load_rt(path):
 def read_table(path, header="infer"):
     """A TSV (the shared data's convention: header, tab-separated, no quoting) or CSV (standard quoting) file
     as strings; the separator follows the extension (``.tsv``/``.txt`` tab, ``.csv`` comma, ``.gz`` allowed).
-    ``header=None`` reads a file without a header row (columns 0, 1, ...)."""
-    path = Path(path)
+    ``header=None`` reads a file without a header row (columns 0, 1, ...).
+
+    Blank lines are skipped; the index is each row's line number (1-based, as an editor shows it; in a CSV
+    with line breaks inside quoted cells, the record's number). A row with more cells than the header is an
+    :class:`InputError` naming its line (pandas would otherwise take the first cell of every row as an index
+    and silently drop it); a row with fewer has empty strings in the cells it lacks.
+    """
+    return _parse_table(read_text(path), Path(path), header)
+
+
+def _table_dialect(path):
     name = path.name[:-3] if path.name.endswith(".gz") else path.name
-    text = read_text(path)
-    if name.endswith(".csv"):
-        options = {"sep": ","}
-    else:
-        options = {"sep": "\t", "quoting": csv.QUOTE_NONE}
+    return {"delimiter": ","} if name.endswith(".csv") else {"delimiter": "\t", "quoting": csv.QUOTE_NONE}
+
+
+def _parse_table(text, path, header="infer"):
+    """:func:`read_table` on the text of ``path`` (read once, so that standard input can be parsed twice)."""
+    dialect = _table_dialect(path)
+    options = {"sep": dialect["delimiter"], "quoting": dialect.get("quoting", csv.QUOTE_MINIMAL)}
     try:
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=header, **options)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=header, index_col=False,
+                                skip_blank_lines=False, **options)
+    except pd.errors.ParserWarning:
+        records = csv.reader(io.StringIO(text), **dialect)
+        width = len(next(records))
+        line = next(records.line_num for record in records if len(record) > width)
+        raise InputError(f"{path}: line {line}: more cells than the header's {width} (a separator inside a text? "
+                         f"in a TSV, texts cannot hold tabs)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError(f"{path}: cannot read as a table: {' '.join(str(error).split())}") from error
+    table.index = table.index + (1 if header is None else 2)
+    return table[(table != "").any(axis=1)]
 
 
 def load_table(path, text_column="text", label_column="label"):
@@ -300,20 +335,22 @@ def load_table(path, text_column="text", label_column="label"):
     Returns:
         DataFrame ``text, label`` plus the file's other columns, in file order.
     """
-    table, first_row = read_table(path), 2
+    path = Path(path)
+    text = read_text(path)
+    table = _parse_table(text, path)
     if (not {text_column, label_column} & set(table.columns) and len(table.columns) == 2
             and str(table.columns[1]).strip().lower() in _LABEL_WORDS):
-        table, first_row = read_table(path, header=None).set_axis([text_column, label_column], axis=1), 1
+        table = _parse_table(text, path, header=None).set_axis([text_column, label_column], axis=1)
     for column in (text_column, label_column):
         if column not in table.columns:
             raise InputError(f"{path}: no column {column!r} (columns: {', '.join(map(repr, table.columns))})")
     labels = []
-    for row, (text, value) in enumerate(zip(table[text_column], table[label_column]), first_row):
+    for row, text, value in zip(table.index, table[text_column], table[label_column]):
         if not text.strip():
             raise InputError(f"{path}: row {row}, column {text_column!r}: empty text")
         labels.append(parse_label(value, f"{path}: row {row}, column {label_column!r}"))
-    others = table.drop(columns=[text_column, label_column])
-    return pd.concat([pd.DataFrame({"text": table[text_column], "label": labels}), others], axis=1)
+    others = table.drop(columns=[text_column, label_column]).reset_index(drop=True)
+    return pd.concat([pd.DataFrame({"text": table[text_column].to_numpy(), "label": labels}), others], axis=1)
 
 
 def load_checklist(path):
@@ -328,9 +365,10 @@ def load_checklist(path):
         raise InputError(f"{path}: missing column(s) {sorted(missing)}")
     bad = ~table["expected"].isin(["neg", "neu", "pos", "not_neg"])
     if bad.any():
-        row = int(bad.to_numpy().argmax())
-        raise InputError(f"{path}: row {row + 2}, column 'expected': {table['expected'].iloc[row]!r} is not neg/neu/pos/not_neg")
-    return table
+        row = table.index[bad.to_numpy()][0]
+        raise InputError(f"{path}: row {row}, column 'expected': {table.loc[row, 'expected']!r} is not "
+                         "neg/neu/pos/not_neg")
+    return table.reset_index(drop=True)
 
 
 def load_flips(path, split="test"):

@@ -192,8 +192,12 @@ def label_accuracy(y_true, y_pred):
 
 
 def run_files(out):
-    """``{"model", "vocabulary", "card", "backup"}`` paths of the run ``out`` (a folder or a ``.keras`` file)."""
+    """``{"model", "vocabulary", "card", "backup"}`` paths of the run ``out`` (a folder or a ``.keras`` file;
+    a folder run's ``model.keras`` names its folder's run)."""
     out = Path(out)
+    folder_run = out.name == "model.keras" and (out.parent / "vocabulary.json").is_file()
+    if folder_run and not out.with_suffix(".vocabulary.json").exists():
+        return run_files(out.parent)
     if out.suffix == ".keras":
         stem = out.with_suffix("")
         return {"model": out, "vocabulary": Path(f"{stem}.vocabulary.json"), "card": Path(f"{stem}.json"),

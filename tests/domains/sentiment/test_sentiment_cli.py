@@ -112,6 +112,21 @@ def test_vader_baseline_needs_no_training_data(tmp_path):
     assert [json.loads(line)["label"] for line in result.stdout.splitlines()] == ["positive", "negative"]
 
 
+def test_predict_arguments_in_latin1_and_line_breaks_in_plain_output(tmp_path):
+    """Found in review: a Latin-1 argument reached stdout as an undecodable byte (exit 1 with --out), and a line
+    break inside a text split its plain output line in two."""
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3")
+    command = [sys.executable, "-m", "domains.sentiment", "predict", "--baseline", "vader"]
+    result = subprocess.run([*command, "--json", "caf\u00e9 good".encode("latin-1")], capture_output=True, cwd=ROOT,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.decode("utf-8"))["text"] == "caf\u00e9 good"
+    result = cli("predict", "--baseline", "vader", "good\nawful", "fine\u2028but slow")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].endswith("\tgood\\nawful") and lines[1].endswith("\tfine\\u2028but slow")
+
+
 def test_predict_defaults_to_the_shipped_model_and_writes_out_atomically(tmp_path):
     lines = tmp_path / "lines.txt"
     lines.write_text("the performance was a disaster\nthe performance was not a disaster\n\n")

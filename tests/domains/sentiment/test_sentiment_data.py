@@ -1,12 +1,17 @@
 """Loaders: the SST tree parser and views, rt-polarity, TSV/CSV tables, and their error messages."""
 
+import codecs
 import gzip
+import io
+import os
 import re
+import sys
 
 import pytest
 
-from domains.sentiment.data import (load_bundled, load_checklist, load_data, load_flips, load_rt, load_sst, load_table,
-                                    parse_tree, read_lines, read_text, sst_split_path)
+from domains.sentiment.data import (argument_text, load_bundled, load_checklist, load_data, load_flips, load_rt,
+                                    load_sst, load_table, parse_tree, read_lines, read_table, read_text,
+                                    sst_split_path)
 from shared.cli import InputError
 from shared.data_paths import shared_data
 
@@ -74,6 +79,21 @@ def test_read_lines_breaks_at_newlines_only_and_decodes_each_line(tmp_path):
     assert read_lines(path) == []
 
 
+def test_a_byte_order_mark_is_dropped_whatever_the_encoding_of_the_rest(tmp_path):
+    """Found in review: a BOM before a Windows-1252 line came out as "ï»¿" at the start of its text."""
+    path = tmp_path / "lines.txt"
+    path.write_bytes(codecs.BOM_UTF8 + "caf\u00e9 good\n".encode("cp1252") + b"second\n")
+    assert read_lines(path) == ["caf\u00e9 good", "second"]
+    assert read_text(path) == "caf\u00e9 good\nsecond\n"
+
+
+def test_a_command_line_text_is_decoded_as_a_line_of_a_file_is():
+    """Found in review: a Latin-1 argument reached the JSON output as a lone undecodable byte."""
+    typed = os.fsdecode("caf\u00e9 good".encode("latin-1"))  # what Python makes of those bytes in sys.argv
+    assert argument_text(typed) == "caf\u00e9 good"
+    assert argument_text("d\u00e9j\u00e0 vu \U0001F600") == "d\u00e9j\u00e0 vu \U0001F600"
+
+
 def test_rt_polarity_plain_gzip_prefix_and_latin1(tmp_path):
     (tmp_path / "rt.pos").write_bytes("a charming film\nna\xefve fun\n".encode("latin-1"))
     with gzip.open(tmp_path / "rt.neg.gz", "wt") as handle:
@@ -122,6 +142,37 @@ def test_a_two_column_table_without_header_is_read_from_its_first_line(tmp_path)
     pairs.write_text("fine\t1\nbad\tmaybe\n")  # rows are numbered as file lines
     with pytest.raises(InputError, match=r"pairs.tsv: row 2, column 'label': label 'maybe' is not one of"):
         load_table(pairs)
+
+
+def test_table_rows_are_numbered_as_file_lines_across_blank_lines(tmp_path):
+    """Found in review: pandas skips blank lines, so an error after one named the line above it."""
+    path = tmp_path / "pairs.tsv"
+    path.write_text("text\tlabel\na good film\t1\nnot a good film\t0\n\nbad\t0\nnot bad\tmaybe\n")
+    with pytest.raises(InputError, match=r"pairs.tsv: row 6, column 'label': label 'maybe'"):
+        load_table(path)
+    path.write_text("a good film\t1\n\nnot a good film\t0\n\n")  # blank lines between pairs are skipped
+    assert load_table(path).values.tolist() == [["a good film", 1], ["not a good film", 0]]
+    assert read_table(path, header=None).index.tolist() == [1, 3]
+
+
+@pytest.mark.parametrize("name, content", [
+    ("quoted.tsv", 'text\tlabel\n"a good\tfilm"\t1\n"not a good\tfilm"\t0\n'),  # TSV cells are not quoted
+    ("commas.csv", "text,label\nGreat, really good,1\nBad, really bad,0\n"),      # unquoted commas in a CSV
+])
+def test_a_table_whose_rows_all_have_a_cell_too_many_is_refused_naming_the_line(tmp_path, name, content):
+    """Found in review: pandas took the first cell of every row as an index and dropped it, so ``evaluate``
+    scored 'film"' for '"a good<TAB>film"' and exited 0."""
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(InputError, match=rf"{name}: line 2: more cells than the header's 2"):
+        load_table(path)
+
+
+def test_a_table_on_standard_input_is_read_once_with_or_without_a_header(monkeypatch):
+    """Found in review: a headerless table on standard input was read a second time, by then empty."""
+    for text in ("good film\t1\nbad film\t0\n", "text\tlabel\ngood film\t1\nbad film\t0\n"):
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+        assert load_table("-").values.tolist() == [["good film", 1], ["bad film", 0]]
 
 
 @pytest.mark.parametrize("content, message", [

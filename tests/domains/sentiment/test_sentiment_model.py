@@ -75,6 +75,9 @@ def test_tiny_model_learns_negation_and_round_trips(tmp_path, adversarial):
     assert card["settings"]["adversarial"] == adversarial
     reloaded = load_classifier(tmp_path / "run")
     assert np.allclose(reloaded.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
+    # the folder run's .keras file names the same run (found in review: it looked for model.vocabulary.json)
+    by_file = load_classifier(tmp_path / "run" / "model.keras")
+    assert np.allclose(by_file.predict_proba(texts), classifier.predict_proba(texts), atol=1e-6)
     with pytest.raises(InputError, match="already exists; pass --force"):
         train(data, data, tmp_path / "run", epochs=1)
 
