@@ -43,9 +43,10 @@ BACKUP_LEFTOVERS = ("member*", "no_covariates")
 
 
 def _model_options(parser):
-    parser.add_argument("--covariates", nargs="+", default=[], metavar="COL", help="covariate columns the model reads "
-                        "(a global model, as `evaluate --protocol rolling` trains, also trains without them and leaves "
-                        "them out if that gives the lower error on its held-out steps; a note on stderr says so)")
+    parser.add_argument("--covariates", nargs="+", type=str.strip, default=[], metavar="COL", help="covariate columns "
+                        "the model reads, stripped of spaces as the header's names are (a global model, as `evaluate "
+                        "--protocol rolling` trains, also trains without them and leaves them out if that gives the "
+                        "lower error on its held-out steps; a note on stderr says so)")
     parser.add_argument("--keep-covariates", action="store_true", help="a global model reads the --covariates even "
                         "where its held-out steps say they do not help")
     parser.add_argument("--seed", type=seed, default=0, help="random seed (default 0)")
@@ -233,6 +234,8 @@ def _check_horizon(horizon):
 
 def forecast(args):
     _check_horizon(args.horizon)
+    if args.out and args.plot and os.path.realpath(args.out) == os.path.realpath(args.plot):
+        raise InputError(f"--out {args.out} and --plot {args.plot} name the same file; give two different files")
     for path in (args.out, args.plot):
         if path:
             _check_output(path, args.force)
@@ -319,11 +322,11 @@ def train(args):
 def evaluate(args):
     """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
     those checks exit 2 (an error inside the models is an internal one). Rolling origin over several series: a
-    series the loader refuses for its values (too many missing, a gap too long, zeros only; see
-    :mod:`domains.ecology.data`), one with fewer than ``horizon + 10`` values, or one flat before every origin
-    is left out of the scores and named in a ``warning:`` line on stderr (exit 2 only when no series is left);
-    with ``--series`` the loader's refusal is the error. A baseline with too few training values for it on every
-    series is named in a ``warning:`` line too."""
+    series the loader refuses for its values (too many missing, a gap too long, zeros only, a negative value, a
+    covariate column without values; see :mod:`domains.ecology.data`), one with fewer than ``horizon + 10``
+    values, or one flat before every origin is left out of the scores and named in a ``warning:`` line on stderr
+    (exit 2 only when no series is left); with ``--series`` the loader's refusal is the error. A baseline with
+    too few training values for it on every series is named in a ``warning:`` line too."""
     from domains.ecology import evaluate as protocols
 
     if args.out:

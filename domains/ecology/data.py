@@ -18,14 +18,18 @@ The file format is tidy CSV, one row per observation::
   (:data:`MAX_GAP_STEPS`); a series with more missing values is refused naming its longest gap, one with a
   longer gap naming that gap's first and last missing time.
 - Zeros: the models work on ``log(value + c)`` with ``c = 0`` for a series without zeros and ``c`` = half
-  the smallest positive value otherwise (PROTOCOL.md). A series of zeros only, or a negative value, is refused.
-- Covariates are further numeric columns named by the caller (``--covariates``); their missing cells are
-  filled by linear interpolation in time (nearest value at the ends).
+  the smallest positive value otherwise (PROTOCOL.md). A series of zeros only, or with a negative value, is
+  refused.
+- Covariates are further numeric columns named by the caller (``--covariates``; names are stripped of spaces,
+  as the header's are). A missing cell takes the column's last value before it (carried forward, so that no
+  value after a time shapes the covariate at that time); the cells before a column's first value take that
+  first value, the one look-ahead. A series with no value in a covariate column is refused.
 
 Every problem is raised as :class:`shared.cli.InputError` naming the file, the CSV line (the header is line
 1; blank lines are skipped but counted), the column and what is wrong. A series refused for its values (too few
-observed, too many missing, a gap too long, zeros only) raises the subclass :class:`SeriesError`, which a
-caller may collect instead, loading the other series (``load_series(..., refused={})``).
+observed, too many missing, a gap too long, zeros only, a negative value, a covariate column without values)
+raises the subclass :class:`SeriesError`, which a caller may collect instead, loading the other series
+(``load_series(..., refused={})``).
 A data row with more fields than the header is refused naming its line (trailing empty fields, as a comma at
 the end of every row leaves, are ignored).
 """
@@ -57,8 +61,9 @@ MISSING_MARKERS = ("", "NA", "N/A", "NAN")
 
 
 class SeriesError(InputError):
-    """A series refused for its values (too few observed, too many missing, one gap too long, or every value
-    zero), not for the file's form; ``reason`` is the message without its file and series prefix ``where``."""
+    """A series refused for its values (too few observed, too many missing, one gap too long, every value zero,
+    a negative value, or a covariate column without values), not for the file's form; ``reason`` is the message
+    without its file and series prefix ``where``."""
 
     def __init__(self, where, reason):
         super().__init__(f"{where}: {reason}")
@@ -74,7 +79,8 @@ class PopulationSeries:
         time: ``(n,)`` float times on a regular grid (gaps filled).
         value: ``(n,)`` float abundance >= 0 in the file's units, interpolated where ``filled``.
         filled: ``(n,)`` bool, True where the value was interpolated.
-        covariates: ``(n, k)`` float covariate values (``k`` may be 0).
+        covariates: ``(n, k)`` float covariate values (``k`` may be 0), missing cells filled (see the module
+            docstring).
         covariate_names: the ``k`` column names.
         offset: ``c`` in ``log(value + c)``; ``None`` (the default): :func:`log_offset` of ``value``, 0 unless
             the series has zeros.
@@ -142,8 +148,9 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
 
     Args:
         path: the CSV file.
-        covariates: names of covariate columns to keep (in this order), or one name; other extra columns are
-            ignored. A required column's name, or a name given twice, is refused.
+        covariates: names of covariate columns to keep (in this order), or one name, stripped of spaces as the
+            header's names are; other extra columns are ignored. A required column's name, or a name given
+            twice, is refused.
         series: keep only this series id, or these ids (``None``: all); an id that is not a string is
             matched as ``str(id)`` (``1`` finds the series written ``1``).
         min_length: the fewest observations a series may have after validation.
@@ -158,7 +165,7 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
         InputError: naming the file, line, column and problem.
     """
     path = str(path)
-    covariates = (covariates,) if isinstance(covariates, str) else tuple(covariates)
+    covariates = tuple(str(name).strip() for name in ((covariates,) if isinstance(covariates, str) else covariates))
     for i, name in enumerate(covariates):
         if name in REQUIRED:
             raise InputError(f"{path}: {name!r} cannot be a covariate: it is one of the required columns "
@@ -182,11 +189,11 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
     if table.empty:
         raise InputError(f"{path}: no data rows")
     table = table[list(dict.fromkeys([*REQUIRED, *covariates]))].copy()
-    table["_line"] = _line_numbers(path, len(table))
+    table.index = _line_numbers(path, len(table))  # each row's file line: no bookkeeping column to clash with
     table["series_id"] = table["series_id"].str.strip()
     blank = table["series_id"] == ""
     if blank.any():
-        raise InputError(f"{path}: line {table['_line'][blank].iloc[0]}, column 'series_id': empty series id")
+        raise InputError(f"{path}: line {table.index[blank][0]}, column 'series_id': empty series id")
     if series is not None:
         several = np.iterable(series) and not isinstance(series, str)
         wanted = [str(name) for name in series] if several else [str(series)]
@@ -194,18 +201,14 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
         if absent:
             raise InputError(f"{path}: no series {absent[0]!r}" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
         table = table[table["series_id"].isin(wanted)]
-    table["time"], table["_monthly"] = _parse_time(table, path)
+    table["time"], monthly = _parse_time(table, path)
     table["value"] = _parse_numbers(table, "value", path)
     for name in covariates:
         table[name] = _parse_numbers(table, name, path)
-    negative = table["value"] < 0
-    if negative.any():
-        row = table[negative].iloc[0]
-        raise InputError(f"{path}: line {row['_line']}, column 'value': negative abundance {row['value']:g}")
     result = {}
     for name, rows in table.groupby("series_id", sort=False):
         try:
-            result[name] = _validate_series(name, rows, covariates, path, min_length)
+            result[name] = _validate_series(name, rows, monthly.loc[rows.index].all(), covariates, path, min_length)
         except SeriesError as error:
             if refused is None:
                 raise
@@ -228,8 +231,9 @@ def load_lynx():
 
 
 def _line_numbers(path, n_rows):
-    """``(n_rows,)`` the file line (the header is line 1) of each data row: blank lines, which the reader
-    skips, are counted (a quoted value spanning lines makes the count ambiguous: then the row order + 2)."""
+    """``(n_rows,)`` the file line (the header is line 1) of each data row, all different: blank lines, which
+    the reader skips, are counted (a quoted value spanning lines makes the count ambiguous: then the row order +
+    2)."""
     with get_handle(path, "r", compression="infer", encoding="utf-8") as handles:
         nonblank = [number for number, line in enumerate(handles.handle, start=1) if line.strip()]
     return np.array(nonblank[1:]) if len(nonblank) == n_rows + 1 else np.arange(n_rows) + 2
@@ -255,7 +259,7 @@ def _month_labels(times):
 
 def _parse_numbers(table, column, path):
     """``table[column]`` as floats: NaN for the :data:`MISSING_MARKERS`; anything else that is not a finite
-    number is refused."""
+    number is refused (``table``'s index holds the file lines)."""
     text = table[column].str.strip()
     missing = text.str.upper().isin(MISSING_MARKERS)
     numbers = pd.to_numeric(text.where(~missing), errors="coerce")
@@ -263,16 +267,19 @@ def _parse_numbers(table, column, path):
     if bad.any():
         first = table[bad].iloc[0]
         raise InputError(
-            f"{path}: line {first['_line']}, column {column!r}: {first[column]!r} is not a number"
+            f"{path}: line {first.name}, column {column!r}: {first[column]!r} is not a number"
             + (f" ({int(bad.sum())} such values)" if bad.sum() > 1 else "")
         )
     infinite = np.isinf(numbers)
     if infinite.any():
-        raise InputError(f"{path}: line {table['_line'][infinite].iloc[0]}, column {column!r}: infinite value")
+        raise InputError(f"{path}: line {table.index[infinite][0]}, column {column!r}: infinite value")
     return numbers.astype(float)
 
 
 def _parse_time(table, path):
+    """``(times, monthly)``: ``table["time"]`` as floats (a ``YYYY-MM`` month as ``year + (month - 1) / 12``)
+    and a bool Series, True where the cell was such a month; a cell that is neither, or not finite, is refused
+    (``table``'s index holds the file lines)."""
     text = table["time"].str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
     months = pd.to_datetime(text.where(numbers.isna()), format="%Y-%m", errors="coerce")
@@ -281,15 +288,23 @@ def _parse_time(table, path):
     if bad.any():
         first = table[bad].iloc[0]
         raise InputError(
-            f"{path}: line {first['_line']}, column 'time': {first['time']!r} is neither a number nor a YYYY-MM month"
+            f"{path}: line {first.name}, column 'time': {first['time']!r} is neither a number nor a YYYY-MM month"
         )
+    infinite = np.isinf(numbers)
+    if infinite.any():
+        first = table[infinite].iloc[0]
+        raise InputError(f"{path}: line {first.name}, column 'time': {first['time']!r} is not a finite number")
     return numbers.astype(float), months.notna()
 
 
-def _validate_series(name, rows, covariates, path, min_length):
+def _validate_series(name, rows, monthly, covariates, path, min_length):
+    """One series' rows (indexed by their file lines, times and values parsed, in the file's order) checked and
+    put on a regular grid: a :class:`PopulationSeries`. ``monthly``: True when every time was a ``YYYY-MM``
+    month. The grid is built only once the share of missing steps, counted from the rows, allows it, so a time
+    far beyond the others (a typo) is refused, not allocated."""
     where = f"{path}: series {name!r}"
     times = rows["time"].to_numpy()
-    lines = rows["_line"].to_numpy()
+    lines = rows.index.to_numpy()
     steps = np.diff(times)
     if (steps == 0).any():
         i = int(np.flatnonzero(steps == 0)[0])
@@ -304,34 +319,46 @@ def _validate_series(name, rows, covariates, path, min_length):
         raise SeriesError(where, f"{int(observed.sum())} observed values; at least {min_length} are needed")
     first, last = np.flatnonzero(observed)[[0, -1]]
     rows, times, lines = rows.iloc[first:last + 1], times[first:last + 1], lines[first:last + 1]
+    observed = observed[first:last + 1]
     step = float(np.min(np.diff(times))) if len(times) > 1 else 1.0
-    ratio = np.diff(times) / step
+    with np.errstate(over="ignore"):  # times far apart: an infinite grid, refused below
+        ratio = np.diff(times) / step
+        position = np.concatenate([[0.0], np.cumsum(np.round(ratio))])  # each row's index on the grid
     if not np.allclose(ratio, np.round(ratio), atol=1e-6):
         i = int(np.flatnonzero(~np.isclose(ratio, np.round(ratio), atol=1e-6))[0])
         raise InputError(
             f"{where}: irregular spacing at line {lines[i + 1]} ({times[i]:g} -> {times[i + 1]:g} is not a"
             f" multiple of the step {step:g})"
         )
-    index = np.concatenate([[0], np.cumsum(np.round(ratio).astype(int))])
-    n = int(index[-1]) + 1
-    value = np.full(n, np.nan)
-    value[index] = rows["value"].to_numpy()
-    missing = np.isnan(value)
-    starts, lengths = _gaps(missing)
-    start, length = (starts[np.argmax(lengths)], lengths.max()) if len(lengths) else (0, 0)  # the longest gap
-    monthly = bool(rows["_monthly"].all())
+    negative = rows["value"].to_numpy() < 0
+    if negative.any():
+        i = int(np.flatnonzero(negative)[0])
+        raise SeriesError(where, f"line {lines[i]}, column 'value': negative abundance {rows['value'].iloc[i]:g}")
+    n = position[-1] + 1
+    if not n <= 2 ** 53:  # beyond, float times no longer count single steps (and an infinite n is no length)
+        raise SeriesError(where, f"times {times[0]:g} to {times[-1]:g} at steps of {step:g} make a grid too long to"
+                          f" build ({n:g} steps)")
+    n = int(n)
+    known = position[observed].astype(np.int64)  # grid index of each observed value
+    gaps = np.append(np.diff(known) - 1, 0)  # missing steps (a row without a value, or none) after each value
+    longest = int(np.argmax(gaps))
+    start, length = int(known[longest]) + 1, int(gaps[longest])  # the longest gap's first grid index and length
 
     def label(i):  # the time of grid index i as the file writes it
         t = times[0] + i * step
         return _month_labels([t])[0] if monthly else f"{t:g}"
 
-    if missing.sum() > MAX_GAP_SHARE * n:
-        raise SeriesError(where, f"{int(missing.sum())} of {n} values missing (more than {MAX_GAP_SHARE:.0%}; longest"
+    n_missing = n - len(known)
+    if n_missing > MAX_GAP_SHARE * n:
+        raise SeriesError(where, f"{n_missing} of {n} values missing (more than {MAX_GAP_SHARE:.0%}; longest"
                           f" gap {length} steps after time {label(start - 1)}); too many to interpolate")
     if length > MAX_GAP_STEPS:
         raise SeriesError(where, f"{length} values missing in a row, times {label(start)} to"
                           f" {label(start + length - 1)}; gaps of more than {MAX_GAP_STEPS} steps are not interpolated")
-    grid = np.arange(n)
+    index, grid = position.astype(np.int64), np.arange(n)  # n is now at most len(rows) / (1 - MAX_GAP_SHARE)
+    value = np.full(n, np.nan)
+    value[index] = rows["value"].to_numpy()
+    missing = np.isnan(value)
     value[missing] = np.interp(grid[missing], grid[~missing], value[~missing])
     if not (value > 0).any():
         raise SeriesError(where, "every value is zero; a log abundance needs at least one positive value")
@@ -339,10 +366,9 @@ def _validate_series(name, rows, covariates, path, min_length):
     for j, column in enumerate(covariates):
         column_values = np.full(n, np.nan)
         column_values[index] = rows[column].to_numpy()
-        known = ~np.isnan(column_values)
-        if not known.any():
-            raise InputError(f"{where}: column {column!r} has no values")
-        cov[:, j] = np.interp(grid, grid[known], column_values[known])
+        if np.isnan(column_values).all():
+            raise SeriesError(where, f"column {column!r} has no values")
+        cov[:, j] = pd.Series(column_values).ffill().bfill()  # carried forward; back only before the first value
     return PopulationSeries(
         series_id=name,
         time=times[0] + grid * step,
@@ -351,17 +377,5 @@ def _validate_series(name, rows, covariates, path, min_length):
         covariates=cov,
         covariate_names=covariates,
         offset=log_offset(value),
-        monthly=monthly,
+        monthly=bool(monthly),
     )
-
-
-def _gaps(missing):
-    """``(starts, lengths)``, int arrays: the first index and the length of each run of True in ``missing``
-    ``(n,)`` bool, in order.
-
-    >>> _gaps(np.array([False, True, True, False, True]))
-    (array([1, 4]), array([2, 1]))
-    """
-    edges = np.diff(np.concatenate([[0], np.asarray(missing, dtype=int), [0]]))
-    starts = np.flatnonzero(edges == 1)
-    return starts, np.flatnonzero(edges == -1) - starts

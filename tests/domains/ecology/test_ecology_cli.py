@@ -189,6 +189,14 @@ def test_keep_covariates_switches_the_global_selection_off():
     assert default.select_covariates and not kept.select_covariates
 
 
+def test_covariate_names_are_stripped_as_the_header_names_are():
+    """Found in audit: ``--covariates " Temp Max "``, copied from the header cell, was refused (no column)."""
+    from domains.ecology.__main__ import _parser
+
+    assert _parser().parse_args(["evaluate", "p.csv", "--covariates", " Temp Max ", "rain"]).covariates == [
+        "Temp Max", "rain"]
+
+
 def test_explicit_epochs_switch_the_step_floor_off():
     from domains.ecology.__main__ import _forecaster, _parser
 
@@ -390,3 +398,53 @@ def test_model_options_name_the_option_and_the_value_as_the_other_domains_do(cap
     ``--epochs abc`` "invalid int value"; every other domain names the option, the rule and the value given."""
     code, _, err = call(capsys, "train", bundled("ecology", "lynx.csv"), "--out", "m.keras", option, value)
     assert code == 2 and f"argument {option}: must be {wanted}, got '{value}'" in err
+
+
+def test_rolling_leaves_out_a_series_without_covariate_values_or_with_a_negative_value(capsys, tmp_path):
+    """Found in audit: either stopped the whole evaluation with exit 2 and no scores; alone, each is still the
+    error, with the same message as the warning's."""
+    panel = tmp_path / "panel.csv"
+    rows = ([f"{s},{t},{(t % 9 + 2) * (5 if s == 'a' else 2)},{(t * 7) % 5}" for s in "ab" for t in range(40)]
+            + [f"nocov,{t},{t % 7 + 2}," for t in range(40)] + [f"neg,{t},{-3 if t == 5 else t % 7 + 2},{t % 3}"
+                                                                   for t in range(40)])
+    panel.write_text("series_id,time,value,rain\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "evaluate", panel, "--covariates", "rain", "--keep-covariates", "--ensemble", "1",
+                          "--json", *TINY)
+    assert code == 0, err
+    assert json.loads(out)["gated"]["series"] == 2
+    assert err.strip() == (f"warning: {panel}: 2 of 4 series not scored (refused by the loader): 'nocov': column "
+                           "'rain' has no values; 'neg': line 127, column 'value': negative abundance -3")
+    for command in (["evaluate", panel, "--covariates", "rain", *TINY], ["forecast", panel, "--covariates", "rain",
+                                                                          *TINY]):
+        for name, reason in (("nocov", "column 'rain' has no values"),
+                             ("neg", "line 127, column 'value': negative abundance -3")):
+            code, out, err = call(capsys, *command, "--series", name)
+            assert (code, out) == (2, "") and err.strip() == f"error: {panel}: series {name!r}: {reason}"
+
+
+def test_a_time_that_is_not_finite_or_far_too_large_is_one_line_exit_2(capsys, tmp_path):
+    """Found in audit: ``inf`` as the last time gave a cast warning and "negative dimensions are not allowed"
+    (exit 1 from forecast), ``1e13`` a MemoryError (exit 1)."""
+    data = tmp_path / "data.csv"
+    rows = [f"a,{t},{t + 3}" for t in range(1, 15)]
+    for last, message in (("inf", "line 16, column 'time': 'inf' is not a finite number"),
+                          ("1e13", "series 'a': 9999999999985 of 10000000000000 values missing (more than 10%; "
+                                   "longest gap 9999999999985 steps after time 14); too many to interpolate")):
+        data.write_text("series_id,time,value\n" + "\n".join([*rows, f"a,{last},5"]) + "\n")
+        for command in ("forecast", "evaluate"):
+            code, out, err = call(capsys, command, data, "--horizon", "2", *TINY)
+            assert (code, out, err) == (2, "", f"error: {data}: {message}\n")
+
+
+def test_forecast_refuses_out_and_plot_naming_the_same_file_before_any_work(capsys, tmp_path, monkeypatch):
+    """Found in audit: the CSV was written, then the plot refused the file it had just written (or, with --force,
+    replaced it)."""
+    monkeypatch.chdir(tmp_path)
+    same = tmp_path / "same.png"
+    for out, plot, force in ((same, same, []), ("same.png", tmp_path / "sub" / ".." / "same.png", []),
+                             (same, "./same.png", ["--force"])):
+        code, stdout, err = call(capsys, "forecast", bundled("ecology", "lynx.csv"), "--horizon", "3", "--out", out,
+                                 "--plot", plot, *force, *TINY)
+        assert (code, stdout) == (2, "") and err == (f"error: --out {out} and --plot {plot} name the same file; give "
+                                                     "two different files\n")
+        assert not same.exists()

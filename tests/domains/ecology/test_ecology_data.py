@@ -1,5 +1,7 @@
 """The tidy CSV loader: what it accepts, how it fills gaps and handles zeros, and what it refuses."""
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -80,7 +82,7 @@ def test_months_and_covariates(tmp_path):
         f"t,1932-{m:02d},{m},{'' if m == 4 else m * 2},{m}" for m in range(1, 13))
     s = load_series(write(tmp_path, text), covariates=["temp"])["t"]
     assert s.time[0] == 1932 and s.time[1] == pytest.approx(1932 + 1 / 12)
-    assert s.covariates.shape == (12, 1) and s.covariates[3, 0] == pytest.approx(8.0)  # interpolated
+    assert s.covariates.shape == (12, 1) and s.covariates[3, 0] == 6.0  # March's value carried forward
     assert s.monthly and s.time_labels(s.time[-1] + np.arange(1, 3) / 12) == ["1933-01", "1933-02"]
     assert not load_lynx().monthly
     with pytest.raises(InputError, match="no column 'snow'"):
@@ -171,7 +173,9 @@ def test_usual_missing_markers_are_missing_values(tmp_path):
             for t in range(60)]
     s = load_series(write(tmp_path, "series_id,time,value,temp\n" + "\n".join(rows)), covariates="temp")["a"]
     assert np.flatnonzero(s.filled).tolist() == [2, 12, 22, 32, 42, 52]
-    assert np.allclose(s.value, np.arange(1, 61)) and np.allclose(s.covariates[:, 0], 2 * np.arange(60))
+    temp = 2 * np.arange(60)
+    temp[3::10] = temp[2::10]  # a missing covariate cell takes the value before it
+    assert np.allclose(s.value, np.arange(1, 61)) and np.array_equal(s.covariates[:, 0], temp)
     with pytest.raises(InputError, match=r"line 3, column 'value': 'NULL' is not a number"):
         load_series(write(tmp_path, "series_id,time,value\na,1,3\na,2,NULL\na,3,4\n"))
     rows = "\n".join(f"a,{t},{'NA' if 3 <= t < 9 else t + 1}" for t in range(40))  # NA rows are gaps like any other
@@ -192,3 +196,83 @@ def test_trailing_commas_and_extra_fields(tmp_path):
             load_series(write(tmp_path, text))
     with pytest.raises(InputError, match=r"Expected 3 fields in line 3, saw 4"):
         load_series(write(tmp_path, "series_id,time,value\na,1,2\na,2,3,9\na,3,4\n"))
+
+
+def test_a_covariate_without_values_or_a_negative_value_refuses_only_its_series(tmp_path):
+    """Found in audit: either refused the whole file, so a rolling evaluation scored none of its series."""
+    rows = ([f"ok,{t},{t % 5 + 1},{t}" for t in range(30)] + [f"nocov,{t},{t % 5 + 1}," for t in range(30)]
+            + [f"neg,{t},{-1 if t == 7 else t % 5 + 1},{t}" for t in range(30)])
+    path = write(tmp_path, "series_id,time,value,temp\n" + "\n".join(rows))
+    refused = {}
+    assert list(load_series(path, covariates="temp", refused=refused)) == ["ok"]
+    assert {name: error.reason for name, error in refused.items()} == {
+        "nocov": "column 'temp' has no values", "neg": "line 69, column 'value': negative abundance -1"}
+    assert all(isinstance(error, SeriesError) for error in refused.values())
+    with pytest.raises(SeriesError, match=r"data.csv: series 'nocov': column 'temp' has no values$"):
+        load_series(path, covariates="temp", series="nocov")
+    with pytest.raises(SeriesError, match=r"data.csv: series 'neg': line 69, column 'value': negative abundance -1$"):
+        load_series(path, series="neg")
+
+
+@pytest.mark.parametrize("cell, line", [("inf", 16), ("-inf", 16), ("Infinity", 16), ("inf", 5)])
+def test_a_time_that_is_not_finite_is_refused_naming_its_line_and_column(tmp_path, cell, line):
+    """Found in audit: ``inf`` last gave "negative dimensions are not allowed" after a cast warning, and in the
+    middle "times are not increasing"."""
+    times = [str(t) for t in range(1, 15)]
+    times.insert(line - 2, cell)
+    path = write(tmp_path, "series_id,time,value\n" + "\n".join(f"a,{t},{i + 4}" for i, t in enumerate(times)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match=rf"data.csv: line {line}, column 'time': {cell!r} is not a finite "
+                                             r"number$") as info:
+            load_series(path, refused={})  # a problem of the file's form: raised, not collected
+    assert not isinstance(info.value, SeriesError)
+
+
+@pytest.mark.parametrize("first, last, message", [
+    ("1", "1e13", r"9999999999985 of 10000000000000 values missing \(more than 10%; longest gap 9999999999985 "
+                  r"steps after time 14\); too many to interpolate$"),
+    ("1", "1e300", r"times 1 to 1e\+300 at steps of 1 make a grid too long to build \(1e\+300 steps\)$"),
+    ("-1e308", "1e308", r"times -1e\+308 to 1e\+308 at steps of 1 make a grid too long to build \(inf steps\)$"),
+])
+def test_a_time_far_beyond_the_others_is_refused_before_its_grid_is_built(tmp_path, first, last, message):
+    """Found in audit: a typo such as 1e13 for the last year tried to allocate 72.8 TiB (MemoryError, exit 1).
+    No float overflow warning either, even where the grid's length exceeds the largest float."""
+    rows = [f"a,{first},4"] + [f"a,{t},{t + 3}" for t in range(2, 15)] + [f"a,{last},5"]
+    path = write(tmp_path, "series_id,time,value\n" + "\n".join(rows))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SeriesError, match=rf"data.csv: series 'a': {message}"):
+            load_series(path)
+
+
+def test_covariate_names_are_stripped_as_the_header_names_are(tmp_path):
+    """Found in audit: ``--covariates " Temp Max "`` copied from a header cell `` Temp Max `` was refused."""
+    path = write(tmp_path, "series_id,time,value, Temp Max \n" + "\n".join(f"a,{t},{t + 1},{t}" for t in range(5)))
+    for name in (" Temp Max ", "Temp Max"):
+        s = load_series(path, covariates=[name])["a"]
+        assert s.covariate_names == ("Temp Max",) and s.covariates[:, 0].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_missing_covariates_carry_the_last_value_forward_and_values_are_still_interpolated(tmp_path):
+    """Found in audit: interpolating a covariate's gap read the value after it, so a rolling origin inside the gap
+    saw data from after the origin. The cells before a covariate's first value take that value (the one
+    exception)."""
+    cov = ["", "", 5, 0, "", "", 100, 0, 3, ""]
+    value = [11, 12, 10, "", 12, 10, 11, 12, 10, 11]
+    rows = [f"a,{t},{v},{c}" for t, (v, c) in enumerate(zip(value, cov))]
+    s = load_series(write(tmp_path, "series_id,time,value,c\n" + "\n".join(rows)), covariates="c")["a"]
+    assert s.covariates[:, 0].tolist() == [5, 5, 5, 0, 0, 0, 100, 0, 3, 3]
+    assert s.value[3] == pytest.approx(11.0) and s.filled.tolist() == [t == 3 for t in range(10)]
+
+
+def test_covariates_named_like_the_loaders_own_bookkeeping_load_as_any_other(tmp_path):
+    """Found in audit: a column ``_line`` or ``_monthly`` was overwritten by the loader's own (exit 1)."""
+    text = "series_id,time,value,_line,_monthly\n" + "\n".join(f"m,1930-{m:02d},{m},{m * 3},{m * 5}"
+                                                              for m in range(1, 13))
+    path = write(tmp_path, text)
+    s = load_series(path, covariates=["_line", "_monthly"])["m"]
+    assert s.monthly and s.covariate_names == ("_line", "_monthly")
+    assert s.covariates.tolist() == [[m * 3, m * 5] for m in range(1, 13)]
+    with pytest.raises(InputError, match=r"line 5, column '_line': 'x' is not a number"):
+        load_series(write(tmp_path, text.replace(",12,20\n", ",x,20\n")), covariates=["_line"])
