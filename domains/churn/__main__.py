@@ -1,6 +1,9 @@
 """Command line: ``python -m domains.churn {train,evaluate,predict}`` on transaction logs or static tables.
 
-A transaction log is a CSV (plain or gzip) ``customer_id,date,number_of_cds,dollar_value`` (``--transactions``).
+A transaction log is a CSV (plain or gzip) ``customer_id,date,number_of_cds,dollar_value`` (``--transactions``),
+or a file without a header in CDNOW's own layouts: ``CDNOW_master.txt``'s 4 whitespace-separated fields (id,
+``YYYYMMDD``, CDs, dollars; or a comma CSV of them) or ``CDNOW_sample.txt``'s 5 (master id, sample id, date, CDs,
+dollars: the master id is the customer id, the sample id is left out).
 Its target is ``nextbuy``: days after the landmark to the first purchase after it, censored at
 ``--horizon-days``; inputs use the purchases on or before the landmark only. An optional ``event_type`` column
 gives each type a weekly channel of its own; ``train`` records the types in the card (``event_types``), and
@@ -27,7 +30,7 @@ import pandas as pd
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, file_sha256
 from shared.cli import (COUNT, POSITIVE_INT, SEED_LIMIT, InputError, image_format, import_tensorflow,
-                        out_dash_is_stdout, run, seed)
+                        out_dash_is_stdout, run, seed, strict_json)
 from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
 
@@ -101,7 +104,9 @@ def _check_scorable(args, outcome, event_column=None):
 
 
 def _read_log(args):
-    """The ``--transactions`` log, checked to have an outcome the C-index is defined on, and its data end."""
+    """The ``--transactions`` log, checked to have a follow-up of a week or more and an outcome the C-index is
+    defined on, and its data end."""
+    inputs.check_follow_up(args.horizon_days)
     end = inputs.data_end(args.landmark, args.horizon_days, args.data_end)
     log = inputs.read_log(args.transactions, args.landmark, end, end_given=args.data_end is not None)
     _check_scorable(args, data.survival_targets(log, args.landmark, args.horizon_days))
@@ -219,7 +224,7 @@ def cmd_evaluate(args):
         scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
     scores = scored.scores()
     if args.json:
-        print(json.dumps(scores))
+        print(strict_json(scores))
     else:
         summary = pd.DataFrame(scores).T.astype({"n": int})
         print(summary.to_string(float_format=lambda v: f"{v:.4f}"))
@@ -230,13 +235,16 @@ def cmd_evaluate(args):
     if args.bootstrap:
         boot = evaluate.paired_bootstrap(scored.duration, scored.event, scored.predictions, scored.times,
                                          n_boot=args.bootstrap, seed=args.seed)
+        _warn_if_resamples_left_out(args.bootstrap, boot.attrs["resamples"])
     if not args.json:
         weeks = f" = {', '.join(f'{t / 7:g}' for t in table.index)} weeks" if scored.unit == "days" else ""
         print(f"\ncalibration: mean predicted S(t) vs Kaplan-Meier at t = "
               f"{', '.join(f'{t:g}' for t in table.index)} {scored.unit}{weeks}")
         print(table.to_string(float_format=lambda v: f"{v:.4f}"))
         if boot is not None:
-            print(f"\npaired bootstrap ({args.bootstrap} resamples, seed {args.seed}) of the difference to CoxPH "
+            used = boot.attrs["resamples"]
+            counted = f"{args.bootstrap}" if used == args.bootstrap else f"{used} of {args.bootstrap}"
+            print(f"\npaired bootstrap ({counted} resamples, seed {args.seed}) of the difference to CoxPH "
                   "(mean and 95 % interval; C and c_td: higher is better, IBS: lower)")
             print(boot.to_string(float_format=lambda v: f"{v:+.4f}"))
     if args.plot:
@@ -245,9 +253,25 @@ def cmd_evaluate(args):
     if args.out:
         report = {"scores": scores, "calibration": {"unit": scored.unit, **json.loads(table.to_json())},
                   "bootstrap": None if boot is None else json.loads(boot.to_json(orient="index")),
-                  "bootstrap_resamples": args.bootstrap, "seed": args.seed}
+                  "bootstrap_resamples": args.bootstrap,
+                  "bootstrap_resamples_used": None if boot is None else boot.attrs["resamples"], "seed": args.seed}
         with atomic_open(args.out, force=args.force) as handle:
-            json.dump(report, handle, indent=2)
+            handle.write(strict_json(report, indent=2))
+
+
+def _warn_if_resamples_left_out(requested, used):
+    """One ``warning:`` line on stderr when :func:`domains.churn.evaluate.paired_bootstrap` left resamples out
+    (``used`` of ``requested`` scored): on a small file a resample often draws no event, and the C-index is
+    undefined there."""
+    if used == requested:
+        return
+    left_out = (f"{requested - used} of the {requested} resamples cannot be scored (no comparable pair of customers "
+                "drawn, so no C-index)")
+    if used:
+        print(f"warning: --bootstrap {requested}: {left_out} and are left out; the intervals are over the other "
+              f"{used}", file=sys.stderr)
+    else:
+        print(f"warning: --bootstrap {requested}: {left_out}: no intervals (null in the report)", file=sys.stderr)
 
 
 def cmd_predict(args):
@@ -290,7 +314,11 @@ def cmd_predict(args):
 def _source(parser, horizon=True, from_card=False):
     """The input options; ``from_card``: ``--landmark`` and ``--horizon-days`` default to the model's card."""
     group = parser.add_mutually_exclusive_group(required=True)
-    group.add_argument("--transactions", help="transaction log CSV(.gz): customer_id,date,number_of_cds,dollar_value")
+    group.add_argument("--transactions",
+                       help="transaction log CSV(.gz): customer_id,date,number_of_cds,dollar_value (dates YYYY-MM-DD "
+                            "or YYYYMMDD; comma- or whitespace-separated); without a header, CDNOW's own layouts: "
+                            "CDNOW_master.txt (id date cds dollars) or CDNOW_sample.txt (master id, sample id, date, "
+                            "cds, dollars; the sample id is left out)")
     group.add_argument("--table", help="static table CSV(.gz): one row per customer (id, duration, event, covariates)")
     default = "the model's, 1997-09-30 for the shipped one" if from_card else data.CDNOW_LANDMARK
     parser.add_argument("--landmark", default=None if from_card else data.CDNOW_LANDMARK, type=_date,
@@ -298,7 +326,8 @@ def _source(parser, horizon=True, from_card=False):
     if horizon:
         default = "the model's, 273 for the shipped one" if from_card else data.CDNOW_HORIZON_DAYS
         parser.add_argument("--horizon-days", default=None if from_card else data.CDNOW_HORIZON_DAYS, type=POSITIVE_INT,
-                            help=f"transactions: follow-up after L in days (default {default})")
+                            help=f"transactions: follow-up after L in days, at least {inputs.WIDTH_DAYS} (one "
+                                 f"interval of the model; default {default})")
         parser.add_argument("--data-end", type=_date,
                             help="transactions: the last date the log covers (default: L + --horizon-days); a "
                                  "later event is an error, and so is a follow-up that runs past it")

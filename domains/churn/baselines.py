@@ -5,7 +5,7 @@
 - :func:`sequence_aggregates`: totals and recent-window sums of a weekly ``(n, T, F)`` history (the
   aggregate baseline for simulated customers).
 - :class:`CoxBaseline`: standardised features -> ``lifelines.CoxPHFitter(penalizer=0.01)`` (refitted with
-  half Newton steps when lifelines' full steps fail to converge).
+  shorter Newton steps when lifelines' full steps fail to converge).
 - :class:`KaplanMeierBaseline`: one curve for everyone.
 
 Both baselines are fitted with ``fit(...)`` (returns self) and give the two predictions
@@ -109,8 +109,10 @@ class CoxBaseline:
 
     When lifelines' Newton-Raphson fails to converge (a ``ConvergenceWarning``: on 1 of the 10 folds of a
     5-fold x 2 cross-validation of the CDNOW sample its full steps stop at a log-likelihood of -5879 instead
-    of -3688, C 0.61 instead of 0.72), the fit is redone with half steps, which reach the optimum; a fit that
-    converges is left as it is.
+    of -3688, C 0.61 instead of 0.72), the fit is redone with the shorter steps of :attr:`RETRY_STEPS` in turn
+    until one converges (on the sample with a 7-day follow-up, half steps still stop at -533 with C 0.24 on its
+    own customers; quarter steps reach -327, C 0.82); a fit that converges is left as it is. When none does, the
+    shortest steps' fit is kept with a ``UserWarning`` saying its scores are not to be trusted.
 
     A covariate that is constant in the training data is left out, with a warning naming it: lifelines
     divides each covariate by its standard deviation and stops with a ``ConvergenceError`` on a constant one,
@@ -120,7 +122,8 @@ class CoxBaseline:
         penalizer: lifelines' penalizer (L2 by default).
     """
 
-    RETRY_STEP = 0.5  # lifelines' Newton step size for the refit after a convergence failure (its default: 0.95)
+    #: lifelines' Newton step sizes for the refits after a convergence failure, in turn (its default: 0.95)
+    RETRY_STEPS = (0.5, 0.25, 0.1)
 
     def __init__(self, penalizer=0.01):
         self.penalizer = penalizer
@@ -144,15 +147,21 @@ class CoxBaseline:
         frame = self._scaled(covariates)
         frame["duration"] = np.asarray(duration, dtype=float)
         frame["event"] = np.asarray(event, dtype=int)
+        for step in (None, *self.RETRY_STEPS):
+            options = {} if step is None else {"fit_options": {"step_size": step}}
+            with warnings.catch_warnings():
+                warnings.simplefilter("error", ConvergenceWarning)
+                try:
+                    self.fitter_ = CoxPHFitter(penalizer=self.penalizer).fit(frame, "duration", "event", **options)
+                    return self
+                except ConvergenceWarning:
+                    pass
         with warnings.catch_warnings():
-            warnings.simplefilter("error", ConvergenceWarning)
-            try:
-                self.fitter_ = CoxPHFitter(penalizer=self.penalizer).fit(frame, "duration", "event")
-            except ConvergenceWarning:
-                self.fitter_ = None
-        if self.fitter_ is None:
-            self.fitter_ = CoxPHFitter(penalizer=self.penalizer).fit(
-                frame, "duration", "event", fit_options={"step_size": self.RETRY_STEP})
+            warnings.simplefilter("ignore", ConvergenceWarning)  # said once, below
+            self.fitter_ = CoxPHFitter(penalizer=self.penalizer).fit(frame, "duration", "event", **options)
+        steps = ", ".join(f"{step:g}" for step in self.RETRY_STEPS)
+        warnings.warn(f"CoxBaseline: lifelines' CoxPH fit converged neither with its default Newton step size nor "
+                      f"with {steps}: the CoxPH baseline's scores are not to be trusted", UserWarning, stacklevel=2)
         return self
 
     def _scaled(self, covariates):

@@ -13,14 +13,19 @@ Static tables (one row per customer: duration, event, covariates) are read by :f
 Both are CSV files, plain or gzip (recognised by its first bytes, whatever the file's name); spaces around
 cells and column names are ignored (``customer_id, date`` reads as ``customer_id,date``); a file whose header
 has no comma is read as whitespace-separated, and event dates may be ``YYYY-MM-DD`` or ``YYYYMMDD``, so
-Lifetimes' ``CDNOW_master.txt`` layout reads as its CSV. Every bad input
+Lifetimes' ``CDNOW_master.txt`` layout reads as its CSV. An event log may also have no header, as Hardie's
+original ``CDNOW_master.txt`` and ``CDNOW_sample.txt`` (:data:`CDNOW_HEADERLESS`). Empty fields after the
+header's columns (a comma ending every row) are ignored; a row with a non-empty one is refused. Every bad input
 raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not counted) or column.
 """
 
+import csv
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.io.common import get_handle
 
 from shared.cli import InputError
 from shared.data_paths import bundled
@@ -33,35 +38,117 @@ CDNOW_HORIZON_DAYS = 273
 TELCO_COLUMNS = {"duration": "tenure", "event": "churn", "id_column": "customer_id", "drop": ("total_charges",)}
 DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
 GZIP_MAGIC = b"\x1f\x8b"
+#: The event-log layouts without a header, by field count: Hardie's ``CDNOW_master.txt`` (``00004 19970101  2
+#: 29.33``; or a comma CSV of the same 4 columns) and ``CDNOW_sample.txt`` (master id, sample id, date, CDs,
+#: dollars). The sample id (``None``) is left out: the master id is the customer id, as in the bundled sample
+#: (datasets/churn/PROVENANCE.md), and the sample id must not become a numeric column.
+CDNOW_HEADERLESS = {4: ("customer_id", "date", "number_of_cds", "dollar_value"),
+                    5: ("customer_id", None, "date", "number_of_cds", "dollar_value")}
 
 
-def _read_csv(path):
+def _read_csv(path, layouts=None):
     """Every cell of a CSV as a string, with the spaces around cells and column names removed.
 
     A gzip file is recognised by its first bytes, whatever its name (a plain file named ``.gz`` reads as plain);
-    other compressions by the suffix. A file whose header has no comma but several names is read as
-    whitespace-separated (``CDNOW_master.txt``'s layout).
+    other compressions by the suffix. A file whose first line has no comma but several fields is read as
+    whitespace-separated (``CDNOW_master.txt``'s layout). Empty fields after the header's columns (a comma ending
+    every row) are dropped; a non-empty one is refused, never read as an index that shifts the other columns.
+
+    Args:
+        path: the file.
+        layouts: the layouts the file may have without a header, ``{field count: column names}`` (a ``None``
+            name: a field left out), or None (the first line is the header). The first line is read as data when
+            it holds none of the layouts' names and one of its fields is a date (``YYYYMMDD`` or ``YYYY-MM-DD``).
+
+    Returns:
+        DataFrame of str, one column per header name (or layout name), in file order.
+
+    Raises:
+        InputError: an empty or unreadable file, a header naming a column twice, a row with a non-empty field
+            after the header's columns, a first line read as data that fits none of ``layouts``.
     """
     with open(path, "rb") as handle:
         gzipped = handle.read(2) == GZIP_MAGIC
     plain_gz = not gzipped and str(path).lower().endswith(".gz")  # named .gz, but plain text
-    options = {"dtype": str, "keep_default_na": False,
+    options = {"dtype": str, "keep_default_na": False, "index_col": False,
                "compression": "gzip" if gzipped else None if plain_gz else "infer"}
+    separator = {"skipinitialspace": True}  # commas
+    names = None
     try:
-        table = pd.read_csv(path, skipinitialspace=True, **options)
-        if len(table.columns) == 1 and len(str(table.columns[0]).split()) > 1:
-            table = pd.read_csv(path, sep=r"\s+", **options)
+        first = pd.read_csv(path, header=None, nrows=1, **separator, **options).iloc[0]  # as written: unmangled
+        if len(first) == 1 and len(first[0].split()) > 1:
+            separator = {"sep": r"\s+"}
+            first = pd.read_csv(path, header=None, nrows=1, **separator, **options).iloc[0]
+        names = _headerless_names(path, [name.strip() for name in first], layouts) if layouts else None
+        header = {} if names is None else {"header": None, "names": [name or f"_{i}" for i, name in enumerate(names)]}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            table = pd.read_csv(path, **header, **separator, **options)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty (no header, no rows)") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, OSError) as error:
         if isinstance(error, (FileNotFoundError, IsADirectoryError, PermissionError)):
             raise
+        if "fields in line" in str(error):  # pandas: a row longer than the first one
+            _refuse_extra_fields(path, options["compression"], "sep" in separator, names)
         raise InputError(f"{path}: not a readable CSV ({' '.join(str(error).split())})") from None
+    if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):  # fields dropped
+        _refuse_extra_fields(path, options["compression"], "sep" in separator, names)
+    if names is not None:
+        table = table[[name for name in names if name]]
     table.columns = table.columns.str.strip()
     twice = table.columns[table.columns.duplicated()]
     if len(twice):
         raise InputError(f"{path}: column {twice[0]!r} appears twice in the header")
     return table.apply(lambda column: column.str.strip())
+
+
+def _parse_dates(text):
+    """``YYYY-MM-DD`` or ``YYYYMMDD`` (CDNOW's own) strings as datetime64, NaT where neither."""
+    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
+    compact = (dates.isna() & text.str.fullmatch(r"\d{8}")).to_numpy()
+    dates[compact] = pd.to_datetime(text[compact], format="%Y%m%d", errors="coerce")
+    return dates
+
+
+def _headerless_names(path, first, layouts):
+    """The column names of a file without a header, ``layouts[len(first)]``, or None when its first line
+    ``first`` (fields, stripped) is a header: it names a column of ``layouts`` or has no date in it.
+
+    Raises:
+        InputError: the first line is data (a date, no column name) but fits no layout (field count and the
+            date's place).
+    """
+    known = {name for names in layouts.values() for name in names if name}
+    dated = _parse_dates(pd.Series(first, dtype=str)).notna().to_numpy()
+    if known.intersection(first) or not dated.any():
+        return None
+    names = layouts.get(len(first))
+    if names is None or not dated[names.index("date")]:
+        wanted = " or ".join(" ".join(name or "sample_id" for name in names) for names in layouts.values())
+        raise InputError(f"{path}: the first line ({' '.join(first)!r}) is data, not a header, and a log without "
+                         f"a header must have the fields {wanted}; this one has {len(first)} fields, its date as field "
+                         f"{int(np.flatnonzero(dated)[0]) + 1}")
+    return names
+
+
+def _refuse_extra_fields(path, compression, whitespace, names):
+    """Raises :class:`InputError` naming the first data row with a non-empty field after the header's columns
+    (``names``' when the file has no header); returns when there is none (empty trailing fields only).
+
+    Args:
+        compression: as given to the reader. whitespace: fields separated by whitespace (else by commas).
+        names: the columns of a file without a header, None when its first line is the header.
+    """
+    with get_handle(path, "r", compression=compression, encoding="utf-8", errors="replace") as handles:
+        lines = handles.handle
+        rows = (line.split() for line in lines) if whitespace else csv.reader(lines, skipinitialspace=True)
+        rows = (row for row in rows if row and (len(row) > 1 or row[0].strip()))  # blank lines are no rows
+        width = len(names) if names is not None else len(next(rows, []))
+        for number, row in enumerate(rows, start=1):
+            if any(field.strip() for field in row[width:]):
+                first = "the header" if names is None else "the first line"
+                raise InputError(f"{path}: row {number}: {len(row)} fields, but {first} has {width}")
 
 
 def _first_bad(mask, values):
@@ -74,7 +161,11 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
 
     Args:
         path: CSV (plain or gzip) with columns ``customer_id``, ``date`` (``YYYY-MM-DD`` or ``YYYYMMDD``), the
-            numeric columns and optionally ``event_type``.
+            numeric columns and optionally ``event_type``; comma- or whitespace-separated. A file without a
+            header (its first line has a date and none of those names) has one of the :data:`CDNOW_HEADERLESS`
+            layouts: 4 fields ``customer_id date number_of_cds dollar_value`` (Hardie's ``CDNOW_master.txt``,
+            ``00004 19970101  2   29.33``, or a comma CSV of them) or 5, ``CDNOW_sample.txt``'s master id, sample
+            id, date, CDs, dollars (the master id is the customer id; the sample id is left out).
         numeric: names of the numeric columns (default: every column other than customer_id, date and
             event_type). Each must be present, parse as numbers and be >= 0.
         data_end: optional last date of the data; a later event is an error.
@@ -85,10 +176,11 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
         ``event_type`` (str) if present, in file order.
 
     Raises:
-        InputError: empty file or log, missing column, unparseable date or number, negative value, date
-            after ``data_end``; the message names the row and column.
+        InputError: empty file or log, missing column, a row with more fields than the header, a first line
+            that is data but no headerless layout, unparseable date or number, negative value, date after
+            ``data_end``; the message names the row and column.
     """
-    table = _read_csv(path)
+    table = _read_csv(path, CDNOW_HEADERLESS)
     required = ["customer_id", "date"]
     if numeric is None:
         numeric = [c for c in table.columns if c not in ("customer_id", "date", "event_type")]
@@ -101,9 +193,7 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
     if (ids == "").any():
         row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
         raise InputError(f"{path}: row {row}: column 'customer_id' is empty")
-    dates = pd.to_datetime(table["date"], format="%Y-%m-%d", errors="coerce")
-    compact = (dates.isna() & table["date"].str.fullmatch(r"\d{8}")).to_numpy()  # CDNOW's own YYYYMMDD
-    dates[compact] = pd.to_datetime(table["date"][compact], format="%Y%m%d", errors="coerce")
+    dates = _parse_dates(table["date"])
     if dates.isna().any():
         row, value = _first_bad(dates.isna().to_numpy(), table["date"].to_numpy())
         raise InputError(f"{path}: row {row}: column 'date' has {value!r}, not a YYYY-MM-DD (or YYYYMMDD) date "
@@ -321,7 +411,7 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
         one-hot with the first level dropped) and the schema ``{column: None (numeric) | [levels]}``.
 
     Raises:
-        InputError: missing column, duplicate customer, non-numeric, negative or infinite duration, an event
+        InputError: missing column, blank or duplicate customer, non-numeric, negative or infinite duration, an event
             value that is not yes/no, a blank or non-finite covariate, a covariate or level the training
             table did not have; the message names the row and column.
     """
@@ -334,6 +424,9 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
     if table.empty:
         raise InputError(f"{path}: the table has a header but no rows")
     ids = table[id_column].str.strip()
+    if (ids == "").any():
+        row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
+        raise InputError(f"{path}: row {row}: column {id_column!r} is empty")
     duplicated = ids.duplicated().to_numpy()
     if duplicated.any():
         row, value = _first_bad(duplicated, ids.to_numpy())

@@ -16,13 +16,15 @@ the weekly models). Metrics:
 - :func:`calibration`: mean predicted S(t) against the Kaplan-Meier estimate at chosen times (13, 26, 39
   weeks on CDNOW) and :func:`calibration_plot`;
 - :func:`paired_bootstrap`: customers resampled, the difference of each model's C, time-dependent C and IBS
-  to a reference.
+  to a reference (over the resamples where they are defined).
 """
 
 import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
 from lifelines.utils import concordance_index
+
+from domains.churn.inputs import has_comparable_pair
 
 
 def harrell_c(duration, event, risk):
@@ -133,6 +135,10 @@ def integrated_brier(duration, event, survival, times, censoring=None, grid=None
             with :func:`survival_at`. Grid points at or after the last observed time, or past the curves' last
             time ``times[-1]`` (nothing predicted there), are dropped.
 
+    Returns:
+        The score; ``nan`` when no grid point is left (e.g. the whole-unit :func:`follow_up_grid` of durations
+        that all are 1 or less), one grid point's Brier score when one is.
+
     :func:`score` passes :func:`follow_up_grid`: on CDNOW (weekly curves, everyone censored at 273 days) days
     1 .. 272.
     """
@@ -143,6 +149,8 @@ def integrated_brier(duration, event, survival, times, censoring=None, grid=None
     scores = brier_scores(duration, event, survival[:, keep], grid[keep], censoring)
     ok = np.isfinite(scores)
     t, s = grid[keep][ok], scores[ok]
+    if len(t) == 0:
+        return float("nan")
     if len(t) == 1:
         return float(s[0])
     return float(np.trapezoid(s, t) / (t[-1] - t[0]))
@@ -217,7 +225,9 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
     """Bootstrap intervals of each model's difference in C, time-dependent C and IBS to ``reference``.
 
     The customers are resampled with replacement, and every model is scored on the same resample (the IBS
-    over the :func:`follow_up_grid` of all customers, as :func:`score`).
+    over the :func:`follow_up_grid` of all customers, as :func:`score`). A resample on which a metric is
+    undefined (no comparable pair of customers, as a small file often gives: no event drawn; or no grid point for
+    the IBS) is left out for every model, so each difference stays paired.
 
     Args:
         predictions: dict name -> ``(risk (n,), survival (n, m))``; must hold ``reference``.
@@ -226,7 +236,8 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
     Returns:
         DataFrame, one row per other model: for ``c`` (Harrell's C), ``ctd`` (Antolini's) and ``ibs``, the
         mean difference to the reference (``d<metric>_mean``) and its 95 % percentile interval
-        (``d<metric>_low``, ``d<metric>_high``); a C gain is positive, an IBS gain negative.
+        (``d<metric>_low``, ``d<metric>_high``); a C gain is positive, an IBS gain negative. ``attrs["resamples"]``
+        is the number of resamples they are over (``n_boot`` less those left out); all ``nan`` when it is 0.
     """
     duration = np.asarray(duration, float)
     event = np.asarray(event, int)
@@ -240,19 +251,30 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
 
     names = [name for name in predictions if name != reference]
     diffs = {name: [] for name in names}
+    used = 0
     for _ in range(n_boot):
         sample = rng.integers(0, len(duration), len(duration))
         d, e = duration[sample], event[sample]
+        if not has_comparable_pair(d, e):  # lifelines' C would raise ZeroDivisionError
+            continue
         ref_risk, ref_surv = predictions[reference]
         ref = np.array(metrics(d, e, ref_risk[sample], ref_surv[sample]))
+        drawn = {}
         for name in names:
             risk, surv = predictions[name]
-            diffs[name].append(np.array(metrics(d, e, risk[sample], surv[sample])) - ref)
+            drawn[name] = np.array(metrics(d, e, risk[sample], surv[sample])) - ref
+        if all(np.isfinite(values).all() for values in drawn.values()):
+            used += 1
+            for name, values in drawn.items():
+                diffs[name].append(values)
     rows = {}
     for name, values in diffs.items():
-        values = np.asarray(values)
+        values = np.asarray(values).reshape(-1, 3)
         rows[name] = {}
         for j, metric in enumerate(("c", "ctd", "ibs")):
-            rows[name].update({f"d{metric}_mean": values[:, j].mean(), f"d{metric}_low": np.percentile(values[:, j], 2.5),
-                               f"d{metric}_high": np.percentile(values[:, j], 97.5)})
-    return pd.DataFrame(rows).T
+            column = values[:, j]
+            mean, low, high = (column.mean(), *np.percentile(column, [2.5, 97.5])) if used else [np.nan] * 3
+            rows[name].update({f"d{metric}_mean": mean, f"d{metric}_low": low, f"d{metric}_high": high})
+    table = pd.DataFrame(rows).T
+    table.attrs["resamples"] = used
+    return table

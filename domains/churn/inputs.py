@@ -46,6 +46,22 @@ def check_source(model, card, table):
         raise InputError(f"{model}: the model was trained on {what}; pass --{kind} instead of --{given}")
 
 
+def check_follow_up(horizon_days):
+    """A follow-up of at least one interval (:data:`WIDTH_DAYS`), which ``train`` and ``evaluate`` need.
+
+    The model's curves are read at week ends (7, 14, ... days after L), so on a shorter follow-up their first
+    point comes after it ends; under 3.5 days every censored customer would also drop out of training (one counts
+    in the intervals it saw at least half of: :func:`domains.churn.model.interval_targets`), and at 1 day the
+    integrated Brier score has no whole day before the end to run over.
+
+    Raises:
+        InputError: ``horizon_days`` below :data:`WIDTH_DAYS`.
+    """
+    if horizon_days < WIDTH_DAYS:
+        raise InputError(f"--horizon-days {horizon_days}: shorter than one week, the model's interval; the "
+                         f"follow-up must be at least {WIDTH_DAYS} days")
+
+
 def check_horizon(card, horizon_days):
     """The follow-up a transaction model can score: ``horizon_days`` within its ``intervals`` weeks."""
     if int(np.ceil(horizon_days / WIDTH_DAYS)) > card["intervals"]:
@@ -202,8 +218,19 @@ def check_scorable(path, duration, event, censored):
     if not event.any():
         raise InputError(f"{path}: {censored} for all {len(event)} customers (every one censored): "
                          "with no event the C-index is undefined, so there is nothing to score")
-    first = duration[event == 1].min()
-    if not ((duration > first).any() or ((duration == first) & (event == 0)).any()):
+    if not has_comparable_pair(duration, event):
+        first = duration[event == 1].min()
         raise InputError(f"{path}: no comparable pair of customers (every event is at {first:g}, the latest time, "
                          "and no customer is still event-free then): the C-index is undefined, so there is "
                          "nothing to score")
+
+
+def has_comparable_pair(duration, event):
+    """Whether Harrell's C is defined on an outcome ``duration``, ``event`` ``(n,)``: some customer has an event
+    and another is still event-free after it, or censored at its time (lifelines' admissible pairs)."""
+    duration = np.asarray(duration, float)
+    event = np.asarray(event, int)
+    if not event.any():
+        return False
+    first = duration[event == 1].min()
+    return bool((duration > first).any() or ((duration == first) & (event == 0)).any())

@@ -43,8 +43,9 @@ class Scored:
                 for name, (risk, survival) in self.predictions.items()}
 
     def calibration(self):
-        """Mean predicted S(t) vs Kaplan-Meier at a third, two thirds and all of the grid (13/26/39 weeks on CDNOW)."""
-        at = [self.times[len(self.times) * k // 3 - 1] for k in (1, 2, 3)]
+        """Mean predicted S(t) vs Kaplan-Meier at a third, two thirds and all of the grid (13/26/39 weeks on CDNOW):
+        the grid points ending those parts, each once (a grid of 1 or 2 points gives 1 or 2 times)."""
+        at = sorted({self.times[max(len(self.times) * k // 3, 1) - 1] for k in (1, 2, 3)})
         curves = {name: survival for name, (_, survival) in self.predictions.items()}
         return evaluate.calibration(self.duration, self.event, curves, self.times, at)
 

@@ -241,6 +241,8 @@ def test_killed_training_resumes_from_its_checkpoint(telco_split, tmp_path):
     ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,-1,1\n", "row 1: column 'number_of_cds' is negative"),
     ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
     ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1\n2,1997-11-01,1,1\n", "customer '2' (first at row 2): empty history"),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1,x\n", "row 1: 5 fields, but the header has 4"),
+    ("1 19970101 1\n", "the first line ('1 19970101 1') is data, not a header"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, text, message):
     path = tmp_path / "bad.csv"
@@ -248,6 +250,67 @@ def test_bad_input_exits_2_with_one_line(capsys, tmp_path, text, message):
     code, out, err = cli(capsys, "evaluate", "--transactions", path, "--json")
     assert code == 2 and out == ""
     assert message in err and len(err.strip().splitlines()) == 1 and str(path) in err
+
+
+def test_headerless_cdnow_master_and_sample_files_score_as_their_csv(capsys, small_log, tmp_path):
+    """Found by audit: Hardie's own CDNOW_master.txt and CDNOW_sample.txt, which have no header, exited 2 with
+    'missing column(s)'. The sample's second field, its own id, is left out (never a numeric column)."""
+    code, out, err = cli(capsys, "evaluate", "--transactions", small_log, "--json")
+    assert code == 0, err
+    expected = json.loads(out)
+    log = pd.read_csv(small_log)
+    dates = log["date"].str.replace("-", "")
+    master, sample = tmp_path / "CDNOW_master.txt", tmp_path / "CDNOW_sample.txt"
+    master.write_text("".join(f" {c:05d} {d}  {q}  {v:7.2f}\n" for c, d, q, v in
+                              zip(log["customer_id"], dates, log["number_of_cds"], log["dollar_value"])))
+    sample_ids = log["customer_id"].rank(method="dense").astype(int)
+    sample.write_text("".join(f"{c:6d} {s:4d} {d} {q:2d} {v:7.2f}\n" for c, s, d, q, v in
+                              zip(log["customer_id"], sample_ids, dates, log["number_of_cds"], log["dollar_value"])))
+    for path in (master, sample):
+        code, out, err = cli(capsys, "evaluate", "--transactions", path, "--json")
+        assert code == 0 and err == "", err
+        scores = json.loads(out)
+        for name in expected:
+            assert scores[name] == pytest.approx(expected[name], abs=1e-12), (path.name, name)
+
+
+def test_bootstrap_on_a_small_file_leaves_out_resamples_without_a_pair(capsys, tmp_path):
+    """Found by audit: a resample with no event (or no comparable pair) made lifelines raise ZeroDivisionError
+    after the scores were printed (exit 1, no report). Such resamples are left out, counted and warned about
+    once; the report is strict JSON."""
+    path = tmp_path / "five.csv"
+    path.write_text("customer_id,date,number_of_cds,dollar_value\n4,1997-01-01,2,29.33\n4,1997-12-12,2,26.48\n"
+                    "18,1997-01-04,1,14.96\n21,1997-01-01,3,63.34\n111,1997-01-01,1,35.99\n111,1997-10-25,3,78.47\n"
+                    "111,1998-06-20,3,55.47\n113,1997-01-01,3,32.91\n113,1998-03-04,1,15.27\n")
+    report = tmp_path / "report.json"
+    code, out, err = cli(capsys, "evaluate", "--transactions", path, "--bootstrap", 400, "--out", report)
+    assert code == 0, err
+    used = json.loads(report.read_text(), parse_constant=lambda token: pytest.fail(f"{token} in the report"))
+    used = used["bootstrap_resamples_used"]
+    assert 300 < used < 400
+    assert err == (f"warning: --bootstrap 400: {400 - used} of the 400 resamples cannot be scored (no comparable "
+                   f"pair of customers drawn, so no C-index) and are left out; the intervals are over the other "
+                   f"{used}\n")
+    assert f"paired bootstrap ({used} of 400 resamples, seed 0)" in out
+
+
+def test_follow_ups_of_one_and_two_weeks_are_scored_and_shorter_ones_refused(capsys, small_log, tmp_path):
+    """Found by audit: --horizon-days 1 crashed the IBS (an empty grid), --horizon-days 7 or 14 repeated a
+    calibration time and crashed the report (exit 1 both), and at 7 days the CoxPH baseline was kept unconverged
+    (C 0.24 on its own training customers)."""
+    for command in ("evaluate", "train"):
+        code, out, err = cli(capsys, command, "--transactions", small_log, "--horizon-days", 6, "--data-end",
+                             "1998-06-30", "--out", tmp_path / "m.keras")
+        assert (code, out, err) == (2, "", "error: --horizon-days 6: shorter than one week, the model's interval; "
+                                           "the follow-up must be at least 7 days\n")
+    for days, times in ((7, ["7"]), (14, ["7", "14"])):
+        report = tmp_path / f"report{days}.json"
+        code, out, err = cli(capsys, "evaluate", "--transactions", small_log, "--horizon-days", days, "--data-end",
+                             "1998-06-30", "--out", report, "--json")
+        assert code == 0 and err == "", err  # no warning: CoxPH converged
+        written = json.loads(report.read_text())
+        assert list(written["calibration"]["kaplan_meier"]) == times
+        assert written["scores"] == json.loads(out) and written["scores"]["coxph"]["c_index"] > 0.75
 
 
 def test_no_purchase_after_the_landmark_exits_2_naming_the_file(capsys, tmp_path):

@@ -79,6 +79,68 @@ def test_cdnow_master_layout_reads_as_the_csv(tmp_path):
         data.read_event_log(write(tmp_path, "customer_id,date,number_of_cds,dollar_value\na,19971301,1,1\n"))
 
 
+CSV_LOG = "customer_id,date,number_of_cds,dollar_value\n4,1997-01-01,2,29.33\n4,1997-01-18,2,29.73\n" \
+          "18,1997-01-04,1,14.96\n4,1998-06-30,1,0.00\n"
+
+
+@pytest.mark.parametrize("name, text", [
+    ("CDNOW_master.txt", "    4 19970101  2   29.33\r\n    4 19970118  2   29.73\r\n   18 19970104  1   14.96\r\n"
+                         "    4 19980630  1    0.00\r\n"),
+    ("CDNOW_sample.txt", "    4    1 19970101  2   29.33\n    4    1 19970118  2   29.73\n"
+                         "   18    2 19970104  1   14.96\n    4    1 19980630  1    0.00\n"),
+    ("headerless.csv", "4,1997-01-01,2,29.33\n4,19970118,2,29.73\n18,1997-01-04,1,14.96\n4,1998-06-30,1,0\n"),
+])
+def test_headerless_cdnow_layouts_read_as_the_csv(tmp_path, name, text):
+    """Found by audit: Hardie's original CDNOW_master.txt and CDNOW_sample.txt have no header line, so their first
+    purchase was taken for one ('missing column(s) ...'). The sample's second field, its own id, is left out: the
+    first, the master id, is the customer id (as in the bundled sample), and no sample id becomes a numeric column."""
+    expected = data.read_event_log(write(tmp_path, CSV_LOG))
+    (tmp_path / name).write_bytes(text.encode())
+    log = data.read_event_log(tmp_path / name)
+    assert list(log.columns) == ["customer_id", "date", "number_of_cds", "dollar_value"]
+    pd.testing.assert_frame_equal(log, expected)
+    gz = tmp_path / f"{name}.gz"
+    gz.write_bytes(gzip.compress(text.encode()))
+    pd.testing.assert_frame_equal(data.read_event_log(gz, numeric=data.CDNOW_NUMERIC), expected)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("4 19970101 2\n", "the first line ('4 19970101 2') is data, not a header, and a log without a header must "
+                        "have the fields customer_id date number_of_cds dollar_value or customer_id sample_id date "
+                        "number_of_cds dollar_value; this one has 3 fields, its date as field 2"),
+    ("4,2,19970101,29.33\n", "this one has 4 fields, its date as field 3"),
+    ("4 1 19970101 2 29.33 7\n", "this one has 6 fields, its date as field 3"),
+    ("4 19970101 2 29.33\n4 19970118 2 29.73 x\n", "row 2: 5 fields, but the first line has 4"),
+    ("id,day,cds,dollars\n4,1997-01-01,2,29.33\n", "missing column(s) 'customer_id', 'date'"),  # a header after all
+    ("customer_id,19970101,number_of_cds,dollar_value\n4,1997-01-01,2,1\n", "missing column(s) 'date'"),
+])
+def test_a_first_line_that_is_data_must_fit_a_headerless_layout(tmp_path, text, message):
+    with pytest.raises(InputError) as error:
+        data.read_event_log(write(tmp_path, text), numeric=data.CDNOW_NUMERIC)
+    assert str(error.value).startswith(f"{tmp_path / 'log.csv'}: ") and message in str(error.value)
+
+
+@pytest.mark.parametrize("text, message", [
+    (CSV_LOG.replace("\n", ",x\n").replace("dollar_value,x", "dollar_value"), "row 1: 5 fields, but the header has 4"),
+    (CSV_LOG.replace("29.73\n", "29.73,7\n"), "row 2: 5 fields, but the header has 4"),
+    (CSV_LOG.replace("29.73\n", "29.73\n\n").replace("14.96\n", "14.96,,9\n"), "row 3: 6 fields, but the header has 4"),
+    (" customer_id  date number_of_cds  dollar_value\n 00004 19970101  2   29.33 extra\n",
+     "row 1: 5 fields, but the header has 4"),
+])
+def test_a_row_with_a_field_beyond_the_header_is_refused_naming_it(tmp_path, text, message):
+    """Found by audit: a field more on every row made pandas take the first column for an index and shift the
+    others, so the error named the wrong column ("row 1: column 'date' has '2'") or, worse, none."""
+    with pytest.raises(InputError) as error:
+        data.read_event_log(write(tmp_path, text), numeric=data.CDNOW_NUMERIC)
+    assert str(error.value) == f"{tmp_path / 'log.csv'}: {message}"
+
+
+def test_an_empty_field_ending_every_row_is_ignored(tmp_path):
+    trailing = CSV_LOG.replace("\n", ",\n").replace("dollar_value,\n", "dollar_value\n")
+    pd.testing.assert_frame_equal(data.read_event_log(write(tmp_path, trailing, "trailing.csv")),
+                                  data.read_event_log(write(tmp_path, CSV_LOG)))
+
+
 def test_id_order_is_numeric_when_every_id_is_a_whole_number():
     ids = np.array(["1012", "4", "007", "7", "18"])
     assert ids[data.id_order(ids)].tolist() == ["4", "007", "7", "18", "1012"]
@@ -209,6 +271,7 @@ def test_table_that_does_not_fit_the_training_schema(tmp_path, text, message):
     (TABLE.replace("2,0,No", "2,0,maybe"), "row 2: column 'churn' has 'maybe', not an event flag"),
     (TABLE.replace("3,12,No,basic,11.0", "3,12,No,basic,"), "row 3: column 'charges' is empty"),
     (TABLE.replace("11.0", "nan"), "row 3: column 'charges' has 'nan', not a finite number"),
+    (TABLE.replace("2,0,No", " ,0,No"), "row 2: column 'id' is empty"),  # found by audit: was accepted
 ])
 def test_bad_static_tables(tmp_path, text, message):
     with pytest.raises(InputError) as error:

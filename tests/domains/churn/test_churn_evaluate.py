@@ -5,7 +5,7 @@ import pytest
 from lifelines import KaplanMeierFitter
 from lifelines.utils import concordance_index
 
-from domains.churn import evaluate
+from domains.churn import evaluate, inputs
 
 
 @pytest.fixture
@@ -104,6 +104,33 @@ def test_paired_bootstrap_ranks_a_better_model_above(rng):
     assert table.loc["good", "dc_low"] > 0.1 and table.loc["good", "dctd_low"] > 0.1 and table.loc["good", "dibs_high"] < 0
 
 
+def test_paired_bootstrap_leaves_out_resamples_without_a_comparable_pair(rng):
+    """Found by audit: on a small file a resample often draws no event, and lifelines' C raised
+    ZeroDivisionError (exit 1 after the scores were printed). Such resamples are left out and counted."""
+    duration, event = np.array([5.0, 30.0, 100.0, 273.0, 273.0]), np.array([1, 1, 1, 0, 0])
+    grid = np.arange(7.0, 274.0, 7.0)
+    model = (-duration + rng.normal(size=5), np.tile(np.exp(-grid / 300), (5, 1)))
+    km = (np.zeros(5), np.tile(np.exp(-grid / 200), (5, 1)))
+    table = evaluate.paired_bootstrap(duration, event, {"coxph": km, "gated": model}, grid, n_boot=200, seed=0)
+    draws = np.random.default_rng(0).integers(0, 5, (200, 5))
+    usable = sum(inputs.has_comparable_pair(duration[d], event[d]) for d in draws)
+    assert 100 < usable < 200 and table.attrs["resamples"] == usable
+    assert np.isfinite(table.to_numpy()).all()
+    assert table.loc["gated", "dc_low"] <= table.loc["gated", "dc_mean"] <= table.loc["gated", "dc_high"]
+    censored = evaluate.paired_bootstrap(duration[3:], event[3:], {"coxph": (km[0][3:], km[1][3:]),
+                                                                   "gated": (model[0][3:], model[1][3:])}, grid)
+    assert censored.attrs["resamples"] == 0 and censored.isna().all().all()
+
+
+def test_integrated_brier_without_a_grid_point_before_the_end_is_nan():
+    """Found by audit (``--horizon-days 1``): no whole time unit before the last follow-up time left the grid
+    empty and the integral took ``t[-1]`` of nothing (IndexError)."""
+    duration, event = np.array([1.0, 1.0]), np.array([1, 0])
+    survival = np.full((2, 1), 0.9)
+    assert np.isnan(evaluate.integrated_brier(duration, event, survival, [7.0], grid=evaluate.follow_up_grid(duration)))
+    assert np.isnan(evaluate.score(duration, event, np.array([1.0, 0.0]), survival, [7.0])["ibs"])
+
+
 def test_brier_with_a_duration_of_zero_is_finite():
     duration, event = np.array([0.0, 1.0, 2.0, 3.0]), np.array([0, 1, 0, 1])
     scores = evaluate.brier_scores(duration, event, np.full((4, 2), 0.5), np.array([1.0, 2.0]))
@@ -164,6 +191,45 @@ def test_coxph_baseline_refits_when_lifelines_fails_to_converge():
         refit = CoxPHFitter(penalizer=0.01).fit(frame, "duration", "event", fit_options={"step_size": 0.25})
     assert cox.fitter_.log_likelihood_ == pytest.approx(refit.log_likelihood_, abs=1e-4)
     assert cox.fitter_.log_likelihood_ > plain.log_likelihood_ + 1000
+
+
+def cdnow_week_outcome():
+    """The bundled CDNOW sample's protocol aggregates and its ``nextbuy`` target over a 7-day follow-up."""
+    from domains.churn import baselines, data
+
+    log = data.load_cdnow_sample()
+    target = data.survival_targets(log, data.CDNOW_LANDMARK, 7)
+    return baselines.rfm_features(log, data.CDNOW_LANDMARK, target.index), target["duration"], target["event"]
+
+
+def test_coxph_baseline_tries_shorter_steps_until_one_converges():
+    """Found by audit: over a 7-day follow-up the half-step refit did not converge either (log-likelihood -533, C
+    0.24 on its own training customers) and was kept silently; quarter steps reach the optimum (-327, C 0.82)."""
+    import warnings
+
+    from domains.churn import baselines
+
+    covariates, duration, event = cdnow_week_outcome()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no ConvergenceWarning, no warning of ours
+        cox = baselines.CoxBaseline().fit(covariates, duration, event)
+    assert cox.fitter_.log_likelihood_ == pytest.approx(-327.08, abs=0.01)
+    assert evaluate.harrell_c(duration, event, cox.risk(covariates)) > 0.8
+
+
+def test_coxph_baseline_that_never_converges_says_so_once(monkeypatch):
+    import warnings
+
+    from domains.churn import baselines
+
+    covariates, duration, event = cdnow_week_outcome()
+    monkeypatch.setattr(baselines.CoxBaseline, "RETRY_STEPS", (0.5,))  # half steps: not enough here
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        baselines.CoxBaseline().fit(covariates, duration, event)
+    assert [str(w.message) for w in caught] == [
+        "CoxBaseline: lifelines' CoxPH fit converged neither with its default Newton step size nor with 0.5: the "
+        "CoxPH baseline's scores are not to be trusted"]
 
 
 def test_coxph_baseline_leaves_out_a_constant_covariate(rng):

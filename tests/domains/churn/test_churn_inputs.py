@@ -36,6 +36,26 @@ def test_check_scorable_refuses_exactly_the_outcomes_lifelines_cannot_score():
     assert 50 < refused < 350  # both outcomes were exercised
 
 
+def test_has_comparable_pair_is_lifelines_rule():
+    rng = np.random.default_rng(1)
+    answers = []
+    for _ in range(400):
+        n = int(rng.integers(1, 5))
+        duration, event = rng.integers(1, 4, n).astype(float), (rng.random(n) < 0.6).astype(int)
+        answers.append(inputs.has_comparable_pair(duration, event))
+        assert answers[-1] == lifelines_has_pairs(duration, event), (duration, event)
+    assert 50 < sum(answers) < 350
+
+
+def test_a_follow_up_shorter_than_one_interval_is_refused():
+    """Found by audit: --horizon-days 1 crashed the IBS (an empty grid; exit 1); the weekly model's first point
+    is day 7, so a shorter follow-up is refused up front."""
+    inputs.check_follow_up(inputs.WIDTH_DAYS)
+    with pytest.raises(InputError, match=r"^--horizon-days 6: shorter than one week, the model's interval; the "
+                                         r"follow-up must be at least 7 days$"):
+        inputs.check_follow_up(6)
+
+
 def test_check_scorable_says_why():
     with pytest.raises(InputError, match=r"log.csv: no purchase .* for all 3 customers \(every one censored\)"):
         inputs.check_scorable("log.csv", [273, 273, 273], [0, 0, 0], "no purchase within 273 days")
