@@ -52,7 +52,8 @@ def _parser():
                                         "or a directory of them, annotated in parallel into --out")
     predict.add_argument("--out", help="GFF3 file to write (default: standard output); for a directory of genomes, "
                                        "the output directory (one NAME.gff3 and NAME.faa per genome)")
-    predict.add_argument("--proteins", help="also write the proteins as FASTA")
+    predict.add_argument("--proteins", help="also write the proteins as FASTA to this file; '-' is standard output, "
+                                            "when the GFF3 goes to an --out file and there is no --json")
     predict.add_argument("--translation-table", type=int, choices=(4, 11),
                          help="genetic code (default: detected: 4 when the genes called with code 4 cover over 5 "
                               "points more of the genome than with code 11, else 11)")
@@ -117,8 +118,10 @@ def _parser():
 
 
 def _predict(args):
+    from Bio import SeqIO
+
     from domains.genomics.data import read_genome
-    from domains.genomics.gff3 import gff3_lines, write_gff3, write_proteins
+    from domains.genomics.gff3 import gff3_lines, protein_records, write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
     from shared.atomic import check_writable
 
@@ -126,7 +129,11 @@ def _predict(args):
         return _predict_directory(args)
     if args.json and not args.out:
         raise InputError("--json: the summary goes to stdout, where the GFF3 goes without --out; give --out FILE")
-    for path in (args.out, args.proteins):
+    proteins_to_stdout = args.proteins == "-"
+    if proteins_to_stdout and (args.json or not args.out):
+        taken = "the --json summary" if args.json else "the GFF3 (no --out FILE)"
+        raise InputError(f"--proteins -: standard output already carries {taken}; give --proteins FILE")
+    for path in (args.out, None if proteins_to_stdout else args.proteins):
         if path:
             check_writable(path, args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
@@ -141,7 +148,9 @@ def _predict(args):
         write_gff3(args.out, contigs, genes, force=args.force)
     else:
         sys.stdout.write("\n".join(gff3_lines(contigs, genes)) + "\n")
-    if args.proteins:
+    if proteins_to_stdout:
+        SeqIO.write(protein_records(contigs, genes), sys.stdout, "fasta")
+    elif args.proteins:
         write_proteins(args.proteins, contigs, genes, force=args.force)
     summary = {"genes": len(genes), "records": len(contigs), "bases": sum(len(c) for c in contigs)}
     if args.json:

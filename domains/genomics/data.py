@@ -6,14 +6,22 @@ the sequences by their record ids.
 
 Sequences are cleaned as follows, per record:
 
-- a leading UTF-8 byte-order mark is dropped (the file is read as ``utf-8-sig``);
+- the file is read as UTF-8 (a leading byte-order mark dropped), or as Latin-1 when it is not valid UTF-8 (a
+  FASTA header or a GenBank DEFINITION written in Latin-1); only a NUL byte makes it "not a text file";
 - whitespace and digits inside the sequence are dropped, letters are upper-cased, ``U`` reads as ``T``;
-- IUPAC ambiguity codes (``R Y K M S W B D H V``) and ``N`` become ``N``; ``N`` positions are masked in the
-  model input (all-zero one-hot) and can never be part of a start or stop codon;
-- a record with no bases, with only ambiguity codes other than ``N`` (no ``A``/``C``/``G``/``T``/``N``), or
-  whose letters are more than 1 % outside the nucleotide alphabet (a protein sequence), is refused with an
-  :class:`~shared.cli.InputError` naming the file and the record; a record of ``N`` (a gap placeholder, with
-  or without other ambiguity codes) is read, all masked, and holds no gene.
+- IUPAC ambiguity codes (``R Y K M S W B D H V``), ``N``, hard-masked bases (``X``) and alignment gaps
+  (``-`` and ``.``, each one position, so that coordinates stay those of the file as other tools index it)
+  become ``N``; ``N`` positions are masked in the model input (all-zero one-hot) and can never be part of a
+  start or stop codon;
+- any other character (a letter that is no nucleotide code: ``E F I J L O P Q Z``, or a symbol such as ``*``)
+  reads as ``N`` too while it is at most 10 % of a record's letters; above that the record is taken for a
+  protein sequence (those nine letters make up 16 % to 50 % of every protein of the bundled genome) and
+  refused;
+- a record with no bases, with only ambiguity codes other than ``N`` (no ``A``/``C``/``G``/``T``/``N``), with
+  no sequence at all in a GenBank file (a CONTIG or WGS master record, an empty ``ORIGIN``), or with an empty
+  id (a FASTA ``>`` line with nothing after it) is refused with an :class:`~shared.cli.InputError` naming the
+  file and the record; a record of ``N`` (a gap placeholder, with or without other ambiguity codes, ``X`` or
+  gaps) is read, all masked, and holds no gene.
 
 GFF3 seqids are joined to the genome's record ids (:func:`add_gff3_annotation`): an exact match always; else a
 seqid without a version (no ``.<digits>`` suffix, ``NC_000913``) names the one record whose id less its version
@@ -26,7 +34,10 @@ Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:
   both strands (trans-spliced, such as the chloroplast *rps12*); a CDS with no strand at all is refused;
 - a CDS may cross the origin only on a circular record: one whose GenBank topology is ``circular``, or that
   the GFF3 annotation marks ``Is_circular=true``, or on which the GFF3 uses the PTT-derived benchmark files'
-  origin notation (start > end; such files come from circular replicons). There a join across the origin
+  origin notation (start > end; such files come from circular replicons) on a record whose topology the genome
+  file does not state (FASTA), as long as the wrap is the shorter reading of the two coordinates (start > end on
+  a GenBank record stated ``linear``, or a wrap longer than the swapped reading, is refused naming the file and
+  line: it is a GFF3 line with its coordinates swapped). There a join across the origin
   (GenBank ``join(55..60,1..6)``; in GFF3 an end beyond the sequence length, or CDS lines sharing an ``ID``
   at both ends of the record) is one gene that wraps around. On a linear record such a CDS, like any
   location outside the sequence, is refused, naming the file, the record and the location. (Other non-GFF3
@@ -58,14 +69,17 @@ from dataclasses import dataclass, field
 import numpy as np
 from Bio import BiopythonParserWarning, SeqIO
 from Bio.Data import CodonTable
+from Bio.Seq import UndefinedSequenceError
 from Bio.SeqFeature import AfterPosition, BeforePosition
 
 from shared.cli import InputError
 
 NUCLEOTIDES = "ACGTN"
 AMBIGUITY = "RYKMSWBDHV"
-_KEEP = set("ACGTU" + AMBIGUITY + "N")
-_CLEAN = str.maketrans({**{c: "N" for c in AMBIGUITY}, "U": "T"})
+MASKED = "X-."  # hard-masked bases and alignment gaps, read as N
+_KEEP = set("ACGTU" + AMBIGUITY + "N" + MASKED)
+_CLEAN = str.maketrans({**{c: "N" for c in AMBIGUITY + MASKED}, "U": "T"})
+PROTEIN_SHARE = 0.1  # a record with more characters outside _KEEP than this share is taken for a protein
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _CODES = np.full(256, 4, np.uint8)
 for _index, _base in enumerate("ACGT"):
@@ -124,6 +138,9 @@ class Contig:
         id: record id. sequence: cleaned ``ACGTN`` string, upper-cased on construction (a soft-masked,
             lower-case sequence built by hand reads as :func:`read_genome`'s would; about 2 ms for 5 Mb).
         circular: topology. translation_table: NCBI genetic code id. genes: the CDS (empty when not annotated).
+        linear: the genome file states the record is linear (GenBank topology ``linear``), so that a GFF3 line
+            with start > end on it is refused rather than read as PTT's origin notation; ``False`` when the
+            file says nothing (FASTA) or the record is circular.
     """
 
     id: str
@@ -131,6 +148,7 @@ class Contig:
     circular: bool = False
     translation_table: int = 11
     genes: list = field(default_factory=list)
+    linear: bool = False
 
     def __post_init__(self):
         self.sequence = self.sequence.upper()
@@ -140,26 +158,29 @@ class Contig:
 
 
 def open_text(path):
-    """Opens ``path`` for reading text (UTF-8, a leading byte-order mark dropped), gunzipping when the file
-    starts with the gzip magic bytes.
+    """Opens ``path`` for reading text, gunzipping when the file starts with the gzip magic bytes: UTF-8 (a
+    leading byte-order mark dropped), or Latin-1 when the bytes are not valid UTF-8 (every byte is a Latin-1
+    character, so a stray accented letter in a header does not make the file unreadable).
 
     Raises:
         FileNotFoundError / IsADirectoryError: as ``open`` does.
-        InputError: the file is not text (binary garbage) or its gzip stream is damaged.
+        InputError: the file is not text (it holds a NUL byte) or its gzip stream is damaged.
     """
     with open(path, "rb") as raw:
         magic = raw.read(2)
     try:
         if magic == b"\x1f\x8b":
-            with gzip.open(path, "rt", encoding="utf-8-sig") as handle:
-                text = handle.read()
+            with gzip.open(path, "rb") as handle:
+                data = handle.read()
         else:
-            with open(path, encoding="utf-8-sig") as handle:
-                text = handle.read()
+            with open(path, "rb") as handle:
+                data = handle.read()
     except (OSError, EOFError, zlib.error) as error:
         raise InputError(f"{path}: damaged gzip file ({error})") from None
+    try:
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = "\x00"
+        text = data.decode("latin-1")
     if "\x00" in text:
         raise InputError(f"{path}: not a text file (FASTA, GenBank or GFF3 expected)")
     return io.StringIO(text)
@@ -186,22 +207,26 @@ def clean_sequence(raw, record_id, path):
     """The cleaned ``ACGTN`` sequence of one record (see the module docstring).
 
     Raises:
-        InputError: the record is empty, has no ``A``/``C``/``G``/``T`` at all, or looks like a protein sequence.
+        InputError: the record is empty or has no sequence at all (a GenBank CONTIG record: only its length), has
+            no ``A``/``C``/``G``/``T`` at all, or looks like a protein sequence.
     """
     try:
         text = str(raw)
     except UnicodeDecodeError:  # Biopython keeps sequences as ASCII bytes
         raise InputError(f"{path}: record {record_id!r} has characters outside ASCII in its sequence") from None
+    except UndefinedSequenceError:  # Biopython's Seq(None, length)
+        raise InputError(f"{path}: record {record_id!r} has no sequence, only its length ({len(raw)} bp): a CONTIG "
+                         "or WGS master record, or an empty ORIGIN; give the file with the sequence") from None
     letters = "".join(ch for ch in text if not ch.isspace() and not ch.isdigit()).upper()
     if not letters:
         raise InputError(f"{path}: record {record_id!r} has no sequence")
     unknown = sum(1 for ch in letters if ch not in _KEEP)
-    if unknown > 0.01 * len(letters):
+    if unknown > PROTEIN_SHARE * len(letters):
         raise InputError(
             f"{path}: record {record_id!r} does not look like DNA ({unknown} of {len(letters)} letters are not "
-            "nucleotide codes; is it a protein sequence?)"
+            "nucleotide codes, such as E F I L P Q; is it a protein sequence?)"
         )
-    if not set(letters) & set("ACGTUN"):
+    if not set(letters) & set("ACGTUN" + MASKED):
         raise InputError(
             f"{path}: record {record_id!r} has no A, C, G, T or N at all: its {len(letters)} letters are all "
             f"ambiguity codes (first: {letters[:20]!r})"
@@ -242,12 +267,15 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
         raise InputError(f"{path}: no {kind} records found")
     contigs = []
     seen = set()
-    for record in records:
+    for number, record in enumerate(records, 1):
+        if not record.id:
+            raise InputError(f"{path}: record {number} has no id (a '>' line with nothing after it)")
         if record.id in seen:
             raise InputError(f"{path}: record id {record.id!r} appears twice")
         seen.add(record.id)
         sequence = clean_sequence(record.seq, record.id, path)
-        contig = Contig(record.id, sequence, circular=record.annotations.get("topology") == "circular")
+        topology = record.annotations.get("topology")
+        contig = Contig(record.id, sequence, circular=topology == "circular", linear=topology == "linear")
         if kind == "genbank" and use_annotation:
             contig.genes = genes_from_features(record.features, contig, path)
         contigs.append(contig)
@@ -263,7 +291,8 @@ def add_gff3_annotation(contigs, path, require_cds=False):
 
     Seqids are matched to the contigs' ids as the module docstring says (:class:`_RecordMatcher`). A contig
     that the file marks ``Is_circular=true``, or on which it uses the PTT origin notation (start > end), is
-    made circular before its CDS are read (only then may a CDS cross its origin).
+    made circular before its CDS are read (only then may a CDS cross its origin). Sequences of a ``##FASTA``
+    section that carry no CDS are left out (they need not be in the genome).
 
     Args:
         contigs: the genome's :class:`Contig` list (changed in place and returned).
@@ -272,8 +301,9 @@ def add_gff3_annotation(contigs, path, require_cds=False):
 
     Raises:
         InputError: the file is not GFF3; a CDS lies on a seqid that names no contig (or two: an unversioned
-            accession matching several versions), or outside its contig (see :func:`genes_from_features`);
-            with ``require_cds``, the file has no CDS line.
+            accession matching several versions), or outside its contig (see :func:`genes_from_features`); a
+            line has start > end where that is no origin notation (see :func:`_normalise_gff`); with
+            ``require_cds``, the file has no CDS line.
     """
     from BCBio import GFF
 
@@ -291,11 +321,14 @@ def add_gff3_annotation(contigs, path, require_cds=False):
         records = list(GFF.parse(io.StringIO(text), limit_info={"gff_type": ["CDS"]}))
     except Exception as error:  # BCBio raises assorted errors on malformed lines
         raise InputError(f"{path}: cannot be read as GFF3 ({type(error).__name__}: {error})") from None
-    if require_cds and not records:
+    features = [list(_flatten(record.features)) for record in records]
+    annotated = [(record, found) for record, found in zip(records, features)
+                 if any(feature.type == "CDS" for feature in found)]  # a ##FASTA sequence has none
+    if require_cds and not annotated:
         raise InputError(f"{path}: no CDS lines (column 3 'CDS'): nothing to score")
-    for record in records:
+    for record, features in annotated:
         contig = matcher.find(urllib.parse.unquote(record.id))  # a GFF3 seqid is percent-encoded
-        contig.genes.extend(_join_parts(genes_from_features(_flatten(record.features), contig, path), contig, path))
+        contig.genes.extend(_join_parts(genes_from_features(features, contig, path), contig, path))
     return contigs
 
 
@@ -343,30 +376,60 @@ def _normalise_gff(handle, matcher):
     """GFF text made readable by a GFF3 parser, for the GFF dialects genome benchmarks ship, and the contigs
     the file marks circular.
 
-    - PTT-derived lines crossing the origin with start > end are rewritten the GFF3 way (end + length), and
-      their contig counts as circular (the notation is only used for circular replicons);
     - a line with ``Is_circular=true`` marks its contig circular (GFF3's way: on the ``region`` line);
+    - PTT-derived lines crossing the origin with start > end are rewritten the GFF3 way (end + length), and
+      their contig counts as circular (the notation is only used for circular replicons). That reading is
+      taken on a contig that is circular (its genome file or this file says so) and, on one whose topology
+      the genome file does not state (FASTA), when the wrap is shorter than the swapped reading (end..start);
+      otherwise the line is refused (:func:`_check_origin_notation`);
     - attribute columns that are not GFF3 ``key=value;...`` are repaired: whitespace-separated ``key=value``
       tokens are joined with ``;``, and free text is kept, escaped, as a ``Note``.
 
     Returns:
         ``(text, circular)``: the repaired GFF text and a list of the :class:`Contig` found circular.
+
+    Raises:
+        InputError: a line with start > end that is no origin notation, naming the file and the line number.
     """
-    lines, circular = [], []
-    for line in handle:
+    lines, circular, wraps = [], [], []
+    for number, line in enumerate(handle, 1):
         columns = line.rstrip("\n").split("\t")
         if len(columns) >= 9 and not line.startswith("#"):
             contig = matcher.get(urllib.parse.unquote(columns[0]))
             ptt_wrap = columns[3].isdigit() and columns[4].isdigit() and int(columns[3]) > int(columns[4])
             if ptt_wrap and contig is not None:
-                columns[4] = str(int(columns[4]) + len(contig))
-                circular.append(contig)
+                wraps.append((len(lines), number, contig))  # read once all Is_circular marks are known
             columns[8] = _gff3_attributes(columns[8])
             if contig is not None and _IS_CIRCULAR.search(columns[8]):
                 circular.append(contig)
             line = "\t".join(columns[:9]) + "\n"
         lines.append(line)
+    marked = {contig.id for contig in circular}
+    for index, number, contig in wraps:
+        columns = lines[index].split("\t")
+        if not (contig.circular or contig.id in marked):
+            _check_origin_notation(int(columns[3]), int(columns[4]), contig, f"{matcher.path}: line {number}")
+        columns[4] = str(int(columns[4]) + len(contig))
+        lines[index] = "\t".join(columns)
+        circular.append(contig)
     return "".join(lines), circular
+
+
+def _check_origin_notation(start, end, contig, where):
+    """Refuses a GFF3 line's ``start > end`` (1-based) on a ``contig`` not known to be circular, unless the
+    genome file leaves its topology open and the wrap across the origin (``start..length`` then ``1..end``)
+    is shorter than the swapped reading ``end..start``, as PTT's origin notation always is.
+
+    Raises:
+        InputError: naming ``where`` (the file and the line), the coordinates and the record.
+    """
+    swapped, wrap = start - end + 1, len(contig) - start + 1 + end
+    if contig.linear:
+        raise InputError(f"{where}: start {start} > end {end} on record {contig.id!r}, which is linear (GenBank "
+                         "topology 'linear'): GFF3 needs start <= end")
+    if wrap >= swapped:
+        raise InputError(f"{where}: start {start} > end {end} on record {contig.id!r}: GFF3 needs start <= end (read "
+                         f"as a gene across the origin it would cover {wrap} of the record's {len(contig)} bases)")
 
 
 def _gff3_attributes(text):

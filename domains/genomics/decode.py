@@ -260,7 +260,8 @@ def _strand_candidates(sequence, length, log_ratio, start_odds, circular, table,
         per_base = np.empty(n)
         for position in range(3):  # bases frame + position + 3k are at codon position ``position`` + 1
             per_base[frame + position::3] = log_ratio[frame + position::3, position]
-        per_base[:frame] = log_ratio[np.arange(frame), np.arange(frame) - frame + 3]
+        head = np.arange(min(frame, n))  # the bases before the frame's first codon (fewer on a 1-base contig)
+        per_base[head] = log_ratio[head, head - frame + 3]
         cumulative = np.concatenate([[0.0], np.cumsum(per_base)])
         stops = np.flatnonzero(is_stop[frame::3]) * 3 + frame
         # ORF k runs from begins[k] to ends[k]; the last one, past every stop, runs off the 3' edge

@@ -10,8 +10,8 @@ GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.m
   contig length, as the specification prescribes;
 - ``phase``: the bases to skip from the line's first base (in the gene's direction) to the next codon start:
   0 for a complete gene, ``codon_start - 1`` on a partial 5' end, and running on across frameshift parts;
-- a record id with characters outside ``[a-zA-Z0-9.:^*$@!+_?-|]`` is percent-encoded (``;`` as ``%3B``) in the
-  seqid column, the pragmas and the ``ID``s, as the specification requires;
+- a record id with characters outside ``[a-zA-Z0-9.:^*$@!+_?-|]`` is percent-encoded (``;`` as ``%3B``, ``~`` as
+  ``%7E``) in the seqid column, the pragmas and the ``ID``s, as the specification requires;
 - the score column (6) is always ``.``; attributes: ``ID``, ``partial=true`` with ``start_range``/``end_range``
   on open ends, and ``transl_table`` when the gene carries one (nothing else: no scores, no start codon type).
 
@@ -62,8 +62,9 @@ def gff3_lines(contigs, genes, source="gated-domains"):
 
 
 def _escaped(text):
-    """``text`` percent-encoded but for the characters a GFF3 seqid may hold as they are."""
-    return quote(text, safe=".:^*$@!+_?-|")
+    """``text`` percent-encoded but for the characters a GFF3 seqid may hold as they are (``quote`` keeps ``~``
+    as it is, which the specification does not allow)."""
+    return quote(text, safe=".:^*$@!+_?-|").replace("~", "%7E")
 
 
 def write_gff3(path, contigs, genes, force=False, source="gated-domains"):
@@ -89,8 +90,8 @@ def protein(gene, contig):
     return amino_acids
 
 
-def write_proteins(path, contigs, genes, force=False):
-    """Writes the proteins of ``genes`` as FASTA, one record per gene named by its ``ID``, described as
+def protein_records(contigs, genes):
+    """The proteins of ``genes`` as Biopython ``SeqRecord``s, one per gene named by its ``ID``, described as
     ``contig:start-end(strand)`` in the GFF3 file's 1-based coordinates (a gene across the origin of a
     circular contig ends past the contig length, as on its GFF3 line)."""
     by_id = {contig.id: contig for contig in contigs}
@@ -101,8 +102,13 @@ def write_proteins(path, contigs, genes, force=False):
         strand = "+" if gene.strand == 1 else "-"
         records.append(SeqRecord(Seq(protein(gene, by_id[gene.contig])), id=gene.id,
                                  description=f"{gene.contig}:{start}-{end}({strand})"))
+    return records
+
+
+def write_proteins(path, contigs, genes, force=False):
+    """Writes the proteins of ``genes`` to ``path`` as FASTA (:func:`protein_records`)."""
     with atomic_open(path, "w", force=force, encoding="utf-8") as handle:
-        SeqIO.write(records, handle, "fasta")
+        SeqIO.write(protein_records(contigs, genes), handle, "fasta")
 
 
 def _parts_with_phase(gene, length, skip):

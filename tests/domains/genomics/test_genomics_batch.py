@@ -98,3 +98,21 @@ def test_several_bad_genomes_are_one_line_naming_the_first_and_the_others_still_
     assert "(and 2 other genomes failed)" in line and "1 genomes annotated" in line and "3 failed" in line
     assert "c_empty" not in line and "d_ambiguous" not in line
     assert sorted(p.name for p in out.iterdir()) == ["good.faa", "good.gff3"]
+
+
+def test_a_genbank_record_without_sequence_fails_its_genome_only(genomes, tmp_path):
+    # found in review: a CONTIG-only (WGS master) GenBank stopped the whole batch with exit 1
+    inputs = tmp_path / "wgs"
+    inputs.mkdir()
+    (inputs / "good.fa").write_text((genomes / "genomes" / "alpha.fna").read_text())
+    (inputs / "master.gbff").write_text(
+        "LOCUS       AAAA01000000           40000 bp    DNA     linear   BCT 01-JAN-2000\nACCESSION   AAAA01000000\n"
+        "VERSION     AAAA01000000.1\nCONTIG      join(AAAA01000001.1:1..40000)\n//\n")
+    out = tmp_path / "out"
+    result = _cli("predict", inputs, "--out", out, "--model", genomes / "tiny.keras")
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith(f"error: {inputs / 'master.gbff'}: record 'AAAA01000000.1' has no sequence, only its "
+                           "length (40000 bp)")
+    assert "1 genomes annotated" in line and "1 failed" in line
+    assert sorted(p.name for p in out.iterdir()) == ["good.faa", "good.gff3"]

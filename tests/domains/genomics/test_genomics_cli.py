@@ -164,8 +164,9 @@ def test_predict_mask_keeps_genes_off_an_assembly_gap(tmp_path):
     assert crossing["plain"] and not crossing["masked"]  # called through the Ns as Prodigal does, unless --mask
 
 
-def _genbank_piece(path, end):
-    """The bundled genome's first ``end`` bases with the genes wholly inside, written as GenBank to ``path``."""
+def _genbank_piece(path, end, topology=None):
+    """The bundled genome's first ``end`` bases with the genes wholly inside, written as GenBank to ``path``
+    (with ``topology``, ``"linear"`` or ``"circular"``, on its LOCUS line; none by default)."""
     from Bio import SeqIO
     from Bio.Seq import Seq
     from Bio.SeqFeature import FeatureLocation, SeqFeature
@@ -173,7 +174,8 @@ def _genbank_piece(path, end):
 
     (contig,) = read_genome(GENOME)
     piece = sub_contig(contig, 0, end)
-    record = SeqRecord(Seq(piece.sequence), id=piece.id, annotations={"molecule_type": "DNA"})
+    annotations = {"molecule_type": "DNA", **({"topology": topology} if topology else {})}
+    record = SeqRecord(Seq(piece.sequence), id=piece.id, annotations=annotations)
     for gene in piece.genes:
         (start, stop), = gene.parts
         record.features.append(SeqFeature(FeatureLocation(start, stop, gene.strand), type="CDS",
@@ -239,3 +241,81 @@ def test_train_refuses_bad_settings_in_one_line_before_any_work(tmp_path, capsys
     (line,) = captured.err.splitlines()
     assert "error: " in line and named in line
     assert not out.exists() and not (tmp_path / "model.json").exists()
+
+
+def test_predict_reads_odd_but_valid_records(tmp_path, small):
+    # found in review: a 1-base record was exit 1 (IndexError); a Latin-1 header "not a text file"; hard-masked X
+    # refused the genome; '~' was left unescaped in the seqid
+    folder, fasta = small
+    genome = tmp_path / "odd.fa"
+    masked = "ACGT" * 200 + "X" * 100 + "-" * 10 + "ACGT" * 200
+    genome.write_bytes(fasta.read_bytes() + b">one\nA\n>ctg~2 souche M\xfcller\n" + masked.encode() + b"\n")
+    out = tmp_path / "odd.gff3"
+    result = _cli("predict", genome, "--out", out, "--model", folder / "tiny.keras")
+    assert result.returncode == 0, result.stderr[-2000:]
+    lines = out.read_text().splitlines()
+    assert lines[:4] == ["##gff-version 3", "##sequence-region piece 1 20000", "##sequence-region one 1 1",
+                         f"##sequence-region ctg%7E2 1 {len(masked)}"]
+    assert {line.split("\t")[0] for line in lines[4:]} <= {"piece", "ctg%7E2"}
+    assert result.stderr.splitlines()[-1].endswith(" genes on 3 records")
+
+
+@pytest.mark.parametrize("content,message", [
+    (b">a\nACGT\n>\nACGT\n", "record 2 has no id (a '>' line with nothing after it)"),
+    (b"LOCUS       NC_1                   40000 bp    DNA     linear   BCT 01-JAN-2000\nACCESSION   NC_1\n"
+     b"VERSION     NC_1.1\nCONTIG      join(AAAA01000001.1:1..40000)\n//\n",
+     "record 'NC_1.1' has no sequence, only its length (40000 bp): a CONTIG or WGS master record, or an empty "
+     "ORIGIN; give the file with the sequence"),
+])
+@pytest.mark.parametrize("command", ["predict", "evaluate"])
+def test_records_without_id_or_sequence_exit_2_naming_file_and_record(tmp_path, capsys, content, message, command):
+    # found in review: an empty '>' line gave an empty GFF3 column 1 (exit 0); a CONTIG-only GenBank, exit 1
+    genome = tmp_path / "bad.gb"
+    genome.write_bytes(content)
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["predict", str(genome)] if command == "predict" else ["evaluate", "--genbank", str(genome)])
+    captured = capsys.readouterr()
+    assert exited.value.code == 2 and captured.out == ""
+    assert captured.err.splitlines() == [f"error: {genome}: {message}"]
+
+
+def test_proteins_to_stdout_only_when_stdout_is_free(tmp_path, capsys, small):
+    folder, fasta = small
+    model = str(folder / "tiny.keras")
+    for options, taken in ((["--out", "-"], "the GFF3 (no --out FILE)"),
+                           (["--out", str(tmp_path / "a.gff3"), "--json"], "the --json summary")):
+        with pytest.raises(SystemExit) as exited:
+            run(main, ["predict", str(fasta), "--proteins", "-", "--model", model, *options])
+        captured = capsys.readouterr()
+        assert exited.value.code == 2 and captured.out == ""
+        assert captured.err.splitlines() == [f"error: --proteins -: standard output already carries {taken}; "
+                                             "give --proteins FILE"]
+    assert not (tmp_path / "a.gff3").exists() and not os.path.exists("-")
+    out, faa = tmp_path / "genes.gff3", tmp_path / "genes.faa"
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["predict", str(fasta), "--out", str(out), "--proteins", "-", "--model", model])
+    printed = capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run(main, ["predict", str(fasta), "--out", str(tmp_path / "again.gff3"), "--proteins", str(faa),
+                   "--model", model])
+    assert exited.value.code == 0 and printed == faa.read_text() and out.exists()
+
+
+def test_evaluate_refuses_swapped_coordinates_on_a_linear_record(tmp_path, capsys):
+    # found in review: a pyrodigal file with start/end swapped on the reverse strand scored as genes wrapping the
+    # origin of a linear record (F1 0.95 -> 0.73, exit 0)
+    piece = _genbank_piece(tmp_path / "ref.gb", 30_000, topology="linear")
+    pred = tmp_path / "pred.gff3"
+    write_gff3(pred, [piece], piece.genes)
+    lines = pred.read_text().splitlines()
+    number, row = next((n, line.split("\t")) for n, line in enumerate(lines, 1) if "\t-\t" in line)
+    row[3], row[4] = row[4], row[3]
+    lines[number - 1] = "\t".join(row)
+    pred.write_text("\n".join(lines) + "\n")
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["evaluate", "--genbank", str(tmp_path / "ref.gb"), "--pred", str(pred), "--json"])
+    captured = capsys.readouterr()
+    assert exited.value.code == 2 and captured.out == ""
+    assert captured.err.splitlines() == [f"error: {pred}: line {number}: start {row[3]} > end {row[4]} on record "
+                                         f"{piece.id!r}, which is linear (GenBank topology 'linear'): GFF3 needs "
+                                         "start <= end"]

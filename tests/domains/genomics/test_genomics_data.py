@@ -4,17 +4,21 @@ import gzip
 
 import numpy as np
 import pytest
+from Bio import SeqIO
 
 from domains.genomics.data import (
     Contig,
     Gene,
     add_gff3_annotation,
+    clean_sequence,
     codon_table,
     label_contig,
     one_hot,
+    open_text,
     read_genome,
     sub_contig,
 )
+from domains.genomics.gff3 import write_gff3
 from shared.cli import InputError
 from shared.data_paths import bundled, shared_data
 
@@ -119,6 +123,16 @@ def test_sequence_cleaning_and_genetic_code_4(tmp_path):
     assert codon_table(11)[1] == {"TAA", "TAG", "TGA"}
 
 
+CONTIG_ONLY = """\
+LOCUS       NC_1                   40000 bp    DNA     linear   BCT 01-JAN-2000
+DEFINITION  a WGS master record: the sequence lies in the contigs it names.
+ACCESSION   NC_1
+VERSION     NC_1.1
+CONTIG      join(AAAA01000001.1:1..40000)
+//
+"""
+
+
 @pytest.mark.parametrize(
     "name,content,message",
     [
@@ -129,6 +143,12 @@ def test_sequence_cleaning_and_genetic_code_4(tmp_path):
         ("binary.bin", b"\x00\xff\xfe\x10" * 50, "not a text file"),
         ("broken.fa.gz", b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03" + b"garbage", "damaged gzip"),
         ("dup.fa", ">a\nACGT\n>a\nACGT\n", "record id 'a' appears twice"),
+        # found in review: GFF3 column 1 was left empty
+        ("noid.fa", ">a\nACGT\n>\nACGT\n", r"record 2 has no id \(a '>' line with nothing after it\)"),
+        # found in review: exit 1, UndefinedSequenceError (a WGS master or CONTIG record; an ORIGIN without lines)
+        ("contig.gb", CONTIG_ONLY, r"record 'NC_1.1' has no sequence, only its length \(40000 bp\): a CONTIG"),
+        ("origin.gb", CONTIG_ONLY.replace("CONTIG      join(AAAA01000001.1:1..40000)", "ORIGIN"),
+         r"record 'NC_1.1' has no sequence, only its length \(40000 bp\)"),
     ],
 )
 def test_bad_genomes_name_the_file_and_record(tmp_path, name, content, message):
@@ -270,3 +290,87 @@ def test_prediction_file_without_cds_lines_is_refused_when_cds_are_required(tmp_
     assert contig.genes == []  # as annotation: a record without CDS
     with pytest.raises(InputError, match=rf"^{gff}: no CDS lines"):
         add_gff3_annotation(read_genome(fasta), gff, require_cds=True)
+
+
+def test_latin1_header_is_read_and_only_a_nul_byte_makes_a_binary_file(tmp_path):
+    # found in review: one Latin-1 byte in a header (or a GenBank DEFINITION) refused the file as "not a text file"
+    fasta = tmp_path / "latin1.fa.gz"
+    with gzip.open(fasta, "wb") as handle:
+        handle.write(b">ctg\xfc1 souche M\xfcller\n" + TOY.encode() + b"\n")
+    (contig,) = read_genome(fasta)
+    assert contig.id == "ctg\u00fc1" and contig.sequence == TOY
+    genbank = tmp_path / "latin1.gb"
+    text = _genbank(TOY, [("4..12", ['locus_tag="g1"'])]).encode()
+    genbank.write_bytes(text.replace(b"ACCESSION", b"DEFINITION  souche M\xfcller.\nACCESSION", 1))
+    (annotated,) = read_genome(genbank)
+    assert annotated.sequence == TOY and [g.parts for g in annotated.genes] == [((3, 12),)]
+    # the id is percent-encoded (as UTF-8) in the GFF3, which reads back to the same record
+    gff = tmp_path / "genes.gff3"
+    write_gff3(gff, [contig], [Gene(contig.id, ((3, 12),), 1, id=f"{contig.id}_1")])
+    assert gff.read_text().splitlines()[1] == "##sequence-region ctg%C3%BC1 1 60"
+    (back,) = read_genome(fasta, annotation=gff)
+    assert [(g.id, g.parts) for g in back.genes] == [("ctg\u00fc1_1", ((3, 12),))]
+    nul = _write(tmp_path, "nul.fa", ">a\nACGT\x00ACGT\n")
+    with pytest.raises(InputError, match="not a text file"):
+        read_genome(nul)
+
+
+def test_hard_masked_bases_and_gaps_read_as_n(tmp_path):
+    # found in review: 500 X (hard-masked repeats) in 20 kb, or one X or '-' in a 71-bp contig, refused the genome
+    fasta = _write(tmp_path, "masked.fa", ">xm\n" + TOY[:20] + "XXXXX" + TOY[25:] + "\n>short\nACGTAXCGT-ACG.T\n"
+                   ">hole\nxxxx----....\n>stray\n" + TOY[:59] + "E\n")
+    xm, short, hole, stray = read_genome(fasta)
+    assert xm.sequence == TOY[:20] + "NNNNN" + TOY[25:] and short.sequence == "ACGTANCGTNACGNT"
+    assert hole.sequence == "N" * 12  # all masked: read, holds no gene
+    assert stray.sequence == TOY[:59] + "N"  # one letter no nucleotide code uses, of 60: not a protein
+
+
+def test_every_protein_of_the_bundled_genome_is_refused_as_a_protein(tmp_path):
+    record = next(SeqIO.parse(open_text(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz")), "genbank"))
+    proteins = [f.qualifiers["translation"][0] for f in record.features if "translation" in f.qualifiers]
+    assert len(proteins) == 1853
+    for number, amino_acids in enumerate(proteins):
+        with pytest.raises(InputError, match=rf"record 'p{number}' does not look like DNA .*is it a protein"):
+            clean_sequence(amino_acids, f"p{number}", "proteins.faa")
+    faa = _write(tmp_path, "proteins.faa", "".join(f">p{n}\n{p}\n" for n, p in enumerate(proteins[:20])))
+    with pytest.raises(InputError, match=rf"^{faa}: record 'p0' does not look like DNA"):
+        read_genome(faa)
+
+
+def test_gff3_start_after_end_is_the_origin_notation_only_where_it_can_be(tmp_path):
+    # found in review: swapped coordinates on a linear record were read as genes across the origin, unnoticed
+    sequence = "AAATAA" + "C" * 48 + "ATGCCC"
+    ptt = _write(tmp_path, "ptt.gff", "##gff-version 3\nTOY1.1\tx\tCDS\t55\t6\t.\t+\t0\tID=wrap\n")
+    linear = _write(tmp_path, "linear.gb", _genbank(sequence, []))
+    with pytest.raises(InputError) as raised:
+        read_genome(linear, annotation=ptt)
+    assert str(raised.value) == (f"{ptt}: line 2: start 55 > end 6 on record 'TOY1.1', which is linear (GenBank "
+                                 "topology 'linear'): GFF3 needs start <= end")
+    ring = _write(tmp_path, "ring.gb", _genbank(sequence, [], topology="circular"))
+    fasta = _write(tmp_path, "g.fa", ">TOY1.1\n" + sequence + "\n")  # a FASTA says nothing of its topology
+    for genome in (ring, fasta):
+        (contig,) = read_genome(genome, annotation=ptt)
+        assert contig.circular and [g.parts for g in contig.genes] == [((54, 60), (0, 6))]
+    swapped = _write(tmp_path, "swapped.gff",
+                     "##gff-version 3\n# pyrodigal\nTOY1.1\tx\tCDS\t30\t10\t.\t-\t0\tID=s\n")
+    with pytest.raises(InputError) as raised:
+        read_genome(fasta, annotation=swapped)
+    assert str(raised.value) == (f"{swapped}: line 3: start 30 > end 10 on record 'TOY1.1': GFF3 needs start <= end "
+                                 "(read as a gene across the origin it would cover 41 of the record's 60 bases)")
+    # a record the file marks circular, even on a later line, may have a long gene across its origin
+    marked = _write(tmp_path, "marked.gff",
+                    swapped.read_text() + "TOY1.1\tx\tregion\t1\t60\t.\t+\t.\tIs_circular=true\n")
+    (contig,) = read_genome(fasta, annotation=marked)
+    assert contig.circular and [g.parts for g in contig.genes] == [((29, 60), (0, 10))]
+
+
+def test_fasta_section_sequences_without_cds_are_left_out(tmp_path):
+    # found in review: a Prokka-style ##FASTA holding a sequence not in the genome was "CDS on record 'other'"
+    fasta = _write(tmp_path, "g.fa", ">chr1\n" + TOY + "\n")
+    gff = _write(tmp_path, "prokka.gff3", "##gff-version 3\nchr1\tx\tCDS\t4\t12\t.\t+\t0\tID=a\n##FASTA\n>chr1\n"
+                 + TOY + "\n>other\nACGTACGT\n")
+    (contig,) = add_gff3_annotation(read_genome(fasta), gff, require_cds=True)
+    assert [(g.id, g.parts) for g in contig.genes] == [("a", ((3, 12),))]
+    bare = _write(tmp_path, "bare.gff3", "##gff-version 3\n##FASTA\n>chr1\n" + TOY + "\n")
+    with pytest.raises(InputError, match=rf"^{bare}: no CDS lines"):
+        add_gff3_annotation(read_genome(fasta), bare, require_cds=True)

@@ -155,6 +155,17 @@ def test_gene_running_off_a_linear_edge_is_partial(rng):
     assert called.partial_start and not called.partial_end and called.parts == ((0, len(gene) - 120),)
 
 
+@pytest.mark.parametrize("sequence", ["A", "AC", "ATG"])
+@pytest.mark.parametrize("circular", [False, True])
+def test_contigs_shorter_than_a_codon_or_two_hold_no_candidate(sequence, circular):
+    # found in review: a 1-base record was an IndexError (exit 1) that lost the whole genome's calls
+    contig = Contig("tiny", sequence, circular=circular)
+    coding = np.full((len(sequence), 2, 4), 0.25)
+    candidates = find_candidates(contig, coding, np.full((len(sequence), 2), 0.5))
+    assert len(candidates.first) == 0
+    assert decode_contig(contig, coding, np.full((len(sequence), 2), 0.5)) == []
+
+
 def test_shape_mismatch_is_refused(streptococcus):
     with pytest.raises(ValueError, match="expected coding"):
         decode_contig(streptococcus, np.zeros((10, 2, 4)), np.zeros((10, 2)))

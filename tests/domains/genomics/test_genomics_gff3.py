@@ -67,6 +67,21 @@ def test_reserved_characters_in_record_ids_are_escaped_and_read_back(tmp_path):
     assert (back.id, back.parts) == (genes[0].id, genes[0].parts)
 
 
+def test_tilde_in_a_record_id_is_escaped_as_gff3_requires_and_read_back(tmp_path):
+    # found in review: urllib's quote keeps '~', which a GFF3 seqid may not hold
+    contig = Contig("ctg~1", "ATGAAACCCGGGTTTTAA" + "A" * 82)
+    genes = [Gene(contig.id, ((0, 18),), 1, id="ctg~1_1")]
+    lines = gff3_lines([contig], genes)
+    assert lines[1] == "##sequence-region ctg%7E1 1 100" and lines[2].split("\t")[0] == "ctg%7E1"
+    assert lines[2].split("\t")[8] == "ID=ctg%7E1_1"
+    path = tmp_path / "tilde.gff3"
+    write_gff3(path, [contig], genes)
+    fasta = tmp_path / "tilde.fa"
+    fasta.write_text(f">{contig.id}\n{contig.sequence}\n")
+    (back,) = read_genome(fasta, annotation=path)
+    assert [(g.id, g.parts) for g in back.genes] == [("ctg~1_1", ((0, 18),))]
+
+
 def test_proteins_equal_the_annotated_translations(tmp_path, streptococcus):
     (contig,) = streptococcus
     handle = open_text(bundled("genomics", GENOME))
