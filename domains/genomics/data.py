@@ -14,9 +14,9 @@ Sequences are cleaned as follows, per record:
   become ``N``; ``N`` positions are masked in the model input (all-zero one-hot) and can never be part of a
   start or stop codon;
 - any other character (a letter that is no nucleotide code: ``E F I J L O P Q Z``, or a symbol such as ``*``)
-  reads as ``N`` too while it is at most 10 % of a record's letters; above that the record is taken for a
-  protein sequence (those nine letters make up 16 % to 50 % of every protein of the bundled genome) and
-  refused;
+  reads as ``N`` too while it is at most 1 % of a record's letters; above that the record is taken for a
+  protein sequence, or a genome with protein spliced into it, and refused (those nine letters make up 16 % to
+  50 % of every protein of the bundled genome);
 - a record with no bases, with only ambiguity codes other than ``N`` (no ``A``/``C``/``G``/``T``/``N``), with
   no sequence at all in a GenBank file (a CONTIG or WGS master record, an empty ``ORIGIN``), or with an empty
   id (a FASTA ``>`` line with nothing after it) is refused with an :class:`~shared.cli.InputError` naming the
@@ -79,7 +79,7 @@ AMBIGUITY = "RYKMSWBDHV"
 MASKED = "X-."  # hard-masked bases and alignment gaps, read as N
 _KEEP = set("ACGTU" + AMBIGUITY + "N" + MASKED)
 _CLEAN = str.maketrans({**{c: "N" for c in AMBIGUITY + MASKED}, "U": "T"})
-PROTEIN_SHARE = 0.1  # a record with more characters outside _KEEP than this share is taken for a protein
+PROTEIN_SHARE = 0.01  # a record with more characters outside _KEEP than this share is taken for a protein
 _COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
 _CODES = np.full(256, 4, np.uint8)
 for _index, _base in enumerate("ACGT"):

@@ -318,11 +318,14 @@ def test_latin1_header_is_read_and_only_a_nul_byte_makes_a_binary_file(tmp_path)
 def test_hard_masked_bases_and_gaps_read_as_n(tmp_path):
     # found in review: 500 X (hard-masked repeats) in 20 kb, or one X or '-' in a 71-bp contig, refused the genome
     fasta = _write(tmp_path, "masked.fa", ">xm\n" + TOY[:20] + "XXXXX" + TOY[25:] + "\n>short\nACGTAXCGT-ACG.T\n"
-                   ">hole\nxxxx----....\n>stray\n" + TOY[:59] + "E\n")
+                   ">hole\nxxxx----....\n>stray\n" + TOY * 2 + TOY[:59] + "E\n")
     xm, short, hole, stray = read_genome(fasta)
     assert xm.sequence == TOY[:20] + "NNNNN" + TOY[25:] and short.sequence == "ACGTANCGTNACGNT"
     assert hole.sequence == "N" * 12  # all masked: read, holds no gene
-    assert stray.sequence == TOY[:59] + "N"  # one letter no nucleotide code uses, of 60: not a protein
+    assert stray.sequence == TOY * 2 + TOY[:59] + "N"  # one letter no nucleotide code uses, of 180: not a protein
+    fasta = _write(tmp_path, "spliced.fa", ">c1\n" + TOY * 2 + "\nMKVLAAGIVGLLLAQEPRSQWE\n" + TOY * 2 + "\n")
+    with pytest.raises(InputError, match=r"spliced.fa: record 'c1' does not look like DNA \(10 of 262 letters"):
+        read_genome(fasta)  # a line of protein in a genome: over 1 % of the letters are no nucleotide code
 
 
 def test_every_protein_of_the_bundled_genome_is_refused_as_a_protein(tmp_path):
