@@ -1,7 +1,11 @@
 """A mask-aware stack of length-preserving Conv1D blocks for one-hot or embedded sequences."""
 
+import numbers
+
 import keras
 from keras import ops
+
+from shared.layers.arguments import dropout_rate
 
 _NORMALIZATIONS = (None, "layer")
 
@@ -9,7 +13,7 @@ _NORMALIZATIONS = (None, "layer")
 def _per_block(name, value):
     """Returns ``value`` as a list of positive ints (a scalar becomes a one-element list)."""
     values = list(value) if isinstance(value, (list, tuple)) else [value]
-    if not values or any(int(v) != v or int(v) <= 0 for v in values):
+    if not values or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v <= 0 for v in values):
         raise ValueError(f"{name} must be a positive int or a non-empty list of them; got {value!r}")
     return [int(v) for v in values]
 
@@ -97,8 +101,7 @@ class ConvFrontEnd(keras.layers.Layer):
         self.filters, self.kernel_sizes, self.dilation_rates = (
             values * num_blocks if len(values) == 1 else values for values in per_block.values()
         )
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1); got {dropout!r}")
+        dropout = dropout_rate("dropout", dropout)
         if normalization not in _NORMALIZATIONS:
             raise ValueError(f"normalization must be one of {_NORMALIZATIONS}; got {normalization!r}")
         self.residual = bool(residual)

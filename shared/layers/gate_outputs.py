@@ -13,6 +13,9 @@ the same weights.
 import keras
 from keras import ops
 
+_CUDNN_GATES = ("use_cudnn=True cannot return gates: cuDNN only returns the hidden states. "
+                "Use use_cudnn='auto' (the default) or return_gates=False.")
+
 
 class GateOutputsMixin:
     """Adds ``return_gates`` and a keep-gate bias to a subclass of ``keras.layers.LSTM`` or ``GRU``.
@@ -20,7 +23,9 @@ class GateOutputsMixin:
     The subclass's cell has ``gate_names``, ``forget_bias`` and ``chrono_max_steps``. With
     ``return_gates=True`` the RNN loop always runs with ``return_sequences=True`` and ``return_state=True``;
     the user's own ``return_sequences``/``return_state`` choices are applied when the stacked output is
-    split, and ``get_config`` reports them, not the internal ones. An ``activity_regularizer`` applies to the
+    split, and the layer's attributes and ``get_config`` show them outside ``call``, not the internal ones
+    (so ``keras.layers.Bidirectional``, which copies them, fails on the gates instead of misreading the
+    output; ``gate_activations`` gives a Bidirectional's gates). An ``activity_regularizer`` applies to the
     outputs the layer would give without gates (the output, and the states with ``return_state``), not to the
     gates: asking to see the gates does not change the training objective.
     """
@@ -35,11 +40,7 @@ class GateOutputsMixin:
         ``return_gates`` the loop itself always returns sequences and states (see the class docstring).
         """
         keras.layers.RNN.__init__(
-            self,
-            cell,
-            return_sequences=bool(return_sequences or return_gates),
-            return_state=bool(return_state or return_gates),
-            **rnn_kwargs,
+            self, cell, return_sequences=bool(return_sequences), return_state=bool(return_state), **rnn_kwargs
         )
         self.return_gates = bool(return_gates)
         self._user_return_sequences = bool(return_sequences)
@@ -51,6 +52,8 @@ class GateOutputsMixin:
         self.input_spec = keras.layers.InputSpec(ndim=3)
         if use_cudnn not in ("auto", True, False):
             raise ValueError(f"use_cudnn must be 'auto', True or False; got {use_cudnn!r}")
+        if use_cudnn is True and return_gates:
+            raise ValueError(_CUDNN_GATES)
         self.use_cudnn = use_cudnn
         if keras.backend.backend() == "tensorflow" and (use_cudnn or return_gates):
             # Not XLA-compiled (jit_compile="auto" or True leaves the model uncompiled, with Keras' warning):
@@ -81,9 +84,15 @@ class GateOutputsMixin:
         return output, gates
 
     def call(self, sequences, initial_state=None, mask=None, training=False):
-        result = super().call(sequences, initial_state=initial_state, mask=mask, training=training)
         if not self.return_gates:
-            return result
+            return super().call(sequences, initial_state=initial_state, mask=mask, training=training)
+        # Only the loop sees the forced flags: wrappers such as Bidirectional read the public ones, and with the
+        # forced ones Bidirectional took the (batch, units) backward output for a sequence and flipped its units.
+        self.return_sequences, self.return_state = True, True
+        try:
+            result = super().call(sequences, initial_state=initial_state, mask=mask, training=training)
+        finally:
+            self.return_sequences, self.return_state = self._user_return_sequences, self._user_return_state
         *plain, gates = self._split_gate_outputs(result)
         if self._output_regularizer is not None:
             for output in plain:  # as keras.layers.Layer does for each output, normalised by the batch size
@@ -95,19 +104,19 @@ class GateOutputsMixin:
         if not self.return_gates:
             return super().inner_loop(sequences, initial_state, mask=mask, training=training)
         if self.use_cudnn is True:
-            raise ValueError(
-                "use_cudnn=True cannot return gates: cuDNN only returns the hidden states. "
-                "Use use_cudnn='auto' (the default) or return_gates=False."
-            )
+            raise ValueError(_CUDNN_GATES)
         if keras.tree.is_nested(mask):
             mask = mask[0]
-        if mask is None or self.zero_output_for_mask:
+        zero, backwards = self.zero_output_for_mask, self.go_backwards
+        if mask is None or (zero and not backwards):
             return keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask, training=training)
-        # A masked step repeats the previous output. The JAX and PyTorch loops take that from the first state,
-        # which is h, not the stacked [h, gates]: run with zeros at masked steps and carry the outputs here.
-        # go_backwards runs the reversed sequence forwards (the same steps, outputs in the same processing
-        # order): Keras' unrolled TensorFlow loop zeroes the masked outputs of a backward run at unreversed steps.
-        backwards = self.go_backwards
+        # go_backwards runs the reversed sequence forwards (the same steps, outputs in the same processing order):
+        # Keras' unrolled TensorFlow loop zeroes the masked outputs of a backward run at unreversed steps (an
+        # upstream bug that the plain layer, return_gates=False, keeps: Bidirectional(GatedLSTM(...,
+        # return_sequences=True, unroll=True)) zeroes valid backward steps there, as keras.layers.LSTM does).
+        # Without zero_output_for_mask a masked step repeats the previous output; the JAX and PyTorch loops take
+        # that from the first state, which is h, not the stacked [h, gates]: run with zeros at masked steps and
+        # carry the outputs here.
         if backwards:
             sequences, mask = ops.flip(sequences, axis=1), ops.flip(mask, axis=1)
         self.zero_output_for_mask, self.go_backwards = True, False
@@ -115,8 +124,14 @@ class GateOutputsMixin:
             _, outputs, states = keras.layers.RNN.inner_loop(self, sequences, initial_state, mask=mask,
                                                              training=training)
         finally:
-            self.zero_output_for_mask, self.go_backwards = False, backwards
-        outputs = _carry_forward(outputs, mask)
+            self.zero_output_for_mask, self.go_backwards = zero, backwards
+        if not zero:
+            initial = ops.zeros_like(outputs[:, 0])
+            if keras.backend.backend() != "tensorflow" and not self.unroll:
+                # the JAX (and PyTorch) scan repeats the initial h before the first unmasked step, TensorFlow zeros
+                h0 = ops.cast(keras.tree.flatten(initial_state)[0], outputs.dtype)
+                initial = ops.concatenate([h0, initial[:, ops.shape(h0)[-1]:]], axis=-1)
+            outputs = _carry_forward(outputs, mask, initial)
         return outputs[:, -1], outputs, states
 
     def compute_output_shape(self, sequences_shape, initial_state_shape=None):
@@ -157,16 +172,17 @@ class GateOutputsMixin:
         return config
 
 
-def _carry_forward(outputs, mask):
+def _carry_forward(outputs, mask, initial):
     """``outputs`` ``(batch, time, width)`` with each masked step (``mask`` ``(batch, time)``, False) replaced by
-    the step before it, zeros before the first unmasked step: what the TensorFlow loop gives."""
+    the step before it, ``initial`` ``(batch, width)`` before the first unmasked step: what the plain loop gives
+    (zeros on TensorFlow, the initial state's h and zero gates where the loop repeats the first state)."""
     def step(carry, current):
         output, keep = current
         carry = ops.where(keep[:, None], output, carry)
         return carry, carry
 
     steps_first = (ops.transpose(outputs, (1, 0, 2)), ops.transpose(ops.cast(mask, "bool")))
-    _, carried = ops.scan(step, ops.zeros_like(outputs[:, 0]), steps_first)
+    _, carried = ops.scan(step, initial, steps_first)
     return ops.transpose(carried, (1, 0, 2))
 
 

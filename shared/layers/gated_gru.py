@@ -144,6 +144,9 @@ class GatedGRU(GateOutputsMixin, keras.layers.GRU):
         ``(output, h)``; with ``return_gates`` the gates dict appended: ``(output, gates)`` or
         ``(output, h, gates)``.
 
+    Inside ``keras.layers.Bidirectional`` use ``return_gates=False`` and read both directions' gates with
+    ``gate_activations(bidirectional_layer, x, mask)`` (see :class:`GatedLSTM`).
+
     Example:
 
     >>> x = np.random.rand(4, 30, 8).astype("float32")

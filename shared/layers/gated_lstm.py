@@ -150,7 +150,10 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
         ``(output, h, c, gates)``.
 
     Inside ``keras.layers.Bidirectional`` use ``return_gates=False`` and read both directions' gates with
-    :func:`shared.layers.gate_activations`.
+    ``gate_activations(bidirectional_layer, x, mask)`` (:func:`shared.layers.gate_activations`), which flips
+    the backward gates back to input order. ``Bidirectional`` does not know the gates output: wrapping a layer
+    built with ``return_gates=True`` fails when it is called (with ``return_state=True`` it passes each
+    direction's gates dict on after its states, the backward one in processing order).
 
     Example:
 

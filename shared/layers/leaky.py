@@ -1,5 +1,7 @@
 """Leaky integrator: a linear recurrence with a learnable per-unit retention."""
 
+import numbers
+
 import keras
 import numpy as np
 from keras import ops
@@ -13,14 +15,21 @@ def _check_retention_init(retention_init):
     if isinstance(retention_init, (list, tuple)):
         if len(retention_init) != 2:
             raise ValueError(f"retention_init must be a float or a (min, max) pair; got {retention_init!r}")
-        low, high = (float(r) for r in retention_init)
+        low, high = (_retention_float(retention_init, r) for r in retention_init)
         if not 0.0 < low <= high < 1.0:
             raise ValueError(f"retention_init pair must satisfy 0 < min <= max < 1; got {retention_init!r}")
         return [low, high]
-    value = float(retention_init)
+    value = _retention_float(retention_init, retention_init)
     if not 0.0 < value < 1.0:
         raise ValueError(f"retention_init must lie in (0, 1); got {retention_init!r}")
     return value
+
+
+def _retention_float(retention_init, value):
+    """``value`` (``retention_init`` or one of its pair) as a float, or ``ValueError`` naming the argument."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"retention_init must be a float in (0, 1) or a (min, max) pair; got {retention_init!r}")
+    return float(value)
 
 
 def _initial_retentions(retention_init, units):
@@ -173,7 +182,9 @@ class LeakyIntegrator(CellRNN):
     Call arguments:
         sequences: tensor of shape `(batch, time, features)`.
         initial_state: optional list `[y_0, h_0]` of two tensors `(batch, units)`; only `h_0` enters the
-            recurrence (`y_0` is what a masked first step outputs).
+            recurrence. What masked steps before a row's first valid step output depends on the Keras
+            backend, as for every Keras RNN: zeros on TensorFlow and with `unroll=True`, `y_0` on JAX with
+            `unroll=False` (its loop repeats the first state).
         mask: optional boolean tensor `(batch, time)`; masked steps are skipped.
         training: ignored (no dropout); accepted for API symmetry.
 

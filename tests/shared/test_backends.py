@@ -112,3 +112,44 @@ def test_gates_with_padding_mask_run_under_another_backend_as_under_tensorflow(t
     np.testing.assert_allclose(there["sequence"], sequence, atol=1e-5)
     for name, value in gates.items():
         np.testing.assert_allclose(there[f"gate_{name}"], value, atol=1e-5)
+
+
+INITIAL_STATE_SCRIPT = textwrap.dedent(
+    """
+    import json
+    import numpy as np
+    import keras
+    from shared.layers import GatedGRU, GatedLSTM
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 5, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 1], [0, 0, 1, 1, 1], [0, 0, 0, 0, 0]], bool)  # leading padding, empty row
+    diffs = {}
+    for cls, stock_cls in ((GatedLSTM, keras.layers.LSTM), (GatedGRU, keras.layers.GRU)):
+        for sequences in (False, True):
+            options = dict(return_sequences=sequences, return_state=True)
+            stock, plain, gated = stock_cls(3, **options), cls(3, **options), cls(3, return_gates=True, **options)
+            for layer in (stock, plain, gated):
+                layer.build(x.shape)
+                layer.set_weights(stock.get_weights())
+            start = [np.full((3, 3), 0.5, "float32")] * len(keras.tree.flatten(stock.cell.state_size))
+            want = stock(x, mask=mask, initial_state=start)
+            *got, _ = gated(x, mask=mask, initial_state=start)
+            for name, expected in (("stock", want), ("plain", plain(x, mask=mask, initial_state=start))):
+                diffs[f"{cls.__name__} {sequences} {name}"] = max(
+                    float(np.abs(np.asarray(a) - np.asarray(b)).max()) for a, b in zip(got, expected))
+    print(json.dumps({"backend": keras.backend.backend(), "diffs": diffs}))
+    """
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gates_leave_a_masked_run_from_an_initial_state_as_the_plain_layer_gives_it(backend):
+    # JAX's loop repeats the initial h at leading masked steps (TensorFlow's gives zeros): the gated path must too
+    env = {**os.environ, "KERAS_BACKEND": backend, **CPU_ONLY[backend]}
+    result = subprocess.run([sys.executable, "-c", INITIAL_STATE_SCRIPT], capture_output=True, text=True, env=env,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["backend"] == backend
+    assert len(report["diffs"]) == 8
+    assert max(report["diffs"].values()) < 1e-6, report["diffs"]

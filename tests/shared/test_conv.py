@@ -144,3 +144,15 @@ def test_followed_by_lstm_in_masked_model(rng):
     # The LSTM skips the padding only if the mask reaches it: cutting the padding off changes nothing.
     for row, length in enumerate(lengths):
         np.testing.assert_allclose(padded[row], to_numpy(model(tokens[row : row + 1, :length]))[0], atol=1e-5)
+
+
+@pytest.mark.parametrize("arguments, message", [
+    (dict(filters=None), "filters must be a positive int or a non-empty list of them; got None"),
+    (dict(filters="8"), "filters must be a positive int or a non-empty list of them; got '8'"),
+    (dict(filters=4, dropout=None), r"dropout must lie in \[0, 1\); got None"),
+    (dict(filters=4, dropout="0.1"), r"dropout must lie in \[0, 1\); got '0.1'"),
+])
+def test_arguments_of_the_wrong_type_give_one_line_errors_naming_them(arguments, message):
+    with pytest.raises(ValueError, match=message) as error:
+        ConvFrontEnd(**arguments)
+    assert "\n" not in str(error.value)

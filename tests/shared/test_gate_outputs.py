@@ -185,3 +185,72 @@ def test_a_model_returning_gates_is_not_xla_compiled_on_tensorflow(rng):
     x[:2, 5:] = 99.0
     history = model.fit(x, np.zeros((6, 3), "float32"), epochs=1, verbose=0)
     assert np.isfinite(history.history["loss"][0])
+
+
+@pytest.mark.parametrize("cls,keep_gate", LAYERS)
+def test_gates_of_a_backward_zero_output_run_do_not_depend_on_unroll(rng, cls, keep_gate):
+    """go_backwards + zero_output_for_mask + a mask, as Bidirectional runs its backward copy: Keras' unrolled
+    TensorFlow loop zeroes such a run's outputs at unreversed steps; the gates and outputs must not inherit that."""
+    x = rng.normal(size=(2, 5, 2)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]], bool)
+    options = dict(go_backwards=True, zero_output_for_mask=True, return_sequences=True, return_state=True)
+    plain, rolled = _twins(cls, x, **options)
+    unrolled = cls(3, return_gates=True, unroll=True, **options)
+    unrolled(x)
+    unrolled.set_weights(plain.get_weights())
+    *expected, rolled_gates = rolled(x, mask=mask)
+    *got, gates = unrolled(x, mask=mask)
+    for a, b in zip(got, plain(x, mask=mask)):  # keras.layers.RNN without unroll is right here
+        np.testing.assert_allclose(a, b, atol=1e-6)
+    for name in gates:
+        np.testing.assert_allclose(gates[name], rolled_gates[name], atol=1e-6)
+    assert np.all(np.asarray(gates[keep_gate])[1, 2:] != 0)  # the valid steps, in processing order
+    # the last output alone is that of the plain unrolled layer (which gets it right)
+    plain_last = cls(3, go_backwards=True, zero_output_for_mask=True, unroll=True)
+    gated_last = cls(3, go_backwards=True, zero_output_for_mask=True, unroll=True, return_gates=True)
+    plain_last(x)
+    gated_last(x)
+    plain_last.set_weights(plain.get_weights())
+    gated_last.set_weights(plain.get_weights())
+    np.testing.assert_allclose(gated_last(x, mask=mask)[0], plain_last(x, mask=mask), atol=1e-6)
+    # both directions of an unrolled Bidirectional, as gate_activations gives them
+    bidis = [keras.layers.Bidirectional(cls(3, return_sequences=True, unroll=u)) for u in (False, True)]
+    for bidi in bidis:
+        bidi(x)
+    bidis[1].set_weights(bidis[0].get_weights())
+    want, have = (gate_activations(bidi, x, mask=mask) for bidi in bidis)
+    for direction in ("forward", "backward"):
+        np.testing.assert_allclose(have[direction][keep_gate], want[direction][keep_gate], atol=1e-6)
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+def test_use_cudnn_true_with_gates_is_refused_at_construction(cls):
+    with pytest.raises(ValueError, match=r"^use_cudnn=True cannot return gates: cuDNN only returns the hidden states\. "
+                                         r"Use use_cudnn='auto' \(the default\) or return_gates=False\.$"):
+        cls(4, return_gates=True, use_cudnn=True)
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+@pytest.mark.parametrize("return_sequences", [False, True])
+def test_bidirectional_of_a_gates_layer_fails_or_gives_the_plain_numbers(rng, cls, return_sequences):
+    """Bidirectional copies the wrapped layer's return_sequences/return_state: they must be the user's, not the
+    loop's, or it takes the backward (batch, units) output for a sequence and flips its units."""
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    layer = cls(4, return_gates=True, return_sequences=return_sequences)
+    assert (layer.return_sequences, layer.return_state) == (return_sequences, False)
+    assert cls.from_config(layer.get_config()).return_sequences == return_sequences
+    with pytest.raises((ValueError, TypeError)):
+        keras.layers.Bidirectional(layer)(x)
+    with pytest.raises((ValueError, TypeError)):
+        keras.layers.Bidirectional(cls(4, return_gates=True, return_sequences=return_sequences))(keras.Input((5, 3)))
+    # with return_state the outputs and states are those of the plain Bidirectional, each gates dict after them
+    gated = keras.layers.Bidirectional(cls(4, return_gates=True, return_sequences=return_sequences, return_state=True))
+    plain = keras.layers.Bidirectional(cls(4, return_sequences=return_sequences, return_state=True))
+    got = gated(x)
+    plain.build(x.shape)
+    plain.set_weights(gated.get_weights())
+    expected = plain(x)
+    assert len(got) == len(expected) + 2
+    numbers = [value for value in got if not isinstance(value, dict)]
+    for a, b in zip(numbers, expected):
+        np.testing.assert_allclose(a, b, atol=1e-6)

@@ -158,3 +158,24 @@ def test_bidirectional(x):
 def test_rejects_units_that_are_not_positive_integers(units):
     with pytest.raises(ValueError, match="units must be a positive integer"):
         LeakyIntegrator(units)
+
+
+@pytest.mark.parametrize("bad", [None, "a", "0.9", (0.5, None), True])
+def test_retention_init_of_the_wrong_type_gives_a_one_line_error_naming_it(bad):
+    message = r"retention_init must be a float in \(0, 1\) or a \(min, max\) pair; got "
+    with pytest.raises(ValueError, match=message) as error:
+        LeakyIntegrator(UNITS, retention_init=bad)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("unroll", [False, True])
+def test_masked_steps_before_the_first_valid_one_output_as_the_docstring_says(unroll):
+    """Zeros on TensorFlow and unrolled, ``y_0`` from JAX's scan (the Keras loops differ; see the call docstring)."""
+    backend = keras.backend.backend()
+    if backend not in ("tensorflow", "jax"):
+        pytest.skip(f"not documented for {backend}")
+    x = np.ones((1, 3, 2), "float32")
+    y0, h0 = np.full((1, UNITS), 7.0, "float32"), np.zeros((1, UNITS), "float32")
+    layer = LeakyIntegrator(UNITS, return_sequences=True, unroll=unroll)
+    output = keras.ops.convert_to_numpy(layer(x, mask=np.array([[0, 1, 1]], bool), initial_state=[y0, h0]))
+    np.testing.assert_array_equal(output[0, 0], 7.0 if backend == "jax" and not unroll else 0.0)
