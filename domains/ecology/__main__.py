@@ -99,7 +99,8 @@ def _parser():
     group = train.add_mutually_exclusive_group()
     group.add_argument("--series", help="train on this series only")
     group.add_argument("--global", dest="global_", action="store_true", help="one model across all series")
-    train.add_argument("--train-end", type=float, help="use only times up to this one")
+    train.add_argument("--train-end", type=float,
+                       help="use only times up to this one (months and dates: a decimal year)")
     train.add_argument("--horizon", type=int, default=10, help="largest horizon (default 10)")
     _outputs(train, "the .keras model to write (a .json card goes beside it)", required=True)
     train.add_argument("--progress", action="store_true", help="show Keras' progress bar")

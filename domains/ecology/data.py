@@ -6,8 +6,12 @@ The file format is tidy CSV, one row per observation::
     lynx,1821,269
     lynx,1822,321
 
-- ``time`` is a number (a year, a day) or a month written ``YYYY-MM`` (read as ``year + (month - 1) / 12``;
-  a forecast of a series written in months gives its times as months again).
+- ``time`` is a number (a year, a day), a month written ``YYYY-MM`` or a date written ``YYYY-MM-DD``; one series
+  writes all its times in one of these forms. Months and dates are read as decimal years: a month as
+  ``year + (month - 1) / 12``; dates that all fall on one day of the month (the 1st to the 28th, or every
+  month's last day) as their month, so that monthly, quarterly or yearly dates make a regular grid; other dates
+  (daily, weekly) as ``1970 + days since 1970-01-01 / 365.2425``. A forecast gives its times in the series' own
+  form again (months as ``YYYY-MM``, dates as ``YYYY-MM-DD``).
   Within a series the rows must be in increasing time order, with no time twice.
 - ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell, or ``NA``,
   ``N/A`` or ``NaN`` (in any case), is a missing observation, in the value and the covariate columns alike.
@@ -34,6 +38,7 @@ A data row with more fields than the header is refused naming its line (trailing
 the end of every row leaves, are ignored).
 """
 
+import calendar as calendar_module
 import csv
 import gzip
 import warnings
@@ -56,6 +61,8 @@ MAX_GAP_SHARE = 0.10
 #: all together, by :data:`MAX_GAP_SHARE`. The longest gap among the 483 GPDD benchmark series
 #: (``../shared/data/ecology/gpdd``, selected with at most 10 % missing years) is 9 years, so none is refused.
 MAX_GAP_STEPS = 10
+#: Days per year in the decimal-year times of dates on a day grid (the Gregorian mean).
+DAYS_PER_YEAR = 365.2425
 #: Cell texts read as a missing value (compared in upper case, after stripping spaces).
 MISSING_MARKERS = ("", "NA", "N/A", "NAN")
 
@@ -84,8 +91,10 @@ class PopulationSeries:
         covariate_names: the ``k`` column names.
         offset: ``c`` in ``log(value + c)``; ``None`` (the default): :func:`log_offset` of ``value``, 0 unless
             the series has zeros.
-        monthly: True when the file wrote every time as a ``YYYY-MM`` month (``time`` then holds
-            ``year + (month - 1) / 12``).
+        calendar: how the file wrote the times (see the module docstring): ``None``, numbers; ``"month"``,
+            ``YYYY-MM`` months; ``"date"``, ``YYYY-MM-DD`` dates. ``time`` holds the numbers, or decimal years.
+        day: for ``"date"``: the day of the month every date fell on (``0``: each month's last day), the
+            times then on a month grid; ``None``: dates on a day grid.
     """
 
     series_id: str
@@ -95,7 +104,8 @@ class PopulationSeries:
     covariates: np.ndarray
     covariate_names: tuple = field(default_factory=tuple)
     offset: float = None
-    monthly: bool = False
+    calendar: str = None
+    day: int = None
 
     def __post_init__(self):
         if self.offset is None:
@@ -114,15 +124,19 @@ class PopulationSeries:
         return np.maximum(np.exp(np.asarray(log_values, dtype=float)) - self.offset, 0.0)
 
     def time_labels(self, times):
-        """``times`` as the file writes them: ``YYYY-MM`` strings for a monthly series, else the floats.
+        """``times`` as the file writes them: ``YYYY-MM`` or ``YYYY-MM-DD`` strings for a series written in
+        months or dates, else the floats.
 
         >>> s = PopulationSeries("a", np.array([1939.0]), np.ones(1), np.zeros(1, bool), np.zeros((1, 0)),
-        ...                      monthly=True)
+        ...                      calendar="month")
         >>> s.time_labels(np.array([1939.0, 1939 + 11 / 12, 1940 + 1 / 12]))
         ['1939-01', '1939-12', '1940-02']
+        >>> s.calendar, s.day = "date", 0
+        >>> s.time_labels(np.array([1939 + 1 / 12, 1940 + 1 / 12]))
+        ['1939-02-28', '1940-02-29']
         """
         times = np.asarray(times, dtype=float)
-        return _month_labels(times) if self.monthly else times
+        return times if self.calendar is None else _time_labels(times, self.calendar, self.day)
 
 
 def log_offset(values):
@@ -201,14 +215,15 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
         if absent:
             raise InputError(f"{path}: no series {absent[0]!r}" + (f" (and {len(absent) - 1} more)" if len(absent) > 1 else ""))
         table = table[table["series_id"].isin(wanted)]
-    table["time"], monthly = _parse_time(table, path)
+    table["time"], form = _parse_time(table, path)
     table["value"] = _parse_numbers(table, "value", path)
     for name in covariates:
         table[name] = _parse_numbers(table, name, path)
     result = {}
     for name, rows in table.groupby("series_id", sort=False):
         try:
-            result[name] = _validate_series(name, rows, monthly.loc[rows.index].all(), covariates, path, min_length)
+            rows, calendar, day = _series_times(name, rows, form.loc[rows.index], path)
+            result[name] = _validate_series(name, rows, calendar, day, covariates, path, min_length)
         except SeriesError as error:
             if refused is None:
                 raise
@@ -251,10 +266,18 @@ def _check_extra_fields(path):
                                  f"{len(header)} columns")
 
 
-def _month_labels(times):
-    """``YYYY-MM`` strings of ``times`` written as ``year + (month - 1) / 12``."""
-    months = np.round(np.asarray(times, dtype=float) * 12).astype(int)
-    return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+def _time_labels(times, calendar, day):
+    """Decimal-year ``times`` as ``YYYY-MM`` (``calendar`` ``"month"``) or ``YYYY-MM-DD`` (``"date"``, on a
+    month grid at day ``day`` of the month, ``0`` the last, or on a day grid when ``day`` is ``None``) strings."""
+    times = np.asarray(times, dtype=float)
+    if calendar == "date" and day is None:
+        days = np.round((times - 1970) * DAYS_PER_YEAR).astype("int64")
+        return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
+    months = np.round(times * 12).astype(int)
+    if calendar == "month":
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    return [f"{m // 12:04d}-{m % 12 + 1:02d}-{day or calendar_module.monthrange(m // 12, m % 12 + 1)[1]:02d}"
+            for m in months]
 
 
 def _parse_numbers(table, column, path):
@@ -277,42 +300,77 @@ def _parse_numbers(table, column, path):
 
 
 def _parse_time(table, path):
-    """``(times, monthly)``: ``table["time"]`` as floats (a ``YYYY-MM`` month as ``year + (month - 1) / 12``)
-    and a bool Series, True where the cell was such a month; a cell that is neither, or not finite, is refused
-    (``table``'s index holds the file lines)."""
+    """``(times, form)``: ``table["time"]`` as floats (a ``YYYY-MM`` month as ``year + (month - 1) / 12``, a
+    ``YYYY-MM-DD`` date as its day count since 1970-01-01) and a Series naming each cell's form (``"number"``,
+    ``"month"`` or ``"date"``); a cell that is none of these, or not finite, is refused (``table``'s index
+    holds the file lines)."""
     text = table["time"].str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
     months = pd.to_datetime(text.where(numbers.isna()), format="%Y-%m", errors="coerce")
-    numbers = numbers.fillna(months.dt.year + (months.dt.month - 1) / 12)
+    dates = pd.to_datetime(text.where(numbers.isna() & months.isna()), format="%Y-%m-%d", errors="coerce")
+    form = pd.Series("number", index=table.index).mask(months.notna(), "month").mask(dates.notna(), "date")
+    days = (dates - pd.Timestamp("1970-01-01")).dt.days
+    numbers = numbers.fillna(months.dt.year + (months.dt.month - 1) / 12).fillna(days)
     bad = numbers.isna()
     if bad.any():
         first = table[bad].iloc[0]
-        raise InputError(
-            f"{path}: line {first.name}, column 'time': {first['time']!r} is neither a number nor a YYYY-MM month"
-        )
+        raise InputError(f"{path}: line {first.name}, column 'time': {first['time']!r} is neither a number, a"
+                         f" YYYY-MM month nor a YYYY-MM-DD date")
     infinite = np.isinf(numbers)
     if infinite.any():
         first = table[infinite].iloc[0]
         raise InputError(f"{path}: line {first.name}, column 'time': {first['time']!r} is not a finite number")
-    return numbers.astype(float), months.notna()
+    return numbers.astype(float), form
 
 
-def _validate_series(name, rows, monthly, covariates, path, min_length):
+def _series_times(name, rows, form, path):
+    """``(rows, calendar, day)``: one series' rows with their ``time`` as decimal years for months and dates,
+    and the :class:`PopulationSeries` ``calendar`` and ``day``; a series mixing numbers, months and dates is
+    refused, naming the first line that changes form. ``form``: each row's :func:`_parse_time` form."""
+    changed = np.flatnonzero(form.to_numpy() != form.iloc[0])
+    if changed.size:
+        line, other = form.index[changed[0]], form.iloc[changed[0]]
+        raise InputError(f"{path}: series {name!r}: line {line} writes its time as a {other}, line {form.index[0]}"
+                         f" as a {form.iloc[0]}; one series writes all its times in one form")
+    calendar = None if form.iloc[0] == "number" else form.iloc[0]
+    if calendar != "date":
+        return rows, calendar, None
+    dates = pd.to_datetime(rows["time"], unit="D")
+    day = None
+    if dates.dt.is_month_end.all():
+        day = 0
+    elif dates.dt.day.nunique() == 1 and dates.dt.day.iloc[0] <= 28:
+        day = int(dates.dt.day.iloc[0])
+    times = dates.dt.year + (dates.dt.month - 1) / 12 if day is not None else 1970 + rows["time"] / DAYS_PER_YEAR
+    return rows.assign(time=times.to_numpy(dtype=float)), calendar, day
+
+
+def _validate_series(name, rows, calendar, day, covariates, path, min_length):
     """One series' rows (indexed by their file lines, times and values parsed, in the file's order) checked and
-    put on a regular grid: a :class:`PopulationSeries`. ``monthly``: True when every time was a ``YYYY-MM``
-    month. The grid is built only once the share of missing steps, counted from the rows, allows it, so a time
-    far beyond the others (a typo) is refused, not allocated."""
+    put on a regular grid: a :class:`PopulationSeries`. ``calendar``, ``day``: how the file wrote the times
+    (:func:`_series_times`). The grid is built only once the share of missing steps, counted from the rows,
+    allows it, so a time far beyond the others (a typo) is refused, not allocated."""
     where = f"{path}: series {name!r}"
+
+    def written(t):  # a time as the file writes it
+        return f"{t:g}" if calendar is None else _time_labels([t], calendar, day)[0]
+
+    def spacing(step):  # a time step in the file's units
+        if calendar is None:
+            return f"{step:g}"
+        return f"{step * DAYS_PER_YEAR:.0f} days" if day is None and calendar == "date" else f"{step * 12:.0f} months"
+
     times = rows["time"].to_numpy()
     lines = rows.index.to_numpy()
     steps = np.diff(times)
     if (steps == 0).any():
         i = int(np.flatnonzero(steps == 0)[0])
-        raise InputError(f"{where}: time {times[i]:g} appears twice (lines {lines[i]} and {lines[i + 1]})")
+        raise InputError(f"{where}: time {written(times[i])} appears twice (lines {lines[i]} and {lines[i + 1]})")
     if (steps < 0).any():
         i = int(np.flatnonzero(steps < 0)[0])
         raise InputError(
-            f"{where}: times are not increasing (line {lines[i + 1]}: {times[i + 1]:g} after {times[i]:g})"
+            f"{where}: times are not increasing (line {lines[i + 1]}: {written(times[i + 1])} after"
+            f" {written(times[i])})"
         )
     observed = rows["value"].notna().to_numpy()
     if observed.sum() < min_length:
@@ -327,8 +385,8 @@ def _validate_series(name, rows, monthly, covariates, path, min_length):
     if not np.allclose(ratio, np.round(ratio), atol=1e-6):
         i = int(np.flatnonzero(~np.isclose(ratio, np.round(ratio), atol=1e-6))[0])
         raise InputError(
-            f"{where}: irregular spacing at line {lines[i + 1]} ({times[i]:g} -> {times[i + 1]:g} is not a"
-            f" multiple of the step {step:g})"
+            f"{where}: irregular spacing at line {lines[i + 1]} ({written(times[i])} -> {written(times[i + 1])} is"
+            f" not a multiple of the step {spacing(step)})"
         )
     negative = rows["value"].to_numpy() < 0
     if negative.any():
@@ -336,8 +394,8 @@ def _validate_series(name, rows, monthly, covariates, path, min_length):
         raise SeriesError(where, f"line {lines[i]}, column 'value': negative abundance {rows['value'].iloc[i]:g}")
     n = position[-1] + 1
     if not n <= 2 ** 53:  # beyond, float times no longer count single steps (and an infinite n is no length)
-        raise SeriesError(where, f"times {times[0]:g} to {times[-1]:g} at steps of {step:g} make a grid too long to"
-                          f" build ({n:g} steps)")
+        raise SeriesError(where, f"times {written(times[0])} to {written(times[-1])} at steps of {spacing(step)}"
+                          f" make a grid too long to build ({n:g} steps)")
     n = int(n)
     known = position[observed].astype(np.int64)  # grid index of each observed value
     gaps = np.append(np.diff(known) - 1, 0)  # missing steps (a row without a value, or none) after each value
@@ -345,8 +403,7 @@ def _validate_series(name, rows, monthly, covariates, path, min_length):
     start, length = int(known[longest]) + 1, int(gaps[longest])  # the longest gap's first grid index and length
 
     def label(i):  # the time of grid index i as the file writes it
-        t = times[0] + i * step
-        return _month_labels([t])[0] if monthly else f"{t:g}"
+        return written(times[0] + i * step)
 
     n_missing = n - len(known)
     if n_missing > MAX_GAP_SHARE * n:
@@ -377,5 +434,6 @@ def _validate_series(name, rows, monthly, covariates, path, min_length):
         covariates=cov,
         covariate_names=covariates,
         offset=log_offset(value),
-        monthly=bool(monthly),
+        calendar=calendar,
+        day=day,
     )

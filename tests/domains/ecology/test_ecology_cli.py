@@ -114,6 +114,20 @@ def test_forecast_of_a_monthly_series_writes_months(capsys, tmp_path):
     assert [row["time"] for row in json.loads(out)["forecast"]] == ["1933-05", "1933-06", "1933-07"]
 
 
+def test_a_weekly_series_with_a_covariate_is_forecast_and_evaluated_in_dates(capsys, tmp_path):
+    data = tmp_path / "weekly.csv"
+    weeks = pd.date_range("2003-03-05", periods=60, freq="7D")
+    rows = [f"w,{t.date()},{10 + (i % 9) * 3},{i % 9}" for i, t in enumerate(weeks)]
+    data.write_text("series_id,time,value,temp\n" + "\n".join(rows) + "\n")
+    code, out, err = call(capsys, "forecast", data, "--series", "w", "--horizon", "2", "--covariates", "temp",
+                          "--json", *TINY)
+    assert code == 0, err
+    assert [row["time"] for row in json.loads(out)["forecast"]] == ["2004-04-28", "2004-05-05"]
+    code, out, err = call(capsys, "evaluate", data, "--covariates", "temp", "--horizon", "2", "--json", *TINY)
+    assert code == 0, err
+    assert 0 < json.loads(out)["gated"]["mase"] < float("inf")
+
+
 def test_train_then_forecast_with_the_saved_model(capsys, tmp_path):
     panel = tmp_path / "panel.csv"
     rows = [f"{s},{t},{(t % 7 + 1) * (10 if s == 'a' else 3)},{t % 3}" for s in "ab" for t in range(30)]

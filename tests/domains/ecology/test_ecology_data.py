@@ -3,6 +3,7 @@
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from domains.ecology.data import (
@@ -65,7 +66,8 @@ def test_zeros_get_half_the_smallest_positive_value(tmp_path):
     ("series_id,time,value\na,1,3\na,1,5\na,3,4\n", r"series 'a': time 1 appears twice \(lines 2 and 3\)"),
     ("series_id,time,value\na,1,3\na,3,5\na,2,4\n", r"series 'a': times are not increasing \(line 4: 2 after 3\)"),
     ("series_id,time,value\na,1,0\na,2,0\na,3,0\n", r"series 'a': every value is zero"),
-    ("series_id,time,value\na,spring,3\n", r"line 2, column 'time': 'spring' is neither a number nor a YYYY-MM"),
+    ("series_id,time,value\na,spring,3\n",
+     r"line 2, column 'time': 'spring' is neither a number, a YYYY-MM month nor a YYYY-MM-DD date"),
     ("series_id,year,value\na,1,3\n", r"no column 'time'"),
     ("series_id,time,value\na,1,3\na,2,4\n", r"series 'a': 2 observed values; at least 3"),
     ("series_id,time,value\na,1,3\na,3,4\na,4,4\na,5.5,4\n", r"irregular spacing at line 5"),
@@ -83,10 +85,55 @@ def test_months_and_covariates(tmp_path):
     s = load_series(write(tmp_path, text), covariates=["temp"])["t"]
     assert s.time[0] == 1932 and s.time[1] == pytest.approx(1932 + 1 / 12)
     assert s.covariates.shape == (12, 1) and s.covariates[3, 0] == 6.0  # March's value carried forward
-    assert s.monthly and s.time_labels(s.time[-1] + np.arange(1, 3) / 12) == ["1933-01", "1933-02"]
-    assert not load_lynx().monthly
+    assert s.calendar == "month" and s.time_labels(s.time[-1] + np.arange(1, 3) / 12) == ["1933-01", "1933-02"]
+    assert load_lynx().calendar is None
     with pytest.raises(InputError, match="no column 'snow'"):
         load_series(write(tmp_path, text), covariates=["snow"])
+
+
+def test_dates_on_one_day_of_the_month_or_at_month_ends_make_a_month_grid(tmp_path):
+    rows = [f"m,{1930 + i // 12}-{i % 12 + 1:02d}-15,{10 + i}" for i in range(30) if i != 4]
+    s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["m"]
+    assert (s.calendar, s.day, len(s), int(s.filled.sum())) == ("date", 15, 30, 1)
+    assert s.time[0] == 1930 and np.allclose(np.diff(s.time), 1 / 12)
+    assert s.time_labels(s.time[-1] + np.arange(1, 3) / 12) == ["1932-07-15", "1932-08-15"]
+    ends = pd.date_range("1990-11-30", periods=20, freq="ME")  # February's end is the 28th or 29th
+    rows = [f"e,{t.date()},{i + 1}" for i, t in enumerate(ends)]
+    s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["e"]
+    assert (s.calendar, s.day, len(s)) == ("date", 0, 20)
+    assert s.time_labels(s.time[:5]) == ["1990-11-30", "1990-12-31", "1991-01-31", "1991-02-28", "1991-03-31"]
+    assert s.time_labels([1992 + 1 / 12]) == ["1992-02-29"]
+    rows = [f"y,{1950 + i}-07-01,{i + 1}" for i in range(12)]  # yearly: a grid of 12 months, in years
+    s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["y"]
+    assert s.time[0] == 1950.5 and np.allclose(np.diff(s.time), 1.0) and s.time_labels([1962.5]) == ["1962-07-01"]
+
+
+def test_other_dates_make_a_day_grid(tmp_path):
+    weeks = pd.date_range("2001-01-03", periods=30, freq="7D")
+    rows = [f"w,{t.date()},{i + 1},{i % 3}" for i, t in enumerate(weeks) if i != 7]
+    s = load_series(write(tmp_path, "series_id,time,value,rain\n" + "\n".join(rows)), covariates="rain")["w"]
+    assert (s.calendar, s.day, len(s), s.filled.tolist().index(True)) == ("date", None, 30, 7)
+    step = s.time[1] - s.time[0]
+    assert step * 365.2425 == pytest.approx(7) and np.allclose(np.diff(s.time), step)
+    assert s.time_labels(s.time[:2]) == ["2001-01-03", "2001-01-10"]
+    assert s.time_labels(s.time[-1] + step * np.arange(1, 3)) == ["2001-08-01", "2001-08-08"]
+    assert s.value[7] == pytest.approx(8.0) and s.covariates[7, 0] == 0  # the gap: value interpolated, rain carried
+
+
+@pytest.mark.parametrize("times, message", [
+    (["2001-01-01", "2001", "2002"], r"series 'a': line 3 writes its time as a number, line 2 as a date; one series"),
+    (["2001-01", "2001-02-01", "2001-03-01"], r"line 3 writes its time as a date, line 2 as a month"),
+    (["2001-01-01", "2001-01-01", "2001-03-01"], r"time 2001-01-01 appears twice \(lines 2 and 3\)"),
+    (["2001-01-05", "2001-01-03", "2001-01-09"], r"times are not increasing \(line 3: 2001-01-03 after 2001-01-05\)"),
+    (["2001-01-01", "2001-02-15", "2001-03-01"], r"irregular spacing at line 3 \(2001-01-01 -> 2001-02-15 is not a"
+                                                 r" multiple of the step 14 days\)"),
+    (["2001-02-30", "2001-03-01", "2001-03-02"], r"line 2, column 'time': '2001-02-30' is neither a number"),
+])
+def test_dates_that_do_not_make_a_series_are_refused(tmp_path, times, message):
+    text = "series_id,time,value\n" + "".join(f"a,{t},{i + 1}\n" for i, t in enumerate(times))
+    with pytest.raises(InputError, match=message) as info:
+        load_series(write(tmp_path, text))
+    assert "\n" not in str(info.value)
 
 
 def test_series_selection(tmp_path):
@@ -272,7 +319,7 @@ def test_covariates_named_like_the_loaders_own_bookkeeping_load_as_any_other(tmp
                                                               for m in range(1, 13))
     path = write(tmp_path, text)
     s = load_series(path, covariates=["_line", "_monthly"])["m"]
-    assert s.monthly and s.covariate_names == ("_line", "_monthly")
+    assert s.calendar == "month" and s.covariate_names == ("_line", "_monthly")
     assert s.covariates.tolist() == [[m * 3, m * 5] for m in range(1, 13)]
     with pytest.raises(InputError, match=r"line 5, column '_line': 'x' is not a number"):
         load_series(write(tmp_path, text.replace(",12,20\n", ",x,20\n")), covariates=["_line"])
