@@ -324,13 +324,22 @@ def _parse_table(text, path, header="infer"):
     return table[(table != "").any(axis=1)]
 
 
-def load_table(path, text_column="text", label_column="label"):
+#: The header names :func:`load_table` takes for the text and the label column when none is given, in order of
+#: preference, compared without case: ``sentence`` is GLUE SST-2's, ``Text``/``Sentiment`` the IMDb contrast
+#: sets'.
+TEXT_COLUMNS = ("text", "sentence", "review")
+LABEL_COLUMNS = ("label", "sentiment", "polarity")
+
+
+def load_table(path, text_column=None, label_column=None):
     """A labelled table: ``text_column`` (non-empty strings) and ``label_column`` (binary, see
-    :func:`parse_label`), e.g. the IMDb contrast sets with ``text_column="Text", label_column="Sentiment"``.
+    :func:`parse_label`), named exactly as in the header; ``None`` (the default) takes the first header of
+    :data:`TEXT_COLUMNS` (:data:`LABEL_COLUMNS`) in any case, so the IMDb contrast sets (``Text``,
+    ``Sentiment``) and GLUE's SST-2 files (``sentence``, ``label``) need no names.
 
     A file of two columns without a header (``text<TAB>label`` from the first line, as minimal-pair files are
-    often written) is read as such when neither named column is in the first line and its second cell is a
-    label: ``good film<TAB>1`` is a row, not a header.
+    often written) is read as such when the first line has no label column and its second cell is a label:
+    ``good film<TAB>1`` is a row, not a header.
 
     Returns:
         DataFrame ``text, label`` plus the file's other columns, in file order.
@@ -338,12 +347,17 @@ def load_table(path, text_column="text", label_column="label"):
     path = Path(path)
     text = read_text(path)
     table = _parse_table(text, path)
-    if (not {text_column, label_column} & set(table.columns) and len(table.columns) == 2
-            and str(table.columns[1]).strip().lower() in _LABEL_WORDS):
-        table = _parse_table(text, path, header=None).set_axis([text_column, label_column], axis=1)
-    for column in (text_column, label_column):
-        if column not in table.columns:
-            raise InputError(f"{path}: no column {column!r} (columns: {', '.join(map(repr, table.columns))})")
+    text_name = _find_column(table, text_column, TEXT_COLUMNS)
+    label_name = _find_column(table, label_column, LABEL_COLUMNS)
+    if label_name is None and len(table.columns) == 2 and str(table.columns[1]).strip().lower() in _LABEL_WORDS:
+        text_name, label_name = text_column or TEXT_COLUMNS[0], label_column or LABEL_COLUMNS[0]
+        table = _parse_table(text, path, header=None).set_axis([text_name, label_name], axis=1)
+    for name, given, defaults in ((text_name, text_column, TEXT_COLUMNS), (label_name, label_column, LABEL_COLUMNS)):
+        if name is None:
+            wanted = repr(given) if given else f"{', '.join(map(repr, defaults[:-1]))} or {defaults[-1]!r}"
+            columns = ", ".join(map(repr, table.columns))
+            raise InputError(f"{path}: no column {wanted} ({'' if given else 'in any case; '}columns: {columns})")
+    text_column, label_column = text_name, label_name
     labels = []
     for row, text, value in zip(table.index, table[text_column], table[label_column]):
         if not text.strip():
@@ -351,6 +365,15 @@ def load_table(path, text_column="text", label_column="label"):
         labels.append(parse_label(value, f"{path}: row {row}, column {label_column!r}"))
     others = table.drop(columns=[text_column, label_column]).reset_index(drop=True)
     return pd.concat([pd.DataFrame({"text": table[text_column].to_numpy(), "label": labels}), others], axis=1)
+
+
+def _find_column(table, name, defaults):
+    """The header of ``table`` that is ``name``, or with ``name`` ``None`` the first one that matches a name of
+    ``defaults`` without case; ``None`` if there is none."""
+    if name is not None:
+        return name if name in table.columns else None
+    lowered = {str(column).strip().lower(): column for column in reversed(table.columns)}
+    return next((lowered[default] for default in defaults if default in lowered), None)
 
 
 def load_checklist(path):
@@ -424,7 +447,7 @@ def data_format_of(path, data_format=None):
     return "tsv"
 
 
-def load_data(path, data_format=None, text_column="text", label_column="label"):
+def load_data(path, data_format=None, text_column=None, label_column=None):
     """Dispatches on ``data_format`` (``sst``: tree file, root sentences as SST-2; ``rt``; ``tsv``: a
     labelled table); ``None`` guesses from the name (:func:`data_format_of`)."""
     data_format = data_format_of(path, data_format)
