@@ -4,7 +4,8 @@ One tokeniser everywhere, so that a per-token negation flag lines up with the to
 the Penn Treebank conventions SST already uses, so raw text ("didn't", "it's") and SST's pre-tokenised text
 ("did n't", "it 's") give the same tokens:
 
-- Unicode NFKC, curly apostrophes to ``'``, lower case;
+- Unicode NFKC, curly apostrophes to ``'``, as are a backtick, an acute accent, a prime or a modifier-letter
+  apostrophe between two letters (``wasn`t``, ``wasn´t``: typed in place of an apostrophe), lower case;
 - clitics split off: ``n't`` (``"don't"`` -> ``do n't``, ``"can't"`` -> ``ca n't``) and ``'s 're 've 'll 'd 'm``;
 - a token is a run of letters/digits (with inner ``-`` or ``'``, e.g. ``"well-made"``, ``"o'clock"``), a run
   of two or more dashes or dots (``--``, ``...``), or any other single non-space character (punctuation, each
@@ -29,6 +30,7 @@ from shared.cli import InputError
 MAX_CHARS = 5_000
 MAX_TOKENS = 200
 
+_APOSTROPHE = re.compile(r"(?<=[^\W\d_])[`\u00b4\u02bc\u2032\u201b](?=[^\W\d_])")
 _CLITIC_NT = re.compile(r"(?<=[^\W\d_])n't\b")
 _CLITIC_OTHER = re.compile(r"(?<=\w)'(s|re|ve|ll|d|m)\b")
 _TOKEN = re.compile(r"n't\b|'(?:s|re|ve|ll|d|m)\b|[^\W_]+(?:[-'][^\W_]+)*|-{2,}|\.{2,}|\S")
@@ -65,12 +67,15 @@ def check_texts(values, where="texts"):
 
 
 def normalise(text):
-    """NFKC, curly quotes straightened, lower-cased, whitespace collapsed, cut to ``MAX_CHARS`` characters.
+    """NFKC, curly quotes and apostrophe stand-ins straightened, lower-cased, whitespace collapsed, cut to
+    ``MAX_CHARS`` characters.
 
     >>> normalise("  It’s   GOOD ")
     "it's good"
+    >>> normalise("wasn`t ``good''")
+    "wasn't ``good''"
     """
-    text = unicodedata.normalize("NFKC", text[: 2 * MAX_CHARS])
+    text = unicodedata.normalize("NFKC", _APOSTROPHE.sub("'", text[: 2 * MAX_CHARS]))
     text = text.replace("\u2019", "'").replace("\u2018", "'").lower()
     return " ".join(text.split())[:MAX_CHARS]
 

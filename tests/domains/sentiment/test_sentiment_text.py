@@ -12,6 +12,16 @@ def test_clitics_are_split_like_sst():
     assert tokenize("It’s well-made") == ["it", "'s", "well-made"]
 
 
+@pytest.mark.parametrize("typed", ["wasn`t", "wasn´t", "wasnʼt", "wasn′t", "wasn‛t", "wasn’t", "wasn‘t"])
+def test_apostrophe_stand_ins_between_letters_are_apostrophes(typed):
+    """Found in review: ``wasn`t`` or ``wasn´t`` (NFKC makes the acute accent a space and a combining mark) lost
+    the negation, and the shipped model read "It wasn´t good" as positive."""
+    assert tokenize(f"It {typed} good") == ["it", "was", "n't", "good"]
+    # elsewhere they are left alone (SST's quotes ``good'' tokenise as before)
+    assert tokenize("``good'' ´quoted´ 5′ tall") == ["`", "`", "good", "'", "'", "\u0301", "quoted", "\u0301", "5", "′",
+                                                   "tall"]
+
+
 def test_emoji_and_non_english_are_tokens():
     assert tokenize("great 😀😀") == ["great", "😀", "😀"]
     assert tokenize("Très bien, 很好") == ["très", "bien", ",", "很好"]
