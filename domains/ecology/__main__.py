@@ -264,8 +264,8 @@ def forecast(args):
         matplotlib.use("Agg")  # a file, never a window: the command line picks the backend, not the library
         from domains.ecology.plot import fan_chart
 
-        fan_chart(s.time, s.value, table.assign(time=times), args.plot, title=f"{s.series_id}: {args.horizon}-step forecast",
-                  force=args.force)
+        fan_chart(s.dates(s.time), s.value, table.assign(time=s.dates(times)), args.plot,
+                  title=f"{s.series_id}: {args.horizon}-step forecast", force=args.force)
     if args.json:
         print(strict_json({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
     elif not args.out:

@@ -6,13 +6,16 @@ The file format is tidy CSV, one row per observation::
     lynx,1821,269
     lynx,1822,321
 
-- ``time`` is a number (a year, a day), a month written ``YYYY-MM`` or a date written ``YYYY-MM-DD``; one series
-  writes all its times in one of these forms. Months and dates are read as decimal years: a month as
-  ``year + (month - 1) / 12``; dates that all fall on one day of the month (the 1st to the 28th, or every
-  month's last day) as their month, so that monthly, quarterly or yearly dates make a regular grid; other dates
-  (daily, weekly) as ``1970 + days since 1970-01-01 / 365.2425``. A forecast gives its times in the series' own
-  form again (months as ``YYYY-MM``, dates as ``YYYY-MM-DD``).
-  Within a series the rows must be in increasing time order, with no time twice.
+- ``time`` is a number (a year, a day), a month written ``YYYY-MM`` or a date written ``YYYY-MM-DD`` (years 1 to
+  9999); one series writes all its times in one of these forms. Months and dates are read as decimal years: a
+  month as ``year + (month - 1) / 12``; dates that all fall on one day of the month, or all on month ends, as
+  their month, so that monthly, quarterly or yearly dates make a regular grid (a forecast month without that
+  day gets its last day); other dates (daily, weekly) as ``1970 + days since 1970-01-01 / 365.2425``. Dates
+  that are neither evenly spaced nor on one day of the month, but whose day is one day for 80 % of them, are
+  refused naming the first date off it (``2001-08-02`` among dates on the 1st). A forecast gives its times in
+  the series' own form again (months as ``YYYY-MM``, dates as ``YYYY-MM-DD``).
+  Within a series the rows must be in increasing time order, with no time twice; irregular spacing is reported
+  at the first step that is no multiple of the series' most common step.
 - ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell, or ``NA``,
   ``N/A`` or ``NaN`` (in any case), is a missing observation, in the value and the covariate columns alike.
 - Missing observations: a series' step is its smallest time difference; a time difference of ``k`` steps
@@ -38,9 +41,9 @@ A data row with more fields than the header is refused naming its line (trailing
 the end of every row leaves, are ignored).
 """
 
-import calendar as calendar_module
 import csv
 import gzip
+import re
 import warnings
 import zlib
 from dataclasses import dataclass, field
@@ -137,6 +140,12 @@ class PopulationSeries:
         """
         times = np.asarray(times, dtype=float)
         return times if self.calendar is None else _time_labels(times, self.calendar, self.day)
+
+    def dates(self, times):
+        """``times`` as ``datetime64[D]`` (a ``YYYY-MM`` month as its first day) for a series written in months or
+        dates, as a date axis wants them; else the floats."""
+        times = np.asarray(times, dtype=float)
+        return times if self.calendar is None else _calendar_dates(times, self.calendar, self.day)
 
 
 def log_offset(values):
@@ -266,18 +275,26 @@ def _check_extra_fields(path):
                                  f"{len(header)} columns")
 
 
-def _time_labels(times, calendar, day):
-    """Decimal-year ``times`` as ``YYYY-MM`` (``calendar`` ``"month"``) or ``YYYY-MM-DD`` (``"date"``, on a
-    month grid at day ``day`` of the month, ``0`` the last, or on a day grid when ``day`` is ``None``) strings."""
+def _calendar_dates(times, calendar, day):
+    """Decimal-year ``times`` of a series written in months or dates as ``datetime64[D]``: each month's first
+    day (``calendar`` ``"month"``); its day ``day``, or its last day when the month is shorter or ``day`` is 0
+    (``"date"`` on a month grid); the day itself (``"date"`` on a day grid, ``day`` ``None``)."""
     times = np.asarray(times, dtype=float)
     if calendar == "date" and day is None:
-        days = np.round((times - 1970) * DAYS_PER_YEAR).astype("int64")
-        return np.datetime_as_string(days.astype("datetime64[D]")).tolist()
-    months = np.round(times * 12).astype(int)
+        return np.round((times - 1970) * DAYS_PER_YEAR).astype("int64").astype("datetime64[D]")
+    months = (np.round(times * 12).astype("int64") - 1970 * 12).astype("datetime64[M]")
+    first = months.astype("datetime64[D]")
     if calendar == "month":
-        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
-    return [f"{m // 12:04d}-{m % 12 + 1:02d}-{day or calendar_module.monthrange(m // 12, m % 12 + 1)[1]:02d}"
-            for m in months]
+        return first
+    length = ((months + 1).astype("datetime64[D]") - first).astype("int64")  # days in each month
+    return first + (np.minimum(day, length) if day else length) - 1
+
+
+def _time_labels(times, calendar, day):
+    """Decimal-year ``times`` as ``YYYY-MM`` (``calendar`` ``"month"``) or ``YYYY-MM-DD`` (``"date"``) strings
+    (:func:`_calendar_dates`)."""
+    dates = _calendar_dates(times, calendar, day)
+    return np.datetime_as_string(dates, unit="M" if calendar == "month" else "D").tolist()
 
 
 def _parse_numbers(table, column, path):
@@ -301,16 +318,17 @@ def _parse_numbers(table, column, path):
 
 def _parse_time(table, path):
     """``(times, form)``: ``table["time"]`` as floats (a ``YYYY-MM`` month as ``year + (month - 1) / 12``, a
-    ``YYYY-MM-DD`` date as its day count since 1970-01-01) and a Series naming each cell's form (``"number"``,
-    ``"month"`` or ``"date"``); a cell that is none of these, or not finite, is refused (``table``'s index
-    holds the file lines)."""
+    ``YYYY-MM-DD`` date as its day count since 1970-01-01; any year from 1 to 9999) and a Series naming each
+    cell's form (``"number"``, ``"month"`` or ``"date"``); a cell that is none of these, or not finite, is
+    refused (``table``'s index holds the file lines)."""
     text = table["time"].str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
-    months = pd.to_datetime(text.where(numbers.isna()), format="%Y-%m", errors="coerce")
-    dates = pd.to_datetime(text.where(numbers.isna() & months.isna()), format="%Y-%m-%d", errors="coerce")
-    form = pd.Series("number", index=table.index).mask(months.notna(), "month").mask(dates.notna(), "date")
-    days = (dates - pd.Timestamp("1970-01-01")).dt.days
-    numbers = numbers.fillna(months.dt.year + (months.dt.month - 1) / 12).fillna(days)
+    months = _parse_calendar(text.where(numbers.isna(), ""), _MONTH, "M").astype("int64")
+    dates = _parse_calendar(text.where(numbers.isna(), ""), _DATE, "D")
+    form = pd.Series("number", index=table.index).mask(months != _NAT, "month").mask(~np.isnat(dates), "date")
+    month_times = np.where(months != _NAT, months // 12 + 1970 + (months % 12) / 12, np.nan)
+    numbers = numbers.fillna(pd.Series(month_times, index=table.index))
+    numbers = numbers.fillna(pd.Series(np.where(np.isnat(dates), np.nan, dates.astype("int64")), index=table.index))
     bad = numbers.isna()
     if bad.any():
         first = table[bad].iloc[0]
@@ -321,6 +339,23 @@ def _parse_time(table, path):
         first = table[infinite].iloc[0]
         raise InputError(f"{path}: line {first.name}, column 'time': {first['time']!r} is not a finite number")
     return numbers.astype(float), form
+
+
+_MONTH = re.compile(r"\d{4}-\d{2}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_NAT = np.datetime64("NaT").astype("int64")
+
+
+def _parse_calendar(text, pattern, unit):
+    """``(n,)`` ``datetime64[unit]`` of the cells of ``text`` that match ``pattern`` and are a real month or day
+    (numpy's calendar: years 1 to 9999, not pandas' 1677 to 2262); NaT elsewhere."""
+    out = np.full(len(text), np.datetime64("NaT"), dtype=f"datetime64[{unit}]")
+    for i in np.flatnonzero(text.str.fullmatch(pattern).to_numpy()):
+        try:
+            out[i] = np.datetime64(text.iloc[i], unit)
+        except ValueError:  # month 13, February 30th, ...
+            pass
+    return out
 
 
 def _series_times(name, rows, form, path):
@@ -335,14 +370,55 @@ def _series_times(name, rows, form, path):
     calendar = None if form.iloc[0] == "number" else form.iloc[0]
     if calendar != "date":
         return rows, calendar, None
-    dates = pd.to_datetime(rows["time"], unit="D")
-    day = None
-    if dates.dt.is_month_end.all():
+    days = rows["time"].to_numpy().astype("int64").astype("datetime64[D]")
+    months = days.astype("datetime64[M]")
+    day_of_month = (days - months.astype("datetime64[D]")).astype("int64") + 1
+    month_end = (days + 1).astype("datetime64[M]") != months
+    if (day_of_month == day_of_month[0]).all():
+        day = int(day_of_month[0])
+    elif month_end.all():
         day = 0
-    elif dates.dt.day.nunique() == 1 and dates.dt.day.iloc[0] <= 28:
-        day = int(dates.dt.day.iloc[0])
-    times = dates.dt.year + (dates.dt.month - 1) / 12 if day is not None else 1970 + rows["time"] / DAYS_PER_YEAR
-    return rows.assign(time=times.to_numpy(dtype=float)), calendar, day
+    else:  # a day grid; on one that is irregular, a date off the day most others keep is the likely slip
+        day = None
+        _refuse_an_odd_day(name, rows.index, days, day_of_month, month_end, path)
+    if day is None:
+        times = 1970 + rows["time"].to_numpy() / DAYS_PER_YEAR
+    else:
+        index = months.astype("int64")
+        times = index // 12 + 1970 + (index % 12) / 12
+    return rows.assign(time=times.astype(float)), calendar, day
+
+
+def _refuse_an_odd_day(name, lines, days, day_of_month, month_end, path):
+    """Refuses a series of dates that are neither evenly spaced in days nor all on one day of the month (or all
+    month ends) but nearly so, naming the first date off the day most of them keep (``2001-08-02`` among
+    monthly dates on the 1st, ``2004-02-28`` among month ends); returns when the days are evenly spaced or no
+    day is kept by 80 % of the dates."""
+    steps = np.diff(days.astype("int64"))
+    if steps.size == 0 or (steps > 0).all() and (steps % steps.min() == 0).all():
+        return
+    values, counts = np.unique(day_of_month, return_counts=True)
+    usual, share = values[np.argmax(counts)], counts.max() / len(days)
+    if month_end.mean() >= max(share, 0.8):
+        odd, kept = ~month_end, "the last day of its month"
+    elif share >= 0.8:
+        odd, kept = day_of_month != usual, f"day {usual} of its month"
+    else:
+        return
+    i = int(np.flatnonzero(odd)[0])
+    raise InputError(f"{path}: series {name!r}: line {lines[i]}: {days[i]} is not on {kept}, as {int((~odd).sum())} of"
+                     f" the series' {len(days)} dates are")
+
+
+def _usual_step(steps):
+    """The most common of ``steps`` (time differences, equal to 1e-9 relative), the smallest among ties.
+
+    >>> _usual_step(np.array([7.0, 7.0, 8.0, 6.0, 7.0]))
+    7.0
+    """
+    rounded = np.round(steps / np.abs(steps).max(), 9)
+    values, counts = np.unique(rounded, return_counts=True)
+    return float(steps[np.flatnonzero(rounded == values[np.argmax(counts)])[0]])
 
 
 def _validate_series(name, rows, calendar, day, covariates, path, min_length):
@@ -383,10 +459,12 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
         ratio = np.diff(times) / step
         position = np.concatenate([[0.0], np.cumsum(np.round(ratio))])  # each row's index on the grid
     if not np.allclose(ratio, np.round(ratio), atol=1e-6):
-        i = int(np.flatnonzero(~np.isclose(ratio, np.round(ratio), atol=1e-6))[0])
+        usual = _usual_step(np.diff(times))  # a late or early row shows as a step off the usual one
+        off = ~np.isclose(np.diff(times) / usual, np.round(np.diff(times) / usual), atol=1e-6)
+        i = int(np.flatnonzero(off)[0])
         raise InputError(
             f"{where}: irregular spacing at line {lines[i + 1]} ({written(times[i])} -> {written(times[i + 1])} is"
-            f" not a multiple of the step {spacing(step)})"
+            f" not a multiple of the step {spacing(usual)})"
         )
     negative = rows["value"].to_numpy() < 0
     if negative.any():

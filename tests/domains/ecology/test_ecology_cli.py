@@ -120,9 +120,10 @@ def test_a_weekly_series_with_a_covariate_is_forecast_and_evaluated_in_dates(cap
     rows = [f"w,{t.date()},{10 + (i % 9) * 3},{i % 9}" for i, t in enumerate(weeks)]
     data.write_text("series_id,time,value,temp\n" + "\n".join(rows) + "\n")
     code, out, err = call(capsys, "forecast", data, "--series", "w", "--horizon", "2", "--covariates", "temp",
-                          "--json", *TINY)
+                          "--json", "--plot", tmp_path / "fan.png", *TINY)
     assert code == 0, err
     assert [row["time"] for row in json.loads(out)["forecast"]] == ["2004-04-28", "2004-05-05"]
+    assert (tmp_path / "fan.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"  # drawn on a date axis
     code, out, err = call(capsys, "evaluate", data, "--covariates", "temp", "--horizon", "2", "--json", *TINY)
     assert code == 0, err
     assert 0 < json.loads(out)["gated"]["mase"] < float("inf")

@@ -1,5 +1,6 @@
 """The tidy CSV loader: what it accepts, how it fills gaps and handles zeros, and what it refuses."""
 
+import datetime
 import warnings
 
 import numpy as np
@@ -106,6 +107,22 @@ def test_dates_on_one_day_of_the_month_or_at_month_ends_make_a_month_grid(tmp_pa
     rows = [f"y,{1950 + i}-07-01,{i + 1}" for i in range(12)]  # yearly: a grid of 12 months, in years
     s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["y"]
     assert s.time[0] == 1950.5 and np.allclose(np.diff(s.time), 1.0) and s.time_labels([1962.5]) == ["1962-07-01"]
+    rows = [f"q,{2000 + i // 4}-{1 + 3 * (i % 4):02d}-30,{i + 1}" for i in range(12)]  # quarterly on the 30th
+    s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["q"]
+    assert (s.calendar, s.day) == ("date", 30) and np.allclose(np.diff(s.time), 0.25)
+    assert s.time_labels(s.time[-1] + np.arange(1, 3) / 4) == ["2003-01-30", "2003-04-30"]
+    assert s.time_labels([2003 + 1 / 12]) == ["2003-02-28"]  # a grid month without the day: its last day
+    rows = [f"f,{year}-02-28,{year}" for year in (2001, 2002, 2003)]  # one day of the month before the month ends
+    s = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))["f"]
+    assert s.day == 28 and s.time_labels([2004 + 1 / 12]) == ["2004-02-28"]
+    assert s.dates(s.time[:2]).tolist() == [datetime.date(2001, 2, 28), datetime.date(2002, 2, 28)]
+
+
+def test_dates_and_months_outside_pandas_timestamps_are_read(tmp_path):
+    rows = [f"a,{1600 + i}-07-01,{i + 1}" for i in range(5)] + [f"b,{2260 + i}-06,{i + 1}" for i in range(5)]
+    series = load_series(write(tmp_path, "series_id,time,value\n" + "\n".join(rows)))
+    assert series["a"].time[0] == 1600.5 and series["a"].time_labels(series["a"].time[-1:] + 1) == ["1605-07-01"]
+    assert series["b"].time[-1] == 2264.4166666666665 and series["b"].time_labels([2264 + 6 / 12]) == ["2264-07"]
 
 
 def test_other_dates_make_a_day_grid(tmp_path):
@@ -128,9 +145,18 @@ def test_other_dates_make_a_day_grid(tmp_path):
     (["2001-01-01", "2001-02-15", "2001-03-01"], r"irregular spacing at line 3 \(2001-01-01 -> 2001-02-15 is not a"
                                                  r" multiple of the step 14 days\)"),
     (["2001-02-30", "2001-03-01", "2001-03-02"], r"line 2, column 'time': '2001-02-30' is neither a number"),
+    ([f"2001-{m:02d}-01" for m in range(1, 8)] + ["2001-08-02"] + [f"2001-{m:02d}-01" for m in range(9, 13)],
+     r"series 'a': line 9: 2001-08-02 is not on day 1 of its month, as 11 of the series' 12 dates are"),
+    ([str(d) for d in pd.date_range("2003-01-31", periods=24, freq="ME")][:13] + ["2004-02-28"]
+     + [str(d) for d in pd.date_range("2004-03-31", periods=10, freq="ME")],
+     r"line 15: 2004-02-28 is not on the last day of its month, as 23 of the series' 24 dates are"),
+    ([str(d) for d in pd.date_range("2004-01-07", periods=5, freq="7D")] + ["2004-02-12"]
+     + [str(d) for d in pd.date_range("2004-02-18", periods=5, freq="7D")],  # one sample a day late
+     r"irregular spacing at line 7 \(2004-02-04 -> 2004-02-12 is not a multiple of the step 7 days\)"),
+    (["0", "7", "14", "22", "28", "35"], r"irregular spacing at line 5 \(14 -> 22 is not a multiple of the step 7\)"),
 ])
 def test_dates_that_do_not_make_a_series_are_refused(tmp_path, times, message):
-    text = "series_id,time,value\n" + "".join(f"a,{t},{i + 1}\n" for i, t in enumerate(times))
+    text = "series_id,time,value\n" + "".join(f"a,{str(t)[:10]},{i + 1}\n" for i, t in enumerate(times))
     with pytest.raises(InputError, match=message) as info:
         load_series(write(tmp_path, text))
     assert "\n" not in str(info.value)
