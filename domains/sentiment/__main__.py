@@ -117,11 +117,10 @@ def _parser():
                           help="sst: PTB tree file (root sentences, SST-2); rt: rt-polarity .pos/.neg; tsv: a table "
                                "(.tsv tab without quoting, .csv comma) with text and label columns, or two columns "
                                "text, label without a header (default: from the name)")
-    evaluate.add_argument("--text-column",
-                          help="tsv: the text column (default: text, sentence or review, in any case)")
-    evaluate.add_argument("--label-column",
-                          help="tsv: the label column (default: label, sentiment or polarity, in any case; values "
-                               "0/1, neg/pos)")
+    evaluate.add_argument("--text-column", default="text",
+                          help="tsv: the text column (default text; matched without case when no column is that)")
+    evaluate.add_argument("--label-column", default="label",
+                          help="tsv: the label column (default label, matched likewise; values 0/1, neg/pos)")
     evaluate.add_argument("--pairs", action="store_true",
                           help="consecutive rows of a TSV/CSV table (--format tsv) are minimal pairs: report the "
                                "share of pairs with both right")

@@ -324,18 +324,10 @@ def _parse_table(text, path, header="infer"):
     return table[(table != "").any(axis=1)]
 
 
-#: The header names :func:`load_table` takes for the text and the label column when none is given, in order of
-#: preference, compared without case: ``sentence`` is GLUE SST-2's, ``Text``/``Sentiment`` the IMDb contrast
-#: sets'.
-TEXT_COLUMNS = ("text", "sentence", "review")
-LABEL_COLUMNS = ("label", "sentiment", "polarity")
-
-
-def load_table(path, text_column=None, label_column=None):
+def load_table(path, text_column="text", label_column="label"):
     """A labelled table: ``text_column`` (non-empty strings) and ``label_column`` (binary, see
-    :func:`parse_label`), named exactly as in the header; ``None`` (the default) takes the first header of
-    :data:`TEXT_COLUMNS` (:data:`LABEL_COLUMNS`) in any case, so the IMDb contrast sets (``Text``,
-    ``Sentiment``) and GLUE's SST-2 files (``sentence``, ``label``) need no names.
+    :func:`parse_label`), e.g. the IMDb contrast sets with ``text_column="Text", label_column="Sentiment"``. A
+    name missing from the header is matched without case when one column alone matches it (``Text<TAB>Label``).
 
     A file of two columns without a header (``text<TAB>label`` from the first line, as minimal-pair files are
     often written) is read as such when the first line has no label column and its second cell is a label:
@@ -347,33 +339,30 @@ def load_table(path, text_column=None, label_column=None):
     path = Path(path)
     text = read_text(path)
     table = _parse_table(text, path)
-    text_name = _find_column(table, text_column, TEXT_COLUMNS)
-    label_name = _find_column(table, label_column, LABEL_COLUMNS)
+    text_name, label_name = _find_column(table, text_column), _find_column(table, label_column)
     if label_name is None and len(table.columns) == 2 and str(table.columns[1]).strip().lower() in _LABEL_WORDS:
-        text_name, label_name = text_column or TEXT_COLUMNS[0], label_column or LABEL_COLUMNS[0]
-        table = _parse_table(text, path, header=None).set_axis([text_name, label_name], axis=1)
-    for name, given, defaults in ((text_name, text_column, TEXT_COLUMNS), (label_name, label_column, LABEL_COLUMNS)):
+        text_name, label_name = text_column, label_column
+        table = _parse_table(text, path, header=None).set_axis([text_column, label_column], axis=1)
+    for name, wanted, option in ((text_name, text_column, "text"), (label_name, label_column, "label")):
         if name is None:
-            wanted = repr(given) if given else f"{', '.join(map(repr, defaults[:-1]))} or {defaults[-1]!r}"
-            columns = ", ".join(map(repr, table.columns))
-            raise InputError(f"{path}: no column {wanted} ({'' if given else 'in any case; '}columns: {columns})")
-    text_column, label_column = text_name, label_name
+            raise InputError(f"{path}: no column {wanted!r} (columns: {', '.join(map(repr, table.columns))}; "
+                             f"--{option}-column names another)")
     labels = []
-    for row, text, value in zip(table.index, table[text_column], table[label_column]):
+    for row, text, value in zip(table.index, table[text_name], table[label_name]):
         if not text.strip():
-            raise InputError(f"{path}: row {row}, column {text_column!r}: empty text")
-        labels.append(parse_label(value, f"{path}: row {row}, column {label_column!r}"))
-    others = table.drop(columns=[text_column, label_column]).reset_index(drop=True)
-    return pd.concat([pd.DataFrame({"text": table[text_column].to_numpy(), "label": labels}), others], axis=1)
+            raise InputError(f"{path}: row {row}, column {text_name!r}: empty text")
+        labels.append(parse_label(value, f"{path}: row {row}, column {label_name!r}"))
+    others = table.drop(columns=[text_name, label_name]).reset_index(drop=True)
+    return pd.concat([pd.DataFrame({"text": table[text_name].to_numpy(), "label": labels}), others], axis=1)
 
 
-def _find_column(table, name, defaults):
-    """The header of ``table`` that is ``name``, or with ``name`` ``None`` the first one that matches a name of
-    ``defaults`` without case; ``None`` if there is none."""
-    if name is not None:
-        return name if name in table.columns else None
-    lowered = {str(column).strip().lower(): column for column in reversed(table.columns)}
-    return next((lowered[default] for default in defaults if default in lowered), None)
+def _find_column(table, name):
+    """The header of ``table`` that is ``name``, or else the only one equal to it without case; ``None`` if
+    there is none (or several)."""
+    if name in table.columns:
+        return name
+    matches = [column for column in table.columns if str(column).strip().lower() == str(name).strip().lower()]
+    return matches[0] if len(matches) == 1 else None
 
 
 def load_checklist(path):
@@ -447,7 +436,7 @@ def data_format_of(path, data_format=None):
     return "tsv"
 
 
-def load_data(path, data_format=None, text_column=None, label_column=None):
+def load_data(path, data_format=None, text_column="text", label_column="label"):
     """Dispatches on ``data_format`` (``sst``: tree file, root sentences as SST-2; ``rt``; ``tsv``: a
     labelled table); ``None`` guesses from the name (:func:`data_format_of`)."""
     data_format = data_format_of(path, data_format)
