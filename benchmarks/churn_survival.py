@@ -55,7 +55,7 @@ import time
 import warnings
 from pathlib import Path
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # as the command lines (shared.cli.run): fatal errors only
 warnings.filterwarnings("ignore", module="lifelines")
 
 import numpy as np  # noqa: E402

@@ -80,15 +80,19 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from domains.ecology.baselines import BASELINES, ARForecaster, NaiveForecaster, SETARForecaster
-from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
-from domains.ecology.data import PopulationSeries, load_lynx, load_series
-from domains.ecology.evaluate import origins, rolling_origin, summarize, zhang2003
-from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster
-from domains.ecology.simulate import simulate_panel
 from shared import cli
-from shared.atomic import atomic_open, check_folder, replaceable_file
-from shared.data_paths import bundled, shared_data, shared_data_folder
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+cli.import_tensorflow()  # before the domain's modules load it: without its start-up notices on stderr
+
+from domains.ecology.baselines import BASELINES, ARForecaster, NaiveForecaster, SETARForecaster  # noqa: E402
+from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available  # noqa: E402
+from domains.ecology.data import PopulationSeries, load_lynx, load_series  # noqa: E402
+from domains.ecology.evaluate import origins, rolling_origin, summarize, zhang2003  # noqa: E402
+from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster  # noqa: E402
+from domains.ecology.simulate import simulate_panel  # noqa: E402
+from shared.atomic import atomic_open, check_folder, replaceable_file  # noqa: E402
+from shared.data_paths import bundled, shared_data, shared_data_folder  # noqa: E402
 
 #: The simulator case's global model.
 SETTINGS = dict(units=32, epochs=300)

@@ -24,6 +24,7 @@ made with ``XLA_FLAGS=--xla_force_host_platform_device_count=N``).
 
 import contextlib
 import functools
+import importlib.util
 import os
 import runpy
 import sys
@@ -100,12 +101,27 @@ def strategy_scope(distribute):
 
 
 def main(argv):
-    """``python -m shared.distribute MODULE ARGS``: :func:`data_parallel`, then ``python -m MODULE ARGS``."""
+    """``python -m shared.distribute MODULE ARGS``: :func:`data_parallel`, then ``python -m MODULE ARGS``.
+
+    MODULE must exist and ``KERAS_BACKEND`` must be ``jax`` in the environment (as the examples above export it),
+    both checked before anything heavy loads, so that a refusal is one line."""
     if not argv:
         raise InputError(f"no command to run; {USAGE}")
     if argv[0] in ("-h", "--help"):
         print(USAGE + "\n\n" + __doc__.split("\n\n", 1)[1])
         return 0
+    if argv[0].startswith("-"):
+        raise InputError(f"{argv[0]!r} is an option, but the module to run comes first; {USAGE}")
+    try:
+        found = importlib.util.find_spec(argv[0]) is not None
+    except (ImportError, ValueError):  # a parent package that does not exist, an empty name part
+        found = False
+    if not found:
+        raise InputError(f"no module {argv[0]!r} to run; {USAGE}")
+    backend = os.environ.get("KERAS_BACKEND")
+    if backend != "jax":  # checked before Keras loads, and with it TensorFlow's start-up notices
+        raise InputError(f"multi-host training runs on JAX: set KERAS_BACKEND=jax (now "
+                         f"{'unset' if backend is None else repr(backend)})")
     data_parallel()
     sys.argv = list(argv)
     runpy.run_module(argv[0], run_name="__main__", alter_sys=True)

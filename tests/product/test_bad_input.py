@@ -8,11 +8,15 @@ large for a float, Unicode look-alikes, a path that does not exist, a directory.
 """
 
 import gzip
+import os
+import subprocess
+import sys
 
 import pytest
 
 from product_kit import (GARBAGE, GFF3, LINES, TABLE, TREES, call, churn_csv, cli, ecology_csv, fasta_text,
                          genbank_text, user_lines)
+from shared.distribute import USAGE
 
 # family -> (file name, valid text)
 FAMILIES = {
@@ -252,8 +256,22 @@ def test_unknown_command_is_one_line_and_exit_2(capsys):
 @pytest.mark.parametrize("argv,env,message", [
     ([], {}, "no command to run"),
     (["domains.ecology", "train", "x.csv"], {}, "multi-host training runs on JAX: set KERAS_BACKEND=jax"),
+    (["no.such.module", "train"], {}, "no module 'no.such.module' to run"),
+    (["--seed", "0"], {}, "'--seed' is an option, but the module to run comes first"),
 ])
 def test_distribute_bad_use_is_one_line_and_exit_2(capsys, argv, env, message):
     code, _, err = call(capsys, "shared.distribute", *argv)
     lines = err.splitlines()
     assert code == 2 and len(lines) == 1 and lines[0].startswith("error: ") and message in lines[0], err
+
+
+def test_distribute_refuses_before_tensorflow_loads(tmp_path):
+    """Found in review: in a fresh process the backend check imported Keras first, so TensorFlow's start-up notices
+    (7 lines) came before the one-line refusal."""
+    env = {name: value for name, value in os.environ.items() if name not in ("KERAS_BACKEND", "TF_CPP_MIN_LOG_LEVEL")}
+    for argv, line in ((["domains.ecology", "train", "x.csv"], "error: multi-host training runs on JAX: set "
+                                                               "KERAS_BACKEND=jax (now unset)"),
+                       (["no_such_module"], "error: no module 'no_such_module' to run; " + " ".join(USAGE.split()))):
+        result = subprocess.run([sys.executable, "-m", "shared.distribute", *argv], capture_output=True, text=True,
+                                env=env, cwd=tmp_path)
+        assert (result.returncode, result.stderr.splitlines(), result.stdout) == (2, [line], "")
