@@ -78,9 +78,10 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         through that carried state.
 
     Raises:
-        TypeError: ``model`` is not a ``keras.Model``.
+        TypeError: ``model`` is not a ``keras.Model``, or ``layer`` is neither a name nor a layer.
         ValueError: ``x`` has no samples (or another empty axis) or not the model's input shape, ``y`` has
-            another number of samples than ``x``, either holds NaN or infinite values; no usable recurrent layer
+            another number of samples than ``x``, is not numeric, or has the output's rank but an axis that is
+            neither the output's nor 1, either holds NaN or infinite values; no usable recurrent layer
             (none found; a ``Bidirectional`` wrapper, which this does not unroll: probe a model built on its
             forward or backward layer instead; ``return_state``, ``return_gates``, ``stateful``, stacked cells, or
             a cell whose output is not its hidden state); a model that is not a single chain of layers; no
@@ -101,6 +102,8 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
         raise ValueError(f"y has shape {y.shape}, but x has {x.shape[0]} samples: y needs one target per sample")
+    if y.dtype.kind not in "biuf":
+        raise ValueError(f"y must hold numbers (targets for a loss), got dtype {y.dtype}")
     if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
         raise ValueError("y holds NaN or infinite values")
     if loss is None and not getattr(model, "compiled", False):
@@ -122,8 +125,17 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         else:
             value = keras.ops.mean(keras.losses.get(loss)(y_true, y_pred))
     _check_matches_model(model, x, y_pred)
+    _check_target_shape(y.shape, tuple(y_pred.shape))
     grads = tape.gradient(value, perturbations, unconnected_gradients=tf.UnconnectedGradients.ZERO)
     return np.array([np.linalg.norm(keras.ops.convert_to_numpy(g).astype(np.float64)) for g in grads])
+
+
+def _check_target_shape(y_shape, output_shape):
+    """Refuses targets of the output's rank that Keras would broadcast the output up to (``(n, 5)`` against an
+    output ``(n, 1)``), which gives a profile of another loss without an error; sparse targets (an axis of 1,
+    or one axis fewer, as ``sparse_categorical_crossentropy`` takes) pass."""
+    if len(y_shape) == len(output_shape) and any(t not in (o, 1) for t, o in zip(y_shape, output_shape)):
+        raise ValueError(f"y has shape {y_shape}, but the model's output has shape {output_shape}")
 
 
 def plot_gradient_flow(profiles, ax=None):
@@ -206,6 +218,9 @@ def _chain_and_index(model, layer):
             raise ValueError(f"model {model.name!r} has no top-level keras.layers.RNN layer")
         index = candidates[0]
     else:
+        if not isinstance(layer, (str, keras.layers.Layer)):
+            raise TypeError(f"layer must be a layer's name or a keras.layers.Layer, got {type(layer).__name__} "
+                            f"{layer!r}")
         matches = [i for i, lay in enumerate(layers) if lay is layer or lay.name == layer]
         if not matches:
             name = layer if isinstance(layer, str) else layer.name

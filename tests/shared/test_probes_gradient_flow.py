@@ -189,6 +189,24 @@ def test_bad_inputs_are_named_before_tensorflow_sees_them(rng):
         plot_gradient_flow({"flat": np.array([1.0, 0.0])})  # dividing by its last value would give inf
 
 
+def test_targets_the_loss_would_broadcast_and_non_numeric_ones_are_refused(rng):
+    """Found in review: y of shape (4, 5) against an output (4, 1) gave a profile without an error (Keras
+    broadcasts the output), string targets failed inside TensorFlow, and ``layer=3`` with an AttributeError."""
+    model = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(2), keras.layers.Dense(1)])
+    x = rng.normal(size=(4, 5, 3)).astype("float32")
+    with pytest.raises(ValueError, match=r"y has shape \(4, 5\), but the model's output has shape \(4, 1\)"):
+        gradient_flow(model, x, np.zeros((4, 5)), loss="mse")
+    with pytest.raises(ValueError, match="y must hold numbers"):
+        gradient_flow(model, x, np.array([["a"]] * 4), loss="mse")
+    with pytest.raises(TypeError, match="layer must be a layer's name or a keras.layers.Layer, got int 3"):
+        gradient_flow(model, x, np.zeros((4, 1)), layer=3, loss="mse")
+    classifier = keras.Sequential([keras.Input((5, 3)), keras.layers.GRU(2), keras.layers.Dense(3)])
+    for sparse in (np.array([0, 2, 1, 1]), np.array([[0], [2], [1], [1]])):  # sparse targets still pass
+        loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+        profile = gradient_flow(classifier, x, sparse, loss=loss)
+        assert profile.shape == (5,) and np.all(np.isfinite(profile))
+
+
 @pytest.mark.parametrize("activation", [None, "tanh"])
 def test_a_cell_whose_recurrence_does_not_read_its_output_state_is_refused(activation):
     """LeakyIntegrator's step reads its pre-activation (the second state), so a perturbation of its output state
