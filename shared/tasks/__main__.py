@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
 import sys
@@ -157,24 +156,8 @@ def main(argv: list[str] | None = None) -> int:
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
         payload = _run(args, task, layers, lengths, config)
     if args.json:
-        print(strict_json(payload), file=stdout)
+        print(cli.strict_json(payload), file=stdout)
     return 0
-
-
-def strict_json(payload) -> str:
-    """``payload`` (dicts, lists, scalars) as standard JSON: NaN and infinities, which a diverged run gives its
-    metric and loss curve, become ``null`` (``json.dumps`` would write ``NaN``, which JSON parsers refuse)."""
-
-    def clean(value):
-        if isinstance(value, float) and not math.isfinite(value):
-            return None
-        if isinstance(value, dict):
-            return {key: clean(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [clean(item) for item in value]
-        return value
-
-    return json.dumps(clean(payload), allow_nan=False)
 
 
 def _run(args, task, layers, lengths, config) -> dict:
@@ -201,7 +184,7 @@ def _run(args, task, layers, lengths, config) -> dict:
     )
     print(table[["layer", "T", "metric", "baseline", "solved", "seconds"]].to_string(index=False))
     print(f"wrote {os.path.join(args.out, f'sweep_{task.name}.csv')} and sweep_{task.name}.png")
-    return {"task": task.name, "out": args.out, "runs": json.loads(table.to_json(orient="records"))}
+    return {"task": task.name, "out": args.out, "runs": table.to_dict(orient="records")}  # full precision
 
 
 if __name__ == "__main__":
