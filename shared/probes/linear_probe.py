@@ -69,8 +69,9 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     classification split is stratified by class.
 
     Raises:
-        ValueError: mismatched shapes, an unknown ``kind``, a classification target with one class (or a
-            training part with one), or a split with fewer than 2 training or 2 held-out samples.
+        ValueError: mismatched shapes, an unknown ``kind``, no ``alphas`` or one that is not a finite number > 0,
+            a classification target with one class (or a training part with one) or with fractional values, or a
+            split with fewer than 2 training or 2 held-out samples.
 
     Example:
 
@@ -82,10 +83,17 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}; got {kind!r}")
+    penalties = np.asarray(alphas, dtype=float).ravel()
+    if penalties.size == 0 or not np.all(np.isfinite(penalties) & (penalties > 0)):
+        raise ValueError(f"alphas must be one or more finite ridge penalties > 0; got {alphas!r}")
     states, target = np.asarray(states), np.asarray(target)
     X, y, groups = _flatten(states, target)
     if kind == "auto":
         kind = "classification" if y.dtype.kind in "biuUSO" else "regression"
+    if kind == "classification" and y.dtype.kind == "f" and not np.all(y == np.round(y)):
+        example = y[np.flatnonzero(y != np.round(y))[0]]
+        raise ValueError(f"kind='classification' needs class labels, but the target holds fractional values (e.g. "
+                         f"{example:g}); use kind='regression' or pass labels")
     n = len(y)
     if kind == "classification" and len(np.unique(y)) < 2:
         raise ValueError("a classification probe needs at least two classes in the target")
@@ -99,7 +107,7 @@ def linear_probe(states, target, kind="auto", test_size=0.25, seed=0, alphas=(1e
         train, test = train_test_split(np.arange(n), test_size=test_size, random_state=seed)
     _check_split(y, groups, train, test, kind, test_size)
     if kind == "regression":
-        estimator = RidgeCV(alphas=alphas, cv=_inner_splits(X[train], groups, train))
+        estimator = RidgeCV(alphas=penalties, cv=_inner_splits(X[train], groups, train))
         estimator.fit(X[train], y[train].astype(np.float64))
         score, metric, chance = float(estimator.score(X[test], y[test].astype(np.float64))), "r2", 0.0
     else:

@@ -85,6 +85,15 @@ def test_bad_arguments(rng):
         linear_probe(rng.normal(size=(10, 4, 2)), rng.normal(size=(10, 3)))
     with pytest.raises(ValueError, match="two classes"):
         linear_probe(rng.normal(size=(10, 2)), np.ones(10, dtype=int))
+    # found in review: these reached scikit-learn ("Input contains NaN.", "The least populated class ...")
+    for alphas in ((), (0.0, 1.0), (1.0, np.inf), -1):
+        with pytest.raises(ValueError, match="alphas must be one or more finite ridge penalties > 0"):
+            linear_probe(rng.normal(size=(20, 2)), rng.normal(size=20), alphas=alphas)
+    with pytest.raises(ValueError, match=r"kind='classification' needs class labels, but the target holds fractional"):
+        linear_probe(rng.normal(size=(20, 2)), rng.normal(size=20), kind="classification")
+    labels = (rng.normal(size=40) > 0).astype(float)  # 0.0 / 1.0 are labels
+    assert linear_probe(rng.normal(size=(40, 2)), labels, kind="classification").metric == "accuracy"
+    assert linear_probe(rng.normal(size=(40, 2)), rng.normal(size=40), alphas=3.0).metric == "r2"
 
 
 @pytest.mark.parametrize(
