@@ -46,14 +46,15 @@ def run_sweep(
     on_result: Callable[[dict], None] | None = None,
     force: bool = False,
 ) -> pd.DataFrame:
-    """Runs every ``layer`` at every ``T`` with the same ``seed`` and ``config``, writes the CSV and PNG into ``out``
-    (created if missing) and returns the table. ``on_result`` is called with each run's result as it finishes.
+    """Runs every ``layer`` at every ``T`` (each once, in the order given) with the same ``seed`` and ``config``,
+    writes the CSV and PNG into ``out`` (created if missing) and returns the table. ``on_result`` is called with
+    each run's result as it finishes.
 
     Everything that can be checked is checked before the first run: the lengths, the layer names (``ValueError``),
     the output folder (created now; ``InputError``, a ``ValueError``, if ``out`` is a file; ``OSError`` if it
     cannot be created) and existing outputs, refused unless ``force``."""
     task = get_task(task_name)
-    layers, Ts = list(layers), list(Ts)
+    layers, Ts = list(dict.fromkeys(layers)), list(dict.fromkeys(Ts))  # a value given twice runs once
     if not layers or not Ts:
         raise ValueError(f"a sweep needs at least one layer and one T; got layers={layers}, Ts={Ts}")
     for T in Ts:

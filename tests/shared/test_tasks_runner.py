@@ -292,14 +292,17 @@ def test_plot_sweep_leaves_the_callers_backend_and_figures_alone(tmp_path):
     assert (tmp_path / "s.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_cli_sweep_json_keeps_full_precision(capsys, tmp_path):
+def test_cli_sweep_json_keeps_full_precision_and_a_repeated_value_runs_once(capsys, tmp_path):
     """Found in review: the sweep's --json went through pandas' ``to_json``, which keeps 10 significant digits
-    (a baseline of 0.1666666667), so it differed from the CSV and the single run's --json."""
+    (a baseline of 0.1666666667), so it differed from the CSV and the single run's --json; and ``--layers lstm
+    lstm --Ts 4 4`` trained the same run four times."""
     from shared.tasks.__main__ import main
 
     out = tmp_path / "sweep"
-    assert main(["--sweep", "--task", "adding", "--layers", "lstm", "--Ts", "4", "--out", str(out), *TINY,
-                 "--json"]) == 0
-    run = json.loads(capsys.readouterr().out)["runs"][0]
+    assert main(["--sweep", "--task", "adding", "--layers", "lstm", "lstm", "--Ts", "4", "4", "--out", str(out),
+                 *TINY, "--json"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert len(runs) == 1
+    run = runs[0]
     row = pd.read_csv(out / "sweep_adding.csv", float_precision="round_trip").iloc[0]
     assert (run["baseline"], run["metric"], run["T"]) == (row["baseline"], row["metric"], row["T"])
