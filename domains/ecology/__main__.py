@@ -40,6 +40,8 @@ SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 #: What training leaves in its checkpoint folder (members' checkpoints and weights, the candidate trained
 #: without the covariates): only these are cleared, as ``--backup-dir`` may name a folder holding other files.
 BACKUP_LEFTOVERS = ("member*", "no_covariates")
+#: The data argument's help: the tidy CSV's columns and the forms of its times (domains.ecology.data).
+DATA_HELP = "tidy CSV: series_id,time,value[,covariates]; time a number (a year), a YYYY-MM month or a YYYY-MM-DD date"
 
 
 def _model_options(parser):
@@ -83,7 +85,7 @@ def _parser():
 
     forecast = commands.add_parser("forecast", help="point forecast and intervals for one series",
                                    epilog=f"examples:\n{FORECAST_EXAMPLES}", formatter_class=raw)
-    forecast.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
+    forecast.add_argument("data", help=DATA_HELP)
     forecast.add_argument("--series", help="series id (needed when the file has several)")
     forecast.add_argument("--horizon", type=int, default=10, help="steps ahead, 1..10 (default 10)")
     forecast.add_argument("--model", help="a .keras model from `train`, or a shipped one: " + ", ".join(SHIPPED) +
@@ -95,7 +97,7 @@ def _parser():
 
     train = commands.add_parser("train", help="train a GatedForecaster per series or globally",
                                 epilog=f"examples:\n{TRAIN_EXAMPLES}\n{RESUME_NOTE}", formatter_class=raw)
-    train.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
+    train.add_argument("data", help=DATA_HELP)
     group = train.add_mutually_exclusive_group()
     group.add_argument("--series", help="train on this series only")
     group.add_argument("--global", dest="global_", action="store_true", help="one model across all series")
@@ -113,7 +115,7 @@ def _parser():
 
     evaluate = commands.add_parser("evaluate", help="backtest the model and the baselines side by side",
                                    epilog=f"examples:\n{EVALUATE_EXAMPLES}", formatter_class=raw)
-    evaluate.add_argument("data", help="tidy CSV: series_id,time,value[,covariates]")
+    evaluate.add_argument("data", help=DATA_HELP)
     evaluate.add_argument("--protocol", choices=["rolling", "zhang2003"], default="rolling",
                           help="rolling: rolling origin over every series, horizons 1..--horizon, one global model "
                           "(PROTOCOL.md B); zhang2003: one series, fitted on the times up to --train-end, one-step "
