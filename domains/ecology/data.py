@@ -68,6 +68,9 @@ MAX_GAP_STEPS = 10
 DAYS_PER_YEAR = 365.2425
 #: Cell texts read as a missing value (compared in upper case, after stripping spaces).
 MISSING_MARKERS = ("", "NA", "N/A", "NAN")
+_MONTH = re.compile(r"\d{4}-\d{2}")  # a YYYY-MM time cell
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")  # a YYYY-MM-DD time cell
+_NAT = np.datetime64("NaT").astype("int64")  # NaT among int64 month counts
 
 
 class SeriesError(InputError):
@@ -341,11 +344,6 @@ def _parse_time(table, path):
     return numbers.astype(float), form
 
 
-_MONTH = re.compile(r"\d{4}-\d{2}")
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_NAT = np.datetime64("NaT").astype("int64")
-
-
 def _parse_calendar(text, pattern, unit):
     """``(n,)`` ``datetime64[unit]`` of the cells of ``text`` that match ``pattern`` and are a real month or day
     (numpy's calendar: years 1 to 9999, not pandas' 1677 to 2262); NaT elsewhere."""
@@ -395,8 +393,8 @@ def _refuse_an_odd_day(name, lines, days, day_of_month, month_end, path):
     monthly dates on the 1st, ``2004-02-28`` among month ends); returns when the days are evenly spaced or no
     day is kept by 80 % of the dates."""
     steps = np.diff(days.astype("int64"))
-    if steps.size == 0 or (steps > 0).all() and (steps % steps.min() == 0).all():
-        return
+    if steps.size == 0 or (steps <= 0).any() or (steps % steps.min() == 0).all():
+        return  # evenly spaced, or times out of order or twice, which the grid's checks name
     values, counts = np.unique(day_of_month, return_counts=True)
     usual, share = values[np.argmax(counts)], counts.max() / len(days)
     if month_end.mean() >= max(share, 0.8):
