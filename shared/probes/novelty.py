@@ -6,6 +6,8 @@ its hidden state. :func:`novelty` measures the step-to-step change ``||h_t - h_{
 (``scipy.signal.find_peaks`` with a robust, median/MAD-based prominence).
 """
 
+import numbers
+
 import numpy as np
 from scipy.signal import find_peaks
 
@@ -76,7 +78,7 @@ def change_points(states_or_novelty, z=5.0, min_relative=0.05, distance=None):
     array([20, 35])
     """
     for name, value in (("z", z), ("min_relative", min_relative)):
-        if not 0 <= value < np.inf:
+        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < np.inf:
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     values = np.asarray(states_or_novelty, dtype=np.float64)
     if values.ndim == 3:

@@ -9,6 +9,7 @@ is an unbiased estimate of the loss on unseen data, and a run is reproducible fr
 from __future__ import annotations
 
 import math
+import numbers
 import time
 
 import keras
@@ -66,7 +67,8 @@ def held_out_set(task: Task, T: int, n: int, seed: int) -> tuple[np.ndarray, np.
 def run_task(task: Task | str, T: int, layer: str, seed: int = 0, config: RunConfig = RunConfig(), verbose=1) -> dict:
     """Trains a fresh ``layer`` model on ``task`` at length ``T`` and scores it on the held-out test set.
 
-    Seeds Keras (weights, dropout) with ``keras.utils.set_random_seed(seed)`` (``seed >= 0``), trains with
+    Seeds Keras (weights, dropout) with ``keras.utils.set_random_seed(seed)`` (a whole number from 0 to
+    ``2**32 - 1``, else ``ValueError``), trains with
     ``Model.fit`` on :class:`FreshBatches` for the budget in ``config`` (``verbose`` is passed to ``fit``), then
     computes the task metric on :func:`held_out_set`. Returns a JSON-ready dict: ``task``, ``T``, ``layer``,
     ``metric_name``, ``metric``, ``baseline`` (the input-blind value at this ``T``), ``threshold``, ``solved``,
@@ -83,6 +85,8 @@ def run_task(task: Task | str, T: int, layer: str, seed: int = 0, config: RunCon
     task.check_T(T)
     if not isinstance(config, RunConfig):
         raise TypeError(f"config must be a shared.tasks.RunConfig, got {type(config).__name__}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**32:
+        raise ValueError(f"seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
     epochs, per_epoch = epoch_plan(config.steps)
     keras.backend.clear_session()
     keras.utils.set_random_seed(seed)

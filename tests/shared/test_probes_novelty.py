@@ -71,3 +71,6 @@ def test_non_finite_input_and_bars_are_refused(rng):
         change_points(np.r_[np.zeros(5), np.inf, np.zeros(5)])
     with pytest.raises(ValueError, match="z must be"):
         change_points(piecewise_constant(rng), z=-1.0)  # a negative bar made every wiggle a change point
+    for z in ("5", None, True):  # found in review: "'<=' not supported between 'int' and 'str'"
+        with pytest.raises(ValueError, match=f"z must be a finite number >= 0, got {z!r}"):
+            change_points(piecewise_constant(rng), z=z)

@@ -114,6 +114,13 @@ def test_run_config_refuses_bad_values_naming_the_field(field, value):
         run_task("adding", 4, "lstm", config={"units": 2})
 
 
+@pytest.mark.parametrize("seed", [-1, 2**40, 1.5, "0", True])
+def test_run_task_refuses_a_seed_keras_cannot_take(seed):
+    """Found in review: a negative seed or one past 2**32 failed inside numpy, nine frames deep."""
+    with pytest.raises(ValueError, match=r"seed must be a whole number from 0 to 2\*\*32 - 1"):
+        run_task("adding", 4, "lstm", seed=seed, config=RunConfig(units=2, steps=1, batch=2, test_size=2))
+
+
 def test_run_sweep_checks_layers_and_folder_before_any_run(tmp_path):
     tiny = RunConfig(units=2, steps=1, batch=2, test_size=2)
     runs = []
