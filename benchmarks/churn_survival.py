@@ -6,7 +6,7 @@
 
 - cdnow: repeated 5-fold cross-validation (``--repeats``; ``--ensemble 5`` as the shipped model) on the bundled
   2,357-customer sample (the only CDNOW data one may
-  train on; ``shared/data/churn``'s development file holds the same customers): the gated model (GatedLSTM
+  train on; ``../shared/data/churn``'s development file holds the same customers): the gated model (GatedLSTM
   over 39 weekly bins + the RFM aggregates) against CoxPH on the RFM aggregates, same folds. Reported: the
   mean and median fold difference in C, and a paired bootstrap interval (customers resampled) of the
   differences in C, time-dependent C and IBS on the pooled out-of-fold predictions of the first repeat.
