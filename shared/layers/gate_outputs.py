@@ -114,9 +114,9 @@ class GateOutputsMixin:
         # Keras' unrolled TensorFlow loop zeroes the masked outputs of a backward run at unreversed steps (an
         # upstream bug that the plain layer, return_gates=False, keeps: Bidirectional(GatedLSTM(...,
         # return_sequences=True, unroll=True)) zeroes valid backward steps there, as keras.layers.LSTM does).
-        # Without zero_output_for_mask a masked step repeats the previous output; the JAX and PyTorch loops take
-        # that from the first state, which is h, not the stacked [h, gates]: run with zeros at masked steps and
-        # carry the outputs here.
+        # Without zero_output_for_mask a masked step repeats the previous output; the JAX loop takes that from the
+        # first state, which is h, not the stacked [h, gates]: run with zeros at masked steps and carry the
+        # outputs here.
         if backwards:
             sequences, mask = ops.flip(sequences, axis=1), ops.flip(mask, axis=1)
         self.zero_output_for_mask, self.go_backwards = True, False
@@ -127,8 +127,9 @@ class GateOutputsMixin:
             self.zero_output_for_mask, self.go_backwards = zero, backwards
         if not zero:
             initial = ops.zeros_like(outputs[:, 0])
-            if keras.backend.backend() != "tensorflow" and not self.unroll:
-                # the JAX (and PyTorch) scan repeats the initial h before the first unmasked step, TensorFlow zeros
+            if keras.backend.backend() == "jax" and not self.unroll:
+                # the JAX scan repeats the initial h before the first unmasked step; TensorFlow's and PyTorch's
+                # loops give zeros there
                 h0 = ops.cast(keras.tree.flatten(initial_state)[0], outputs.dtype)
                 initial = ops.concatenate([h0, initial[:, ops.shape(h0)[-1]:]], axis=-1)
             outputs = _carry_forward(outputs, mask, initial)
