@@ -25,6 +25,7 @@ from sklearn.model_selection import KFold
 from domains.churn import baselines, data, evaluate
 from domains.churn.model import (build_model, ensemble, expected_time, interval_targets, risk_score,
                                  survival_from_logits)
+from shared.backup_callback import AtomicBackupAndRestore
 
 # CDNOW: the shipped model is the mean curve of 5 such networks (train --ensemble 5); by 5-fold x 3 CV on the sample
 # against CoxPH on the same folds, per-fold dC mean / median: 1 network -0.0002 / -0.0001, 5 networks +0.0006 /
@@ -78,7 +79,7 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
         model = _build(history, static, intervals, config, seed, future)
     callbacks = []
     if backup_dir:  # two checkpoints: a kill while one is being written leaves the other
-        callbacks.append(keras.callbacks.BackupAndRestore(str(backup_dir), delete_checkpoint=True, double_checkpoint=True))
+        callbacks.append(AtomicBackupAndRestore(str(backup_dir), delete_checkpoint=True, double_checkpoint=True))
     inputs = [np.asarray(a, "float32") for a in inputs]
     model.fit(inputs, targets, epochs=config["epochs"], batch_size=config["batch_size"], shuffle=True,
               verbose=verbose, callbacks=callbacks)

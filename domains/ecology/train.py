@@ -18,6 +18,7 @@ import keras
 import numpy as np
 
 from domains.ecology.model import features, gaussian_nll, scaling, targets
+from shared.backup_callback import AtomicBackupAndRestore
 
 
 def training_arrays(series, horizon):
@@ -87,7 +88,7 @@ def fit_network(network, x, y, epochs, batch_size=32, learning_rate=3e-3, seed=0
     optimizer = keras.optimizers.AdamW(schedule, weight_decay=weight_decay, clipnorm=1.0) if weight_decay \
         else keras.optimizers.Adam(schedule, clipnorm=1.0)
     network.compile(optimizer, loss=gaussian_nll)
-    callbacks = [keras.callbacks.BackupAndRestore(str(backup_dir), double_checkpoint=True)] if backup_dir else []
+    callbacks = [AtomicBackupAndRestore(str(backup_dir), double_checkpoint=True)] if backup_dir else []
     if validation is not None and patience:
         callbacks.append(keras.callbacks.EarlyStopping("val_loss", patience=patience, restore_best_weights=True))
     return network.fit(x, y, epochs=epochs, batch_size=batch_size, shuffle=shuffle, verbose=verbose,

@@ -90,6 +90,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     from domains.genomics.data import read_genome
     from domains.genomics.model import build_gene_model
     from shared.atomic import atomic_open, atomic_path, check_writable
+    from shared.backup_callback import AtomicBackupAndRestore
     from shared.backups import claim_backup, file_sha256
     from shared.cli import InputError
 
@@ -125,7 +126,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     digests = files(genomes)  # [[genome], or [fasta, gff3]] per spec: the owner's, and the card's
     owner = {"settings": settings, "genomes": digests, "validation": files(validation or [])}
     claim_backup(f"{out}.backup", json.loads(json.dumps(owner)))  # as read back from the stamp
-    backup = keras.callbacks.BackupAndRestore(f"{out}.backup", delete_checkpoint=True,
+    backup = AtomicBackupAndRestore(f"{out}.backup", delete_checkpoint=True,
                                              double_checkpoint=True)
     history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
                         callbacks=[backup], verbose=verbose, shuffle=False)  # the dataset shuffles its windows

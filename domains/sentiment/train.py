@@ -29,6 +29,7 @@ from domains.sentiment.model import POLARITY_DIRECTION, Featurizer, SentimentCla
 from domains.sentiment.ngrams import logistic_init, naive_bayes_init
 from domains.sentiment.text import token_counts, tokenized
 from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.backup_callback import AtomicBackupAndRestore
 from shared.backups import STAMP, claim_backup
 from shared.cli import InputError
 from shared.distribute import strategy_scope
@@ -335,7 +336,7 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
                                         save_weights_only=True,
                                         initial_value_threshold=_best_so_far(files["backup"], best, log)),
         keras.callbacks.CSVLogger(str(log), append=True),
-        keras.callbacks.BackupAndRestore(str(files["backup"]), double_checkpoint=True),
+        AtomicBackupAndRestore(str(files["backup"]), double_checkpoint=True),
         *callbacks,
     ]
     history = fitted.fit(batches, validation_data=validation, epochs=epochs, callbacks=callbacks,
