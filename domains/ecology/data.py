@@ -326,8 +326,9 @@ def _parse_time(table, path):
     refused (``table``'s index holds the file lines)."""
     text = table["time"].str.strip()
     numbers = pd.to_numeric(text, errors="coerce")
-    months = _parse_calendar(text.where(numbers.isna(), ""), _MONTH, "M").astype("int64")
-    dates = _parse_calendar(text.where(numbers.isna(), ""), _DATE, "D")
+    candidates = text.where(numbers.isna(), "")  # the cells that are no number
+    months = _parse_calendar(candidates, _MONTH, "M").astype("int64")
+    dates = _parse_calendar(candidates, _DATE, "D")
     form = pd.Series("number", index=table.index).mask(months != _NAT, "month").mask(~np.isnat(dates), "date")
     month_times = np.where(months != _NAT, months // 12 + 1970 + (months % 12) / 12, np.nan)
     numbers = numbers.fillna(pd.Series(month_times, index=table.index))
@@ -451,14 +452,14 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
         raise SeriesError(where, f"{int(observed.sum())} observed values; at least {min_length} are needed")
     first, last = np.flatnonzero(observed)[[0, -1]]
     rows, times, lines = rows.iloc[first:last + 1], times[first:last + 1], lines[first:last + 1]
-    observed = observed[first:last + 1]
-    step = float(np.min(np.diff(times))) if len(times) > 1 else 1.0
+    observed, steps = observed[first:last + 1], np.diff(times)
+    step = float(np.min(steps)) if len(times) > 1 else 1.0
     with np.errstate(over="ignore"):  # times far apart: an infinite grid, refused below
-        ratio = np.diff(times) / step
+        ratio = steps / step
         position = np.concatenate([[0.0], np.cumsum(np.round(ratio))])  # each row's index on the grid
     if not np.allclose(ratio, np.round(ratio), atol=1e-6):
-        usual = _usual_step(np.diff(times))  # a late or early row shows as a step off the usual one
-        off = ~np.isclose(np.diff(times) / usual, np.round(np.diff(times) / usual), atol=1e-6)
+        usual = _usual_step(steps)  # a late or early row shows as a step off the usual one
+        off = ~np.isclose(steps / usual, np.round(steps / usual), atol=1e-6)
         i = int(np.flatnonzero(off)[0])
         raise InputError(
             f"{where}: irregular spacing at line {lines[i + 1]} ({written(times[i])} -> {written(times[i + 1])} is"
