@@ -14,14 +14,15 @@ from shared.cli import InputError, run
 from domains.churn import cdnow_master, data
 from domains.churn.__main__ import main
 
-# the layout of Lifetimes' CDNOW_master.txt: a header line, leading blanks, zero-padded ids, YYYYMMDD dates
+# the layout of Lifetimes' CDNOW_master.txt (a header line, leading blanks, zero-padded ids, YYYYMMDD dates);
+# the rows are made up: customers 1-3 of the real file belong to the evaluation population
 MASTER = """ customer_id  date number_of_cds  dollar_value
- 00001 19970101  1   11.77
- 00002 19970112  1   12.00
- 00002 19970112  5   77.00
+ 00001 19970103  1   12.49
+ 00002 19970114  1   13.99
+ 00002 19970114  5   69.95
  00002 19971020  2   25.10
- 00003 19970102  2   20.76
- 00003 19970330  2   20.76
+ 00003 19970105  2   24.98
+ 00003 19970402  2   21.50
  00003 19980130  1   11.00
  00004 19970101  2   29.33
  00004 19970815  1   14.96
@@ -84,6 +85,6 @@ def test_bad_archives_and_rows_are_named(tmp_path):
     with pytest.raises(InputError, match="no lifetimes/datasets/CDNOW_master.txt"):
         cdnow_master.read_master(empty)
     bad = tmp_path / "bad.txt"
-    bad.write_text(MASTER.replace("19970112  5", "1997-1-12  5"))
+    bad.write_text(MASTER.replace("19970114  5", "1997-1-14  5"))
     with pytest.raises(InputError, match="row 3: does not parse"):
         cdnow_master.read_master(bad)

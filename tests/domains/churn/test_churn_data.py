@@ -67,10 +67,11 @@ def test_spaces_around_cells_and_names_and_gzip_without_its_suffix(tmp_path):
 
 
 def test_cdnow_master_layout_reads_as_the_csv(tmp_path):
-    # CDNOW_master.txt as Lifetimes ships it: whitespace-separated, leading spaces, CRLF, YYYYMMDD dates
-    master = (" customer_id  date number_of_cds  dollar_value\r\n 00001 19970101  1   11.77\r\n"
-              " 00002 19970112  2   12.00\r\n 00001 19980630  1    0.00\r\n")
-    csv = "customer_id,date,number_of_cds,dollar_value\n00001,1997-01-01,1,11.77\n00002,1997-01-12,2,12.00\n" \
+    # CDNOW_master.txt's layout as Lifetimes ships it (made-up rows): whitespace-separated, leading spaces, CRLF,
+    # YYYYMMDD dates
+    master = (" customer_id  date number_of_cds  dollar_value\r\n 00001 19970103  1   12.49\r\n"
+              " 00002 19970114  2   13.99\r\n 00001 19980630  1    0.00\r\n")
+    csv = "customer_id,date,number_of_cds,dollar_value\n00001,1997-01-03,1,12.49\n00002,1997-01-14,2,13.99\n" \
           "00001,1998-06-30,1,0.00\n"
     (tmp_path / "master.txt").write_bytes(master.encode())
     pd.testing.assert_frame_equal(data.read_event_log(tmp_path / "master.txt", numeric=data.CDNOW_NUMERIC),
