@@ -116,7 +116,13 @@ def test_gates_are_the_cell_equations(data):
     h = np.asarray(h)
     h_prev = np.concatenate([np.zeros_like(h[:, :1]), h[:, :-1]], axis=1)
     np.testing.assert_allclose(h, g["update"] * h_prev + (1 - g["update"]) * g["candidate"], atol=1e-5)
-    assert 0 < g["reset"].min() and g["reset"].max() < 1
+    # each gate recomputed from the weights and the previous output (Keras' order z, r, h; reset after)
+    kernel, recurrent_kernel, bias = (np.asarray(w, "float64") for w in gated.get_weights())
+    xp, hp = x @ kernel + bias[0], h_prev @ recurrent_kernel + bias[1]
+    z, r = (_sigmoid(xp[..., k * 6:(k + 1) * 6] + hp[..., k * 6:(k + 1) * 6]) for k in (0, 1))
+    np.testing.assert_allclose(g["update"], z, atol=1e-5)
+    np.testing.assert_allclose(g["reset"], r, atol=1e-5)
+    np.testing.assert_allclose(g["candidate"], np.tanh(xp[..., 12:] + r * hp[..., 12:]), atol=1e-5)
 
 
 def test_gates_with_state_and_mask_match_the_fast_path(data):
