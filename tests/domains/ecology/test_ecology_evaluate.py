@@ -26,6 +26,21 @@ def test_perfect_forecasts_score_zero_and_cover():
     assert scores["crps"] == pytest.approx(0.1 * (np.sqrt(2) - 1) / np.sqrt(np.pi) / 0.5)
 
 
+
+def test_imperfect_forecasts_have_known_scores():
+    """MASE: every absolute error over its origin's scale, averaged; sMAPE on exp values, where
+    200 |e^a - e^b| / (e^a + e^b) = 200 tanh(|a - b| / 2); an origin with scale 0 is not scored."""
+    from domains.ecology.distributions import GaussianForecast
+
+    forecasts = [GaussianForecast([1.5, 1.5], [0.1, 0.1]), GaussianForecast([0.0, 0.0], [0.1, 2.0]),
+                 GaussianForecast([9.0, 9.0], [0.1, 0.1])]
+    actuals = [np.array([1.0, 2.0]), np.array([0.0, 3.0]), np.array([0.0, 0.0])]
+    scores = score_forecasts(forecasts, actuals, [0.5, 1.0, 0.0], original=np.exp)
+    assert scores["mase"] == pytest.approx((1 + 1 + 0 + 3) / 4)
+    assert scores["smape"] == pytest.approx(200 * (2 * np.tanh(0.25) + np.tanh(1.5)) / 4)
+    # 0.5 off with sd 0.1 is outside both intervals; 3 off with sd 2 (z = 1.5) is inside 95 % only
+    assert scores["coverage80"] == 0.25 and scores["coverage95"] == 0.5
+
 def _series(frame):
     return {
         name: PopulationSeries(name, rows.time.to_numpy(float), rows.value.to_numpy(), np.zeros(len(rows), bool),
