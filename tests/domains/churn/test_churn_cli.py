@@ -17,10 +17,12 @@ import keras
 import numpy as np
 import pandas as pd
 import pytest
+from lifelines.utils import concordance_index
 
 from shared.cli import run
 from shared.data_paths import bundled
 
+from domains.churn import data
 from domains.churn.__main__ import main
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -103,6 +105,17 @@ def test_predict_writes_curves_and_refuses_to_overwrite(capsys, small_log, tmp_p
     assert table["customer_id"].is_monotonic_increasing and table["customer_id"].iloc[-1] > 1000  # numeric order
     curves = table.filter(like="S_").to_numpy()
     assert curves.shape[1] == 39 and (np.diff(curves, axis=1) <= 1e-9).all() and ((curves >= 0) & (curves <= 1)).all()
+    # expected_days and risk come from each row's own curve (trapezoid from S(0) = 1 over 39 weeks of 7 days)
+    padded = np.hstack([np.ones((len(curves), 1)), curves])
+    expected = 7 * 0.5 * (padded[:, 1:] + padded[:, :-1]).sum(axis=1)
+    np.testing.assert_allclose(table["expected_days"], expected, atol=1e-3)
+    np.testing.assert_allclose(table["risk"], 1 - expected / (7 * 39), atol=1e-4)
+    # and each row is its customer's: the risk joined by id to the nextbuy targets gives evaluate's C-index
+    target = data.survival_targets(data.read_event_log(small_log, numeric=data.CDNOW_NUMERIC), "1997-09-30", 273)
+    joined = target.join(table.set_index(table["customer_id"].astype(str))["risk"])
+    scored = json.loads(cli(capsys, "evaluate", "--transactions", small_log, "--json")[1])
+    c_index = concordance_index(joined["duration"], -joined["risk"], joined["event"])
+    assert c_index == pytest.approx(scored["gated"]["c_index"], abs=1e-3) and scored["gated"]["c_index"] > 0.6
     code, _, err = cli(capsys, "predict", "--transactions", small_log, "--out", out)
     assert code == 2 and "already exists" in err
     assert cli(capsys, "predict", "--transactions", small_log, "--out", out, "--force")[0] == 0
@@ -194,6 +207,9 @@ def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
     assert json.loads(stdout)["customers"] == 400
     table = pd.read_csv(survival)
     assert table.columns[1] == "S_3" and table.columns[-1] == "risk" and len(table) == 400
+    outcome = table.set_index("customer_id")[["risk"]].join(pd.read_csv(test_csv).set_index("customer_id"))
+    c_index = concordance_index(outcome["tenure"], -outcome["risk"], outcome["churn"] == "Yes")
+    assert c_index == pytest.approx(scores["gated"]["c_index"], abs=1e-3)  # each row is its customer's
     # a table from the same source scores as it is: predict ignores the outcome columns, and neither command
     # needs the column the model dropped (both were refused before: "not covariates", "missing column")
     code, _, err = cli(capsys, "predict", "--table", test_csv, "--model", out, "--out", survival, "--force")
