@@ -8,10 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from domains.ecology.__main__ import main
+from domains.ecology.data import load_series
+from domains.ecology.distributions import GaussianForecast
 from shared.cli import run
 from shared.data_paths import bundled
 
@@ -81,8 +84,14 @@ def test_forecast_writes_table_and_fan_chart_and_refuses_overwrite(capsys, tmp_p
     assert code == 0, err
     table = pd.read_csv(out)
     assert len(table) == 5 and table.time.tolist() == [1935, 1936, 1937, 1938, 1939]
-    assert (table.lower95 <= table.lower80).all() and (table.lower80 <= table["median"]).all()
-    assert (table["median"] <= table.upper80).all() and png.read_bytes()[:4] == b"\x89PNG"
+    bounds = table[["lower95", "lower80", "median", "upper80", "upper95"]].to_numpy()
+    assert (np.diff(bounds, axis=1) > 0).all() and png.read_bytes()[:4] == b"\x89PNG"
+    # the bounds are the Gaussian's on the log scale (its mean and sd are written too), in lynx counts
+    lynx = load_series(bundled("ecology", "lynx.csv"))["lynx"]
+    gaussian = GaussianForecast(table["log_mean"].to_numpy(), table["log_sd"].to_numpy())
+    (low95, high95), (low80, high80) = gaussian.interval(0.95), gaussian.interval(0.8)
+    expected = np.stack([low95, low80, gaussian.mean, high80, high95], axis=1)
+    np.testing.assert_allclose(bounds, lynx.to_original(expected), rtol=1e-4)
     code, _, err = call(capsys, *args)
     assert code == 2 and "already exists" in err
 
