@@ -82,6 +82,18 @@ def test_evaluate_pairs_json(trees, tmp_path, header):
     report = json.loads(result.stdout)
     assert (report["n"], report["n_with_negation"], report["n_pairs"]) == (4, 2, 2)
     assert 0 <= report["pairs_both_right"] <= 1 and 0 <= report["accuracy"] <= 1
+    # the figure is the share of pairs whose two rows predict says right: here 2 of 3
+    texts, labels = ["a great film", "an awful story", "it is good", "it is bad", "a bad film", "a good story"], \
+        [1, 0, 1, 0, 1, 0]
+    pairs.write_text(header + "".join(f"{text}\t{label}\n" for text, label in zip(texts, labels)))
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", pairs, "--format", "tsv", "--pairs",
+                 "--json")
+    assert result.returncode == 0, result.stderr
+    predicted = cli("predict", "--baseline", "tfidf", "--sst-trees", trees, *texts, "--json")
+    right = [json.loads(line)["label"] == ("positive" if label else "negative")
+             for line, label in zip(predicted.stdout.splitlines(), labels)]
+    assert right == [True, True, True, True, False, False]
+    assert json.loads(result.stdout)["pairs_both_right"] == pytest.approx(2 / 3)
 
 
 @pytest.mark.parametrize("content, message", [
