@@ -86,6 +86,8 @@ def test_run_task_is_deterministic_for_a_seed():
     first = run_task("latch", 8, "simple_rnn", seed=7, config=config, verbose=0)
     again = run_task("latch", 8, "simple_rnn", seed=7, config=config, verbose=0)
     assert first["metric"] == again["metric"] and first["loss_curve"] == again["loss_curve"]
+    other = run_task("latch", 8, "simple_rnn", seed=8, config=config, verbose=0)
+    assert other["loss_curve"] != first["loss_curve"]  # the seed is used
     assert first["baseline"] == 0.5 and first["steps"] == 2 and first["params"] == 4 * 4 + 4 * 1 + 4 + 4 * 2 + 2
 
 

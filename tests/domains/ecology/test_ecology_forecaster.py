@@ -38,6 +38,7 @@ def test_training_is_reproducible_with_a_seed():
     first = GatedForecaster(**SMALL, seed=7).fit(z).predict(4).mean
     second = GatedForecaster(**SMALL, seed=7).fit(z).predict(4).mean
     assert np.allclose(first, second)
+    assert not np.allclose(first, GatedForecaster(**SMALL, seed=8).fit(z).predict(4).mean)  # the seed is used
 
 
 def test_global_model_with_covariates_save_and_load(tmp_path):
