@@ -61,6 +61,16 @@ def test_ipcw_brier_of_the_true_curve_under_censoring(exponential):
     assert ibs == pytest.approx(np.trapezoid(true * (1 - true), grid) / (grid[-1] - grid[0]), abs=0.01)
 
 
+
+def test_ipcw_brier_weighs_an_event_by_the_censoring_curve_just_before_it():
+    """An event and a censoring at the same time (whole-month tenures tie all the time): the event's weight is
+    1 / G(T-) = 1, the censoring at 2 counted after it; the survivors' is 1 / G(2) = 1 / 0.8 (one of the five at
+    risk at 2 censored there). BS(2) = (0.8^2 + 0.8^2 + 3 * 0.2^2 / 0.8) / 6; 1 / G(2) on the tied event gives
+    0.265."""
+    duration, event = np.array([1.0, 2.0, 2.0, 3.0, 4.0, 4.0]), np.array([1, 1, 0, 1, 0, 0])
+    scores = evaluate.brier_scores(duration, event, np.full((6, 1), 0.8), [2.0])
+    assert scores[0] == pytest.approx((0.64 + 0.64 + 3 * 0.04 / 0.8) / 6)
+
 def test_calibration_of_the_true_curve_matches_kaplan_meier(exponential):
     duration, event, grid = exponential
     curves = {"true": np.tile(np.exp(-grid), (len(duration), 1))}
