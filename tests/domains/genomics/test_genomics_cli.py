@@ -141,6 +141,52 @@ def test_train_writes_model_and_card_and_resumes(tmp_path, small):
     assert json.loads((tmp_path / "other.json").read_text())["distribute"] == "none"  # as ecology's and churn's cards
 
 
+
+def test_predict_translation_table_is_the_code_genes_are_read_with(tmp_path):
+    """The shipped model on 60 kb of the bundled genome (code 11): the default detects code 11 and keeps it, so
+    ``--translation-table 11`` writes the same genes; ``4`` reads TGA as Trp, which moves stops (49 genes: 47)."""
+    (contig,) = read_genome(GENOME)
+    fasta = tmp_path / "piece.fa"
+    fasta.write_text(">piece\n" + contig.sequence[:60_000] + "\n")
+    runs = {table: _cli("predict", fasta, *(("--translation-table", table) if table else ())) for table in ("", 11, 4)}
+    assert all(result.returncode == 0 for result in runs.values()), [r.stderr[-2000:] for r in runs.values()]
+    cds = {table: [line.split("\t") for line in result.stdout.splitlines() if "\tCDS\t" in line]
+           for table, result in runs.items()}
+    assert runs[""].stdout == runs[11].stdout and "genetic code 4 detected" not in runs[""].stderr
+    assert {row[8].split(";")[-1] for row in cds[11]} == {"transl_table=11"}
+    assert {row[8].split(";")[-1] for row in cds[4]} == {"transl_table=4"}
+    assert {row[4] for row in cds[4]} != {row[4] for row in cds[11]} and len(cds[11]) > 40
+
+
+def test_train_from_fasta_and_gff3_learns_what_the_genbank_teaches(tmp_path):
+    """``--fasta-gff`` reads the same labels as ``--genbank`` of the same record: one epoch with one seed gives
+    the same losses; the card names both files of the pair with their SHA-256."""
+    (contig,) = read_genome(GENOME)
+    piece = sub_contig(contig, 0, 6000)
+    piece.genes = [gene for gene in piece.genes if not (gene.partial_start or gene.partial_end)]
+    fasta, gff, gb = tmp_path / "piece.fa", tmp_path / "piece.gff3", tmp_path / "piece.gb"
+    fasta.write_text(f">{piece.id}\n{piece.sequence}\n")
+    write_gff3(gff, [piece], piece.genes)
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import FeatureLocation, SeqFeature
+    from Bio.SeqRecord import SeqRecord
+
+    record = SeqRecord(Seq(piece.sequence), id=piece.id, annotations={"molecule_type": "DNA"})
+    record.features = [SeqFeature(FeatureLocation(*gene.parts[0], gene.strand), type="CDS") for gene in piece.genes]
+    SeqIO.write(record, gb, "genbank")
+    options = ["--epochs", "1", "--window", "256", "--seed", "0", "--json"]
+    cards = {}
+    for name, source in (("gb", ["--genbank", gb]), ("pair", ["--fasta-gff", fasta, gff])):
+        result = _cli("train", *source, "--out", tmp_path / f"{name}.keras", *options)
+        assert result.returncode == 0, result.stderr[-2000:]
+        cards[name] = json.loads(result.stdout)
+    assert len(piece.genes) > 3
+    assert cards["pair"]["history"]["loss"] == pytest.approx(cards["gb"]["history"]["loss"], rel=1e-5)
+    (genome,) = cards["pair"]["training_genomes"]
+    assert (genome["file"], genome["annotation"]) == ("piece.fa", "piece.gff3")
+    assert len(genome["sha256"]) == len(genome["annotation_sha256"]) == 64
+
 def _gff3_spans(path):
     """``(first, end)`` (0-based, end exclusive) of every CDS in a GFF3 file."""
     rows = [line.split("\t") for line in path.read_text().splitlines() if line and not line.startswith("#")]
