@@ -135,6 +135,23 @@ def test_train_writes_model_and_card(capsys, small_log, tmp_path):
     assert scored["gated"]["c_index"] == pytest.approx(card["metrics_on_training_data"]["gated"]["c_index"], abs=1e-6)
 
 
+
+def test_no_static_trains_on_the_history_alone(capsys, small_log, tmp_path):
+    out = tmp_path / "history_only.keras"
+    code, stdout, err = cli(capsys, "train", "--transactions", small_log, "--no-static", "--seed", 0, "--epochs", 1,
+                            "--out", out, "--json")
+    assert code == 0, err
+    card = json.loads(stdout)
+    assert card["static"] is False and "RFM" not in card["model"]
+    model = keras.saving.load_model(out, safe_mode=True, compile=False)
+    assert len(model.inputs) == 1  # the weekly history; the shipped model also reads the RFM aggregates
+    assert len(keras.saving.load_model(ROOT / "domains" / "churn" / "weights" / "cdnow_gated.keras", safe_mode=True,
+                                       compile=False).inputs) == 2
+    scored = json.loads(cli(capsys, "evaluate", "--transactions", small_log, "--model", out, "--json")[1])
+    assert scored["gated"]["n"] == 300
+    assert scored["gated"]["c_index"] == pytest.approx(card["metrics_on_training_data"]["gated"]["c_index"], abs=1e-6)
+    assert cli(capsys, "predict", "--transactions", small_log, "--model", out, "--out", tmp_path / "s.csv")[0] == 0
+
 def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(capsys, small_log, tmp_path):
     """Found by hand: a log with an event_type column gave the shipped model a sixth input channel and an
     internal Keras shape error; a model trained on typed logs failed the same way on a log missing a type."""
@@ -220,6 +237,22 @@ def test_static_table_train_evaluate_predict(capsys, telco_split, tmp_path):
     code, stdout, err = cli(capsys, "evaluate", "--table", no_dropped, "--model", out, "--json")
     assert code == 0, err
     assert json.loads(stdout) == scores
+    # the baselines are fitted on the model's training table, or on --baseline-table (the network is the same)
+    code, stdout, err = cli(capsys, "evaluate", "--table", test_csv, "--model", out, "--baseline-table", test_csv,
+                            "--json")
+    assert code == 0, err
+    on_test = json.loads(stdout)
+    assert on_test["gated"] == scores["gated"] and on_test["coxph"]["c_index"] != scores["coxph"]["c_index"]
+    moved = tmp_path / "moved.csv"
+    train_csv.rename(moved)
+    try:
+        code, _, err = cli(capsys, "evaluate", "--table", test_csv, "--model", out, "--json")
+        assert code == 2 and "pass it with --baseline-table" in err
+        code, stdout, err = cli(capsys, "evaluate", "--table", test_csv, "--model", out, "--baseline-table", moved,
+                                "--json")
+        assert code == 0 and json.loads(stdout) == scores, err
+    finally:
+        moved.rename(train_csv)
     # a table model refuses a transaction log, and the other way round
     code, _, err = cli(capsys, "evaluate", "--transactions", SAMPLE, "--model", out)
     assert code == 2 and "trained on a static table; pass --table" in err
