@@ -15,6 +15,7 @@ import pytest
 from domains.ecology.__main__ import main
 from domains.ecology.data import load_series
 from domains.ecology.distributions import GaussianForecast
+from shared.backups import STAMP
 from shared.cli import run
 from shared.data_paths import bundled
 
@@ -204,6 +205,36 @@ def test_residual_option_overrides_the_per_series_default():
     assert _forecaster(_parser().parse_args(["train", "panel.csv", "--global", "--out", "m.keras"]), 10, global_model=True).residual \
         == "weighted"
 
+
+
+def test_threshold_delay_option_overrides_both_defaults():
+    from domains.ecology.__main__ import _forecaster, _parser
+
+    one, linear = (_forecaster(_parser().parse_args(["forecast", "lynx.csv", *extra]), 10, global_model=False)
+                   for extra in ([], ["--threshold-delay", "0"]))
+    assert (one.threshold_delay, linear.threshold_delay) == (1, 0)
+    args = ["train", "panel.csv", "--global", "--out", "m.keras"]
+    default, two = (_forecaster(_parser().parse_args([*args, *extra]), 10, global_model=True)
+                    for extra in ([], ["--threshold-delay", "2"]))
+    assert (default.threshold_delay, two.threshold_delay) == (0, 2)
+
+
+def test_backup_dir_holds_the_checkpoints_and_keeps_what_else_is_there(capsys, tmp_path):
+    """A named checkpoint folder may hold the user's files: another run's checkpoints there are cleared before
+    training, and the run's own when it ends; the user's file stays, and no OUT.backup is made."""
+    panel = tmp_path / "panel.csv"
+    rows = [f"{s},{t},{(t % 7 + 1) * (10 if s == 'a' else 3)}" for s in "ab" for t in range(30)]
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    folder = tmp_path / "checkpoints"
+    (folder / "member0").mkdir(parents=True)
+    (folder / "member0" / "training_metadata.json").write_text("{not json")  # another run's, broken
+    (folder / STAMP).write_text(json.dumps({"argv": ["another", "run"], "data_sha256": "0" * 64}))
+    (folder / "notes.txt").write_text("mine")
+    model = tmp_path / "m.keras"
+    code, _, err = call(capsys, "train", panel, "--global", "--out", model, "--backup-dir", folder, "--seed", "0",
+                        *TINY)
+    assert code == 0, err
+    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"] and not model.with_suffix(".backup").exists()
 
 def test_keep_covariates_switches_the_global_selection_off():
     from domains.ecology.__main__ import _forecaster, _parser
