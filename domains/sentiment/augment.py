@@ -138,7 +138,7 @@ def sst_lexicon(train_trees):
                          columns=["word", "label5", "polarity", "kind"])
     verbs = verbs.sort_values(["kind", "word"], ignore_index=True)
     verbs["held_out"] = verbs.groupby(["kind", "polarity"]).cumcount() % 5 == 2
-    lexicon = pd.concat([table, verbs], ignore_index=True)
+    lexicon = pd.concat([part for part in (table, verbs) if len(part)] or [table], ignore_index=True)
     valence = vader_valence()
     lexicon["valence"] = [valence.get(word, 0.0) for word in lexicon["word"]]
     return lexicon
@@ -180,6 +180,9 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25, descr
     Returns:
         DataFrame ``text, label, pair, frame, word, negated``: rows ``2i`` (plain) and ``2i + 1`` (negated) form
         pair ``i``; ``label`` is 1/0 for polar words (flipped by the negation) and 0.5 for neutral ones.
+
+    Raises:
+        InputError: the lexicon has no word of the kind and polarity a drawn frame needs.
     """
     rng = np.random.default_rng(seed)
     words = lexicon[lexicon["held_out"] == held_out]
@@ -271,6 +274,10 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
         DataFrame ``text, label, pair``, shuffled: ``label`` float (0, 0.5 or 1); ``pair`` the generated pair a
         row belongs to (its two rows share the number, 0 .. ``pairs`` - 1), -1 for SST phrases. The pair lets
         training keep a pair's halves together (:func:`domains.sentiment.train.train`'s ``pair_consistency``).
+
+    Raises:
+        InputError: ``pairs`` is positive but the train trees give no word of a kind and polarity a frame needs
+            (:func:`generate`), naming the file: a small excerpt of SST, not the train set.
     """
     phrases = load_sst(train_trees, view="phrases", classes=5)
     polar = phrases[phrases["label5"] != 2]
@@ -283,7 +290,11 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
         negated_phrases = negated_neutral(phrases, negated, seed=seed, descriptive=descriptive_negated)
         parts.append(pd.DataFrame({"text": negated_phrases["text"], "label": 0.5, "pair": -1}))
     if pairs:
-        generated = generate(sst_lexicon(train_trees), pairs, seed=seed, neutral_share=pair_neutral_share,
-                             descriptive_neutral=descriptive_neutral)
+        try:
+            generated = generate(sst_lexicon(train_trees), pairs, seed=seed, neutral_share=pair_neutral_share,
+                                 descriptive_neutral=descriptive_neutral)
+        except InputError as error:
+            raise InputError(f"{train_trees}: too few labelled single words for {pairs} generated minimal pairs "
+                             f"({error})") from None
         parts.append(generated[["text", "label", "pair"]])
     return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed, ignore_index=True)

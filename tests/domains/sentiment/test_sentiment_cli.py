@@ -201,6 +201,48 @@ def test_train_clears_another_runs_backup_and_starts_afresh(trees, tmp_path):
     assert sorted(path.name for path in tmp_path.iterdir()) == ["run.json", "run.keras", "run.vocabulary.json"]
 
 
+
+def test_train_options_of_the_recipe_reach_the_model_and_its_card(tmp_path):
+    """--no-negation-features (no negation input to the embeddings), --wide-init nb and --wide-outside-scope (the
+    wide part's start and reach) and --descriptive-neutral (the generated neutral pairs' words: here 'historical',
+    which VADER does not rate)."""
+    import domains.sentiment.model  # noqa: F401  (registers the model's layers)
+    from domains.sentiment.__main__ import SHIPPED
+    from shared.safe_load import load_model
+
+    trees = tmp_path / "trees"
+    trees.mkdir()
+    for split in ("train", "dev"):
+        (trees / f"{split}.txt").write_text("\n".join([*TRAIN, "(2 (2 It) (2 (2 is) (2 historical)))"]) + "\n")
+    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, "--epochs", "1", "--augment", "8",
+                 "--neutral", "2", "--descriptive-neutral", "--no-negation-features", "--wide-l2", "1e-5",
+                 "--wide-init", "nb", "--wide-outside-scope", *TINY)
+    assert result.returncode == 0, result.stderr
+    card = json.loads((tmp_path / "run.json").read_text())
+    settings, options = card["settings"], card["settings"]["model_options"]
+    assert settings["wide_init"] == "nb" and options["use_negation"] is False and options["wide_outside_scope"] is True
+    assert "8 generated minimal pairs" in card["data"] and "on words without a VADER valence" in card["data"]
+    names = {path: {layer.name for layer in load_model(path).layers} for path in (tmp_path / "run.keras", SHIPPED)}
+    assert "negation_embedding" in names[SHIPPED] - names[tmp_path / "run.keras"]
+
+
+def test_train_augment_on_too_few_words_is_one_line_naming_the_trees(trees, tmp_path):
+    result = cli("train", "--out", tmp_path / "run.keras", "--sst-trees", trees, "--augment", "8", *TINY)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert f"{trees / 'train.txt'}: too few labelled single words for 8 generated minimal pairs" in result.stderr
+
+
+def test_evaluate_reads_the_text_and_label_columns_named(trees, tmp_path):
+    table = tmp_path / "named.tsv"
+    table.write_text("id\tsentence\tgold\n1\ta great film\t1\n2\tan awful story\t0\n3\tit is good\t0\n")
+    result = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", table, "--text-column",
+                 "sentence", "--label-column", "gold", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["n"] == 3 and json.loads(result.stdout)["accuracy"] == pytest.approx(2 / 3)
+    missing = cli("evaluate", "--baseline", "tfidf", "--sst-trees", trees, "--data", table, "--text-column",
+                  "sentence", "--json")
+    assert missing.returncode == 2 and "no column 'label'" in missing.stderr
+
 @pytest.mark.parametrize("option, value", [
     ("--epochs", "0"), ("--batch-size", "0"), ("--batch-size", "-5"), ("--steps-per-epoch", "0"), ("--units", "0"),
     ("--embed-dim", "0"), ("--epochs", "1.5"), ("--learning-rate", "-1"), ("--learning-rate", "0"),
