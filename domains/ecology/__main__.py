@@ -13,6 +13,7 @@ import pandas as pd
 
 from domains.ecology.baselines import BASELINES, SETARForecaster
 from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
+from domains.ecology.data import end_limit
 from shared.atomic import atomic_open, atomic_path, check_writable
 from shared.backups import claim_backup, clear_backup, file_sha256
 from shared.cli import (COUNT, POSITIVE_INT, InputError, image_format, import_tensorflow, out_dash_is_stdout, run, seed,
@@ -42,6 +43,27 @@ SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 BACKUP_LEFTOVERS = ("member*", "no_covariates")
 #: The data argument's help: the tidy CSV's columns and the forms of its times (domains.ecology.data).
 DATA_HELP = "tidy CSV: series_id,time,value[,covariates]; time a number (a year), a YYYY-MM month or a YYYY-MM-DD date"
+
+
+def _time_end(text):
+    """``--train-end``: a finite number, or a ``YYYY-MM`` month or ``YYYY-MM-DD`` date kept as text (each series
+    reads it: :meth:`domains.ecology.data.PopulationSeries.cutoff`)."""
+    try:
+        number = float(text)
+    except ValueError:
+        try:
+            end_limit(text.strip())
+        except ValueError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+        return text.strip()
+    if not np.isfinite(number):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a finite number")
+    return number
+
+
+def _shown_end(end):
+    """``--train-end`` as the user wrote it: a number without trailing zeros, a month or date as given."""
+    return end if isinstance(end, str) else f"{end:g}"
 
 
 def _model_options(parser):
@@ -101,8 +123,9 @@ def _parser():
     group = train.add_mutually_exclusive_group()
     group.add_argument("--series", help="train on this series only")
     group.add_argument("--global", dest="global_", action="store_true", help="one model across all series")
-    train.add_argument("--train-end", type=float,
-                       help="use only times up to this one (months and dates: a decimal year)")
+    train.add_argument("--train-end", type=_time_end,
+                       help="use only times up to this one: a number, or for series written in months or dates a "
+                            "YYYY-MM month (all of it) or a YYYY-MM-DD date")
     train.add_argument("--horizon", type=int, default=10, help="largest horizon (default 10)")
     _outputs(train, "the .keras model to write (a .json card goes beside it)", required=True)
     train.add_argument("--progress", action="store_true", help="show Keras' progress bar")
@@ -121,7 +144,8 @@ def _parser():
                           "(PROTOCOL.md B); zhang2003: one series, fitted on the times up to --train-end, one-step "
                           "forecasts of every later time on the log10 scale (PROTOCOL.md A) (default: rolling)")
     evaluate.add_argument("--series", help="evaluate this series only")
-    evaluate.add_argument("--train-end", type=float, default=1920, help="zhang2003: last training time (default 1920)")
+    evaluate.add_argument("--train-end", type=_time_end, default=1920.0,
+                          help="zhang2003: last training time, written as --train-end of train (default 1920)")
     evaluate.add_argument("--horizon", type=int, default=10, help="rolling: horizons 1..H, H in 1..10 (default 10)")
     evaluate.add_argument("--model", help="score this trained model (a .keras file or a shipped one: " +
                           ", ".join(SHIPPED) + ") with its parameters fixed instead of training one")
@@ -287,12 +311,15 @@ def train(args):
         raise InputError(f"{args.data}: {len(data)} series in the file; name one with --series or pass --global")
     pairs = []
     for s in data.values():
-        keep = s.time <= args.train_end if args.train_end is not None else np.ones(len(s), bool)
+        try:
+            keep = s.time <= (s.cutoff(args.train_end) if args.train_end is not None else np.inf)
+        except ValueError as error:
+            raise InputError(f"{args.data}: --train-end {error}") from None
         if keep.sum() < 12:
             continue
         pairs.append((s.log[keep], s.covariates[keep]))
     if not pairs:
-        raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {args.train_end:g}")
+        raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {_shown_end(args.train_end)}")
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.ecology.model import gaussian_nll  # noqa: F401  (registers the loss for the saved file)
 
@@ -356,7 +383,11 @@ def evaluate(args):
                                  "series can be scored")
         else:
             s = _one_series(args, _load(args, series=args.series))
-            protocols.zhang_split(s, args.train_end)
+            try:
+                train_end = s.cutoff(args.train_end)
+            except ValueError as error:
+                raise InputError(f"{args.data}: --train-end {error}") from None
+            protocols.zhang_split(s, train_end)
     except InputError:
         raise
     except ValueError as error:
@@ -377,7 +408,7 @@ def evaluate(args):
         _warn_unscored(args.data, [name for name, scores in per_series.items() if not scores.get("naive")], total,
                        "flat before every origin, so MASE is undefined")
     else:
-        results = protocols.zhang2003(s, args.train_end, gated=gated, baselines=baselines, fit_gated=fit)
+        results = protocols.zhang2003(s, train_end, gated=gated, baselines=baselines, fit_gated=fit)
     left_out = [name for name in baselines if name not in results]
     if left_out:
         print(f"warning: {args.data}: baselines not scored (too few training values for them on every series): "

@@ -150,6 +150,54 @@ class PopulationSeries:
         times = np.asarray(times, dtype=float)
         return times if self.calendar is None else _calendar_dates(times, self.calendar, self.day)
 
+    def cutoff(self, end):
+        """The last time of the series' grid at or before ``end``, for ``time <= cutoff`` selections (before its
+        first time: the grid's time a step earlier). ``end`` a number is compared with ``time`` as it is (decimal
+        years for months and dates); for a series written in months or dates, a ``YYYY-MM`` month string keeps the
+        whole month and a ``YYYY-MM-DD`` date string the times on or before that day (each time read as
+        :meth:`dates` gives it).
+
+        >>> s = PopulationSeries("a", 2001 + np.arange(4) / 12, np.ones(4), np.zeros(4, bool), np.zeros((4, 0)),
+        ...                      calendar="date", day=15)
+        >>> s.time_labels([s.cutoff("2001-02"), s.cutoff("2001-03-14"), s.cutoff("2000-12")])
+        ['2001-02-15', '2001-02-15', '2000-12-15']
+
+        Raises:
+            ValueError: ``end`` is not a number nor a real ``YYYY-MM`` month or ``YYYY-MM-DD`` date, or it is one of
+                those and the series writes its times as numbers.
+        """
+        if not isinstance(end, str):
+            return float(end)
+        limit = end_limit(end)
+        if self.calendar is None:
+            form = "month" if _MONTH.fullmatch(end) else "date"
+            raise ValueError(f"{end!r} is a {form}, but series {self.series_id!r} writes its times as numbers: give "
+                             f"one of those")
+        kept = self.dates(self.time) < limit
+        if kept.any():
+            return float(self.time[kept].max())
+        return float(2 * self.time[0] - self.time[1]) if len(self) > 1 else -np.inf  # the grid's step before it
+
+
+def end_limit(end):
+    """The first day after a ``YYYY-MM`` month or a ``YYYY-MM-DD`` date, ``datetime64[D]``: what an end written so
+    keeps is before it.
+
+    >>> end_limit("2001-02"), end_limit("2001-02-14")
+    (np.datetime64('2001-03-01'), np.datetime64('2001-02-15'))
+
+    Raises:
+        ValueError: ``end`` is neither a real month nor a real date in those forms.
+    """
+    try:
+        if _MONTH.fullmatch(end):
+            return (np.datetime64(end, "M") + 1).astype("datetime64[D]")
+        if _DATE.fullmatch(end):
+            return np.datetime64(end, "D") + 1
+    except ValueError:
+        pass
+    raise ValueError(f"{end!r} is neither a number, a YYYY-MM month nor a YYYY-MM-DD date")
+
 
 def log_offset(values):
     """``c`` for ``log(values + c)``: 0 without zeros, else half the smallest positive value (at least the

@@ -124,6 +124,31 @@ def test_forecast_of_a_monthly_series_writes_months(capsys, tmp_path):
     assert [row["time"] for row in json.loads(out)["forecast"]] == ["1933-05", "1933-06", "1933-07"]
 
 
+
+def test_train_end_may_be_written_as_a_month_or_date_for_a_series_written_so(capsys, tmp_path):
+    data = tmp_path / "monthly.csv"
+    rows = [f"m,{1930 + i // 12}-{i % 12 + 1:02d},{10 + (i % 12)}" for i in range(40)]
+    data.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    scores = {}
+    for end in ("1932-12", "1932-12-31", str(1932 + 11 / 12)):  # the same 36 months: the same fit and scores
+        code, out, err = call(capsys, "evaluate", data, "--protocol", "zhang2003", "--train-end", end, "--json",
+                              "--seed", "0", *TINY)
+        assert code == 0, err
+        scores[end] = json.loads(out)
+    assert scores["1932-12"] == scores["1932-12-31"] == scores[str(1932 + 11 / 12)]
+    code, _, err = call(capsys, "evaluate", data, "--protocol", "zhang2003", "--train-end", "1930-06", *TINY)
+    assert code == 2 and "need at least 10 values up to 1930-06 and at least one after it (found 6 and 34)" in err
+    model = tmp_path / "m.keras"
+    code, _, err = call(capsys, "train", data, "--train-end", "1932-06", "--out", model, "--seed", "0", *TINY)
+    assert code == 0, err
+    assert json.loads(model.with_suffix(".json").read_text())["train_end"] == "1932-06"
+    code, _, err = call(capsys, "train", bundled("ecology", "lynx.csv"), "--train-end", "1920-06", "--out",
+                        tmp_path / "l.keras", *TINY)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert "--train-end '1920-06' is a month, but series 'lynx' writes its times as numbers" in err
+    code, _, err = call(capsys, "train", data, "--train-end", "1932-13", "--out", tmp_path / "x.keras", *TINY)
+    assert code == 2 and "'1932-13' is neither a number, a YYYY-MM month nor a YYYY-MM-DD date" in err
+
 def test_a_weekly_series_with_a_covariate_is_forecast_and_evaluated_in_dates(capsys, tmp_path):
     data = tmp_path / "weekly.csv"
     weeks = pd.date_range("2003-03-05", periods=60, freq="7D")

@@ -137,6 +137,28 @@ def test_other_dates_make_a_day_grid(tmp_path):
     assert s.value[7] == pytest.approx(8.0) and s.covariates[7, 0] == 0  # the gap: value interpolated, rain carried
 
 
+
+def test_an_end_written_as_a_month_or_a_date_cuts_each_grid_where_its_dates_say():
+    monthly = PopulationSeries("m", 2001 + np.arange(12) / 12, np.ones(12), np.zeros(12, bool), np.zeros((12, 0)),
+                               calendar="month")
+    on_15th = PopulationSeries("d", monthly.time, np.ones(12), np.zeros(12, bool), np.zeros((12, 0)),
+                               calendar="date", day=15)
+    weekly_days = np.datetime64("2001-01-03") + 7 * np.arange(12) - np.datetime64("1970-01-01")
+    weekly = PopulationSeries("w", 1970 + weekly_days.astype(float) / 365.2425, np.ones(12), np.zeros(12, bool),
+                              np.zeros((12, 0)), calendar="date")
+    kept = {name: [int(np.sum(s.time <= s.cutoff(end))) for end in ("2001-06", "2001-06-14", "2001-06-15")]
+            for name, s in (("month", monthly), ("15th", on_15th))}
+    assert kept == {"month": [6, 6, 6], "15th": [6, 5, 6]}  # a month keeps all of it; a date the days up to it
+    assert [int(np.sum(weekly.time <= weekly.cutoff(end))) for end in ("2001-01", "2001-01-23", "2001-01-24")] \
+        == [5, 3, 4]  # Jan 3, 10, 17, 24, 31
+    assert monthly.cutoff(2001.4) == 2001.4 and monthly.cutoff("2000-12") == pytest.approx(2001 - 1 / 12)
+    numbers = PopulationSeries("n", 1900 + np.arange(12.0), np.ones(12), np.zeros(12, bool), np.zeros((12, 0)))
+    with pytest.raises(ValueError, match="'1905-06' is a month, but series 'n' writes its times as numbers"):
+        numbers.cutoff("1905-06")
+    for bad in ("2001-13", "2001-02-30", "June"):
+        with pytest.raises(ValueError, match=f"{bad!r} is neither a number, a YYYY-MM month nor a YYYY-MM-DD date"):
+            monthly.cutoff(bad)
+
 @pytest.mark.parametrize("times, message", [
     (["2001-01-01", "2001", "2002"], r"series 'a': line 3 writes its time as a number, line 2 as a date; one series"),
     (["2001-01", "2001-02-01", "2001-03-01"], r"line 3 writes its time as a date, line 2 as a month"),
