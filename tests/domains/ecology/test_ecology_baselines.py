@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from domains.ecology.baselines import (BASELINES, ARForecaster, NaiveForecaster, RickerForecaster,
+from domains.ecology.baselines import (BASELINES, ARForecaster, MeanForecaster, NaiveForecaster, RickerForecaster,
                                        SeasonalNaiveForecaster, SETARForecaster, ThetaLogisticForecaster)
 from domains.ecology.data import load_lynx
 from domains.ecology.distributions import GaussianForecast
@@ -25,6 +25,34 @@ def test_ar2_recovers_its_coefficients(rng):
     assert model.sigma_ == pytest.approx(0.1, rel=0.05)
     assert model.predict(50).mean[-1] == pytest.approx(1.0 / (1 - 1.2 + 0.5), abs=0.05)
 
+
+
+def test_ar2_intervals_grow_with_the_ma_infinity_weights(rng):
+    """For AR(2) coefficients (a, b): psi = 1, a, a^2 + b, a^3 + 2ab, and the h-step sd is sigma sqrt(psi_0^2 + ...
+    + psi_(h-1)^2)."""
+    z = np.zeros(3000)
+    for t in range(2, len(z)):
+        z[t] = 1.0 + 1.2 * z[t - 1] - 0.5 * z[t - 2] + 0.1 * rng.standard_normal()
+    model = ARForecaster(2).fit(z)
+    a, b = model.coef_
+    psi = np.array([1.0, a, a * a + b, a ** 3 + 2 * a * b])
+    np.testing.assert_allclose(model.predict(4).std, model.sigma_ * np.sqrt(np.cumsum(psi ** 2)), rtol=1e-12)
+    # with (1.2, -0.5): 1, 1.56205, 1.82307, 1.89799 sigma
+    np.testing.assert_allclose(model.predict(4).std / model.sigma_, [1, 1.56205, 1.82307, 1.89799], rtol=0.05)
+
+
+def test_mean_and_seasonal_naive_by_hand():
+    # mean 2.5; sd: the sample sd 1.290994 (ddof 1) widened for the mean's own error, x sqrt(1 + 1/4)
+    mean = MeanForecaster().fit(np.array([1.0, 2.0, 3.0, 4.0])).predict(2)
+    np.testing.assert_allclose(mean.mean, [2.5, 2.5])
+    np.testing.assert_allclose(mean.std, [1.443376] * 2, rtol=1e-6)
+    # period 2: the last period repeated; sigma from the lag-2 differences 0, 1, 0, -1 (sqrt(1/2)); the sd grows
+    # with whole periods ahead: sqrt(1), sqrt(1), sqrt(2), sqrt(2), sqrt(3)
+    seasonal = SeasonalNaiveForecaster(period=2).fit(np.array([0.0, 1.0, 0.0, 2.0, 0.0, 1.0]))
+    assert seasonal.sigma_ == pytest.approx(np.sqrt(0.5))
+    forecast = seasonal.predict(5)
+    assert forecast.mean.tolist() == [0.0, 1.0, 0.0, 1.0, 0.0]
+    np.testing.assert_allclose(forecast.std, np.sqrt(0.5) * np.sqrt([1, 1, 2, 2, 3]))
 
 def test_ricker_and_theta_logistic_recover_density_dependence(rng):
     z = np.zeros(2000)

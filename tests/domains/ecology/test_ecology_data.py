@@ -41,6 +41,19 @@ def test_short_interior_gap_is_interpolated(tmp_path):
     assert np.array_equal(s.time, np.arange(2000, 2021))
 
 
+
+def test_a_gap_of_several_steps_is_filled_on_the_line_between_its_ends(tmp_path):
+    rows = "\n".join(f"a,{t},{t + 1}" for t in range(30) if t not in (1, 2, 3))  # 3 of 30 missing
+    s = load_series(write(tmp_path, "series_id,time,value\n" + rows))["a"]
+    assert s.value[1:4].tolist() == pytest.approx([2.0, 3.0, 4.0]) and s.filled.tolist()[:5] == [0, 1, 1, 1, 0]
+
+
+def test_back_to_the_original_units_floors_at_zero():
+    s = PopulationSeries("z", np.arange(4.0), np.array([0.0, 4.0, 2.0, 8.0]), np.zeros(4, bool), np.zeros((4, 0)))
+    assert s.offset == 1.0  # half the smallest positive value: log(value + 1)
+    # exp(z) - 1 for z below log(1) would be negative counts: 0.5 - 1 and 1 - 1 give 0, log(3) gives 2
+    np.testing.assert_allclose(s.to_original(np.log([0.5, 1.0, 3.0])), [0.0, 0.0, 2.0])
+
 def test_long_gap_is_refused_naming_it(tmp_path):
     rows = "\n".join(f"a,{year},10" for year in list(range(2000, 2010)) + list(range(2015, 2020)))
     with pytest.raises(InputError, match=r"series 'a': 5 of 20 values missing .*longest gap 5 steps after time 2009"):

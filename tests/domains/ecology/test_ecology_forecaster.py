@@ -68,6 +68,13 @@ def test_simulator_declining_k():
         carrying_capacity(5, "rising")
 
 
+
+def test_simulator_covariate_moves_the_growth_by_its_effect():
+    """Without noise and with r = 0 at a constant K, log N_(t+1) - log N_t is beta x_t alone."""
+    frame = simulate_ricker(n=20, r=0.0, scenario="constant", sigma_process=0.0, sigma_obs=0.0, covariate_effect=0.5)
+    np.testing.assert_allclose(np.diff(np.log(frame.true_n)), 0.5 * frame.weather.to_numpy()[:-1], atol=1e-12)
+    assert frame.weather.abs().max() > 0.5 and np.allclose(frame.value, frame.true_n)
+
 def test_step_floor_repeats_few_series_within_each_epoch_and_leaves_gpdd_alone():
     from domains.ecology.forecaster import GLOBAL
     from domains.ecology.train import fit_network, repeats_for, training_arrays
