@@ -72,6 +72,25 @@ def test_gene_across_the_origin_and_on_the_reverse_strand(rng):
     assert sorted((g.parts, g.strand) for g in genes) == sorted((g.parts, g.strand) for g in contig.genes)
 
 
+def test_min_length_counts_the_stop_codon_and_is_inclusive():
+    """With label posteriors, a gene of ATG + k codons + TAA (3k + 6 bases: 87 for k = 27, 90 for k = 28) is
+    called with ``min_length`` equal to its length and not with ``min_length`` 3 more. The flanks are all C
+    (GGG on the other strand: no start, no stop); the other candidates (edge ORFs, reverse-strand ORFs) are
+    non-coding in the posteriors and are not called."""
+    for codons in (27, 28):
+        gene = "ATG" + "GCA" * codons + "TAA"
+        size = len(gene)
+        assert size == 3 * codons + 6
+        contig = Contig("lin", "C" * 150 + gene + "C" * 150)
+        contig.genes = [Gene("lin", ((150, 150 + size),), 1)]
+        posteriors = _posteriors(contig)
+        at_length = decode_contig(contig, *posteriors, DecodeConfig(min_length=size))
+        assert [(g.parts, g.strand) for g in at_length] == [(((150, 150 + size),), 1)], codons
+        assert decode_contig(contig, *posteriors, DecodeConfig(min_length=size + 3)) == [], codons
+    # the default (Prodigal's 90) keeps the 90-base gene: checked above with k = 28, min_length = 90
+    assert DecodeConfig().min_length == 90
+
+
 def _rotated(contig, shift):
     """``contig`` as a circular contig that begins at its base ``shift``, its genes moved along (a gene across
     the new origin gets two parts, in transcription order)."""

@@ -51,6 +51,48 @@ def test_base_scores_are_frame_and_strand_aware():
     assert half["base_precision"] == 1.0 and half["base_recall"] == 0.5
 
 
+def test_stop_match_needs_the_same_record_and_strand():
+    """A prediction matches only on the same record and strand: the same 3' coordinate on another contig, or on
+    the other strand, is no match."""
+    reference = [Gene("c1", ((0, 300),), 1)]  # 3' end at base 299
+    assert score_genes([Gene("c1", ((0, 300),), 1)], reference)["sensitivity"] == 1.0  # control: a match
+    other_record = score_genes([Gene("c2", ((0, 300),), 1)], reference)
+    assert other_record["n_matched"] == 0 and other_record["sensitivity"] == 0.0 and other_record["precision"] == 0.0
+    # reverse strand: the 3' end is the part's start, 299, the same coordinate as the forward reference's
+    reverse = Gene("c1", ((299, 600),), -1)
+    assert three_prime_end(reverse) == three_prime_end(reference[0]) == 299
+    other_strand = score_genes([reverse], reference)
+    assert other_strand["n_matched"] == 0 and other_strand["sensitivity"] == 0.0 and other_strand["precision"] == 0.0
+
+
+def test_start_accuracy_leaves_out_partial_starts():
+    """Exact-start accuracy counts only stop-matched pairs where neither gene is ``partial_start``: three
+    matched pairs, two with a partial start (one on each side, both with other 5' ends) and one exact, give
+    1/1 = 1.0 (counting them all would give 1/3); partial pairs alone leave it undefined (NaN)."""
+    reference = [
+        Gene("c", ((0, 300),), 1, partial_start=True),  # the prediction starts at 30: other 5' end, partial ref
+        Gene("c", ((400, 700),), 1),  # the prediction is partial and starts at 430
+        Gene("c", ((800, 1100),), 1),  # exact
+    ]
+    predicted = [Gene("c", ((30, 300),), 1), Gene("c", ((430, 700),), 1, partial_start=True),
+                 Gene("c", ((800, 1100),), 1)]
+    scores = score_genes(predicted, reference)
+    assert scores["n_matched"] == 3 and scores["start_accuracy"] == 1.0
+    only_partial = score_genes(predicted[:1], reference[:1])
+    assert only_partial["n_matched"] == 1 and math.isnan(only_partial["start_accuracy"])
+
+
+def test_base_calls_in_the_wrong_frame_are_false_positives():
+    """Two adjacent reference genes, bases 0-59 and 60-119; predictions 0-59 (exact) and 61-120 (the second
+    gene shifted one base). Bases 0-59 agree: tp = 60. Bases 61-119 are called coding in another codon
+    position and base 120 is called where the reference has nothing: fp = 59 + 1 = 60. Bases 60-119 are
+    reference coding without agreement: fn = 60. So precision = recall = 60/120 = 0.5 (counting only calls on
+    non-coding bases as fp would give precision 60/61)."""
+    contig = Contig("c", "A" * 150, genes=[Gene("c", ((0, 60),), 1), Gene("c", ((60, 120),), 1)])
+    scores = score_bases([Gene("c", ((0, 60),), 1), Gene("c", ((61, 121),), 1)], [contig])
+    assert scores["base_precision"] == 0.5 and scores["base_recall"] == 0.5 and scores["base_f1"] == 0.5
+
+
 def test_prodigal_on_the_bundled_genome(stop_share):
     (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
     genes = prodigal_genes([contig])
