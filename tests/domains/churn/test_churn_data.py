@@ -167,6 +167,23 @@ def test_weekly_sequences_known_answer(tmp_path):
     assert seq.week_ends[-1] == pd.Timestamp("1997-09-30")
 
 
+def test_weekly_sequences_week_boundaries(tmp_path):
+    """Week w ends 7 (9 - w) days before L = 09-30, so week 9 is 09-24..09-30 and week 8 09-17..09-23: the
+    events 6, 7, 13 and 14 days before L (09-24, 09-23, 09-17, 09-16) fall in weeks 9, 8, 8 and 7. The dollar
+    values 1, 2, 4, 8 tell them apart: week 9 sums 1, week 8 2 + 4 = 6, week 7 8."""
+    log = data.read_event_log(write(tmp_path, "customer_id,date,number_of_cds,dollar_value\n"
+                                              "c,1997-09-24,1,1.0\nc,1997-09-23,1,2.0\n"
+                                              "c,1997-09-17,1,4.0\nc,1997-09-16,1,8.0\n"), numeric=data.CDNOW_NUMERIC)
+    seq = data.weekly_sequences(log, "1997-09-30", weeks=10)
+    assert seq.features == ["active", "log_count", "log_number_of_cds", "log_dollar_value", "days_since_last"]
+    c = seq.x[0]
+    assert c[:7].sum() == 0 and c[7:, 0].tolist() == [1, 1, 1]
+    np.testing.assert_allclose(c[7:, 1], np.log([2, 3, 2]), rtol=1e-6)  # 1, 2 and 1 event days
+    np.testing.assert_allclose(c[7:, 3], np.log1p([8, 6, 1]), rtol=1e-6)
+    # days from the latest event to each week's end: 09-16 - 09-16, 09-23 - 09-23, 09-30 - 09-24
+    np.testing.assert_allclose(c[7:, 4], [0, 0, 6 / 91], rtol=1e-6)
+
+
 def test_older_events_only_enter_through_recency(tmp_path):
     log = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC)
     seq = data.weekly_sequences(log, "1997-09-30", weeks=2)

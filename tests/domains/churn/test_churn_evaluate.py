@@ -36,6 +36,16 @@ def test_td_concordance_equals_harrell_for_proportional_curves(rng):
         evaluate.harrell_c(duration, event, risk), abs=1e-9)
 
 
+def test_td_concordance_reads_the_curves_at_the_first_grid_point_at_or_after_the_event():
+    """Crossing curves on the grid 1, 2, 3, one pair (customer 0's event, customer 1 censored later at 3).
+    Event at t = 1, on a grid point: read at grid 1, S_0 = 0.5 > S_1 = 0.4, discordant, C = 0 (reading at the next
+    point, 2, would give 0.1 < 0.9, C = 1). Event at t = 1.5, between points: read at grid 2, C = 1 (the point
+    before, 1, would give 0)."""
+    survival, grid = [[0.5, 0.1, 0.1], [0.4, 0.9, 0.9]], [1.0, 2.0, 3.0]
+    assert evaluate.td_concordance([1.0, 3.0], [1, 0], survival, grid) == 0.0
+    assert evaluate.td_concordance([1.5, 3.0], [1, 0], survival, grid) == 1.0
+
+
 def test_td_concordance_of_identical_curves_is_one_half(rng):
     duration, event = rng.exponential(1, 200), np.ones(200, int)
     grid = np.linspace(0.1, 3, 30)
@@ -130,6 +140,34 @@ def test_paired_bootstrap_leaves_out_resamples_without_a_comparable_pair(rng):
     censored = evaluate.paired_bootstrap(duration[3:], event[3:], {"coxph": (km[0][3:], km[1][3:]),
                                                                    "gated": (model[0][3:], model[1][3:])}, grid)
     assert censored.attrs["resamples"] == 0 and censored.isna().all().all()
+
+
+def test_paired_bootstrap_interval_is_the_2_5_and_97_5_percentiles_of_the_resampled_differences():
+    """The reported bounds are the 2.5 % and 97.5 % percentiles (and the mean the mean) of the per-resample
+    differences, recomputed here from the same draws (seed 0, resamples without a comparable pair left out).
+    Two imperfect risk orders make the C difference spread on both sides: its 95 % interval is
+    [-0.75, 0.766], where an 80 % one would be [-0.429, 0.5]."""
+    duration, event = np.array([5.0, 30.0, 100.0, 273.0, 273.0]), np.array([1, 1, 1, 0, 0])
+    grid = np.arange(7.0, 274.0, 7.0)
+    ref_risk, risk = np.array([2.0, 0.0, 1.0, 0.5, -1.0]), np.array([1.0, 2.0, 0.0, -1.0, 0.5])
+    ref = (ref_risk, np.exp(-np.exp(ref_risk)[:, None] * grid[None, :] / 300))
+    model = (risk, np.exp(-np.exp(risk)[:, None] * grid[None, :] / 300))
+    table = evaluate.paired_bootstrap(duration, event, {"coxph": ref, "gated": model}, grid, n_boot=200, seed=0)
+    diffs = []
+    for s in np.random.default_rng(0).integers(0, 5, (200, 5)):
+        d, e = duration[s], event[s]
+        if inputs.has_comparable_pair(d, e):
+            c = [evaluate.harrell_c(d, e, risk_[s]) for risk_ in (model[0], ref[0])]
+            ctd = [evaluate.td_concordance(d, e, surv[s], grid) for surv in (model[1], ref[1])]
+            diffs.append([c[0] - c[1], ctd[0] - ctd[1]])
+    diffs = np.array(diffs)
+    assert table.attrs["resamples"] == len(diffs)
+    row = table.loc["gated"]
+    for j, metric in enumerate(("c", "ctd")):
+        low, high = np.percentile(diffs[:, j], [2.5, 97.5])
+        assert row[f"d{metric}_low"] == pytest.approx(low) and row[f"d{metric}_high"] == pytest.approx(high)
+        assert row[f"d{metric}_mean"] == pytest.approx(diffs[:, j].mean())
+    assert row["dc_low"] == pytest.approx(-0.75) and row["dc_high"] == pytest.approx(0.76607143)
 
 
 def test_integrated_brier_without_a_grid_point_before_the_end_is_nan():

@@ -42,6 +42,39 @@ def test_recent_complaints_raise_the_hazard_more_than_old_ones():
     assert sim.hazard[recent, 0].mean() > 1.5 * sim.hazard[old, 0].mean()
 
 
+def test_complaint_and_support_kernels_by_hand():
+    """k_t = sum_{s <= t} events_s exp(-(t - s) / decay), with the documented decays: a single complaint in week 0
+    counts exp(-t / 8) in week t (1, 0.882497, 0.778801, ..., exp(-1) = 0.367879 eight weeks on), a support
+    contact exp(-t / 2) (1, 0.606531, 0.367879); a second complaint adds 1 in its own week."""
+    params = simulate.HazardParams()
+    assert params.complaint_decay_weeks == 8.0 and params.support_decay_weeks == 2.0
+    one = np.zeros((1, 9))
+    one[0, 0] = 1
+    complaint = simulate._kernel(one, params.complaint_decay_weeks)
+    np.testing.assert_allclose(complaint[0, :3], [1.0, 0.882497, 0.778801], rtol=1e-5)
+    np.testing.assert_allclose(complaint[0, 8], 0.367879, rtol=1e-5)
+    np.testing.assert_allclose(complaint[0], np.exp(-np.arange(9) / 8), rtol=1e-12)
+    support = simulate._kernel(one[:, :3], params.support_decay_weeks)
+    np.testing.assert_allclose(support, [[1.0, 0.606531, 0.367879]], rtol=1e-5)
+    np.testing.assert_allclose(simulate._kernel(np.array([[1, 0, 1]]), 8.0), [[1.0, 0.882497, 1.778801]], rtol=1e-5)
+
+
+def test_hazard_after_a_single_complaint_by_hand():
+    """Only the complaint term in the hazard (c = d = e = 0, no frailty), 20 history weeks: a customer whose one
+    complaint came in week s has, in the first follow-up week (week 20), h = sigmoid(-4 + 2 exp(-(20 - s) / 8)):
+    0.096651 for s = 19, 0.079996 for s = 18, 0.036819 for s = 12; with none, sigmoid(-4) = 0.017986."""
+    params = simulate.HazardParams(c=0.0, d=0.0, e=0.0, frailty_sd=0.0)
+    sim = simulate.simulate(3000, seed=6, history_weeks=20, follow_weeks=3, params=params)
+    count, week = sim.complaints.sum(axis=1), sim.complaints.argmax(axis=1)
+    np.testing.assert_allclose(sim.hazard[count == 0], 0.017986, rtol=1e-4)
+    for s, expected in ((19, 0.096651), (18, 0.079996), (12, 0.036819)):
+        one = (count == 1) & (week == s)
+        assert one.sum() >= 5
+        np.testing.assert_allclose(sim.hazard[one, 0], expected, rtol=1e-4)
+    one = (count == 1) & (week == 19)  # two follow-up weeks on: exp(-(21 - 19) / 8) = 0.778801
+    np.testing.assert_allclose(sim.hazard[one, 1], 1 / (1 + np.exp(4 - 2 * np.exp(-2 / 8))), rtol=1e-9)
+
+
 def test_oracle_beats_kaplan_meier():
     sim = simulate.simulate(3000, seed=4)
     oracle = evaluate.score(sim.duration, sim.event, sim.oracle_risk, sim.oracle_survival, sim.times)
