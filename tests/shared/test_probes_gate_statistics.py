@@ -61,6 +61,29 @@ def test_mask_excludes_steps(rng):
     assert unmasked.loc["gate", "difference"] > 10
 
 
+def test_masked_sequence_mean_divides_by_its_own_valid_steps():
+    """Known answer: a sequence's mean is over its unmasked steps only, so padding never lowers it. Four
+    sequences, T = 5; group 1 (rows 0, 1) has all 5 steps, group 0 (rows 2, 3) only 2 (the other 3 are NaN).
+    Gate "flat" holds 1 in unit 0 and 3 in unit 1 at every step of rows 0 and 2, and 2 and 4 in rows 1 and 3:
+    sequence means 2, 3, 2, 3 in both groups, so both group means are 2.5 and the difference is 0 (dividing by T
+    instead would give group 0 means of 0.8 and 1.2). Per unit: 1.5 and 3.5 in both groups. Gate "ramp" is
+    step + 1 (1 .. 5): long sequences mean 3, short ones (1 + 2) / 2 = 1.5, difference 1.5."""
+    lengths = np.array([5, 5, 2, 2])
+    mask = np.arange(5)[None, :] < lengths[:, None]
+    groups = np.array([True, True, False, False])
+    level = np.array([[1.0, 3.0], [2.0, 4.0], [1.0, 3.0], [2.0, 4.0]])
+    flat = np.where(mask[..., None], level[:, None, :], np.nan)
+    ramp = np.where(mask[..., None], np.arange(1.0, 6.0)[None, :, None], np.nan) * np.ones((4, 5, 1))
+    table = gate_statistics({"flat": flat, "ramp": ramp}, groups, n_permutations=20, mask=mask)
+    assert table.loc["flat", ["mean_group1", "mean_group0", "difference"]].tolist() == pytest.approx([2.5, 2.5, 0.0])
+    assert table.loc["flat", "hedges_g"] == pytest.approx(0.0, abs=1e-12)  # sequence means 2, 3 in each group
+    assert table.loc["flat", "p_value"] == 1.0  # every relabelling's |difference| >= 0
+    assert table.loc["ramp", ["mean_group1", "mean_group0", "difference"]].tolist() == pytest.approx([3.0, 1.5, 1.5])
+    units = gate_statistics(flat, groups, n_permutations=20, mask=mask, per_unit=True)
+    assert units["mean_group1"].tolist() == pytest.approx([1.5, 3.5])
+    assert units["mean_group0"].tolist() == pytest.approx([1.5, 3.5])
+
+
 def test_per_unit_rows_find_the_unit(rng):
     groups = np.arange(30) < 15
     gate = rng.uniform(size=(30, 6, 4))

@@ -38,6 +38,23 @@ def test_change_points_batch(rng):
     np.testing.assert_array_equal(found[1], [30])
 
 
+def test_change_points_distance_keeps_the_higher_of_close_peaks():
+    """Known answer: a profile of zeros with 2 at entry 19 and 1 at entry 22 (MAD 0, so the bar is
+    0.05 * 2 = 0.1) has two peaks, steps 20 and 23. They are 3 entries apart: ``distance=3`` keeps both,
+    ``distance=5`` keeps only the higher, step 20. The same holds for states whose steps change by that profile,
+    one sequence or a batch."""
+    profile = np.zeros(40)
+    profile[19], profile[22] = 2.0, 1.0
+    np.testing.assert_array_equal(change_points(profile), [20, 23])
+    np.testing.assert_array_equal(change_points(profile, distance=3), [20, 23])
+    np.testing.assert_array_equal(change_points(profile, distance=5), [20])
+    states = np.r_[0.0, np.cumsum(profile)][:, None]  # ||h_{k+1} - h_k|| = profile[k]
+    np.testing.assert_array_equal(novelty(states), profile)
+    np.testing.assert_array_equal(change_points(states, distance=5), [20])
+    found = change_points(np.stack([states, states]), distance=5)
+    assert [f.tolist() for f in found] == [[20], [20]]
+
+
 @pytest.mark.parametrize("kind", ["sine", "linear", "random_walk_smoothed"])
 def test_smooth_sequences_have_no_change_points(kind, rng):
     t = np.arange(200)[:, None]

@@ -190,6 +190,31 @@ def test_palindromes(length):
     assert np.all(mismatches[y == 0] == 2)  # one substituted symbol: one mismatched mirror pair
 
 
+@pytest.mark.parametrize("length", [10, 11])
+def test_palindrome_negatives_are_spread_over_every_pair_and_symbol_pair(length):
+    """A negative is a uniform palindrome with one off-middle symbol changed to a uniformly chosen other symbol, so
+    its one mismatched mirror pair (i, T-1-i), i < T // 2, is uniform over the T // 2 = 5 pairs, and the pair's
+    symbols (left, right) are uniform over the 4 * 3 = 12 ordered pairs of different symbols. With about 2,000
+    negatives each count is within 25 % of its expectation (about 400 and 167; >= 3 standard deviations).
+
+    Which side of a pair was changed cannot be seen: a pair (f, f) with f uniform becomes (f + s, f) or (f, f + s),
+    both uniform over the ordered pairs of different symbols, so changing only first-half symbols would give
+    strings with the same distribution."""
+    x, y = generate_palindrome(4000, length, 0)
+    tokens = x.argmax(-1)[y == 0]
+    half = length // 2
+    left, right = tokens[:, :half], tokens[:, ::-1][:, :half]
+    mismatched = left != right
+    assert np.all(mismatched.sum(axis=1) == 1)
+    pair = mismatched.argmax(axis=1)
+    rows = np.arange(len(tokens))
+    symbols = 4 * left[rows, pair] + right[rows, pair]
+    pair_counts = np.bincount(pair, minlength=half)
+    symbol_counts = np.bincount(symbols, minlength=16)[[4 * a + b for a in range(4) for b in range(4) if a != b]]
+    assert np.all(np.abs(pair_counts / (len(tokens) / half) - 1) < 0.25), pair_counts
+    assert np.all(np.abs(symbol_counts / (len(tokens) / 12) - 1) < 0.25), symbol_counts
+
+
 def test_latch_information_only_in_first_L_steps():
     L, s = 4, 0.3
     x, y = generate_latch(4000, 20, 0, L=L, s=s)
