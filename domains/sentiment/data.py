@@ -372,7 +372,7 @@ def load_checklist(path):
         DataFrame ``test, capability, text, expected`` with ``expected`` one of ``neg, neu, pos, not_neg``.
     """
     table = read_table(path)
-    missing = {"test", "text", "expected"} - set(table.columns)
+    missing = {"test", "capability", "text", "expected"} - set(table.columns)
     if missing:
         raise InputError(f"{path}: missing column(s) {sorted(missing)}")
     bad = ~table["expected"].isin(["neg", "neu", "pos", "not_neg"])

@@ -211,6 +211,9 @@ def test_checklist_and_flip_loaders(tmp_path):
     checklist.write_text("test\tcapability\ttext\texpected\nt\tNegation\tnot good\tneg\nt\tNegation\tok\tmaybe\n")
     with pytest.raises(InputError, match=r"row 3, column 'expected'"):
         load_checklist(checklist)
+    checklist.write_text("test\ttext\texpected\nt\tnot good\tneg\n")  # evaluate_all splits by capability
+    with pytest.raises(InputError, match=r"cl.tsv: missing column\(s\) \['capability'\]"):
+        load_checklist(checklist)
     flips = tmp_path / "flips.tsv"
     flips.write_text("split\tnode_text\tnode_label5\toperator\ttest\nt\tnot good\t1\tnot\t\ntest\tnever dull\t4\tnever\t\n")
     assert load_flips(flips, "test")[["text", "label", "operator"]].values.tolist() == [["never dull", 1, "never"]]

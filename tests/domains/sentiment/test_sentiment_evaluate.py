@@ -1,10 +1,11 @@
 """Metrics on hand-computed cases, and the TF-IDF baseline on a tiny corpus."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from domains.sentiment.baselines import TfidfLogistic
-from domains.sentiment.evaluate import accuracy_report, checklist_pass_rates, pairs_both_right, three_way
+from domains.sentiment.evaluate import accuracy_report, checklist_pass_rates, evaluate_all, pairs_both_right, three_way
 from shared.cli import InputError
 
 
@@ -69,3 +70,51 @@ def test_probabilities_may_be_a_column_and_labels_words_or_booleans():
 def test_bad_shapes_lengths_and_labels_are_refused(call, message):
     with pytest.raises(InputError, match=message):
         call()
+
+
+class TablePredictor:
+    """A fixed P(positive) per text: the smallest object with the ``predict_proba(texts)`` that evaluate_all takes."""
+
+    def __init__(self, table):
+        self.table = table
+
+    def predict_proba(self, texts):
+        return np.array([self.table[text] for text in texts])
+
+
+def test_evaluate_all_scores_sst_flips_and_the_checklist_negation_tests():
+    """Known answers by hand. SST: "good" right, "not good" wrong, "bad" right: accuracy 2/3, with negation 0/1,
+    without 2/2, gap 100 points. Flips (labels 1 0 1 0, P 0.9 0.1 0.1 0.1): right, right, wrong, right = 3/4
+    (not 1/2, so that 1 - accuracy would show). CheckList (neutral band [1/3, 2/3]): "Negation A" expects neg,
+    P 0.1 0.1: 2/2; "Negation B" expects not_neg, P 0.5 0.9 0.2 0.6: neu pos neg neu, 3/4. Negation mean
+    (1 + 0.75) / 2 = 0.875, min 0.75. Every other capability is a control: "Vocabulary" (listed first) expects
+    pos, P 0.9 0.5: pos neu, 1/2 (below the negation minimum, so a minimum over all tests would show);
+    "Taxonomy" expects neu, P 0.5: 1/1."""
+    table = {"good": 0.9, "not good": 0.8, "bad": 0.2,
+             "not bad": 0.9, "not great": 0.1, "not dull": 0.1, "not awful": 0.1,
+             "a great film": 0.9, "a fine film": 0.5, "a film": 0.5,
+             "not a good film": 0.1, "not a fun film": 0.1,
+             "not a bad film": 0.5, "not an awful film": 0.9, "not a dull film": 0.2, "not a poor film": 0.6}
+    sst = pd.DataFrame({"text": ["good", "not good", "bad"], "label": [1, 0, 0]})
+    flips = pd.DataFrame({"text": ["not bad", "not great", "not dull", "not awful"], "label": [1, 0, 1, 0]})
+    checklist = pd.DataFrame([
+        ("Vocabulary", "Vocabulary", "a great film", "pos"),
+        ("Negation A", "Negation", "not a good film", "neg"),
+        ("Negation B", "Negation", "not a bad film", "not_neg"),
+        ("Negation B", "Negation", "not an awful film", "not_neg"),
+        ("Vocabulary", "Vocabulary", "a fine film", "pos"),
+        ("Negation A", "Negation", "not a fun film", "neg"),
+        ("Taxonomy", "Taxonomy", "a film", "neu"),
+        ("Negation B", "Negation", "not a dull film", "not_neg"),
+        ("Negation B", "Negation", "not a poor film", "not_neg"),
+    ], columns=["test", "capability", "text", "expected"])
+    result = evaluate_all(TablePredictor(table), sst, flips=flips, checklist=checklist)
+    assert result["sst2_test"] == accuracy_report(sst["text"], sst["label"], [0.9, 0.8, 0.2])
+    assert result["sst2_test"]["accuracy"] == pytest.approx(2 / 3)
+    assert (result["sst2_test"]["accuracy_with_negation"], result["sst2_test"]["negation_gap"]) == (0.0, 100.0)
+    assert (result["n_flips"], result["flip_accuracy"]) == (4, 0.75)
+    assert result["checklist"] == {"negation_tests": {"Negation A": 1.0, "Negation B": 0.75},
+                                   "negation_mean": 0.875, "negation_min": 0.75,
+                                   "controls": {"Vocabulary": 0.5, "Taxonomy": 1.0}}
+    only_sst = evaluate_all(TablePredictor(table), sst)
+    assert set(only_sst) == {"sst2_test"}

@@ -132,6 +132,20 @@ def test_odd_input_has_defined_marks():
     assert not mark("Não é bom").negated                                  # non-English: no English cue
 
 
+@pytest.mark.parametrize("text, scope", [
+    ("The film is not funny: the plot drags", ["funny"]),              # ":" is scope-ending punctuation
+    ("It was not funny... the cast is great", ["funny"]),              # "..." is one token, a run of dots
+    ("It was not funny.. the cast is great", ["funny"]),
+    ("not funny .... the cast", ["funny"]),
+    ("I liked it: it was not", ["i", "liked", "it"]),                  # ":" separates an elided clause too
+])
+def test_colon_and_runs_of_dots_end_a_scope(text, scope):
+    """The module docstring's stops ``:`` and runs of dots (``..``, ``...``, ``....``) end a forward scope; with the
+    colon missing from the stops the scope would run to the end of the text. A clause-final ``not`` after ``:``
+    negates the clause before the colon (a ``:`` is a separator of the elided scope)."""
+    assert scoped(text) == scope
+
+
 def test_split_by_negation_keeps_rows_and_index():
     frame = pd.DataFrame({"text": ["good", "not good", "never again", "fine"], "label": [1, 0, 0, 1]}, index=[5, 6, 7, 8])
     with_cue, without = split_by_negation(frame)
