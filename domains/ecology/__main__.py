@@ -61,6 +61,15 @@ def _time_end(text):
     return number
 
 
+def _cutoff(args, s):
+    """Series ``s``'s last time up to ``--train-end`` (:meth:`domains.ecology.data.PopulationSeries.cutoff`); a
+    month or date for a series written in numbers is one :class:`InputError` line."""
+    try:
+        return s.cutoff(args.train_end)
+    except ValueError as error:
+        raise InputError(f"{args.data}: --train-end {error}") from None
+
+
 def _shown_end(end):
     """``--train-end`` as the user wrote it: a number without trailing zeros, a month or date as given."""
     return end if isinstance(end, str) else f"{end:g}"
@@ -311,10 +320,7 @@ def train(args):
         raise InputError(f"{args.data}: {len(data)} series in the file; name one with --series or pass --global")
     pairs = []
     for s in data.values():
-        try:
-            keep = s.time <= (s.cutoff(args.train_end) if args.train_end is not None else np.inf)
-        except ValueError as error:
-            raise InputError(f"{args.data}: --train-end {error}") from None
+        keep = s.time <= (_cutoff(args, s) if args.train_end is not None else np.inf)
         if keep.sum() < 12:
             continue
         pairs.append((s.log[keep], s.covariates[keep]))
@@ -383,10 +389,7 @@ def evaluate(args):
                                  "series can be scored")
         else:
             s = _one_series(args, _load(args, series=args.series))
-            try:
-                train_end = s.cutoff(args.train_end)
-            except ValueError as error:
-                raise InputError(f"{args.data}: --train-end {error}") from None
+            train_end = _cutoff(args, s)
             protocols.zhang_split(s, train_end)
     except InputError:
         raise
