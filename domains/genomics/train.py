@@ -126,8 +126,7 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     digests = files(genomes)  # [[genome], or [fasta, gff3]] per spec: the owner's, and the card's
     owner = {"settings": settings, "genomes": digests, "validation": files(validation or [])}
     claim_backup(f"{out}.backup", json.loads(json.dumps(owner)))  # as read back from the stamp
-    backup = AtomicBackupAndRestore(f"{out}.backup", delete_checkpoint=True,
-                                             double_checkpoint=True)
+    backup = AtomicBackupAndRestore(f"{out}.backup", delete_checkpoint=True, double_checkpoint=True)
     history = model.fit(data, epochs=epochs, steps_per_epoch=steps_per_epoch, validation_data=validation_data,
                         callbacks=[backup], verbose=verbose, shuffle=False)  # the dataset shuffles its windows
     with atomic_path(out, force=force) as tmp:
