@@ -11,8 +11,9 @@
   (``python -m shared.experiments NAME``).
 - Conventions every command line shares: :mod:`shared.cli` (exit codes 0 / 2 / 1, ``InputError``),
   :mod:`shared.atomic` (atomic writes, ``--force``), :mod:`shared.safe_load` (``.keras`` files with
-  ``safe_mode=True``), :mod:`shared.data_paths` (bundled and shared data) and :mod:`shared.distribute`
-  (data-parallel training: ``--distribute mirrored``'s one ``MirroredStrategy`` per process on TensorFlow, and
+  ``safe_mode=True``), :mod:`shared.model_copies` (an ensemble's members nested without their training
+  set-up), :mod:`shared.data_paths` (bundled and shared data) and :mod:`shared.distribute` (data-parallel
+  training: ``--distribute mirrored``'s one ``MirroredStrategy`` per process on TensorFlow, and
   across hosts on JAX, ``python -m shared.distribute MODULE ARGS``).
 
 The library (layers, tasks, probes) never imports ``domains``. The one exception is an application, not a

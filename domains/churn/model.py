@@ -26,6 +26,7 @@ import keras
 from keras import ops
 
 from shared.layers import GatedLSTM
+from shared.model_copies import inference_copy
 
 LSTM_NAME = "history_lstm"
 FUTURE_UNITS = 8  # hidden units of the shared map of the known-future covariates
@@ -196,10 +197,12 @@ class MeanSurvivalLogits(keras.layers.Layer):
 def ensemble(members, name="churn_survival_ensemble"):
     """One model over ``members`` (models from :func:`build_model` with the same inputs): same inputs, output
     the hazard logits of the members' mean survival curve (:class:`MeanSurvivalLogits`). The members are
-    renamed ``member_0``, ``member_1``, ... and kept whole inside it (``.keras``, loadable with safe_mode)."""
+    kept whole inside it (``.keras``, loadable with safe_mode) as uncompiled copies
+    (:func:`shared.model_copies.inference_copy`) named ``member_0``, ``member_1``, ..."""
     inputs = [keras.Input(tuple(tensor.shape[1:]), name=tensor.name) for tensor in members[0].inputs]
     outputs = []
     for index, member in enumerate(members):
+        member = inference_copy(member)
         member.name = f"member_{index}"
         outputs.append(member(inputs))
     logits = MeanSurvivalLogits(name="mean_survival_logits")(outputs)

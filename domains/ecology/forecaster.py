@@ -50,6 +50,7 @@ from domains.ecology.model import (Calibration, LeadingFeatures, Mixture, build_
 from domains.ecology.train import fit_network, split_targets, training_arrays
 from shared.atomic import atomic_path
 from shared.layers import gate_activations
+from shared.model_copies import inference_copy
 from shared.safe_load import load_model
 
 #: Settings for one series (``forecast``, ``train --series``, the Zhang 2003 protocol), chosen by rolling
@@ -251,7 +252,7 @@ class GatedForecaster:
                                 min_steps=self.min_steps)
                     if finished is not None:
                         network.save_weights(finished)
-            members.append(network)
+                members.append(inference_copy(network))  # nested uncompiled: see shared.model_copies
         inputs = keras.Input((None, x.shape[-1]), name="features")
         read = inputs if n_features == x.shape[-1] else LeadingFeatures(n_features, name="no_covariates")(inputs)
         outputs = [member(read) for member in members]

@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import warnings
 
 import keras
 import numpy as np
@@ -70,8 +71,14 @@ def _report(result):
 
 
 def _weights(path, module):
+    """The weights of a model file written on JAX, loaded here on TensorFlow without a warning (an ensemble's
+    members nested compiled would be recompiled asking for ``jit_compile=True``, which TensorFlow refuses)."""
     __import__(module)  # registers the domain's layers and losses
-    return keras.saving.load_model(path, safe_mode=True, compile=False).get_weights()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UserWarning)
+        model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    assert not [str(warning.message) for warning in caught if issubclass(warning.category, UserWarning)]
+    return model.get_weights()
 
 
 def _max_diff(a, b):

@@ -187,6 +187,7 @@ def test_ensemble_is_the_mean_survival_curve_of_its_members_and_resumes_by_membe
                                         backup_dir=backup)
     assert [(h["seed"], h["reloaded"], h["epochs_run"]) for h in histories] == [(3, True, []), (4, False, [1])]
     assert not backup.exists()
+    assert not any(member.compiled for member in churn_model.members(net))  # nested uncompiled: no compile config
     curves = [train.predict_survival(m, [x, static], 1.0)["survival"] for m in (first, net.get_layer("member_1"))]
     mean = train.predict_survival(net, [x, static], 1.0)["survival"]
     np.testing.assert_allclose(mean, np.mean(curves, axis=0), atol=1e-5)

@@ -93,7 +93,7 @@ def test_calibrated_fit_with_ar_base_round_trips(tmp_path):
     alpha, k = model.calibration_
     assert np.all((0 <= alpha) & (alpha <= 1)) and np.all(k > 0)
     ar = model.network_.get_layer("member0").get_layer("ar")
-    assert not ar.trainable_weights
+    assert not ar.trainable_weights and not model.network_.get_layer("member0").compiled  # nested uncompiled
     x, y = training_arrays([(z, np.zeros((len(z), 0)))], 3)
     kernel, bias = fit_direct_ar(np.asarray(CentredLags(3)(x)), y)
     assert np.allclose(ar.get_weights()[0], kernel, atol=1e-5) and np.allclose(ar.get_weights()[1], bias, atol=1e-5)
