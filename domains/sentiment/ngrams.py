@@ -6,8 +6,10 @@ returns, per text,
     logit = scale * (sum_t u[x_t] + sum_t b[h(x_t, x_{t+1})]) / sqrt(n_unigrams + n_bigrams)
 
 with one weight ``u`` per vocabulary id and one weight ``b`` per hashed bigram bucket,
-``h(a, c) = (a * 2654435761 + c) mod bigram_buckets`` (Knuth's multiplicative constant, computed in int64;
-distinct bigrams may share a bucket, as in Vowpal Wabbit or fastText). Dividing by the square root of the
+``h(a, c) = (a * 2654435761 + c) mod bigram_buckets`` (Knuth's multiplicative constant; distinct bigrams may
+share a bucket, as in Vowpal Wabbit or fastText). The product does not fit 32 bits, and JAX computes in 32-bit
+integers unless told otherwise, so :meth:`NgramLogit.bigram_ids` reduces it digit by digit in int32 arithmetic:
+the buckets are exactly the int64 formula's on every backend. Dividing by the square root of the
 n-gram count makes it a linear model over L2-normalised counts, as TF-IDF + logistic regression is over
 L2-normalised TF-IDF vectors. Both weight vectors start at zero and carry an L2 penalty ``l2 * sum(w ** 2)``.
 
@@ -36,6 +38,8 @@ from scipy import sparse
 from domains.sentiment.baselines import log_count_ratios
 
 HASH_MULTIPLIER = 2654435761
+#: The most hashed-bigram buckets: :meth:`NgramLogit.bigram_ids` keeps every intermediate below ``2 ** 31``.
+MAX_BUCKETS = 2**29
 
 
 @keras.saving.register_keras_serializable(package="shared")
@@ -44,7 +48,7 @@ class NgramLogit(keras.layers.Layer):
 
     Args:
         vocabulary_size: number of token ids, including padding 0 and OOV 1.
-        bigram_buckets: number of hashed bigram weights. Defaults to ``2 ** 18``.
+        bigram_buckets: number of hashed bigram weights, 1 to :data:`MAX_BUCKETS`. Defaults to ``2 ** 18``.
         l2: L2 penalty on every weight. Defaults to ``1e-6``.
         scale: factor on the logit (a learning-rate multiplier, see the module docstring). Defaults to 1.
 
@@ -65,6 +69,8 @@ class NgramLogit(keras.layers.Layer):
 
     def __init__(self, vocabulary_size, bigram_buckets=2**18, l2=1e-6, scale=1.0, **kwargs):
         super().__init__(**kwargs)
+        if not 1 <= int(bigram_buckets) <= MAX_BUCKETS:
+            raise ValueError(f"bigram_buckets must be between 1 and {MAX_BUCKETS}, got {bigram_buckets}")
         self.vocabulary_size, self.bigram_buckets, self.l2 = int(vocabulary_size), int(bigram_buckets), float(l2)
         self.scale = float(scale)
 
@@ -76,9 +82,22 @@ class NgramLogit(keras.layers.Layer):
                                       name="bigram")
 
     def bigram_ids(self, tokens):
-        """int ``(batch, T - 1)``: the bucket of each pair of neighbouring tokens."""
-        tokens = ops.cast(tokens, "int64")
-        return ops.mod(tokens[:, :-1] * HASH_MULTIPLIER + tokens[:, 1:], self.bigram_buckets)
+        """int32 ``(batch, T - 1)``: the bucket ``(a * HASH_MULTIPLIER + c) mod bigram_buckets`` of each pair
+        ``(a, c)`` of neighbouring token ids (0 to ``2 ** 31 - 1``).
+
+        ``a * (HASH_MULTIPLIER mod B)`` is reduced mod ``B`` by Horner's rule over ``a``'s digits in base
+        ``2 ** s``, ``s = 30 - bits(B - 1)``: each step's ``r * 2 ** s + digit * m`` stays below ``2 ** 31``.
+        """
+        buckets = self.bigram_buckets
+        shift = 30 - (buckets - 1).bit_length()
+        multiplier = HASH_MULTIPLIER % buckets
+        tokens = ops.cast(tokens, "int32")
+        first, second = tokens[:, :-1], tokens[:, 1:]
+        product = ops.zeros_like(first)
+        for position in reversed(range(0, 31, shift)):  # the most significant digit first
+            digit = ops.mod(ops.floor_divide(first, 2**position), 2**shift)
+            product = ops.mod(product * 2**shift + digit * multiplier, buckets)
+        return ops.mod(product + ops.mod(second, buckets), buckets)
 
     def call(self, tokens, keep=None):
         present = ops.cast(ops.not_equal(tokens, 0), self.compute_dtype)

@@ -27,6 +27,24 @@ def test_golden_logit():
     assert np.asarray(_layer(scale=3.0)(np.array([[2, 3, 0]])))[0, 0] == pytest.approx(3 * 55 / np.sqrt(3), rel=1e-6)
 
 
+@pytest.mark.parametrize("buckets", [1, 8, 1000, 2**18, 1_000_003, 2**29])
+def test_bigram_buckets_are_the_exact_big_integer_hash(buckets):
+    # ids up to 2 ** 31 - 1 make a * 2654435761 far beyond 32 bits (and beyond int64 at the top): Python's
+    # integers give the exact answer the layer's int32 arithmetic must match
+    ids = np.concatenate([np.random.default_rng(buckets).integers(0, 2**31, (40, 5)),
+                          [[2**31 - 1, 2**31 - 1, 0, 1, 2**30]]])
+    expected = [[(int(a) * 2654435761 + int(c)) % buckets for a, c in zip(row[:-1], row[1:])] for row in ids]
+    got = NgramLogit(4, bigram_buckets=buckets).bigram_ids(ids)
+    assert keras.backend.standardize_dtype(got.dtype) == "int32"
+    assert np.asarray(got).tolist() == expected
+
+
+@pytest.mark.parametrize("buckets", [0, 2**29 + 1])
+def test_bigram_buckets_out_of_range_are_refused(buckets):
+    with pytest.raises(ValueError, match=f"bigram_buckets must be between 1 and {2**29}, got {buckets}"):
+        NgramLogit(4, bigram_buckets=buckets)
+
+
 def test_padding_skipped_tokens_and_empty_texts():
     layer = _layer()
     padded = np.asarray(layer(np.array([[5, 1, 0, 0, 0], [0] * 5])))[:, 0]
