@@ -193,12 +193,12 @@ class GatedForecaster:
             y_fit, y_held = y, None
         order = min(self.ar_order, max(1, int(lengths.max()) // 8))
         delay = min(self.threshold_delay, order)
-        lags = np.asarray(CentredLags(order)(x)) if order else None
+        lags = keras.ops.convert_to_numpy(CentredLags(order)(x)) if order else None
         regimes = (order, order)
         if delay and self.regime_orders == "aic":
             *regimes, delay = select_threshold_ar(lags, y_fit, delay)
             order = max(*regimes, delay)
-            lags = np.asarray(CentredLags(order)(x))
+            lags = keras.ops.convert_to_numpy(CentredLags(order)(x))
         elif delay and self.regime_orders is not None:
             regimes = tuple(min(int(p), order) for p in self.regime_orders)
         self.base_structure_ = (*regimes, delay) if delay else (order,)
@@ -270,15 +270,16 @@ class GatedForecaster:
         factors = error = None
         if y_held is not None:
             flat = lambda a: a.reshape(-1, self.horizon)  # noqa: E731
-            pairs = np.asarray(network(x, training=False)).reshape(*y.shape)
-            offset = np.asarray(base_layer(lags)).reshape(*y.shape[:-1]) if order else np.zeros(y.shape[:-1])
+            pairs = keras.ops.convert_to_numpy(network(x, training=False)).reshape(*y.shape)
+            offset = (keras.ops.convert_to_numpy(base_layer(lags)).reshape(*y.shape[:-1]) if order
+                      else np.zeros(y.shape[:-1]))
             row_series = np.repeat(np.arange(len(x)), y.shape[1])
             groups = row_series if self.shrink == "relative" else None
             weight = 1.0 if self.residual == "weighted" else 0.0
             factors = calibration_factors(weight * flat(pairs[..., 0] - offset), flat(pairs[..., 1]),
                                           flat(y_held[..., 0] - offset), flat(y_held[..., 1]), groups, self.coverage)
             calibration.set_factors(*factors)
-            mean = flat(np.asarray(network(x, training=False)).reshape(*y.shape)[..., 0])
+            mean = flat(keras.ops.convert_to_numpy(network(x, training=False)).reshape(*y.shape)[..., 0])
             held = flat(y_held[..., 1]) > 0
             series_of = np.broadcast_to(row_series[:, None], held.shape)
             error = float(relative_error(mean[held], flat(y_held[..., 0])[held], series_of[held])[0])
@@ -318,7 +319,7 @@ class GatedForecaster:
         x = np.zeros((len(inputs), max(len(i) for i in inputs), inputs[0].shape[1]), dtype="float32")
         for i, rows in enumerate(inputs):
             x[i, :len(rows)] = rows
-        out = np.asarray(self.network_(x, training=False)).reshape(*x.shape[:2], -1, 2)
+        out = keras.ops.convert_to_numpy(self.network_(x, training=False)).reshape(*x.shape[:2], -1, 2)
         forecasts = []
         for i, ((z, _), (_, s, _, _)) in enumerate(zip(histories, stats)):
             last = len(z) - 1
@@ -331,7 +332,7 @@ class GatedForecaster:
         x = features(z, covariates, scaling(z, covariates))[None]
         network = self.network_.get_layer(f"member{member}")
         x = x[..., :network.inputs[0].shape[-1]]  # a model that left its covariates out reads the first 3
-        return np.asarray(gate_activations(network.get_layer("lstm"), x)["cell"])[0]
+        return keras.ops.convert_to_numpy(gate_activations(network.get_layer("lstm"), x)["cell"])[0]
 
     def save(self, path, force=False):
         """Writes the network(s) to a ``.keras`` file, atomically (refuses to overwrite without ``force``).

@@ -1,8 +1,7 @@
 """Beyond one machine on JAX: the ``shared.layers`` layers and the ecology and churn models train under
-``KERAS_BACKEND=jax``, the shipped sentiment model predicts there as on TensorFlow, and ``python -m
-shared.distribute`` trains data-parallel (``keras.distribution.DataParallel``) on several devices and on several
-processes joined by ``jax.distributed.initialize`` (the multi-host set-up of the README, here two processes on
-one machine), with the weights of one device.
+``KERAS_BACKEND=jax``, and ``python -m shared.distribute`` trains data-parallel (``keras.distribution.
+DataParallel``) on several devices and on several processes joined by ``jax.distributed.initialize`` (the
+multi-host set-up of the README, here two processes on one machine), with the weights of one device.
 
 Every run is a fresh interpreter with ``KERAS_BACKEND=jax`` on the CPU; ``XLA_FLAGS`` splits the CPU into
 devices as TensorFlow's logical devices do in ``test_distribute.py``.
@@ -133,16 +132,3 @@ def test_churn_trains_under_jax_data_parallel(tmp_path):
                  env=TWO_DEVICES, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert sum(weights.size for weights in _weights(out, "domains.churn.model")) > 0
-
-
-def test_shipped_sentiment_model_predicts_on_jax_as_on_tensorflow():
-    # its wide part hashes bigrams with a multiplier beyond 32 bits, and JAX computes in 32-bit integers
-    texts = ["not bad at all", "a disaster", "I did not, despite the hype and the queues, enjoy it"]
-    runs = {backend: cli("domains.sentiment", "predict", *texts, "--json", env=env)
-            for backend, env in (("jax", JAX), ("tensorflow", {"KERAS_BACKEND": "tensorflow"}))}
-    for backend, result in runs.items():
-        assert result.returncode == 0 and not result.stderr.strip(), f"{backend}: {result.stderr[-3000:]}"
-    jax, tensorflow = ([json.loads(line) for line in runs[b].stdout.splitlines()] for b in ("jax", "tensorflow"))
-    assert [row["label"] for row in jax] == [row["label"] for row in tensorflow] == ["positive", "negative", "negative"]
-    np.testing.assert_allclose([row["probability"] for row in jax], [row["probability"] for row in tensorflow],
-                               atol=1e-5)
