@@ -77,6 +77,10 @@ def test_report_writes_html_markdown_and_figures(report):
         assert (out / "figures" / f"{name}.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         assert f"](figures/{name}.png)" in markdown
     assert markdown.count("\n|---|") >= 6
+    import keras
+    import tensorflow as tf
+
+    assert f"; Keras {keras.__version__} on TensorFlow {tf.__version__}." in markdown  # the backend it ran on
 
 
 def test_report_shows_shipped_models_and_says_when_absent(report):

@@ -98,11 +98,12 @@ def build_report(out, force=False, quick=False, seed=0, progress=True):
     sections = compute_sections(quick, seed, progress)
     seconds = time.perf_counter() - started
     import keras
-    import tensorflow as tf
 
+    backend = keras.backend.backend()  # the module name: tensorflow, jax, torch or numpy
+    label = {"tensorflow": "TensorFlow", "jax": "JAX", "torch": "PyTorch", "numpy": "NumPy"}.get(backend, backend)
     stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     meta = (f"Generated {stamp} by `python -m domains report{' --quick' if quick else ''} --seed {seed}` in "
-            f"{seconds:.0f} s; Keras {keras.__version__}, TensorFlow {tf.__version__}."
+            f"{seconds:.0f} s; Keras {keras.__version__} on {label} {importlib.import_module(backend).__version__}."
             + f" Shipped models evaluated: {', '.join(s.key for s in sections if s.shipped) or 'none'}"
             + f"; not shipped: {', '.join(s.key for s in sections if not s.shipped) or 'none'}."
             + (" Quick run: less data and training than the full report." if quick else ""))

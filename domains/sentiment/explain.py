@@ -62,8 +62,9 @@ def internals(classifier, text):
     gates = gate_activations(bilstm, before, mask=mask)
     states = bilstm(before, mask=mask, training=False)
     _, weights = _twin_attention(model.get_layer("attention"), states.shape)(states, mask=mask)
-    gates = {side: {name: np.asarray(value)[0] for name, value in values.items()} for side, values in gates.items()}
-    return tokens, gates, np.asarray(weights)[0]
+    gates = {side: {name: keras.ops.convert_to_numpy(value)[0] for name, value in values.items()}
+             for side, values in gates.items()}
+    return tokens, gates, keras.ops.convert_to_numpy(weights)[0]
 
 
 def _cell_change(cell, backward=False):

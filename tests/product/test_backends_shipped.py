@@ -1,4 +1,5 @@
-"""The shipped models predict under JAX and PyTorch as under TensorFlow, through each domain's command line.
+"""The shipped models predict under JAX and PyTorch as under TensorFlow, through each domain's command line, and
+explain themselves there alike (sentiment and churn ``explain``).
 
 Every run is a fresh interpreter with ``KERAS_BACKEND`` set; a backend that is not installed skips (JAX is part
 of ``dev``, PyTorch is not). What must agree: the labels, gene calls, customer counts and the lines on stderr
@@ -16,7 +17,7 @@ import numpy as np
 import pytest
 from Bio import SeqIO
 
-from product_kit import ROOT, cli
+from product_kit import ROOT, cli, script
 
 BACKENDS = {"jax": {"KERAS_BACKEND": "jax", "JAX_PLATFORMS": "cpu"}, "torch": {"KERAS_BACKEND": "torch"}}
 TEXTS = ["not bad at all", "a disaster", "I did not, despite the hype and the queues, enjoy it",
@@ -93,3 +94,35 @@ def test_shipped_model_predicts_as_on_tensorflow(genome, on_tensorflow, domain, 
     exact, numbers = read(result.stdout)
     assert exact == expected_exact and len(exact) > 0
     np.testing.assert_allclose(numbers, expected_numbers, atol=1e-4)
+
+
+EXPLAIN = """
+import json
+import numpy as np
+from domains.churn.model import explain as explain_churn
+from domains.sentiment.explain import explain as explain_text
+from domains.sentiment.train import load_classifier
+from shared.safe_load import load_model
+
+table = explain_text(load_classifier("domains/sentiment/weights/sst_negation.keras"), "I did not enjoy it at all")
+churn = load_model("domains/churn/weights/cdnow_gated.keras")
+rng = np.random.default_rng(0)
+inputs = [rng.random((1, *[n or 20 for n in tensor.shape[1:]])).astype("float32") for tensor in churn.inputs]
+report = explain_churn(churn, inputs, width=7.0)
+numbers = [*table["attention"], *table["forward_forget"], *table["backward_cell_change"], table.attrs["probability"],
+           *np.ravel(report["risk_path"]), *np.ravel(report["gates"]["forget"])]
+print(json.dumps({"tokens": table["token"].tolist(), "numbers": [float(n) for n in numbers]}))
+"""
+
+
+@pytest.mark.parametrize("backend", sorted(BACKENDS))
+def test_explanations_agree_with_tensorflow(backend):
+    if importlib.util.find_spec(backend) is None:
+        pytest.skip(f"{backend} is not installed")
+    runs = {name: script(EXPLAIN, env=env, timeout=600)
+            for name, env in (("tensorflow", {"KERAS_BACKEND": "tensorflow"}), (backend, BACKENDS[backend]))}
+    for name, result in runs.items():
+        assert result.returncode == 0, f"{name}: {result.stderr[-3000:]}"
+    here, there = (json.loads(runs[name].stdout.strip().splitlines()[-1]) for name in ("tensorflow", backend))
+    assert there["tokens"] == here["tokens"] == ["i", "did", "not", "enjoy", "it", "at", "all"]
+    np.testing.assert_allclose(there["numbers"], here["numbers"], atol=1e-4)
