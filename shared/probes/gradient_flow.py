@@ -14,6 +14,9 @@ cell's output is its hidden state and whose state's first element is that hidden
 ``SimpleRNN``, ``LSTM``, ``GRU`` and ``shared.layers.GatedLSTM``/``GatedGRU`` (with ``return_gates=False``);
 ``shared.layers.LeakyIntegrator``, whose recurrence reads its pre-activation instead, is refused. Every re-run
 is checked against ``model(x)`` before a gradient is taken.
+
+TensorFlow backend only: the gradient is taken with ``tf.GradientTape``, which cannot watch JAX or PyTorch
+tensors (:func:`gradient_flow` refuses another backend with a ``NotImplementedError``).
 """
 
 import inspect
@@ -78,6 +81,7 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         through that carried state.
 
     Raises:
+        NotImplementedError: Keras runs on another backend than TensorFlow.
         TypeError: ``model`` is not a ``keras.Model``, or ``layer`` is neither a name nor a layer.
         ValueError: ``x`` has no samples (or another empty axis) or not the model's input shape, ``y`` has
             another number of samples than ``x``, is not numeric, or has the output's rank but an axis that is
@@ -98,6 +102,9 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     >>> bool(profile[0] < profile[-1])  # a vanilla RNN forgets: early steps get little gradient
     True
     """
+    if keras.backend.backend() != "tensorflow":
+        raise NotImplementedError(f"gradient_flow differentiates with tf.GradientTape, which needs the TensorFlow "
+                                  f"backend; Keras runs on {keras.backend.backend()!r} (set KERAS_BACKEND=tensorflow)")
     x = _checked_input(model, x)
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
