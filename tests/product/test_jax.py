@@ -2,7 +2,7 @@
 ``KERAS_BACKEND=jax``, and ``python -m shared.distribute`` trains data-parallel (``keras.distribution.
 DataParallel``) on several devices and on several processes joined by ``jax.distributed.initialize`` (the
 multi-host set-up of the README, here two processes on one machine), with the weights of one device. The one
-TensorFlow-only probe, ``gradient_flow``, refuses JAX in one line.
+TensorFlow-only probe, ``gradient_flow``, and the TensorFlow-only experiment refuse JAX in one line.
 
 Every run is a fresh interpreter with ``KERAS_BACKEND=jax`` on the CPU; ``XLA_FLAGS`` splits the CPU into
 devices as TensorFlow's logical devices do in ``test_distribute.py``.
@@ -152,3 +152,12 @@ def test_gradient_flow_refuses_jax_in_one_line():
     assert result.stdout.strip().splitlines()[-1] == (
         "gradient_flow differentiates with tf.GradientTape, which needs the TensorFlow backend; Keras runs on 'jax' "
         "(set KERAS_BACKEND=tensorflow)")
+
+
+def test_experiments_refuse_jax_before_running_any_when_one_needs_tensorflow(tmp_path):
+    result = cli("shared.experiments", "all", "--quick", "--out", tmp_path, env=JAX)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: integral_control trains through tf.function and tf.GradientTape, which need the TensorFlow backend;"
+        " Keras runs on 'jax' (set KERAS_BACKEND=tensorflow)"]
+    assert not list(tmp_path.iterdir())  # refused before the first experiment ran
