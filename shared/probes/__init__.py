@@ -2,7 +2,7 @@
 
 - :func:`gradient_flow` (with :func:`unroll` and :func:`plot_gradient_flow`): the norm of dL/dh_t at every
   step t of a recurrent layer, the classic vanishing-gradient profile, from a step-by-step re-run of a Keras
-  model (TensorFlow backend).
+  model (TensorFlow, JAX or PyTorch backend).
 - :func:`linear_probe`: can a quantity be read linearly out of the hidden states? A held-out scikit-learn
   ridge or logistic probe, split by sequence, returning a :class:`ProbeResult`.
 - :func:`gate_statistics`: does a gate's mean activity differ between sequences with and without an event?

@@ -4,9 +4,11 @@ Keras runs a recurrent layer as one fused loop, so its per-step hidden states h_
 differentiate with respect to. :func:`unroll` re-runs a model with the chosen recurrent layer unrolled step
 by step in eager mode: the layers before it give its input sequence, its ``cell`` is called once per step
 (with Keras' masking, ``go_backwards`` and ``zero_output_for_mask`` rules), and the layers after it take its
-output. :func:`gradient_flow` adds a zero perturbation ``eps_t`` to every h_t inside a ``tf.GradientTape``;
-the gradient with respect to ``eps_t`` is the *total* derivative dL/dh_t, through every later step and every
-later output. Its norm against t is the classic vanishing-gradient plot (:func:`plot_gradient_flow`).
+output. :func:`gradient_flow` adds a zero perturbation ``eps_t`` to every h_t and differentiates the loss with
+respect to them with the backend's own automatic differentiation (``tf.GradientTape``, ``jax.grad`` or
+``torch.autograd.grad``); the gradient with respect to ``eps_t`` is the *total* derivative dL/dh_t, through every
+later step and every later output. Its norm against t is the classic vanishing-gradient plot
+(:func:`plot_gradient_flow`).
 
 Supported: ``keras.Sequential`` models and functional models that are a single chain of layers (one input,
 one output, each layer fed by the one before), holding a top-level ``keras.layers.RNN`` subclass whose
@@ -15,15 +17,13 @@ cell's output is its hidden state and whose state's first element is that hidden
 ``shared.layers.LeakyIntegrator``, whose recurrence reads its pre-activation instead, is refused. Every re-run
 is checked against ``model(x)`` before a gradient is taken.
 
-TensorFlow backend only: the gradient is taken with ``tf.GradientTape``, which cannot watch JAX or PyTorch
-tensors (:func:`gradient_flow` refuses another backend with a ``NotImplementedError``).
+Runs on the TensorFlow, JAX and PyTorch backends.
 """
 
 import inspect
 
 import keras
 import numpy as np
-import tensorflow as tf
 
 
 def unroll(model, x, layer=None):
@@ -81,7 +81,8 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         through that carried state.
 
     Raises:
-        NotImplementedError: Keras runs on another backend than TensorFlow.
+        NotImplementedError: Keras runs on a backend without automatic differentiation (``numpy``,
+            ``openvino``).
         TypeError: ``model`` is not a ``keras.Model``, or ``layer`` is neither a name nor a layer.
         ValueError: ``x`` has no samples (or another empty axis) or not the model's input shape, ``y`` has
             another number of samples than ``x``, is not numeric, or has the output's rank but an axis that is
@@ -102,9 +103,6 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     >>> bool(profile[0] < profile[-1])  # a vanilla RNN forgets: early steps get little gradient
     True
     """
-    if keras.backend.backend() != "tensorflow":
-        raise NotImplementedError(f"gradient_flow differentiates with tf.GradientTape, which needs the TensorFlow "
-                                  f"backend; Keras runs on {keras.backend.backend()!r} (set KERAS_BACKEND=tensorflow)")
     x = _checked_input(model, x)
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
@@ -116,25 +114,46 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     if loss is None and not getattr(model, "compiled", False):
         raise ValueError("gradient_flow needs `loss=` for a model that has not been compiled")
     layers, index = _chain_and_index(model, layer)
-    y_true = keras.ops.convert_to_tensor(y)
-    perturbations = []
-    with tf.GradientTape() as tape:
-
-        def perturb(h):
-            eps = tf.zeros_like(h)
-            tape.watch(eps)
-            perturbations.append(eps)
-            return h + eps
-
-        y_pred, _ = _forward(layers, index, x, perturb=perturb)
-        if loss is None:
-            value = model.compute_loss(x=x, y=y_true, y_pred=y_pred, training=False)
-        else:
-            value = keras.ops.mean(keras.losses.get(loss)(y_true, y_pred))
+    y_pred, states = _forward(layers, index, x, perturb=None)
     _check_matches_model(model, x, y_pred)
     _check_target_shape(y.shape, tuple(y_pred.shape))
-    grads = tape.gradient(value, perturbations, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    y_true = keras.ops.convert_to_tensor(y)
+    loss_fn = None if loss is None else keras.losses.get(loss)
+
+    def loss_at(perturbations):
+        steps = iter(perturbations)
+        y_pred, _ = _forward(layers, index, x, perturb=lambda h: h + next(steps), checked=True)
+        if loss_fn is None:
+            return model.compute_loss(x=x, y=y_true, y_pred=y_pred, training=False)
+        return keras.ops.mean(loss_fn(y_true, y_pred))
+
+    grads = _gradients(loss_at, [keras.ops.zeros_like(h) for h in states])
     return np.array([np.linalg.norm(keras.ops.convert_to_numpy(g).astype(np.float64)) for g in grads])
+
+
+def _gradients(fn, zeros):
+    """The gradient of the scalar ``fn(perturbations)`` with respect to each perturbation, taken at ``zeros`` with
+    the backend's automatic differentiation; a perturbation the value does not depend on gets zeros."""
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            tape.watch(zeros)
+            value = fn(zeros)
+        return tape.gradient(value, zeros, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+    if backend == "jax":
+        import jax
+
+        return jax.grad(fn)(zeros)
+    if backend == "torch":
+        import torch
+
+        leaves = [z.detach().requires_grad_(True) for z in zeros]
+        grads = torch.autograd.grad(fn(leaves), leaves, allow_unused=True)
+        return [torch.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads)]
+    raise NotImplementedError(f"gradient_flow differentiates with TensorFlow, JAX or PyTorch; Keras runs on "
+                              f"{backend!r}, which has no automatic differentiation (set KERAS_BACKEND)")
 
 
 def _check_target_shape(y_shape, output_shape):
@@ -192,7 +211,7 @@ def _checked_input(model, x):
     if floating, holds no NaN or infinite value."""
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model (Sequential or functional), got {type(model).__name__}")
-    if not tf.is_tensor(x):
+    if not keras.ops.is_tensor(x):
         x = np.asarray(x)
     got = tuple(x.shape)
     if not got:
@@ -300,20 +319,22 @@ def _call(lay, x, mask):
     return y, new_mask
 
 
-def _forward(layers, index, x, perturb):
-    """Runs the chain with ``layers[index]`` unrolled; returns ``(y_pred, hidden_states)``."""
+def _forward(layers, index, x, perturb, checked=False):
+    """Runs the chain with ``layers[index]`` unrolled; returns ``(y_pred, hidden_states)``. ``checked``: the cell
+    has passed the checks of :func:`_unroll_rnn` on these inputs already, so they are skipped (a traced pass,
+    as under ``jax.grad``, cannot read a tensor's values)."""
     h, mask = keras.ops.convert_to_tensor(x), None
     for lay in layers[:index]:
         h, mask = _call(lay, h, mask)
     rnn = layers[index]
-    output, states = _unroll_rnn(rnn, h, mask, perturb)
+    output, states = _unroll_rnn(rnn, h, mask, perturb, checked)
     out_mask = rnn.compute_mask(h, mask) if mask is not None else None
     for lay in layers[index + 1 :]:
         output, out_mask = _call(lay, output, out_mask)
     return output, states
 
 
-def _unroll_rnn(rnn, sequences, mask, perturb):
+def _unroll_rnn(rnn, sequences, mask, perturb, checked):
     """The recurrent layer's output and per-step hidden states, Keras' masking rules applied step by step."""
     steps = sequences.shape[1]  # eager tensors have static shapes
     order = range(steps - 1, -1, -1) if rnn.go_backwards else range(steps)
@@ -324,12 +345,12 @@ def _unroll_rnn(rnn, sequences, mask, perturb):
     for t in order:
         out, new_state = rnn.cell(sequences[:, t], state, **cell_kwargs)
         new_state = list(new_state) if isinstance(new_state, (list, tuple)) else [new_state]
-        if out is not new_state[0] and not _same_values(out, new_state[0]):
+        if not checked and out is not new_state[0] and not _same_values(out, new_state[0]):
             raise ValueError(
                 f"the cell of layer {rnn.name!r} outputs something other than its hidden state (its state's "
                 "first element); gradient_flow cannot tell which is h_t"
             )
-        if t == order[0]:
+        if not checked and t == order[0]:
             _check_reads_first_state(rnn, sequences[:, t], state, out, cell_kwargs)
         if mask is not None:
             keep = keras.ops.expand_dims(keras.ops.cast(mask[:, t], "bool"), -1)

@@ -1,8 +1,8 @@
 """Beyond one machine on JAX: the ``shared.layers`` layers and the ecology and churn models train under
 ``KERAS_BACKEND=jax``, and ``python -m shared.distribute`` trains data-parallel (``keras.distribution.
 DataParallel``) on several devices and on several processes joined by ``jax.distributed.initialize`` (the
-multi-host set-up of the README, here two processes on one machine), with the weights of one device. The one
-TensorFlow-only probe, ``gradient_flow``, and the TensorFlow-only experiment refuse JAX in one line.
+multi-host set-up of the README, here two processes on one machine), with the weights of one device. The
+TensorFlow-only experiment refuses JAX in one line.
 
 Every run is a fresh interpreter with ``KERAS_BACKEND=jax`` on the CPU; ``XLA_FLAGS`` splits the CPU into
 devices as TensorFlow's logical devices do in ``test_distribute.py``.
@@ -133,25 +133,6 @@ def test_churn_trains_under_jax_data_parallel(tmp_path):
                  env=TWO_DEVICES, timeout=600)
     assert result.returncode == 0, result.stderr[-3000:]
     assert sum(weights.size for weights in _weights(out, "domains.churn.model")) > 0
-
-
-def test_gradient_flow_refuses_jax_in_one_line():
-    source = textwrap.dedent(
-        """
-        import keras, numpy as np
-        from shared.probes import gradient_flow
-        model = keras.Sequential([keras.Input((6, 2)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
-        try:
-            gradient_flow(model, np.zeros((2, 6, 2), "float32"), np.zeros((2, 1)), loss="mse")
-        except NotImplementedError as error:
-            print(error)
-        """
-    )
-    result = script(source, env=JAX)
-    assert result.returncode == 0, result.stderr[-3000:]
-    assert result.stdout.strip().splitlines()[-1] == (
-        "gradient_flow differentiates with tf.GradientTape, which needs the TensorFlow backend; Keras runs on 'jax' "
-        "(set KERAS_BACKEND=tensorflow)")
 
 
 def test_experiments_refuse_jax_before_running_any_when_one_needs_tensorflow(tmp_path):

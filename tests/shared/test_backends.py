@@ -1,5 +1,6 @@
 """shared.layers beyond TensorFlow: a model saved under TensorFlow reloads under JAX and PyTorch
-(safe_mode=True), computes the same outputs and trains there. Each backend runs in its own interpreter."""
+(safe_mode=True), computes the same outputs and trains there, and shared.probes.gradient_flow gives the same
+profile there. Each backend runs in its own interpreter."""
 
 import importlib.util
 import json
@@ -14,6 +15,7 @@ import pytest
 import keras
 
 from shared.layers import AttentionPooling, ConvFrontEnd, DenseTemporalRNN, GatedGRU, GatedLSTM, LeakyIntegrator
+from shared.probes import gradient_flow
 
 BACKEND_SCRIPT = textwrap.dedent(
     """
@@ -154,3 +156,72 @@ def test_gates_leave_a_masked_run_from_an_initial_state_as_the_plain_layer_gives
     assert report["backend"] == backend
     assert len(report["diffs"]) == 8
     assert max(report["diffs"].values()) < 1e-6, report["diffs"]
+
+
+GRADIENT_FLOW_SCRIPT = textwrap.dedent(
+    """
+    import json, sys
+    import numpy as np
+    import keras
+    import shared.layers  # registers the layers
+    from shared.probes import gradient_flow
+    model = keras.saving.load_model(sys.argv[1], safe_mode=True)
+    ids, y = np.load(sys.argv[2]), np.load(sys.argv[3])
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    profiles = {"compiled": gradient_flow(model, ids, y, layer="lstm"),
+                "given": gradient_flow(model, ids, y, layer="gru", loss=loss)}
+    np.savez(sys.argv[4], **profiles)
+    print(keras.backend.backend())
+    """
+)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_gradient_flow_under_another_backend_gives_tensorflow_profile(tmp_path, rng, backend):
+    # padding at both ends, a backward layer, a compiled loss with an L2 term: the profiles of TensorFlow's tape
+    ids = rng.integers(1, 30, size=(4, 9))
+    ids[0, 6:] = 0
+    ids[2, :3] = 0
+    y = rng.integers(0, 2, size=(4, 1))
+    inputs = keras.Input((9,), dtype="int32")
+    h = keras.layers.Embedding(30, 4, mask_zero=True)(inputs)
+    h = GatedLSTM(5, return_sequences=True, go_backwards=True, name="lstm")(h)
+    h = GatedGRU(3, name="gru")(h)
+    model = keras.Model(inputs, keras.layers.Dense(2, kernel_regularizer="l2")(h))
+    loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
+    model.compile(loss=loss)
+    expected = {"compiled": gradient_flow(model, ids, y, layer="lstm"),
+                "given": gradient_flow(model, ids, y, layer="gru", loss=loss)}
+    model.save(tmp_path / "model.keras")
+    np.save(tmp_path / "ids.npy", ids)
+    np.save(tmp_path / "y.npy", y)
+    env = {**os.environ, "KERAS_BACKEND": backend, **CPU_ONLY[backend]}
+    args = [str(tmp_path / name) for name in ("model.keras", "ids.npy", "y.npy", "out.npz")]
+    result = subprocess.run([sys.executable, "-c", GRADIENT_FLOW_SCRIPT, *args], capture_output=True, text=True,
+                            env=env, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == backend
+    there = np.load(tmp_path / "out.npz")
+    for name, profile in expected.items():
+        assert profile.shape == (9,) and np.all(profile > 0)
+        np.testing.assert_allclose(there[name], profile, rtol=1e-5)
+
+
+def test_gradient_flow_refuses_a_backend_without_automatic_differentiation():
+    source = textwrap.dedent(
+        """
+        import keras, numpy as np
+        from shared.probes import gradient_flow
+        model = keras.Sequential([keras.Input((6, 2)), keras.layers.SimpleRNN(3), keras.layers.Dense(1)])
+        try:
+            gradient_flow(model, np.zeros((2, 6, 2), "float32"), np.zeros((2, 1)), loss="mse")
+        except NotImplementedError as error:
+            print(error)
+        """
+    )
+    result = subprocess.run([sys.executable, "-c", source], capture_output=True, text=True,
+                            env={**os.environ, "KERAS_BACKEND": "numpy"}, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip().splitlines()[-1] == (
+        "gradient_flow differentiates with TensorFlow, JAX or PyTorch; Keras runs on 'numpy', which has no automatic "
+        "differentiation (set KERAS_BACKEND)")
