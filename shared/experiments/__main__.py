@@ -3,9 +3,8 @@
 Runs one experiment (or ``all`` of them) and writes ``NAME.csv``, ``NAME.png`` and ``NAME.json`` into ``--out``
 (default: the current directory), then prints the verdict and the summary; with ``--json`` stdout holds only
 one JSON object per line, one per experiment (the verdict lines and any progress go to stderr). ``--list`` names
-every experiment with its claim (``--list --json``: one JSON object, name -> claim). Every output, and the Keras
-backend of an experiment that needs TensorFlow, is checked before the first experiment runs. Exit status 0 / 2
-(bad input) / 1 (internal error), as :func:`shared.cli.run`.
+every experiment with its claim (``--list --json``: one JSON object, name -> claim). Every output is checked
+before the first experiment runs. Exit status 0 / 2 (bad input) / 1 (internal error), as :func:`shared.cli.run`.
 """
 
 from __future__ import annotations
@@ -56,13 +55,6 @@ def main(argv) -> int:
     for experiment in experiments:  # refuse before hours of work, not after
         check_outputs(experiment.name, args.out, args.force)
     cli.import_tensorflow()  # its start-up notices held back
-    import keras
-
-    for experiment in experiments:
-        if experiment.needs_tensorflow and keras.backend.backend() != "tensorflow":
-            raise cli.InputError(f"{experiment.name} trains through tf.function and tf.GradientTape, which need the "
-                                 f"TensorFlow backend; Keras runs on {keras.backend.backend()!r} "
-                                 "(set KERAS_BACKEND=tensorflow)")
     # With --json, stdout carries the JSON lines alone: the verdict lines and any progress go to stderr.
     stdout = sys.stdout
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():

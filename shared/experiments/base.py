@@ -47,8 +47,6 @@ class Experiment:
         run: ``run(quick, seed) -> Result``; ``quick`` selects the small settings (at most ~40 s on two
             cores), ``seed`` the random stream.
         full_runtime: the measured wall time of the full settings, e.g. ``"about 12 min on 2 CPU cores"``.
-        needs_tensorflow: the run calls TensorFlow itself (``tf.function``, ``tf.GradientTape``), so it cannot
-            run with another Keras backend; the command line refuses it there before any experiment runs.
     """
 
     name: str
@@ -56,7 +54,6 @@ class Experiment:
     criterion: str
     run: Callable[[bool, int], Result]
     full_runtime: str
-    needs_tensorflow: bool = False
 
 
 def log_x_ticks(axis, values) -> None:

@@ -14,7 +14,7 @@ leaves a steady-state error unless ``K`` is infinite; a PI controller ``u = K_p 
 - GatedLSTM: a :class:`~shared.layers.GatedLSTMCell` (``return_gates=True``, initial forget-gate bias 1 as in
   ``keras.layers.LSTM``, so a forget gate near 1 has to be learned) reading ``e_k``, a ``Dense(1)`` head giving
   ``u_k``; the closed loop (:func:`closed_loop`, ``keras.ops``) is unrolled over the episode and trained
-  by backpropagation through it (``tf.GradientTape`` under ``tf.function``, Adam) on fresh random episodes.
+  by backpropagation through it (a ``keras.Model`` whose loss is ``J``, Adam) on fresh random episodes.
 - Integrator units: on held-out episodes, the Pearson correlation of each unit's cell state ``c_j`` with the
   integrated error ``I_k = dt sum_{i<=k} e_i``, and each unit's mean forget gate; plus a ridge probe
   (:func:`shared.probes.linear_probe`) of ``I_k`` from all cell states.
@@ -194,26 +194,40 @@ def closed_loop(cell, head, episodes_, T: int, config: Settings):
 
 
 def train(cell, head, config: Settings, seed: int) -> list[float]:
-    """Backpropagation through the unrolled closed loop (:func:`closed_loop` under ``tf.function``):
-    ``config.steps`` Adam steps on the mean ``J`` of ``config.batch`` fresh episodes
-    (``numpy.random.default_rng([seed, 1, step])``). Returns the cost of every step."""
+    """Backpropagation through the unrolled closed loop (:func:`closed_loop` in a ``keras.Model`` whose loss is
+    the cost ``J``; ``train_on_batch``, so the backend's own compiled training step): ``config.steps`` Adam steps on
+    the mean ``J`` of ``config.batch`` fresh episodes (``numpy.random.default_rng([seed, 1, step])``). Returns the
+    cost of every step."""
     import keras
-    import tensorflow as tf
 
-    optimizer = keras.optimizers.Adam(config.learning_rate, clipnorm=1.0)
-    variables = cell.trainable_variables + head.trainable_variables
+    loop = _closed_loop_model(cell, head, config)
+    loop.compile(optimizer=keras.optimizers.Adam(config.learning_rate, clipnorm=1.0))
+    return [float(loop.train_on_batch(episodes(config.batch, np.random.default_rng([seed, 1, index])),
+                                      return_dict=True)["loss"]) for index in range(config.steps)]
 
-    @tf.function
-    def step(batch):
-        with tf.GradientTape() as tape:
-            e, u, _ = closed_loop(cell, head, batch, config.T, config)
-            moves = u - tf.pad(u[:, :-1], [[0, 0], [1, 0]])
-            loss = tf.reduce_mean(e**2) + config.rho * tf.reduce_mean(moves**2)
-        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
-        return loss
 
-    return [float(step(tf.constant(episodes(config.batch, np.random.default_rng([seed, 1, index])))))
-            for index in range(config.steps)]
+def _closed_loop_model(cell, head, config: Settings):
+    """A ``keras.Model`` running :func:`closed_loop` on a batch of episodes ``(n, 2)`` (output: errors and controls
+    stacked, ``(n, 2, T)``), its loss the mean ``J``. Defined on call, so that listing the experiments does not
+    import Keras."""
+    import keras
+    from keras import ops
+
+    class ClosedLoop(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.cell, self.head = cell, head
+
+        def call(self, batch):
+            e, u, _ = closed_loop(self.cell, self.head, batch, config.T, config)
+            return ops.stack([e, u], axis=1)
+
+        def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+            e, u = y_pred[:, 0], y_pred[:, 1]
+            moves = u - ops.pad(u[:, :-1], [[0, 0], [1, 0]])
+            return ops.mean(e**2) + config.rho * ops.mean(moves**2)
+
+    return ClosedLoop()
 
 
 def lstm_rollout(cell, head, episodes_: np.ndarray, T: int, config: Settings) -> dict:
@@ -347,5 +361,4 @@ def run(quick: bool, seed: int) -> Result:
 
 
 EXPERIMENT = Experiment(name="integral_control", claim=CLAIM, criterion=CRITERION, run=run,
-                        full_runtime="about 1 CPU-minute (measured: 54 s user; 11 min wall on 2 heavily shared cores)",
-                        needs_tensorflow=True)
+                        full_runtime="about 1 CPU-minute (measured: 54 s user; 11 min wall on 2 heavily shared cores)")
