@@ -103,6 +103,7 @@ def gradient_flow(model, x, y, layer=None, loss=None):
     >>> bool(profile[0] < profile[-1])  # a vanilla RNN forgets: early steps get little gradient
     True
     """
+    gradients = _differentiator()
     x = _checked_input(model, x)
     y = np.asarray(y)
     if y.ndim == 0 or y.shape[0] != x.shape[0]:
@@ -127,33 +128,42 @@ def gradient_flow(model, x, y, layer=None, loss=None):
             return model.compute_loss(x=x, y=y_true, y_pred=y_pred, training=False)
         return keras.ops.mean(loss_fn(y_true, y_pred))
 
-    grads = _gradients(loss_at, [keras.ops.zeros_like(h) for h in states])
+    grads = gradients(loss_at, [keras.ops.zeros_like(h) for h in states])
     return np.array([np.linalg.norm(keras.ops.convert_to_numpy(g).astype(np.float64)) for g in grads])
 
 
-def _gradients(fn, zeros):
-    """The gradient of the scalar ``fn(perturbations)`` with respect to each perturbation, taken at ``zeros`` with
-    the backend's automatic differentiation; a perturbation the value does not depend on gets zeros."""
+def _differentiator():
+    """``gradients(fn, zeros)`` for the Keras backend: the gradient of the scalar ``fn(perturbations)`` with
+    respect to each perturbation, taken at ``zeros`` by the backend's automatic differentiation (a perturbation
+    the value does not depend on gets zeros)."""
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
-        with tf.GradientTape() as tape:
-            tape.watch(zeros)
-            value = fn(zeros)
-        return tape.gradient(value, zeros, unconnected_gradients=tf.UnconnectedGradients.ZERO)
-    if backend == "jax":
+        def gradients(fn, zeros):
+            with tf.GradientTape() as tape:
+                tape.watch(zeros)
+                value = fn(zeros)
+            return tape.gradient(value, zeros, unconnected_gradients=tf.UnconnectedGradients.ZERO)
+
+    elif backend == "jax":
         import jax
 
-        return jax.grad(fn)(zeros)
-    if backend == "torch":
+        def gradients(fn, zeros):
+            return jax.grad(fn)(zeros)
+
+    elif backend == "torch":
         import torch
 
-        leaves = [z.detach().requires_grad_(True) for z in zeros]
-        grads = torch.autograd.grad(fn(leaves), leaves, allow_unused=True)
-        return [torch.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads)]
-    raise NotImplementedError(f"gradient_flow differentiates with TensorFlow, JAX or PyTorch; Keras runs on "
-                              f"{backend!r}, which has no automatic differentiation (set KERAS_BACKEND)")
+        def gradients(fn, zeros):
+            leaves = [z.detach().requires_grad_(True) for z in zeros]
+            grads = torch.autograd.grad(fn(leaves), leaves, allow_unused=True)
+            return [torch.zeros_like(leaf) if g is None else g for leaf, g in zip(leaves, grads)]
+
+    else:
+        raise NotImplementedError(f"gradient_flow differentiates with TensorFlow, JAX or PyTorch; Keras runs on "
+                                  f"{backend!r}, which has no automatic differentiation (set KERAS_BACKEND)")
+    return gradients
 
 
 def _check_target_shape(y_shape, output_shape):
