@@ -182,12 +182,17 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25, descr
         pair ``i``; ``label`` is 1/0 for polar words (flipped by the negation) and 0.5 for neutral ones.
 
     Raises:
-        InputError: the lexicon has no word of the kind and polarity a drawn frame needs.
+        InputError: the lexicon has no word of a kind any frame takes, or none of the kind and polarity a drawn
+            frame needs.
     """
     rng = np.random.default_rng(seed)
     words = lexicon[lexicon["held_out"] == held_out]
     kinds = set(words["kind"])
     frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out and FRAMES[name][0] in kinds]
+    if n_pairs and not frames:
+        needed = sorted({FRAMES[name][0] for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out})
+        raise InputError(f"lexicon: no{' held-out' if held_out else ''} word of a kind the frames take "
+                         f"({', '.join(needed)})")
     rows = []
     for pair in range(n_pairs):
         name = frames[rng.integers(len(frames))]

@@ -156,6 +156,8 @@ def test_descriptive_neutral_pairs_leave_out_neutral_words_with_a_valence():
         generate(evaluative, 400, seed=0, neutral_share=0.5, descriptive_neutral=True)
     with pytest.raises(InputError, match="lexicon: no negative adj word held out for frame"):
         generate(LEXICON[LEXICON["word"] != "awful"], 400, seed=0, held_out=True)
+    with pytest.raises(InputError, match=r"^lexicon: no word of a kind the frames take \(adj, noun, verb, verb_me\)$"):
+        generate(LEXICON.iloc[:0], 4, seed=0)  # a tree file whose single words are no adjective, noun or verb
 
 
 @needs_shared
