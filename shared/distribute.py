@@ -83,7 +83,16 @@ def mirrored_strategy():
     first gradient all-gather then fails with "Shape mismatch in the collective instance" when its batches
     differ in shape from the first model's (tensorflow/tensorflow#62790: a loop of models, each under a new
     strategy); one strategy for all of them does not.
+
+    Raises:
+        InputError: Keras runs on another backend than TensorFlow, whose models would train outside the strategy.
     """
+    import keras
+
+    if keras.backend.backend() != "tensorflow":
+        raise InputError(f"--distribute mirrored is TensorFlow's MirroredStrategy, which a Keras model on "
+                         f"{keras.backend.backend()!r} would not use; on JAX, train data-parallel with python -m "
+                         "shared.distribute MODULE ARGS")
     import tensorflow as tf
 
     return tf.distribute.MirroredStrategy()

@@ -245,7 +245,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         adversarial: with a radius epsilon > 0, adversarial training on the token embeddings
             (:mod:`domains.sentiment.adversarial`): each step adds the loss of the batch with every text's
             embeddings moved by epsilon in the direction that raises its loss most (that loss includes the wide
-            part's L2 penalty too, so the penalty counts twice). 0 trains without it.
+            part's L2 penalty too, so the penalty counts twice). 0 trains without it. TensorFlow backend only
+            (its training step differentiates with ``tf.GradientTape``).
 
     A three-way model (``model_options["three_way"]``, :func:`domains.sentiment.model.build_model`) is trained on
     its class probabilities with :func:`three_way_loss` (labels 0, 0.5, 1 are the negative, neutral and positive
@@ -279,6 +280,10 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         raise InputError(f"neutral_spread {neutral_spread}: needs a three-way model and a value in [0, 0.5)")
     if adversarial < 0:
         raise InputError(f"adversarial {adversarial}: needs a radius >= 0")
+    if adversarial and keras.backend.backend() != "tensorflow":
+        raise InputError(f"adversarial {adversarial}: adversarial training differentiates with tf.GradientTape, which "
+                         f"needs the TensorFlow backend; Keras runs on {keras.backend.backend()!r} (set "
+                         "KERAS_BACKEND=tensorflow)")
     with strategy_scope(distribute):
         model = build_model(len(featurizer.vocabulary) + 2, **(model_options or {}), perturbation=adversarial > 0)
         if three_way:  # trained on its class probabilities; the saved model outputs P(positive)

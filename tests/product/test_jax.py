@@ -1,8 +1,10 @@
 """Beyond one machine on JAX: the ``shared.layers`` layers and the ecology and churn models train under
 ``KERAS_BACKEND=jax``, and ``python -m shared.distribute`` trains data-parallel (``keras.distribution.
 DataParallel``) on several devices and on several processes joined by ``jax.distributed.initialize`` (the
-multi-host set-up of the README, here two processes on one machine), with the weights of one device; the
-``integral_control`` experiment trains its controller through the closed loop there.
+multi-host set-up of the README, here two processes on one machine), with the weights of one device; genomics
+and sentiment train there from their ``tf.data`` pipelines, and what only TensorFlow does (sentiment's adversarial
+step, ``--distribute mirrored``) is refused in one line; the ``integral_control`` experiment trains its
+controller through the closed loop there.
 
 Every run is a fresh interpreter with ``KERAS_BACKEND=jax`` on the CPU; ``XLA_FLAGS`` splits the CPU into
 devices as TensorFlow's logical devices do in ``test_distribute.py``.
@@ -22,7 +24,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from product_kit import ROOT, churn_csv, cli, ecology_csv, script
+from product_kit import ROOT, TREES, churn_csv, cli, ecology_csv, genbank_text, script, user_lines
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None,
                                 reason="JAX is not installed (pip install -e '.[jax]')")
@@ -143,3 +145,43 @@ def test_integral_control_trains_its_controller_under_jax(tmp_path):
     table = pd.read_csv(json.loads(result.stdout.strip().splitlines()[-1])["csv"]).set_index("controller")
     error = table["steady_state_error"]
     assert error["GatedLSTM"] < 0.25 * error["P"]
+
+
+def test_genomics_and_sentiment_train_under_jax_from_their_tf_data_pipelines(tmp_path):
+    trees = tmp_path / "sst"
+    trees.mkdir()
+    for split in ("train", "dev", "test"):
+        (trees / f"{split}.txt").write_text(TREES)
+    genbank = tmp_path / "genome.gb"
+    genbank.write_text(genbank_text())
+    commands = {"domains.genomics": ("train", "--genbank", genbank, "--epochs", 1),
+                "domains.sentiment": ("train", "--sst-trees", trees, "--neutral", 2, "--lexicon", "--three-way")}
+    for module, command in commands.items():
+        out = tmp_path / f"{module}.keras"
+        result = cli(module, *command, "--out", out, env=JAX, timeout=600)
+        assert result.returncode == 0, result.stderr[-3000:]
+        assert sum(weights.size for weights in _weights(out, f"{module}.model")) > 0
+
+
+def test_training_refuses_what_only_tensorflow_does_in_one_line(tmp_path):
+    # sentiment's adversarial step differentiates with tf.GradientTape; --distribute mirrored is a tf.distribute
+    # strategy, which a JAX model would train outside of, on one device
+    trees = tmp_path / "sst"
+    trees.mkdir()
+    for split in ("train", "dev", "test"):
+        (trees / f"{split}.txt").write_text(TREES)
+    genbank = tmp_path / "genome.gb"
+    genbank.write_text(genbank_text())
+    runs = {
+        "adversarial 0.2: adversarial training differentiates with tf.GradientTape, which needs the TensorFlow "
+        "backend; Keras runs on 'jax' (set KERAS_BACKEND=tensorflow)":
+            ("domains.sentiment", "train", "--sst-trees", trees, "--adversarial", 0.2, "--out", tmp_path / "s.keras"),
+        "--distribute mirrored is TensorFlow's MirroredStrategy, which a Keras model on 'jax' would not use; on JAX, "
+        "train data-parallel with python -m shared.distribute MODULE ARGS":
+            ("domains.genomics", "train", "--genbank", genbank, "--distribute", "mirrored",
+             "--out", tmp_path / "g.keras"),
+    }
+    for message, command in runs.items():
+        result = cli(*command, env=JAX)
+        assert (result.returncode, user_lines(result.stderr)) == (2, [f"error: {message}"]), result.stderr[-3000:]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["genome.gb", "sst"]  # nothing written
