@@ -282,7 +282,8 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
 
     Raises:
         InputError: ``pairs`` is positive but the train trees give no word of a kind and polarity a frame needs
-            (:func:`generate`), naming the file: a small excerpt of SST, not the train set.
+            (:func:`generate`), naming the file: a small excerpt of SST, not the train set; or the table would be
+            empty.
     """
     phrases = load_sst(train_trees, view="phrases", classes=5)
     polar = phrases[phrases["label5"] != 2]
@@ -302,4 +303,8 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
             raise InputError(f"{train_trees}: too few labelled single words for {pairs} generated minimal pairs "
                              f"({error})") from None
         parts.append(generated[["text", "label", "pair"]])
-    return pd.concat(parts, ignore_index=True).sample(frac=1.0, random_state=seed, ignore_index=True)
+    table = pd.concat(parts, ignore_index=True)
+    if table.empty:
+        raise InputError(f"{train_trees}: nothing to train on: no polar phrase (a 5-class label other than 2), and "
+                         "no neutral, negated neutral or generated row was asked for or could be made")
+    return table.sample(frac=1.0, random_state=seed, ignore_index=True)

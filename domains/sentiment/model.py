@@ -71,9 +71,12 @@ class Featurizer:
     @classmethod
     def adapt(cls, texts, max_tokens=20_000, min_count=1, lexicon=False):
         """A featurizer whose vocabulary is the ``max_tokens - 2`` most frequent tokens of ``texts`` seen at
-        least ``min_count`` times (ties broken by first appearance)."""
+        least ``min_count`` times (ties broken by first appearance); a ``ValueError`` when there is none."""
         counts = token_counts(texts)
         ranked = sorted((token for token, n in counts.items() if n >= min_count), key=lambda t: -counts[t])
+        if not ranked:
+            raise ValueError(f"no token seen at least {min_count} time(s) in the {len(texts)} training texts: "
+                             "nothing to build a vocabulary from")
         return cls(ranked[: max_tokens - 2], lexicon=lexicon)
 
     @property

@@ -181,3 +181,12 @@ def test_training_table_adds_negated_neutral_phrases():
     assert 1000 < len(negated) < 4726                      # fewer than all 4,726 negatable neutral phrases
     assert has_negation(negated).all()
     assert not any(valence.get(token.lower(), 0) for text in negated for token in text.split())
+
+
+def test_training_table_from_trees_with_nothing_to_train_on_is_refused(tmp_path):
+    trees = tmp_path / "train.txt"
+    trees.write_text("(2 (2 A) (2 film))\n(2 (2 The) (2 movie))\n")  # every phrase neutral
+    assert len(training_table(trees, neutral=1)) == 1
+    for options in ({}, {"negated": 5}):  # no auxiliary to negate either
+        with pytest.raises(InputError, match=f"^{trees}: nothing to train on: no polar phrase"):
+            training_table(trees, **options)

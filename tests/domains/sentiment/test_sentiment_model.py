@@ -213,3 +213,10 @@ def test_mirrored_training_on_two_logical_cpus_matches_one_device(tmp_path):
         assert not np.allclose(found[f"mirrored_{loss}"], 0.5, atol=1e-3)     # it actually trained
     assert found["None_pairs_loss"] != found["None_plain_loss"]
     assert found["None_adversarial_loss"] != found["None_plain_loss"]
+
+
+def test_featurizer_without_a_token_to_learn_is_refused():
+    with pytest.raises(ValueError, match="^no token seen at least 2 time"):
+        Featurizer.adapt(["good film", "dull one"], min_count=2)  # no token twice
+    with pytest.raises(ValueError, match="in the 0 training texts: nothing to build a vocabulary from$"):
+        Featurizer.adapt([])
