@@ -147,13 +147,19 @@ def test_integral_control_trains_its_controller_under_jax(tmp_path):
     assert error["GatedLSTM"] < 0.25 * error["P"]
 
 
-def test_genomics_and_sentiment_train_under_jax_from_their_tf_data_pipelines(tmp_path):
-    trees = tmp_path / "sst"
+def _training_files(folder):
+    """``(trees, genbank)``: a folder of tiny SST train/dev/test tree files and a small GenBank genome."""
+    trees = folder / "sst"
     trees.mkdir()
     for split in ("train", "dev", "test"):
         (trees / f"{split}.txt").write_text(TREES)
-    genbank = tmp_path / "genome.gb"
+    genbank = folder / "genome.gb"
     genbank.write_text(genbank_text())
+    return trees, genbank
+
+
+def test_genomics_and_sentiment_train_under_jax_from_their_tf_data_pipelines(tmp_path):
+    trees, genbank = _training_files(tmp_path)
     commands = {"domains.genomics": ("train", "--genbank", genbank, "--epochs", 1),
                 "domains.sentiment": ("train", "--sst-trees", trees, "--neutral", 2, "--lexicon", "--three-way")}
     for module, command in commands.items():
@@ -166,12 +172,7 @@ def test_genomics_and_sentiment_train_under_jax_from_their_tf_data_pipelines(tmp
 def test_training_refuses_what_only_tensorflow_does_in_one_line(tmp_path):
     # sentiment's adversarial step differentiates with tf.GradientTape; --distribute mirrored is a tf.distribute
     # strategy, which a JAX model would train outside of, on one device
-    trees = tmp_path / "sst"
-    trees.mkdir()
-    for split in ("train", "dev", "test"):
-        (trees / f"{split}.txt").write_text(TREES)
-    genbank = tmp_path / "genome.gb"
-    genbank.write_text(genbank_text())
+    trees, genbank = _training_files(tmp_path)
     runs = {
         "adversarial 0.2: adversarial training differentiates with tf.GradientTape, which needs the TensorFlow "
         "backend; Keras runs on 'jax' (set KERAS_BACKEND=tensorflow)":
