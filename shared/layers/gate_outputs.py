@@ -176,14 +176,16 @@ class GateOutputsMixin:
 def _carry_forward(outputs, mask, initial):
     """``outputs`` ``(batch, time, width)`` with each masked step (``mask`` ``(batch, time)``, False) replaced by
     the step before it, ``initial`` ``(batch, width)`` before the first unmasked step: what the plain loop gives
-    (zeros on TensorFlow, the initial state's h and zero gates where the loop repeats the first state)."""
+    (zeros on TensorFlow, the initial state's h and zero gates where the loop repeats the first state).
+
+    The mask travels as a last column of the one scanned sequence: Keras' TensorFlow ``scan`` fails on two
+    sequences whose length is unknown when traced (``keras.Input((None, ...))``, ``padded_batch``, ``export``)."""
     def step(carry, current):
-        output, keep = current
-        carry = ops.where(keep[:, None], output, carry)
+        carry = ops.where(current[:, -1:] > 0, current[:, :-1], carry)
         return carry, carry
 
-    steps_first = (ops.transpose(outputs, (1, 0, 2)), ops.transpose(ops.cast(mask, "bool")))
-    _, carried = ops.scan(step, initial, steps_first)
+    keep = ops.cast(mask, outputs.dtype)[:, :, None]
+    _, carried = ops.scan(step, initial, ops.transpose(ops.concatenate([outputs, keep], axis=-1), (1, 0, 2)))
     return ops.transpose(carried, (1, 0, 2))
 
 
@@ -217,7 +219,8 @@ def gate_activations(layer, inputs, mask=None, training=False):
             "backward": {name: ops.flip(value, axis=1) for name, value in backward.items()},
         }
     if not isinstance(layer, GateOutputsMixin):
-        raise TypeError(f"gate_activations needs a GatedLSTM, GatedGRU or Bidirectional of one; got {type(layer).__name__}")
+        raise TypeError("gate_activations needs a GatedLSTM, GatedGRU or Bidirectional of one; "
+                        f"got {type(layer).__name__}")
     if not layer.built:
         raise ValueError(f"layer {layer.name!r} is not built: call it (or the model holding it) once first")
     config = layer.get_config()

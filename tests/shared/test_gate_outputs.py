@@ -130,7 +130,8 @@ def test_activity_regularizer_does_not_see_the_gates(rng, tmp_path, cls):
         plain, gated = _twins(cls, x, activity_regularizer=keras.regularizers.L2(1.0), **options)
         plain(x)
         gated(x)
-        assert len(gated.losses) == len(plain.losses) == 1 + len(keras.tree.flatten(plain.cell.state_size)) * options.get("return_state", 0)
+        states = len(keras.tree.flatten(plain.cell.state_size))
+        assert len(gated.losses) == len(plain.losses) == 1 + states * options.get("return_state", 0)
         np.testing.assert_allclose(sum(map(float, gated.losses)), sum(map(float, plain.losses)), rtol=1e-6)
     config = gated.get_config()
     assert config["activity_regularizer"]["config"]["l2"] == 1.0
@@ -170,6 +171,26 @@ def test_gates_leave_every_output_and_state_of_a_masked_run_as_the_plain_layer_g
     for a, b in zip(got, plain(x, mask=mask)):
         np.testing.assert_array_equal(a, b)
     assert all(tuple(g.shape) == (3, 7, 3) for g in gates.values())
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+@pytest.mark.parametrize("go_backwards", [False, True])
+def test_gates_of_a_masked_run_traced_with_an_unknown_length_equal_the_eager_ones(rng, cls, go_backwards):
+    """A TensorFlow graph traced without the time length (``keras.Input((None, F))`` exported, ``padded_batch``
+    in ``fit``) carries the masked outputs as eager code does (it raised inside Keras' scan)."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("JAX and PyTorch trace with concrete shapes")
+    import tensorflow as tf
+
+    x = rng.normal(size=(3, 6, 4)).astype("float32")
+    mask = np.ones((3, 6), bool)
+    mask[0, 4:], mask[1, :2] = False, False
+    layer = cls(5, return_sequences=True, return_gates=True, go_backwards=go_backwards)
+    eager = keras.tree.flatten(layer(x, mask=mask))
+    traced = tf.function(lambda x, mask: keras.tree.flatten(layer(x, mask=mask)),
+                         input_signature=[tf.TensorSpec((None, None, 4)), tf.TensorSpec((None, None), tf.bool)])
+    for a, b in zip(traced(x, mask), eager):
+        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-7)
 
 
 def test_a_model_returning_gates_is_not_xla_compiled_on_tensorflow(rng):
