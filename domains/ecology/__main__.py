@@ -38,9 +38,10 @@ EVALUATE_EXAMPLES = """\
 
 #: Names ``--model`` accepts for the shipped weights (``domains/ecology/weights/``), besides a file path.
 SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
-#: What training leaves in its checkpoint folder (members' checkpoints and weights, the candidate trained
-#: without the covariates): only these are cleared, as ``--backup-dir`` may name a folder holding other files.
-BACKUP_LEFTOVERS = ("member*", "no_covariates")
+#: What training leaves in its checkpoint folder (members' checkpoints ``member<i>/`` and weights
+#: ``member<i>.weights.h5``, the candidate trained without the covariates): only these are cleared, as
+#: ``--backup-dir`` may name a folder holding other files (one of these names there before any run is refused).
+BACKUP_LEFTOVERS = ("member[0-9]*", "no_covariates")
 #: The data argument's help: the tidy CSV's columns and the forms of its times (domains.ecology.data).
 DATA_HELP = "tidy CSV: series_id,time,value[,covariates]; time a number (a year), a YYYY-MM month or a YYYY-MM-DD date"
 

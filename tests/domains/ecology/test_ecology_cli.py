@@ -255,11 +255,13 @@ def test_backup_dir_holds_the_checkpoints_and_keeps_what_else_is_there(capsys, t
     (folder / "member0" / "training_metadata.json").write_text("{not json")  # another run's, broken
     (folder / STAMP).write_text(json.dumps({"argv": ["another", "run"], "data_sha256": "0" * 64}))
     (folder / "notes.txt").write_text("mine")
+    (folder / "members.csv").write_text("mine too")  # found in audit: the pattern member* removed it
     model = tmp_path / "m.keras"
     code, _, err = call(capsys, "train", panel, "--global", "--out", model, "--backup-dir", folder, "--seed", "0",
                         *TINY)
     assert code == 0, err
-    assert sorted(path.name for path in folder.iterdir()) == ["notes.txt"] and not model.with_suffix(".backup").exists()
+    assert sorted(path.name for path in folder.iterdir()) == ["members.csv", "notes.txt"]
+    assert not model.with_suffix(".backup").exists()
 
 def test_keep_covariates_switches_the_global_selection_off():
     from domains.ecology.__main__ import _forecaster, _parser
