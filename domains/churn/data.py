@@ -38,6 +38,10 @@ CDNOW_HORIZON_DAYS = 273
 TELCO_COLUMNS = {"duration": "tenure", "event": "churn", "id_column": "customer_id", "drop": ("total_charges",)}
 DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
 GZIP_MAGIC = b"\x1f\x8b"
+#: The largest magnitude a numeric cell may have: the network computes in float32 (largest 3.4e38), and the
+#: variance it standardises a covariate by would overflow it (a value of 1e155 gave NaN scores, 1e300 a NaN
+#: loss); no spend, quantity or covariate of a customer comes near.
+LARGEST_VALUE = 1e15
 #: The event-log layouts without a header, by field count: Hardie's ``CDNOW_master.txt`` (``00004 19970101  2
 #: 29.33``; or a comma CSV of the same 4 columns) and ``CDNOW_sample.txt`` (master id, sample id, date, CDs,
 #: dollars). The sample id (``None``) is left out: the master id is the customer id, as in the bundled sample
@@ -156,6 +160,15 @@ def _first_bad(mask, values):
     return index + 1, values[index]
 
 
+def _check_magnitude(path, column, values, cells):
+    """Refuses (naming the row) a value of ``column`` beyond :data:`LARGEST_VALUE` in magnitude."""
+    huge = np.abs(values) > LARGEST_VALUE
+    if huge.any():
+        row, value = _first_bad(huge, cells)
+        raise InputError(f"{path}: row {row}: column {column!r} has {value}, beyond the largest magnitude taken "
+                         f"({LARGEST_VALUE:.0e}: the network computes in float32)")
+
+
 def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
     """Reads and validates an event log.
 
@@ -177,8 +190,8 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
 
     Raises:
         InputError: empty file or log, missing column, a row with more fields than the header, a first line
-            that is data but no headerless layout, unparseable date or number, negative value, date after
-            ``data_end``; the message names the row and column.
+            that is data but no headerless layout, unparseable date or number, negative value or one beyond
+            :data:`LARGEST_VALUE`, date after ``data_end``; the message names the row and column.
     """
     table = _read_csv(path, CDNOW_HEADERLESS)
     required = ["customer_id", "date"]
@@ -217,6 +230,7 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
         if (values < 0).any():
             row, value = _first_bad((values < 0).to_numpy(), table[column].to_numpy())
             raise InputError(f"{path}: row {row}: column {column!r} is negative ({value})")
+        _check_magnitude(path, column, values.to_numpy(dtype=float), table[column].to_numpy())
         out[column] = values.astype(float)
     if "event_type" in table.columns:
         out["event_type"] = table["event_type"].str.strip()
@@ -412,8 +426,8 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
 
     Raises:
         InputError: missing column, blank or duplicate customer, non-numeric, negative or infinite duration, an event
-            value that is not yes/no, a blank or non-finite covariate, a covariate or level the training
-            table did not have; the message names the row and column.
+            value that is not yes/no, a blank or non-finite covariate (or one beyond :data:`LARGEST_VALUE`), a
+            covariate or level the training table did not have; the message names the row and column.
     """
     table = _read_csv(path)
     outcome = [c for c in (duration, event) if c is not None]
@@ -471,6 +485,7 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
             if not finite.all():
                 row, value = _first_bad(~finite, text.to_numpy())
                 raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a finite number")
+            _check_magnitude(path, column, values.to_numpy(dtype=float), text.to_numpy())
             learned[column] = None
             columns[column] = values.to_numpy(dtype=float)
             continue

@@ -215,6 +215,9 @@ def test_cdnow_targets_match_provenance():
     ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,x\n", "row 1: column 'dollar_value' has 'x'"),
     ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1999-01-01,1,1\n", "row 2: column 'date' has 1999-01-01, after the data end 1998-06-30"),
     ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
+    # found in audit: 1e155 gave NaN scores (exit 1); beyond 1e15 is refused
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1997-01-02,1,1e155\n",
+     "row 2: column 'dollar_value' has 1e155, beyond the largest magnitude taken (1e+15"),
     ("", "the file is empty"),
 ])
 def test_bad_event_logs(tmp_path, text, message):
@@ -289,6 +292,7 @@ def test_table_that_does_not_fit_the_training_schema(tmp_path, text, message):
     (TABLE.replace("2,0,No", "2,0,maybe"), "row 2: column 'churn' has 'maybe', not an event flag"),
     (TABLE.replace("3,12,No,basic,11.0", "3,12,No,basic,"), "row 3: column 'charges' is empty"),
     (TABLE.replace("11.0", "nan"), "row 3: column 'charges' has 'nan', not a finite number"),
+    (TABLE.replace("11.0", "-1e300"), "row 3: column 'charges' has -1e300, beyond the largest magnitude taken"),
     (TABLE.replace("2,0,No", " ,0,No"), "row 2: column 'id' is empty"),  # found by audit: was accepted
 ])
 def test_bad_static_tables(tmp_path, text, message):
