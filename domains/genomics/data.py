@@ -260,6 +260,10 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
     try:
         with warnings.catch_warnings():  # a file that ends inside a record, or a record shorter than its LOCUS
             warnings.filterwarnings("error", "(Premature end of file|Expected sequence length)", BiopythonParserWarning)
+            # a feature whose location Biopython cannot read gets location None: a CDS so is refused by
+            # genes_from_features, naming it; any other feature is not read
+            warnings.filterwarnings("ignore", "(Could not parse feature location|it appears that .* spans the origin)",
+                                    BiopythonParserWarning)
             records = list(SeqIO.parse(handle, kind))
     except (ValueError, BiopythonParserWarning) as error:
         raise InputError(f"{path}: cannot be read as {kind} ({' '.join(str(error).split())})") from None
@@ -472,10 +476,12 @@ def _join_parts(genes, contig, path):
 def genes_from_features(features, contig, path):
     """The non-pseudo CDS among Biopython ``features`` as :class:`Gene` objects (see module docstring)."""
     genes = []
-    for feature in features:
-        if feature.type != "CDS":
-            continue
+    for number, feature in enumerate((f for f in features if f.type == "CDS"), 1):
         qualifiers = feature.qualifiers
+        if feature.location is None:
+            named = _first(qualifiers, "locus_tag", "ID", "protein_id", "id")
+            raise InputError(f"{path}: record {contig.id!r}, CDS {number}" + (f" ({named})" if named else "")
+                             + ": a location that cannot be read (e.g. an end before its start): fix or remove it")
         if "pseudo" in qualifiers or "pseudogene" in qualifiers:
             continue
         gene_id = str(

@@ -1,6 +1,7 @@
 """domains.genomics.data: reading genomes and annotation, labels on both strands, bad input."""
 
 import gzip
+import warnings
 
 import numpy as np
 import pytest
@@ -377,3 +378,19 @@ def test_fasta_section_sequences_without_cds_are_left_out(tmp_path):
     bare = _write(tmp_path, "bare.gff3", "##gff-version 3\n##FASTA\n>chr1\n" + TOY + "\n")
     with pytest.raises(InputError, match=rf"^{bare}: no CDS lines"):
         add_gff3_annotation(read_genome(fasta), bare, require_cds=True)
+
+
+@pytest.mark.parametrize("location", ["xyz", "12..4", "join(4..6,12..9)"])
+def test_a_cds_location_that_cannot_be_read_is_named_in_one_line(tmp_path, location):
+    """Found in audit: Biopython warns and sets the location to None, which gave 'internal error: AttributeError:
+    'NoneType' object has no attribute 'start'' after the warning line. Reading the sequence alone (predict)
+    does not need the annotation: no error and no warning."""
+    path = _write(tmp_path, "bad.gb", _genbank(TOY, [("complement(31..39)", ['locus_tag="g2"']),
+                                                    (location, ['locus_tag="g1"'])]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(InputError, match=r"^.*bad.gb: record 'TOY1.1', CDS 2 \(g1\): a location that cannot be "
+                                             r"read \(e.g. an end before its start\): fix or remove it$"):
+            read_genome(path)
+        (contig,) = read_genome(path, use_annotation=False)
+    assert contig.sequence == TOY
