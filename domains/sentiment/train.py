@@ -388,13 +388,27 @@ def load_classifier(out):
     """The :class:`SentimentClassifier` of a run written by :func:`train` (a folder or a ``.keras`` file).
 
     Raises:
-        InputError: the vocabulary file is missing or its size does not match the model's embedding.
+        InputError: ``out`` is a file but no ``.keras`` one; the model is not a sentiment classifier (no
+            ``embedding`` layer); the vocabulary file is missing, is not a JSON list of tokens, or its size does
+            not match the model's embedding.
     """
+    if Path(out).is_file() and Path(out).suffix != ".keras":
+        raise InputError(f"{out}: not a model: give a run folder or its .keras file")
     files = run_files(out)
     model = load_model(files["model"], compile=True)
     if not files["vocabulary"].is_file():
         raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing")
-    vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))
+    not_vocabulary = f"{files['vocabulary']}: not a vocabulary (a JSON list of tokens)"
+    try:
+        vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InputError(f"{not_vocabulary}: {' '.join(str(error).split())}") from None
+    if not isinstance(vocabulary, list) or not all(isinstance(token, str) for token in vocabulary):
+        raise InputError(not_vocabulary)
+    names = {layer.name for layer in model.layers}
+    if "embedding" not in names:
+        raise InputError(f"{files['model']}: not a sentiment classifier (no 'embedding' layer); give a run written "
+                         "by `python -m domains.sentiment train`")
     expected = model.get_layer("embedding").input_dim  # build_model's vocabulary_size: the tokens, padding and OOV
     if len(vocabulary) + 2 != expected:
         raise InputError(f"{files['vocabulary']}: {len(vocabulary)} tokens, but {files['model']} embeds "

@@ -167,6 +167,21 @@ def test_load_classifier_refuses_a_vocabulary_of_another_size(tmp_path):
     (tmp_path / "run.vocabulary.json").write_text(json.dumps(["good", "bad", "film"]))
     with pytest.raises(InputError, match=r"run\.vocabulary\.json: 3 tokens, but .*run\.keras embeds 6 ids"):
         load_classifier(tmp_path / "run.keras")
+    # found in audit: these were internal errors (exit 1) or named a file that is not there
+    (tmp_path / "run.vocabulary.json").write_text('["good", "bad"')
+    with pytest.raises(InputError, match=r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\): "):
+        load_classifier(tmp_path / "run.keras")
+    (tmp_path / "run.vocabulary.json").write_text('{"good": 1}')
+    with pytest.raises(InputError, match=r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\)$"):
+        load_classifier(tmp_path / "run.keras")
+    inputs = keras.Input((None, 4))
+    keras.Model(inputs, keras.layers.Dense(1)(inputs)).save(tmp_path / "other.keras")
+    (tmp_path / "other.vocabulary.json").write_text("[]")
+    with pytest.raises(InputError, match=r"other\.keras: not a sentiment classifier \(no 'embedding' layer\)"):
+        load_classifier(tmp_path / "other.keras")
+    (tmp_path / "lines.txt").write_text("a text\n")
+    with pytest.raises(InputError, match=r"lines\.txt: not a model: give a run folder or its \.keras file$"):
+        load_classifier(tmp_path / "lines.txt")
 
 
 MIRRORED = """
