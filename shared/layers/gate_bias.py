@@ -54,14 +54,18 @@ def check_cell_arguments(units, forget_bias, kwargs):
     ``dropout`` and ``recurrent_dropout`` (in ``kwargs``) in ``[0, 1)``, and chrono initialisation only with a
     bias to initialise (``use_bias``, default True).
 
+    Returns:
+        ``units`` as an ``int`` (a NumPy integer is taken, as Keras' cells would not take it).
+
     Raises:
         ValueError: naming the argument.
     """
-    positive_int("units", units)
+    units = positive_int("units", units)
     for name in ("dropout", "recurrent_dropout"):
         dropout_rate(name, kwargs.get(name, 0.0))
     if forget_bias == CHRONO and not kwargs.get("use_bias", True):
         raise ValueError("forget_bias='chrono' initialises the gate bias, but use_bias=False leaves no bias")
+    return units
 
 
 def keep_gate_bias(units, forget_bias, chrono_max_steps, seed, dtype=None):

@@ -55,11 +55,9 @@ class GateOutputsMixin:
         if use_cudnn is True and return_gates:
             raise ValueError(_CUDNN_GATES)
         self.use_cudnn = use_cudnn
-        if keras.backend.backend() == "tensorflow" and (use_cudnn or return_gates):
+        if keras.backend.backend() == "tensorflow" and (return_gates or (use_cudnn and _cudnn_may_run(self))):
             # Not XLA-compiled (jit_compile="auto" or True leaves the model uncompiled, with Keras' warning):
-            # - whenever cuDNN may be used, on a GPU or not, unlike keras.layers.LSTM / GRU, which opt out only
-            #   where cuDNN can run; the project's models were trained and timed this way (use_cudnn=False
-            #   allows jit_compile);
+            # - where cuDNN may run, as keras.layers.LSTM / GRU decide it (cuDNN kernels are not XLA ops);
             # - with return_gates, whose masked path carries outputs with a scan that XLA cannot compile on
             #   TensorFlow ("XLA compilation requires a fixed tensor list size").
             self.supports_jit = False
@@ -171,6 +169,19 @@ class GateOutputsMixin:
             return_state=self._user_return_state,
         )
         return config
+
+
+def _cudnn_may_run(layer):
+    """Whether TensorFlow may run ``layer`` with cuDNN: a GPU is visible and the arguments are those cuDNN
+    takes (tanh and sigmoid, a bias, no ``unroll``; the GRU's ``reset_after=True`` always holds here), the
+    test ``keras.layers.LSTM`` and ``GRU`` opt out of XLA by."""
+    import tensorflow as tf
+
+    cell = layer.cell
+    arguments = (cell.activation in (keras.activations.tanh, tf.tanh, ops.tanh)
+                 and cell.recurrent_activation in (keras.activations.sigmoid, tf.sigmoid, ops.sigmoid)
+                 and cell.use_bias and not layer.unroll)
+    return bool(arguments and tf.config.list_physical_devices("GPU"))
 
 
 def _carry_forward(outputs, mask, initial):

@@ -49,7 +49,7 @@ class GatedGRUCell(keras.layers.GRUCell):
         if kwargs.pop("reset_after", True) is not True:
             raise ValueError("GatedGRUCell only implements reset_after=True (the cuDNN-compatible GRU)")
         kwargs.pop("implementation", None)
-        check_cell_arguments(units, forget_bias, kwargs)
+        units = check_cell_arguments(units, forget_bias, kwargs)
         super().__init__(units, reset_after=True, **kwargs)
         self.forget_bias, self.chrono_max_steps = validate_keep_bias(forget_bias, chrono_max_steps)
         self.return_gates = bool(return_gates)

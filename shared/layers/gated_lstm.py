@@ -52,7 +52,7 @@ class GatedLSTMCell(keras.layers.LSTMCell):
         if "unit_forget_bias" in kwargs:
             raise ValueError("GatedLSTMCell sets the forget-gate bias with `forget_bias`, not `unit_forget_bias`")
         kwargs.pop("implementation", None)
-        check_cell_arguments(units, forget_bias, kwargs)
+        units = check_cell_arguments(units, forget_bias, kwargs)
         super().__init__(units, unit_forget_bias=False, **kwargs)
         self.forget_bias, self.chrono_max_steps = validate_keep_bias(forget_bias, chrono_max_steps)
         self.return_gates = bool(return_gates)

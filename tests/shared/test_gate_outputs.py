@@ -208,6 +208,24 @@ def test_a_model_returning_gates_is_not_xla_compiled_on_tensorflow(rng):
     assert np.isfinite(history.history["loss"][0])
 
 
+@pytest.mark.parametrize("cls,stock", [(GatedLSTM, keras.layers.LSTM), (GatedGRU, keras.layers.GRU)])
+def test_without_gates_the_layer_opts_out_of_xla_exactly_where_keras_own_does(rng, cls, stock):
+    """Where cuDNN may run (a GPU and the arguments it takes), as keras.layers.LSTM / GRU decide it. Found in
+    audit: on a CPU, jit_compile=True fell back to no XLA with a warning, while the stock layer compiled."""
+    if keras.backend.backend() != "tensorflow":
+        pytest.skip("the opt-out concerns TensorFlow's XLA")
+    for options in ({}, {"unroll": True}, {"activation": "relu"}):
+        assert cls(3, **options).supports_jit == stock(3, **options).supports_jit
+    if stock(3).supports_jit:  # no GPU: both compile with XLA and give the model's numbers
+        inputs = keras.Input((6, 4))
+        model = keras.Model(inputs, cls(3)(inputs))
+        x = rng.normal(size=(5, 6, 4)).astype("float32")
+        expected = model.predict(x, verbose=0)
+        model.compile("adam", "mse", jit_compile=True)
+        assert model.jit_compile
+        np.testing.assert_allclose(model.predict(x, verbose=0), expected, atol=1e-5)
+
+
 @pytest.mark.parametrize("cls,keep_gate", LAYERS)
 def test_gates_of_a_backward_zero_output_run_do_not_depend_on_unroll(rng, cls, keep_gate):
     """go_backwards + zero_output_for_mask + a mask, as Bidirectional runs its backward copy: Keras' unrolled
@@ -275,3 +293,14 @@ def test_bidirectional_of_a_gates_layer_fails_or_gives_the_plain_numbers(rng, cl
     numbers = [value for value in got if not isinstance(value, dict)]
     for a, b in zip(numbers, expected):
         np.testing.assert_allclose(a, b, atol=1e-6)
+
+
+@pytest.mark.parametrize("cls,keep_gate", LAYERS)
+def test_units_given_as_a_numpy_integer_are_taken(rng, cls, keep_gate):
+    """Found in audit: the check accepted np.int64(4) but passed it on, and Keras refused it when the layer was
+    called ('output_size must be an integer', 'state_size must be an integer')."""
+    x = rng.normal(size=(2, 5, 3)).astype("float32")
+    layer = cls(np.int64(4), return_gates=True)
+    output, gates = layer(x)
+    assert tuple(output.shape) == (2, 4) and tuple(gates[keep_gate].shape) == (2, 5, 4)
+    assert type(layer.get_config()["units"]) is int
