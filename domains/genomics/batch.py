@@ -92,9 +92,10 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
     out = Path(out)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a directory (with a directory of genomes, --out is a directory)")
-    out.mkdir(parents=True, exist_ok=True)
+    genomes = find_genomes(directory)  # refuses a folder without genomes, or two with one output name
+    out.mkdir(parents=True, exist_ok=True)  # only then: a refused run leaves no empty folder behind
     outcomes, pending = [], []
-    for path, name in find_genomes(directory):
+    for path, name in genomes:
         if (out / f"{name}.gff3").exists() and not force:
             outcomes.append(Outcome(str(path), "skipped"))
             report(outcomes[-1])
@@ -104,9 +105,9 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
         return outcomes
     jobs = max(1, min(jobs, len(pending)))
     if jobs == 1:  # no worker processes: one after another, here
-        from shared.safe_load import load_model
+        from domains.genomics.model import load_gene_model
 
-        model = load_model(model_path)
+        model = load_gene_model(model_path)
         for path, name in pending:
             outcomes.append(_annotate_one(str(path), str(out / name), translation_table, force, mask, model))
             report(outcomes[-1])
@@ -139,9 +140,9 @@ def _init_worker(model_path, threads):
     os.environ["TF_NUM_INTEROP_THREADS"] = "1"
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     import_tensorflow()  # its start-up notices held back, as in the parent
-    from shared.safe_load import load_model
+    from domains.genomics.model import load_gene_model
 
-    _MODEL = load_model(model_path)
+    _MODEL = load_gene_model(model_path)
 
 
 def _annotate_one(path, stem, translation_table, force, mask=False, model=None):

@@ -264,7 +264,9 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
             # genes_from_features, naming it; any other feature is not read
             warnings.filterwarnings("ignore", "(Could not parse feature location|it appears that .* spans the origin)",
                                     BiopythonParserWarning)
-            records = list(SeqIO.parse(handle, kind))
+            # sniff_format found only blank lines before the first '>', which Biopython's "fasta" refuses (since
+            # 1.85) and "fasta-pearson", otherwise the same parser, skips
+            records = list(SeqIO.parse(handle, "fasta-pearson" if kind == "fasta" else kind))
     except (ValueError, BiopythonParserWarning) as error:
         raise InputError(f"{path}: cannot be read as {kind} ({' '.join(str(error).split())})") from None
     if not records:
@@ -393,11 +395,17 @@ def _normalise_gff(handle, matcher):
         ``(text, circular)``: the repaired GFF text and a list of the :class:`Contig` found circular.
 
     Raises:
-        InputError: a line with start > end that is no origin notation, naming the file and the line number.
+        InputError: naming the file and the line number: a feature line with fewer than 9 tab-separated columns,
+            or a start or end that is not a whole number >= 1 (a ``##FASTA`` section's lines are sequence); a
+            line with start > end that is no origin notation.
     """
     lines, circular, wraps = [], [], []
+    sequence = False  # past ##FASTA
     for number, line in enumerate(handle, 1):
-        columns = line.rstrip("\n").split("\t")
+        columns = line.rstrip("\r\n").split("\t")
+        sequence = sequence or line.startswith("##FASTA")
+        if not (sequence or line.startswith("#") or not line.strip()):
+            _check_feature_line(columns, f"{matcher.path}: line {number}")
         if len(columns) >= 9 and not line.startswith("#"):
             contig = matcher.get(urllib.parse.unquote(columns[0]))
             ptt_wrap = columns[3].isdigit() and columns[4].isdigit() and int(columns[3]) > int(columns[4])
@@ -417,6 +425,19 @@ def _normalise_gff(handle, matcher):
         lines[index] = "\t".join(columns)
         circular.append(contig)
     return "".join(lines), circular
+
+
+def _check_feature_line(columns, where):
+    """Refuses, naming ``where`` (the file and the line), a GFF3 feature line's tab-separated ``columns`` that a
+    parser cannot read: fewer than 9, or a start or end (columns 4 and 5) that is not a whole number >= 1."""
+    if len(columns) < 9:
+        spaces = " (are they separated by spaces?)" if len(" ".join(columns).split()) >= 9 else ""
+        raise InputError(f"{where}: {len(columns)} tab-separated column{'s' * (len(columns) != 1)}, not GFF3's "
+                         f"9{spaces}")
+    for name, value in (("start", columns[3]), ("end", columns[4])):
+        if not (value.strip().isdigit() and int(value) >= 1):
+            raise InputError(f"{where}: {name} {value!r} (column {4 if name == 'start' else 5}) is not a whole "
+                             "number >= 1")
 
 
 def _check_origin_notation(start, end, contig, where):

@@ -81,3 +81,23 @@ def build_gene_model(
         loss={"coding": "sparse_categorical_crossentropy", "start": "binary_crossentropy"},
     )
     return model
+
+
+def load_gene_model(path):
+    """A gene finder from a ``.keras`` file (:func:`shared.safe_load.load_model`, ``safe_mode=True``), checked to
+    be one: one input of one-hot DNA ``(batch, window, 4)`` and the outputs ``{"coding", "start"}``.
+
+    Raises:
+        InputError: the file cannot be loaded, or holds another kind of model (e.g. a churn or ecology one).
+    """
+    from shared.cli import InputError
+    from shared.safe_load import load_model
+
+    model = load_model(path)
+    inputs = model.inputs
+    fits = len(inputs) == 1 and len(inputs[0].shape) == 3 and inputs[0].shape[-1] == 4
+    outputs = model.output if isinstance(model.output, dict) else {}
+    if not fits or set(outputs) != {"coding", "start"}:
+        raise InputError(f"{path}: not a gene finder (one input of one-hot DNA and the outputs 'coding' and "
+                         "'start' expected); give a model written by `python -m domains.genomics train`")
+    return model

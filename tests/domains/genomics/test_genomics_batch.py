@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from domains.genomics.batch import find_genomes, genome_name
+from domains.genomics.batch import annotate_directory, find_genomes, genome_name
 from domains.genomics.data import read_genome
 from domains.genomics.model import build_gene_model
 from shared.cli import InputError
@@ -49,6 +49,9 @@ def test_genome_names_and_discovery(tmp_path):
     (tmp_path / "a.fna.gz").write_bytes(b"")
     with pytest.raises(InputError, match="both write a.gff3"):
         find_genomes(tmp_path)
+    with pytest.raises(InputError, match="both write a.gff3"):  # found in audit: it left an empty out folder
+        annotate_directory(tmp_path, tmp_path / "out", tmp_path / "model.keras")
+    assert not (tmp_path / "out").exists()
 
 
 def test_directory_annotated_in_parallel_then_skipped_on_restart(genomes):

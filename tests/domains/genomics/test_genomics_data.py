@@ -394,3 +394,26 @@ def test_a_cds_location_that_cannot_be_read_is_named_in_one_line(tmp_path, locat
             read_genome(path)
         (contig,) = read_genome(path, use_annotation=False)
     assert contig.sequence == TOY
+
+
+@pytest.mark.parametrize("line, message", [
+    ("TOY1.1 x CDS 4 12 . + 0 ID=g1", "line 3: 1 tab-separated column, not GFF3's 9 (are they separated by spaces?)"),
+    ("TOY1.1\tx\tCDS\t4\t12", "line 3: 5 tab-separated columns, not GFF3's 9"),
+    ("TOY1.1\tx\tCDS\tabc\t12\t.\t+\t0\tID=g1", "line 3: start 'abc' (column 4) is not a whole number >= 1"),
+    ("TOY1.1\tx\tCDS\t4\t-12\t.\t+\t0\tID=g1", "line 3: end '-12' (column 5) is not a whole number >= 1"),
+    ("TOY1.1\tx\tCDS\t0\t12\t.\t+\t0\tID=g1", "line 3: start '0' (column 4) is not a whole number >= 1"),
+])
+def test_a_gff3_line_a_parser_cannot_read_is_named_by_its_number(tmp_path, line, message):
+    """Found in audit: these were 'cannot be read as GFF3 (IndexError: list index out of range)', '(AssertionError:
+    ...)' and '(ValueError: invalid literal for int() ...)', naming no line."""
+    fasta = _write(tmp_path, "g.fa", ">TOY1.1\n" + TOY + "\n")
+    gff = _write(tmp_path, "calls.gff3", f"##gff-version 3\n\n{line}\n##FASTA\n>TOY1.1\n{TOY}\n")
+    with pytest.raises(InputError) as raised:
+        add_gff3_annotation(read_genome(fasta), gff)
+    assert str(raised.value) == f"{gff}: {message}"
+
+
+def test_blank_lines_before_the_first_fasta_record_are_skipped(tmp_path):
+    """Found in audit: Biopython's "fasta" parser refused them in an 800-character message."""
+    (contig,) = read_genome(_write(tmp_path, "g.fa", "\n  \n>TOY1\n" + TOY + "\n"))
+    assert (contig.id, contig.sequence) == ("TOY1", TOY)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from domains.genomics.data import Contig, Gene, label_contig, one_hot
-from domains.genomics.model import build_gene_model
+from domains.genomics.model import build_gene_model, load_gene_model
 from domains.genomics.predict import (
     WINDOW,
     lstm_stride,
@@ -15,6 +15,7 @@ from domains.genomics.predict import (
 )
 from domains.genomics.train import reverse_complement, training_dataset
 from domains.genomics.windows import window_dataset
+from shared.cli import InputError
 
 TINY = dict(filters=(8, 8), kernel_sizes=(5, 5), dilation_rates=(1, 2), lstm_units=(8,))
 
@@ -69,6 +70,16 @@ def test_model_round_trips_through_keras_file(tmp_path, contigs):
     np.testing.assert_allclose(after["start"], before["start"], atol=1e-6)
     assert int(loaded.optimizer.iterations) == int(model.optimizer.iterations) == 1
     assert label_contig(contigs[0])["coding"].shape == (2, 700)
+
+
+def test_load_gene_model_takes_a_gene_finder_and_names_any_other_model(tmp_path):
+    """Found in audit: a churn model given to predict was 'internal error: ValueError: Input 0 ... incompatible'."""
+    build_gene_model(**TINY).save(tmp_path / "genes.keras")
+    assert set(load_gene_model(tmp_path / "genes.keras").output) == {"coding", "start"}
+    inputs = keras.Input((None, 3))
+    keras.Model(inputs, keras.layers.Dense(1)(inputs)).save(tmp_path / "other.keras")
+    with pytest.raises(InputError, match=r"other.keras: not a gene finder \(one input of one-hot DNA"):
+        load_gene_model(tmp_path / "other.keras")
 
 
 def test_augmentation_flips_about_half_of_the_windows(contigs):
