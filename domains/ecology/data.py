@@ -131,7 +131,7 @@ class PopulationSeries:
 
     def time_labels(self, times):
         """``times`` as the file writes them: ``YYYY-MM`` or ``YYYY-MM-DD`` strings for a series written in
-        months or dates, else the floats.
+        months or dates, else numbers (:func:`number_label`: ``1935``, not ``1935.0`` nor ``1.935e+03``).
 
         >>> s = PopulationSeries("a", np.array([1939.0]), np.ones(1), np.zeros(1, bool), np.zeros((1, 0)),
         ...                      calendar="month")
@@ -142,7 +142,9 @@ class PopulationSeries:
         ['1939-02-28', '1940-02-29']
         """
         times = np.asarray(times, dtype=float)
-        return times if self.calendar is None else _time_labels(times, self.calendar, self.day)
+        if self.calendar is None:
+            return [number_label(t) for t in times]
+        return _time_labels(times, self.calendar, self.day)
 
     def dates(self, times):
         """``times`` as ``datetime64[D]`` (a ``YYYY-MM`` month as its first day) for a series written in months or
@@ -341,6 +343,22 @@ def _calendar_dates(times, calendar, day):
     return first + (np.minimum(day, length) if day else length) - 1
 
 
+def number_label(t):
+    """A time written as a number, as a table or JSON should show it: an ``int`` when whole, else the float
+    rounded to 9 decimals, which drops the noise of a grid built by adding steps (``1832.3999999999896``) and
+    keeps every digit of a large time (``1234561``, not ``%g``'s ``1.23456e+06``); beyond 2**53, where a float's
+    digits are no longer those of a whole number, the float as it is.
+
+    >>> number_label(1935.0), number_label(1821 + 0.1 * 114), number_label(1234561.0), number_label(1e300)
+    (1935, 1832.4, 1234561, 1e+300)
+    """
+    t = float(t)
+    if not abs(t) < 2.0 ** 53:
+        return t
+    t = round(t, 9)
+    return int(t) if t.is_integer() else t
+
+
 def _time_labels(times, calendar, day):
     """Decimal-year ``times`` as ``YYYY-MM`` (``calendar`` ``"month"``) or ``YYYY-MM-DD`` (``"date"``) strings
     (:func:`_calendar_dates`)."""
@@ -476,7 +494,7 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
     where = f"{path}: series {name!r}"
 
     def written(t):  # a time as the file writes it
-        return f"{t:g}" if calendar is None else _time_labels([t], calendar, day)[0]
+        return str(number_label(t)) if calendar is None else _time_labels([t], calendar, day)[0]
 
     def spacing(step):  # a time step in the file's units
         if calendar is None:

@@ -204,7 +204,7 @@ def zhang_split(s, train_end):
     there are fewer than 10 or no value after them."""
     n_train = int(np.sum(s.time <= train_end))
     if n_train < 10 or n_train >= len(s):
-        shown = f"{train_end:g}" if s.calendar is None else s.time_labels([train_end])[0]
+        shown = s.time_labels([train_end])[0]
         raise ValueError(f"need at least 10 values up to {shown} and at least one after it "
                          f"(found {n_train} and {len(s) - n_train})")
     return n_train

@@ -49,6 +49,7 @@ from domains.ecology.model import (Calibration, LeadingFeatures, Mixture, build_
                                    relative_error, scaling)
 from domains.ecology.train import fit_network, split_targets, training_arrays
 from shared.atomic import atomic_path
+from shared.cli import InputError
 from shared.layers import gate_activations
 from shared.model_copies import inference_copy
 from shared.safe_load import load_model
@@ -345,9 +346,17 @@ class GatedForecaster:
     @classmethod
     def load(cls, path):
         """A forecaster from a ``.keras`` file written by :meth:`save` (loaded with ``safe_mode=True``); it has
-        no training series, so :meth:`predict` needs a ``history``."""
+        no training series, so :meth:`predict` needs a ``history``.
+
+        Raises:
+            InputError: the file cannot be loaded, or holds another kind of model (no ensemble members and
+                :class:`~domains.ecology.model.Calibration` layer, e.g. a churn or gene model).
+        """
         network = load_model(path)
         members = [layer for layer in network.layers if layer.name.startswith("member")]
+        if not members or not any(isinstance(layer, Calibration) for layer in network.layers):
+            raise InputError(f"{path}: not a forecaster (no ensemble members and calibration); give a model "
+                             "written by `python -m domains.ecology train`")
         forecaster = cls(horizon=int(network.outputs[0].shape[-1]) // 2, ensemble=len(members))
         forecaster.network_ = network
         forecaster.train_ = None
