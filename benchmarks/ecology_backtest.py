@@ -140,7 +140,7 @@ def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
         lynx_file = Path(bundled("ecology", "lynx.csv"))
         _write_card(path, {
             "model": _describe(model),
-            "command": "python benchmarks/ecology_backtest.py " + " ".join(argv),
+            "command": cli.command_line("benchmarks/ecology_backtest.py", argv),
             "data": [{"file": "datasets/ecology/lynx.csv", "sha256": _sha256(lynx_file)}],
             "training_data": "log10 lynx 1821-1920 (the Zhang 2003 training years; 1906-1920 held out for "
                              "early stopping and calibration, then the base refitted on all of them)",
@@ -239,7 +239,7 @@ def gpdd_case(seed, quick, limit, overrides=None, save_weights=None, argv=(), ba
         model.save(path, force=True)
         _write_card(path, {
             "model": "global GatedForecaster (GatedLSTM, direct Gaussian head for h = 1..10, held-out calibration)",
-            "command": "python benchmarks/ecology_backtest.py " + " ".join(argv),
+            "command": cli.command_line("benchmarks/ecology_backtest.py", argv),
             "data": [{"file": f"../shared/data/ecology/gpdd/{path.name}", "sha256": _sha256(path)}
                      for path in (data_file, ids_file)],
             "training_data": "each benchmark series' log abundance before its first rolling origin (PROTOCOL.md B)",

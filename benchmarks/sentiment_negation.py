@@ -358,7 +358,7 @@ def main(argv=None):
     if args.update_card:
         card = json.loads(Path(args.update_card).read_text())
         summary = {key: value for key, value in result.items() if key not in ("runs", "baselines")}
-        card[f"benchmark_{args.part}"] = {"command": "python benchmarks/sentiment_negation.py " + " ".join(argv),
+        card[f"benchmark_{args.part}"] = {"command": cli.command_line("benchmarks/sentiment_negation.py", argv),
                                           **summary}
         with atomic_open(args.update_card, force=True) as handle:
             json.dump(card, handle, indent=2)

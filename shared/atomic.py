@@ -20,9 +20,46 @@ def check_writable(path, force=False, override="--force"):
     (:func:`check_folder`)."""
     if os.path.isdir(path):
         raise InputError(f"{path}: is a directory, not a file to write")
+    if str(path).endswith(("/", os.sep)):
+        raise InputError(f"{path}: names a folder (it ends in {str(path)[-1]}); give a file name to write")
     if os.path.exists(path) and not force:
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
     check_folder(os.path.dirname(path) or os.curdir)
+
+
+def check_outputs(outputs, inputs=(), force=False):
+    """Refuses, before any work, outputs that cannot all be written as asked: each as :func:`check_writable`,
+    two of them naming one file (the second would replace the first), or one naming a file the command reads
+    (it would replace the user's data, ``--force`` or not).
+
+    Args:
+        outputs: ``{what: path}``, e.g. ``{"--out": "f.csv", "--plot": "f.png"}``; a path None or ``"-"``
+            (standard output) is skipped.
+        inputs: paths of the files the command reads (absent ones are skipped).
+        force: allow replacing existing files (``--force``).
+
+    Raises:
+        InputError: naming the path and what is wrong.
+    """
+    named = {what: path for what, path in outputs.items() if path is not None and str(path) != "-"}
+    seen = {}
+    for what, path in named.items():
+        check_writable(path, force)
+        same = next((other for other, known in seen.items() if _same_file(path, known)), None)
+        if same is not None:
+            raise InputError(f"{path}: named by both {same} and {what}; give them different files")
+        seen[what] = path
+        read = next((source for source in inputs if source is not None and _same_file(path, source)), None)
+        if read is not None:
+            raise InputError(f"{path}: {what} names a file the command reads; write the output elsewhere")
+
+
+def _same_file(a, b):
+    """Whether two paths name one file: the same file on disk, or the same resolved path if not yet there."""
+    a, b = os.fspath(a), os.fspath(b)
+    if os.path.exists(a) and os.path.exists(b):
+        return os.path.samefile(a, b)
+    return os.path.realpath(a) == os.path.realpath(b)
 
 
 def replaceable_file(text):

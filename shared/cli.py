@@ -14,6 +14,7 @@ import json
 import math
 import os
 import re
+import shlex
 import sys
 import tempfile
 import traceback
@@ -109,6 +110,16 @@ def read_model_card(path):
     if not isinstance(card, dict):
         raise InputError(f"{path}: not a model card (its JSON is not an object)")
     return card
+
+
+def command_line(program, argv):
+    """The shell command that runs ``program`` with ``argv`` again, as a model card records it: the arguments
+    quoted where a shell needs it (``shlex.join``), so an ``--out`` with a space can be copied and run.
+
+    >>> command_line("-m domains.churn", ["train", "--out", "my model.keras", "--seed", 0])
+    "python -m domains.churn train --out 'my model.keras' --seed 0"
+    """
+    return f"python {program} {shlex.join(str(arg) for arg in argv)}".rstrip()
 
 
 def out_dash_is_stdout(args):

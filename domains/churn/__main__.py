@@ -27,9 +27,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.atomic import atomic_open, atomic_path, check_outputs
 from shared.backups import claim_backup, file_sha256
-from shared.cli import (COUNT, POSITIVE_INT, SEED_LIMIT, InputError, image_format, import_tensorflow,
+from shared.cli import (COUNT, POSITIVE_INT, SEED_LIMIT, InputError, command_line, image_format, import_tensorflow,
                         out_dash_is_stdout, run, seed, strict_json)
 from shared.distribute import mirrored_strategy
 from shared.safe_load import load_model
@@ -63,10 +63,14 @@ RESUME_NOTE = """(a killed run started again with the same command and data resu
 
 
 def _date(text):
+    """argparse type of a date option: ``YYYY-MM-DD``, within the dates pandas holds (1677-09-22 .. 2262-04-11)."""
     try:
-        return pd.Timestamp(text).strftime("%Y-%m-%d")
+        day = pd.Timestamp(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r}") from None
+    if not pd.Timestamp.min <= day <= pd.Timestamp.max:
+        raise argparse.ArgumentTypeError(f"{text!r}: outside the dates pandas holds (1677-09-22 .. 2262-04-11)")
+    return day.strftime("%Y-%m-%d")
 
 
 def _load_model(path):
@@ -120,9 +124,8 @@ def cmd_train(args):
     if Path(args.out).suffix != ".keras":
         raise InputError(f"{args.out}: the model file must end in .keras")
     card_path = str(Path(args.out).with_suffix(".json"))
-    check_writable(args.out, args.force)
-    check_writable(card_path, args.force)
     source = args.table or args.transactions
+    check_outputs({"--out": args.out, "the model card": card_path}, [source], args.force)
     if args.table:
         frame, covariates, schema = inputs.read_table(
             args.table, duration=args.duration, event=args.event, id_column=args.id_column, drop=tuple(args.drop))
@@ -171,7 +174,7 @@ def cmd_train(args):
         card["model"] += f", mean survival curve of {args.ensemble} networks (seeds {args.seed} .. {last})"
         history = {"resumed": resumed, "members": histories}
     card.update({
-        "command": "python -m domains.churn " + " ".join(args.argv),
+        "command": command_line("-m domains.churn", args.argv),
         "data": {"file": Path(source).name, "sha256": digest, "customers": int(len(duration)),
                  "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
         "seed": args.seed, "ensemble": args.ensemble, "intervals": intervals, "config": config,
@@ -194,9 +197,7 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    outputs = [path for path in (args.out, args.plot) if path]
-    for path in outputs:
-        check_writable(path, args.force)
+    check_outputs({"--out": args.out, "--plot": args.plot}, [args.table or args.transactions], args.force)
     if args.plot:
         image_format(args.plot, "calibration plot")
     if args.bootstrap and args.json and not args.out:
@@ -228,7 +229,7 @@ def cmd_evaluate(args):
     else:
         summary = pd.DataFrame(scores).T.astype({"n": int})
         print(summary.to_string(float_format=lambda v: f"{v:.4f}"))
-    if args.json and not outputs:
+    if args.json and not (args.out or args.plot):
         return
     table = scored.calibration()
     boot = None
@@ -277,8 +278,7 @@ def _warn_if_resamples_left_out(requested, used):
 def cmd_predict(args):
     if args.out is None and args.json:  # --out -
         raise InputError("--json: the summary goes to stdout, where --out - sends the curves; give --out FILE")
-    if args.out is not None:
-        check_writable(args.out, args.force)
+    check_outputs({"--out": args.out}, [args.table or args.transactions], args.force)
     card = _read_model_card(args)
     _card_defaults(args, card)
     if args.table:

@@ -7,34 +7,48 @@ input is refused at once with the one ``error:`` line of :func:`shared.cli.run`.
 imports Keras.
 """
 
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from shared.cli import InputError
+from shared.cli import InputError, read_model_card
 
 from domains.churn import data
 
 WIDTH_DAYS = 7  # days per interval of the transaction-log model
 
 
+#: What a card must hold for the commands to read its model, by the card's ``kind``: ``train``'s cards have it all.
+CARD_KEYS = {"transactions": ("intervals", "static", "weeks"),
+             "table": ("intervals", "table")}
+TABLE_KEYS = ("width", "duration", "event", "drop", "schema")
+
+
 def read_card(model):
-    """The card (``<model>.json``) of a model file, checking that both files are there.
+    """The card (``<model>.json``) of a model file, checking that both files are there and that the card is a
+    churn model's (:data:`CARD_KEYS`).
 
     Raises:
-        InputError: the model or its card is missing, or the card is not JSON.
+        InputError: the model or its card is missing, the card is not JSON, or it is not a churn model's card.
     """
     model = Path(model)
-    card = model.with_suffix(".json")
-    if not model.exists() or not card.exists():
-        raise InputError(f"{model}: model or its card {card.name} not found")
-    try:
-        return json.loads(card.read_text())
-    except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{card}: not a model card ({' '.join(str(error).split())})") from None
+    card_path = model.with_suffix(".json")
+    if not model.exists() or not card_path.exists():
+        raise InputError(f"{model}: model or its card {card_path.name} not found")
+    card = read_model_card(card_path)
+    kind = card.get("kind", "transactions")
+    needed = CARD_KEYS.get(kind) if isinstance(kind, str) else None
+    missing = [key for key in needed or () if key not in card]
+    if needed and "table" in needed and "table" not in missing:
+        table = card["table"]
+        missing += [f"table.{key}" for key in TABLE_KEYS if not isinstance(table, dict) or key not in table]
+    if needed is None or missing:
+        why = f"kind {kind!r}" if needed is None else f"no {', '.join(map(repr, missing))}"
+        raise InputError(f"{card_path}: not a churn model's card ({why}); give a model written by "
+                         "`python -m domains.churn train`")
+    return card
 
 
 def check_source(model, card, table):

@@ -3,7 +3,6 @@
 import argparse
 import contextlib
 import json
-import os
 import sys
 import zipfile
 from pathlib import Path
@@ -14,10 +13,10 @@ import pandas as pd
 from domains.ecology.baselines import BASELINES, SETARForecaster
 from domains.ecology.classical import CLASSICAL, INSTALL_HINT, available
 from domains.ecology.data import end_limit
-from shared.atomic import atomic_open, atomic_path, check_writable
+from shared.atomic import atomic_open, atomic_path, check_outputs
 from shared.backups import claim_backup, clear_backup, file_sha256
-from shared.cli import (COUNT, POSITIVE_INT, InputError, image_format, import_tensorflow, out_dash_is_stdout, run, seed,
-                        strict_json)
+from shared.cli import (COUNT, POSITIVE_INT, InputError, command_line, image_format, import_tensorflow,
+                        out_dash_is_stdout, run, seed, strict_json)
 from shared.distribute import mirrored_strategy
 
 FORECAST_EXAMPLES = """\
@@ -136,7 +135,7 @@ def _parser():
     train.add_argument("--train-end", type=_time_end,
                        help="use only times up to this one: a number, or for series written in months or dates a "
                             "YYYY-MM month (all of it) or a YYYY-MM-DD date")
-    train.add_argument("--horizon", type=int, default=10, help="largest horizon (default 10)")
+    train.add_argument("--horizon", type=int, default=10, help="largest horizon, 1..10 (default 10)")
     _outputs(train, "the .keras model to write (a .json card goes beside it)", required=True)
     train.add_argument("--progress", action="store_true", help="show Keras' progress bar")
     train.add_argument("--backup-dir", help="checkpoints to resume an interrupted run from (default: OUT with "
@@ -248,14 +247,6 @@ def _saved_shape(path):
     return int(n_inputs) - 3, int(horizons[0])
 
 
-def _check_output(path, force):
-    """Refuses an output path that names a directory (``out/`` or an existing folder) or exists (without
-    ``--force``)."""
-    if path.endswith(("/", os.sep)) or os.path.isdir(path):
-        raise InputError(f"{path}: names a directory; give a file name to write")
-    check_writable(path, force)
-
-
 def _finish(args, payload, text):
     """Writes ``payload`` as JSON to ``--out`` when asked, then prints it as JSON (``--json``) or ``text``."""
     if args.out:
@@ -271,11 +262,7 @@ def _check_horizon(horizon):
 
 def forecast(args):
     _check_horizon(args.horizon)
-    if args.out and args.plot and os.path.realpath(args.out) == os.path.realpath(args.plot):
-        raise InputError(f"--out {args.out} and --plot {args.plot} name the same file; give two different files")
-    for path in (args.out, args.plot):
-        if path:
-            _check_output(path, args.force)
+    check_outputs({"--out": args.out, "--plot": args.plot}, [args.data], args.force)
     if args.plot:
         image_format(args.plot, "fan chart")
     s = _one_series(args, _load(args, series=args.series, min_length=12))
@@ -286,7 +273,8 @@ def forecast(args):
     prediction = model.predict(args.horizon, history=s.log, covariates=s.covariates)
     step = s.time[1] - s.time[0]
     times = s.time[-1] + step * np.arange(1, args.horizon + 1)
-    table = pd.DataFrame({"series_id": s.series_id, "time": s.time_labels(times), "median": s.to_original(prediction.mean)})
+    labels = pd.Series(s.time_labels(times), dtype=object)  # as written: 1935, 1832.4, "1939-02" (never %g)
+    table = pd.DataFrame({"series_id": s.series_id, "time": labels, "median": s.to_original(prediction.mean)})
     for level in (0.8, 0.95):
         low, high = prediction.interval(level)
         table[f"lower{round(100 * level)}"], table[f"upper{round(100 * level)}"] = s.to_original(low), s.to_original(high)
@@ -312,10 +300,8 @@ def train(args):
     if not args.out.endswith(".keras"):
         raise InputError(f"{args.out}: the model file must end in .keras")
     card_path = str(Path(args.out).with_suffix(".json"))
-    _check_output(args.out, args.force)
-    check_writable(card_path, args.force)
-    if args.horizon < 1:
-        raise InputError(f"--horizon must be at least 1, not {args.horizon}")
+    check_outputs({"--out": args.out, "the model card": card_path}, [args.data], args.force)
+    _check_horizon(args.horizon)  # forecast and evaluate take 1 .. 10: a model for more could not be used
     data = _load(args, series=args.series, min_length=12)
     if not args.global_ and args.series is None and len(data) > 1:
         raise InputError(f"{args.data}: {len(data)} series in the file; name one with --series or pass --global")
@@ -342,7 +328,7 @@ def train(args):
                        strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
     model.save(args.out, force=args.force)
     _note_covariates(args, model)
-    card = {"command": "python -m domains.ecology " + " ".join(args.argv),
+    card = {"command": command_line("-m domains.ecology", args.argv),
             "data": str(args.data), "data_sha256": digest, "series": len(pairs), "seed": args.seed,
             "covariates": args.covariates,
             "reads_covariates": model.reads_covariates_, "covariate_errors": model.covariate_errors_,
@@ -366,8 +352,7 @@ def evaluate(args):
     too few training values for it on every series is named in a ``warning:`` line too."""
     from domains.ecology import evaluate as protocols
 
-    if args.out:
-        _check_output(args.out, args.force)
+    check_outputs({"--out": args.out}, [args.data], args.force)
     rolling = args.protocol == "rolling"
     if rolling:
         _check_horizon(args.horizon)

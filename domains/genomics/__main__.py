@@ -23,8 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from shared.cli import POSITIVE_INT, InputError, import_tensorflow, out_dash_is_stdout, run, seed, strict_json
-from shared.safe_load import load_model
+from shared.cli import (POSITIVE_INT, InputError, command_line, import_tensorflow, out_dash_is_stdout, run, seed,
+                        strict_json)
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
 MASK_HELP = ("no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, "
@@ -123,7 +123,7 @@ def _predict(args):
     from domains.genomics.data import read_genome
     from domains.genomics.gff3 import gff3_lines, protein_records, write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
-    from shared.atomic import check_writable
+    from shared.atomic import check_outputs
 
     if Path(args.genome).is_dir():
         return _predict_directory(args)
@@ -133,12 +133,12 @@ def _predict(args):
     if proteins_to_stdout and (args.json or not args.out):
         taken = "the --json summary" if args.json else "the GFF3 (no --out FILE)"
         raise InputError(f"--proteins -: standard output already carries {taken}; give --proteins FILE")
-    for path in (args.out, None if proteins_to_stdout else args.proteins):
-        if path:
-            check_writable(path, args.force)
+    check_outputs({"--out": args.out, "--proteins": args.proteins}, [args.genome], args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
     import_tensorflow()  # its start-up notices held back
-    model = load_model(args.model)
+    from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
+
+    model = load_gene_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
     genes = predict_genes(model, contigs, verbose=verbose, detect_code=args.translation_table is None, mask=args.mask)
     if args.translation_table is None and contigs[0].translation_table == 4:
@@ -171,7 +171,9 @@ def _predict_directory(args):
     if args.jobs < 1:
         raise InputError(f"--jobs: must be at least 1; got {args.jobs}")
     import_tensorflow()  # its start-up notices held back
-    load_model(args.model)  # a bad model is one error up front, not one per genome
+    from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
+
+    load_gene_model(args.model)  # a bad model is one error up front, not one per genome
 
     # On a terminal each genome's line is shown as it finishes. Otherwise (a log, a pipe) the lines come at the
     # end, and only on success: a run with bad genomes (the others are still annotated) ends in one error line.
@@ -229,7 +231,7 @@ def _train(args):
         batch_size=args.batch_size, seed=args.seed, validation=args.validation or None, force=args.force,
         model_options=model_options, windows_per_epoch=args.windows_per_epoch,
         distribute=args.distribute,
-        verbose=0 if args.json else 2, command=" ".join(["python -m domains.genomics train", *sys.argv[2:]]),
+        verbose=0 if args.json else 2, command=command_line("-m domains.genomics", args.argv),
     )
     if args.json:
         print(strict_json(card))
@@ -241,10 +243,9 @@ def _evaluate(args):
     from domains.genomics.data import add_gff3_annotation, read_genome
     from domains.genomics.evaluate import score_bases, score_genes
     from domains.genomics.predict import predict_genes
-    from shared.atomic import atomic_open, check_writable
+    from shared.atomic import atomic_open, check_outputs
 
-    if args.out:
-        check_writable(args.out, args.force)
+    check_outputs({"--out": args.out}, [args.genbank, args.pred], args.force)
     reference = read_genome(args.genbank)
     truth = [gene for contig in reference for gene in contig.genes]
     if not truth:
@@ -259,7 +260,9 @@ def _evaluate(args):
     else:
         blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
         import_tensorflow()  # its start-up notices held back
-        predicted = predict_genes(load_model(args.model), blank, mask=args.mask)
+        from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
+
+        predicted = predict_genes(load_gene_model(args.model), blank, mask=args.mask)
         name = "gated"
     seconds = time.perf_counter() - started
     started = time.perf_counter()
@@ -283,6 +286,7 @@ def _evaluate(args):
 
 def main(argv):
     args = _parser().parse_args(argv)
+    args.argv = list(argv)
     out_dash_is_stdout(args)
     {"predict": _predict, "train": _train, "evaluate": _evaluate}[args.command](args)
 

@@ -89,14 +89,15 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
 
     from domains.genomics.data import read_genome
     from domains.genomics.model import build_gene_model
-    from shared.atomic import atomic_open, atomic_path, check_writable
+    from shared.atomic import atomic_open, atomic_path, check_outputs
     from shared.backup_callback import AtomicBackupAndRestore
     from shared.backups import claim_backup, file_sha256
     from shared.cli import InputError
 
     card_path = os.path.splitext(out)[0] + ".json"
-    check_writable(out, force)
-    check_writable(card_path, force)
+    read = [path for genome in [*genomes, *(validation or [])]
+            for path in (genome if isinstance(genome, tuple) else (genome,))]
+    check_outputs({"--out": out, "the model card": card_path}, read, force)
 
     def load(specs):
         contigs = []

@@ -26,9 +26,9 @@ from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import argument_text, data_format_of, load_data, load_sst, read_lines, sst_split_path
 from domains.sentiment.evaluate import accuracy_report, bundled_check, pairs_both_right
 from domains.sentiment.text import check_text
-from shared.atomic import atomic_open, check_writable
-from shared.cli import (COUNT, NON_NEGATIVE, POSITIVE, POSITIVE_INT, InputError, import_tensorflow, number_type,
-                        out_dash_is_stdout, run, seed)
+from shared.atomic import atomic_open, check_outputs, check_writable
+from shared.cli import (COUNT, NON_NEGATIVE, POSITIVE, POSITIVE_INT, InputError, command_line, import_tensorflow,
+                        number_type, out_dash_is_stdout, run, seed)
 from shared.data_paths import shared_data
 
 SHIPPED = Path(__file__).resolve().parent / "weights" / "sst_negation.keras"
@@ -87,7 +87,7 @@ def _parser():
                          help="random seed (default 0): train's initialisation, data and order; the solver of "
                               "--baseline tfidf (predict and evaluate); a model and --baseline vader predict "
                               "deterministically")
-        sub.add_argument("--out", type=Path, default=None, required=required, help=out_help)
+        sub.add_argument("--out", default=None, required=required, help=out_help)  # as typed: "dir/" is no file
         sub.add_argument("--json", action="store_true", help="machine-readable output (see the examples)")
         sub.add_argument("--force", action="store_true", help="replace an existing --out")
 
@@ -251,7 +251,7 @@ def _train(args):
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
                     f"{negated}{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them "
                     f"neutral{descriptive}) from {trees}; validation: SST-2 dev sentences",
-            "command": "python -m domains.sentiment " + " ".join(sys.argv[1:])}
+            "command": command_line("-m domains.sentiment", args.argv)}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,
                "wide_scale": args.wide_scale, "wide_outside_scope": args.wide_outside_scope,
@@ -311,8 +311,7 @@ def _predict(args):
         raise InputError("give texts as arguments or --input FILE, not both")
     if args.input is None and not args.texts:
         raise InputError("nothing to predict: give texts as arguments or --input FILE")
-    if args.out is not None:
-        check_writable(args.out, args.force)
+    check_outputs({"--out": args.out}, [args.input], args.force)
     texts = read_lines(args.input) if args.input is not None else [argument_text(text) for text in args.texts]
     if not texts:
         raise InputError(f"{args.input}: the file is empty; nothing to predict")
@@ -330,8 +329,7 @@ def _predict(args):
 
 
 def _evaluate(args):
-    if args.out is not None:
-        check_writable(args.out, args.force)
+    check_outputs({"--out": args.out}, [args.data], args.force)
     data_format = data_format_of(args.data, args.format)
     if args.pairs and data_format != "tsv":
         raise InputError(f"--pairs: pairs are consecutive rows of a TSV/CSV table (--format tsv), but {args.data} "
@@ -357,6 +355,7 @@ def _evaluate(args):
 def main(argv):
     """Parses ``argv`` and runs one subcommand."""
     args = _parser().parse_args(argv)
+    args.argv = list(argv)
     out_dash_is_stdout(args)
     {"predict": _predict, "evaluate": _evaluate, "train": _train}[args.command](args)
 

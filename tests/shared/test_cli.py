@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from shared.atomic import atomic_open, atomic_path
+from shared.atomic import atomic_open, atomic_path, check_outputs
 from shared.cli import InputError
 
 PROGRAM = textwrap.dedent(
@@ -120,6 +120,26 @@ def test_directory_is_not_a_destination(tmp_path):
     with pytest.raises(InputError, match="is a directory"):
         with atomic_open(tmp_path, force=True):
             pass
+
+
+def test_outputs_are_refused_before_any_work_when_they_cannot_all_be_written_as_asked(tmp_path, monkeypatch):
+    """Found in audit: ``--out data.csv --force`` replaced the data it read; ``--out f --plot f`` wrote one, then
+    refused or (with ``--force``) replaced it; ``--out newdir/`` wrote a file ``newdir`` or failed after the work
+    naming a temporary file."""
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "data.csv"
+    data.write_text("kept")
+    with pytest.raises(InputError, match=r"data.csv: --out names a file the command reads; write the output"):
+        check_outputs({"--out": "./sub/../data.csv"}, [data], force=True)
+    with pytest.raises(InputError, match=r"^b.png: named by both --out and --plot; give them different files$"):
+        check_outputs({"--out": tmp_path / "b.png", "--plot": "b.png"}, [data], force=True)
+    with pytest.raises(InputError, match=r"^newdir/: names a folder \(it ends in /\); give a file name to write$"):
+        check_outputs({"--out": "newdir/"})
+    (tmp_path / "link.csv").symlink_to(data)
+    with pytest.raises(InputError, match="reads"):
+        check_outputs({"--out": "link.csv"}, [data], force=True)
+    check_outputs({"--out": "out.csv", "--plot": "out.png", "--proteins": "-", "--json-out": None}, [data, None])
+    assert data.read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "link.csv"]
 
 
 def test_written_files_get_the_usual_permissions(tmp_path):

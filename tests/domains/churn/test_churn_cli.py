@@ -475,3 +475,31 @@ def test_a_model_file_that_is_not_a_model_exits_2(capsys, small_log, tmp_path):
     model.with_suffix(".json").write_text(CARD.read_text())
     code, out, err = cli(capsys, "predict", "--transactions", small_log, "--model", model, "--out", tmp_path / "s.csv")
     assert code == 2 and out == "" and str(model) in err and len(err.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("card, why", [
+    ({"name": "gene_finder", "settings": {}}, "no 'intervals', 'static', 'weeks'"),   # another domain's card
+    ({"kind": "table", "intervals": 10, "table": {"width": 1}}, "no 'table.duration', 'table.event', 'table.drop', "
+                                                                 "'table.schema'"),
+    ({"kind": "survival"}, "kind 'survival'"),
+    ([1, 2], None),
+])
+def test_a_card_that_is_not_a_churn_models_is_named_in_one_line(capsys, tmp_path, card, why):
+    """Found in audit: another model's card, or a damaged one, was 'internal error: KeyError: ...' (exit 1)."""
+    model = tmp_path / "m.keras"
+    model.write_bytes(b"")  # never loaded: the card is refused first
+    (tmp_path / "m.json").write_text(json.dumps(card))
+    code, out, err = cli(capsys, "predict", "--transactions", bundled("churn", data.CDNOW_FILE), "--model", model,
+                         "--out", tmp_path / "s.csv")
+    assert (code, out) == (2, "")
+    expected = (f"not a churn model's card ({why}); give a model written by `python -m domains.churn train`"
+                if why else "not a model card (its JSON is not an object)")
+    assert err == f"error: {tmp_path / 'm.json'}: {expected}\n" and not (tmp_path / "s.csv").exists()
+
+
+def test_a_date_pandas_cannot_hold_is_refused_as_the_options_are_read(capsys, tmp_path):
+    """Found in audit: predict --landmark 9999-12-31 was 'internal error: OutOfBoundsDatetime' after the work."""
+    code, out, err = cli(capsys, "predict", "--transactions", bundled("churn", data.CDNOW_FILE), "--landmark",
+                         "9999-12-31", "--out", tmp_path / "s.csv")
+    assert (code, out) == (2, "") and len(err.splitlines()) == 1
+    assert "argument --landmark: '9999-12-31': outside the dates pandas holds (1677-09-22 .. 2262-04-11)" in err

@@ -58,8 +58,9 @@ def test_help_shows_examples(capsys):
 def test_bad_input_is_one_line_exit_2(capsys, tmp_path):
     code, _, err = call(capsys, "forecast", tmp_path / "none.csv")
     assert code == 2 and "none.csv" in err and len(err.strip().splitlines()) == 1
-    code, _, err = call(capsys, "forecast", bundled("ecology", "lynx.csv"), "--horizon", "11")
-    assert code == 2 and "--horizon" in err
+    for command in ("forecast", "train"):  # found in audit: train took --horizon 50, which nothing could use
+        code, _, err = call(capsys, command, bundled("ecology", "lynx.csv"), "--horizon", "11", "--out", "m.keras")
+        assert code == 2 and err == "error: --horizon must be between 1 and 10, not 11\n"
     code, _, err = call(capsys, "evaluate", bundled("ecology", "lynx.csv"), "--protocol", "zhang2003",
                         "--train-end", "1960", *TINY)
     assert code == 2 and "after it" in err
@@ -329,7 +330,7 @@ def test_forecast_plot_format_follows_the_suffix_and_out_must_be_a_file(capsys, 
     assert code == 2 and "fan.docx" in err and ".png" in err and not (tmp_path / "fan.docx").exists()
     folder = f"{tmp_path / 'outdir'}/"
     code, _, err = call(capsys, "forecast", lynx, "--out", folder, *TINY)
-    assert code == 2 and err.strip() == f"error: {folder}: names a directory; give a file name to write"
+    assert code == 2 and err.strip() == f"error: {folder}: names a folder (it ends in /); give a file name to write"
     code, _, err = call(capsys, "forecast", lynx, "--out", tmp_path, *TINY)
     assert code == 2 and str(tmp_path) in err and "directory" in err
 
@@ -527,6 +528,50 @@ def test_forecast_refuses_out_and_plot_naming_the_same_file_before_any_work(caps
                              (same, "./same.png", ["--force"])):
         code, stdout, err = call(capsys, "forecast", bundled("ecology", "lynx.csv"), "--horizon", "3", "--out", out,
                                  "--plot", plot, *force, *TINY)
-        assert (code, stdout) == (2, "") and err == (f"error: --out {out} and --plot {plot} name the same file; give "
-                                                     "two different files\n")
+        assert (code, stdout) == (2, "")
+        assert err == f"error: {plot}: named by both --out and --plot; give them different files\n"
         assert not same.exists()
+
+
+def test_a_model_of_another_kind_is_named_in_one_line(capsys, tmp_path):
+    """Found in audit: a gene finder or churn model as --model was 'internal error: ValueError: ensemble must be a
+    whole number >= 1, got 0'."""
+    import keras
+
+    inputs = keras.Input((None, 4))
+    other = tmp_path / "other.keras"
+    keras.Model(inputs, keras.layers.Dense(2)(inputs)).save(other)
+    for command in ("forecast", "evaluate"):
+        code, stdout, err = call(capsys, command, bundled("ecology", "lynx.csv"), "--model", other)
+        assert (code, stdout) == (2, "")
+        assert err == (f"error: {other}: not a forecaster (no ensemble members and calibration); give a model "
+                       "written by `python -m domains.ecology train`\n")
+
+
+@pytest.mark.parametrize("first, step, expected", [(1234500, 1, ["1234540", "1234541"]),   # not 1.23454e+06
+                                                   (1821, 0.1, ["1825", "1825.1"])])        # not 1825.0999999
+def test_forecast_times_are_written_with_every_digit_and_no_float_noise(capsys, tmp_path, first, step, expected):
+    """Found in audit: the CSV wrote times with %.6g (1.23461e+06) and JSON showed 1832.3999999999896."""
+    data = tmp_path / "series.csv"
+    data.write_text("series_id,time,value\n" + "".join(f"a,{round(first + step * i, 1)},{100 + 37 * i % 50}\n"
+                                                       for i in range(40)))
+    out = tmp_path / "forecast.csv"
+    code, _, err = call(capsys, "forecast", data, "--model", "lynx", "--horizon", "2", "--out", out)
+    assert code == 0, err
+    assert [line.split(",")[1] for line in out.read_text().splitlines()[1:]] == expected
+    code, stdout, err = call(capsys, "forecast", data, "--model", "lynx", "--horizon", "2", "--json")
+    assert [json.dumps(row["time"]) for row in json.loads(stdout)["forecast"]] == expected
+
+
+def test_the_card_records_a_command_a_shell_can_run_again(capsys, tmp_path):
+    """Found in audit: the card joined the arguments with spaces, so an --out with a space could not be re-run."""
+    import shlex
+
+    panel = tmp_path / "my data.csv"
+    panel.write_text("series_id,time,value\n" + "".join(f"a,{t},{t % 7 + 3}\n" for t in range(30)))
+    model = tmp_path / "my model.keras"
+    args = ["train", str(panel), "--out", str(model), "--seed", "0", *TINY]
+    code, _, err = call(capsys, *args)
+    assert code == 0, err
+    command = json.loads(model.with_suffix(".json").read_text())["command"]
+    assert shlex.split(command) == ["python", "-m", "domains.ecology", *args]
