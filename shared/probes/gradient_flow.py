@@ -24,6 +24,7 @@ import inspect
 
 import keras
 import numpy as np
+from keras.src.backend import get_keras_mask, set_keras_mask  # how Keras' own calls attach a mask (no public API)
 
 
 def unroll(model, x, layer=None):
@@ -71,7 +72,10 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         layer: the recurrent layer, by name or instance; default: the model's first ``keras.layers.RNN``.
         loss: a Keras loss (name, function or ``keras.losses.Loss``); default: the compiled loss
             (``model.compute_loss``, which also adds regularisation losses, which do not depend on h_t).
-            A per-sample loss is averaged over the batch.
+            A per-sample loss is averaged over the batch. Where the model's output carries a mask (padded
+            steps of a sequence-to-sequence model), the masked outputs are left out of the loss, as Keras'
+            ``fit`` and ``evaluate`` leave them out: a loss function's values are averaged over the unmasked
+            ones, a ``keras.losses.Loss`` and the compiled loss read the mask as Keras' own calls do.
 
     Returns:
         ``np.ndarray`` of shape ``(T,)``, float64: entry t is the Euclidean (Frobenius) norm over the batch
@@ -126,7 +130,9 @@ def gradient_flow(model, x, y, layer=None, loss=None):
         y_pred, _ = _forward(layers, index, x, perturb=lambda h: h + next(steps), checked=True)
         if loss_fn is None:
             return model.compute_loss(x=x, y=y_true, y_pred=y_pred, training=False)
-        return keras.ops.mean(loss_fn(y_true, y_pred))
+        if isinstance(loss_fn, keras.losses.Loss):
+            return loss_fn(y_true, y_pred)  # it reads y_pred's mask
+        return _masked_mean(loss_fn(y_true, y_pred), get_keras_mask(y_pred))
 
     grads = gradients(loss_at, [keras.ops.zeros_like(h) for h in states])
     return np.array([np.linalg.norm(keras.ops.convert_to_numpy(g).astype(np.float64)) for g in grads])
@@ -341,7 +347,18 @@ def _forward(layers, index, x, perturb, checked=False):
     out_mask = rnn.compute_mask(h, mask) if mask is not None else None
     for lay in layers[index + 1 :]:
         output, out_mask = _call(lay, output, out_mask)
+    if out_mask is not None:
+        set_keras_mask(output, out_mask)  # as a Keras call leaves it on the output, for the losses to read
     return output, states
+
+
+def _masked_mean(values, mask):
+    """The mean of a loss function's ``values`` over the unmasked entries (Keras' ``sum_over_batch_size`` with
+    a mask); over all of them where there is no mask or it does not fit ``values``' shape."""
+    if mask is None or tuple(mask.shape) != tuple(values.shape):
+        return keras.ops.mean(values)
+    weights = keras.ops.cast(mask, values.dtype)
+    return keras.ops.divide_no_nan(keras.ops.sum(values * weights), keras.ops.sum(weights))
 
 
 def _unroll_rnn(rnn, sequences, mask, perturb, checked):

@@ -93,6 +93,24 @@ def test_embedding_mask_and_compiled_loss(rng):
     assert np.all(compiled > 0)
 
 
+@pytest.mark.parametrize("loss", [None, "mse", keras.losses.MeanSquaredError()])
+def test_masked_outputs_of_a_sequence_model_are_left_out_of_the_loss(loss):
+    """As Keras' fit and evaluate leave them out. Found in audit: the padded steps' outputs (the last real one,
+    carried) entered the loss, doubling that step's gradient. The padded row's profile over its real steps must
+    then be the profile of the same network on those steps alone, and zero after them."""
+    keras.utils.set_random_seed(0)
+    tokens, y = np.array([[3, 5, 2, 0, 0, 0]]), np.ones((1, 6, 1), "float32")
+    embed, rnn, dense = (keras.layers.Embedding(10, 4, mask_zero=True),
+                         keras.layers.SimpleRNN(3, return_sequences=True), keras.layers.Dense(1))
+    padded = keras.Sequential([keras.Input((6,)), embed, rnn, dense])
+    real = keras.Sequential([keras.Input((3,)), embed, rnn, dense])
+    for model in (padded, real):
+        model.compile(loss="mse")
+    profile = gradient_flow(padded, tokens, y, loss=loss)
+    np.testing.assert_allclose(profile[:3], gradient_flow(real, tokens[:, :3], y[:, :3], loss=loss), rtol=1e-5)
+    np.testing.assert_array_equal(profile[3:], 0.0)
+
+
 @pytest.mark.parametrize("w", [0.5, 0.9, 1.2])
 def test_linear_rnn_known_answer(w, rng):
     """h_t = w h_{t-1} + x_t U with a loss on h_{T-1}: dL/dh_t = w^(T-1-t) dL/dh_{T-1}."""
