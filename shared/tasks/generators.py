@@ -12,7 +12,8 @@ Every generator has the signature ``generate_<task>(n, T, seed, **params) -> (x,
 - ``y`` is ``float32`` of shape ``(n, 1)`` for regression, ``int32`` of shape ``(n,)`` holding class indices
   for classification, and ``int32`` of shape ``(n, time)`` holding per-step class indices for seq2seq.
 
-Binary classification tasks have exactly balanced labels (``n // 2`` positives, shuffled), so their
+Binary classification tasks have exactly balanced labels (``n // 2`` positives, shuffled; for odd ``n`` the
+odd one is either class at random, so single examples drawn one at a time are both classes), so their
 majority-class rate is 0.5 (``(n + 1) / (2n)`` for odd ``n``).
 """
 
@@ -95,9 +96,11 @@ def _check_symbols(name: str, n_symbols: int) -> None:
 
 
 def _balanced_labels(n: int, rng: np.random.Generator) -> np.ndarray:
-    """``n`` binary labels, ``n // 2`` of them ones, in random order; ``int32`` of shape ``(n,)``."""
+    """``n`` binary labels, ``n // 2`` of them ones (for odd ``n``, one more with probability 1/2), in random
+    order; ``int32`` of shape ``(n,)``."""
     labels = np.zeros(n, dtype=np.int32)
-    labels[: n // 2] = 1
+    ones = n // 2 + (int(rng.integers(2)) if n % 2 else 0)  # drawn only for odd n: even n's draws unchanged
+    labels[:ones] = 1
     return rng.permutation(labels)
 
 

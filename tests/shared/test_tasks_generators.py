@@ -297,3 +297,15 @@ def test_brackets_hard_fraction_must_be_a_number(hard_fraction):
         generate_brackets(4, 8, 0, hard_fraction=hard_fraction)
     with pytest.raises(ValueError, match="brackets: hard_fraction must be in"):
         generate_brackets(4, 8, 0, hard_fraction=float("nan"))
+
+
+@pytest.mark.parametrize("generate", [generate_latch, generate_two_sequence, generate_parity, generate_brackets,
+                                      generate_palindrome])
+def test_labels_are_balanced_and_an_odd_one_is_either_class(generate):
+    """Found in audit: with n = 1 every example was class 0 (n // 2 positives), so a data source drawing one
+    example at a time, or --batch 1, trained on one class only."""
+    singles = [int(generate(1, 8, seed=seed)[1][0]) for seed in range(40)]
+    assert 10 <= sum(singles) <= 30
+    for n in (2, 7, 10):
+        ones = [int(generate(n, 8, seed=seed)[1].sum()) for seed in range(20)]
+        assert set(ones) <= {n // 2, (n + 1) // 2} and (n % 2 == 0 or len(set(ones)) == 2)
