@@ -57,6 +57,7 @@ def shared_data(domain=None):
 
 
 def shared_data_folder(domain=None):
-    """Where :func:`shared_data` looks (whether or not it is there), for a message naming the folder searched."""
-    root = Path(os.environ.get("GATED_SHARED_DATA", PROJECT_ROOT.parent / "shared" / "data"))
+    """Where :func:`shared_data` looks (whether or not it is there), for a message naming the folder searched. An
+    empty ``GATED_SHARED_DATA`` counts as unset (``Path("")`` would be the current folder)."""
+    root = Path(os.environ.get("GATED_SHARED_DATA") or PROJECT_ROOT.parent / "shared" / "data")
     return root / domain if domain else root

@@ -122,11 +122,15 @@ def main(argv):
     if argv[0].startswith("-"):
         raise InputError(f"{argv[0]!r} is an option, but the module to run comes first; {USAGE}")
     try:
-        found = importlib.util.find_spec(argv[0]) is not None
+        spec = importlib.util.find_spec(argv[0])
+        runnable = spec is not None and (spec.submodule_search_locations is None  # a module, or a package
+                                         or importlib.util.find_spec(f"{argv[0]}.__main__") is not None)
     except (ImportError, ValueError):  # a parent package that does not exist, an empty name part
-        found = False
-    if not found:
+        spec, runnable = None, False
+    if spec is None:
         raise InputError(f"no module {argv[0]!r} to run; {USAGE}")
+    if not runnable:
+        raise InputError(f"{argv[0]!r} is a package without a __main__ module: it cannot be run; {USAGE}")
     backend = os.environ.get("KERAS_BACKEND")
     if backend != "jax":  # checked before Keras loads, and with it TensorFlow's start-up notices
         raise InputError(f"multi-host training runs on JAX: set KERAS_BACKEND=jax (now "

@@ -162,11 +162,11 @@ def cmd_train(args):
     backup = Path(f"{args.out}.backup")
     digest = file_sha256(source)
     owner = {"argv": [a for a in args.argv if a not in ("--force", "--json")], "data_sha256": digest}
+    strategy = mirrored_strategy() if args.distribute == "mirrored" else None  # refused (not TF) before any write
     resumed = claim_backup(backup, owner)  # another run's checkpoints are cleared, never resumed
     model, histories = train.fit_ensemble(features, duration.to_numpy(), event.to_numpy(), width, intervals,
                                           seed=args.seed, members=args.ensemble, config=config,
-                                          verbose=0 if args.json else 2, backup_dir=backup,
-                                          strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
+                                          verbose=0 if args.json else 2, backup_dir=backup, strategy=strategy)
     if args.ensemble == 1:
         history = {"epochs_run": histories[0]["epochs_run"], "resumed": resumed, "loss": histories[0]["loss"]}
     else:

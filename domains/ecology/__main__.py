@@ -321,11 +321,11 @@ def train(args):
     digest = file_sha256(args.data)
     # what changes the trained model: not --force, nor what is printed (--json, --progress)
     owner = [a for a in args.argv if a not in ("--force", "--json", "--progress")]
+    strategy = mirrored_strategy() if args.distribute == "mirrored" else None  # refused (not TF) before any write
     claim_backup(backup, {"argv": owner, "data_sha256": digest}, BACKUP_LEFTOVERS)
     # with --json, stdout holds the card alone: Keras' progress bar (--progress) goes to stderr
     with contextlib.redirect_stdout(sys.stderr) if args.json else contextlib.nullcontext():
-        model.fit_many(pairs, backup_dir=backup,
-                       strategy=mirrored_strategy() if args.distribute == "mirrored" else None)
+        model.fit_many(pairs, backup_dir=backup, strategy=strategy)
     model.save(args.out, force=args.force)
     _note_covariates(args, model)
     card = {"command": command_line("-m domains.ecology", args.argv),

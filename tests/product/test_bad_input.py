@@ -257,6 +257,7 @@ def test_unknown_command_is_one_line_and_exit_2(capsys):
     ([], {}, "no command to run"),
     (["domains.ecology", "train", "x.csv"], {}, "multi-host training runs on JAX: set KERAS_BACKEND=jax"),
     (["no.such.module", "train"], {}, "no module 'no.such.module' to run"),
+    (["shared.probes"], {}, "'shared.probes' is a package without a __main__ module: it cannot be run"),  # audit
     (["--seed", "0"], {}, "'--seed' is an option, but the module to run comes first"),
 ])
 def test_distribute_bad_use_is_one_line_and_exit_2(capsys, argv, env, message):

@@ -25,6 +25,7 @@ import pandas as pd
 import pytest
 
 from product_kit import ROOT, TREES, churn_csv, cli, ecology_csv, genbank_text, script, user_lines
+from shared.data_paths import bundled
 
 pytestmark = pytest.mark.skipif(importlib.util.find_spec("jax") is None,
                                 reason="JAX is not installed (pip install -e '.[jax]')")
@@ -172,17 +173,22 @@ def test_genomics_and_sentiment_train_under_jax_from_their_tf_data_pipelines(tmp
 def test_training_refuses_what_only_tensorflow_does_in_one_line(tmp_path):
     # sentiment's adversarial step differentiates with tf.GradientTape; --distribute mirrored is a tf.distribute
     # strategy, which a JAX model would train outside of, on one device
+    # (found in audit: ecology and churn refused mirrored only after stamping a checkpoint folder)
     trees, genbank = _training_files(tmp_path)
-    runs = {
-        "adversarial 0.2: adversarial training differentiates with tf.GradientTape, which needs the TensorFlow "
-        "backend; Keras runs on 'jax' (set KERAS_BACKEND=tensorflow)":
-            ("domains.sentiment", "train", "--sst-trees", trees, "--adversarial", 0.2, "--out", tmp_path / "s.keras"),
-        "--distribute mirrored is TensorFlow's MirroredStrategy, which a Keras model on 'jax' would not use; on JAX, "
-        "train data-parallel with python -m shared.distribute MODULE ARGS":
-            ("domains.genomics", "train", "--genbank", genbank, "--distribute", "mirrored",
-             "--out", tmp_path / "g.keras"),
-    }
-    for message, command in runs.items():
+    mirrored = ("--distribute mirrored is TensorFlow's MirroredStrategy, which a Keras model on 'jax' would not use; "
+                "on JAX, train data-parallel with python -m shared.distribute MODULE ARGS")
+    runs = [
+        ("adversarial 0.2: adversarial training differentiates with tf.GradientTape, which needs the TensorFlow "
+         "backend; Keras runs on 'jax' (set KERAS_BACKEND=tensorflow)",
+         ("domains.sentiment", "train", "--sst-trees", trees, "--adversarial", 0.2, "--out", tmp_path / "s.keras")),
+        (mirrored, ("domains.genomics", "train", "--genbank", genbank, "--distribute", "mirrored",
+                    "--out", tmp_path / "g.keras")),
+        (mirrored, ("domains.ecology", "train", bundled("ecology", "lynx.csv"), "--distribute", "mirrored",
+                    "--out", tmp_path / "e.keras")),
+        (mirrored, ("domains.churn", "train", "--transactions", bundled("churn", "cdnow_sample_transactions.csv.gz"),
+                    "--distribute", "mirrored", "--out", tmp_path / "c.keras")),
+    ]
+    for message, command in runs:
         result = cli(*command, env=JAX)
         assert (result.returncode, user_lines(result.stderr)) == (2, [f"error: {message}"]), result.stderr[-3000:]
     assert sorted(path.name for path in tmp_path.iterdir()) == ["genome.gb", "sst"]  # nothing written

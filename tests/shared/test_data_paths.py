@@ -2,7 +2,7 @@
 
 import pytest
 
-from shared.data_paths import PROJECT_ROOT, bundled, shared_data
+from shared.data_paths import PROJECT_ROOT, bundled, shared_data, shared_data_folder
 
 
 def test_bundled_folder_and_missing_file(tmp_path):
@@ -18,6 +18,8 @@ def test_shared_data_override_and_absence(tmp_path, monkeypatch):
     assert shared_data("ecology") is None
     monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "absent"))
     assert shared_data() is None
+    monkeypatch.setenv("GATED_SHARED_DATA", "")  # found in audit: it meant the current folder
+    assert shared_data_folder() == PROJECT_ROOT.parent / "shared" / "data"
 
 
 def test_pinned_checks_presence_and_sha256(tmp_path):
