@@ -237,11 +237,13 @@ TRAINERS = {"bptt": train_bptt, "annealing": train_annealing, "multigrid": train
 
 def trial_streams(seed: int, T: int, task_name: str, method: str) -> tuple[np.random.Generator, ...]:
     """Independent generators ``(method, training set, test set)`` for ``method`` on ``task_name`` at length ``T``:
-    seeds ``[seed, T, 3, task, method]``, ``[seed, T, 1]`` and ``[seed, T, 2]`` (the data are the same for every
-    method). numpy seeds ``[a, b, c]`` and ``[a, b, c, 0]`` alike, so the method's seed starts with its own tag 3,
-    not with the task index, which would hand the first method the training set's stream."""
-    method_seed = [seed, T, 3, TASK_NAMES.index(task_name), METHODS.index(method)]
-    return tuple(np.random.default_rng(entropy) for entropy in (method_seed, [seed, T, 1], [seed, T, 2]))
+    seeds ``[seed, T, 3, task, method]``, ``[seed, T, 1, task]`` and ``[seed, T, 2, task]`` (the data are the same
+    for every method, and differ between the tasks, whose successes the claim sums as independent trials). numpy
+    seeds ``[a, b, c]`` and ``[a, b, c, 0]`` alike, so the method's seed starts with its own tag 3, not with the task
+    index, which would hand the first method the training set's stream."""
+    task = TASK_NAMES.index(task_name)
+    method_seed = [seed, T, 3, task, METHODS.index(method)]
+    return tuple(np.random.default_rng(entropy) for entropy in (method_seed, [seed, T, 1, task], [seed, T, 2, task]))
 
 
 def run_numpy_method(method: str, task_name: str, T: int, config: Settings, seed: int) -> pd.DataFrame:

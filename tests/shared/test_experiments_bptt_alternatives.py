@@ -79,3 +79,11 @@ def test_each_method_draws_from_its_own_stream_not_the_data_streams():
         _, train_rng, test_rng = ba.trial_streams(0, 10, task, ba.METHODS[0])
         data = {train_rng.random(4).tobytes(), test_rng.random(4).tobytes()}
         assert len(set(firsts.values())) == len(ba.METHODS) and not set(firsts.values()) & data, task
+
+
+def test_each_task_draws_its_own_data():
+    """Found in audit: the data seeds left the task out, so at one T the three tasks had the same label vectors,
+    and the claim summed their successes as independent trials."""
+    labels = {task: get_task(task).generate(50, 10, ba.trial_streams(0, 10, task, "bptt")[1])[1].tobytes()
+              for task in ba.TASK_NAMES}
+    assert len(set(labels.values())) == len(ba.TASK_NAMES)
