@@ -168,21 +168,19 @@ def test_load_classifier_refuses_a_vocabulary_of_another_size(tmp_path):
     with pytest.raises(InputError, match=r"run\.vocabulary\.json: 3 tokens, but .*run\.keras embeds 6 ids"):
         load_classifier(tmp_path / "run.keras")
     # found in audit: these were internal errors (exit 1) or named a file that is not there
-    (tmp_path / "run.vocabulary.json").write_text('["good", "bad"')
-    with pytest.raises(InputError, match=r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\): "):
-        load_classifier(tmp_path / "run.keras")
-    (tmp_path / "run.vocabulary.json").write_text('{"good": 1}')
-    with pytest.raises(InputError, match=r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\)$"):
-        load_classifier(tmp_path / "run.keras")
     inputs = keras.Input((None, 4))
     keras.Model(inputs, keras.layers.Dense(1)(inputs)).save(tmp_path / "other.keras")
-    (tmp_path / "other.vocabulary.json").write_text("[]")
-    with pytest.raises(InputError, match=r"other\.keras: not a sentiment classifier \(no 'embedding' layer\)"):
-        load_classifier(tmp_path / "other.keras")
-    (tmp_path / "lines.txt").write_text("a text\n")
-    with pytest.raises(InputError, match=r"lines\.txt: not a model: give a run folder or its \.keras file$"):
-        load_classifier(tmp_path / "lines.txt")
-
+    cases = [("run.vocabulary.json", '["good", "bad"', "run.keras",
+              r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\): "),
+             ("run.vocabulary.json", '{"good": 1}', "run.keras",
+              r"run\.vocabulary\.json: not a vocabulary \(a JSON list of tokens\)$"),
+             ("other.vocabulary.json", "[]", "other.keras",
+              r"other\.keras: not a sentiment classifier \(no 'embedding' layer\)"),
+             ("lines.txt", "a text\n", "lines.txt", r"lines\.txt: not a model: give a run folder or its \.keras file$")]
+    for name, text, model, message in cases:
+        (tmp_path / name).write_text(text)
+        with pytest.raises(InputError, match=message):
+            load_classifier(tmp_path / model)
 
 MIRRORED = """
 import json, sys
