@@ -499,16 +499,13 @@ def genes_from_features(features, contig, path):
     genes = []
     for number, feature in enumerate((f for f in features if f.type == "CDS"), 1):
         qualifiers = feature.qualifiers
+        named = _first(qualifiers, "locus_tag", "ID", "protein_id", "id")
         if feature.location is None:
-            named = _first(qualifiers, "locus_tag", "ID", "protein_id", "id")
             raise InputError(f"{path}: record {contig.id!r}, CDS {number}" + (f" ({named})" if named else "")
                              + ": a location that cannot be read (e.g. an end before its start): fix or remove it")
         if "pseudo" in qualifiers or "pseudogene" in qualifiers:
             continue
-        gene_id = str(
-            _first(qualifiers, "locus_tag", "ID", "protein_id", "id")
-            or f"{contig.id}_CDS_{int(feature.location.start) + 1}_{int(feature.location.end)}"
-        )
+        gene_id = str(named or f"{contig.id}_CDS_{int(feature.location.start) + 1}_{int(feature.location.end)}")
         location = feature.location
         if {part.strand for part in location.parts} == {1, -1}:
             continue  # trans-spliced across the strands (chloroplast rps12): no one gene to label or score
