@@ -3,11 +3,16 @@
 Every output (a table, a GFF3 file, a model, a report) is written to a temporary file in the destination's
 folder and renamed over the destination in one step (``os.replace``), so a crash leaves either the old file or
 the new one, never half of one. An existing destination is refused unless ``force=True`` (``--force``).
+
+A destination that is a symbolic link is followed: the file it points to is replaced, the link kept. One that is
+not a regular file (``/dev/stdout``, ``/dev/null``, a named pipe, bash's ``>(...)``) cannot be renamed over and
+holds nothing to lose: it is written directly, without ``--force``.
 """
 
 import argparse
 import contextlib
 import os
+import stat
 import tempfile
 
 from shared.cli import InputError
@@ -22,9 +27,19 @@ def check_writable(path, force=False, override="--force"):
         raise InputError(f"{path}: is a directory, not a file to write")
     if str(path).endswith(("/", os.sep)):
         raise InputError(f"{path}: names a folder (it ends in {str(path)[-1]}); give a file name to write")
-    if os.path.exists(path) and not force:
+    if os.path.exists(path) and not force and not is_stream(path):
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
     check_folder(os.path.dirname(path) or os.curdir)
+
+
+def is_stream(path):
+    """Whether ``path`` exists and is not a regular file or a directory (links followed): a device such as
+    ``/dev/null`` or ``/dev/stdout``, a named pipe or a socket, which an output is written into directly."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def check_outputs(outputs, inputs=(), force=False):
@@ -45,7 +60,7 @@ def check_outputs(outputs, inputs=(), force=False):
     seen = {}
     for what, path in named.items():
         check_writable(path, force)
-        same = next((other for other, known in seen.items() if _same_file(path, known)), None)
+        same = next((other for other, known in seen.items() if _same_file(path, known) and not is_stream(path)), None)
         if same is not None:
             raise InputError(f"{path}: named by both {same} and {what}; give them different files")
         seen[what] = path
@@ -100,6 +115,9 @@ def atomic_path(path, force=False, suffix=None, override="--force"):
     >>> open(out).read()
     'a\\n1\\n'
 
+    A destination that is not a regular file (:func:`is_stream`) is yielded itself, to be written directly;
+    a symbolic link is followed, so the file it points to is replaced and the link kept.
+
     Args:
         path: the destination.
         force: allow replacing an existing file.
@@ -108,6 +126,10 @@ def atomic_path(path, force=False, suffix=None, override="--force"):
         override: how the refusal tells the user to allow replacing (:func:`check_writable`).
     """
     check_writable(path, force, override)
+    if is_stream(path):
+        yield path
+        return
+    path = os.path.realpath(path) if os.path.islink(path) else path
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
     suffix = os.path.splitext(path)[1] if suffix is None else suffix

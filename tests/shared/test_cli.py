@@ -142,6 +142,42 @@ def test_outputs_are_refused_before_any_work_when_they_cannot_all_be_written_as_
     assert data.read_text() == "kept" and sorted(p.name for p in tmp_path.iterdir()) == ["data.csv", "link.csv"]
 
 
+def test_a_named_pipe_or_device_is_written_into_not_replaced(tmp_path):
+    """Found in audit: ``--out /dev/null --force`` (as root) and ``--out fifo --force`` renamed a regular file over
+    the device or the pipe; ``--out >(cat)`` failed naming a temporary file in ``/dev/fd``."""
+    import threading
+
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text()))
+    reader.start()
+    with atomic_open(fifo) as handle:  # no --force: a pipe holds nothing to lose
+        handle.write("through the pipe")
+    reader.join(timeout=10)
+    assert received == ["through the pipe"] and fifo.is_fifo()
+    with atomic_open(os.devnull) as handle:
+        handle.write("dropped")
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
+    check_outputs({"--out": os.devnull, "--plot": os.devnull})  # two outputs into one sink are no conflict
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
+
+
+def test_a_symbolic_link_is_followed_and_kept(tmp_path):
+    target = tmp_path / "results" / "table.csv"
+    target.parent.mkdir()
+    target.write_text("old")
+    link = tmp_path / "latest.csv"
+    link.symlink_to(target)
+    with pytest.raises(InputError, match="already exists"):
+        with atomic_open(link):
+            pass
+    with atomic_open(link, force=True) as handle:
+        handle.write("new")
+    assert link.is_symlink() and target.read_text() == "new"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["table.csv"]
+
+
 def test_written_files_get_the_usual_permissions(tmp_path):
     fresh = tmp_path / "fresh.txt"
     with atomic_open(fresh) as handle:
