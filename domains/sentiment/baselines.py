@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-from domains.sentiment.text import check_texts, tokenize
+from domains.sentiment.text import check_texts, straighten, tokenize
 
 
 class TfidfLogistic:
@@ -156,8 +156,11 @@ class Vader:
         return self
 
     def compound(self, texts):
-        """float64 ``(n,)``: VADER's compound score of each text (an iterable of strings; 0 for an empty text)."""
-        return np.array([self.analyzer_.polarity_scores(text)["compound"] for text in check_texts(texts)], dtype=float)
+        """float64 ``(n,)``: VADER's compound score of each text (an iterable of strings; 0 for an empty text),
+        read with straight apostrophes (:func:`~domains.sentiment.text.straighten`): VADER's negations are
+        spelled with them, so "don’t" would not negate."""
+        return np.array([self.analyzer_.polarity_scores(straighten(text))["compound"] for text in check_texts(texts)],
+                        dtype=float)
 
     def predict_proba(self, texts):
         """float64 ``(n,)``: P(positive) of each text (see the class docstring)."""

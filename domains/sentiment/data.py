@@ -36,8 +36,9 @@ _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
 
 
 def _read_bytes(path):
-    """The bytes of a (possibly gzip'd) file, or of standard input for ``-``; a damaged gzip stream or NUL bytes
-    (binary, or UTF-16) are an :class:`InputError`."""
+    """The bytes of a (possibly gzip'd) file, or of standard input for ``-``, without a leading UTF-8 byte-order
+    mark (one inside the text is kept); a damaged gzip stream or NUL bytes (binary, or UTF-16) are an
+    :class:`InputError`."""
     if str(path) == "-":
         path, raw = Path("<stdin>"), sys.stdin.buffer.read()
     else:
@@ -50,14 +51,12 @@ def _read_bytes(path):
             raise InputError(f"{path}: damaged gzip file ({error})") from None
     if b"\x00" in raw:
         raise InputError(f"{path}: not a text file (NUL bytes; UTF-8 text expected)")
-    return raw
+    return raw.removeprefix(codecs.BOM_UTF8)
 
 
 def _decode(raw):
     """UTF-8, else Windows-1252 (Latin-1's printable characters plus the curly quotes, dashes and ellipsis that
-    Windows editors write at bytes 0x80-0x9F), else Latin-1; a leading UTF-8 byte-order mark is dropped first,
-    whichever encoding the rest is read in."""
-    raw = raw.removeprefix(codecs.BOM_UTF8)
+    Windows editors write at bytes 0x80-0x9F), else Latin-1."""
     for encoding in ("utf-8", "cp1252"):
         try:
             return raw.decode(encoding)
@@ -75,9 +74,10 @@ def argument_text(text):
 
 
 def read_text(path):
-    """The whole text of a (possibly gzip'd) file, decoded as :func:`_decode` says; a damaged gzip stream or a
-    file with NUL bytes (binary, or UTF-16) is an :class:`InputError`."""
-    return _decode(_read_bytes(path))
+    """The whole text of a (possibly gzip'd) file, each line decoded on its own as :func:`_decode` says (so one
+    line in another encoding does not change how the others read); a damaged gzip stream or a file with NUL
+    bytes (binary, or UTF-16) is an :class:`InputError`."""
+    return "".join(_decode(line) for line in _read_bytes(path).splitlines(keepends=True))
 
 
 def read_lines(path):
@@ -306,6 +306,9 @@ def _table_dialect(path):
 def _parse_table(text, path, header="infer"):
     """:func:`read_table` on the text of ``path`` (read once, so that standard input can be parsed twice)."""
     dialect = _table_dialect(path)
+    lines = text.splitlines(keepends=True)
+    blank = next((k for k, line in enumerate(lines) if line.strip("\r\n")), len(lines))  # before the header
+    text = "".join(lines[blank:])
     options = {"sep": dialect["delimiter"], "quoting": dialect.get("quoting", csv.QUOTE_MINIMAL)}
     try:
         with warnings.catch_warnings():
@@ -316,11 +319,11 @@ def _parse_table(text, path, header="infer"):
         records = csv.reader(io.StringIO(text), **dialect)
         width = len(next(records))
         line = next(records.line_num for record in records if len(record) > width)
-        raise InputError(f"{path}: line {line}: more cells than the header's {width} (a separator inside a text? "
-                         f"in a TSV, texts cannot hold tabs)") from None
+        raise InputError(f"{path}: line {line + blank}: more cells than the header's {width} (a separator inside a "
+                         f"text? in a TSV, texts cannot hold tabs)") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
         raise InputError(f"{path}: cannot read as a table: {' '.join(str(error).split())}") from error
-    table.index = table.index + (1 if header is None else 2)
+    table.index = table.index + blank + (1 if header is None else 2)
     return table[(table != "").any(axis=1)]
 
 
@@ -424,14 +427,14 @@ def load_bundled():
 
 def data_format_of(path, data_format=None):
     """``data_format`` if given, else the format :func:`load_data` guesses for ``path``: ``.pos``/``.neg``
-    (``.gz`` allowed) -> ``"rt"``, ``*.txt[.gz]`` whose text starts with ``(`` -> ``"sst"``, anything else ->
-    ``"tsv"``."""
+    (``.gz`` allowed) -> ``"rt"``, ``*.txt[.gz]`` whose text starts as a PTB tree does, ``(`` and a label 0-4
+    (``(3 (2 It) ...``) -> ``"sst"``, anything else -> ``"tsv"``."""
     if data_format is not None:
         return data_format
     name = Path(path).name.removesuffix(".gz")
     if name.endswith((".pos", ".neg")):
         return "rt"
-    if name.endswith(".txt") and read_text(path).lstrip().startswith("("):
+    if name.endswith(".txt") and re.match(r"\(\s*[0-4]\s", read_text(path).lstrip()):
         return "sst"
     return "tsv"
 

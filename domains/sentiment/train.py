@@ -395,9 +395,10 @@ def load_classifier(out):
     if Path(out).is_file() and Path(out).suffix != ".keras":
         raise InputError(f"{out}: not a model: give a run folder or its .keras file")
     files = run_files(out)
+    if not files["vocabulary"].is_file():  # checked first: another domain's model may not even load here
+        raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing (not a sentiment "
+                         "classifier, or its files were separated)")
     model = load_model(files["model"], compile=True)
-    if not files["vocabulary"].is_file():
-        raise InputError(f"{files['model']}: its vocabulary {files['vocabulary']} is missing")
     not_vocabulary = f"{files['vocabulary']}: not a vocabulary (a JSON list of tokens)"
     try:
         vocabulary = json.loads(files["vocabulary"].read_text(encoding="utf-8"))

@@ -45,3 +45,13 @@ def test_baselines_refuse_one_string_and_non_strings(baseline):
     if not isinstance(baseline, Vader):
         with pytest.raises(InputError, match="string object received"):
             baseline.fit("good film", [1] * 9)
+
+
+def test_vader_reads_curly_apostrophes_as_straight_ones():
+    """Found in audit: VADER's negations are spelled with straight apostrophes, so "I don’t like it" scored
+    positive and "It isn’t bad" negative, the opposite of the same texts typed with '."""
+    vader = Vader().fit()
+    straight = ["I don't like it.", "It isn't bad."]
+    curly = [text.replace("'", "\u2019") for text in straight]
+    assert vader.predict_proba(curly) == pytest.approx(vader.predict_proba(straight))
+    assert (vader.predict_proba(straight) > 0.5).tolist() == [False, True]

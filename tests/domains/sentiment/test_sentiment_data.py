@@ -87,6 +87,35 @@ def test_a_byte_order_mark_is_dropped_whatever_the_encoding_of_the_rest(tmp_path
     assert read_text(path) == "caf\u00e9 good\nsecond\n"
 
 
+def test_a_table_decodes_each_line_on_its_own_and_keeps_a_mark_inside_a_text(tmp_path):
+    """Found in audit: one Windows-1252 line made load_table read the whole file as Windows-1252, so every
+    UTF-8 "don’t" became "donâ€™t" and lost its negation; a U+FEFF starting a later line was dropped too."""
+    path = tmp_path / "mixed.tsv"
+    path.write_bytes("text\tlabel\nI don\u2019t like it.\t0\n".encode("utf-8") + "The caf\u00e9 is great.\t1\n".encode(
+        "cp1252") + "\ufeffzero width first\t1\n".encode("utf-8"))
+    assert load_table(path)["text"].tolist() == ["I don\u2019t like it.", "The caf\u00e9 is great.",
+                                                 "\ufeffzero width first"]
+    assert read_lines(path)[3] == "\ufeffzero width first\t1"
+
+
+def test_blank_lines_before_the_header_are_skipped(tmp_path):
+    """Found in audit: a table starting with an empty line was read with an empty header ("no column 'text'")."""
+    for name, separator in (("lead.tsv", "\t"), ("lead.csv", ",")):
+        path = tmp_path / name
+        path.write_text(f"\n\r\ntext{separator}label\ngood{separator}1\nbad{separator}maybe\n")
+        with pytest.raises(InputError, match=rf"{name}: row 5, column 'label': label 'maybe'"):
+            load_table(path)
+
+
+def test_a_txt_table_whose_first_text_opens_a_bracket_is_not_taken_for_trees(tmp_path):
+    """Found in audit: "(Honestly) a great film<TAB>1" in a .txt file was guessed to be SST trees."""
+    path = tmp_path / "pairs.txt"
+    path.write_text("(Honestly) a great film\t1\n(Honestly) not a great film\t0\n")
+    assert load_data(path)["label"].tolist() == [1, 0]
+    path.write_text(TREES[0] + "\n")
+    assert load_data(path)["label"].tolist() == [1]
+
+
 def test_a_command_line_text_is_decoded_as_a_line_of_a_file_is():
     """Found in review: a Latin-1 argument reached the JSON output as a lone undecodable byte."""
     typed = os.fsdecode("caf\u00e9 good".encode("latin-1"))  # what Python makes of those bytes in sys.argv

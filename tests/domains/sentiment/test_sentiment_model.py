@@ -4,6 +4,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import keras
 import numpy as np
@@ -181,6 +182,12 @@ def test_load_classifier_refuses_a_vocabulary_of_another_size(tmp_path):
         (tmp_path / name).write_text(text)
         with pytest.raises(InputError, match=message):
             load_classifier(tmp_path / model)
+    # found in audit: another domain's model, which needs its own objects to load, gave a Keras TypeError cut
+    # off mid-word; a model without a vocabulary beside it is refused before it is loaded
+    churn = Path(__file__).resolve().parents[3] / "domains" / "churn" / "weights" / "cdnow_gated.keras"
+    with pytest.raises(InputError, match=r"cdnow_gated\.keras: its vocabulary .*cdnow_gated\.vocabulary\.json is "
+                                         r"missing \(not a sentiment classifier, or its files were separated\)$"):
+        load_classifier(churn)
 
 MIRRORED = """
 import json, sys
