@@ -176,17 +176,17 @@ def cmd_train(args):
     card.update({
         "command": command_line("-m domains.churn", args.argv),
         "data": {"file": Path(source).name, "sha256": digest, "customers": int(len(duration)),
-                 "events": int(event.sum()), **({"path": str(Path(source).resolve())} if args.table else {})},
+                 "events": int(event.sum()), "path": str(Path(source).resolve())},
         "seed": args.seed, "ensemble": args.ensemble, "intervals": intervals, "config": config,
         "distribute": args.distribute, "history": history,
     })
-    with atomic_path(args.out, force=args.force) as tmp:
-        model.save(tmp)
     if args.table:
         scored = pipelines.score_table(model, card, (frame, covariates), (frame, covariates))
     else:
-        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
+        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days, log)
     card["metrics_on_training_data"] = scores = scored.scores()
+    with atomic_path(args.out, force=args.force) as tmp:
+        model.save(tmp)
     with atomic_open(card_path, force=args.force) as handle:
         json.dump(card, handle, indent=2)
     if args.json:
@@ -197,12 +197,17 @@ def cmd_train(args):
 
 
 def cmd_evaluate(args):
-    check_outputs({"--out": args.out, "--plot": args.plot}, [args.table or args.transactions], args.force)
+    check_outputs({"--out": args.out, "--plot": args.plot},
+                  [args.table or args.transactions, args.baseline_table, args.baseline_transactions], args.force)
     if args.plot:
         image_format(args.plot, "calibration plot")
     if args.bootstrap and args.json and not args.out:
         raise InputError(f"--bootstrap {args.bootstrap} with --json: the JSON line holds the scores only; "
                          "add --out REPORT.json for the bootstrap intervals")
+    if args.baseline_table and not args.table or args.baseline_transactions and not args.transactions:
+        option, kind = (("--baseline-table", "--table") if args.baseline_table
+                        else ("--baseline-transactions", "--transactions"))
+        raise InputError(f"{option}: fits the baselines beside a {kind} input; give {kind}, or leave {option} out")
     card = _read_model_card(args)
     _card_defaults(args, card)
     if args.table:
@@ -213,6 +218,7 @@ def cmd_evaluate(args):
         inputs.check_horizon(card, args.horizon_days)
         log, end = _read_log(args)
         inputs.check_event_types(args.transactions, log, card)
+        baseline = inputs.baseline_log(card, args.landmark, args.horizon_days, args.baseline_transactions)
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.churn import evaluate, pipelines
 
@@ -222,7 +228,7 @@ def cmd_evaluate(args):
     if args.table:
         scored = pipelines.score_table(model, card, (frame, covariates), baseline)
     else:
-        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days)
+        scored = pipelines.score_log(model, card, log, args.landmark, args.horizon_days, baseline)
     scores = scored.scores()
     if args.json:
         print(strict_json(scores))
@@ -384,6 +390,9 @@ def build_parser():
     p.add_argument("--model", default=str(SHIPPED), help="model file (default: the shipped CDNOW model)")
     p.add_argument("--baseline-table",
                    help="table: fit CoxPH and Kaplan-Meier on this table (default: the model's training table)")
+    p.add_argument("--baseline-transactions",
+                   help="transactions: fit CoxPH and Kaplan-Meier on this log (default: the model's training log, "
+                        "the bundled CDNOW sample for the shipped model)")
     p.add_argument("--plot", help="write the calibration plot here (PNG/PDF/SVG)")
     p.add_argument("--bootstrap", type=COUNT, default=0,
                    help="paired bootstrap resamples of the differences to CoxPH (default 0: none; with --json, "

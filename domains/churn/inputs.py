@@ -13,7 +13,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from shared.backups import file_sha256
 from shared.cli import InputError, read_model_card
+from shared.data_paths import bundled
 
 from domains.churn import data
 
@@ -91,14 +93,18 @@ def event_types(log):
 
 def check_event_types(path, log, card):
     """Every ``event_type`` of the log ``path`` is one the model's card lists; a model trained on a log without
-    types (as the shipped CDNOW model) takes no ``event_type`` column.
+    types (as the shipped CDNOW model) takes no ``event_type`` column, and one trained on types needs it (else its
+    per-type channels would all read zero).
 
     Raises:
-        InputError: naming the first row with another type.
+        InputError: naming the first row with another type, or the missing column.
     """
-    if "event_type" not in log.columns:
-        return
     known = card.get("event_types", [])
+    if "event_type" not in log.columns:
+        if known:
+            raise InputError(f"{path}: no event_type column, but the model was trained on the types "
+                             f"{', '.join(map(repr, known))}: give each row its type")
+        return
     unknown = np.flatnonzero(~log["event_type"].isin(known).to_numpy())
     if len(unknown):
         trained = f"types {', '.join(map(repr, known))}" if known else "a log without an event_type column"
@@ -211,6 +217,38 @@ def baseline_table(card, path=None):
                          "fitted, is not there; pass it with --baseline-table")
     frame, covariates, _ = read_table(path, card)
     return frame, covariates
+
+
+def baseline_log(card, landmark, horizon_days, path=None):
+    """The transaction log CoxPH and Kaplan-Meier are fitted on beside a log model, checked to support them at
+    ``landmark`` with ``horizon_days`` of follow-up (every customer has a purchase on or before the landmark;
+    some buy within the follow-up, so the fit is not degenerate).
+
+    Args:
+        card: the model's card. path: that log (default: the model's training log: the bundled CDNOW sample
+            when the card's data is it, byte for byte, else the path recorded in the card).
+
+    Raises:
+        InputError: naming the log and what is wrong, or that it is not there (pass ``--baseline-transactions``).
+    """
+    if path is None:
+        recorded = card.get("data", {})
+        sample = bundled("churn", data.CDNOW_FILE)
+        if recorded.get("sha256") == file_sha256(sample):
+            path = sample
+        elif recorded.get("path") and Path(recorded["path"]).exists():
+            path = recorded["path"]
+        else:
+            raise InputError(f"{recorded.get('path') or recorded.get('file', '?')}: the model's training log, on "
+                             "which CoxPH and Kaplan-Meier are fitted, is not there; pass it with "
+                             "--baseline-transactions")
+    what = f"{path} (the log CoxPH and Kaplan-Meier are fitted on)"
+    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC)
+    data.check_histories(log, landmark, path=what)
+    target = data.survival_targets(log, landmark, horizon_days)
+    check_scorable(what, target["duration"], target["event"],
+                   f"no purchase within the {horizon_days} days after the landmark {landmark}")
+    return log
 
 
 def check_scorable(path, duration, event, censored):

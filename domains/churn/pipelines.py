@@ -6,8 +6,8 @@
   duration and event out, ``K`` intervals of ``width`` duration units; no recurrent part.
 
 Both score a trained network beside lifelines' CoxPH and Kaplan-Meier fitted on the model's training data
-(the bundled 2,357-customer CDNOW sample; the training table recorded in a table model's card), on the same
-customers and the same time grid, as a :class:`Scored`. The files are read and checked by
+(the training log or table recorded in the model's card: the bundled 2,357-customer CDNOW sample for the
+shipped model), on the same customers and the same time grid, as a :class:`Scored`. The files are read and checked by
 :mod:`domains.churn.inputs` (before Keras is imported).
 """
 
@@ -58,8 +58,9 @@ def log_data(log, landmark, horizon_days, static=True, weeks=train.CDNOW_WEEKS, 
     return inputs, sequences.customers, rfm, target
 
 
-def score_log(model, card, log, landmark, horizon_days):
-    """The network, and CoxPH / Kaplan-Meier fitted on the bundled CDNOW sample, on one log: a :class:`Scored`."""
+def score_log(model, card, log, landmark, horizon_days, baseline):
+    """The network, and CoxPH / Kaplan-Meier fitted on the log ``baseline`` (the model's training log,
+    :func:`domains.churn.inputs.baseline_log`) at the same landmark and follow-up, on ``log``: a :class:`Scored`."""
     check_horizon(card, horizon_days)
     intervals = int(np.ceil(horizon_days / WIDTH_DAYS))
     times = WIDTH_DAYS * np.arange(1, intervals + 1)
@@ -67,9 +68,8 @@ def score_log(model, card, log, landmark, horizon_days):
                                       card.get("event_types", []))
     survival = train.predict_survival(model, inputs, WIDTH_DAYS)["survival"][:, :intervals]
 
-    sample = data.load_cdnow_sample()
-    _, _, sample_rfm, sample_target = log_data(sample, landmark, horizon_days, True, card["weeks"])
-    predictions = _beside_baselines(survival, WIDTH_DAYS, rfm, times, sample_rfm, sample_target)
+    _, _, base_rfm, base_target = log_data(baseline, landmark, horizon_days, True, card["weeks"])
+    predictions = _beside_baselines(survival, WIDTH_DAYS, rfm, times, base_rfm, base_target)
     return Scored(predictions, target["duration"].to_numpy(), target["event"].to_numpy(), times, "days")
 
 

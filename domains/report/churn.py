@@ -86,7 +86,7 @@ def section(settings):
     landmark, horizon = data.CDNOW_LANDMARK, data.CDNOW_HORIZON_DAYS
     log = data.load_cdnow_sample()
     model, card = _load_shipped()
-    scored = (pipelines.score_log(model, card, log, landmark, horizon) if model is not None
+    scored = (pipelines.score_log(model, card, log, landmark, horizon, log) if model is not None
               else _baselines_only(log, landmark, horizon))
     predictions, times = scored.predictions, scored.times
     duration, event = np.asarray(scored.duration, float), np.asarray(scored.event, int)

@@ -179,6 +179,58 @@ def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(caps
     code, _, err = cli(capsys, "evaluate", "--transactions", unknown, "--model", out)
     assert (code, err.strip()) == (2, f"error: {unknown}: row 5: event_type 'complaint' is not one the model was "
                                       f"trained on (types 'gift', 'purchase'; 1 of {len(log)} rows)")
+    # found in audit: a log without the column gave the typed model all-zero type channels, without a word
+    for command in (["evaluate"], ["predict", "--out", tmp_path / "s.csv", "--force"]):
+        code, _, err = cli(capsys, *command, "--transactions", small_log, "--model", out)
+        assert (code, err.strip()) == (2, f"error: {small_log}: no event_type column, but the model was trained on "
+                                          "the types 'gift', 'purchase': give each row its type")
+
+
+def test_log_baselines_are_fitted_on_the_model_s_training_log(capsys, small_log, tmp_path):
+    """Found in audit: CoxPH and Kaplan-Meier were always fitted on the bundled sample, whatever the model's
+    training log, so on a log of other years they were degenerate (C 0.5) in evaluate and in the card; and at an
+    early landmark, where some of the sample's customers have no history, train wrote the model, then failed on
+    the sample (naming none of the user's files) and left it without its card."""
+    log = pd.read_csv(small_log, parse_dates=["date"])
+    later = tmp_path / "later.csv"
+    log.assign(date=log["date"] + pd.DateOffset(years=20)).to_csv(later, index=False)
+    out = tmp_path / "later.keras"
+    code, stdout, err = cli(capsys, "train", "--transactions", later, "--landmark", "2017-09-30", "--epochs", 1,
+                            "--out", out, "--json")
+    assert code == 0, err
+    card = json.loads(stdout)
+    assert card["data"]["path"] == str(later.resolve())
+    assert card["metrics_on_training_data"]["coxph"]["c_index"] > 0.6
+    code, stdout, err = cli(capsys, "evaluate", "--transactions", later, "--model", out, "--json")
+    assert code == 0, err
+    assert json.loads(stdout) == card["metrics_on_training_data"]
+    # the training log moved: named, and taken from --baseline-transactions
+    moved = tmp_path / "moved.csv"
+    later.rename(moved)
+    code, _, err = cli(capsys, "evaluate", "--transactions", moved, "--model", out, "--json")
+    assert (code, err.strip()) == (2, f"error: {later.resolve()}: the model's training log, on which CoxPH and "
+                                      "Kaplan-Meier are fitted, is not there; pass it with --baseline-transactions")
+    code, stdout, err = cli(capsys, "evaluate", "--transactions", moved, "--model", out, "--baseline-transactions",
+                            moved, "--json")
+    assert code == 0 and json.loads(stdout) == card["metrics_on_training_data"], err
+    # the shipped model's baselines come from the bundled sample, which has no customer buying after 2017
+    code, _, err = cli(capsys, "evaluate", "--transactions", moved, "--landmark", "2017-09-30", "--json")
+    assert code == 2 and err.startswith(f"error: {SAMPLE} (the log CoxPH and Kaplan-Meier are fitted on): no "
+                                        "purchase within the 273 days after the landmark 2017-09-30 for all 2357")
+    code, _, err = cli(capsys, "evaluate", "--transactions", moved, "--model", out, "--baseline-table", moved)
+    assert (code, err.strip()) == (2, "error: --baseline-table: fits the baselines beside a --table input; give "
+                                      "--table, or leave --baseline-table out")
+    # an early landmark: the model and its card, the baselines fitted on the user's log
+    early = tmp_path / "early.csv"
+    first = log.groupby("customer_id")["date"].transform("min")
+    log[first <= "1997-02-15"].to_csv(early, index=False)
+    out = tmp_path / "early.keras"
+    code, stdout, err = cli(capsys, "train", "--transactions", early, "--landmark", "1997-02-15", "--horizon-days",
+                            100, "--data-end", "1998-06-30", "--epochs", 1, "--out", out, "--json")
+    assert code == 0, err
+    assert out.exists() and out.with_suffix(".json").exists()
+    customers = log[first <= "1997-02-15"]["customer_id"].nunique()
+    assert json.loads(stdout)["metrics_on_training_data"]["coxph"]["n"] == customers
 
 
 def test_train_ensemble_writes_one_model_and_its_members_in_the_card(capsys, small_log, tmp_path):
