@@ -13,6 +13,9 @@ on (never on CheckList or a test set):
 - the hand-written sets of ``benchmarks/sentiment_validation`` (``handwritten``; see its README): 86 minimal pairs
   (both right) and 96 negated neutral statements (share in the neutral band).
 
+With them, ``bundled_check``: accuracy and mean P(positive) on the first 500 bundled rt-polarity sentences
+(:func:`domains.sentiment.evaluate.bundled_check`), the cheap figure the tests hold the shipped model to.
+
 Needs the shared data (``../shared/data/sentiment``, or ``$GATED_SHARED_DATA/sentiment``; without it the script
 says so and exits 0; a file missing from it is named, exit 2, before any work). On one CPU thread (2026-11-22, load
 average 4-5 on the 2 shared cores) the shipped model took 32 s (21 s of scoring), the TF-IDF baseline 12 s.
@@ -33,7 +36,7 @@ from domains.sentiment.baselines import TfidfLogistic, Vader
 from domains.sentiment.data import (SST_SPLITS, load_checklist, load_flips, load_sst, load_table, read_lines,
                                    sst_split_path)
 from domains.sentiment.augment import generate, negated_neutral, sst_lexicon
-from domains.sentiment.evaluate import evaluate_all, pairs_both_right, three_way
+from domains.sentiment.evaluate import bundled_check, evaluate_all, pairs_both_right, three_way
 from shared import cli
 from shared.atomic import atomic_open
 from shared.data_paths import shared_data, shared_data_folder
@@ -113,6 +116,7 @@ def score(model, root):
     result["held_out_templates"] = held_out_templates(model, trees)
     result["negated_neutral_probe"] = negated_neutral_probe(model, trees)
     result["handwritten"] = handwritten(model)
+    result["bundled_check"] = bundled_check(model)
     result["seconds"] = round(time.perf_counter() - start, 1)
     return result
 

@@ -3,8 +3,8 @@
 **Cues.** A token (from :func:`domains.sentiment.text.tokenize`) is a cue if it is one of ``CUES`` (*not no
 never nothing nobody none neither nor nowhere without hardly barely scarcely cannot* and the clitic *n't*)
 or an apostrophe-less contraction in ``CONTRACTIONS`` (*dont, isnt, cant, ...*): the list behind the shared
-data's ``negation`` column, which however has no ``PSEUDO`` exception. Two-word fixed phrases in ``PSEUDO``
-(*not only, not just, no doubt, no wonder, nothing but*) do not negate and are not cues.
+data's ``negation`` column, which however has no ``PSEUDO`` exception. Fixed phrases in ``PSEUDO`` (*not only,
+not just, no doubt, no wonder, nothing but, without doubt, without a doubt*) do not negate and are not cues.
 
 **Lexical cues.** The verbs of lexical negation in ``LEXICAL_CUES`` (*fail, lack, refuse* and their inflections)
 open a scope like a cue, so "never fails to impress" is a double negation: *never* scopes over "fails to
@@ -24,8 +24,16 @@ whose clitic *'s* the tokenizer splits off).
 - scope-ending punctuation ``STOP_PUNCTUATION``: ``. , ; : ! ? ( ) [ ] - — – …`` and runs of dashes or dots
   (``--``, ``...``); quotes, emoji and other symbols do not end a scope; or
 - clause-boundary word in ``CLAUSE_BOUNDARIES``: *but yet however although though whereas while because unless
-  except nevertheless nonetheless instead*. Coordinators *and*/*or* do not end a scope ("not funny or clever"
-  negates both), nor does a relative *that*/*which*.
+  except nevertheless nonetheless instead*; or *nor*, which opens a scope of its own ("neither boring nor bad":
+  *boring* and *bad* each lie in one scope, not *bad* in two); or
+- coordinator *and*/*or*/*so* that opens a clause with its own subject: a subject pronoun follows (*i you he she
+  we they it there*: "I didn't expect much so I was pleasantly surprised"), or a determiner whose noun phrase of at
+  most three words is followed by a finite auxiliary or copula ("no big stars and the acting is superb"). Other
+  coordinators do not end a scope ("not funny or clever" negates both; "not the money and the fame"), nor does a
+  relative *that*/*which*.
+
+The interjection *No* (opening a sentence, followed by punctuation: "No, the film is great") is a cue with an empty
+scope: it answers something said before it.
 
 One exception, for negation at a distance: when the token right after a cue opens a parenthetical (a comma,
 a dash or ``(``), the parenthetical up to its matching closer (the next comma, the next dash, ``)``) is
@@ -76,7 +84,8 @@ CONTRACTIONS = frozenset(
 )
 LEXICAL_CUES = frozenset("fail fails failed failing lack lacks lacked lacking refuse refuses refused refusing".split())
 RAISING_VERBS = frozenset("think believe say suppose expect feel imagine reckon guess".split())
-PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("nothing", "but")})
+PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("nothing", "but"),
+                    ("without", "doubt"), ("without", "a", "doubt")})
 STOP_PUNCTUATION = frozenset(". , ; : ! ? ( ) [ ] - — – …".split())  # and any run of dashes or dots
 CLAUSE_BOUNDARIES = frozenset(
     "but yet however although though whereas while because unless except nevertheless nonetheless instead".split()
@@ -86,6 +95,12 @@ AUXILIARIES = frozenset(
     "shall sha should may might must need".split()
 )
 ELLIPSIS_CONNECTIVES = frozenset({"and", "or"})
+COORDINATORS = frozenset({"and", "or", "so"})
+SUBJECT_PRONOUNS = frozenset("i you he she we they it there".split())
+DETERMINERS = frozenset("the this that these those my his her its our their your".split())
+FINITE = frozenset("is are was were am has have had do does did can ca could will wo would shall sha should may might "
+                   "must 're 've 'm 'll".split())  # not 's or 'd, which may be a possessive or "had"
+RELATIVES = frozenset("who whom whose which that".split())
 _SENTENCE_END = frozenset(". ! ? ;".split())
 _FULL_STOPS = frozenset(". ! ?".split())
 _DASHES = frozenset("- — –".split())
@@ -151,8 +166,7 @@ def is_cue(tokens, index):
         return True
     if token not in CUES and token not in CONTRACTIONS:
         return False
-    following = tokens[index + 1] if index + 1 < len(tokens) else None
-    return (token, following) not in PSEUDO
+    return not any(tuple(tokens[index:index + len(phrase)]) == phrase for phrase in PSEUDO)
 
 
 def _is_dash(token):
@@ -160,7 +174,28 @@ def _is_dash(token):
 
 
 def _is_stop(token):
-    return token in STOP_PUNCTUATION or token in CLAUSE_BOUNDARIES or _is_dash(token) or set(token) == {"."}
+    return (token in STOP_PUNCTUATION or token in CLAUSE_BOUNDARIES or token == "nor" or _is_dash(token)
+            or set(token) == {"."})
+
+
+def _opens_clause(tokens, index):
+    """Whether the coordinator at ``index`` (*and or so*) starts a clause with a subject of its own: a subject
+    pronoun follows (*and I was bored*), or a determiner whose noun phrase of at most three words is followed by a
+    finite auxiliary or copula in ``FINITE`` (*and the acting is superb*, *and this one was a delight*; not *and
+    the fondness he has* or *or those who can*, whose verb belongs to a relative clause)."""
+    if tokens[index] not in COORDINATORS or index + 1 >= len(tokens):
+        return False
+    following = tokens[index + 1]
+    if following in SUBJECT_PRONOUNS:
+        return True
+    if following not in DETERMINERS:
+        return False
+    for token in tokens[index + 2:index + 5]:
+        if token in FINITE:
+            return True
+        if _is_stop(token) or token in SUBJECT_PRONOUNS or token in COORDINATORS or token in RELATIVES:
+            return False
+    return False
 
 
 def _closes(opener, token):
@@ -224,16 +259,25 @@ def _after_parenthetical(tokens, start):
 
 
 def _run(tokens, start):
-    """Indices from ``start`` up to (not including) the first scope-ending token."""
+    """Indices from ``start`` up to (not including) the first scope-ending token or clause-opening coordinator."""
     end = start
-    while end < len(tokens) and not _is_stop(tokens[end]):
+    while end < len(tokens) and not _is_stop(tokens[end]) and not _opens_clause(tokens, end):
         end += 1
     return range(start, end)
+
+
+def _is_interjection(tokens, index):
+    """Whether ``tokens[index]`` is the interjection *No* ("No, the film is great"): *no* opening a sentence,
+    followed by punctuation."""
+    opens = index == 0 or _is_sentence_end(tokens[index - 1]) or tokens[index - 1] in {";", ":", '"', "``", "''"}
+    return tokens[index] == "no" and opens and index + 1 < len(tokens) and _is_stop(tokens[index + 1])
 
 
 def _forward_scope(tokens, cue_index):
     """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none): a range, or a list
     when a parenthetical after a neg-raising verb splits the scope."""
+    if _is_interjection(tokens, cue_index):
+        return range(0)
     start = _after_parenthetical(tokens, cue_index + 1)
     if start is None:
         return range(0)

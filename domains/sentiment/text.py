@@ -9,7 +9,8 @@ the Penn Treebank conventions SST already uses, so raw text ("didn't", "it's") a
 - clitics split off: ``n't`` (``"don't"`` -> ``do n't``, ``"can't"`` -> ``ca n't``) and ``'s 're 've 'll 'd 'm``;
 - a token is a run of letters/digits (with inner ``-`` or ``'``, e.g. ``"well-made"``, ``"o'clock"``), a run
   of two or more dashes or dots (``--``, ``...``), or any other single non-space character (punctuation, each
-  emoji code point);
+  emoji code point); a hyphenated word that starts with *not-* is split into its words (``"not-so-good"`` ->
+  ``not so good``), so the negation it holds is seen (:mod:`domains.sentiment.negation`);
 - non-English text is tokenised by the same rule (Unicode letters count as letters); it is mostly out of the
   model's vocabulary, so its predictions carry little meaning, but it never fails.
 
@@ -102,7 +103,9 @@ def tokenize(text):
     text = normalise(check_text(text))
     text = _CLITIC_NT.sub(" n't", text)
     text = _CLITIC_OTHER.sub(r" '\1", text)
-    return _TOKEN.findall(text)[:MAX_TOKENS]
+    tokens = [part for token in _TOKEN.findall(text)
+              for part in (token.split("-") if token.startswith("not-") else [token])]
+    return tokens[:MAX_TOKENS]
 
 
 def tokenized(text):

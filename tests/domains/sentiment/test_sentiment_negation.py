@@ -36,6 +36,38 @@ def test_cues_and_scopes(text, cues, scope):
     assert scoped(text) == scope
 
 
+def depths(text):
+    """``{token: depth}`` of the tokens of ``text`` in at least one scope (a token's last occurrence)."""
+    marks = mark(text)
+    return {t: int(d) for t, d in zip(marks.tokens, marks.depth) if d}
+
+
+@pytest.mark.parametrize("text, expected", [
+    # found in audit: a scope ran through "and"/"so" into the next clause, which the model then read reversed
+    ("I didn't expect much so I was pleasantly surprised.", {"expect": 1, "much": 1}),
+    ("I never wanted to see it and I was bored.", {"wanted": 1, "to": 1, "see": 1, "it": 1}),
+    ("It has no big stars and the acting is superb.", {"big": 1, "stars": 1}),
+    ("I don't usually like musicals and this one was a delight", {"usually": 1, "like": 1, "musicals": 1}),
+    ("It is not about the money and the fame.", {t: 1 for t in "about the money and fame".split()}),  # no verb
+    ("It doesn't satisfy the fans or those who can take a joke", {t: 1 for t in (
+        "satisfy the fans or those who can take a joke".split())}),                    # a relative clause's verb
+    ("It was not about the album's songs and the band", {t: 1 for t in "about the album 's songs and band".split()}),
+    # coordinated negations stacked to an even depth, read as not negated
+    ("It was not boring and it was not bad.", {"boring": 1, "bad": 1}),
+    ("The film is neither boring nor bad.", {"boring": 1, "bad": 1}),
+    ("Neither the plot nor the acting is good", {t: 1 for t in "the plot acting is good".split()}),
+    # the interjection "No," negated the clause after the next comma
+    ("No, the film is great, and I loved it.", {}),
+    ("There is no, or almost no, plot", {"plot": 1}),
+    # negation the model's tokens did not show: inside a hyphenated word, and "without (a) doubt"
+    ("a not-so-good film", {"so": 1, "good": 1, "film": 1}),
+    ("Without a doubt the best film.", {}),
+    ("Without doubt the best film.", {}),
+])
+def test_scopes_end_where_a_clause_of_its_own_begins(text, expected):
+    assert depths(text) == expected
+
+
 def test_negation_at_a_distance_skips_the_parenthetical():
     marks = mark("I did not, despite the hype and the queues, enjoy it")
     assert cue_words("I did not, despite the hype and the queues, enjoy it") == "not"

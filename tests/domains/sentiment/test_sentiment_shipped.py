@@ -29,10 +29,15 @@ def test_card_names_data_command_seed_and_settings():
 
 
 def test_shipped_weights_reproduce_the_cards_bundled_figures(classifier):
+    """Against the scorecard (these weights with the current code; see the card's ``rescored``) and, as far as the
+    negation marks changed since training left it, the training run's own figure (``reproduce``)."""
     check = bundled_check(classifier, CARD["reproduce"]["n"])
-    assert check["n"] == CARD["reproduce"]["n"] == 500
+    expected = CARD["scorecard"]["bundled_check"]
+    assert check["n"] == expected["n"] == CARD["reproduce"]["n"] == 500
+    assert check["accuracy"] == pytest.approx(expected["accuracy"], abs=1 / 500)
+    assert check["mean_probability"] == pytest.approx(expected["mean_probability"], abs=1e-4)
     assert check["accuracy"] == pytest.approx(CARD["reproduce"]["accuracy"], abs=1 / 500)
-    assert check["mean_probability"] == pytest.approx(CARD["reproduce"]["mean_probability"], abs=1e-4)
+    assert check["mean_probability"] == pytest.approx(CARD["reproduce"]["mean_probability"], abs=1e-3)
 
 
 @pytest.mark.skipif(shared_data("sentiment") is None, reason="needs the shared SST trees (../shared/data/sentiment)")
@@ -41,11 +46,11 @@ def test_shipped_weights_reproduce_the_cards_sst2_test_figures(classifier):
     assert hashlib.sha256(path.read_bytes()).hexdigest() == CARD["data_files_sha256"][path.name]
     test = load_sst(path)
     report = accuracy_report(test["text"], test["label"], classifier.predict_proba(test["text"]))
-    expected = CARD["metrics"]["sst2_test"]
+    expected = CARD["scorecard"]["sst2_test"]
     assert report["n"] == expected["n"] == 1821
     assert report["accuracy"] == pytest.approx(expected["accuracy"], abs=2 / 1821)
     assert report["negation_gap"] == pytest.approx(expected["negation_gap"], abs=1.0)
-    assert CARD["scorecard"]["sst2_test"]["accuracy"] == pytest.approx(expected["accuracy"], abs=2 / 1821)
+    assert CARD["metrics"]["sst2_test"]["accuracy"] == pytest.approx(expected["accuracy"], abs=2 / 1821)
 
 
 def test_texts_without_a_known_word_get_what_predict_help_says(classifier):
