@@ -3,7 +3,8 @@
 The LSTM's cell state carries the slowly drifting context (a carrying capacity the environment moves), the
 forget gate is the environment's stability and the input gate admits new resources. Modules:
 
-- :mod:`.data`: the tidy CSV loader (``series_id, time, value[, covariates]``) and its validation;
+- :mod:`.data`: the tidy CSV loader (``series_id, time, value[, covariates]``), its validation and the log
+  transform (none for a series already centred or differenced, one with negative values);
   :func:`.data.load_lynx` for the bundled Canadian lynx;
 - :mod:`.simulate`: Ricker growth with a drifting carrying capacity, noise and a covariate;
 - :mod:`.baselines`: naive, seasonal naive, mean, AR(p), Ricker and theta-logistic forecasters;

@@ -42,7 +42,8 @@ SHIPPED = {"gpdd": "gpdd_global.keras", "lynx": "lynx_1821_1920.keras"}
 #: ``--backup-dir`` may name a folder holding other files (one of these names there before any run is refused).
 BACKUP_LEFTOVERS = ("member[0-9]*", "no_covariates")
 #: The data argument's help: the tidy CSV's columns and the forms of its times (domains.ecology.data).
-DATA_HELP = "tidy CSV: series_id,time,value[,covariates]; time a number (a year), a YYYY-MM month or a YYYY-MM-DD date"
+DATA_HELP = ("tidy CSV: series_id,time,value[,covariates]; time a number (a year), a YYYY-MM month or a YYYY-MM-DD "
+             "date; a series with a negative value is taken as centred or differenced and modelled without the log")
 
 
 def _time_end(text):
@@ -266,6 +267,7 @@ def forecast(args):
     if args.plot:
         image_format(args.plot, "fan chart")
     s = _one_series(args, _load(args, series=args.series, min_length=12))
+    _note_own_scale(args.data, [s])
     if args.model:
         model = _trained_model(args, args.horizon)
     else:
@@ -313,6 +315,7 @@ def train(args):
         pairs.append((s.log[keep], s.covariates[keep]))
     if not pairs:
         raise InputError(f"{args.data}: no series has 12 or more values up to --train-end {_shown_end(args.train_end)}")
+    _note_own_scale(args.data, data.values())
     import_tensorflow()  # the inputs are checked: now TensorFlow, its start-up notices held back
     from domains.ecology.model import gaussian_nll  # noqa: F401  (registers the loss for the saved file)
 
@@ -345,11 +348,13 @@ def train(args):
 def evaluate(args):
     """Backtests on ``args.data``; the data and options are checked before TensorFlow is imported, and only
     those checks exit 2 (an error inside the models is an internal one). Rolling origin over several series: a
-    series the loader refuses for its values (too many missing, a gap too long, zeros only, a negative value, a
-    covariate column without values; see :mod:`domains.ecology.data`), one with fewer than ``horizon + 10``
+    series the loader refuses for its values (too many missing, a gap too long, zeros only, a covariate column
+    without values; see :mod:`domains.ecology.data`), one with fewer than ``horizon + 10``
     values, or one flat before every origin is left out of the scores and named in a ``warning:`` line on stderr
     (exit 2 only when no series is left); with ``--series`` the loader's refusal is the error. A baseline with
-    too few training values for it on every series is named in a ``warning:`` line too."""
+    too few training values for it on every series is named in a ``warning:`` line too. Series with negative
+    values, held on their own scale (PROTOCOL.md B), are named in a ``note:`` line, with what is not scored on
+    them (sMAPE; the baselines of positive abundance)."""
     from domains.ecology import evaluate as protocols
 
     check_outputs({"--out": args.out}, [args.data], args.force)
@@ -396,9 +401,15 @@ def evaluate(args):
                        "rolling origin")
         _warn_unscored(args.data, [name for name, scores in per_series.items() if not scores.get("naive")], total,
                        "flat before every origin, so MASE is undefined")
+        scored = list(data.values())
     else:
         results = protocols.zhang2003(s, train_end, gated=gated, baselines=baselines, fit_gated=fit)
-    left_out = [name for name in baselines if name not in results]
+        scored = [s]
+    abundance_only = [name for name, factory in baselines.items() if factory().needs_abundance]
+    _note_own_scale(args.data, scored, ["sMAPE"] * rolling + abundance_only)
+    own_scale_only = not any(series.logged for series in scored)  # then those baselines are noted, not warned of
+    left_out = [name for name in baselines if name not in results
+                and not (own_scale_only and name in abundance_only)]
     if left_out:
         print(f"warning: {args.data}: baselines not scored (too few training values for them on every series): "
               f"{', '.join(left_out)}", file=sys.stderr)
@@ -431,6 +442,18 @@ def _note_covariates(args, model):
         print(f"note: {args.data}: the model leaves the covariates {', '.join(args.covariates)} out: on its held-out "
               f"steps its error relative to naive is {with_them:.3f} with them and {without:.3f} without "
               "(--keep-covariates reads them anyway)", file=sys.stderr)
+
+
+def _note_own_scale(path, series, not_scored=()):
+    """One ``note:`` line on stderr naming the ``series`` of ``path`` held on their own scale (they have negative
+    values: already centred or differenced, PROTOCOL.md B), if any, and ``not_scored``: the metrics and
+    baselines (of positive abundance) that ``evaluate`` leaves out on them."""
+    names = [s.series_id for s in series if not s.logged]
+    if names:
+        skipped = f"; not scored on them: {', '.join(not_scored)}" if not_scored else ""
+        print(f"note: {path}: {len(names)} series with negative values, taken as already centred or differenced "
+              f"(PROTOCOL.md B) and modelled on their own scale, without the log: {', '.join(map(repr, names))}"
+              f"{skipped}", file=sys.stderr)
 
 
 def _warn_unscored(path, names, total, why):

@@ -22,7 +22,9 @@ Models (``r_t = z_{t+1} - z_t`` is the log growth rate, ``N_t = exp(z_t)``):
   MA(infinity) weights;
 - ``ricker``: ``r_t = a + b N_t + e`` by least squares (``K = -a/b``);
 - ``theta_logistic``: ``r_t = r0 (1 - (N_t / K)^theta) + e`` by nonlinear least squares;
-  the two density-dependent models forecast by simulating 500 paths with their residual noise.
+  the two density-dependent models forecast by simulating 500 paths with their residual noise. They model a
+  positive abundance ``N_t`` (``needs_abundance``), so they are not fitted to a series held on its own scale
+  (already centred or differenced: :attr:`domains.ecology.data.PopulationSeries.logged` False).
 - :class:`SETARForecaster` (not in :data:`BASELINES`: it needs long series): the two-regime threshold AR
   SETAR(2; 7, 2) that Tong fitted to the lynx, the lynx benchmark's strongest classical anchor.
 """
@@ -43,6 +45,9 @@ class _Forecaster:
 
     #: The fewest training values ``fit`` accepts.
     min_length = 3
+    #: True for a model of positive abundance ``N = exp(z)``, which means nothing for a series that is not a log
+    #: abundance (one already centred or differenced): the evaluation leaves it out there.
+    needs_abundance = False
 
     def fit(self, z, covariates=None):
         z = check_series(z, self.min_length, "z", type(self).__name__)
@@ -144,6 +149,7 @@ class _GrowthForecaster(_Forecaster):
     """A model of the log growth rate ``r_t = g(N_t)`` plus Gaussian noise, forecast by simulation."""
 
     min_length = 5
+    needs_abundance = True
 
     def __init__(self, seed=0):
         self.seed = seed

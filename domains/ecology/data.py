@@ -1,4 +1,4 @@
-"""Population time series: the tidy CSV loader, its validation, and the log transform.
+"""Population time series: the tidy CSV loader, its validation, and the log transform (or none).
 
 The file format is tidy CSV, one row per observation::
 
@@ -16,17 +16,22 @@ The file format is tidy CSV, one row per observation::
   the series' own form again (months as ``YYYY-MM``, dates as ``YYYY-MM-DD``).
   Within a series the rows must be in increasing time order, with no time twice; irregular spacing is reported
   at the first step that is no multiple of the series' most common step.
-- ``value`` is the abundance (a count, a density, an index): a number >= 0. An empty cell, or ``NA``,
-  ``N/A`` or ``NaN`` (in any case), is a missing observation, in the value and the covariate columns alike.
+- ``value`` is the abundance (a count, a density, an index): a number >= 0; or, for a series that is already
+  centred or differenced (an anomaly, a log-ratio, a deviation from a trend), any number: a series holding a
+  negative value is taken to be one (see the transform below). An empty cell, or ``NA``, ``N/A`` or ``NaN`` (in
+  any case), is a missing observation, in the value and the covariate columns alike.
 - Missing observations: a series' step is its smallest time difference; a time difference of ``k`` steps
   means ``k - 1`` missing observations. Missing values at the start or end are dropped. Interior gaps are
   filled by linear interpolation (of the raw value) when, all together, they are at most 10 % of the series'
   length (``../shared/data/ecology/PROTOCOL.md``) and no single gap is longer than 10 steps
   (:data:`MAX_GAP_STEPS`); a series with more missing values is refused naming its longest gap, one with a
   longer gap naming that gap's first and last missing time.
-- Zeros: the models work on ``log(value + c)`` with ``c = 0`` for a series without zeros and ``c`` = half
-  the smallest positive value otherwise (PROTOCOL.md). A series of zeros only, or with a negative value, is
-  refused.
+- The transform (PROTOCOL.md B, "natural log of (y + c) ...; no transform for series that are already centred
+  or differenced"): the models work on ``log(value + c)`` with ``c = 0`` for a series without zeros and ``c`` =
+  half the smallest positive value otherwise. A series holding a negative value is no abundance but one already
+  centred or differenced: it is held on its own scale, without the log (:attr:`PopulationSeries.logged` False,
+  ``c = 0``), and modelled, forecast and scored there (:mod:`domains.ecology.evaluate` says how the metrics and
+  baselines treat it). A series of zeros only is refused.
 - Covariates are further numeric columns named by the caller (``--covariates``; names are stripped of spaces,
   as the header's are). A missing cell takes the column's last value before it (carried forward, so that no
   value after a time shapes the covariate at that time); the cells before a column's first value take that
@@ -34,7 +39,7 @@ The file format is tidy CSV, one row per observation::
 
 Every problem is raised as :class:`shared.cli.InputError` naming the file, the CSV line (the header is line
 1; blank lines are skipped but counted), the column and what is wrong. A series refused for its values (too few
-observed, too many missing, a gap too long, zeros only, a negative value, a covariate column without values)
+observed, too many missing, a gap too long, zeros only, a covariate column without values)
 raises the subclass :class:`SeriesError`, which a caller may collect instead, loading the other series
 (``load_series(..., refused={})``).
 A data row with more fields than the header is refused naming its line (trailing empty fields, as a comma at
@@ -75,8 +80,8 @@ _NAT = np.datetime64("NaT").astype("int64")  # NaT among int64 month counts
 
 class SeriesError(InputError):
     """A series refused for its values (too few observed, too many missing, one gap too long, every value zero,
-    a negative value, or a covariate column without values), not for the file's form; ``reason`` is the message
-    without its file and series prefix ``where``."""
+    or a covariate column without values), not for the file's form; ``reason`` is the message without its file
+    and series prefix ``where``."""
 
     def __init__(self, where, reason):
         super().__init__(f"{where}: {reason}")
@@ -90,17 +95,21 @@ class PopulationSeries:
     Attributes:
         series_id: the name in the file.
         time: ``(n,)`` float times on a regular grid (gaps filled).
-        value: ``(n,)`` float abundance >= 0 in the file's units, interpolated where ``filled``.
+        value: ``(n,)`` float values in the file's units (an abundance >= 0, or any number for a series held on
+            its own scale), interpolated where ``filled``.
         filled: ``(n,)`` bool, True where the value was interpolated.
         covariates: ``(n, k)`` float covariate values (``k`` may be 0), missing cells filled (see the module
             docstring).
         covariate_names: the ``k`` column names.
         offset: ``c`` in ``log(value + c)``; ``None`` (the default): :func:`log_offset` of ``value``, 0 unless
-            the series has zeros.
+            the series has zeros (0 for a series held on its own scale).
         calendar: how the file wrote the times (see the module docstring): ``None``, numbers; ``"month"``,
             ``YYYY-MM`` months; ``"date"``, ``YYYY-MM-DD`` dates. ``time`` holds the numbers, or decimal years.
         day: for ``"date"``: the day of the month every date fell on (``0``: each month's last day), the
             times then on a month grid; ``None``: dates on a day grid.
+        logged: True: the models work on ``log(value + offset)``; False: on ``value`` itself, for a series
+            already centred or differenced (PROTOCOL.md B). ``None`` (the default): False exactly when a value
+            is negative.
     """
 
     series_id: str
@@ -112,22 +121,28 @@ class PopulationSeries:
     offset: float = None
     calendar: str = None
     day: int = None
+    logged: bool = None
 
     def __post_init__(self):
+        if self.logged is None:
+            self.logged = not bool(np.any(np.asarray(self.value) < 0))
         if self.offset is None:
-            self.offset = log_offset(self.value)
+            self.offset = log_offset(self.value) if self.logged else 0.0
 
     def __len__(self):
         return len(self.value)
 
     @property
     def log(self):
-        """``(n,)`` natural log abundance ``log(value + offset)``."""
-        return np.log(self.value + self.offset)
+        """``(n,)`` the scale the models work on: the natural log abundance ``log(value + offset)``, or for a
+        series held on its own scale (``logged`` False) a copy of ``value``."""
+        return np.log(self.value + self.offset) if self.logged else np.array(self.value, dtype=float)
 
     def to_original(self, log_values):
-        """Back to the file's units: ``exp(z) - offset`` (floored at 0)."""
-        return np.maximum(np.exp(np.asarray(log_values, dtype=float)) - self.offset, 0.0)
+        """Back to the file's units: ``exp(z) - offset`` (floored at 0); for a series held on its own scale the
+        values as they are (a float copy)."""
+        values = np.array(log_values, dtype=float)
+        return np.maximum(np.exp(values) - self.offset, 0.0) if self.logged else values
 
     def time_labels(self, times):
         """``times`` as the file writes them: ``YYYY-MM`` or ``YYYY-MM-DD`` strings for a series written in
@@ -531,10 +546,6 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
             f"{where}: irregular spacing at line {lines[i + 1]} ({written(times[i])} -> {written(times[i + 1])} is"
             f" not a multiple of the step {spacing(usual)})"
         )
-    negative = rows["value"].to_numpy() < 0
-    if negative.any():
-        i = int(np.flatnonzero(negative)[0])
-        raise SeriesError(where, f"line {lines[i]}, column 'value': negative abundance {rows['value'].iloc[i]:g}")
     n = position[-1] + 1
     if not n <= 2 ** 53:  # beyond, float times no longer count single steps (and an infinite n is no length)
         raise SeriesError(where, f"times {written(times[0])} to {written(times[-1])} at steps of {spacing(step)}"
@@ -560,7 +571,7 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
     value[index] = rows["value"].to_numpy()
     missing = np.isnan(value)
     value[missing] = np.interp(grid[missing], grid[~missing], value[~missing])
-    if not (value > 0).any():
+    if not value.any():
         raise SeriesError(where, "every value is zero; a log abundance needs at least one positive value")
     cov = np.zeros((n, len(covariates)))
     for j, column in enumerate(covariates):
@@ -576,7 +587,6 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
         filled=missing,
         covariates=cov,
         covariate_names=covariates,
-        offset=log_offset(value),
         calendar=calendar,
         day=day,
     )

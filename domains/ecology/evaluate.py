@@ -1,19 +1,25 @@
 """The two evaluation protocols of ``../shared/data/ecology/PROTOCOL.md``, with every model side by side.
 
-A. :func:`zhang2003`: log10 of the series, parameters fitted once on the years up to ``train_end``,
+A. :func:`zhang2003`: log10 of the series (of a series held on its own scale: the values themselves),
+   parameters fitted once on the years up to ``train_end``,
    one-step-ahead forecasts of every later year from the actual values before it; MSE, MAE, MASE (scale: the
    training part's mean absolute first difference), CRPS and 80 % / 95 % coverage, on the log10 scale.
-B. :func:`rolling_origin`: on ``log(y + c)`` (c: :func:`domains.ecology.data.log_offset`), K =
+B. :func:`rolling_origin`: on ``log(y + c)`` (c: :func:`domains.ecology.data.log_offset`; a series held on its
+   own scale, one with negative values, already centred or differenced: on ``y`` itself), K =
    min(20, max(5, floor(0.15 n))) origins one step apart, the last leaving exactly H test points; at each
    origin forecasts for h = 1..H from the data up to the origin. Per series: MASE (|error| over the mean
    absolute first difference of the training part, per origin, averaged over origins and horizons), sCRPS
    (CRPS over the same scale), sMAPE (on the original scale, the forecast median ``exp(mean) - c`` against
-   the observation, in %), and 80 % / 95 % interval coverage. Across series: means of those, the geometric
+   the observation, in %; not for a series held on its own scale, whose values cross zero, where the
+   percentage has no meaning: its sMAPE is left out, and the mean sMAPE is over the other series), and 80 % /
+   95 % interval coverage. Across series: means of those, the geometric
    mean of (model MASE / naive MASE) and the share of series where the model's MASE is below naive's. A
    series flat before every origin has no MASE scale and is left out (``evaluate`` names it in a warning).
 
 The baselines are refitted at every origin (expanding window); a baseline that needs more training values
-(its ``min_length``) than a series has (before its first origin; up to ``train_end``) is not scored on it. The
+(its ``min_length``) than a series has (before its first origin; up to ``train_end``) is not scored on it, nor
+is a model of positive abundance (``needs_abundance``: Ricker, theta-logistic) on a series held on its own
+scale. The
 GatedForecaster is trained once, on each series' data before its first origin (all series of the set together:
 a global model), and then forecasts at every origin from the data up to it with its parameters fixed, so no
 forecast sees data after its origin. Its calibration (and, for one series, its early stopping) uses held-out
@@ -44,7 +50,8 @@ def score_forecasts(forecasts, actuals, scales, original=None):
 
     Args:
         forecasts: :class:`GaussianForecast` per origin. actuals: ``(H,)`` arrays. scales: floats.
-        original: optional function from log values to the original units (enables sMAPE).
+        original: optional function from log values to the original units (enables sMAPE); ``None`` for a
+            series held on its own scale.
 
     Returns:
         dict with ``mase``, ``crps`` (scaled), ``coverage80``, ``coverage95``, ``smape`` (when ``original``).
@@ -89,7 +96,9 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
     A series that is flat before every origin (MASE scale 0) is not scored: it has no metrics in
     ``per_series`` and is not counted in ``summary``'s ``"series"`` (the command line names it in a warning);
     single origins with a flat history are left out the same way. A baseline needing more training values
-    than a series has before its first origin is not scored on that series (it has no entry there).
+    than a series has before its first origin is not scored on that series (it has no entry there), nor is
+    one that ``needs_abundance`` on a series held on its own scale (``logged`` False), whose scores have no
+    ``smape``.
 
     Raises:
         ValueError: a series too short for the protocol (:func:`check_rolling`).
@@ -102,10 +111,10 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
         actuals = [z[t:t + horizon] for t in plans[name]]
         scales = [np.mean(np.abs(np.diff(z[:t]))) for t in plans[name]]
         for model_name, factory in baselines.items():
-            if factory().min_length > plans[name][0]:
+            if not _applies(factory(), s, plans[name][0]):
                 continue
             forecasts = [factory().fit(z[:t]).predict(horizon) for t in plans[name]]
-            per_series[name][model_name] = score_forecasts(forecasts, actuals, scales, s.to_original)
+            per_series[name][model_name] = score_forecasts(forecasts, actuals, scales, _original(s))
     if gated is not None:
         if fit_gated:
             gated.fit_many([(s.log[:plans[name][0]], s.covariates[:plans[name][0]]) for name, s in series.items()])
@@ -114,8 +123,20 @@ def rolling_origin(series, gated=None, baselines=BASELINES, horizon=10, fit_gate
             forecasts = gated.predict_many([(z[:t], s.covariates[:t]) for t in plans[name]], horizon)
             actuals = [z[t:t + horizon] for t in plans[name]]
             scales = [np.mean(np.abs(np.diff(z[:t]))) for t in plans[name]]
-            per_series[name]["gated"] = score_forecasts(forecasts, actuals, scales, s.to_original)
+            per_series[name]["gated"] = score_forecasts(forecasts, actuals, scales, _original(s))
     return summarize(per_series), per_series
+
+
+def _applies(model, s, n_train):
+    """Whether baseline ``model`` is scored on series ``s`` with ``n_train`` training values: it needs no more
+    (its ``min_length``), and it is no model of positive abundance (``needs_abundance``) for a series held on
+    its own scale."""
+    return model.min_length <= n_train and (s.logged or not getattr(model, "needs_abundance", False))
+
+
+def _original(s):
+    """The map back to ``s``'s units that enables sMAPE, ``None`` for a series held on its own scale."""
+    return s.to_original if s.logged else None
 
 
 def too_short(series, horizon=10):
@@ -139,14 +160,16 @@ def check_rolling(series, horizon=10):
 
 
 def summarize(per_series, reference="naive"):
-    """Averages per-series metrics per model and adds the relative MASE against ``reference``."""
+    """Averages per-series metrics per model and adds the relative MASE against ``reference``; a metric some
+    series lack (sMAPE, for series held on their own scale) is averaged over the series that have it."""
     models = list(dict.fromkeys(model for scores in per_series.values() for model in scores))
     summary = {}
     for model in models:
         rows = [scores[model] for scores in per_series.values() if scores.get(model) and scores.get(reference)]
         if not rows:
             continue
-        entry = {key: float(np.mean([row[key] for row in rows])) for key in rows[0]}
+        keys = max(rows, key=len)  # a row with every metric, in their order
+        entry = {key: float(np.mean([row[key] for row in rows if key in row])) for key in keys}
         ratios = np.array([
             scores[model]["mase"] / scores[reference]["mase"] for scores in per_series.values()
             if scores.get(model) and scores.get(reference) and scores[reference]["mase"] > 0
@@ -159,7 +182,8 @@ def summarize(per_series, reference="naive"):
 
 
 def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True):
-    """Protocol A on one series (raw counts in ``s.value``; log10 is taken here).
+    """Protocol A on one series (raw counts in ``s.value``; log10 is taken here, except for a series held on its
+    own scale, scored on its values; a baseline that ``needs_abundance`` is then left out).
 
     Args:
         s: a :class:`PopulationSeries` (e.g. lynx 1821-1934). train_end: the last training time.
@@ -168,17 +192,17 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True
 
     Returns:
         ``{model name: {"mse", "mae", "mase", "crps", "coverage80", "coverage95"}}`` over the test years (a
-        baseline needing more training values than there are is left out).
+        baseline needing more training values than there are is left out, as above).
 
     Raises:
         ValueError: no test years after ``train_end`` or fewer than 10 training years (:func:`zhang_split`).
     """
-    z = np.log10(s.value + s.offset)
+    z = np.log10(s.value + s.offset) if s.logged else s.log
     n_train = zhang_split(s, train_end)
     models = {}
     for name, factory in baselines.items():
         model = factory()
-        if model.min_length <= n_train:
+        if _applies(model, s, n_train):
             models[name] = model.fit(z[:n_train])
     covariates = s.covariates
     if gated is not None:

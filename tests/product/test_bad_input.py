@@ -109,7 +109,8 @@ SPECIFIC = {
         "not-a-number": _swap("lynx,1825,1475", "lynx,1825,n.a."),
         "inf": _swap("lynx,1825,1475", "lynx,1825,inf"),
         "huge": _swap("lynx,1825,1475", "lynx,1825,1e400"),
-        "negative": _swap("lynx,1825,1475", "lynx,1825,-1475"),
+        # (a negative value, like -1475, makes a series already centred or differenced, modelled without the log
+        # as PROTOCOL.md B says: no bad input; see test_ecology_data)
         "unicode-lookalikes": _swap("lynx,1825,1475", "lynx,1825,1475\u200b"),  # zero-width space
         "duplicate-time": _swap("lynx,1825,", "lynx,1824,"),
     },

@@ -483,26 +483,50 @@ def test_model_options_name_the_option_and_the_value_as_the_other_domains_do(cap
     assert code == 2 and f"argument {option}: must be {wanted}, got '{value}'" in err
 
 
-def test_rolling_leaves_out_a_series_without_covariate_values_or_with_a_negative_value(capsys, tmp_path):
-    """Found in audit: either stopped the whole evaluation with exit 2 and no scores; alone, each is still the
-    error, with the same message as the warning's."""
+def test_rolling_leaves_out_a_series_without_covariate_values_and_scores_one_with_a_negative_value(capsys, tmp_path):
+    """Found in audit: a series without covariate values, or with a negative value, stopped the whole evaluation
+    with exit 2 and no scores; alone, the first is still the error, with the same message as the warning's. The
+    second, already centred or differenced (PROTOCOL.md B), is scored on its own scale, named in a note (found
+    in a later audit: it was left out, "negative abundance")."""
     panel = tmp_path / "panel.csv"
     rows = ([f"{s},{t},{(t % 9 + 2) * (5 if s == 'a' else 2)},{(t * 7) % 5}" for s in "ab" for t in range(40)]
             + [f"nocov,{t},{t % 7 + 2}," for t in range(40)] + [f"neg,{t},{-3 if t == 5 else t % 7 + 2},{t % 3}"
                                                                    for t in range(40)])
     panel.write_text("series_id,time,value,rain\n" + "\n".join(rows) + "\n")
     code, out, err = call(capsys, "evaluate", panel, "--covariates", "rain", "--keep-covariates", "--ensemble", "1",
-                          "--json", *TINY)
+                          "--baselines", "naive", "ricker", "--json", *TINY)
     assert code == 0, err
-    assert json.loads(out)["gated"]["series"] == 2
-    assert err.strip() == (f"warning: {panel}: 2 of 4 series not scored (refused by the loader): 'nocov': column "
-                           "'rain' has no values; 'neg': line 127, column 'value': negative abundance -3")
+    scores = json.loads(out)
+    assert scores["gated"]["series"] == 3 and scores["ricker"]["series"] == 2
+    assert err.strip().splitlines() == [
+        f"warning: {panel}: 1 of 4 series not scored (refused by the loader): 'nocov': column 'rain' has no values",
+        f"note: {panel}: 1 series with negative values, taken as already centred or differenced (PROTOCOL.md B) and "
+        "modelled on their own scale, without the log: 'neg'; not scored on them: sMAPE, ricker"]
     for command in (["evaluate", panel, "--covariates", "rain", *TINY], ["forecast", panel, "--covariates", "rain",
                                                                           *TINY]):
-        for name, reason in (("nocov", "column 'rain' has no values"),
-                             ("neg", "line 127, column 'value': negative abundance -3")):
-            code, out, err = call(capsys, *command, "--series", name)
-            assert (code, out) == (2, "") and err.strip() == f"error: {panel}: series {name!r}: {reason}"
+        code, out, err = call(capsys, *command, "--series", "nocov")
+        assert (code, out) == (2, "") and err.strip() == f"error: {panel}: series 'nocov': column 'rain' has no values"
+
+
+def test_a_series_with_negative_values_is_forecast_and_evaluated_on_its_own_scale(capsys, tmp_path):
+    """Found in audit: gpdd_9776 (28 values, -1.5 to 2.3: already centred) was refused, "negative abundance";
+    PROTOCOL.md B scores such a series without the log. Forecast: medians and bounds on the values' own scale
+    (no exp, no floor at 0)."""
+    path = tmp_path / "centred.csv"
+    values = np.round(np.sin(np.arange(28) / 1.7) + 0.1, 2)
+    path.write_text("series_id,time,value\n" + "".join(f"c,{1948 + t},{v}\n" for t, v in enumerate(values)))
+    note = (f"note: {path}: 1 series with negative values, taken as already centred or differenced (PROTOCOL.md B) "
+            "and modelled on their own scale, without the log: 'c'")
+    code, out, err = call(capsys, "evaluate", path, "--ensemble", "1", "--json", *TINY)
+    assert code == 0, err
+    scores = json.loads(out)
+    assert scores["gated"]["series"] == 1 and "smape" not in scores["naive"] and "ricker" not in scores
+    assert err.strip() == note + "; not scored on them: sMAPE, ricker, theta_logistic"
+    code, out, err = call(capsys, "forecast", path, "--horizon", "3", *TINY)
+    assert code == 0 and err.strip() == note
+    table = pd.read_csv(io.StringIO(out))
+    np.testing.assert_allclose(table["median"], table["log_mean"], rtol=1e-5, atol=1e-6)
+    assert (table["lower95"] < 0).any()
 
 
 def test_a_time_that_is_not_finite_or_far_too_large_is_one_line_exit_2(capsys, tmp_path):

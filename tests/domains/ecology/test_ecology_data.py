@@ -75,7 +75,6 @@ def test_zeros_get_half_the_smallest_positive_value(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("series_id,time,value\na,1,3\na,2,-1\na,3,4\n", r"line 3, column 'value': negative abundance -1"),
     ("series_id,time,value\na,1,3\na,2,lots\na,3,4\n", r"line 3, column 'value': 'lots' is not a number"),
     ("series_id,time,value\na,1,3\na,1,5\na,3,4\n", r"series 'a': time 1 appears twice \(lines 2 and 3\)"),
     ("series_id,time,value\na,1,3\na,3,5\na,2,4\n", r"series 'a': times are not increasing \(line 4: 2 after 3\)"),
@@ -306,20 +305,39 @@ def test_trailing_commas_and_extra_fields(tmp_path):
         load_series(write(tmp_path, "series_id,time,value\na,1,2\na,2,3,9\na,3,4\n"))
 
 
-def test_a_covariate_without_values_or_a_negative_value_refuses_only_its_series(tmp_path):
-    """Found in audit: either refused the whole file, so a rolling evaluation scored none of its series."""
+def test_a_covariate_without_values_refuses_only_its_series(tmp_path):
+    """Found in audit: it refused the whole file, so a rolling evaluation scored none of its series. (A negative
+    value, refused the same way then, now makes a series held on its own scale: the next test.)"""
     rows = ([f"ok,{t},{t % 5 + 1},{t}" for t in range(30)] + [f"nocov,{t},{t % 5 + 1}," for t in range(30)]
             + [f"neg,{t},{-1 if t == 7 else t % 5 + 1},{t}" for t in range(30)])
     path = write(tmp_path, "series_id,time,value,temp\n" + "\n".join(rows))
     refused = {}
-    assert list(load_series(path, covariates="temp", refused=refused)) == ["ok"]
-    assert {name: error.reason for name, error in refused.items()} == {
-        "nocov": "column 'temp' has no values", "neg": "line 69, column 'value': negative abundance -1"}
+    assert list(load_series(path, covariates="temp", refused=refused)) == ["ok", "neg"]
+    assert {name: error.reason for name, error in refused.items()} == {"nocov": "column 'temp' has no values"}
     assert all(isinstance(error, SeriesError) for error in refused.values())
     with pytest.raises(SeriesError, match=r"data.csv: series 'nocov': column 'temp' has no values$"):
         load_series(path, covariates="temp", series="nocov")
-    with pytest.raises(SeriesError, match=r"data.csv: series 'neg': line 69, column 'value': negative abundance -1$"):
-        load_series(path, series="neg")
+
+
+def test_a_series_with_negative_values_is_held_on_its_own_scale(tmp_path):
+    """Found in audit: a negative value refused the series ("negative abundance"), so the 60 GPDD series of
+    centred or differenced values (gpdd_9776: 28 values from -1.5 to 2.3) could not be scored, where PROTOCOL.md
+    B says "no transform for series that are already centred or differenced"."""
+    rows = ([f"centred,{t},{v}" for t, v in enumerate([1.0, -0.1, 0.0, 2.3, -1.5, 0.4])]
+            + [f"counts,{t},{v}" for t, v in enumerate([3, 0, 4, 2, 8, 1])] + [f"zeros,{t},0" for t in range(6)])
+    path = write(tmp_path, "series_id,time,value\n" + "\n".join(rows) + "\n")
+    refused = {}
+    data = load_series(path, refused=refused)
+    centred, counts = data["centred"], data["counts"]
+    assert not centred.logged and centred.offset == 0.0
+    np.testing.assert_array_equal(centred.log, [1.0, -0.1, 0.0, 2.3, -1.5, 0.4])  # the values: no log
+    np.testing.assert_array_equal(centred.to_original([-2.0, 0.5]), [-2.0, 0.5])  # and back: as they are
+    assert counts.logged and counts.offset == 0.5 and counts.log[0] == pytest.approx(np.log(3.5))
+    assert list(refused) == ["zeros"] and refused["zeros"].reason.startswith("every value is zero")
+    gap = write(tmp_path, "series_id,time,value\na,1,-2\na,2,\na,3,4\n" + "".join(f"a,{t},1\n" for t in range(4, 12)))
+    assert load_series(gap)["a"].value[:3].tolist() == [-2.0, 1.0, 4.0]  # interpolated on its own scale too
+    hand = PopulationSeries("b", np.arange(3.0), np.array([0.0, -1.0, 2.0]), np.zeros(3, bool), np.zeros((3, 0)))
+    assert not hand.logged and hand.offset == 0.0
 
 
 @pytest.mark.parametrize("cell, line", [("inf", 16), ("-inf", 16), ("Infinity", 16), ("inf", 5)])

@@ -97,3 +97,34 @@ def test_a_baseline_needing_more_training_values_than_a_series_has_is_not_scored
     series = _series(simulate_panel(n_series=2, n=40, seed=3))  # first origin: 25 values
     summary, per_series = rolling_origin(series, baselines={"naive": NaiveForecaster, "setar": SETARForecaster})
     assert set(summary) == {"naive"} and all(set(scores) == {"naive"} for scores in per_series.values())
+
+
+def test_a_series_held_on_its_own_scale_is_scored_there_without_the_abundance_models_and_smape():
+    """Found in audit: the loader refused a series with negative values, so it was never scored; PROTOCOL.md B
+    scores a series already centred or differenced without the log. MASE, sCRPS and coverage are scale-free;
+    sMAPE (a percentage of values that cross zero) and Ricker / theta-logistic (models of a positive abundance)
+    are left out on it, and the summary's sMAPE is the mean over the other series."""
+    from domains.ecology.evaluate import zhang2003
+
+    rng = np.random.default_rng(0)
+    t = np.arange(40, dtype=float)
+    centred = np.round(np.sin(t / 2) + 0.3 * rng.standard_normal(40), 2)  # an anomaly, crossing zero
+    counts = np.round(np.exp(2 + np.sin(t / 3)), 1)
+    data = {name: PopulationSeries(name, t, values, np.zeros(40, bool), np.zeros((40, 0)))
+            for name, values in (("centred", centred), ("counts", counts))}
+    assert not data["centred"].logged and data["counts"].logged
+    baselines = {name: BASELINES[name] for name in ("naive", "ar2", "ricker", "theta_logistic")}
+    summary, per_series = rolling_origin(data, baselines=baselines)
+    assert set(per_series["centred"]) == {"naive", "ar2"} and set(per_series["counts"]) == set(baselines)
+    assert set(per_series["centred"]["naive"]) == {"mase", "crps", "coverage80", "coverage95"}
+    plans = origins(40)
+    expected = np.mean([np.abs(centred[o:o + 10] - centred[o - 1]) / np.mean(np.abs(np.diff(centred[:o])))
+                        for o in plans])  # naive's MASE on the values themselves
+    assert per_series["centred"]["naive"]["mase"] == pytest.approx(expected)
+    assert summary["naive"]["series"] == 2 and summary["ricker"]["series"] == 1
+    assert summary["naive"]["smape"] == pytest.approx(per_series["counts"]["naive"]["smape"])
+    series = PopulationSeries("c", 1900 + t, centred, np.zeros(40, bool), np.zeros((40, 0)))
+    results = zhang2003(series, 1929, baselines=baselines)
+    assert set(results) == {"naive", "ar2"}
+    errors = centred[29:-1] - centred[30:]  # naive one step ahead, on the values (no log10)
+    assert results["naive"]["mse"] == pytest.approx(np.mean(errors ** 2))
