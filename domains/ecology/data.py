@@ -36,10 +36,13 @@ The file format is tidy CSV, one row per observation::
   as the header's are). A missing cell takes the column's last value before it (carried forward, so that no
   value after a time shapes the covariate at that time); the cells before a column's first value take that
   first value, the one look-ahead. A series with no value in a covariate column is refused.
+- Magnitudes: a covariate cell, or a value of a series held on its own scale, beyond :data:`LARGEST_VALUE`
+  (1e15) is refused, naming its line and column (the models scale it by its standard deviation).
 
 Every problem is raised as :class:`shared.cli.InputError` naming the file, the CSV line (the header is line
 1; blank lines are skipped but counted), the column and what is wrong. A series refused for its values (too few
-observed, too many missing, a gap too long, zeros only, a covariate column without values)
+observed, too many missing, a gap too long, zeros only, a covariate column without values, a value beyond
+:data:`LARGEST_VALUE`)
 raises the subclass :class:`SeriesError`, which a caller may collect instead, loading the other series
 (``load_series(..., refused={})``).
 A data row with more fields than the header is refused naming its line (trailing empty fields, as a comma at
@@ -69,6 +72,11 @@ MAX_GAP_SHARE = 0.10
 #: all together, by :data:`MAX_GAP_SHARE`. The longest gap among the 483 GPDD benchmark series
 #: (``../shared/data/ecology/gpdd``, selected with at most 10 % missing years) is 9 years, so none is refused.
 MAX_GAP_STEPS = 10
+#: The largest magnitude a covariate cell, or a value of a series held on its own scale (one with negative values),
+#: may have: the models standardise them by their standard deviation, whose squares overflow a float beyond about
+#: 1e154 (a covariate of 1e300 was silently scaled to 0); the same bound as churn's. No ecological covariate nor
+#: anomaly comes near; a log abundance has no such bound (``log(1e300)`` is 691).
+LARGEST_VALUE = 1e15
 #: Days per year in the decimal-year times of dates on a day grid (the Gregorian mean).
 DAYS_PER_YEAR = 365.2425
 #: Cell texts read as a missing value (compared in upper case, after stripping spaces).
@@ -80,8 +88,8 @@ _NAT = np.datetime64("NaT").astype("int64")  # NaT among int64 month counts
 
 class SeriesError(InputError):
     """A series refused for its values (too few observed, too many missing, one gap too long, every value zero,
-    or a covariate column without values), not for the file's form; ``reason`` is the message without its file
-    and series prefix ``where``."""
+    a covariate column without values, or a value beyond :data:`LARGEST_VALUE`), not for the file's form;
+    ``reason`` is the message without its file and series prefix ``where``."""
 
     def __init__(self, where, reason):
         super().__init__(f"{where}: {reason}")
@@ -501,6 +509,20 @@ def _usual_step(steps):
     return float(steps[np.flatnonzero(rounded == values[np.argmax(counts)])[0]])
 
 
+def _check_magnitudes(where, rows, lines, covariates):
+    """Raises :class:`SeriesError` naming the first line and column of one series' ``rows`` with a covariate cell
+    beyond :data:`LARGEST_VALUE` in magnitude, or, for a series with negative values (held on its own scale), such
+    a value."""
+    own_scale = (rows["value"] < 0).any()
+    for column in (["value"] if own_scale else []) + list(covariates):
+        huge = np.flatnonzero(np.abs(rows[column].to_numpy()) > LARGEST_VALUE)
+        if huge.size:
+            what = "a series with negative values (modelled without the log)" if column == "value" else "a covariate"
+            raise SeriesError(where, f"line {lines[huge[0]]}, column {column!r}: {rows[column].iloc[huge[0]]:g} is"
+                              f" beyond the largest magnitude taken for {what} ({LARGEST_VALUE:.0e}: it is scaled by"
+                              " its standard deviation, whose squares would overflow)")
+
+
 def _validate_series(name, rows, calendar, day, covariates, path, min_length):
     """One series' rows (indexed by their file lines, times and values parsed, in the file's order) checked and
     put on a regular grid: a :class:`PopulationSeries`. ``calendar``, ``day``: how the file wrote the times
@@ -546,6 +568,7 @@ def _validate_series(name, rows, calendar, day, covariates, path, min_length):
             f"{where}: irregular spacing at line {lines[i + 1]} ({written(times[i])} -> {written(times[i + 1])} is"
             f" not a multiple of the step {spacing(usual)})"
         )
+    _check_magnitudes(where, rows, lines, covariates)
     n = position[-1] + 1
     if not n <= 2 ** 53:  # beyond, float times no longer count single steps (and an infinite n is no length)
         raise SeriesError(where, f"times {written(times[0])} to {written(times[-1])} at steps of {spacing(step)}"

@@ -110,7 +110,8 @@ SPECIFIC = {
         "inf": _swap("lynx,1825,1475", "lynx,1825,inf"),
         "huge": _swap("lynx,1825,1475", "lynx,1825,1e400"),
         # (a negative value, like -1475, makes a series already centred or differenced, modelled without the log
-        # as PROTOCOL.md B says: no bad input; see test_ecology_data)
+        # as PROTOCOL.md B says: no bad input; see test_ecology_data; beyond 1e15 such a value cannot be scaled)
+        "negative-huge": _swap("lynx,1825,1475", "lynx,1825,-1e300"),
         "unicode-lookalikes": _swap("lynx,1825,1475", "lynx,1825,1475\u200b"),  # zero-width space
         "duplicate-time": _swap("lynx,1825,", "lynx,1824,"),
     },

@@ -508,6 +508,23 @@ def test_rolling_leaves_out_a_series_without_covariate_values_and_scores_one_wit
         assert (code, out) == (2, "") and err.strip() == f"error: {panel}: series 'nocov': column 'rain' has no values"
 
 
+def test_a_covariate_too_large_to_scale_is_one_line_exit_2(capsys, tmp_path):
+    """Found in audit: a covariate ``temp * 1e300`` overflowed its standard deviation: numpy's bare "overflow
+    encountered in square" on stderr, the covariate silently scaled to 0, and exit 0."""
+    from domains.ecology.simulate import simulate_panel
+
+    frame = simulate_panel(n_series=3, n=40, seed=0).rename(columns={"weather": "temp"})
+    frame["big"] = frame["temp"] * 1e300
+    path = tmp_path / "big.csv"
+    frame.to_csv(path, index=False)
+    code, out, err = call(capsys, "evaluate", path, "--covariates", "big", "--keep-covariates", "--ensemble", "1",
+                          "--baselines", "naive", "--json", *TINY)
+    first = frame.index[frame["big"].abs() > 1e15][0] + 2  # its file line
+    assert (code, out) == (2, "") and len(err.strip().splitlines()) == 1, err
+    assert err.startswith(f"error: {path}: series {frame['series_id'][0]!r}: line {first}, column 'big': ")
+    assert "beyond the largest magnitude taken for a covariate (1e+15" in err
+
+
 def test_a_series_with_negative_values_is_forecast_and_evaluated_on_its_own_scale(capsys, tmp_path):
     """Found in audit: gpdd_9776 (28 values, -1.5 to 2.3: already centred) was refused, "negative abundance";
     PROTOCOL.md B scores such a series without the log. Forecast: medians and bounds on the values' own scale

@@ -1,6 +1,7 @@
 """The tidy CSV loader: what it accepts, how it fills gaps and handles zeros, and what it refuses."""
 
 import datetime
+import re
 import warnings
 
 import numpy as np
@@ -317,6 +318,25 @@ def test_a_covariate_without_values_refuses_only_its_series(tmp_path):
     assert all(isinstance(error, SeriesError) for error in refused.values())
     with pytest.raises(SeriesError, match=r"data.csv: series 'nocov': column 'temp' has no values$"):
         load_series(path, covariates="temp", series="nocov")
+
+
+@pytest.mark.parametrize("rows, reason", [
+    (["a,1,3,1e300", "a,2,4,1", "a,3,5,1"], "line 2, column 'temp': 1e+300 is beyond the largest magnitude taken for a"
+                                             " covariate (1e+15: it is scaled by its standard deviation, whose squares"
+                                             " would overflow)"),
+    (["a,1,3,1", "a,2,4,", "a,3,5,-2e15"], "line 4, column 'temp': -2e+15 is beyond the largest magnitude taken for a"
+                                           " covariate"),
+    (["a,1,-1,1", "a,2,1e300,1", "a,3,5,1"], "line 3, column 'value': 1e+300 is beyond the largest magnitude taken for"
+                                             " a series with negative values (modelled without the log) (1e+15"),
+])
+def test_a_covariate_or_an_unlogged_value_too_large_to_scale_is_refused_naming_line_and_column(tmp_path, rows, reason):
+    """Found in audit: a covariate of 1e300 overflowed its standard deviation ("overflow encountered in square" on
+    stderr) and was silently scaled to 0; a series held on its own scale would overflow the same way."""
+    path = write(tmp_path, "series_id,time,value,temp\n" + "\n".join(rows) + "\n")
+    with pytest.raises(SeriesError, match="^" + re.escape(f"{path}: series 'a': {reason}")):
+        load_series(path, covariates="temp")
+    huge_abundance = write(tmp_path, "series_id,time,value\na,1,3\na,2,1e300\na,3,5\n", "counts.csv")
+    assert load_series(huge_abundance)["a"].log[1] == pytest.approx(np.log(1e300))  # a log abundance: no bound
 
 
 def test_a_series_with_negative_values_is_held_on_its_own_scale(tmp_path):
