@@ -165,7 +165,8 @@ def _parser():
                           "threshold AR, for zhang2003, and " + ", ".join(CLASSICAL) + " when statsforecast is "
                           "installed: pip install -e .[forecast]; naive, the reference of relative_mase, is always "
                           "scored)")
-    _outputs(evaluate, "also write the JSON object to this file")
+    _outputs(evaluate, "also write the JSON object to this file (-: print it on standard output, in place of the "
+             "table, as --json does)")
     _model_options(evaluate)
     return parser
 
@@ -468,6 +469,8 @@ def _warn_unscored(path, names, total, why):
 def main(argv):
     args = _parser().parse_args(argv)
     args.argv = list(argv)
+    if args.command == "evaluate" and args.out == "-":
+        args.json = True  # what --out writes is the JSON object: standard output gets it, not the table
     out_dash_is_stdout(args)
     {"forecast": forecast, "train": train, "evaluate": evaluate}[args.command](args)
 

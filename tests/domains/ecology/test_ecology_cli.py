@@ -221,6 +221,24 @@ def test_shared_options_json_out_and_force(capsys, tmp_path):
     assert call(capsys, *args, "--force")[0] == 0
 
 
+def test_evaluate_out_dash_prints_the_json_object_out_writes(capsys, tmp_path, monkeypatch):
+    """Found in audit: ``evaluate --out -`` without ``--json`` printed the text table, where ``--out`` is "also write
+    the JSON object to this file" (``forecast --out -`` prints the CSV its ``--out`` writes)."""
+    monkeypatch.chdir(tmp_path)
+    panel = tmp_path / "panel.csv"
+    rows = [f"{s},{t},{(t % 9 + 2) * (5 if s == 'a' else 2)}" for s in "ab" for t in range(40)]
+    panel.write_text("series_id,time,value\n" + "\n".join(rows) + "\n")
+    args = ["evaluate", panel, "--model", "gpdd", "--baselines", "naive"]
+    code, out, err = call(capsys, *args, "--out", "scores.json")
+    assert code == 0, err
+    written = json.loads((tmp_path / "scores.json").read_text())
+    for extra in ([], ["--json"]):
+        code, out, err = call(capsys, *args, "--out", "-", *extra)
+        assert code == 0 and err == "", err
+        assert json.loads(out) == written
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["panel.csv", "scores.json"]  # no file named "-"
+
+
 def test_residual_option_overrides_the_per_series_default():
     from domains.ecology.__main__ import _forecaster, _parser
 
