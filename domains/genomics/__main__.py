@@ -11,6 +11,9 @@ Examples::
 
 Without ``--translation-table``, ``predict`` detects genetic code 4 (Mycoplasma: TGA = Trp) from the genes
 themselves (:func:`domains.genomics.predict.predict_genes`) and says so on stderr; code 11 otherwise.
+``evaluate`` runs both callers on one code: ``--translation-table``, else the one the reference's CDS state
+(``/transl_table``, on any record; records stating two codes are refused), else detected (the gene finder's rule;
+with ``--pred``, the same rule on Prodigal's genes); its output names the code and where it came from.
 As in Prodigal, a gene may run through a run of N (an assembly gap in a draft); ``--mask`` stops that at runs of
 50 or more, as Prodigal's ``-m`` (on M. alvi's draft, two gaps: gene F1 0.9767 -> 0.9775).
 
@@ -29,6 +32,8 @@ from shared.cli import (POSITIVE_INT, InputError, command_line, import_tensorflo
 SHIPPED = Path(__file__).resolve().parent / "weights" / "gene_finder.keras"
 MASK_HELP = ("no gene across a run of 50 or more N (an assembly gap), as Prodigal -m; by default genes may cross, "
              "as in Prodigal")
+CODE_SOURCES = {"given": "--translation-table", "stated": "stated by the reference's CDS, /transl_table",
+                "detected": "detected: none stated by the reference's CDS"}
 LONG_GENOME = 1_000_000  # bases: above this, predict shows a progress bar on stderr
 
 
@@ -108,6 +113,11 @@ def _parser():
     evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--mask", action="store_true", help=MASK_HELP + " (Prodigal beside it too)")
+    evaluate.add_argument("--translation-table", type=int, choices=(4, 11),
+                          help="genetic code for both callers (default: the one the reference's CDS state in "
+                               "/transl_table, all records together; else detected: by predict's rule on the gene "
+                               "finder's calls, or with --pred on Prodigal's); the output names the code and "
+                               "where it came from")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object instead of a table")
     evaluate.add_argument("--seed", type=seed, default=0,
                           help="accepted by every command for one shared command line; scoring is deterministic, so "
@@ -239,8 +249,8 @@ def _train(args):
 
 
 def _evaluate(args):
-    from domains.genomics.baselines import prodigal_genes
-    from domains.genomics.data import add_gff3_annotation, read_genome
+    from domains.genomics.baselines import prodigal_code, prodigal_genes
+    from domains.genomics.data import add_gff3_annotation, read_genome, stated_code
     from domains.genomics.evaluate import score_bases, score_genes
     from domains.genomics.predict import predict_genes
     from shared.atomic import atomic_open, check_outputs
@@ -250,27 +260,33 @@ def _evaluate(args):
     truth = [gene for contig in reference for gene in contig.genes]
     if not truth:
         raise InputError(f"{args.genbank}: no CDS annotation to score against")
-    table = reference[0].translation_table  # the reference's genetic code (4 for Mycoplasma) for every caller
+    # one genetic code (4 for Mycoplasma) for every caller: given, else the reference's, else detected below
+    table = args.translation_table or stated_code(reference, args.genbank)
+    source = "given" if args.translation_table else "stated" if table else "detected"
     started = time.perf_counter()
     if args.pred:
         predicted_contigs = read_genome(args.genbank, use_annotation=False, translation_table=table)
         add_gff3_annotation(predicted_contigs, args.pred, require_cds=True)
         predicted = [gene for contig in predicted_contigs for gene in contig.genes]
         name = "pred"
+        table = table or prodigal_code(predicted_contigs, mask=args.mask)
     else:
         blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
         import_tensorflow()  # its start-up notices held back
         from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
 
-        predicted = predict_genes(load_gene_model(args.model), blank, mask=args.mask)
+        predicted = predict_genes(load_gene_model(args.model), blank, mask=args.mask, detect_code=table is None)
         name = "gated"
+        table = blank[0].translation_table  # detection set it on every contig
     seconds = time.perf_counter() - started
     started = time.perf_counter()
     prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False, translation_table=table), mask=args.mask)
     prodigal_seconds = time.perf_counter() - started
+    code = {"translation_table": table, "translation_table_source": source}
     results = {
-        name: {**score_genes(predicted, truth), **score_bases(predicted, reference), "seconds": seconds},
-        "prodigal": {**score_genes(prodigal, truth), **score_bases(prodigal, reference), "seconds": prodigal_seconds},
+        name: {**score_genes(predicted, truth), **score_bases(predicted, reference), "seconds": seconds, **code},
+        "prodigal": {**score_genes(prodigal, truth), **score_bases(prodigal, reference), "seconds": prodigal_seconds,
+                     **code},
     }
     if args.out:
         with atomic_open(args.out, "w", force=args.force) as handle:
@@ -282,6 +298,7 @@ def _evaluate(args):
     print(f"{'metric':20s}" + "".join(f"{model:>12s}" for model in results))
     for metric in metrics:
         print(f"{metric:20s}" + "".join(f"{results[model][metric]:12.4f}" for model in results))
+    print(f"genetic code {table} for both callers ({CODE_SOURCES[source]})")
 
 
 def main(argv):

@@ -3,6 +3,9 @@
 Single mode (Prodigal's default): the gene finder is trained on the genome itself (all its contigs together)
 and then finds genes on every contig. Prodigal needs at least 20,000 bases to train; a smaller genome runs in
 metagenomic mode (pre-trained models), as the Prodigal binary advises.
+
+Prodigal does not tell genetic code 4 from 11 by itself; :func:`prodigal_code` does, as CheckM does it with
+Prodigal (the rule :func:`domains.genomics.predict.predict_genes` applies to the gene finder's calls).
 """
 
 from __future__ import annotations
@@ -51,3 +54,17 @@ def prodigal_genes(contigs, translation_table=None, closed=False, mask=False):
                 )
             )
     return genes
+
+
+def prodigal_code(contigs, mask=False):
+    """The genetic code of a genome, 4 or 11, from Prodigal's genes: 4 when its genes called with code 4 cover
+    more than :data:`~domains.genomics.predict.CODE4_GAIN` more of ``contigs`` than with code 11
+    (:func:`~domains.genomics.predict.coding_density`), else 11. A genome under 20,000 bases (metagenomic mode,
+    whose models carry their own codes) always gets 11. Runs Prodigal twice; ``mask`` as in
+    :func:`prodigal_genes`."""
+    from domains.genomics.predict import CODE4_GAIN, coding_density
+
+    if sum(len(contig) for contig in contigs) < MIN_TRAINING_BASES:
+        return 11
+    density = {table: coding_density(contigs, prodigal_genes(contigs, table, mask=mask)) for table in (4, 11)}
+    return 4 if density[4] - density[11] > CODE4_GAIN else 11

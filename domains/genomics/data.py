@@ -47,7 +47,8 @@ Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:
 - partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=`` in GFF3) mark the gene partial at that end:
   its bases are still labelled coding (respecting ``codon_start``), but a partial 5' end gets no start-codon
   label and a partial 3' end no stop-codon label;
-- the genetic code is the record's ``transl_table`` (11 by default; 4 for Mycoplasma, where TGA is Trp).
+- the genetic code is the record's ``transl_table`` (11 by default; 4 for Mycoplasma, where TGA is Trp);
+  :func:`stated_code` gives the one code all records' CDS state, for a genome read as one.
 
 Labels (:func:`label_contig`) are arrays over the two strands, axis 0 = forward, 1 = reverse, indexed by
 forward-strand position: ``coding`` (0 = non-coding, 1/2/3 = codon position, counted in the gene's own
@@ -141,6 +142,8 @@ class Contig:
         linear: the genome file states the record is linear (GenBank topology ``linear``), so that a GFF3 line
             with start > end on it is refused rather than read as PTT's origin notation; ``False`` when the
             file says nothing (FASTA) or the record is circular.
+        stated_tables: the genetic codes its GenBank CDS state (``/transl_table``, pseudogenes included), read
+            whether or not the CDS are (``use_annotation``); empty when none states one (FASTA).
     """
 
     id: str
@@ -149,6 +152,7 @@ class Contig:
     translation_table: int = 11
     genes: list = field(default_factory=list)
     linear: bool = False
+    stated_tables: frozenset = frozenset()
 
     def __post_init__(self):
         self.sequence = self.sequence.upper()
@@ -281,7 +285,8 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
         seen.add(record.id)
         sequence = clean_sequence(record.seq, record.id, path)
         topology = record.annotations.get("topology")
-        contig = Contig(record.id, sequence, circular=topology == "circular", linear=topology == "linear")
+        contig = Contig(record.id, sequence, circular=topology == "circular", linear=topology == "linear",
+                        stated_tables=_stated_tables(record.features, record.id, path))
         if kind == "genbank" and use_annotation:
             contig.genes = genes_from_features(record.features, contig, path)
         contigs.append(contig)
@@ -290,6 +295,40 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
     for contig in contigs:
         contig.translation_table = translation_table or _table_of(contig.genes) or 11
     return contigs
+
+
+def stated_code(contigs, path):
+    """The one genetic code that the CDS of ``contigs`` (read from ``path``) state, across all records, or
+    ``None`` when none states one (a FASTA file, a GenBank without ``/transl_table``).
+
+    Raises:
+        InputError: the records state more than one code (one genome has one), naming the file and, per code,
+            a record that states it.
+    """
+    where = {}
+    for contig in contigs:
+        for table in sorted(contig.stated_tables):
+            where.setdefault(table, contig.id)
+    if len(where) > 1:
+        codes = ", ".join(f"{table} (record {record!r})" for table, record in sorted(where.items()))
+        raise InputError(f"{path}: the CDS state more than one genetic code (/transl_table {codes}), where one "
+                         "genome has one: give --translation-table, or the genomes one at a time")
+    return next(iter(where), None)
+
+
+def _stated_tables(features, record_id, path):
+    """The distinct ``/transl_table`` values of the CDS among Biopython ``features``, as a frozenset of int.
+
+    Raises:
+        InputError: a value is not a whole number, naming the file and the record.
+    """
+    values = {str(value).strip() for feature in features if feature.type == "CDS"
+              for value in feature.qualifiers.get("transl_table", [])}
+    bad = sorted(value for value in values if not value.isdigit())
+    if bad:
+        raise InputError(f"{path}: record {record_id!r} has a CDS with /transl_table={bad[0]!r}: not a genetic code "
+                         "number")
+    return frozenset(int(value) for value in values)
 
 
 def add_gff3_annotation(contigs, path, require_cds=False):

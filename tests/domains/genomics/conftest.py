@@ -24,3 +24,25 @@ def _stop_share(contig):
 def stop_share():
     """:func:`_stop_share`: checks that an annotation (read or called) ends its genes in stop codons."""
     return _stop_share
+
+
+def _recoded_to_code4(contig, end):
+    """The first ``end`` bases of ``contig`` with the Trp codon TGG of every complete annotated gene inside
+    them written TGA, as a genome on genetic code 4 writes much of its Trp."""
+    bases = list(contig.sequence[:end])
+    complement = str.maketrans("ACGT", "TGCA")
+    for gene in contig.genes:
+        if gene.partial_start or gene.partial_end or max(stop for _, stop in gene.parts) > end:
+            continue
+        positions = gene.positions()[gene.codon_start - 1:]
+        for codon in positions[:len(positions) // 3 * 3].reshape(-1, 3)[:-1]:  # every codon but the stop
+            text = "".join(bases[i] for i in codon)
+            if (text if gene.strand == 1 else text.translate(complement)) == "TGG":
+                bases[codon[2]] = "A" if gene.strand == 1 else "T"
+    return "".join(bases)
+
+
+@pytest.fixture
+def recoded_to_code4():
+    """:func:`_recoded_to_code4`: a stretch of a code-11 genome made to read as a genome on genetic code 4."""
+    return _recoded_to_code4

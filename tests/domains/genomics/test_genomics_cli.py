@@ -365,3 +365,84 @@ def test_evaluate_refuses_swapped_coordinates_on_a_linear_record(tmp_path, capsy
     assert captured.err.splitlines() == [f"error: {pred}: line {number}: start {row[3]} > end {row[4]} on record "
                                          f"{piece.id!r}, which is linear (GenBank topology 'linear'): GFF3 needs "
                                          "start <= end"]
+
+
+def _code4_reference(path, recoded_to_code4, table, end=100_000):
+    """The bundled genome's first ``end`` bases made to read as genetic code 4 (``recoded_to_code4``), after an
+    800-base record without CDS, written as GenBank to ``path``; its CDS state ``/transl_table=table`` (none
+    for ``None``). Returns the piece (its genes the reference's)."""
+    from Bio import SeqIO
+    from Bio.Seq import Seq
+    from Bio.SeqFeature import FeatureLocation, SeqFeature
+    from Bio.SeqRecord import SeqRecord
+
+    (contig,) = read_genome(GENOME)
+    piece = sub_contig(contig, 0, end)
+    stated = {"transl_table": [str(table)]} if table else {}
+    records = [SeqRecord(Seq(contig.sequence[-800:]), id="first", annotations={"molecule_type": "DNA"}),
+               SeqRecord(Seq(recoded_to_code4(contig, end)), id=piece.id, annotations={"molecule_type": "DNA"})]
+    for gene in piece.genes:
+        (start, stop), = gene.parts
+        records[1].features.append(SeqFeature(FeatureLocation(start, stop, gene.strand), type="CDS",
+                                              qualifiers={"locus_tag": [gene.id], **stated}))
+    SeqIO.write(records, path, "genbank")
+    return piece
+
+
+def _evaluated(capsys, *args):
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["evaluate", *map(str, args)])
+    captured = capsys.readouterr()
+    assert exited.value.code == 0, captured.err
+    return captured.out
+
+
+def test_evaluate_reads_the_genetic_code_the_reference_states_on_any_record_else_detects_it(
+        tmp_path, capsys, recoded_to_code4):
+    # found in audit: the code came from the first record alone, 11 when it had no CDS (or when no CDS stated
+    # one): on M. gallisepticum with an 800-base record first, F1 0.94 -> 0.41 for both callers, silently
+    for table, source in ((4, "stated"), (None, "detected")):
+        piece = _code4_reference(tmp_path / "ref.gb", recoded_to_code4, table)
+        write_gff3(tmp_path / "pred.gff3", [piece], piece.genes, force=True)
+        text = _evaluated(capsys, "--genbank", tmp_path / "ref.gb", "--pred", tmp_path / "pred.gff3")
+        scores = json.loads(_evaluated(capsys, "--genbank", tmp_path / "ref.gb", "--pred", tmp_path / "pred.gff3",
+                                       "--json"))
+        assert scores["prodigal"]["f1"] > 0.7 and scores["pred"]["f1"] == 1.0, source  # 0.48 on code 11
+        assert [scores[name]["translation_table_source"] for name in ("pred", "prodigal")] == [source, source]
+        assert scores["prodigal"]["translation_table"] == 4
+        assert text.splitlines()[-1].startswith("genetic code 4 for both callers (")
+    given = json.loads(_evaluated(capsys, "--genbank", tmp_path / "ref.gb", "--pred", tmp_path / "pred.gff3",
+                                  "--json", "--translation-table", "11"))
+    assert given["prodigal"]["translation_table"] == 11 and given["prodigal"]["translation_table_source"] == "given"
+    assert given["prodigal"]["f1"] < scores["prodigal"]["f1"] - 0.2  # TGA read as a stop cuts the genes
+
+
+def test_evaluate_refuses_a_reference_whose_records_state_two_genetic_codes(tmp_path, capsys):
+    from Bio import SeqIO
+
+    _genbank_piece(tmp_path / "piece.gb", 30_000)
+    records = list(SeqIO.parse(tmp_path / "piece.gb", "genbank"))
+    other = records[0][:10_000]
+    other.id = other.name = "other"
+    for record, table in ((records[0], "11"), (other, "4")):
+        for feature in record.features:
+            feature.qualifiers["transl_table"] = [table]
+    SeqIO.write([records[0], other], tmp_path / "ref.gb", "genbank")
+    with pytest.raises(SystemExit) as exited:
+        run(main, ["evaluate", "--genbank", str(tmp_path / "ref.gb"), "--json"])
+    captured = capsys.readouterr()
+    assert exited.value.code == 2 and captured.out == ""
+    assert captured.err.splitlines() == [
+        f"error: {tmp_path / 'ref.gb'}: the CDS state more than one genetic code (/transl_table 4 (record 'other'), "
+        f"11 (record {records[0].id!r})), where one genome has one: give --translation-table, or the genomes one "
+        "at a time"]
+
+
+def test_evaluate_detects_genetic_code_4_with_the_gene_finder_as_predict_does(tmp_path, recoded_to_code4):
+    _code4_reference(tmp_path / "ref.gb", recoded_to_code4, None)
+    result = _cli("evaluate", "--genbank", tmp_path / "ref.gb", "--json")
+    assert result.returncode == 0, result.stderr[-2000:]
+    scores = json.loads(result.stdout.strip().splitlines()[-1])
+    assert scores["gated"]["f1"] > 0.7 and scores["prodigal"]["f1"] > 0.7
+    for name in ("gated", "prodigal"):
+        assert (scores[name]["translation_table"], scores[name]["translation_table_source"]) == (4, "detected")

@@ -86,26 +86,10 @@ def test_gene_across_the_origin_of_a_circular_genome_is_called_once(model):
 
 
 
-def _recoded_to_code4(contig, end):
-    """The first ``end`` bases of ``contig`` with the Trp codon TGG of every complete annotated gene inside
-    them written TGA, as a genome on genetic code 4 writes much of its Trp."""
-    bases = list(contig.sequence[:end])
-    complement = str.maketrans("ACGT", "TGCA")
-    for gene in contig.genes:
-        if gene.partial_start or gene.partial_end or max(stop for _, stop in gene.parts) > end:
-            continue
-        positions = gene.positions()[gene.codon_start - 1:]
-        for codon in positions[:len(positions) // 3 * 3].reshape(-1, 3)[:-1]:  # every codon but the stop
-            text = "".join(bases[i] for i in codon)
-            if (text if gene.strand == 1 else text.translate(complement)) == "TGG":
-                bases[codon[2]] = "A" if gene.strand == 1 else "T"
-    return "".join(bases)
-
-
-def test_genetic_code_4_is_detected_and_code_11_kept(model):
+def test_genetic_code_4_is_detected_and_code_11_kept(model, recoded_to_code4):
     (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
     plain = Contig("plain", contig.sequence[:300_000])
-    recoded = Contig("recoded", _recoded_to_code4(contig, 300_000))
+    recoded = Contig("recoded", recoded_to_code4(contig, 300_000))
     assert sum(a != b for a, b in zip(plain.sequence, recoded.sequence)) > 500  # about 2 per gene
     kept = predict_genes(model, [plain], detect_code=True)
     assert plain.translation_table == 11 and kept == predict_genes(model, [Contig("plain", plain.sequence)])
