@@ -9,8 +9,9 @@ Examples::
     python -m domains.genomics evaluate --genbank reference.gbff.gz --json
     python -m domains.genomics evaluate --genbank reference.gbff.gz --pred genes.gff3
 
-Without ``--translation-table``, ``predict`` detects genetic code 4 (Mycoplasma: TGA = Trp) from the genes
-themselves (:func:`domains.genomics.predict.predict_genes`) and says so on stderr; code 11 otherwise.
+Without ``--translation-table``, ``predict`` takes the genetic code a GenBank's CDS state (``/transl_table``, one
+code across the records), else detects code 4 (Mycoplasma: TGA = Trp) from the genes themselves
+(:func:`domains.genomics.predict.predict_genes`), and says so on stderr; code 11 otherwise.
 ``evaluate`` runs both callers on one code: ``--translation-table``, else the one the reference's CDS state
 (``/transl_table``, on any record; records stating two codes are refused), else detected (the gene finder's rule;
 with ``--pred``, the same rule on Prodigal's genes); its output names the code and where it came from.
@@ -53,15 +54,17 @@ def _parser():
         epilog="examples:\n  python -m domains.genomics predict genome.fna.gz --out genes.gff3 --proteins genes.faa\n"
                "  python -m domains.genomics predict genomes/ --out annotations/ --jobs 4\n"
                "  python -m domains.genomics predict draft_scaffolds.fna --mask --out genes.gff3")
-    predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored); "
-                                        "or a directory of them, annotated in parallel into --out")
+    predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored, "
+                                        "but for the genetic code its CDS state in /transl_table); or a directory "
+                                        "of them, annotated in parallel into --out")
     predict.add_argument("--out", help="GFF3 file to write (default: standard output); for a directory of genomes, "
                                        "the output directory (one NAME.gff3 and NAME.faa per genome)")
     predict.add_argument("--proteins", help="also write the proteins as FASTA to this file; '-' is standard output, "
                                             "when the GFF3 goes to an --out file and there is no --json")
     predict.add_argument("--translation-table", type=int, choices=(4, 11),
-                         help="genetic code (default: detected: 4 when the genes called with code 4 cover over 5 "
-                              "points more of the genome than with code 11, else 11)")
+                         help="genetic code (default: the one a GenBank's CDS state in /transl_table, else "
+                              "detected: 4 when the genes called with code 4 cover over 5 points more of the genome "
+                              "than with code 11, else 11)")
     predict.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     predict.add_argument("--mask", action="store_true", help=MASK_HELP)
     predict.add_argument("--jobs", type=int, default=1, help="worker processes for a directory of genomes")
@@ -130,7 +133,7 @@ def _parser():
 def _predict(args):
     from Bio import SeqIO
 
-    from domains.genomics.data import read_genome
+    from domains.genomics.data import read_genome, stated_code
     from domains.genomics.gff3 import gff3_lines, protein_records, write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
     from shared.atomic import check_outputs
@@ -145,13 +148,20 @@ def _predict(args):
         raise InputError(f"--proteins -: standard output already carries {taken}; give --proteins FILE")
     check_outputs({"--out": args.out, "--proteins": args.proteins}, [args.genome], args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
+    stated = None if args.translation_table else stated_code(contigs, args.genome)  # a GenBank's /transl_table
+    for contig in contigs:
+        contig.translation_table = args.translation_table or stated or 11
     import_tensorflow()  # its start-up notices held back
     from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
 
     model = load_gene_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
-    genes = predict_genes(model, contigs, verbose=verbose, detect_code=args.translation_table is None, mask=args.mask)
-    if args.translation_table is None and contigs[0].translation_table == 4:
+    detect = args.translation_table is None and stated is None
+    genes = predict_genes(model, contigs, verbose=verbose, detect_code=detect, mask=args.mask)
+    if stated:
+        print(f"{args.genome}: genetic code {stated}, as the file's CDS state (/transl_table); pass "
+              "--translation-table to override", file=sys.stderr)
+    elif detect and contigs[0].translation_table == 4:
         print(f"{args.genome}: genetic code 4 detected (TGA read as Trp); pass --translation-table 11 to override",
               file=sys.stderr)
     if args.out:

@@ -81,8 +81,9 @@ def annotate_directory(directory, out, model_path, jobs=1, force=False, translat
     Args:
         directory: the folder of genomes. out: the output folder (created if needed).
         model_path: the ``.keras`` gene finder. jobs: worker processes.
-        force: redo genomes whose outputs exist. translation_table: genetic code for all genomes (default:
-            detected per genome, as ``predict`` does: :func:`domains.genomics.predict.predict_genes`).
+        force: redo genomes whose outputs exist. translation_table: genetic code for all genomes (default, per
+            genome as ``predict`` does: the one a GenBank's CDS state in ``/transl_table``, else detected by
+            :func:`domains.genomics.predict.predict_genes`).
         mask: no gene across a run of 50 or more N (``predict --mask``).
         report: called with each :class:`Outcome` as soon as it is known.
 
@@ -148,16 +149,19 @@ def _init_worker(model_path, threads):
 def _annotate_one(path, stem, translation_table, force, mask=False, model=None):
     """Calls genes on one genome with ``model`` (default: the worker's) and writes ``<stem>.faa`` then
     ``<stem>.gff3``."""
-    from domains.genomics.data import read_genome
+    from domains.genomics.data import read_genome, stated_code
     from domains.genomics.gff3 import write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
 
     started = time.perf_counter()
     try:
         contigs = read_genome(path, translation_table=translation_table, use_annotation=False)
+        table = translation_table or stated_code(contigs, path)  # a GenBank's /transl_table
     except (InputError, OSError) as error:
         return Outcome(path, "failed", error=_reason(error, path))
-    genes = predict_genes(model or _MODEL, contigs, detect_code=translation_table is None, mask=mask)
+    for contig in contigs:
+        contig.translation_table = table or 11
+    genes = predict_genes(model or _MODEL, contigs, detect_code=table is None, mask=mask)
     # an .faa without its .gff3 is left from an interrupted run: replace it
     write_proteins(f"{stem}.faa", contigs, genes, force=True)
     write_gff3(f"{stem}.gff3", contigs, genes, force=force)

@@ -446,3 +446,27 @@ def test_evaluate_detects_genetic_code_4_with_the_gene_finder_as_predict_does(tm
     assert scores["gated"]["f1"] > 0.7 and scores["prodigal"]["f1"] > 0.7
     for name in ("gated", "prodigal"):
         assert (scores[name]["translation_table"], scores[name]["translation_table_source"]) == (4, "detected")
+
+
+def test_predict_takes_the_genetic_code_a_genbank_states(tmp_path):
+    # found in audit: predict ignored the /transl_table of a GenBank's CDS and detected the code (on a 3-kb
+    # M. gallisepticum slice, whose CDS all state 4, it detected 11); here a code-11 genome states 4
+    from Bio import SeqIO
+
+    _genbank_piece(tmp_path / "piece.gb", 20_000)
+    (record,) = SeqIO.parse(tmp_path / "piece.gb", "genbank")
+    for feature in record.features:
+        feature.qualifiers["transl_table"] = ["4"]
+    (tmp_path / "genomes").mkdir()
+    SeqIO.write(record, tmp_path / "genomes" / "stated.gb", "genbank")
+    result = _cli("predict", tmp_path / "genomes" / "stated.gb")
+    assert result.returncode == 0, result.stderr[-2000:]
+    tables = {line.split("\t")[8].split(";")[-1] for line in result.stdout.splitlines() if "\tCDS\t" in line}
+    assert tables == {"transl_table=4"}
+    assert result.stderr.splitlines()[0] == (f"{tmp_path / 'genomes' / 'stated.gb'}: genetic code 4, as the file's "
+                                             "CDS state (/transl_table); pass --translation-table to override")
+    given = _cli("predict", tmp_path / "genomes" / "stated.gb", "--translation-table", "11")
+    assert "transl_table=4" not in given.stdout and "genetic code" not in given.stderr
+    batch = _cli("predict", tmp_path / "genomes", "--out", tmp_path / "annotated")
+    assert batch.returncode == 0, batch.stderr[-2000:]
+    assert (tmp_path / "annotated" / "stated.gff3").read_text() == result.stdout
