@@ -57,10 +57,12 @@ def _parser():
     predict.add_argument("genome", help="FASTA or GenBank, plain or gzip (a GenBank's own annotation is ignored, "
                                         "but for the genetic code its CDS state in /transl_table); or a directory "
                                         "of them, annotated in parallel into --out")
-    predict.add_argument("--out", help="GFF3 file to write (default: standard output); for a directory of genomes, "
-                                       "the output directory (one NAME.gff3 and NAME.faa per genome)")
-    predict.add_argument("--proteins", help="also write the proteins as FASTA to this file; '-' is standard output, "
-                                            "when the GFF3 goes to an --out file and there is no --json")
+    predict.add_argument("--out", help="GFF3 file to write (default: standard output; gzip-compressed when the name "
+                                       "ends in .gz); for a directory of genomes, the output directory (one "
+                                       "NAME.gff3 and NAME.faa per genome)")
+    predict.add_argument("--proteins", help="also write the proteins as FASTA to this file (gzip-compressed when "
+                                            "the name ends in .gz); '-' is standard output, when the GFF3 goes to "
+                                            "an --out file and there is no --json")
     predict.add_argument("--translation-table", type=int, choices=(4, 11),
                          help="genetic code (default: the one a GenBank's CDS state in /transl_table, else "
                               "detected: 4 when the genes called with code 4 cover over 5 points more of the genome "

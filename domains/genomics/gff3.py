@@ -15,11 +15,16 @@ GFF3 (https://github.com/The-Sequence-Ontology/Specifications/blob/master/gff3.m
 - the score column (6) is always ``.``; attributes: ``ID``, ``partial=true`` with ``start_range``/``end_range``
   on open ends, and ``transl_table`` when the gene carries one (nothing else: no scores, no start codon type).
 
-Files are written atomically and never over an existing file without ``force``.
+Files are written atomically and never over an existing file without ``force``; a file whose name ends in
+``.gz`` is gzip-compressed.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gzip
+import io
+import os
 from urllib.parse import quote
 
 from Bio import SeqIO
@@ -69,7 +74,7 @@ def _escaped(text):
 
 def write_gff3(path, contigs, genes, force=False, source="gated-domains"):
     """Writes ``genes`` (on ``contigs``) to ``path`` as GFF3; see the module docstring."""
-    with atomic_open(path, "w", force=force, encoding="utf-8", newline="\n") as handle:
+    with _output(path, force) as handle:
         handle.write("\n".join(gff3_lines(contigs, genes, source)) + "\n")
 
 
@@ -107,8 +112,22 @@ def protein_records(contigs, genes):
 
 def write_proteins(path, contigs, genes, force=False):
     """Writes the proteins of ``genes`` to ``path`` as FASTA (:func:`protein_records`)."""
-    with atomic_open(path, "w", force=force, encoding="utf-8") as handle:
+    with _output(path, force) as handle:
         SeqIO.write(protein_records(contigs, genes), handle, "fasta")
+
+
+@contextlib.contextmanager
+def _output(path, force):
+    """A text handle (UTF-8, ``\\n`` line ends) writing ``path`` atomically (``shared.atomic``),
+    gzip-compressed when the name ends in ``.gz`` (the gzip header names the file less ``.gz``, time 0)."""
+    if not os.fspath(path).endswith(".gz"):
+        with atomic_open(path, "w", force=force, encoding="utf-8", newline="\n") as handle:
+            yield handle
+        return
+    with (atomic_open(path, "wb", force=force) as raw,
+          gzip.GzipFile(os.path.basename(path), "wb", fileobj=raw, mtime=0) as packed,
+          io.TextIOWrapper(packed, encoding="utf-8", newline="\n") as handle):
+        yield handle
 
 
 def _parts_with_phase(gene, length, skip):

@@ -94,3 +94,20 @@ def test_proteins_equal_the_annotated_translations(tmp_path, streptococcus):
     records = list(SeqIO.parse(path, "fasta"))
     assert [str(r.seq) for r in records] == translations[:5]
     assert np.all([r.id == g.id for r, g in zip(records, contig.genes)])
+
+
+def test_outputs_named_gz_are_gzip_compressed(tmp_path, streptococcus):
+    # found in audit: predict --out x.gff3.gz --proteins x.faa.gz wrote plain text under the .gz names
+    import gzip
+
+    genes = streptococcus[0].genes[:20]
+    write_gff3(tmp_path / "genes.gff3.gz", streptococcus, genes)
+    write_proteins(tmp_path / "genes.faa.gz", streptococcus, genes)
+    write_gff3(tmp_path / "genes.gff3", streptococcus, genes)
+    write_proteins(tmp_path / "genes.faa", streptococcus, genes)
+    for name in ("genes.gff3", "genes.faa"):
+        with gzip.open(tmp_path / f"{name}.gz", "rb") as handle:
+            assert handle.read() == (tmp_path / name).read_bytes()
+    fresh = read_genome(bundled("genomics", GENOME), annotation=tmp_path / "genes.gff3.gz")
+    assert [g.parts for g in fresh[0].genes] == [g.parts for g in genes]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["genes.faa", "genes.faa.gz", "genes.gff3", "genes.gff3.gz"]
