@@ -7,7 +7,8 @@ the sequences by their record ids.
 Sequences are cleaned as follows, per record:
 
 - the file is read as UTF-8 (a leading byte-order mark dropped), or as Latin-1 when it is not valid UTF-8 (a
-  FASTA header or a GenBank DEFINITION written in Latin-1); only a NUL byte makes it "not a text file";
+  FASTA header or a GenBank DEFINITION written in Latin-1); only a NUL byte makes it "not a text file"; lines
+  may end in LF, CR LF or a lone CR (classic Mac OS);
 - whitespace and digits inside the sequence are dropped, letters are upper-cased, ``U`` reads as ``T``;
 - IUPAC ambiguity codes (``R Y K M S W B D H V``), ``N``, hard-masked bases (``X``) and alignment gaps
   (``-`` and ``.``, each one position, so that coordinates stay those of the file as other tools index it)
@@ -164,7 +165,8 @@ class Contig:
 def open_text(path):
     """Opens ``path`` for reading text, gunzipping when the file starts with the gzip magic bytes: UTF-8 (a
     leading byte-order mark dropped), or Latin-1 when the bytes are not valid UTF-8 (every byte is a Latin-1
-    character, so a stray accented letter in a header does not make the file unreadable).
+    character, so a stray accented letter in a header does not make the file unreadable). Lines may end in
+    LF, CR LF or a lone CR (classic Mac OS); the handle gives them all as LF.
 
     Raises:
         FileNotFoundError / IsADirectoryError: as ``open`` does.
@@ -187,7 +189,7 @@ def open_text(path):
         text = data.decode("latin-1")
     if "\x00" in text:
         raise InputError(f"{path}: not a text file (FASTA, GenBank or GFF3 expected)")
-    return io.StringIO(text)
+    return io.StringIO(text, newline=None)  # universal newlines: \r\n and a lone \r (old Mac) read as \n
 
 
 def sniff_format(handle, path):

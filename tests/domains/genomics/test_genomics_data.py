@@ -284,6 +284,17 @@ def test_byte_order_mark_is_dropped_and_a_sequence_without_acgt_is_named_as_such
     assert gap.sequence == "NNNNNNNN"
 
 
+def test_lone_carriage_returns_end_lines(tmp_path):
+    # found in audit: a FASTA with classic Mac OS line ends (CR alone) was one line, "record 'chr1' has no sequence"
+    fasta = tmp_path / "mac.fa"
+    fasta.write_bytes(f">chr1 first\r{TOY[:6]}\r{TOY[6:]}\r>chr2\r\n{TOY}\r\n".encode())
+    gff = tmp_path / "mac.gff3"
+    gff.write_bytes(b"##gff-version 3\rchr2\tx\tCDS\t4\t12\t.\t+\t0\tID=a\r")
+    contigs = read_genome(fasta, annotation=gff)
+    assert [(c.id, c.sequence) for c in contigs] == [("chr1", TOY), ("chr2", TOY)]
+    assert [g.parts for g in contigs[1].genes] == [((3, 12),)]
+
+
 def test_prediction_file_without_cds_lines_is_refused_when_cds_are_required(tmp_path):
     fasta = _write(tmp_path, "g.fa", ">chr1\n" + TOY + "\n")
     gff = _write(tmp_path, "genes.gff3", "##gff-version 3\nchr1\tx\tgene\t4\t12\t.\t+\t.\tID=g\n")
