@@ -18,11 +18,11 @@ Sequences are cleaned as follows, per record:
   reads as ``N`` too while it is at most 1 % of a record's letters; above that the record is taken for a
   protein sequence, or a genome with protein spliced into it, and refused (those nine letters make up 16 % to
   50 % of every protein of the bundled genome);
-- a record with no bases, with only ambiguity codes other than ``N`` (no ``A``/``C``/``G``/``T``/``N``), with
-  no sequence at all in a GenBank file (a CONTIG or WGS master record, an empty ``ORIGIN``), or with an empty
-  id (a FASTA ``>`` line with nothing after it) is refused with an :class:`~shared.cli.InputError` naming the
-  file and the record; a record of ``N`` (a gap placeholder, with or without other ambiguity codes, ``X`` or
-  gaps) is read, all masked, and holds no gene.
+- a record with no bases, with no sequence at all in a GenBank file (a CONTIG or WGS master record, an empty
+  ``ORIGIN``), or with an empty id (a FASTA ``>`` line with nothing after it) is refused with an
+  :class:`~shared.cli.InputError` naming the file and the record; a record without ``A``/``C``/``G``/``T``
+  (a gap placeholder: ``N``, other ambiguity codes, ``X`` or gaps, in any mix) is read, all masked, and holds
+  no gene.
 
 GFF3 seqids are joined to the genome's record ids (:func:`add_gff3_annotation`): an exact match always; else a
 seqid without a version (no ``.<digits>`` suffix, ``NC_000913``) names the one record whose id less its version
@@ -213,8 +213,8 @@ def clean_sequence(raw, record_id, path):
     """The cleaned ``ACGTN`` sequence of one record (see the module docstring).
 
     Raises:
-        InputError: the record is empty or has no sequence at all (a GenBank CONTIG record: only its length), has
-            no ``A``/``C``/``G``/``T`` at all, or looks like a protein sequence.
+        InputError: the record is empty or has no sequence at all (a GenBank CONTIG record: only its length), or
+            looks like a protein sequence.
     """
     try:
         text = str(raw)
@@ -231,11 +231,6 @@ def clean_sequence(raw, record_id, path):
         raise InputError(
             f"{path}: record {record_id!r} does not look like DNA ({unknown} of {len(letters)} letters are not "
             "nucleotide codes, such as E F I L P Q; is it a protein sequence?)"
-        )
-    if not set(letters) & set("ACGTUN" + MASKED):
-        raise InputError(
-            f"{path}: record {record_id!r} has no A, C, G, T or N at all: its {len(letters)} letters are all "
-            f"ambiguity codes (first: {letters[:20]!r})"
         )
     if unknown:
         letters = "".join(ch if ch in _KEEP else "N" for ch in letters)
