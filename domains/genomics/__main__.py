@@ -115,7 +115,8 @@ def _parser():
     evaluate = verbs.add_parser("evaluate", help="score gene calls against a reference annotation, beside Prodigal",
                                 epilog="example: python -m domains.genomics evaluate --genbank ref.gbff.gz --json")
     evaluate.add_argument("--genbank", required=True, help="reference GenBank with CDS annotation")
-    evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model)")
+    evaluate.add_argument("--pred", help="GFF3 of gene calls to score (default: predict with --model); its seconds "
+                                         "are not known: NaN in the table, null in JSON")
     evaluate.add_argument("--model", default=str(SHIPPED), help="a .keras gene finder (default: the shipped one)")
     evaluate.add_argument("--mask", action="store_true", help=MASK_HELP + " (Prodigal beside it too)")
     evaluate.add_argument("--translation-table", type=int, choices=(4, 11),
@@ -275,7 +276,7 @@ def _evaluate(args):
     # one genetic code (4 for Mycoplasma) for every caller: given, else the reference's, else detected below
     table = args.translation_table or stated_code(reference, args.genbank)
     source = "given" if args.translation_table else "stated" if table else "detected"
-    started = time.perf_counter()
+    seconds = float("nan")  # the gene calls' run time: known only when they are made here
     if args.pred:
         predicted_contigs = read_genome(args.genbank, use_annotation=False, translation_table=table)
         add_gff3_annotation(predicted_contigs, args.pred, require_cds=True)
@@ -283,6 +284,7 @@ def _evaluate(args):
         name = "pred"
         table = table or prodigal_code(predicted_contigs, mask=args.mask)
     else:
+        started = time.perf_counter()
         blank = read_genome(args.genbank, use_annotation=False, translation_table=table)
         import_tensorflow()  # its start-up notices held back
         from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
@@ -290,7 +292,7 @@ def _evaluate(args):
         predicted = predict_genes(load_gene_model(args.model), blank, mask=args.mask, detect_code=table is None)
         name = "gated"
         table = blank[0].translation_table  # detection set it on every contig
-    seconds = time.perf_counter() - started
+        seconds = time.perf_counter() - started
     started = time.perf_counter()
     prodigal = prodigal_genes(read_genome(args.genbank, use_annotation=False, translation_table=table), mask=args.mask)
     prodigal_seconds = time.perf_counter() - started

@@ -249,6 +249,8 @@ def test_evaluate_json_writes_null_for_a_metric_of_nothing(tmp_path):
         assert set(scores) == {"pred", "prodigal"} and set(scores["pred"]) == set(scores["prodigal"])
         assert scores["pred"]["n_matched"] == 0 and scores["pred"]["precision"] == 0.0
         assert scores["pred"]["start_accuracy"] is None  # no stop-matched pair: no share to report
+        # found in audit: the GFF3's parse time was reported as its seconds, beside Prodigal's run time
+        assert scores["pred"]["seconds"] is None and scores["prodigal"]["seconds"] > 0
 
 
 @pytest.mark.parametrize("text", ["##gff-version 3\n", "##gff-version 3\npiece\tx\tgene\t1\t90\t.\t+\t.\tID=g\n"])
