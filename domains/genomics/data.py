@@ -45,7 +45,8 @@ Annotation (the CDS features of a GenBank record or a GFF3 file) becomes :class:
   dialects of benchmark files, such as space-separated attributes, are repaired before parsing: see
   ``_normalise_gff``.) Other joins (programmed frameshifts such as *prfB*) are labelled part by part, the
   codon position running on across the junction;
-- partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=`` in GFF3) mark the gene partial at that end:
+- partial and fuzzy ends (``<``/``>`` in GenBank, ``partial=true`` in GFF3 or Prodigal's ``partial=10``/``01``/
+  ``11``) mark the gene partial at that end:
   its bases are still labelled coding (respecting ``codon_start``), but a partial 5' end gets no start-codon
   label and a partial 3' end no stop-codon label;
 - the genetic code is the record's ``transl_table`` (11 by default; 4 for Mycoplasma, where TGA is Trp);
@@ -619,10 +620,14 @@ def _codon_start(qualifiers, partial_start):
 
 def _partial_ends(location, qualifiers):
     """Whether the low and the high coordinate end of a CDS are partial: fuzzy GenBank positions
-    (``<``/``>``), or GFF3's ``partial=true`` with ``start_range``/``end_range`` (both ends without them)."""
+    (``<``/``>``), GFF3's ``partial=true`` with ``start_range``/``end_range`` (both ends without them), or
+    Prodigal's ``partial=LH`` (``10``, ``01``, ``11``: 1 where the low / high end runs off the sequence)."""
     low = isinstance(location.start, BeforePosition)
     high = isinstance(location.end, AfterPosition)
-    if str(_first(qualifiers, "partial") or "").lower() == "true":
+    partial = str(_first(qualifiers, "partial") or "").lower()
+    if len(partial) == 2 and set(partial) <= {"0", "1"}:
+        return low or partial[0] == "1", high or partial[1] == "1"
+    if partial == "true":
         ranged_low, ranged_high = "start_range" in qualifiers, "end_range" in qualifiers
         low = low or ranged_low or not (ranged_low or ranged_high)
         high = high or ranged_high or not (ranged_low or ranged_high)

@@ -101,6 +101,18 @@ def test_partial_gene_with_codon_start_and_origin_spanning_join(tmp_path):
     assert not labels["start"][0, 10:19].any()
 
 
+def test_prodigal_partial_flags_in_gff3(tmp_path):
+    # found in audit: Prodigal's partial=10/01/11 (low / high end off the sequence) read as complete genes
+    fasta = _write(tmp_path, "g.fa", ">chr1\n" + TOY + "\n")
+    rows = [("4", "12", "+", "10"), ("31", "39", "-", "01"), ("4", "12", "-", "11"), ("31", "39", "+", "00")]
+    gff = _write(tmp_path, "g.gff3", "##gff-version 3\n" + "".join(
+        f"chr1\tProdigal_v2.6.3\tCDS\t{start}\t{end}\t.\t{strand}\t0\tID=g{n};partial={flags}\n"
+        for n, (start, end, strand, flags) in enumerate(rows)))
+    (contig,) = read_genome(fasta, annotation=gff)
+    ends = {gene.id: (gene.partial_start, gene.partial_end) for gene in contig.genes}
+    assert ends == {"g0": (True, False), "g1": (True, False), "g2": (True, True), "g3": (False, False)}
+
+
 def test_gff3_annotation_of_a_fasta_genome_with_wrapped_line(tmp_path):
     fasta = _write(tmp_path, "g.fa", ">chr1 toy\n" + TOY[:30] + "\n" + TOY[30:].lower() + "  \n")
     gff = _write(tmp_path, "g.gff3", "##gff-version 3\n"
