@@ -17,6 +17,7 @@ from domains.genomics.data import (
     one_hot,
     open_text,
     read_genome,
+    stated_code,
     sub_contig,
 )
 from domains.genomics.gff3 import write_gff3
@@ -439,3 +440,18 @@ def test_blank_lines_before_the_first_fasta_record_are_skipped(tmp_path):
     """Found in audit: Biopython's "fasta" parser refused them in an 800-character message."""
     (contig,) = read_genome(_write(tmp_path, "g.fa", "\n  \n>TOY1\n" + TOY + "\n"))
     assert (contig.id, contig.sequence) == ("TOY1", TOY)
+
+
+def test_stated_genetic_code_is_read_whether_or_not_the_annotation_is(tmp_path):
+    # found in audit: evaluate took the first record's code alone; a record without CDS states none
+    stated = _genbank(TOY, [("4..12", ['locus_tag="a"', 'transl_table=4'])])
+    path = _write(tmp_path, "two.gb", _genbank("ACGT" * 10, [], name="BLANK") + stated)
+    for use_annotation in (True, False):
+        contigs = read_genome(path, use_annotation=use_annotation)
+        assert [c.stated_tables for c in contigs] == [frozenset(), frozenset({4})]
+        assert stated_code(contigs, path) == 4
+    assert stated_code(read_genome(_write(tmp_path, "g.fa", ">a\n" + TOY + "\n")), "g.fa") is None
+    bad = _write(tmp_path, "bad.gb", _genbank(TOY, [("4..12", ['locus_tag="a"', 'transl_table="four"'])]))
+    with pytest.raises(InputError) as raised:  # was a ValueError (exit 1) from int()
+        read_genome(bad, use_annotation=False)
+    assert str(raised.value) == f"{bad}: record 'TOY1.1' has a CDS with /transl_table='four': not a genetic code number"
