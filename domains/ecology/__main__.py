@@ -32,7 +32,10 @@ EVALUATE_EXAMPLES = """\
   python -m domains.ecology evaluate datasets/ecology/lynx.csv --protocol zhang2003 --train-end 1920 --json
   python -m domains.ecology evaluate panel.csv --protocol rolling --horizon 10 --covariates temp --json \\
       --out scores.json --seed 0
-  python -m domains.ecology evaluate panel.csv --baselines ar2 ricker --model gpdd"""
+  python -m domains.ecology evaluate panel.csv --baselines ar2 ricker --model gpdd
+--json: one object keyed by model name, "gated" first, each holding lower-case metrics. zhang2003: mse, mae, mase,
+crps (CRPS on the log10 scale), coverage80, coverage95. rolling: mase, smape, crps (PROTOCOL.md B's sCRPS: CRPS
+over the MASE scale), coverage80, coverage95, relative_mase (geometric mean vs naive), share_beating_naive, series."""
 
 
 #: Names ``--model`` accepts for the shipped weights (``domains/ecology/weights/``), besides a file path.
