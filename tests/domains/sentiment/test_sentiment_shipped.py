@@ -59,5 +59,5 @@ def test_texts_without_a_known_word_get_what_predict_help_says(classifier):
     p = np.round(classifier.predict_proba(unknown + ["😀 très"]).astype(float), 2)
     assert p[0] == p[1] == 0.51
     assert all(0.51 <= value <= 0.53 for value in p[2:5]) and p[5] == 0.49 and p[6] == 0.43
-    assert all(0.33 <= value <= 0.37 for value in p[7:10])
+    assert all(0.34 <= value <= 0.38 for value in p[7:10])
     assert 0.49 <= p[10] <= 0.53                                   # an emoji and a French word: two unknown tokens
