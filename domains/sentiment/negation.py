@@ -26,11 +26,14 @@ whose clitic *'s* the tokenizer splits off).
 - clause-boundary word in ``CLAUSE_BOUNDARIES``: *but yet however although though whereas while because unless
   except nevertheless nonetheless instead*; or *nor*, which opens a scope of its own ("neither boring nor bad":
   *boring* and *bad* each lie in one scope, not *bad* in two); or
-- coordinator *and*/*or*/*so* that opens a clause with its own subject: a subject pronoun follows (*i you he she
-  we they it there*: "I didn't expect much so I was pleasantly surprised"), or a determiner whose noun phrase of at
-  most three words is followed by a finite auxiliary or copula ("no big stars and the acting is superb"). Other
-  coordinators do not end a scope ("not funny or clever" negates both; "not the money and the fame"), nor does a
-  relative *that*/*which*.
+- coordinator *and*/*or*/*so* that opens a clause with its own subject: a subject pronoun follows (*i he she we
+  they*, or *you it there* right before a finite form: "I didn't expect much so I was pleasantly surprised"), or a
+  determiner whose noun phrase of at most three words is followed by a finite auxiliary or copula ("no big stars
+  and the acting is superb"). Other coordinators do not end a scope ("not funny or clever" negates both; "not the
+  money and the fame"; "not make me or you happy"; "so that ..."), nor does a relative *that*/*which*; nor do
+  *and*/*or* in the scope of a negated verb that takes a clause, when one follows it ("I don't think it is funny or
+  it is clever", "Nobody thought the script was smart and the cast was brilliant": both clauses are negated; but
+  "I didn't expect much so I was pleasantly surprised").
 
 The interjection *No* (opening a sentence, followed by punctuation: "No, the film is great") is a cue with an empty
 scope: it answers something said before it.
@@ -96,7 +99,11 @@ AUXILIARIES = frozenset(
 )
 ELLIPSIS_CONNECTIVES = frozenset({"and", "or"})
 COORDINATORS = frozenset({"and", "or", "so"})
-SUBJECT_PRONOUNS = frozenset("i you he she we they it there".split())
+SUBJECT_PRONOUNS = frozenset("i he she we they".split())
+PRONOUNS_BEFORE_A_VERB = frozenset("you it there".split())  # subjects only before a finite form (not "me or you")
+RAISING_FORMS = RAISING_VERBS | frozenset(
+    "thinks thought believes believed says said supposes supposed expects expected feels felt imagines imagined "
+    "reckons reckoned guesses guessed".split())
 DETERMINERS = frozenset("the this that these those my his her its our their your".split())
 FINITE = frozenset("is are was were am has have had do does did can ca could will wo would shall sha should may might "
                    "must 're 've 'm 'll".split())  # not 's or 'd, which may be a possessive or "had"
@@ -180,15 +187,19 @@ def _is_stop(token):
 
 def _opens_clause(tokens, index):
     """Whether the coordinator at ``index`` (*and or so*) starts a clause with a subject of its own: a subject
-    pronoun follows (*and I was bored*), or a determiner whose noun phrase of at most three words is followed by a
-    finite auxiliary or copula in ``FINITE`` (*and the acting is superb*, *and this one was a delight*; not *and
-    the fondness he has* or *or those who can*, whose verb belongs to a relative clause)."""
+    pronoun follows (*and I was bored*; *you*, *it* and *there* only right before a finite form, as *and it was*,
+    not *me or you happy*), or a determiner whose noun phrase of at most three words is followed by a finite
+    auxiliary or copula in ``FINITE`` (*and the acting is superb*, *and this one was a delight*; not *and the
+    fondness he has* or *or those who can*, whose verb belongs to a relative clause, nor *so that the story was
+    clear*, a purpose clause)."""
     if tokens[index] not in COORDINATORS or index + 1 >= len(tokens):
         return False
     following = tokens[index + 1]
     if following in SUBJECT_PRONOUNS:
         return True
-    if following not in DETERMINERS:
+    if following in PRONOUNS_BEFORE_A_VERB:
+        return index + 2 < len(tokens) and (tokens[index + 2] in FINITE or tokens[index + 2] == "'s")
+    if following not in DETERMINERS or (tokens[index], following) == ("so", "that"):  # "so that": a purpose
         return False
     for token in tokens[index + 2:index + 5]:
         if token in FINITE:
@@ -258,12 +269,26 @@ def _after_parenthetical(tokens, start):
     return None
 
 
-def _run(tokens, start):
-    """Indices from ``start`` up to (not including) the first scope-ending token or clause-opening coordinator."""
+def _run(tokens, start, clauses=COORDINATORS):
+    """Indices from ``start`` up to (not including) the first scope-ending token or the first coordinator among
+    ``clauses`` that opens a clause (:func:`_opens_clause`)."""
     end = start
-    while end < len(tokens) and not _is_stop(tokens[end]) and not _opens_clause(tokens, end):
+    while end < len(tokens) and not _is_stop(tokens[end]) and not (tokens[end] in clauses
+                                                                    and _opens_clause(tokens, end)):
         end += 1
     return range(start, end)
+
+
+def _takes_clauses(tokens, start):
+    """Whether the scope starting at ``start`` opens with a verb that takes a clause (``RAISING_FORMS``, as first
+    or second word) followed by one (*that*, a pronoun or a determiner: "think it is", "believe the story"): its
+    clauses joined by *and*/*or* are all negated."""
+    for k in (start, start + 1):
+        if k + 1 < len(tokens) and tokens[k] in RAISING_FORMS:
+            following = tokens[k + 1]
+            return (following == "that" or following in SUBJECT_PRONOUNS or following in PRONOUNS_BEFORE_A_VERB
+                    or following in DETERMINERS)
+    return False
 
 
 def _is_interjection(tokens, index):
@@ -281,11 +306,12 @@ def _forward_scope(tokens, cue_index):
     start = _after_parenthetical(tokens, cue_index + 1)
     if start is None:
         return range(0)
-    scope = _run(tokens, start)
+    clauses = {"so"} if _takes_clauses(tokens, start) else COORDINATORS  # "so" opens a result, no complement
+    scope = _run(tokens, start, clauses)
     if 1 <= len(scope) <= 2 and tokens[scope[-1]] in RAISING_VERBS:
         resume = _after_parenthetical(tokens, scope.stop)
         if resume is not None and resume != scope.stop:
-            return [*scope, *_run(tokens, resume)]
+            return [*scope, *_run(tokens, resume, {"so"})]
     return scope
 
 

@@ -52,6 +52,14 @@ def depths(text):
     ("It doesn't satisfy the fans or those who can take a joke", {t: 1 for t in (
         "satisfy the fans or those who can take a joke".split())}),                    # a relative clause's verb
     ("It was not about the album's songs and the band", {t: 1 for t in "about the album 's songs and band".split()}),
+    # found in review: the rule cut what it should not: the clauses a negated verb takes, an object pronoun,
+    # a purpose clause ("so that")
+    ("I don't think it is funny or it is clever.", {t: 1 for t in "think it is funny or clever".split()}),
+    ("Nobody thought the script was smart and the cast was brilliant", {t: 1 for t in (
+        "thought the script was smart and cast brilliant".split())}),
+    ("I didn't expect much and I was pleasantly surprised.", {"expect": 1, "much": 1}),  # no clause after expect
+    ("This film will not make me or you happy.", {t: 1 for t in "make me or you happy".split()}),
+    ("It wasn't edited so that the story was clear", {t: 1 for t in "edited so that the story was clear".split()}),
     # coordinated negations stacked to an even depth, read as not negated
     ("It was not boring and it was not bad.", {"boring": 1, "bad": 1}),
     ("The film is neither boring nor bad.", {"boring": 1, "bad": 1}),
