@@ -295,7 +295,7 @@ def forecast(args):
         from domains.ecology.plot import fan_chart
 
         fan_chart(s.dates(s.time), s.value, table.assign(time=s.dates(times)), args.plot,
-                  title=f"{s.series_id}: {args.horizon}-step forecast", force=args.force)
+                  title=f"{s.series_id}: {args.horizon}-step forecast", force=args.force, log_axis=s.logged)
     if args.json:
         print(strict_json({"series_id": s.series_id, "forecast": table.drop(columns="series_id").to_dict("records")}))
     elif not args.out:

@@ -6,11 +6,12 @@ from shared.atomic import atomic_path
 from shared.cli import image_format
 
 
-def fan_chart(history_time, history_value, table, path=None, title="", force=False, ax=None):
+def fan_chart(history_time, history_value, table, path=None, title="", force=False, ax=None, log_axis=True):
     """Draws the history and the forecast ``table`` (columns ``time, median, lower95, lower80, upper80,
     upper95`` in the original units, as :func:`domains.ecology.__main__` writes it) on ``ax`` (a new 8 x 4 inch
-    figure if ``None``) and returns the ``Axes``. With ``path`` the figure is also written there, atomically and
-    over an existing file only with ``force``, in the format its suffix names
+    figure if ``None``) and returns the ``Axes``: abundance on a log axis, or with ``log_axis`` False (a series
+    held on its own scale, with negative values) values on a linear one. With ``path`` the figure is also written
+    there, atomically and over an existing file only with ``force``, in the format its suffix names
     (:func:`shared.cli.image_format`); a figure made here is then closed."""
     image = None if path is None else image_format(path, "fan chart")
     made = ax is None
@@ -19,9 +20,10 @@ def fan_chart(history_time, history_value, table, path=None, title="", force=Fal
     ax.fill_between(table["time"], table["lower95"], table["upper95"], color="tab:blue", alpha=0.2, label="95 %")
     ax.fill_between(table["time"], table["lower80"], table["upper80"], color="tab:blue", alpha=0.4, label="80 %")
     ax.plot(table["time"], table["median"], color="tab:blue", lw=1.5, label="forecast (median)")
-    ax.set_yscale("log")
+    if log_axis:
+        ax.set_yscale("log")
     ax.set_xlabel("time")
-    ax.set_ylabel("abundance (log axis)")
+    ax.set_ylabel("abundance (log axis)" if log_axis else "value")
     ax.set_title(title)
     ax.legend(loc="upper left", fontsize=8)
     if path is not None:

@@ -110,6 +110,12 @@ def test_fan_chart_draws_on_a_given_axis_and_leaves_the_backend_to_the_caller(tm
     assert fan_chart([1, 2, 3, 4], [2.0, 3.0, 2.5, 3.5], table, ax=axis, title="t") is axis
     assert len(axis.lines) == 2 and len(axis.collections) == 2 and axis.get_title() == "t"
     assert plt.fignum_exists(figure.number) and list(tmp_path.iterdir()) == []  # no path: nothing written
+    assert axis.get_yscale() == "log"
+    plt.close(figure)
+    # found in review: a series held on its own scale (negative values) lost them on the log axis
+    figure, axis = plt.subplots()
+    fan_chart([1, 2, 3, 4], [-2.0, 3.0, -2.5, 0.5], table - [0, 4, 4, 4, 4, 4], ax=axis, log_axis=False)
+    assert axis.get_yscale() == "linear" and axis.get_ylabel() == "value" and axis.get_ylim()[0] < -2.5
     plt.close(figure)
     # importing the module must not switch a notebook's backend (the command line picks Agg itself)
     code = "import matplotlib; matplotlib.use('svg'); import domains.ecology.plot; print(matplotlib.get_backend())"
