@@ -229,7 +229,8 @@ def baseline_log(card, landmark, horizon_days, path=None):
             when the card's data is it, byte for byte, else the path recorded in the card).
 
     Raises:
-        InputError: naming the log and what is wrong, or that it is not there (pass ``--baseline-transactions``).
+        InputError: naming the log and what is wrong, or that it is not there or has changed since training (its
+            sha256 is not the card's; pass ``--baseline-transactions``).
     """
     if path is None:
         recorded = card.get("data", {})
@@ -238,6 +239,10 @@ def baseline_log(card, landmark, horizon_days, path=None):
             path = sample
         elif recorded.get("path") and Path(recorded["path"]).exists():
             path = recorded["path"]
+            if file_sha256(path) != recorded.get("sha256"):
+                raise InputError(f"{path}: the model's training log, on which CoxPH and Kaplan-Meier are fitted, has "
+                                 "changed since training (its sha256 is not the card's); pass the log the model was "
+                                 "trained on with --baseline-transactions")
         else:
             raise InputError(f"{recorded.get('path') or recorded.get('file', '?')}: the model's training log, on "
                              "which CoxPH and Kaplan-Meier are fitted, is not there; pass it with "

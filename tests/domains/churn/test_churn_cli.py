@@ -213,6 +213,14 @@ def test_log_baselines_are_fitted_on_the_model_s_training_log(capsys, small_log,
     code, stdout, err = cli(capsys, "evaluate", "--transactions", moved, "--model", out, "--baseline-transactions",
                             moved, "--json")
     assert code == 0 and json.loads(stdout) == card["metrics_on_training_data"], err
+    # found in review: a training log changed in place was trusted
+    changed = log.iloc[:-1].assign(date=log["date"].iloc[:-1] + pd.DateOffset(years=20))
+    changed.to_csv(later, index=False)
+    code, _, err = cli(capsys, "evaluate", "--transactions", moved, "--model", out, "--json")
+    assert (code, err.strip()) == (2, f"error: {later.resolve()}: the model's training log, on which CoxPH and "
+                                      "Kaplan-Meier are fitted, has changed since training (its sha256 is not the "
+                                      "card's); pass the log the model was trained on with --baseline-transactions")
+    later.unlink()
     # the shipped model's baselines come from the bundled sample, which has no customer buying after 2017
     code, _, err = cli(capsys, "evaluate", "--transactions", moved, "--landmark", "2017-09-30", "--json")
     assert code == 2 and err.startswith(f"error: {SAMPLE} (the log CoxPH and Kaplan-Meier are fitted on): no "
