@@ -318,14 +318,16 @@ def _stated_tables(features, record_id, path):
     """The distinct ``/transl_table`` values of the CDS among Biopython ``features``, as a frozenset of int.
 
     Raises:
-        InputError: a value is not a whole number, naming the file and the record.
+        InputError: a value is not the number of an NCBI genetic code (Biopython's tables: 1-6, 9-16, 21-33, ...;
+            not 0 or 7), naming the file and the record.
     """
     values = {str(value).strip() for feature in features if feature.type == "CDS"
               for value in feature.qualifiers.get("transl_table", [])}
-    bad = sorted(value for value in values if not value.isdigit())
+    bad = sorted(value for value in values
+                 if not (value.isdigit() and int(value) in CodonTable.unambiguous_dna_by_id))
     if bad:
-        raise InputError(f"{path}: record {record_id!r} has a CDS with /transl_table={bad[0]!r}: not a genetic code "
-                         "number")
+        raise InputError(f"{path}: record {record_id!r} has a CDS with /transl_table={bad[0]!r}: not an NCBI genetic "
+                         "code")
     return frozenset(int(value) for value in values)
 
 
