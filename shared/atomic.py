@@ -5,8 +5,9 @@ folder and renamed over the destination in one step (``os.replace``), so a crash
 the new one, never half of one. An existing destination is refused unless ``force=True`` (``--force``).
 
 A destination that is a symbolic link is followed: the file it points to is replaced, the link kept. One that is
-not a regular file (``/dev/stdout``, ``/dev/null``, a named pipe, bash's ``>(...)``) cannot be renamed over and
-holds nothing to lose: it is written directly, without ``--force``.
+not a regular file (``/dev/null``, a named pipe, bash's ``>(...)``) or is named under ``/dev`` or ``/proc``
+(``/dev/stdout``, whatever the shell connected it to) cannot be renamed over: it is written into directly, after
+what it already holds, without ``--force``.
 """
 
 import argparse
@@ -29,17 +30,21 @@ def check_writable(path, force=False, override="--force"):
         raise InputError(f"{path}: names a folder (it ends in {str(path)[-1]}); give a file name to write")
     if os.path.exists(path) and not force and not is_stream(path):
         raise InputError(f"{path}: already exists; pass {override} to overwrite it")
-    check_folder(os.path.dirname(path) or os.curdir)
+    target = os.path.realpath(path) if os.path.islink(path) else path  # a link: where the file will be written
+    check_folder(os.path.dirname(target) or os.curdir)
 
 
 def is_stream(path):
     """Whether ``path`` exists and is not a regular file or a directory (links followed): a device such as
-    ``/dev/null`` or ``/dev/stdout``, a named pipe or a socket, which an output is written into directly."""
+    ``/dev/null``, a named pipe or a socket; or any file named under ``/dev`` or ``/proc`` (``/dev/stdout``,
+    ``/dev/fd/1``, which may lead to the file a shell redirected standard output to). An output is written into
+    it directly, appended to what the stream already holds."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    special = os.path.abspath(path).startswith(("/dev/", "/proc/"))
+    return special or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def check_outputs(outputs, inputs=(), force=False):
@@ -166,6 +171,11 @@ def atomic_open(path, mode="w", force=False, **kwargs):
         raise ValueError(f"atomic_open writes whole files: mode must be 'w' or 'wb', not {mode!r}")
     if mode == "w":
         kwargs.setdefault("encoding", "utf-8")
+    if is_stream(path):  # appended: /dev/stdout may be a file the shell opened, holding output already
+        check_writable(path, force)
+        with open(path, mode.replace("w", "a"), **kwargs) as handle:
+            yield handle
+        return
     with atomic_path(path, force=force) as tmp:
         with open(tmp, mode, **kwargs) as handle:
             yield handle

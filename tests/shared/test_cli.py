@@ -163,6 +163,22 @@ def test_a_named_pipe_or_device_is_written_into_not_replaced(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fifo"]
 
 
+def test_standard_output_redirected_to_a_file_is_appended_to(tmp_path):
+    """Found in review: with standard output redirected to a file, ``--out /dev/stdout`` was refused without
+    --force, and with it the link was followed and the file renamed over: what the shell had written was lost.
+    A dangling link into a file's place gave an internal FileExistsError."""
+    script = ("from shared.atomic import atomic_open\nprint('header', flush=True)\n"
+              "with atomic_open('/dev/stdout') as handle:\n    handle.write('output\\n')\n")
+    target = tmp_path / "out.txt"
+    with open(target, "w") as stdout:
+        subprocess.run([sys.executable, "-c", script], stdout=stdout, check=True, cwd=os.getcwd())
+    assert target.read_text() == "header\noutput\n"
+    (tmp_path / "a.csv").write_text("kept")
+    (tmp_path / "dangling.csv").symlink_to(tmp_path / "a.csv" / "sub.csv")
+    with pytest.raises(InputError, match=r"a\.csv: is a file, not a folder"):
+        check_outputs({"--out": tmp_path / "dangling.csv"}, force=True)
+
+
 def test_a_symbolic_link_is_followed_and_kept(tmp_path):
     target = tmp_path / "results" / "table.csv"
     target.parent.mkdir()
