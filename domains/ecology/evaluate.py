@@ -225,10 +225,14 @@ def zhang2003(s, train_end=1920, gated=None, baselines=BASELINES, fit_gated=True
 
 def zhang_split(s, train_end):
     """The number of training values (times up to ``train_end``) of series ``s``; raises ``ValueError`` when
-    there are fewer than 10 or no value after them."""
+    there are fewer than 10 or no value after them, or when they are flat (MASE's scale, their mean absolute
+    step, is 0)."""
     n_train = int(np.sum(s.time <= train_end))
+    shown = s.time_labels([train_end])[0]
     if n_train < 10 or n_train >= len(s):
-        shown = s.time_labels([train_end])[0]
         raise ValueError(f"need at least 10 values up to {shown} and at least one after it "
                          f"(found {n_train} and {len(s) - n_train})")
+    if not np.any(np.diff(s.log[:n_train])):
+        raise ValueError(f"series {s.series_id!r}: its values up to {shown} do not change, so MASE, scaled by their "
+                         "mean absolute step, is undefined")
     return n_train

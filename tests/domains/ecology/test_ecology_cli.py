@@ -145,6 +145,13 @@ def test_train_end_may_be_written_as_a_month_or_date_for_a_series_written_so(cap
     assert scores["1932-12"] == scores["1932-12-31"] == scores[str(1932 + 11 / 12)]
     code, _, err = call(capsys, "evaluate", data, "--protocol", "zhang2003", "--train-end", "1930-06", *TINY)
     assert code == 2 and "need at least 10 values up to 1930-06 and at least one after it (found 6 and 34)" in err
+    # found in review: a flat training part gave "internal error: KeyError: 'mase'" (exit 1)
+    flat = tmp_path / "flat.csv"
+    flat.write_text("series_id,time,value\n" + "\n".join(f"f,{1900 + i},{5 if i < 15 else 5 + i}" for i in range(20)))
+    code, _, err = call(capsys, "evaluate", flat, "--protocol", "zhang2003", "--train-end", "1914", "--model", "gpdd",
+                        "--baselines", "naive")
+    assert (code, err.strip()) == (2, f"error: {flat}: series 'f': its values up to 1914 do not change, so MASE, "
+                                      "scaled by their mean absolute step, is undefined")
     model = tmp_path / "m.keras"
     code, _, err = call(capsys, "train", data, "--train-end", "1932-06", "--out", model, "--seed", "0", *TINY)
     assert code == 0, err
