@@ -5,7 +5,7 @@ folder and renamed over the destination in one step (``os.replace``), so a crash
 the new one, never half of one. An existing destination is refused unless ``force=True`` (``--force``).
 
 A destination that is a symbolic link is followed: the file it points to is replaced, the link kept. One that is
-not a regular file (``/dev/null``, a named pipe, bash's ``>(...)``) or is named under ``/dev`` or ``/proc``
+not a regular file (``/dev/null``, a named pipe, bash's ``>(...)``) or names an open file descriptor
 (``/dev/stdout``, whatever the shell connected it to) cannot be renamed over: it is written into directly, after
 what it already holds, without ``--force``.
 """
@@ -13,10 +13,14 @@ what it already holds, without ``--force``.
 import argparse
 import contextlib
 import os
+import re
 import stat
 import tempfile
 
 from shared.cli import InputError
+
+#: Paths naming an open file descriptor, written into rather than replaced (:func:`is_stream`).
+_DESCRIPTOR = re.compile(r"/dev/(stdout|stderr|fd/\d+)|/proc/(self|\d+)/fd/\d+")
 
 
 def check_writable(path, force=False, override="--force"):
@@ -36,15 +40,14 @@ def check_writable(path, force=False, override="--force"):
 
 def is_stream(path):
     """Whether ``path`` exists and is not a regular file or a directory (links followed): a device such as
-    ``/dev/null``, a named pipe or a socket; or any file named under ``/dev`` or ``/proc`` (``/dev/stdout``,
-    ``/dev/fd/1``, which may lead to the file a shell redirected standard output to). An output is written into
-    it directly, appended to what the stream already holds."""
+    ``/dev/null``, a named pipe or a socket; or names an open file descriptor (``/dev/stdout``, ``/dev/stderr``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``), which may lead to the file a shell redirected standard output to. An
+    output is written into it directly, appended to what the stream already holds."""
     try:
         mode = os.stat(path).st_mode
     except OSError:
         return False
-    special = os.path.abspath(path).startswith(("/dev/", "/proc/"))
-    return special or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+    return bool(_DESCRIPTOR.fullmatch(os.path.abspath(path))) or not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def check_outputs(outputs, inputs=(), force=False):

@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from shared.atomic import atomic_open, atomic_path, check_outputs
+from shared.atomic import atomic_open, atomic_path, check_outputs, is_stream
 from shared.cli import InputError
 
 PROGRAM = textwrap.dedent(
@@ -173,6 +173,7 @@ def test_standard_output_redirected_to_a_file_is_appended_to(tmp_path):
     with open(target, "w") as stdout:
         subprocess.run([sys.executable, "-c", script], stdout=stdout, check=True, cwd=os.getcwd())
     assert target.read_text() == "header\noutput\n"
+    assert is_stream("/dev/stdout") and not is_stream(tmp_path / "out.txt")  # a file elsewhere is replaced
     (tmp_path / "a.csv").write_text("kept")
     (tmp_path / "dangling.csv").symlink_to(tmp_path / "a.csv" / "sub.csv")
     with pytest.raises(InputError, match=r"a\.csv: is a file, not a folder"):
