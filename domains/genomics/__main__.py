@@ -136,7 +136,7 @@ def _parser():
 def _predict(args):
     from Bio import SeqIO
 
-    from domains.genomics.data import read_genome, stated_code
+    from domains.genomics.data import apply_code, read_genome
     from domains.genomics.gff3 import gff3_lines, protein_records, write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
     from shared.atomic import check_outputs
@@ -151,15 +151,14 @@ def _predict(args):
         raise InputError(f"--proteins -: standard output already carries {taken}; give --proteins FILE")
     check_outputs({"--out": args.out, "--proteins": args.proteins}, [args.genome], args.force)
     contigs = read_genome(args.genome, translation_table=args.translation_table, use_annotation=False)
-    stated = None if args.translation_table else stated_code(contigs, args.genome)  # a GenBank's /transl_table
-    for contig in contigs:
-        contig.translation_table = args.translation_table or stated or 11
+    code = apply_code(contigs, args.genome, args.translation_table)  # given, else a GenBank's /transl_table
+    stated = None if args.translation_table else code
     import_tensorflow()  # its start-up notices held back
     from domains.genomics.model import load_gene_model  # Keras: after import_tensorflow()
 
     model = load_gene_model(args.model)
     verbose = 1 if sum(len(c) for c in contigs) > LONG_GENOME and sys.stderr.isatty() else 0
-    detect = args.translation_table is None and stated is None
+    detect = code is None
     genes = predict_genes(model, contigs, verbose=verbose, detect_code=detect, mask=args.mask)
     if stated:
         print(f"{args.genome}: genetic code {stated}, as the file's CDS state (/transl_table); pass "

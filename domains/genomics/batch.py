@@ -149,19 +149,17 @@ def _init_worker(model_path, threads):
 def _annotate_one(path, stem, translation_table, force, mask=False, model=None):
     """Calls genes on one genome with ``model`` (default: the worker's) and writes ``<stem>.faa`` then
     ``<stem>.gff3``."""
-    from domains.genomics.data import read_genome, stated_code
+    from domains.genomics.data import apply_code, read_genome
     from domains.genomics.gff3 import write_gff3, write_proteins
     from domains.genomics.predict import predict_genes
 
     started = time.perf_counter()
     try:
         contigs = read_genome(path, translation_table=translation_table, use_annotation=False)
-        table = translation_table or stated_code(contigs, path)  # a GenBank's /transl_table
+        code = apply_code(contigs, path, translation_table)  # given, else a GenBank's /transl_table
     except (InputError, OSError) as error:
         return Outcome(path, "failed", error=_reason(error, path))
-    for contig in contigs:
-        contig.translation_table = table or 11
-    genes = predict_genes(model or _MODEL, contigs, detect_code=table is None, mask=mask)
+    genes = predict_genes(model or _MODEL, contigs, detect_code=code is None, mask=mask)
     # an .faa without its .gff3 is left from an interrupted run: replace it
     write_proteins(f"{stem}.faa", contigs, genes, force=True)
     write_gff3(f"{stem}.gff3", contigs, genes, force=force)

@@ -314,6 +314,20 @@ def stated_code(contigs, path):
     return next(iter(where), None)
 
 
+def apply_code(contigs, path, given=None):
+    """Sets every contig's genetic code to ``given`` (``--translation-table``), else the one its CDS state
+    (:func:`stated_code`), else 11, and returns ``given`` or the stated code: ``None`` when the code is still to be
+    detected from the genes (:func:`domains.genomics.predict.predict_genes`, ``detect_code=True``).
+
+    Raises:
+        InputError: as :func:`stated_code`.
+    """
+    code = given or stated_code(contigs, path)
+    for contig in contigs:
+        contig.translation_table = code or 11
+    return code
+
+
 def _stated_tables(features, record_id, path):
     """The distinct ``/transl_table`` values of the CDS among Biopython ``features``, as a frozenset of int.
 
