@@ -4,7 +4,10 @@
 never nothing nobody none neither nor nowhere without hardly barely scarcely cannot* and the clitic *n't*)
 or an apostrophe-less contraction in ``CONTRACTIONS`` (*dont, isnt, cant, ...*): the list behind the shared
 data's ``negation`` column, which however has no ``PSEUDO`` exception. Fixed phrases in ``PSEUDO`` (*not only,
-not just, no doubt, no wonder, nothing but, without doubt, without a doubt*) do not negate and are not cues.
+not just, no doubt, no wonder, nothing but, without doubt, without a doubt*) do not negate and are not cues; nor
+do the idioms of a negated *can* or *could* that praise or intensify: *can't wait*, *couldn't be happier* (*be* or
+*have been*, then *happier better more worse prouder*) and *can't ... enough*, where *enough* ends the clause or
+comes before *of* ("I can't recommend them enough", "can't get enough of it"; not "can't afford enough food").
 
 **Lexical cues.** The verbs of lexical negation in ``LEXICAL_CUES`` (*fail, lack, refuse* and their inflections)
 open a scope like a cue, so "never fails to impress" is a double negation: *never* scopes over "fails to
@@ -35,6 +38,11 @@ whose clitic *'s* the tokenizer splits off).
   it is clever", "Nobody thought the script was smart and the cast was brilliant": both clauses are negated; but
   "I didn't expect much so I was pleasantly surprised").
 
+A non-restrictive relative clause inside a scope (a comma, then *who whom whose which*) is left out of it, and the
+scope goes on after its closing comma when a finite verb of ``FINITE`` follows there, the verb of the subject the
+clause interrupts: in "I don't think the hotel, which was cheap, was bad" the scope is "think the hotel" and "was
+bad". Otherwise the comma ends the scope as usual ("It isn't funny, which is a shame").
+
 The interjection *No* (opening a sentence, followed by punctuation: "No, the film is great") is a cue with an empty
 scope: it answers something said before it.
 
@@ -43,10 +51,10 @@ a dash or ``(``), the parenthetical up to its matching closer (the next comma, t
 skipped and the scope starts after it, provided the closer comes before any ``. ! ? ;`` (else the scope is
 empty). So in "I did not, despite the hype and the queues, enjoy it" the scope of *not* is "enjoy it" and the
 parenthetical is outside it. The same holds for a parenthetical right after a negated verb that takes a clause
-(neg-raising: ``RAISING_VERBS``, *think believe say suppose expect feel imagine reckon guess*), when the scope
-so far is that verb, alone or after one other word ("really think"): in "I wouldn't say, given the hype, that
-it was bad" the scope of *n't* is "say" and "that it was bad", so the embedded clause is negated as in "I
-wouldn't say that it was bad".
+(neg-raising: ``RAISING_FORMS``, *think believe say suppose expect feel imagine reckon guess* and their
+inflections), when the scope so far is that verb, alone or after one other word ("really think"): in "I wouldn't
+say, given the hype, that it was bad" the scope of *n't* is "say" and "that it was bad", so the embedded clause
+is negated as in "I wouldn't say that it was bad"; so in "I never thought, given the reviews, that it was bad".
 
 **Ellipsis.** A cue whose forward scope is empty because the clause ends right after it (the text ends, or the
 next token is scope-ending punctuation; a clause-boundary word does not count: "have not yet recovered") negates
@@ -87,6 +95,9 @@ CONTRACTIONS = frozenset(
 )
 LEXICAL_CUES = frozenset("fail fails failed failing lack lacks lacked lacking refuse refuses refused refusing".split())
 RAISING_VERBS = frozenset("think believe say suppose expect feel imagine reckon guess".split())
+CAN_FORMS = frozenset("ca can could".split())  # "can't" is tokenised "ca n't"
+CAN_NEGATIONS = frozenset("cannot cant couldnt".split())
+CAN_IDIOM_COMPARATIVES = frozenset("happier better more worse prouder".split())
 PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("nothing", "but"),
                     ("without", "doubt"), ("without", "a", "doubt")})
 STOP_PUNCTUATION = frozenset(". , ; : ! ? ( ) [ ] - — – …".split())  # and any run of dashes or dots
@@ -108,6 +119,7 @@ DETERMINERS = frozenset("the this that these those my his her its our their your
 FINITE = frozenset("is are was were am has have had do does did can ca could will wo would shall sha should may might "
                    "must 're 've 'm 'll".split())  # not 's or 'd, which may be a possessive or "had"
 RELATIVES = frozenset("who whom whose which that".split())
+NON_RESTRICTIVE = RELATIVES - {"that"}  # after a comma: a relative clause that adds, not one that defines
 _SENTENCE_END = frozenset(". ! ? ;".split())
 _FULL_STOPS = frozenset(". ! ?".split())
 _DASHES = frozenset("- — –".split())
@@ -151,8 +163,8 @@ class NegationMarks:
         return np.stack([self.cue, self.in_scope, self.depth % 2 == 1], axis=1).astype("float32")
 
     def scope_indices(self, index):
-        """The token indices (ascending; a parenthetical can split them in two runs) of the scope of the cue at
-        ``index`` (recomputed for that cue alone)."""
+        """The token indices (ascending; a parenthetical or a relative clause left out can split them into runs)
+        of the scope of the cue at ``index`` (recomputed for that cue alone)."""
         return _scope(self.tokens, index)
 
     def scope_of(self, index):
@@ -166,14 +178,36 @@ def is_lexical_cue(tokens, index):
 
 
 def is_cue(tokens, index):
-    """True if ``tokens[index]`` is a negation cue in its context (``PSEUDO`` phrases excluded; a lexical cue
-    is one, see :func:`is_lexical_cue`)."""
+    """True if ``tokens[index]`` is a negation cue in its context (``PSEUDO`` phrases and the idioms of
+    :func:`_is_can_idiom` excluded; a lexical cue is one, see :func:`is_lexical_cue`)."""
     token = tokens[index]
     if token in LEXICAL_CUES:
         return True
     if token not in CUES and token not in CONTRACTIONS:
         return False
-    return not any(tuple(tokens[index:index + len(phrase)]) == phrase for phrase in PSEUDO)
+    if any(tuple(tokens[index:index + len(phrase)]) == phrase for phrase in PSEUDO):
+        return False
+    return not _is_can_idiom(tokens, index)
+
+
+def _is_can_idiom(tokens, index):
+    """Whether the cue at ``index`` negates *can* or *could* in an idiom that praises or intensifies rather than
+    negates: *can't wait*; *couldn't be* (or *have been*) followed by a word of ``CAN_IDIOM_COMPARATIVES``
+    (*couldn't be happier*); *can't ... enough* where *enough* ends the clause or comes before *of* (*I can't
+    recommend them enough*, *can't get enough of it*; not *can't afford enough food*)."""
+    token = tokens[index]
+    if not (token in CAN_NEGATIONS or (token in {"n't", "not"} and index > 0 and tokens[index - 1] in CAN_FORMS)):
+        return False
+    after = tokens[index + 1:index + 4]
+    if after[:1] == ["wait"]:
+        return True
+    if after[:1] == ["have"]:
+        after = after[1:]
+    if len(after) >= 2 and after[0] in {"be", "been"} and after[1] in CAN_IDIOM_COMPARATIVES:
+        return True
+    run = _run(tokens, index + 1)
+    return bool(run) and tokens[run[-1]] == "enough" or any(
+        tokens[k] == "enough" and k + 1 < len(tokens) and tokens[k + 1] == "of" for k in run)
 
 
 def _is_dash(token):
@@ -271,12 +305,36 @@ def _after_parenthetical(tokens, start):
 
 def _run(tokens, start, clauses=COORDINATORS):
     """Indices from ``start`` up to (not including) the first scope-ending token or the first coordinator among
-    ``clauses`` that opens a clause (:func:`_opens_clause`)."""
-    end = start
-    while end < len(tokens) and not _is_stop(tokens[end]) and not (tokens[end] in clauses
-                                                                    and _opens_clause(tokens, end)):
+    ``clauses`` that opens a clause (:func:`_opens_clause`), leaving out a non-restrictive relative clause whose
+    closing comma is followed by its subject's verb (:func:`_after_relative`); a list, ascending."""
+    indices, end = [], start
+    while end < len(tokens):
+        if tokens[end] == ",":
+            resume = _after_relative(tokens, end)
+            if resume is None:
+                break
+            end = resume
+            continue
+        if _is_stop(tokens[end]) or (tokens[end] in clauses and _opens_clause(tokens, end)):
+            break
+        indices.append(end)
         end += 1
-    return range(start, end)
+    return indices
+
+
+def _after_relative(tokens, comma):
+    """If the comma at ``comma`` opens a non-restrictive relative clause (*, which was cheap,*; *, who has made
+    ...,*: a word of ``NON_RESTRICTIVE`` follows it) that a comma closes before the sentence ends, and a finite
+    verb of ``FINITE`` follows that comma (the verb of the subject the clause interrupted: "the hotel, which was
+    cheap, was bad"), the index of that verb; else ``None``."""
+    if comma + 1 >= len(tokens) or tokens[comma + 1] not in NON_RESTRICTIVE:
+        return None
+    for k in range(comma + 2, len(tokens)):
+        if tokens[k] == ",":
+            return k + 1 if k + 1 < len(tokens) and tokens[k + 1] in FINITE else None
+        if tokens[k] in _SENTENCE_END or _is_dash(tokens[k]) or set(tokens[k]) == {"."}:
+            return None
+    return None
 
 
 def _takes_clauses(tokens, start):
@@ -299,8 +357,8 @@ def _is_interjection(tokens, index):
 
 
 def _forward_scope(tokens, cue_index):
-    """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none): a range, or a list
-    when a parenthetical after a neg-raising verb splits the scope."""
+    """Indices of the tokens after the cue at ``cue_index`` that it negates (possibly none), ascending; a
+    parenthetical after a neg-raising verb or a relative clause left out can split them into runs."""
     if _is_interjection(tokens, cue_index):
         return range(0)
     start = _after_parenthetical(tokens, cue_index + 1)
@@ -308,9 +366,9 @@ def _forward_scope(tokens, cue_index):
         return range(0)
     clauses = {"so"} if _takes_clauses(tokens, start) else COORDINATORS  # "so" opens a result, no complement
     scope = _run(tokens, start, clauses)
-    if 1 <= len(scope) <= 2 and tokens[scope[-1]] in RAISING_VERBS:
-        resume = _after_parenthetical(tokens, scope.stop)
-        if resume is not None and resume != scope.stop:
+    if 1 <= len(scope) <= 2 and tokens[scope[-1]] in RAISING_FORMS:
+        resume = _after_parenthetical(tokens, scope[-1] + 1)
+        if resume is not None and resume != scope[-1] + 1:
             return [*scope, *_run(tokens, resume, {"so"})]
     return scope
 

@@ -10,7 +10,8 @@ the Penn Treebank conventions SST already uses, so raw text ("didn't", "it's") a
 - a token is a run of letters/digits (with inner ``-`` or ``'``, e.g. ``"well-made"``, ``"o'clock"``), a run
   of two or more dashes or dots (``--``, ``...``), or any other single non-space character (punctuation, each
   emoji code point); a hyphenated word that starts with *not-* is split into its words (``"not-so-good"`` ->
-  ``not so good``), so the negation it holds is seen (:mod:`domains.sentiment.negation`);
+  ``not so good``), as is *no-one* (``no one``), so the negation it holds is seen
+  (:mod:`domains.sentiment.negation`);
 - non-English text is tokenised by the same rule (Unicode letters count as letters); it is mostly out of the
   model's vocabulary, so its predictions carry little meaning, but it never fails.
 
@@ -104,7 +105,7 @@ def tokenize(text):
     text = _CLITIC_NT.sub(" n't", text)
     text = _CLITIC_OTHER.sub(r" '\1", text)
     tokens = [part for token in _TOKEN.findall(text)
-              for part in (token.split("-") if token.startswith("not-") else [token])]
+              for part in (token.split("-") if token.startswith("not-") or token == "no-one" else [token])]
     return tokens[:MAX_TOKENS]
 
 

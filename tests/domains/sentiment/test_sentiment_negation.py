@@ -143,9 +143,57 @@ def test_lexical_cues_open_a_scope_but_do_not_count_as_negation():
     ("I don't think that it was bad", ["think", "that", "it", "was", "bad"]),
     ("I don't think, honestly.", ["think"]),
     ("I did not enjoy, despite the hype, the ending", ["enjoy"]),
+    # found in audit: a past or third-person form of the verb lost the clause after the parenthetical
+    ("I never thought, given the reviews, that it was bad.", ["thought", "that", "it", "was", "bad"]),
+    ("Nobody believes, sadly, the ending works", ["believes", "the", "ending", "works"]),
 ])
 def test_neg_raising_scope_skips_a_parenthetical(text, scope):
     assert scoped(text) == scope
+
+
+@pytest.mark.parametrize("text, scope", [
+    # found in audit: a relative clause between a subject and its verb ended the scope before the verb
+    ("I don't think the hotel, which was cheap, was bad.", ["think", "the", "hotel", "was", "bad"]),
+    ("I don't think that the director, who has made great films, has done a good job.",
+     "think that the director has done a good job".split()),
+    # unchanged: the relative clause ends the sentence's scope where no verb of the interrupted subject follows
+    ("The film isn't funny, which is a shame.", ["funny"]),
+    ("It is not funny, which surprised me, the acting is great", ["funny"]),
+    ("It is not the hotel, which was cheap.", ["the", "hotel"]),
+    ("I didn't like the hotel, that was cheap, was it", ["like", "the", "hotel"]),   # "that" is not one
+])
+def test_scope_leaves_out_a_relative_clause_and_goes_on_after_it(text, scope):
+    assert scoped(text) == scope
+    marks = mark(text)
+    cue = int(marks.cue.nonzero()[0][0])
+    assert marks.scope_of(cue) == scope
+
+
+@pytest.mark.parametrize("text, negated", [
+    # found in audit: idioms of a negated "can" that praise were read as negation
+    ("I can't recommend this company highly enough.", False),
+    ("I cannot thank them enough", False),
+    ("You can't get enough of this show", False),
+    ("I couldn't be happier with this phone.", False),
+    ("It could not have been better", False),
+    ("It couldn't be worse", False),
+    ("I can't wait to see it again", False),
+    ("I cant wait", False),
+    # a negated "can" that negates
+    ("I can't afford enough food", True),
+    ("I can't be bothered", True),
+    ("It couldn't hold my attention", True),
+    ("I don't have enough time", True),                  # not "can"
+    ("I didn't wait", True),
+])
+def test_idioms_of_a_negated_can_are_not_negation(text, negated):
+    assert mark(text).negated == negated
+    assert has_negation([text]).tolist() == [True]       # the shared data's split still counts the cue
+
+
+def test_hyphenated_no_one_is_a_cue_as_no_one_is():
+    assert scoped("No-one at the desk helped us.") == scoped("No one at the desk helped us.") == [
+        "one", "at", "the", "desk", "helped", "us"]
 
 
 def test_double_negation_has_even_depth():
