@@ -13,7 +13,8 @@ one row per customer: an id, a duration, an event flag and covariates (Telco-sty
 recurrent part.
 
 Every command reads and checks its inputs (:mod:`domains.churn.inputs`) before it imports TensorFlow, so bad
-input gives one line on stderr and exit 2. ``evaluate`` refuses a file on which the C-index is undefined (no
+input gives one line on stderr and exit 2; it names the file's line as an editor shows it (the header is line 1,
+blank lines count; see :mod:`domains.churn.data`). ``evaluate`` refuses a file on which the C-index is undefined (no
 customer with an event after the landmark, or no comparable pair): exit 2, no scores. ``predict`` writes one
 row per customer, ordered by id: numerically when every id is a whole number, else as text (a table: its rows'
 order).

@@ -18,6 +18,8 @@ import pandas as pd
 
 from shared.cli import InputError
 
+from domains.churn.data import data_lines
+
 MASTER_MEMBER = "lifetimes/datasets/CDNOW_master.txt"
 COLUMNS = ["customer_id", "date", "number_of_cds", "dollar_value"]
 
@@ -51,7 +53,8 @@ def read_master(path):
         ``date`` (``YYYY-MM-DD`` str), ``number_of_cds`` (int), ``dollar_value`` (float).
 
     Raises:
-        InputError: the archive has no master file, or a column is missing or does not parse.
+        InputError: the archive has no master file, or a column is missing or does not parse (naming its line
+            in the master file as an editor shows it: the header is line 1, blank lines count).
     """
     text = _master_bytes(path).decode()
     table = pd.read_csv(io.StringIO(text), sep=r"\s+", dtype=str)
@@ -66,7 +69,9 @@ def read_master(path):
     bad = out.isna().any(axis=1).to_numpy()
     if bad.any():
         row = int(bad.argmax())
-        raise InputError(f"{path}: {MASTER_MEMBER} row {row + 1}: does not parse ({' '.join(table.iloc[row].astype(str))})")
+        line = data_lines(io.StringIO(text, newline=""), True, True, len(table))[row]
+        raise InputError(f"{path}: {MASTER_MEMBER} line {line}: does not parse "
+                         f"({' '.join(table.iloc[row].astype(str))})")
     out["customer_id"] = out["customer_id"].astype(int)
     out["number_of_cds"] = out["number_of_cds"].astype(int)
     out["date"] = out["date"].dt.strftime("%Y-%m-%d")

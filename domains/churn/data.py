@@ -16,7 +16,10 @@ has no comma is read as whitespace-separated, and event dates may be ``YYYY-MM-D
 Lifetimes' ``CDNOW_master.txt`` layout reads as its CSV. An event log may also have no header, as Hardie's
 original ``CDNOW_master.txt`` and ``CDNOW_sample.txt`` (:data:`CDNOW_HEADERLESS`). Empty fields after the
 header's columns (a comma ending every row) are ignored; a row with a non-empty one is refused. Every bad input
-raises :class:`shared.cli.InputError` naming the file, row (1-based data row, header not counted) or column.
+raises :class:`shared.cli.InputError` naming the file, line or column; the line is the file's line as an editor
+shows it, as in the other domains: lines are counted from the file's first (the header, or the first row of a file
+without one) and blank lines count; a gzip file's lines are those of its decompressed text; a row whose quoted cell
+spans lines is named by the line it starts on.
 """
 
 import csv
@@ -65,7 +68,8 @@ def _read_csv(path, layouts=None):
             it holds none of the layouts' names and one of its fields is a date (``YYYYMMDD`` or ``YYYY-MM-DD``).
 
     Returns:
-        DataFrame of str, one column per header name (or layout name), in file order.
+        DataFrame of str, one column per header name (or layout name), in file order, indexed by each row's line
+        in the file (:func:`data_lines`).
 
     Raises:
         InputError: an empty or unreadable file, a header naming a column twice, a row with a non-empty field
@@ -98,6 +102,8 @@ def _read_csv(path, layouts=None):
         raise InputError(f"{path}: not a readable CSV ({' '.join(str(error).split())})") from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):  # fields dropped
         _refuse_extra_fields(path, options["compression"], "sep" in separator, names)
+    with get_handle(path, "r", compression=options["compression"], encoding="utf-8", errors="replace") as handles:
+        table.index = data_lines(handles.handle, "sep" in separator, names is None, len(table))
     if names is not None:
         table = table[[name for name in names if name]]
     table.columns = table.columns.str.strip()
@@ -136,36 +142,65 @@ def _headerless_names(path, first, layouts):
     return names
 
 
+def _records(handle, whitespace):
+    """``(line, fields)`` of each record of an open text file but blank lines (spaces and tabs only, which the
+    reader skips too), ``line`` the line it starts on as an editor shows it (1-based; a quoted cell may span
+    lines). ``whitespace``: fields separated by whitespace, one record per line (else a CSV with commas)."""
+    if whitespace:
+        for number, line in enumerate(handle, start=1):
+            if line.strip(" \t\r\n"):
+                yield number, line.split()
+        return
+    rows = csv.reader(handle, skipinitialspace=True)
+    end = 0
+    for row in rows:
+        start, end = end + 1, rows.line_num
+        if len(row) > 1 or (row and row[0].strip(" \t")):
+            yield start, row
+
+
+def data_lines(handle, whitespace, header, count):
+    """``(count,)`` int: the line of an open text file (as an editor shows it: the header, when ``header``, is line
+    1; blank lines count) on which each of its ``count`` data rows starts, as ecology and sentiment name lines.
+    Should the file's records not number ``count`` (the reader read it otherwise), each row's place counting no
+    blank lines."""
+    try:
+        lines = [line for line, _ in _records(handle, whitespace)][1 if header else 0:]
+    except csv.Error:  # a record the csv module does not read (a cell beyond its size limit) but the reader did
+        lines = []
+    return np.array(lines if len(lines) == count else np.arange(count) + 1 + int(header), dtype=int)
+
+
 def _refuse_extra_fields(path, compression, whitespace, names):
-    """Raises :class:`InputError` naming the first data row with a non-empty field after the header's columns
-    (``names``' when the file has no header); returns when there is none (empty trailing fields only).
+    """Raises :class:`InputError` naming the line of the first data row with a non-empty field after the header's
+    columns (``names``' when the file has no header); returns when there is none (empty trailing fields only).
 
     Args:
         compression: as given to the reader. whitespace: fields separated by whitespace (else by commas).
         names: the columns of a file without a header, None when its first line is the header.
     """
     with get_handle(path, "r", compression=compression, encoding="utf-8", errors="replace") as handles:
-        lines = handles.handle
-        rows = (line.split() for line in lines) if whitespace else csv.reader(lines, skipinitialspace=True)
-        rows = (row for row in rows if row and (len(row) > 1 or row[0].strip()))  # blank lines are no rows
-        width = len(names) if names is not None else len(next(rows, []))
-        for number, row in enumerate(rows, start=1):
+        rows = _records(handles.handle, whitespace)
+        width = len(names) if names is not None else len(next(rows, (0, []))[1])
+        for line, row in rows:
             if any(field.strip() for field in row[width:]):
                 first = "the header" if names is None else "the first line"
-                raise InputError(f"{path}: row {number}: {len(row)} fields, but {first} has {width}")
+                raise InputError(f"{path}: line {line}: {len(row)} fields, but {first} has {width}")
 
 
-def _first_bad(mask, values):
+def _first_bad(mask, cells):
+    """The line (``cells``' index) and the cell of the first row where ``mask`` is True."""
     index = int(np.flatnonzero(mask)[0])
-    return index + 1, values[index]
+    return cells.index[index], cells.iloc[index]
 
 
 def _check_magnitude(path, column, values, cells):
-    """Refuses (naming the row) a value of ``column`` beyond :data:`LARGEST_VALUE` in magnitude."""
+    """Refuses (naming the line) a value of ``column`` beyond :data:`LARGEST_VALUE` in magnitude; ``cells``: the
+    column's text, indexed by line."""
     huge = np.abs(values) > LARGEST_VALUE
     if huge.any():
-        row, value = _first_bad(huge, cells)
-        raise InputError(f"{path}: row {row}: column {column!r} has {value}, beyond the largest magnitude taken "
+        line, value = _first_bad(huge, cells)
+        raise InputError(f"{path}: line {line}: column {column!r} has {value}, beyond the largest magnitude taken "
                          f"({LARGEST_VALUE:.0e}: the network computes in float32)")
 
 
@@ -186,12 +221,13 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
 
     Returns:
         DataFrame with ``customer_id`` (str), ``date`` (datetime64), the numeric columns (float) and
-        ``event_type`` (str) if present, in file order.
+        ``event_type`` (str) if present, in file order, indexed by each event's line in the file (as an editor
+        shows it; see the module docstring), which :func:`check_histories` names.
 
     Raises:
         InputError: empty file or log, missing column, a row with more fields than the header, a first line
             that is data but no headerless layout, unparseable date or number, negative value or one beyond
-            :data:`LARGEST_VALUE`, date after ``data_end``; the message names the row and column.
+            :data:`LARGEST_VALUE`, date after ``data_end``; the message names the line and column.
     """
     table = _read_csv(path, CDNOW_HEADERLESS)
     required = ["customer_id", "date"]
@@ -204,33 +240,33 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
         raise InputError(f"{path}: empty history: the log has a header but no events")
     ids = table["customer_id"].str.strip()
     if (ids == "").any():
-        row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
-        raise InputError(f"{path}: row {row}: column 'customer_id' is empty")
+        line, _ = _first_bad((ids == "").to_numpy(), ids)
+        raise InputError(f"{path}: line {line}: column 'customer_id' is empty")
     dates = _parse_dates(table["date"])
     if dates.isna().any():
-        row, value = _first_bad(dates.isna().to_numpy(), table["date"].to_numpy())
-        raise InputError(f"{path}: row {row}: column 'date' has {value!r}, not a YYYY-MM-DD (or YYYYMMDD) date "
+        line, value = _first_bad(dates.isna().to_numpy(), table["date"])
+        raise InputError(f"{path}: line {line}: column 'date' has {value!r}, not a YYYY-MM-DD (or YYYYMMDD) date "
                          f"({int(dates.isna().sum())} such rows)")
     if data_end is not None:
         late = (dates > pd.Timestamp(data_end)).to_numpy()
         if late.any():
-            row, value = _first_bad(late, table["date"].to_numpy())
+            line, value = _first_bad(late, table["date"])
             origin = f"; {data_end_origin}" if data_end_origin else ""
-            raise InputError(f"{path}: row {row}: column 'date' has {value}, after the data end "
+            raise InputError(f"{path}: line {line}: column 'date' has {value}, after the data end "
                              f"{pd.Timestamp(data_end).date()} ({int(late.sum())} such rows{origin})")
     out = pd.DataFrame({"customer_id": ids, "date": dates})
     for column in numeric:
         values = pd.to_numeric(table[column], errors="coerce")
         if values.isna().any():
-            row, value = _first_bad(values.isna().to_numpy(), table[column].to_numpy())
-            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a number")
+            line, value = _first_bad(values.isna().to_numpy(), table[column])
+            raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, not a number")
         if np.isinf(values).any():
-            row, value = _first_bad(np.isinf(values).to_numpy(), table[column].to_numpy())
-            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a finite number")
+            line, value = _first_bad(np.isinf(values).to_numpy(), table[column])
+            raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, not a finite number")
         if (values < 0).any():
-            row, value = _first_bad((values < 0).to_numpy(), table[column].to_numpy())
-            raise InputError(f"{path}: row {row}: column {column!r} is negative ({value})")
-        _check_magnitude(path, column, values.to_numpy(dtype=float), table[column].to_numpy())
+            line, value = _first_bad((values < 0).to_numpy(), table[column])
+            raise InputError(f"{path}: line {line}: column {column!r} is negative ({value})")
+        _check_magnitude(path, column, values.to_numpy(dtype=float), table[column])
         out[column] = values.astype(float)
     if "event_type" in table.columns:
         out["event_type"] = table["event_type"].str.strip()
@@ -285,14 +321,16 @@ def check_customers(log, customers):
 
 def check_histories(log, landmark, customers=None, path=None):
     """The events on or before ``landmark`` and the customer ids; InputError (naming ``path``, the log's file,
-    when given) if a customer has none."""
+    when given, and the customer's first line, the log's index: a log from :func:`read_event_log` is indexed by
+    its lines in the file) if a customer has none."""
     landmark = pd.Timestamp(landmark)
     before = log[log["date"] <= landmark]
     ids = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
     empty = ids.difference(before["customer_id"].unique())
     if len(empty):
         rows = np.flatnonzero(log["customer_id"].isin(empty).to_numpy())
-        customer, where = (log["customer_id"].iloc[rows[0]], f" (first at row {rows[0] + 1})") if len(rows) else (empty[0], "")
+        customer, where = ((log["customer_id"].iloc[rows[0]], f" (first at line {log.index[rows[0]]})") if len(rows)
+                           else (empty[0], ""))
         source = "" if path is None else f"{path}: "
         raise InputError(f"{source}customer {customer!r}{where}: empty history, no event on or before the landmark "
                          f"{landmark.date()} ({len(empty)} such customers)")
@@ -427,7 +465,8 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
     Raises:
         InputError: missing column, blank or duplicate customer, non-numeric, negative or infinite duration, an event
             value that is not yes/no, a blank or non-finite covariate (or one beyond :data:`LARGEST_VALUE`), a
-            covariate or level the training table did not have; the message names the row and column.
+            covariate or level the training table did not have; the message names the line (as an editor
+            shows it; see the module docstring) and column.
     """
     table = _read_csv(path)
     outcome = [c for c in (duration, event) if c is not None]
@@ -439,27 +478,27 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
         raise InputError(f"{path}: the table has a header but no rows")
     ids = table[id_column].str.strip()
     if (ids == "").any():
-        row, _ = _first_bad((ids == "").to_numpy(), ids.to_numpy())
-        raise InputError(f"{path}: row {row}: column {id_column!r} is empty")
+        line, _ = _first_bad((ids == "").to_numpy(), ids)
+        raise InputError(f"{path}: line {line}: column {id_column!r} is empty")
     duplicated = ids.duplicated().to_numpy()
     if duplicated.any():
-        row, value = _first_bad(duplicated, ids.to_numpy())
-        raise InputError(f"{path}: row {row}: duplicate customer {value!r} in column {id_column!r}")
+        line, value = _first_bad(duplicated, ids)
+        raise InputError(f"{path}: line {line}: duplicate customer {value!r} in column {id_column!r}")
     frame = pd.DataFrame(index=ids.to_numpy())
     if duration is not None:
         durations = pd.to_numeric(table[duration], errors="coerce")
         bad = ~np.isfinite(durations.to_numpy(dtype=float))
         if bad.any():
-            row, value = _first_bad(bad, table[duration].to_numpy())
-            raise InputError(f"{path}: row {row}: column {duration!r} has {value!r}, not a finite number")
+            line, value = _first_bad(bad, table[duration])
+            raise InputError(f"{path}: line {line}: column {duration!r} has {value!r}, not a finite number")
         if (durations < 0).any():
-            row, value = _first_bad((durations < 0).to_numpy(), table[duration].to_numpy())
-            raise InputError(f"{path}: row {row}: column {duration!r} is a negative duration ({value})")
+            line, value = _first_bad((durations < 0).to_numpy(), table[duration])
+            raise InputError(f"{path}: line {line}: column {duration!r} is a negative duration ({value})")
         flags = table[event].str.strip().str.lower()
         unknown = ~flags.isin(EVENT_VALUES + CENSORED_VALUES).to_numpy()
         if unknown.any():
-            row, value = _first_bad(unknown, table[event].to_numpy())
-            raise InputError(f"{path}: row {row}: column {event!r} has {value!r}, not an event flag "
+            line, value = _first_bad(unknown, table[event])
+            raise InputError(f"{path}: line {line}: column {event!r} has {value!r}, not an event flag "
                              f"({'/'.join(EVENT_VALUES)} or {'/'.join(CENSORED_VALUES)})")
         frame["duration"] = durations.to_numpy(dtype=float)
         frame["event"] = flags.isin(EVENT_VALUES).astype(int).to_numpy()
@@ -475,25 +514,25 @@ def read_static_table(path, duration, event, id_column, drop=(), schema=None, ig
         text = rest[column].str.strip()
         blank = (text == "").to_numpy()
         if blank.any():
-            row, _ = _first_bad(blank, text.to_numpy())
-            raise InputError(f"{path}: row {row}: column {column!r} is empty")
+            line, _ = _first_bad(blank, text)
+            raise InputError(f"{path}: line {line}: column {column!r} is empty")
         values = pd.to_numeric(text, errors="coerce")
         not_finite = text.str.lower().str.lstrip("+-").isin(["nan", "inf", "infinity"])
         numeric = (values.notna() | not_finite).all() if schema is None else schema[column] is None
         if numeric:
             finite = np.isfinite(values.to_numpy(dtype=float))
             if not finite.all():
-                row, value = _first_bad(~finite, text.to_numpy())
-                raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, not a finite number")
-            _check_magnitude(path, column, values.to_numpy(dtype=float), text.to_numpy())
+                line, value = _first_bad(~finite, text)
+                raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, not a finite number")
+            _check_magnitude(path, column, values.to_numpy(dtype=float), text)
             learned[column] = None
             columns[column] = values.to_numpy(dtype=float)
             continue
         levels = sorted(text.unique()) if schema is None else list(schema[column])
         unseen = ~text.isin(levels).to_numpy()
         if unseen.any():
-            row, value = _first_bad(unseen, text.to_numpy())
-            raise InputError(f"{path}: row {row}: column {column!r} has {value!r}, a level the training table "
+            line, value = _first_bad(unseen, text)
+            raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, a level the training table "
                              f"did not have ({', '.join(levels)})")
         learned[column] = levels
         for level in levels[1:]:

@@ -97,7 +97,8 @@ def check_event_types(path, log, card):
     per-type channels would all read zero).
 
     Raises:
-        InputError: naming the first row with another type, or the missing column.
+        InputError: naming the line of the first row with another type (the log's index, as
+            :func:`domains.churn.data.read_event_log` gives it), or the missing column.
     """
     known = card.get("event_types", [])
     if "event_type" not in log.columns:
@@ -108,8 +109,9 @@ def check_event_types(path, log, card):
     unknown = np.flatnonzero(~log["event_type"].isin(known).to_numpy())
     if len(unknown):
         trained = f"types {', '.join(map(repr, known))}" if known else "a log without an event_type column"
-        raise InputError(f"{path}: row {unknown[0] + 1}: event_type {log['event_type'].iloc[unknown[0]]!r} is not "
-                         f"one the model was trained on ({trained}; {len(unknown)} of {len(log)} rows)")
+        line, kind = log.index[unknown[0]], log["event_type"].iloc[unknown[0]]
+        raise InputError(f"{path}: line {line}: event_type {kind!r} is not one the model was trained on "
+                         f"({trained}; {len(unknown)} of {len(log)} rows)")
 
 
 #: Days between a log's last event and its data end beyond which :func:`warn_if_short` warns that the log may end

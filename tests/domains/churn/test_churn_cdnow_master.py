@@ -86,5 +86,5 @@ def test_bad_archives_and_rows_are_named(tmp_path):
         cdnow_master.read_master(empty)
     bad = tmp_path / "bad.txt"
     bad.write_text(MASTER.replace("19970114  5", "1997-1-14  5"))
-    with pytest.raises(InputError, match="row 3: does not parse"):
+    with pytest.raises(InputError, match="CDNOW_master.txt line 4: does not parse"):
         cdnow_master.read_master(bad)

@@ -164,7 +164,7 @@ def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(caps
     log.assign(event_type=complaint).to_csv(unknown, index=False)
 
     code, _, err = cli(capsys, "evaluate", "--transactions", purchases_only, "--json")  # the shipped model
-    assert (code, err.strip()) == (2, f"error: {purchases_only}: row 1: event_type 'purchase' is not one the model "
+    assert (code, err.strip()) == (2, f"error: {purchases_only}: line 2: event_type 'purchase' is not one the model "
                                       "was trained on (a log without an event_type column; "
                                       f"{len(log)} of {len(log)} rows)")
     out = tmp_path / "typed.keras"
@@ -177,7 +177,7 @@ def test_event_types_are_the_card_s_channels_and_an_unknown_type_is_refused(caps
     assert code == 0, err
     assert len(pd.read_csv(tmp_path / "s.csv")) == 300
     code, _, err = cli(capsys, "evaluate", "--transactions", unknown, "--model", out)
-    assert (code, err.strip()) == (2, f"error: {unknown}: row 5: event_type 'complaint' is not one the model was "
+    assert (code, err.strip()) == (2, f"error: {unknown}: line 6: event_type 'complaint' is not one the model was "
                                       f"trained on (types 'gift', 'purchase'; 1 of {len(log)} rows)")
     # found in audit: a log without the column gave the typed model all-zero type channels, without a word
     for command in (["evaluate"], ["predict", "--out", tmp_path / "s.csv", "--force"]):
@@ -345,12 +345,12 @@ def test_killed_training_resumes_from_its_checkpoint(telco_split, tmp_path):
 
 @pytest.mark.parametrize("text, message", [
     ("customer_id,date,number_of_cds\n1,1997-01-01,1\n", "missing column(s) 'dollar_value'"),
-    ("customer_id,date,number_of_cds,dollar_value\n1,1997-02-30,1,1\n", "row 1: column 'date' has '1997-02-30'"),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-02-30,1,1\n", "line 2: column 'date' has '1997-02-30'"),
     ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1\n1,1998-07-01,1,1\n", "after the data end 1998-06-30"),
-    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,-1,1\n", "row 1: column 'number_of_cds' is negative"),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,-1,1\n", "line 2: column 'number_of_cds' is negative"),
     ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
-    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1\n2,1997-11-01,1,1\n", "customer '2' (first at row 2): empty history"),
-    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1,x\n", "row 1: 5 fields, but the header has 4"),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1\n2,1997-11-01,1,1\n", "customer '2' (first at line 3): empty history"),
+    ("customer_id,date,number_of_cds,dollar_value\n1,1997-01-01,1,1,x\n", "line 2: 5 fields, but the header has 4"),
     ("1 19970101 1\n", "the first line ('1 19970101 1') is data, not a header"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, text, message):
@@ -459,8 +459,8 @@ def test_bad_input_is_one_stderr_line_from_a_real_process(tmp_path, command):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("customer_id,tenure,churn,plan\n1,5,Yes,a\n1,3,No,b\n", "row 2: duplicate customer '1'"),
-    ("customer_id,tenure,churn,plan\n1,-5,Yes,a\n", "row 1: column 'tenure' is a negative duration"),
+    ("customer_id,tenure,churn,plan\n1,5,Yes,a\n1,3,No,b\n", "line 3: duplicate customer '1'"),
+    ("customer_id,tenure,churn,plan\n1,-5,Yes,a\n", "line 2: column 'tenure' is a negative duration"),
     ("customer_id,months,churn,plan\n1,5,Yes,a\n", "missing column(s) 'tenure'"),
 ])
 def test_bad_static_table_exits_2_with_one_line(capsys, tmp_path, text, message):

@@ -76,7 +76,7 @@ def test_cdnow_master_layout_reads_as_the_csv(tmp_path):
     (tmp_path / "master.txt").write_bytes(master.encode())
     pd.testing.assert_frame_equal(data.read_event_log(tmp_path / "master.txt", numeric=data.CDNOW_NUMERIC),
                                   data.read_event_log(write(tmp_path, csv), numeric=data.CDNOW_NUMERIC))
-    with pytest.raises(InputError, match="row 1: column 'date' has '19971301'"):
+    with pytest.raises(InputError, match="line 2: column 'date' has '19971301'"):
         data.read_event_log(write(tmp_path, "customer_id,date,number_of_cds,dollar_value\na,19971301,1,1\n"))
 
 
@@ -99,10 +99,12 @@ def test_headerless_cdnow_layouts_read_as_the_csv(tmp_path, name, text):
     (tmp_path / name).write_bytes(text.encode())
     log = data.read_event_log(tmp_path / name)
     assert list(log.columns) == ["customer_id", "date", "number_of_cds", "dollar_value"]
-    pd.testing.assert_frame_equal(log, expected)
+    assert list(log.index) == [1, 2, 3, 4] and list(expected.index) == [2, 3, 4, 5]  # each event's line
+    expected = expected.reset_index(drop=True)
+    pd.testing.assert_frame_equal(log.reset_index(drop=True), expected)
     gz = tmp_path / f"{name}.gz"
     gz.write_bytes(gzip.compress(text.encode()))
-    pd.testing.assert_frame_equal(data.read_event_log(gz, numeric=data.CDNOW_NUMERIC), expected)
+    pd.testing.assert_frame_equal(data.read_event_log(gz, numeric=data.CDNOW_NUMERIC).reset_index(drop=True), expected)
 
 
 @pytest.mark.parametrize("text, message", [
@@ -111,7 +113,7 @@ def test_headerless_cdnow_layouts_read_as_the_csv(tmp_path, name, text):
                         "number_of_cds dollar_value; this one has 3 fields, its date as field 2"),
     ("4,2,19970101,29.33\n", "this one has 4 fields, its date as field 3"),
     ("4 1 19970101 2 29.33 7\n", "this one has 6 fields, its date as field 3"),
-    ("4 19970101 2 29.33\n4 19970118 2 29.73 x\n", "row 2: 5 fields, but the first line has 4"),
+    ("4 19970101 2 29.33\n4 19970118 2 29.73 x\n", "line 2: 5 fields, but the first line has 4"),
     ("id,day,cds,dollars\n4,1997-01-01,2,29.33\n", "missing column(s) 'customer_id', 'date'"),  # a header after all
     ("customer_id,19970101,number_of_cds,dollar_value\n4,1997-01-01,2,1\n", "missing column(s) 'date'"),
 ])
@@ -122,11 +124,18 @@ def test_a_first_line_that_is_data_must_fit_a_headerless_layout(tmp_path, text, 
 
 
 @pytest.mark.parametrize("text, message", [
-    (CSV_LOG.replace("\n", ",x\n").replace("dollar_value,x", "dollar_value"), "row 1: 5 fields, but the header has 4"),
-    (CSV_LOG.replace("29.73\n", "29.73,7\n"), "row 2: 5 fields, but the header has 4"),
-    (CSV_LOG.replace("29.73\n", "29.73\n\n").replace("14.96\n", "14.96,,9\n"), "row 3: 6 fields, but the header has 4"),
+    (CSV_LOG.replace("\n", ",x\n").replace("dollar_value,x", "dollar_value"), "line 2: 5 fields, but the header has 4"),
+    (CSV_LOG.replace("29.73\n", "29.73,7\n"), "line 3: 5 fields, but the header has 4"),
+    (CSV_LOG.replace("29.73\n", "29.73\n\n").replace("14.96\n", "14.96,,9\n"),
+     "line 5: 6 fields, but the header has 4"),
     (" customer_id  date number_of_cds  dollar_value\n 00004 19970101  2   29.33 extra\n",
-     "row 1: 5 fields, but the header has 4"),
+     "line 2: 5 fields, but the header has 4"),
+    # a blank line before the header, blank lines (one of spaces) between rows: each counts as the editor's line
+    ("\n" + CSV_LOG.replace("29.73\n", "29.73\n  \n\n").replace("14.96\n", "14.96,,9\n"),
+     "line 7: 6 fields, but the header has 4"),
+    (" customer_id  date number_of_cds  dollar_value\n\n 00004 19970101  2   29.33\n\n 00004 19970118 2 1 x\n",
+     "line 5: 5 fields, but the header has 4"),
+    ("4 19970101 2 29.33\n\n\t\n4 19970118 2 29.73 x\n", "line 4: 5 fields, but the first line has 4"),
 ])
 def test_a_row_with_a_field_beyond_the_header_is_refused_naming_it(tmp_path, text, message):
     """Found by audit: a field more on every row made pandas take the first column for an index and shift the
@@ -210,14 +219,14 @@ def test_cdnow_targets_match_provenance():
 @pytest.mark.parametrize("text, message", [
     ("customer_id,when,number_of_cds,dollar_value\na,1997-01-01,1,1\n", "missing column(s) 'date'"),
     ("customer_id,date,number_of_cds\na,1997-01-01,1\n", "missing column(s) 'dollar_value'"),
-    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\nb,1997-13-01,1,1\n", "row 2: column 'date' has '1997-13-01'"),
-    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1997-01-02,-2,1\n", "row 2: column 'number_of_cds' is negative"),
-    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,x\n", "row 1: column 'dollar_value' has 'x'"),
-    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1999-01-01,1,1\n", "row 2: column 'date' has 1999-01-01, after the data end 1998-06-30"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\nb,1997-13-01,1,1\n", "line 3: column 'date' has '1997-13-01'"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1997-01-02,-2,1\n", "line 3: column 'number_of_cds' is negative"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,x\n", "line 2: column 'dollar_value' has 'x'"),
+    ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1999-01-01,1,1\n", "line 3: column 'date' has 1999-01-01, after the data end 1998-06-30"),
     ("customer_id,date,number_of_cds,dollar_value\n", "empty history"),
     # found in audit: 1e155 gave NaN scores (exit 1); beyond 1e15 is refused
     ("customer_id,date,number_of_cds,dollar_value\na,1997-01-01,1,1\na,1997-01-02,1,1e155\n",
-     "row 2: column 'dollar_value' has 1e155, beyond the largest magnitude taken (1e+15"),
+     "line 3: column 'dollar_value' has 1e155, beyond the largest magnitude taken (1e+15"),
     ("", "the file is empty"),
 ])
 def test_bad_event_logs(tmp_path, text, message):
@@ -226,9 +235,52 @@ def test_bad_event_logs(tmp_path, text, message):
     assert message in str(error.value)
 
 
+HEADER = "customer_id,date,number_of_cds,dollar_value\n"
+
+
+@pytest.mark.parametrize("name, text, message", [
+    # a header, then a blank line and one of spaces before the bad row: the editor's line 5, the 2nd data row
+    ("log.csv", HEADER + "a,1997-01-01,1,1\n\n   \na,1997-13-01,1,1\n",
+     "line 5: column 'date' has '1997-13-01', not a YYYY-MM-DD (or YYYYMMDD) date (1 such rows)"),
+    ("log.csv", "\n" + HEADER + "a,1997-01-01,1,1\n\na,1997-01-01,1,x\n",
+     "line 5: column 'dollar_value' has 'x', not a number"),
+    ("log.csv", HEADER + "a,1997-01-01,1,1\r\n\r\na,1997-01-01,-1,1\r\n",
+     "line 4: column 'number_of_cds' is negative (-1)"),
+    # a headerless CDNOW_master.txt: its first line is line 1, a row
+    ("CDNOW_master.txt", "    4 19970101  2   29.33\n\n    4 19971301  2   29.73\n",
+     "line 3: column 'date' has '19971301', not a YYYY-MM-DD (or YYYYMMDD) date (1 such rows)"),
+    ("CDNOW_master.txt", "    4 19970101  2   29.33\n    4 19970118  2   -1\n",
+     "line 2: column 'dollar_value' is negative (-1)"),
+    # a gzip file counts the lines of its decompressed text, whatever its name
+    ("log.csv.gz", HEADER + "\n\na,1997-01-01,1,1\n\n ,1997-01-01,1,1\n",
+     "line 6: column 'customer_id' is empty"),
+    ("log_gz.csv", "    4 19970101  2   29.33\n\n    4 19970118  2   x\n",
+     "line 3: column 'dollar_value' has 'x', not a number"),
+    # a quoted cell spanning lines: a row is named by the line it starts on
+    ("log.csv", HEADER.replace("\n", ",note\n") + 'a,1997-01-01,1,1,"two\nlines"\na,1997-01-01,1,1e20,ok\n',
+     "line 4: column 'dollar_value' has 1e20, beyond the largest magnitude taken (1e+15: the network computes in "
+     "float32)"),
+])
+def test_messages_name_the_line_as_an_editor_shows_it(tmp_path, name, text, message):
+    """The churn messages named a row by its place among the data rows (header and blank lines not counted), unlike
+    the other domains, so "row 2" sent the user to the editor's line 2, the first row, not line 5."""
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(text.encode()) if "gz" in name else text.encode())
+    with pytest.raises(InputError) as error:
+        data.read_event_log(path, numeric=data.CDNOW_NUMERIC)
+    assert str(error.value) == f"{path}: {message}"
+
+
+def test_the_log_is_indexed_by_the_lines_of_its_events(tmp_path):
+    log = data.read_event_log(write(tmp_path, "\n" + HEADER + "a,1997-01-01,1,1\n\n\nb,1997-01-02,1,1\n"))
+    assert list(log.index) == [3, 6] and log["customer_id"].tolist() == ["a", "b"]
+    with pytest.raises(InputError, match=r"^customer 'b' \(first at line 6\): empty history"):
+        data.weekly_sequences(log, "1997-01-01", weeks=1)
+
+
 def test_customer_without_history_before_landmark(tmp_path):
     log = data.read_event_log(write(tmp_path, LOG + "c,1997-12-01,1,1.0,purchase\n"), numeric=data.CDNOW_NUMERIC)
-    with pytest.raises(InputError, match=r"customer 'c' \(first at row 7\): empty history"):
+    with pytest.raises(InputError, match=r"customer 'c' \(first at line 8\): empty history"):
         data.weekly_sequences(log, "1997-09-30", weeks=4)
 
 
@@ -242,7 +294,7 @@ def test_customers_not_in_the_log_are_refused(tmp_path):
         data.survival_targets(log, "1997-09-30", 273, ["a", 1, 2])
     with pytest.raises(InputError, match=unknown):
         baselines.rfm_features(log, "1997-09-30", ["a", 1, 2])
-    with pytest.raises(InputError, match=r"customer 'c' \(first at row 7\): empty history"):
+    with pytest.raises(InputError, match=r"customer 'c' \(first at line 8\): empty history"):
         baselines.rfm_features(log, "1997-09-30", ["a", "c"])
     assert data.survival_targets(log, "1997-09-30", 273, ["c"]).loc["c"].tolist() == [62, 1]
 
@@ -271,10 +323,10 @@ def test_static_table_encoded_with_the_training_schema(tmp_path):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("id,plan,charges\n9,gold,3\n", "row 1: column 'plan' has 'gold', a level the training table did not have"),
+    ("id,plan,charges\n9,gold,3\n", "line 2: column 'plan' has 'gold', a level the training table did not have"),
     ("id,plan,charges,age\n9,pro,3,40\n", "column(s) 'age' were not covariates of the training table"),
     ("id,plan\n9,pro\n", "missing column(s) 'charges'"),
-    ("id,plan,charges\n9,pro,x\n", "row 1: column 'charges' has 'x', not a finite number"),
+    ("id,plan,charges\n9,pro,x\n", "line 2: column 'charges' has 'x', not a finite number"),
 ])
 def test_table_that_does_not_fit_the_training_schema(tmp_path, text, message):
     _, _, schema = data.read_static_table(write(tmp_path, TABLE), "tenure", "churn", "id")
@@ -284,16 +336,18 @@ def test_table_that_does_not_fit_the_training_schema(tmp_path, text, message):
 
 
 @pytest.mark.parametrize("text, message", [
-    (TABLE + "1,3,No,pro,1.0\n", "row 4: duplicate customer '1' in column 'id'"),
-    (TABLE.replace("2,0,No", "2,-1,No"), "row 2: column 'tenure' is a negative duration"),
-    (TABLE.replace("3,12,No", "3,soon,No"), "row 3: column 'tenure' has 'soon'"),
+    (TABLE + "1,3,No,pro,1.0\n", "line 5: duplicate customer '1' in column 'id'"),
+    (TABLE.replace("2,0,No", "2,-1,No"), "line 3: column 'tenure' is a negative duration"),
+    (TABLE.replace("3,12,No", "3,soon,No"), "line 4: column 'tenure' has 'soon'"),
     (TABLE.replace("tenure", "months"), "missing column(s) 'tenure'"),
-    (TABLE.replace("2,0,No", "2,inf,No"), "row 2: column 'tenure' has 'inf', not a finite number"),
-    (TABLE.replace("2,0,No", "2,0,maybe"), "row 2: column 'churn' has 'maybe', not an event flag"),
-    (TABLE.replace("3,12,No,basic,11.0", "3,12,No,basic,"), "row 3: column 'charges' is empty"),
-    (TABLE.replace("11.0", "nan"), "row 3: column 'charges' has 'nan', not a finite number"),
-    (TABLE.replace("11.0", "-1e300"), "row 3: column 'charges' has -1e300, beyond the largest magnitude taken"),
-    (TABLE.replace("2,0,No", " ,0,No"), "row 2: column 'id' is empty"),  # found by audit: was accepted
+    (TABLE.replace("2,0,No", "2,inf,No"), "line 3: column 'tenure' has 'inf', not a finite number"),
+    (TABLE.replace("2,0,No", "2,0,maybe"), "line 3: column 'churn' has 'maybe', not an event flag"),
+    (TABLE.replace("3,12,No,basic,11.0", "3,12,No,basic,"), "line 4: column 'charges' is empty"),
+    (TABLE.replace("11.0", "nan"), "line 4: column 'charges' has 'nan', not a finite number"),
+    (TABLE.replace("11.0", "-1e300"), "line 4: column 'charges' has -1e300, beyond the largest magnitude taken"),
+    (TABLE.replace("2,0,No", " ,0,No"), "line 3: column 'id' is empty"),  # found by audit: was accepted
+    # the line as an editor shows it: a blank line before the duplicate counts
+    (TABLE + "\n1,3,No,pro,1.0\n", "line 6: duplicate customer '1' in column 'id'"),
 ])
 def test_bad_static_tables(tmp_path, text, message):
     with pytest.raises(InputError) as error:
