@@ -25,7 +25,7 @@ class InputError(ValueError):
     """Bad input from the user: a file, record, column or argument that cannot be used, and why.
 
     The message is shown as is, on one line, so it should name the thing and the problem, e.g.
-    ``"genes.csv: column 'date' has 3 values that are not dates (first at row 17: '1997-13-01')"``.
+    ``"genes.csv: column 'date' has 3 values that are not dates (first at line 17: '1997-13-01')"``.
     """
 
 

@@ -2,14 +2,15 @@
 
 Every loader returns a DataFrame with at least ``text`` (str) and ``label`` (int; binary: 1 positive,
 0 negative; SST 5-class: 0 very negative .. 4 very positive) and raises :class:`shared.cli.InputError` naming
-the file, the line or row (1-based, as an editor shows it), the column and the problem for input it cannot use:
-a missing column, a label it cannot read, an empty or whitespace-only text (a labelled example without text
-cannot be scored), a malformed tree. A table's texts are kept as written, rt-polarity lines lose their leading
-and trailing whitespace, and an SST text is its tree's words joined by single spaces (PTB escapes undone); the
-tokeniser (:mod:`domains.sentiment.text`) does normalisation and truncation later. Files may be gzip-compressed
-(``.gz``); text is read as UTF-8 (a byte-order mark dropped), falling back to Windows-1252 and then Latin-1
-(Pang & Lee's original encoding) where it is not valid UTF-8 (:func:`read_text`); files of one text per line
-break lines at ``\n`` (or ``\r\n``) only (:func:`read_lines`).
+the file, the line (1-based, as an editor shows it: a header is line 1 and blank lines count, as in the other
+domains), the column and the problem for input it cannot use: a missing column, a label it cannot read, an empty
+or whitespace-only text (a labelled example without text cannot be scored), a malformed tree. A table's texts
+are kept as written, rt-polarity lines lose their leading and trailing whitespace, and an SST text is its tree's
+words joined by single spaces (PTB escapes undone); the tokeniser (:mod:`domains.sentiment.text`) does
+normalisation and truncation later. Files may be gzip-compressed (``.gz``); text is read as UTF-8 (a byte-order
+mark dropped), falling back to Windows-1252 and then Latin-1 (Pang & Lee's original encoding) where it is not
+valid UTF-8 (:func:`read_text`); files of one text per line break lines at ``\n`` (or ``\r\n``) only
+(:func:`read_lines`).
 """
 
 import codecs
@@ -351,10 +352,10 @@ def load_table(path, text_column="text", label_column="label"):
             raise InputError(f"{path}: no column {wanted!r} (columns: {', '.join(map(repr, table.columns))}; "
                              f"--{option}-column names another)")
     labels = []
-    for row, text, value in zip(table.index, table[text_name], table[label_name]):
+    for line, text, value in zip(table.index, table[text_name], table[label_name]):
         if not text.strip():
-            raise InputError(f"{path}: row {row}, column {text_name!r}: empty text")
-        labels.append(parse_label(value, f"{path}: row {row}, column {label_name!r}"))
+            raise InputError(f"{path}: line {line}, column {text_name!r}: empty text")
+        labels.append(parse_label(value, f"{path}: line {line}, column {label_name!r}"))
     others = table.drop(columns=[text_name, label_name]).reset_index(drop=True)
     return pd.concat([pd.DataFrame({"text": table[text_name].to_numpy(), "label": labels}), others], axis=1)
 
@@ -380,8 +381,8 @@ def load_checklist(path):
         raise InputError(f"{path}: missing column(s) {sorted(missing)}")
     bad = ~table["expected"].isin(["neg", "neu", "pos", "not_neg"])
     if bad.any():
-        row = table.index[bad.to_numpy()][0]
-        raise InputError(f"{path}: row {row}, column 'expected': {table.loc[row, 'expected']!r} is not "
+        line = table.index[bad.to_numpy()][0]
+        raise InputError(f"{path}: line {line}, column 'expected': {table.loc[line, 'expected']!r} is not "
                          "neg/neu/pos/not_neg")
     return table.reset_index(drop=True)
 

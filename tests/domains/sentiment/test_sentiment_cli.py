@@ -97,7 +97,7 @@ def test_evaluate_pairs_json(trees, tmp_path, header):
 
 
 @pytest.mark.parametrize("content, message", [
-    ("text\tlabel\nfine\t1\nbad\t7\n", "bad.tsv: row 3, column 'label': label '7'"),
+    ("text\tlabel\nfine\t1\nbad\t7\n", "bad.tsv: line 3, column 'label': label '7'"),
     ("text\tlabel\nfine\t1\n", None),  # odd rows with --pairs
 ])
 def test_bad_input_exits_2_with_one_line(trees, tmp_path, content, message):

@@ -103,7 +103,7 @@ def test_blank_lines_before_the_header_are_skipped(tmp_path):
     for name, separator in (("lead.tsv", "\t"), ("lead.csv", ",")):
         path = tmp_path / name
         path.write_text(f"\n\r\ntext{separator}label\ngood{separator}1\nbad{separator}maybe\n")
-        with pytest.raises(InputError, match=rf"{name}: row 5, column 'label': label 'maybe'"):
+        with pytest.raises(InputError, match=rf"{name}: line 5, column 'label': label 'maybe'"):
             load_table(path)
 
 
@@ -187,7 +187,7 @@ def test_a_two_column_table_without_header_is_read_from_its_first_line(tmp_path)
     csv_path.write_text('"good, really",1\nbad,0\n')
     assert load_table(csv_path).values.tolist() == [["good, really", 1], ["bad", 0]]
     pairs.write_text("fine\t1\nbad\tmaybe\n")  # rows are numbered as file lines
-    with pytest.raises(InputError, match=r"pairs.tsv: row 2, column 'label': label 'maybe' is not one of"):
+    with pytest.raises(InputError, match=r"pairs.tsv: line 2, column 'label': label 'maybe' is not one of"):
         load_table(pairs)
 
 
@@ -195,7 +195,7 @@ def test_table_rows_are_numbered_as_file_lines_across_blank_lines(tmp_path):
     """Found in review: pandas skips blank lines, so an error after one named the line above it."""
     path = tmp_path / "pairs.tsv"
     path.write_text("text\tlabel\na good film\t1\nnot a good film\t0\n\nbad\t0\nnot bad\tmaybe\n")
-    with pytest.raises(InputError, match=r"pairs.tsv: row 6, column 'label': label 'maybe'"):
+    with pytest.raises(InputError, match=r"pairs.tsv: line 6, column 'label': label 'maybe'"):
         load_table(path)
     path.write_text("a good film\t1\n\nnot a good film\t0\n\n")  # blank lines between pairs are skipped
     assert load_table(path).values.tolist() == [["a good film", 1], ["not a good film", 0]]
@@ -225,10 +225,10 @@ def test_a_table_on_standard_input_is_read_once_with_or_without_a_header(monkeyp
 @pytest.mark.parametrize("content, message", [
     ("words\tlabel\nfine\t1\n", r"no column 'text' \(columns: 'words', 'label'; --text-column names another\)"),
     ("sentence\tscore\nfine\t1\n", r"no column 'text' \(columns: 'sentence', 'score'; --text-column names another\)"),
-    ("text\tlabel\nfine\t1\nbad\tmaybe\n", r"row 3, column 'label': label 'maybe' is not one of"),
-    ("text\tlabel\nfine\t1\n  \t0\n", r"row 3, column 'text': empty text"),
+    ("text\tlabel\nfine\t1\nbad\tmaybe\n", r"line 3, column 'label': label 'maybe' is not one of"),
+    ("text\tlabel\nfine\t1\n  \t0\n", r"line 3, column 'text': empty text"),
 ])
-def test_table_errors_name_file_row_and_column(tmp_path, content, message):
+def test_table_errors_name_file_line_and_column(tmp_path, content, message):
     path = tmp_path / "bad.tsv"
     path.write_text(content)
     with pytest.raises(InputError, match=rf"bad.tsv: {message}"):
@@ -238,7 +238,7 @@ def test_table_errors_name_file_row_and_column(tmp_path, content, message):
 def test_checklist_and_flip_loaders(tmp_path):
     checklist = tmp_path / "cl.tsv"
     checklist.write_text("test\tcapability\ttext\texpected\nt\tNegation\tnot good\tneg\nt\tNegation\tok\tmaybe\n")
-    with pytest.raises(InputError, match=r"row 3, column 'expected'"):
+    with pytest.raises(InputError, match=r"line 3, column 'expected'"):
         load_checklist(checklist)
     checklist.write_text("test\ttext\texpected\nt\tnot good\tneg\n")  # evaluate_all splits by capability
     with pytest.raises(InputError, match=r"cl.tsv: missing column\(s\) \['capability'\]"):
