@@ -11,7 +11,8 @@ on (never on CheckList or a test set):
   ``augment.negate_statement`` can negate (527), negated after their first auxiliary; the share in the neutral band
   and the median P(positive);
 - the hand-written sets of ``benchmarks/sentiment_validation`` (``handwritten``; see its README): 86 minimal pairs
-  (both right) and 96 negated neutral statements (share in the neutral band).
+  (both right), 96 negated neutral statements (share in the neutral band) and the audit's 160 minimal pairs in 8
+  phenomena (``audit``: both right, overall and per phenomenon).
 
 With them, ``bundled_check``: accuracy and mean P(positive) on the first 500 bundled rt-polarity sentences
 (:func:`domains.sentiment.evaluate.bundled_check`), the cheap figure the tests hold the shipped model to.
@@ -76,13 +77,24 @@ def negated_neutral_probe(model, trees):
 
 def handwritten(model, folder=VALIDATION):
     """The hand-written validation sets under ``folder``: minimal pairs both right, and the share of the negated
-    neutral statements in the neutral band (with their count and median P(positive))."""
+    neutral statements in the neutral band (with their count and median P(positive)); the audit's pairs both right
+    (``audit``: overall and per phenomenon)."""
     pairs = load_table(folder / "handwritten_pairs.tsv")
     statements = read_lines(folder / "handwritten_negated_neutral.txt")
     p = model.predict_proba(statements)
     return {**pairs_both_right(pairs["label"], model.predict_proba(pairs["text"]), where="handwritten_pairs.tsv"),
             "n_negated_neutral": len(statements), "negated_neutral_in_band": float((three_way(p) == "neu").mean()),
-            "negated_neutral_median_probability": float(np.median(p))}
+            "negated_neutral_median_probability": float(np.median(p)), "audit": audit_pairs(model, folder)}
+
+
+def audit_pairs(model, folder=VALIDATION):
+    """``audit_pairs.tsv`` under ``folder`` (160 minimal pairs in 8 phenomena, see its README): ``n_pairs``,
+    ``pairs_both_right`` and ``by_phenomenon`` (``{phenomenon: share of its pairs both right}``)."""
+    table = load_table(folder / "audit_pairs.tsv").reset_index(drop=True)
+    p = model.predict_proba(table["text"])
+    by_phenomenon = {name: pairs_both_right(rows["label"], p[rows.index])["pairs_both_right"]
+                     for name, rows in table.groupby("phenomenon", sort=False)}
+    return {**pairs_both_right(table["label"], p, where="audit_pairs.tsv"), "by_phenomenon": by_phenomenon}
 
 
 def missing_data(root, splits=SST_SPLITS, files=SCORED_FILES):

@@ -55,10 +55,27 @@ def test_negated_neutral_statements_each_hold_one_cue():
     assert [line for line in lines if sum(mark(line).explicit) != 1] == []
 
 
+def test_audit_pairs_are_minimal_pairs_in_eight_phenomena_and_ten_domains():
+    pairs = load_table(FOLDER / "audit_pairs.tsv")
+    assert len(pairs) == 320 and pairs["text"].is_unique
+    assert pairs.iloc[0::2]["phenomenon"].value_counts().tolist() == [20] * 8
+    assert pairs.iloc[0::2]["domain"].value_counts().tolist() == [16] * 10
+    for first, second in zip(pairs.iloc[0::2].itertuples(), pairs.iloc[1::2].itertuples()):
+        assert {first.label, second.label} == {0, 1}, (first.text, second.text)
+        assert (first.phenomenon, first.domain) == (second.phenomenon, second.domain)
+        a, b = set(mark(first.text).tokens), set(mark(second.text).tokens)
+        assert len(a & b) / len(a | b) >= 0.4, (first.text, second.text)  # the same sentence, not two
+
+
 def test_handwritten_scores_vader_as_measured():
-    """VADER rates 56 of the 86 pairs both right and reads 95 of the 96 statements neutral (compound 0: P 0.5)."""
+    """VADER rates 56 of the 86 pairs both right and reads 95 of the 96 statements neutral (compound 0: P 0.5); of
+    the audit's 160 pairs it rates 71 both right, 18 of the 20 with a plain "not" and 2 of those at a distance."""
     result = scorecard().handwritten(Vader().fit())
     assert result["n_pairs"] == 86 and result["pairs_both_right"] == pytest.approx(56 / 86)
+    audit = result["audit"]
+    assert audit["n_pairs"] == 160 and audit["pairs_both_right"] == pytest.approx(71 / 160)
+    assert audit["by_phenomenon"]["plain_not"] == pytest.approx(18 / 20)
+    assert audit["by_phenomenon"]["distance"] == pytest.approx(2 / 20)
     assert result["n_negated_neutral"] == 96 and result["negated_neutral_in_band"] == pytest.approx(95 / 96)
     assert result["negated_neutral_median_probability"] == pytest.approx(0.5, abs=1e-5)
 
@@ -80,3 +97,5 @@ def test_shipped_weights_reproduce_the_cards_handwritten_figures():
     assert result["negated_neutral_in_band"] == pytest.approx(expected["negated_neutral_in_band"], abs=1 / 96)
     assert result["negated_neutral_median_probability"] == pytest.approx(expected["negated_neutral_median_probability"],
                                                                           abs=1e-3)
+    assert result["audit"]["n_pairs"] == expected["audit"]["n_pairs"] == 160
+    assert result["audit"]["pairs_both_right"] == pytest.approx(expected["audit"]["pairs_both_right"], abs=1 / 160)
