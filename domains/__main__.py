@@ -36,6 +36,9 @@ def main(argv):
     """Parses ``argv`` and runs the command."""
     args = _parser().parse_args(argv)
     import_tensorflow()  # its start-up notices held back
+    import matplotlib
+
+    matplotlib.use("Agg")  # files, never a window: the command line picks the backend, not the library
     from domains.report.build import build_report
 
     summary = build_report(args.out, force=args.force, quick=args.quick, seed=args.seed, progress=not args.json)

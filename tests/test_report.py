@@ -218,3 +218,25 @@ def test_churn_section_agrees_with_the_card_and_its_notes_fit_the_model(monkeypa
 def test_seed_out_of_range_is_refused_before_any_work(tmp_path):
     result = cli("report", "--seed", "-1", "--out", tmp_path / "r")
     assert result.returncode == 2 and "argument --seed:" in result.stderr and not (tmp_path / "r").exists()
+
+
+def test_importing_the_report_leaves_the_matplotlib_backend_alone_and_the_command_line_picks_agg(tmp_path):
+    """A library import must not switch a notebook's backend (``inline``) to Agg; the command line does, as it
+    writes files only."""
+    script = """if True:
+        import importlib, matplotlib
+        matplotlib.use("svg")
+        import domains.report.build as build
+        for name in ("document", *build.SECTIONS):
+            importlib.import_module(f"domains.report.{name}")
+        print(matplotlib.get_backend())
+        import domains.__main__ as command
+        build.build_report = lambda *args, **kwargs: {"html": "r.html", "markdown": "r.md", "seconds": 0}
+        command.main(["report", "--out", %r])
+        print(matplotlib.get_backend())
+    """ % str(tmp_path / "r")
+    env = {key: value for key, value in os.environ.items() if key != "MPLBACKEND"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            env={**env, "TF_CPP_MIN_LOG_LEVEL": "3"}, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[0] == "svg" and result.stdout.split()[-1].lower() == "agg", result.stdout

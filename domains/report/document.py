@@ -3,6 +3,9 @@
 Each domain's section module (:mod:`domains.report.genomics`, ...) returns a :class:`Section`; the writers
 (:mod:`domains.report.html`, :mod:`domains.report.markdown`) turn the list of sections into a page. Figures
 are kept as PNG bytes, so the HTML can embed them and the Markdown can point to files.
+
+Importing the report leaves the matplotlib backend alone (a notebook keeps its inline plots); each figure is
+closed once its PNG is taken. The command line (``python -m domains report``) selects ``Agg`` itself.
 """
 
 import io
@@ -10,12 +13,9 @@ import numbers
 import re
 from dataclasses import dataclass, field
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
 
 @dataclass
