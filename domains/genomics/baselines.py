@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pyrodigal
 
-from domains.genomics.data import Gene
+from domains.genomics.data import Gene, check_contigs
 
 MIN_TRAINING_BASES = 20_000
 
@@ -29,7 +29,12 @@ def prodigal_genes(contigs, translation_table=None, closed=False, mask=False):
     Returns:
         A list of genes in contig order, each with ``id`` ``"prodigal_<contig>_<n>"``; genes running off an
         edge are partial at that end (``partial_start``/``partial_end`` in the gene's own direction).
+
+    Raises:
+        TypeError / ValueError: ``contigs`` is not a non-empty list of Contig
+            (:func:`~domains.genomics.data.check_contigs`).
     """
+    contigs = check_contigs(contigs)
     table = translation_table or contigs[0].translation_table
     total = sum(len(contig) for contig in contigs)
     if total >= MIN_TRAINING_BASES:

@@ -72,8 +72,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from Bio import BiopythonParserWarning, SeqIO
 from Bio.Data import CodonTable
-from Bio.Seq import UndefinedSequenceError
+from Bio.Seq import MutableSeq, Seq, UndefinedSequenceError
 from Bio.SeqFeature import AfterPosition, BeforePosition
+from Bio.SeqRecord import SeqRecord
 
 from shared.cli import InputError
 
@@ -138,8 +139,12 @@ class Contig:
     """One sequence record with its annotation.
 
     Attributes:
-        id: record id. sequence: cleaned ``ACGTN`` string, upper-cased on construction (a soft-masked,
-            lower-case sequence built by hand reads as :func:`read_genome`'s would; about 2 ms for 5 Mb).
+        id: record id. sequence: the cleaned ``ACGTN`` string. One built by hand (a ``str`` or a Biopython
+            ``Seq``) is cleaned on construction as :func:`read_genome` cleans a file's records
+            (:func:`clean_sequence`: upper case, ``U`` as ``T``, ambiguity codes, masks and gaps as ``N``,
+            whitespace and digits dropped), so that it reads as the file would; a sequence already in
+            ``ACGTN`` only has its letters checked (a few ms for 5 Mb). A ``Bio.SeqRecord`` is taken apart by
+            hand: ``Contig(record.id, record.seq)`` (its features are not read; :func:`read_genome` reads them).
         circular: topology. translation_table: NCBI genetic code id. genes: the CDS (empty when not annotated).
         linear: the genome file states the record is linear (GenBank topology ``linear``), so that a GFF3 line
             with start > end on it is refused rather than read as PTT's origin notation; ``False`` when the
@@ -157,10 +162,54 @@ class Contig:
     stated_tables: frozenset = frozenset()
 
     def __post_init__(self):
-        self.sequence = self.sequence.upper()
+        """Cleans ``sequence`` as :func:`read_genome` does.
+
+        Raises:
+            TypeError: ``sequence`` is neither a ``str`` nor a Biopython ``Seq``/``MutableSeq``.
+            InputError: as :func:`clean_sequence` (a protein sequence, characters outside ASCII, or no bases
+                among whitespace and digits), naming the contig; an empty sequence is allowed.
+        """
+        sequence = self.sequence
+        if not isinstance(sequence, (str, Seq, MutableSeq)):
+            hint = ": give Contig(record.id, record.seq)" if isinstance(sequence, SeqRecord) else ""
+            raise TypeError(f"Contig {self.id!r}: sequence must be a str or a Bio.Seq, not "
+                            f"{type(sequence).__name__}{hint}")
+        if len(sequence) == 0:
+            self.sequence = ""
+            return
+        if isinstance(sequence, str) and sequence.isascii():
+            upper = sequence.upper()
+            if not upper.encode("ascii").translate(None, NUCLEOTIDES.encode("ascii")):
+                self.sequence = upper  # already clean: the common case (read_genome's, sub_contig's)
+                return
+        self.sequence = clean_sequence(sequence, self.id, "Contig")
 
     def __len__(self):
         return len(self.sequence)
+
+
+def check_contigs(contigs, argument="contigs"):
+    """``contigs`` as a list, checked to be a non-empty list of :class:`Contig` (what the prediction functions
+    take: one genome's records).
+
+    Raises:
+        TypeError: ``contigs`` is one Contig, a string or not iterable, or an item is not a Contig (a
+            Biopython ``SeqRecord``: ``Contig(record.id, record.seq)`` builds one; a file: :func:`read_genome`).
+        ValueError: ``contigs`` is empty.
+    """
+    if isinstance(contigs, (Contig, SeqRecord, str, bytes, os.PathLike)) or not np.iterable(contigs):
+        raise TypeError(f"{argument}: expected a list of Contig, got {type(contigs).__name__}: pass a list, such as "
+                        "[contig] or read_genome(path)")
+    contigs = list(contigs)
+    if not contigs:
+        raise ValueError(f"{argument} is empty: give at least one Contig")
+    for i, contig in enumerate(contigs):
+        if not isinstance(contig, Contig):
+            hint = {SeqRecord: ": build one with Contig(record.id, record.seq)",
+                    str: ": read a file with read_genome(path), or build Contig(name, sequence)"}
+            raise TypeError(f"{argument}[{i}]: expected a Contig, got {type(contig).__name__}"
+                            + hint.get(type(contig), ""))
+    return contigs
 
 
 def open_text(path):
@@ -214,16 +263,19 @@ def clean_sequence(raw, record_id, path):
     """The cleaned ``ACGTN`` sequence of one record (see the module docstring).
 
     Raises:
-        InputError: the record is empty or has no sequence at all (a GenBank CONTIG record: only its length), or
-            looks like a protein sequence.
+        InputError: the record is empty or has no sequence at all (a GenBank CONTIG record: only its length),
+            has characters outside ASCII, or looks like a protein sequence.
     """
+    outside_ascii = f"{path}: record {record_id!r} has characters outside ASCII in its sequence"
     try:
         text = str(raw)
     except UnicodeDecodeError:  # Biopython keeps sequences as ASCII bytes
-        raise InputError(f"{path}: record {record_id!r} has characters outside ASCII in its sequence") from None
+        raise InputError(outside_ascii) from None
     except UndefinedSequenceError:  # Biopython's Seq(None, length)
         raise InputError(f"{path}: record {record_id!r} has no sequence, only its length ({len(raw)} bp): a CONTIG "
                          "or WGS master record, or an empty ORIGIN; give the file with the sequence") from None
+    if not text.isascii():  # a str built by hand (Contig): refused as the file reader refuses it
+        raise InputError(outside_ascii)
     letters = "".join(ch for ch in text if not ch.isspace() and not ch.isdigit()).upper()
     if not letters:
         raise InputError(f"{path}: record {record_id!r} has no sequence")

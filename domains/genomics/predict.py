@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 
 from domains.genomics.coding import CodingModel
+from domains.genomics.data import check_contigs
 from domains.genomics.decode import DecodeConfig, choose_genes, find_candidates
 from domains.genomics.starts import StartModel
 from domains.genomics.windows import stitch, window_dataset
@@ -73,7 +74,8 @@ def posteriors(model, contigs, window=None, stride=2560, batch_size=64, verbose=
 
     Args:
         model: a model from :func:`domains.genomics.model.build_gene_model` (or loaded from ``.keras``).
-        contigs: :class:`~domains.genomics.data.Contig` list.
+        contigs: :class:`~domains.genomics.data.Contig` list (hand-built ones are cleaned as
+            :func:`~domains.genomics.data.read_genome` cleans a file: see :class:`~domains.genomics.data.Contig`).
         window, stride: the tiling in bases (the overlap ``window - stride`` gives each base context on both
             sides); ``window`` must be a multiple of the model's ``lstm_stride``; default
             :func:`prediction_window` (3072 for the shipped model, and for any stride that divides 3072).
@@ -82,9 +84,11 @@ def posteriors(model, contigs, window=None, stride=2560, batch_size=64, verbose=
         verbose: Keras progress bar (1) or none (0).
 
     Raises:
-        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, or two contigs share an id
-            (the outputs are keyed by it).
+        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, two contigs share an id
+            (the outputs are keyed by it), or ``contigs`` is empty.
+        TypeError: ``contigs`` is not a list of Contig (:func:`~domains.genomics.data.check_contigs`).
     """
+    contigs = check_contigs(contigs)
     ids = [contig.id for contig in contigs]
     if len(set(ids)) < len(ids):
         raise ValueError(f"contig id {next(i for i in ids if ids.count(i) > 1)!r} appears twice: ids must be unique")
@@ -131,9 +135,18 @@ def predict_genes(model, contigs, window=None, stride=2560, batch_size=64, confi
     ``window`` and ``stride`` (bases) tile the genome as in :func:`posteriors` (default window:
     :func:`prediction_window`, 3072 for the shipped model).
 
+    Args:
+        contigs: :class:`~domains.genomics.data.Contig` list, one genome (a contig built by hand from a ``str``
+            or a Biopython ``Seq`` is cleaned as :func:`~domains.genomics.data.read_genome` cleans a file: RNA's
+            ``U`` reads as ``T``, and a protein sequence is refused).
+
     Raises:
-        ValueError: ``window`` is not a multiple of the model's ``lstm_stride`` (:func:`posteriors`).
+        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, or ``contigs`` is empty or
+            has an id twice (:func:`posteriors`).
+        TypeError: ``contigs`` is not a list of Contig (one Contig, a SeqRecord: see
+            :func:`~domains.genomics.data.check_contigs`).
     """
+    contigs = check_contigs(contigs)
     stitched = posteriors(model, contigs, window, stride, batch_size, verbose)
     for contig in contigs:
         coding, start = stitched[contig.id]

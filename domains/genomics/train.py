@@ -62,7 +62,9 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     """Trains a gene finder on annotated genomes and saves it with its card; resumes after an interruption.
 
     Args:
-        genomes: GenBank files (or FASTA + GFF3 pairs given as ``(fasta, gff3)`` tuples) with CDS annotation.
+        genomes: a list of GenBank files (or FASTA + GFF3 pairs given as ``(fasta, gff3)`` tuples) with CDS
+            annotation: paths (``str`` or ``os.PathLike``), not :class:`~domains.genomics.data.Contig` objects
+            (the card records the files and their digests); one file is ``[path]``.
         out: the ``.keras`` file to write. Progress is backed up every epoch in ``<out>.backup/``
             (``keras.callbacks.BackupAndRestore``): run the same command again after a crash and training goes
             on from the last finished epoch; the backup is removed when training completes. The folder is
@@ -81,6 +83,11 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
 
     Returns:
         The card (a dict), also written next to ``out`` as ``<out stem>.json``.
+
+    Raises:
+        TypeError: ``genomes`` or ``validation`` is one path rather than a list of them, or an item is neither a
+            path nor a ``(fasta, gff3)`` pair of paths (e.g. a Contig).
+        InputError: a genome cannot be read or holds no CDS annotation; ``out`` exists and not ``force``.
     """
     import json
     import os
@@ -94,6 +101,8 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     from shared.backups import claim_backup, file_sha256
     from shared.cli import InputError
 
+    _check_specs(genomes, "genomes")
+    _check_specs(validation or [], "validation")
     card_path = os.path.splitext(out)[0] + ".json"
     read = [path for genome in [*genomes, *(validation or [])]
             for path in (genome if isinstance(genome, tuple) else (genome,))]
@@ -157,3 +166,21 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
     with atomic_open(card_path, "w", force=force) as handle:
         json.dump(card, handle, indent=2)
     return card
+
+
+def _check_specs(specs, argument):
+    """Raises ``TypeError`` unless ``specs`` is a list of genome files: paths or ``(fasta, gff3)`` pairs of paths
+    (a bare path would otherwise be read character by character)."""
+    import os
+
+    def is_path(value):
+        return isinstance(value, (str, os.PathLike))
+
+    if is_path(specs) or isinstance(specs, bytes) or not hasattr(specs, "__iter__"):
+        raise TypeError(f"{argument}: expected a list of genome files, got {type(specs).__name__}"
+                        + (f": pass a list, such as [{os.fspath(specs)!r}]" if is_path(specs) else ""))
+    for i, spec in enumerate(specs):
+        if not (is_path(spec) or (isinstance(spec, tuple) and len(spec) == 2 and all(map(is_path, spec)))):
+            raise TypeError(f"{argument}[{i}]: expected a genome file (a path) or a (fasta, gff3) pair of paths, "
+                            f"got {type(spec).__name__}" + (" (train from files: the card records them)"
+                                                            if type(spec).__name__ == "Contig" else ""))

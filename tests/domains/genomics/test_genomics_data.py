@@ -195,6 +195,37 @@ def test_hand_made_contig_is_upper_cased_as_read_genome_does():
     np.testing.assert_array_equal(one_hot(contig.sequence).sum(axis=1), [1, 1, 1, 1, 0, 0, 1, 1, 1, 1])
 
 
+@pytest.mark.parametrize("raw", ["acgtRYnn ACGT\nuuAG", "ACGU-.xX12 acgu", "AC" * 600 + "E" * 12])
+def test_hand_made_contig_is_cleaned_as_read_genome_cleans_a_file(tmp_path, raw):
+    """RNA's U, ambiguity codes, masks, gaps, whitespace, digits and a few stray letters read as the file reader
+    reads them, from a str or a Biopython Seq (which gave AttributeError 'encode' in the prediction)."""
+    from Bio.Seq import Seq
+
+    (from_file,) = read_genome(_write(tmp_path, "r.fa", f">r\n{raw}\n"))
+    assert Contig("r", raw).sequence == from_file.sequence
+    assert Contig("r", Seq(raw)).sequence == from_file.sequence
+    assert "U" not in from_file.sequence
+
+
+def test_hand_made_contig_refuses_protein_and_what_is_no_sequence_as_read_genome_does(tmp_path):
+    from Bio.Seq import Seq
+    from Bio.SeqRecord import SeqRecord
+
+    protein = "MKLPQEEFILIW" * 100
+    with pytest.raises(InputError, match="record 'p' does not look like DNA") as from_file:
+        read_genome(_write(tmp_path, "p.fa", f">p\n{protein}\n"))
+    with pytest.raises(InputError, match="record 'p' does not look like DNA") as by_hand:
+        Contig("p", protein)
+    assert str(by_hand.value).split(": ", 1)[1] == str(from_file.value).split(": ", 1)[1]
+    with pytest.raises(InputError, match="record 'x' has characters outside ASCII"):
+        Contig("x", "ACGTé" * 100)
+    with pytest.raises(TypeError, match=r"sequence must be a str or a Bio.Seq, not SeqRecord: give Contig\(record"):
+        Contig("x", SeqRecord(Seq("ACGT"), id="x"))
+    with pytest.raises(TypeError, match="not bytes"):
+        Contig("x", b"ACGT")
+    assert Contig("empty", "").sequence == Contig("empty", Seq("")).sequence == ""
+
+
 def test_bundled_streptococcus_genome(stop_share):
     (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
     assert contig.id == "NC_002737" and len(contig) == 1_852_441

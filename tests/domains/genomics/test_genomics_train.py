@@ -62,3 +62,16 @@ def test_unknown_strategy_is_bad_input_and_none_is_one_device():
     for one_device in (None, "none"):  # the library's default and the command line's
         with strategy_scope(one_device):
             assert tf.distribute.get_strategy().num_replicas_in_sync == 1
+
+
+def test_genomes_must_be_a_list_of_files_not_one_path_or_contigs(tmp_path):
+    """A bare path was read character by character (IsADirectoryError: '/'); Contigs failed in shared.atomic."""
+    gb = str(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
+    out = tmp_path / "model.keras"
+    with pytest.raises(TypeError, match=r"genomes: expected a list of genome files, got str: pass a list, such as \["):
+        train_gene_model(gb, out, model_options=TINY, verbose=0)
+    with pytest.raises(TypeError, match=r"genomes\[0\]: expected a genome file .* got Contig"):
+        train_gene_model(read_genome(gb), out, model_options=TINY, verbose=0)
+    with pytest.raises(TypeError, match="validation: expected a list of genome files, got PosixPath"):
+        train_gene_model([gb], out, validation=tmp_path / "v.gb", model_options=TINY, verbose=0)
+    assert not out.exists()
