@@ -51,6 +51,8 @@ the end of every row leaves, are ignored).
 
 import csv
 import gzip
+import io
+import os
 import re
 import warnings
 import zlib
@@ -243,10 +245,15 @@ def log_offset(values):
 
 
 def load_series(path, covariates=(), series=None, min_length=3, refused=None):
-    """Reads and validates a tidy population CSV.
+    """Reads and validates a tidy population CSV, or a DataFrame or file-like object holding one.
 
     Args:
-        path: the CSV file.
+        path: the CSV file (``str`` or ``os.PathLike``); or an open file or buffer (``StringIO``, ``BytesIO``,
+            ``open(...)``), read to its end; or a pandas ``DataFrame`` with the file's columns (a named index,
+            such as ``series_id`` and ``time`` after ``set_index``, counts as columns). A buffer or a DataFrame
+            goes through the same checks as a file, and the messages name it ``<buffer>`` (or the open file's
+            name) or ``<DataFrame>``; a DataFrame's lines are those of its CSV: the header is line 1, its first
+            row line 2.
         covariates: names of covariate columns to keep (in this order), or one name, stripped of spaces as the
             header's names are; other extra columns are ignored. A required column's name, or a name given
             twice, is refused.
@@ -262,8 +269,9 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
 
     Raises:
         InputError: naming the file, line, column and problem.
+        TypeError: ``path`` is none of a path, a file-like object or a DataFrame.
     """
-    path = str(path)
+    path, source = _csv_source(path)
     covariates = tuple(str(name).strip() for name in ((covariates,) if isinstance(covariates, str) else covariates))
     for i, name in enumerate(covariates):
         if name in REQUIRED:
@@ -274,13 +282,13 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", pd.errors.ParserWarning)
-            table = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
+            table = pd.read_csv(source(), dtype=str, keep_default_na=False, skipinitialspace=True, index_col=False)
     except pd.errors.EmptyDataError:
         raise InputError(f"{path}: the file is empty") from None
     except (pd.errors.ParserError, UnicodeDecodeError, EOFError, gzip.BadGzipFile, zlib.error) as error:
         raise InputError(f"{path}: not a readable CSV file ({' '.join(str(error).split())})") from None
     if any(issubclass(warning.category, pd.errors.ParserWarning) for warning in caught):
-        _check_extra_fields(path)
+        _check_extra_fields(source(), path)
     table.columns = [str(name).strip() for name in table.columns]
     missing = [name for name in (*REQUIRED, *covariates) if name not in table.columns]
     if missing:
@@ -288,7 +296,7 @@ def load_series(path, covariates=(), series=None, min_length=3, refused=None):
     if table.empty:
         raise InputError(f"{path}: no data rows")
     table = table[list(dict.fromkeys([*REQUIRED, *covariates]))].copy()
-    table.index = _line_numbers(path, len(table))  # each row's file line: no bookkeeping column to clash with
+    table.index = _line_numbers(source(), len(table))  # each row's file line: no bookkeeping column to clash with
     table["series_id"] = table["series_id"].str.strip()
     blank = table["series_id"] == ""
     if blank.any():
@@ -330,19 +338,44 @@ def load_lynx():
     return load_series(bundled("ecology", "lynx.csv"))["lynx"]
 
 
-def _line_numbers(path, n_rows):
+def _csv_source(data):
+    """``(name, source)`` of what :func:`load_series` reads: the name its messages give (the path, ``<buffer>``,
+    an open file's name, ``<DataFrame>``) and a function giving, at each call, what ``pd.read_csv`` and
+    ``get_handle`` read (the path itself, or a fresh buffer over the text read once).
+
+    Raises:
+        TypeError: ``data`` is none of a path, a file-like object or a DataFrame.
+    """
+    if isinstance(data, (str, os.PathLike)):
+        name = str(data)
+        return name, lambda: name
+    if isinstance(data, pd.DataFrame):
+        named_index = any(name is not None for name in data.index.names)
+        text = data.to_csv(index=named_index)
+        return "<DataFrame>", lambda: io.StringIO(text)
+    if hasattr(data, "read"):
+        content = data.read()
+        name = getattr(data, "name", None)
+        name = name if isinstance(name, str) else "<buffer>"
+        return name, (lambda: io.BytesIO(content)) if isinstance(content, bytes) else (lambda: io.StringIO(content))
+    raise TypeError(f"load_series: expected a CSV file path, an open file or buffer, or a pandas DataFrame; got "
+                    f"{type(data).__name__}")
+
+
+def _line_numbers(source, n_rows):
     """``(n_rows,)`` the file line (the header is line 1) of each data row, all different: blank lines, which
     the reader skips, are counted (a quoted value spanning lines makes the count ambiguous: then the row order +
     2)."""
-    with get_handle(path, "r", compression="infer", encoding="utf-8") as handles:
+    with get_handle(source, "r", compression="infer", encoding="utf-8") as handles:
         nonblank = [number for number, line in enumerate(handles.handle, start=1) if line.strip()]
     return np.array(nonblank[1:]) if len(nonblank) == n_rows + 1 else np.arange(n_rows) + 2
 
 
-def _check_extra_fields(path):
-    """Raises :class:`InputError` naming the first data row of ``path`` with a non-empty field beyond the
-    header's columns (the reader, told the first column is no index, drops such fields with a warning)."""
-    with get_handle(path, "r", compression="infer", encoding="utf-8") as handles:
+def _check_extra_fields(source, path):
+    """Raises :class:`InputError` naming the first data row of ``source`` (named ``path``) with a non-empty field
+    beyond the header's columns (the reader, told the first column is no index, drops such fields with a
+    warning)."""
+    with get_handle(source, "r", compression="infer", encoding="utf-8") as handles:
         rows = csv.reader(handles.handle, skipinitialspace=True)
         header = next((row for row in rows if row), [])
         for row in rows:

@@ -181,6 +181,12 @@ class GatedForecaster:
         Raises:
             ValueError: a series with fewer than 2 values or a non-finite value, covariates that do not fit their
                 series, or series with different numbers of covariates.
+            TypeError: ``series`` is not a list of ``(z, covariates or None)`` pairs (e.g. a list of bare
+                arrays).
+
+        Sets ``network_``, ``train_`` (the first series), ``reads_covariates_``, ``covariate_errors_`` and, when
+        it calibrates (``validation > 0``), ``calibration_`` (``(alpha, k)``); a fit that does not calibrate
+        removes a ``calibration_`` left by an earlier fit.
         """
         series = _pairs(series, 2, "series", "z")
         widths = [c.shape[1] for _, c in series]
@@ -219,6 +225,8 @@ class GatedForecaster:
         self.network_, members, base_layer, factors, _ = fits[best]
         if factors is not None:
             self.calibration_ = factors
+        else:
+            vars(self).pop("calibration_", None)  # an earlier fit's factors do not describe this network
         self.reads_covariates_ = width > 3 and candidates[best] == width
         if order and y_held is not None:
             base = fit_base(y)
@@ -339,7 +347,13 @@ class GatedForecaster:
         """Writes the network(s) to a ``.keras`` file, atomically (refuses to overwrite without ``force``).
 
         The file holds the networks only, not the training series: a loaded forecaster predicts from a history.
+
+        Raises:
+            InputError: ``path`` does not end in ``.keras`` (the only format Keras saves a whole model in), or
+                exists and ``force`` is False.
         """
+        if not str(path).endswith(".keras"):
+            raise InputError(f"{path}: a forecaster is saved as a .keras file; give a name ending in .keras")
         with atomic_path(str(path), force=force, override="force=True") as tmp:
             self.network_.save(tmp)
 
@@ -386,9 +400,17 @@ def _set_base(layer, parameters):
 def _pairs(series, min_length, argument, name):
     """Checked copies of ``[(z, covariates or None), ...]`` as ``[(z (n,), covariates (n, k)), ...]``; the
     messages call one series ``name`` (``"z"``, ``"history"``) and one of several ``argument[i]``."""
+    if not isinstance(series, (list, tuple)):
+        raise TypeError(f"{argument}: expected a list of (z, covariates or None) pairs, got "
+                        f"{type(series).__name__}")
     several = len(series) > 1
     checked = []
-    for i, (z, covariates) in enumerate(series):
+    for i, pair in enumerate(series):
+        if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+            raise TypeError(f"{argument}[{i}]: expected a (z, covariates or None) pair, got {type(pair).__name__}"
+                            + (f" of length {len(pair)}" if hasattr(pair, "__len__") else "")
+                            + ": write [(z, None), ...] for series without covariates")
+        z, covariates = pair
         label = f"{argument}[{i}]" if several else name
         z = check_series(z, min_length, label, "GatedForecaster")
         checked.append((z, check_covariates(covariates, len(z), f"{label} covariates" if several else "covariates")))

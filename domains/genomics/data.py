@@ -303,9 +303,15 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
         A list of :class:`Contig`, in file order.
 
     Raises:
+        TypeError: ``path`` or ``annotation`` is not a file path: an open file, a ``StringIO`` or a Biopython
+            ``SeqRecord`` (the reader detects gzip and the text encoding from the file's bytes, and names the file
+            in its messages; a SeqRecord is ``Contig(record.id, record.seq)``).
         InputError: the file is not FASTA/GenBank, holds no records, or a record is empty or protein; the
             annotation names a record that is not in the genome.
     """
+    _check_path(path, "path")
+    if annotation is not None:
+        _check_path(annotation, "annotation")
     path = os.fspath(path)
     handle = open_text(path)
     kind = sniff_format(handle, path)
@@ -345,6 +351,19 @@ def read_genome(path, annotation=None, translation_table=None, use_annotation=Tr
     for contig in contigs:
         contig.translation_table = translation_table or _table_of(contig.genes) or 11
     return contigs
+
+
+def _check_path(value, argument):
+    """Raises ``TypeError`` unless ``value`` is a file path (``str`` or ``os.PathLike``)."""
+    if isinstance(value, (str, os.PathLike)):
+        return
+    hint = ""
+    if isinstance(value, SeqRecord):
+        hint = ": build a Contig from it, Contig(record.id, record.seq), or write it with Bio.SeqIO.write"
+    elif hasattr(value, "read"):
+        hint = ": write the text to a file and give its path"
+    raise TypeError(f"read_genome {argument}: expected a file path (str or os.PathLike), got "
+                    f"{type(value).__name__}{hint}")
 
 
 def stated_code(contigs, path):

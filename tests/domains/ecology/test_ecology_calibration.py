@@ -113,3 +113,15 @@ def test_no_validation_means_no_calibration():
     assert not hasattr(model, "calibration_")
     layer = model.network_.get_layer("calibration")
     assert np.allclose(layer.alpha.numpy(), 1) and np.allclose(layer.k.numpy(), 1)
+
+
+def test_a_refit_without_validation_drops_the_calibration_of_the_earlier_fit():
+    """The factors of a fit with held-out steps survived a refit with ``validation=0``."""
+    z = np.log(simulate_ricker(n=40, seed=4).value.to_numpy())
+    model = GatedForecaster(**SMALL, validation=8, patience=0, seed=0).fit(z)
+    assert hasattr(model, "calibration_")
+    model.validation = 0
+    model.fit(z)
+    assert not hasattr(model, "calibration_")
+    layer = model.network_.get_layer("calibration")
+    assert np.allclose(layer.alpha.numpy(), 1) and np.allclose(layer.k.numpy(), 1)

@@ -422,3 +422,32 @@ def test_covariates_named_like_the_loaders_own_bookkeeping_load_as_any_other(tmp
     assert s.covariates.tolist() == [[m * 3, m * 5] for m in range(1, 13)]
     with pytest.raises(InputError, match=r"line 5, column '_line': 'x' is not a number"):
         load_series(write(tmp_path, text.replace(",12,20\n", ",x,20\n")), covariates=["_line"])
+
+
+def test_a_dataframe_or_a_buffer_is_read_with_the_same_checks_as_a_file(tmp_path):
+    """``load_series(df)`` gave "File name too long" and a StringIO FileNotFoundError."""
+    import io
+
+    frame = pd.DataFrame({"series_id": "a", "time": np.arange(2000, 2012), "value": np.arange(1.0, 13.0)})
+    frame.loc[4, "value"] = np.nan
+    path = tmp_path / "a.csv"
+    frame.to_csv(path, index=False)
+    expected = load_series(path)["a"]
+    text = path.read_text()
+    for given in (frame, frame.set_index(["series_id", "time"]), io.StringIO(text), io.BytesIO(text.encode())):
+        got = load_series(given)["a"]
+        assert np.array_equal(got.time, expected.time) and np.array_equal(got.value, expected.value)
+        assert np.array_equal(got.filled, expected.filled)
+    with open(path) as handle:
+        assert np.array_equal(load_series(handle)["a"].value, expected.value)
+    bad = frame.astype({"value": object})
+    bad.loc[6, "value"] = "many"
+    with pytest.raises(InputError, match=r"^<DataFrame>: line 8, column 'value': 'many' is not a number$"):
+        load_series(bad)
+    with pytest.raises(InputError, match=r"^<buffer>: no column 'value' \(columns: series_id, time\)$"):
+        load_series(io.StringIO(frame.drop(columns="value").to_csv(index=False)))
+    with pytest.raises(InputError, match="^<DataFrame>: no data rows$"):
+        load_series(frame.iloc[:0])
+    with pytest.raises(TypeError, match="expected a CSV file path, an open file or buffer, or a pandas DataFrame; "
+                                        "got list"):
+        load_series([1.0, 2.0])

@@ -129,6 +129,29 @@ def test_fit_refuses_a_series_without_a_target_or_with_bad_values_before_trainin
     assert not hasattr(model, "network_")
 
 
+def test_fit_many_and_predict_many_refuse_bare_arrays_with_a_type_error_naming_the_pairs():
+    """``fit_many([z1, z2])`` gave "too many values to unpack (expected 2)"."""
+    z = np.log(simulate_ricker(n=30, seed=0).value.to_numpy())
+    model = GatedForecaster(**SMALL)
+    with pytest.raises(TypeError, match=r"^series\[0\]: expected a \(z, covariates or None\) pair, got ndarray of "
+                                        r"length 30: write \[\(z, None\), \.\.\.\]"):
+        model.fit_many([z, z])
+    with pytest.raises(TypeError, match=r"^series: expected a list of \(z, covariates or None\) pairs, got ndarray"):
+        model.fit_many(np.stack([z, z]))
+    with pytest.raises(TypeError, match=r"^histories\[1\]: expected a \(z, covariates or None\) pair, got list of "
+                                        "length 3"):
+        model.predict_many([(z, None), [1.0, 2.0, 3.0]])
+    assert not hasattr(model, "network_")
+
+
+def test_save_refuses_a_name_without_the_keras_suffix_before_writing(tmp_path):
+    """Keras' error named a temporary file (``.lynx_model.w_gq4jcy.tm``), not the user's path."""
+    model = GatedForecaster(**{**SMALL, "epochs": 1}).fit(np.log(simulate_ricker(n=30, seed=0).value.to_numpy()))
+    with pytest.raises(ValueError, match=r"lynx_model: a forecaster is saved as a \.keras file; give a name ending"):
+        model.save(tmp_path / "lynx_model")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_predict_refuses_bad_horizons_histories_and_covariates(with_covariate):
     model, z, covariates, _ = with_covariate
     assert model.predict(2, history=z[:1], covariates=covariates[:1]).mean.shape == (2,)

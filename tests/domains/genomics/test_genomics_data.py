@@ -226,6 +226,20 @@ def test_hand_made_contig_refuses_protein_and_what_is_no_sequence_as_read_genome
     assert Contig("empty", "").sequence == Contig("empty", Seq("")).sequence == ""
 
 
+def test_read_genome_refuses_what_is_not_a_path_in_one_line():
+    import io
+
+    from Bio.Seq import Seq
+    from Bio.SeqRecord import SeqRecord
+
+    with pytest.raises(TypeError, match=r"expected a file path .* got SeqRecord: build a Contig from it"):
+        read_genome(SeqRecord(Seq("ACGT"), id="r"))
+    with pytest.raises(TypeError, match="expected a file path .* got StringIO: write the text to a file"):
+        read_genome(io.StringIO(">a\nACGT\n"))
+    with pytest.raises(TypeError, match="read_genome annotation: expected a file path"):
+        read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"), annotation=io.StringIO(""))
+
+
 def test_bundled_streptococcus_genome(stop_share):
     (contig,) = read_genome(bundled("genomics", "Streptococcus_pyogenes_M1_GAS.gb.gz"))
     assert contig.id == "NC_002737" and len(contig) == 1_852_441
