@@ -111,7 +111,8 @@ class GatedForecaster:
         epochs, batch_size, learning_rate: training (see :func:`domains.ecology.train.fit_network`).
         min_steps: the fewest optimizer steps per member: on a set of few series each epoch goes through
             them several times to reach them (:func:`domains.ecology.train.repeats_for`; 0: once).
-        dropout: LSTM input dropout. ensemble: networks mixed. seed: reproducibility seed.
+        dropout: LSTM input dropout. ensemble: networks mixed. seed: reproducibility seed (:meth:`fit` seeds
+            the global random generators with it).
         verbose: Keras progress bar (1) or silence (0).
         ar_order: ``p`` of the frozen direct AR(p) base (0: persistence base); at most one eighth of the
             longest training series (so a 30-value series gets at most an AR(3)).
@@ -166,11 +167,16 @@ class GatedForecaster:
 
     def fit(self, z, covariates=None, backup_dir=None, strategy=None):
         """Trains on one series ``z`` ``(n,)`` (log abundance, ``n >= 2``: at least one target) with optional
-        ``covariates`` ``(n, k)``; both are checked (:mod:`domains.ecology.checks`) and copied."""
+        ``covariates`` ``(n, k)``; both are checked (:mod:`domains.ecology.checks`) and copied. As
+        :meth:`fit_many`, seeds Python's, NumPy's and the backend's global random generators with ``seed``, as
+        ``keras.utils.set_random_seed`` does."""
         return self.fit_many([(z, covariates)], backup_dir=backup_dir, strategy=strategy)
 
     def fit_many(self, series, backup_dir=None, strategy=None):
         """Trains one network (per ensemble member) on ``[(z, covariates or None), ...]``; returns ``self``.
+
+        Seeds Python's, NumPy's and the backend's global random generators with ``seed`` (member ``i``:
+        ``seed + 1000 i``, the last member's left in place), as ``keras.utils.set_random_seed`` does.
 
         Args:
             series: the training series. backup_dir: a folder to resume an interrupted run from: each member

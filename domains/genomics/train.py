@@ -61,6 +61,9 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
                      windows_per_epoch=None, distribute=None):
     """Trains a gene finder on annotated genomes and saves it with its card; resumes after an interruption.
 
+    Seeds Python's, NumPy's and the backend's global random generators with ``seed``, as
+    ``keras.utils.set_random_seed`` does.
+
     Args:
         genomes: a list of GenBank files (or FASTA + GFF3 pairs given as ``(fasta, gff3)`` tuples) with CDS
             annotation: paths (``str`` or ``os.PathLike``), not :class:`~domains.genomics.data.Contig` objects

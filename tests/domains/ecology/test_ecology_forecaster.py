@@ -186,3 +186,23 @@ def test_a_loaded_forecaster_needs_a_history_and_save_names_the_python_argument(
         loaded.predict(3)
     expected = model.predict(3, history=z, covariates=covariates).mean
     assert np.allclose(loaded.predict(3, history=z, covariates=covariates).mean, expected, atol=1e-5)
+
+
+def test_fit_says_that_it_seeds_the_global_random_generators_as_it_does():
+    """``keras.utils.set_random_seed`` (the Keras convention, kept) resets the user's ``random`` and
+    ``np.random`` draws; the docstrings say so."""
+    import random
+
+    from domains.genomics.train import train_gene_model
+
+    z = np.log(simulate_ricker(n=30, seed=0).value.to_numpy())
+    random.seed(99)
+    np.random.seed(99)
+    GatedForecaster(**SMALL, seed=5).fit(z)
+    after = (random.random(), np.random.random())
+    random.seed(5)
+    np.random.seed(5)
+    assert after == (random.random(), np.random.random())
+    phrase = "seeds python's, numpy's and the backend's global random generators with ``seed``"
+    for function in (GatedForecaster.fit, GatedForecaster.fit_many, train_gene_model):
+        assert phrase in " ".join(function.__doc__.lower().split()), function
