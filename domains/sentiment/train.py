@@ -17,6 +17,7 @@ import functools
 import hashlib
 import json
 import math
+import numbers as numbers_module
 from pathlib import Path
 
 import keras
@@ -192,6 +193,33 @@ def label_accuracy(y_true, y_pred):
     return keras.metrics.binary_accuracy(y_true[:, :1], y_pred)
 
 
+def check_labelled(data, name, binary):
+    """Refuses (:class:`InputError`) ``data`` (``name``: ``"train_data"`` or ``"validation_data"`` of
+    :func:`train`) unless it is a DataFrame with ``text`` and ``label`` columns whose labels are all numbers in
+    [0, 1], or with ``binary`` all 0 or 1; the message names the first bad label's row (index and position) and
+    value. Checked before anything is trained or written: a NaN label trains every weight to NaN, and labels
+    such as -1/1 or 1/2 train a model that is silently wrong."""
+    if not isinstance(data, pd.DataFrame):
+        raise InputError(f"{name}: expected a DataFrame with 'text' and 'label' columns, got {type(data).__name__}")
+    missing = [column for column in ("text", "label") if column not in data.columns]
+    if missing:
+        raise InputError(f"{name}: no {' or '.join(map(repr, missing))} column (columns: {list(data.columns)})")
+    values = data["label"].to_numpy()
+    if values.dtype.kind in "biuf":
+        numbers = values.astype(float)
+    else:  # object: strings, None or pandas' NA read as not a number
+        numbers = np.array([float(v) if isinstance(v, numbers_module.Real) else np.nan for v in values], float)
+    good = np.isin(numbers, (0.0, 1.0)) if binary else (numbers >= 0.0) & (numbers <= 1.0)
+    if not good.all():
+        position = int(np.flatnonzero(~good)[0])
+        value, row = (item.item() if isinstance(item, np.generic) else item
+                      for item in (values[position], data.index[position]))
+        rule = ("0 or 1 (validation labels are binary: 1 positive, 0 negative)" if binary
+                else "a number in [0, 1] (1 positive, 0 negative; training labels may be soft, in between)")
+        raise InputError(f"{name}: label {value!r} at row {row!r} (position {position}) is not "
+                         f"{rule}; {int((~good).sum())} of {len(good)} labels are not")
+
+
 def run_files(out):
     """``{"model", "vocabulary", "card", "backup"}`` paths of the run ``out`` (a folder or a ``.keras`` file;
     a folder run's ``model.keras`` names its folder's run)."""
@@ -215,7 +243,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
 
     Args:
         train_data, validation_data: DataFrames with ``text`` and ``label`` (training labels may be soft, in
-            [0, 1]; validation labels binary).
+            [0, 1]; validation labels binary, 0 or 1: 1 positive). Other labels (NaN, -1/1, 1/2, 'pos') are
+            refused: map them to 0 and 1 first.
         out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model, vocabulary
             or card there is refused, before any training, unless ``force`` (the command line's ``--force``).
         epochs, batch_size, seed, learning_rate: training settings.
@@ -262,10 +291,18 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
 
     Returns:
         ``(SentimentClassifier, history dict)``.
+
+    Raises:
+        InputError: ``out`` holds a run and ``force`` is not set; ``train_data`` or ``validation_data`` is not a
+            DataFrame with ``text`` and ``label`` columns, or has a label that is NaN, not a number, or outside
+            [0, 1] (validation: not 0 or 1; the message names the row and the value, see :func:`check_labelled`);
+            an option out of range. All are checked before anything is trained or written.
     """
     files = run_files(out)
     for name in ("model", "vocabulary", "card"):
         check_writable(files[name], force, override="--force (force=True in Python)")
+    check_labelled(train_data, "train_data", binary=False)
+    check_labelled(validation_data, "validation_data", binary=True)
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
                                   lexicon=(model_options or {}).get("use_lexicon", False))

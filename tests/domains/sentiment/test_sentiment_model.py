@@ -56,6 +56,49 @@ def test_train_refuses_any_existing_run_file_before_training(tmp_path, name):
     assert sorted(path.name for path in tmp_path.iterdir()) == [name] and (tmp_path / name).read_text() == "the user's"
 
 
+_TEXTS = ["good", "bad", "not good", "not bad", "fine"]
+_GOOD = pd.DataFrame({"text": _TEXTS, "label": [1, 0, 0, 1, 1]})
+
+
+@pytest.mark.parametrize("which,labels,message", [
+    ("train", [1, 0, 0, np.nan, 1], r"train_data: label nan at row 3 \(position 3\) is not a number in \[0, 1\]"),
+    ("train", [1, -1, -1, 1, 1], r"train_data: label -1 at row 1 \(position 1\) is not a number in \[0, 1\] .*; "
+                                 r"2 of 5 labels are not"),
+    ("train", [2, 1, 1, 2, 2], r"train_data: label 2 at row 0 \(position 0\)"),
+    ("train", ["pos", "neg", "neg", "pos", "pos"], r"train_data: label 'pos' at row 0 \(position 0\)"),
+    ("train", [1, 0, "1", 0, 1], r"train_data: label '1' at row 2 \(position 2\)"),
+    ("validation", [1, 0, 0.5, 1, 1], r"validation_data: label 0.5 at row 2 \(position 2\) is not 0 or 1 "
+                                      r"\(validation labels are binary"),
+    ("validation", [1, 0, 0, 1, np.nan], r"validation_data: label nan at row 4 \(position 4\) is not 0 or 1"),
+])
+def test_train_refuses_a_bad_label_naming_its_row_and_value_before_training_or_writing(tmp_path, which, labels,
+                                                                                       message):
+    bad = _GOOD.assign(label=labels)
+    train_data, validation_data = (bad, _GOOD) if which == "train" else (_GOOD, bad)
+    with pytest.raises(InputError, match=message):
+        train(train_data, validation_data, tmp_path / "run", epochs=1, verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+def test_train_names_a_bad_label_by_its_index_and_position_and_refuses_what_is_not_a_labelled_table(tmp_path):
+    shuffled = _GOOD.assign(label=[1, 0, 0, 1, 5]).set_axis([40, 30, 20, 10, 0])
+    with pytest.raises(InputError, match=r"train_data: label 5 at row 0 \(position 4\)"):
+        train(shuffled, _GOOD, tmp_path / "run", verbose=0)
+    with pytest.raises(InputError, match=r"train_data: expected a DataFrame with 'text' and 'label' columns, got list"):
+        train(list(zip(_TEXTS, _GOOD.label)), _GOOD, tmp_path / "run", verbose=0)
+    with pytest.raises(InputError, match=r"validation_data: no 'label' column \(columns: \['text'\]\)"):
+        train(_GOOD, _GOOD[["text"]], tmp_path / "run", verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
+def test_soft_and_boolean_training_labels_and_binary_validation_labels_pass_the_check():
+    from domains.sentiment.train import check_labelled
+
+    check_labelled(_GOOD.assign(label=[1.0, 0.0, 0.25, 0.5, 1.0]), "train_data", binary=False)
+    check_labelled(_GOOD.assign(label=[True, False, False, True, True]), "validation_data", binary=True)
+    check_labelled(_GOOD.assign(label=pd.array([1, 0, 0, 1, 1], dtype="Int64")), "validation_data", binary=True)
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("adversarial", [0.0, 0.1])  # with and without adversarial training
 def test_tiny_model_learns_negation_and_round_trips(tmp_path, adversarial):
