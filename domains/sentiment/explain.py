@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from domains.sentiment.negation import mark_tokens
-from domains.sentiment.text import tokenize
+from domains.sentiment.text import check_texts, tokenize
 from shared.layers import AttentionPooling, gate_activations
 
 GATES = ("input", "forget", "output")
@@ -106,15 +106,20 @@ def negation_units(classifier, texts, top=5):
 
     Args:
         classifier: a :class:`domains.sentiment.model.SentimentClassifier`.
-        texts: strings; those without a cue that has a non-empty scope contribute nothing.
+        texts: a collection of strings (a list, a Series such as ``df["text"]``); those without a cue that has a
+            non-empty scope contribute nothing.
         top: how many units to return.
 
     Returns:
         DataFrame ``unit, score, mean_jump, n_cues`` sorted by ``score`` (descending), ``top`` rows; empty if
         no text has a cue with a scope.
+
+    Raises:
+        InputError: ``texts`` is a single string (put it in a list), a DataFrame (pass its column), or holds
+            something other than a string (:func:`domains.sentiment.text.check_texts`).
     """
     scores, jumps = [], []
-    for text in texts:
+    for text in check_texts(texts):
         tokens, gates, _ = internals(classifier, text)
         marks = mark_tokens(tokens)
         cell = gates["forward"]["cell"]

@@ -212,7 +212,12 @@ class SentimentClassifier:
         self.featurizer, self.model, self.batch_size = featurizer, model, batch_size
 
     def predict_proba(self, texts):
-        """float32 ``(n,)``: P(positive) of each text (an iterable of strings, not one string), in input order."""
+        """float32 ``(n,)``: P(positive) of each text (an iterable of strings, not one string), in input order.
+
+        Raises:
+            InputError: ``texts`` is one string or a DataFrame (pass its column, ``df["text"]``), or an element is
+                not a string (:func:`domains.sentiment.text.check_texts`).
+        """
         texts = check_texts(texts)
         order = np.argsort([len(text) for text in texts], kind="stable")
         result = np.zeros(len(texts), dtype="float32")

@@ -53,7 +53,8 @@ def check_texts(values, where="texts"):
     """``values`` (an iterable of strings) as a list, every element checked with :func:`check_text`.
 
     Raises:
-        InputError: ``values`` is a single string (one text goes in a list: ``["a wonderful film"]``), or an
+        InputError: ``values`` is a single string (one text goes in a list: ``["a wonderful film"]``), a
+            DataFrame (iterating one gives its column names: pass its column of texts, ``df["text"]``), or an
             element is not a string (named by its position).
 
     >>> check_texts(("good", "bad"))
@@ -62,6 +63,11 @@ def check_texts(values, where="texts"):
     if isinstance(values, str):
         raise InputError(f"{where}: iterable over raw text documents expected, string object received "
                          f"(put one text in a list)")
+    if hasattr(values, "columns"):  # a pandas (or polars) DataFrame: iterating it gives its column names
+        columns = list(values.columns)
+        column = "text" if "text" in columns else (columns[0] if columns else "text")
+        raise InputError(f"{where}: a DataFrame received (iterating one gives its column names, {columns[:5]}); "
+                         f"pass its column of texts, e.g. df[{column!r}]")
     texts = list(values)
     for index, text in enumerate(texts):
         check_text(text, f"{where}[{index}]")

@@ -52,3 +52,15 @@ def test_negation_units_move_at_the_cue_and_stay_moved(classifier):
     assert min(jumps) > 0 and np.mean(np.array(carried) > 0) >= 0.5
     assert negation_units(classifier, ["it is good", "not"]).empty          # no cue with a scope
     assert isinstance(units, pd.DataFrame)
+
+
+def test_negation_units_refuses_one_string_and_a_dataframe():
+    from shared.cli import InputError
+
+    untrained = SentimentClassifier(Featurizer(["good", "not"]), build_model(6, embed_dim=4, units=3,
+                                                                             attention_units=3))
+    with pytest.raises(InputError, match=r"string object received \(put one text in a list\)"):
+        negation_units(untrained, "not a good film")        # was read character by character: an empty table
+    with pytest.raises(InputError, match=r"a DataFrame received .* pass its column of texts, e.g. df\['text'\]"):
+        negation_units(untrained, pd.DataFrame({"text": ["not a good film"]}))
+    assert len(negation_units(untrained, pd.Series(["not a good film"]), top=2)) == 2

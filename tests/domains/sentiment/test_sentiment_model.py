@@ -40,6 +40,11 @@ def test_predict_proba_refuses_one_string_and_checks_every_text_first():
         classifier.predict_proba("a wonderful film")
     with pytest.raises(InputError, match=r"texts\[1\]: expected a string, got float nan"):
         classifier.predict_proba(["good", np.nan])                  # before sorting the texts by length
+    with pytest.raises(InputError, match=r"texts: a DataFrame received \(iterating one gives its column names, "
+                                         r"\['text'\]\); pass its column of texts, e.g. df\['text'\]"):
+        classifier.predict_proba(pd.DataFrame({"text": ["good", "bad"]}))  # was: P(positive) of the word "text"
+    with pytest.raises(InputError, match=r"e.g. df\['review'\]"):
+        classifier.predict_proba(pd.DataFrame({"review": ["good"], "stars": [5]}))
 
 
 def test_train_refuses_an_existing_model_naming_both_ways_to_force(tmp_path):
