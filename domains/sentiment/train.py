@@ -244,7 +244,8 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
     Args:
         train_data, validation_data: DataFrames with ``text`` and ``label`` (training labels may be soft, in
             [0, 1]; validation labels binary, 0 or 1: 1 positive). Other labels (NaN, -1/1, 1/2, 'pos') are
-            refused: map them to 0 and 1 first.
+            refused: map them to 0 and 1 first. ``validation_data`` must not be empty (the best epoch is chosen
+            on it).
         out: the run folder (created) or ``.keras`` file (see :func:`run_files`). An existing model, vocabulary
             or card there is refused, before any training, unless ``force`` (the command line's ``--force``).
         epochs, batch_size, seed, learning_rate: training settings.
@@ -296,13 +297,16 @@ def train(train_data, validation_data, out, epochs=3, batch_size=64, seed=0, lea
         InputError: ``out`` holds a run and ``force`` is not set; ``train_data`` or ``validation_data`` is not a
             DataFrame with ``text`` and ``label`` columns, or has a label that is NaN, not a number, or outside
             [0, 1] (validation: not 0 or 1; the message names the row and the value, see :func:`check_labelled`);
-            an option out of range. All are checked before anything is trained or written.
+            ``validation_data`` is empty; an option out of range. All are checked before anything is trained or written.
     """
     files = run_files(out)
     for name in ("model", "vocabulary", "card"):
         check_writable(files[name], force, override="--force (force=True in Python)")
     check_labelled(train_data, "train_data", binary=False)
     check_labelled(validation_data, "validation_data", binary=True)
+    if not len(validation_data):  # Keras would only warn ("ran out of data", no val_accuracy to checkpoint on)
+        raise InputError("validation_data: empty; the checkpoint keeps the epoch of best validation accuracy, so "
+                         "at least one labelled text is needed")
     keras.utils.set_random_seed(seed)
     featurizer = Featurizer.adapt(train_data["text"], max_tokens=max_tokens,
                                   lexicon=(model_options or {}).get("use_lexicon", False))

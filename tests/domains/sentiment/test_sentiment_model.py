@@ -96,6 +96,13 @@ def test_train_names_a_bad_label_by_its_index_and_position_and_refuses_what_is_n
     assert not (tmp_path / "run").exists()
 
 
+def test_train_refuses_empty_validation_data_before_training_or_writing(tmp_path):
+    with pytest.raises(InputError, match=r"validation_data: empty; the checkpoint keeps the epoch of best "
+                                         r"validation accuracy"):  # was: two Keras warnings, and a run written
+        train(_GOOD, _GOOD.iloc[:0], tmp_path / "run", epochs=1, verbose=0)
+    assert not (tmp_path / "run").exists()
+
+
 def test_soft_and_boolean_training_labels_and_binary_validation_labels_pass_the_check():
     from domains.sentiment.train import check_labelled
 
