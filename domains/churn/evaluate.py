@@ -230,7 +230,10 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
     the IBS) is left out for every model, so each difference stays paired.
 
     Args:
-        predictions: dict name -> ``(risk (n,), survival (n, m))``; must hold ``reference``.
+        duration, event: ``(n,)``.
+        predictions: dict name -> ``(risk (n,), survival (n, m))``; must hold ``reference``. Every input is read
+            by position, as :func:`score` reads it: arrays, lists and pandas objects alike (a Series' index,
+            e.g. lifelines' ``predict_log_partial_hazard`` after a shuffle or a split, is not used to align rows).
         n_boot: resamples. seed: for the resampling.
 
     Returns:
@@ -238,9 +241,22 @@ def paired_bootstrap(duration, event, predictions, times, reference="coxph", n_b
         mean difference to the reference (``d<metric>_mean``) and its 95 % percentile interval
         (``d<metric>_low``, ``d<metric>_high``); a C gain is positive, an IBS gain negative. ``attrs["resamples"]``
         is the number of resamples they are over (``n_boot`` less those left out); all ``nan`` when it is 0.
+
+    Raises:
+        ValueError: ``reference`` is not in ``predictions``, or a model's risk or survival does not have one row
+            per customer.
     """
     duration = np.asarray(duration, float)
     event = np.asarray(event, int)
+    if reference not in predictions:
+        raise ValueError(f"paired_bootstrap: the reference {reference!r} is not among the predictions "
+                         f"({', '.join(map(repr, predictions))})")
+    predictions = {name: (np.asarray(risk, float), np.asarray(surv, float))
+                   for name, (risk, surv) in predictions.items()}  # positional, as score reads them
+    for name, (risk, surv) in predictions.items():
+        if len(risk) != len(duration) or len(surv) != len(duration):
+            raise ValueError(f"paired_bootstrap: {name!r} has {len(risk)} risks and {len(surv)} survival curves "
+                             f"for {len(duration)} customers: one of each per customer, in the durations' order")
     censoring = _censoring_survival(duration, event)
     grid = follow_up_grid(duration)
     rng = np.random.default_rng(seed)

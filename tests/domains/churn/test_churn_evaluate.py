@@ -311,3 +311,32 @@ def test_calibration_plot_draws_on_a_given_axis_and_writes_nothing_without_a_pat
     assert len(axis.lines) == 2 and axis.get_xlabel() == "Kaplan-Meier S(t)"  # the model and the diagonal
     assert plt.fignum_exists(figure.number) and list(tmp_path.iterdir()) == []
     plt.close(figure)
+
+
+def test_paired_bootstrap_reads_predictions_by_position_as_score_does(rng):
+    """Found by audit: a pandas Series of risks (lifelines' ``predict_log_partial_hazard`` after a shuffle or a
+    split) was indexed by label: an identical model came out significantly worse, and a split's index raised
+    KeyError. Series, arrays and lists now read alike, by position."""
+    import pandas as pd
+
+    n = 200
+    risk = rng.normal(size=n)
+    duration, event = rng.exponential(np.exp(-risk)), rng.integers(0, 2, n)
+    grid = np.quantile(duration, np.linspace(0.05, 0.9, 8))
+    survival = np.exp(-np.exp(risk)[:, None] * grid[None, :])
+    shuffled = rng.permutation(n)
+    expected = evaluate.paired_bootstrap(duration, event, {"coxph": (risk, survival), "same": (risk, survival)},
+                                         grid, n_boot=20, seed=0)
+    assert expected.abs().max().max() == 0
+    for index, curves in ((shuffled, survival), (shuffled + 5000, pd.DataFrame(survival, index=shuffled + 5000))):
+        as_series = {"coxph": (risk, survival), "same": (pd.Series(risk, index=index), curves)}  # a shuffle, a split
+        table = evaluate.paired_bootstrap(pd.Series(duration, index=index), pd.Series(event, index=index), as_series,
+                                          grid, n_boot=20, seed=0)
+        pd.testing.assert_frame_equal(table, expected)
+    as_lists = {"coxph": (risk, survival), "same": (list(risk), survival.tolist())}
+    pd.testing.assert_frame_equal(evaluate.paired_bootstrap(duration, event, as_lists, grid, n_boot=20, seed=0),
+                                  expected)
+    with pytest.raises(ValueError, match="'same' has 199 risks and 200 survival curves for 200 customers"):
+        evaluate.paired_bootstrap(duration, event, {"coxph": (risk, survival), "same": (risk[1:], survival)}, grid)
+    with pytest.raises(ValueError, match="the reference 'coxph' is not among the predictions"):
+        evaluate.paired_bootstrap(duration, event, {"same": (risk, survival)}, grid)
