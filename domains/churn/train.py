@@ -52,7 +52,8 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
             (a bare array is refused: wrap it, ``[static]``). Static covariates (array or DataFrame) are
             standardised inside the model by their mean and population variance (``ddof=0``).
         duration, event: ``(n,)`` targets (duration in the unit of ``width``). width: interval length.
-        intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS`.
+        intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS` (its keys
+            only: :data:`STATIC_DEFAULTS` has the same).
         backup_dir: keep ``keras.callbacks.BackupAndRestore`` checkpoints here (deleted when training ends):
             a killed run started again with the same folder resumes from its last epoch.
         strategy: a ``tf.distribute`` strategy to build and compile the model in (e.g. ``MirroredStrategy``).
@@ -61,7 +62,8 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
         the trained ``keras.Model``, its hazard logits shifted by :func:`refit_offset` after training.
 
     Raises:
-        TypeError: ``inputs`` is not a list or tuple. ValueError: bad durations or events
+        TypeError: ``inputs`` is not a list or tuple, or ``config`` has a key :data:`DEFAULTS` does not (a typo
+            would otherwise leave its setting at the default). ValueError: bad durations or events
             (:func:`domains.churn.model.interval_targets`), or parts whose row counts differ from theirs.
     """
     inputs = _input_list(inputs)
@@ -70,7 +72,7 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     if set(rows) != {len(targets)}:
         raise ValueError(f"inputs have {', '.join(map(str, rows))} rows but there are {len(targets)} durations: "
                          "one row per customer in every part")
-    config = {**DEFAULTS, **(config or {})}
+    config = _config(config)
     keras.utils.set_random_seed(seed)
     history = inputs[0] if inputs[0].ndim == 3 else None
     static = np.asarray(inputs[-1]) if inputs[-1].ndim == 2 else None  # a DataFrame's values: numpy's ddof=0
@@ -85,6 +87,15 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
               verbose=verbose, callbacks=callbacks)
     refit_offset(model, inputs, targets)
     return model
+
+
+def _config(config):
+    """``config`` over :data:`DEFAULTS`; TypeError naming a key that is not one of them and the known keys."""
+    unknown = [key for key in config or {} if key not in DEFAULTS]
+    if unknown:
+        raise TypeError(f"config: unknown key(s) {', '.join(map(repr, unknown))}; the known keys are "
+                        f"{', '.join(sorted(DEFAULTS))}")
+    return {**DEFAULTS, **(config or {})}
 
 
 def _input_list(inputs):
@@ -110,7 +121,11 @@ def fit_ensemble(inputs, duration, event, width, intervals, seed=0, members=1, c
         ``(model, histories)``: the model (one network, or ``model.ensemble`` of them: inputs alike, output the
         hazard logits of the members' mean survival curve) and per member ``{"seed", "epochs_run" (1-based),
         "loss", "reloaded"}`` (a reloaded member's epochs were run before the restart and are not listed).
+
+    Raises:
+        as :func:`fit_survival`.
     """
+    _config(config)  # before any member is reloaded or trained
     nets, histories = [], []
     for index in range(members):
         member_seed = seed + index
@@ -220,7 +235,11 @@ def cross_validate_cdnow(log, config=None, static=True, folds=5, repeats=2, seed
         list of dicts, one per fold: ``{"repeat", "fold", "gated": score, "coxph": score, "km": score,
         "test": test row indices (m,), "predictions": {name: (risk (m,), survival (m, K))}}``, plus the
         targets ``(duration (n,), event (n,), times (K,))`` of the whole log.
+
+    Raises:
+        TypeError: ``config`` has a key :data:`DEFAULTS` does not (before anything is read or trained).
     """
+    _config(config)
     inputs, sequences, rfm = cdnow_inputs(log, landmark, static)
     target = data.survival_targets(log, landmark, horizon_days, sequences.customers)
     duration, event = target["duration"].to_numpy(), target["event"].to_numpy()

@@ -49,6 +49,20 @@ def test_fit_survival_refuses_a_bare_array_and_bad_events_before_training(rng):
         train.fit_survival([x[:19]], duration, event, 1.0, 4)
 
 
+def test_an_unknown_config_key_is_refused_naming_it_before_training(rng):
+    """Found by audit: ``config={"epochz": 1}`` was merged over the defaults and ignored (20 epochs ran)."""
+    x = rng.normal(size=(20, 3)).astype("float32")
+    duration, event = rng.integers(1, 5, 20), rng.integers(0, 2, 20)
+    message = r"config: unknown key\(s\) 'epochz'; the known keys are batch_size, dropout, epochs, hidden"
+    with pytest.raises(TypeError, match=message):
+        train.fit_survival([x], duration, event, 1.0, 4, config={"epochz": 1, "hidden": 4})
+    with pytest.raises(TypeError, match=message):
+        train.fit_ensemble([x], duration, event, 1.0, 4, members=2, config={"epochz": 1})
+    with pytest.raises(TypeError, match=message):
+        train.cross_validate_cdnow(None, config={"epochz": 1})  # refused before the log is read
+    assert train.fit_survival([x], duration, event, 1.0, 4, config={**train.STATIC_DEFAULTS, "epochs": 1}) is not None
+
+
 def test_static_dataframe_is_standardised_as_its_array(rng):
     """A DataFrame of static covariates gives the model its array gives (population variance, ddof=0)."""
     import pandas as pd
