@@ -48,9 +48,12 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
         float DataFrame indexed by customer with the columns :data:`RFM_FEATURES`.
 
     Raises:
-        InputError: a customer id is not in the log, or has no event on or before the landmark
-            (:func:`domains.churn.data.check_customers`, :func:`domains.churn.data.check_histories`).
+        InputError: a log :func:`domains.churn.data.read_event_log` would refuse
+            (:func:`domains.churn.data.check_log`: a NaN, infinite or negative amount, ...), a customer id is not in
+            the log, or has no event on or before the landmark (:func:`domains.churn.data.check_customers`,
+            :func:`domains.churn.data.check_histories`).
     """
+    data.check_log(log, [quantity, spend])
     landmark = pd.Timestamp(landmark)
     before, _ = data.check_histories(log, landmark, data.check_customers(log, customers))
     days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()

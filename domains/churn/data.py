@@ -194,14 +194,34 @@ def _first_bad(mask, cells):
     return cells.index[index], cells.iloc[index]
 
 
-def _check_magnitude(path, column, values, cells):
+def _check_magnitude(path, column, values, cells, row="line"):
     """Refuses (naming the line) a value of ``column`` beyond :data:`LARGEST_VALUE` in magnitude; ``cells``: the
-    column's text, indexed by line."""
+    column's text, indexed by line (``row``: what the index counts, for the message)."""
     huge = np.abs(values) > LARGEST_VALUE
     if huge.any():
         line, value = _first_bad(huge, cells)
-        raise InputError(f"{path}: line {line}: column {column!r} has {value}, beyond the largest magnitude taken "
+        raise InputError(f"{path}: {row} {line}: column {column!r} has {value}, beyond the largest magnitude taken "
                          f"({LARGEST_VALUE:.0e}: the network computes in float32)")
+
+
+def _check_amounts(path, column, values, cells, row="line"):
+    """Refuses (naming the line) a value of an event log's numeric ``column`` that is not a number, not finite,
+    negative or beyond :data:`LARGEST_VALUE`: the rules of :func:`read_event_log`, which :func:`check_log` applies
+    to a log built in memory.
+
+    Args:
+        values: ``(n,)`` float, NaN where a cell is not a number. cells: the column as given (the file's text),
+            indexed by line. row: what the index counts, for the message (``"line"``, ``"row"``).
+    """
+    for bad, why in ((np.isnan(values), "not a number"), (np.isinf(values), "not a finite number")):
+        if bad.any():
+            line, value = _first_bad(bad, cells)
+            value = value.item() if isinstance(value, np.generic) else value  # nan, not np.float64(nan)
+            raise InputError(f"{path}: {row} {line}: column {column!r} has {value!r}, {why}")
+    if (values < 0).any():
+        line, value = _first_bad(values < 0, cells)
+        raise InputError(f"{path}: {row} {line}: column {column!r} is negative ({value})")
+    _check_magnitude(path, column, values, cells, row)
 
 
 def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
@@ -257,16 +277,7 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
     out = pd.DataFrame({"customer_id": ids, "date": dates})
     for column in numeric:
         values = pd.to_numeric(table[column], errors="coerce")
-        if values.isna().any():
-            line, value = _first_bad(values.isna().to_numpy(), table[column])
-            raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, not a number")
-        if np.isinf(values).any():
-            line, value = _first_bad(np.isinf(values).to_numpy(), table[column])
-            raise InputError(f"{path}: line {line}: column {column!r} has {value!r}, not a finite number")
-        if (values < 0).any():
-            line, value = _first_bad((values < 0).to_numpy(), table[column])
-            raise InputError(f"{path}: line {line}: column {column!r} is negative ({value})")
-        _check_magnitude(path, column, values.to_numpy(dtype=float), table[column])
+        _check_amounts(path, column, values.to_numpy(dtype=float), table[column])
         out[column] = values.astype(float)
     if "event_type" in table.columns:
         out["event_type"] = table["event_type"].str.strip()
@@ -299,6 +310,53 @@ class PeriodSequences:
     features: list
     week_ends: pd.DatetimeIndex
     first_event: pd.DatetimeIndex
+
+
+def check_log(log, numeric, source="log"):
+    """Refuses an event log built in memory (a user's DataFrame, not read by :func:`read_event_log`) that
+    :func:`read_event_log` would refuse, so that it cannot silently skew the histories and aggregates: a NaN
+    amount would be summed as 0, a negative count taken as it is.
+
+    Args:
+        log: a DataFrame with ``customer_id``, ``date`` (datetime64, no time zone) and the ``numeric`` columns.
+        numeric: the numeric columns read from it: numbers, finite, ``>= 0`` and within :data:`LARGEST_VALUE`.
+        source: what the log is, for the messages.
+
+    Returns:
+        ``log``, unchanged.
+
+    Raises:
+        InputError: not a DataFrame, a missing column, no events, a missing customer id, a date column that is not
+            datetime64 (or has a time zone, or a missing date), a numeric column that is not numbers or has a
+            value :func:`read_event_log` refuses; the message names the column and the first such row (the log's
+            index label: the line, for a log :func:`read_event_log` read).
+    """
+    if not isinstance(log, pd.DataFrame):
+        raise InputError(f"{source}: expected a DataFrame of events (customer_id, date, "
+                         f"{', '.join(numeric)}), got {type(log).__name__}")
+    missing = [c for c in ["customer_id", "date", *numeric] if c not in log.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {', '.join(map(repr, missing))} (has "
+                         f"{', '.join(map(str, log.columns))})")
+    if log.empty:
+        raise InputError(f"{source}: empty history: the log has no events")
+    ids = log["customer_id"]
+    blank = (ids.isna() | (ids.astype(str).str.strip() == "")).to_numpy()
+    if blank.any():
+        raise InputError(f"{source}: row {_first_bad(blank, ids)[0]}: column 'customer_id' is empty")
+    dates = log["date"]
+    if dates.dtype.kind != "M" or isinstance(dates.dtype, pd.DatetimeTZDtype):
+        fix = ("drop it with .dt.tz_localize(None)" if dates.dtype.kind == "M" else "convert it with pd.to_datetime")
+        raise InputError(f"{source}: column 'date' is {dates.dtype}, not datetime64 without a time zone: {fix}")
+    if dates.isna().any():
+        raise InputError(f"{source}: row {_first_bad(dates.isna().to_numpy(), dates)[0]}: column 'date' is missing "
+                         f"({int(dates.isna().sum())} such rows)")
+    for column in numeric:
+        cells = log[column]
+        if cells.dtype.kind not in "biuf":
+            raise InputError(f"{source}: column {column!r} is {cells.dtype}, not numbers")
+        _check_amounts(source, column, cells.to_numpy(dtype=float), cells, row="row")
+    return log
 
 
 def check_customers(log, customers):
@@ -369,10 +427,13 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
         :class:`PeriodSequences`.
 
     Raises:
-        InputError: a customer has no event on or before ``landmark`` (an empty history).
+        InputError: a log :func:`read_event_log` would refuse (:func:`check_log`: a missing column, no events, a
+            NaN, infinite or negative amount, dates that are not datetime64, ...), or a customer has no event on or
+            before ``landmark`` (an empty history).
     """
     landmark = pd.Timestamp(landmark)
     numeric = [c for c in log.columns if log[c].dtype.kind == "f"] if numeric is None else list(numeric)
+    check_log(log, numeric)
     before, customers = check_histories(log, landmark)
     keys = ["customer_id", "date"] + (["event_type"] if "event_type" in before.columns else [])
     daily = before.groupby(keys, sort=False)[numeric].sum().reset_index()

@@ -214,9 +214,18 @@ def cdnow_inputs(log, landmark, static=True, weeks=CDNOW_WEEKS, event_types=None
     ``event_types``: the types given a channel of their own (:func:`domains.churn.data.weekly_sequences`;
     default: those in the log before ``landmark``); a trained model's are in its card.
 
+    Args:
+        log: a table from :func:`domains.churn.data.read_event_log`, or a DataFrame of the same columns
+            (``customer_id``, ``date`` as datetime64, ``number_of_cds`` and ``dollar_value``), checked by the
+            same rules (:func:`domains.churn.data.check_log`).
+
     Returns:
         ``(inputs, sequences, rfm)``: ``[history, rfm]`` (or ``[history]`` without ``static``), the
         :class:`~domains.churn.data.PeriodSequences` and the RFM aggregate table (customers in the same order).
+
+    Raises:
+        InputError: a log the file loader would refuse (a missing column, no events, a NaN, infinite or negative
+            amount, ...), naming the column and row, or a customer without an event on or before ``landmark``.
     """
     sequences = data.weekly_sequences(log, landmark, weeks, numeric=data.CDNOW_NUMERIC, event_types=event_types)
     rfm = baselines.rfm_features(log, landmark, sequences.customers)

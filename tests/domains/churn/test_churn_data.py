@@ -360,3 +360,61 @@ def test_telco_without_total_charges():
     assert covariates.shape == (7032, 28) and np.isfinite(covariates.to_numpy()).all()
     assert len(frame) == 7032 and frame["event"].sum() == 1869
     assert "total_charges" not in covariates.columns and "monthly_charges" in covariates.columns
+
+
+def _memory_log():
+    """The CDNOW columns of LOG as a user would build them in memory (no file, default index)."""
+    frame = pd.read_csv(pd.io.common.StringIO(LOG)).drop(columns="event_type")
+    return frame.assign(date=pd.to_datetime(frame["date"]))
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda f: f.assign(dollar_value=[10.0, np.nan, 3.0, 40.0, 9.0, 9.0]),
+     r"^log: row 1: column 'dollar_value' has nan, not a number$"),
+    (lambda f: f.assign(dollar_value=[10.0, 5.0, 3.0, np.inf, 9.0, 9.0]),
+     r"^log: row 3: column 'dollar_value' has inf, not a finite number$"),
+    (lambda f: f.assign(number_of_cds=[1, 2, -5, 4, 1, 1]), r"^log: row 2: column 'number_of_cds' is negative \(-5\)$"),
+    (lambda f: f.assign(dollar_value=1e20), r"^log: row 0: column 'dollar_value' has 1e\+20, beyond the largest"),
+    (lambda f: f.assign(number_of_cds=f["number_of_cds"].astype(str)), r"^log: column 'number_of_cds' is object, not"),
+    (lambda f: f.drop(columns="dollar_value"), r"^log: missing column\(s\) 'dollar_value' \(has customer_id, date, "),
+    (lambda f: f.iloc[:0], r"^log: empty history: the log has no events$"),
+    (lambda f: f.assign(customer_id=["a", None, "a", "b", "a", "b"]), r"^log: row 1: column 'customer_id' is empty$"),
+    (lambda f: f.assign(date=f["date"].dt.strftime("%Y-%m-%d")), r"^log: column 'date' is object, not datetime64 .*"
+     r"pd.to_datetime$"),
+    (lambda f: f.assign(date=f["date"].dt.tz_localize("UTC")), r"tz_localize\(None\)$"),
+    (lambda f: f.assign(date=f["date"].where(f.index != 4)), r"^log: row 4: column 'date' is missing \(1 such rows\)$"),
+])
+def test_a_log_built_in_memory_is_refused_as_the_file_loader_refuses_it(change, message):
+    """Found by audit: a DataFrame given to ``cdnow_inputs`` (weekly_sequences, rfm_features) skipped the file
+    loader's checks: a NaN amount was summed as 0 and a negative count taken as it is, with no error. Such a log is
+    refused by the same rules (InputError naming the column and the row's index label)."""
+    from domains.churn import baselines
+
+    log = change(_memory_log())
+    with pytest.raises(InputError, match=message):
+        data.weekly_sequences(log, "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC)
+    with pytest.raises(InputError, match=message):
+        baselines.rfm_features(log, "1997-09-30", ["a", "b"])
+
+
+def test_a_clean_log_built_in_memory_gives_the_file_loaders_sequences(tmp_path):
+    from_file = data.read_event_log(write(tmp_path, LOG), numeric=data.CDNOW_NUMERIC).drop(columns="event_type")
+    memory = data.weekly_sequences(_memory_log(), "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC)
+    np.testing.assert_array_equal(memory.x, data.weekly_sequences(from_file, "1997-09-30", weeks=4,
+                                                                  numeric=data.CDNOW_NUMERIC).x)
+    with pytest.raises(InputError, match=r"x.csv: line 3: column 'dollar_value' has 'abc', not a number$"):
+        data.read_event_log(write(tmp_path, LOG.replace("2,5.0", "2,abc"), "x.csv"))  # the file loader's words
+
+
+def test_cdnow_inputs_refuses_a_nan_spend_or_a_negative_count(rng):
+    from domains.churn import train
+
+    log = data.load_cdnow_sample().reset_index(drop=True)
+    spend = log["dollar_value"].to_numpy().copy()
+    spend[5] = np.nan
+    with pytest.raises(InputError, match=r"^log: row 5: column 'dollar_value' has nan, not a number$"):
+        train.cdnow_inputs(log.assign(dollar_value=spend), data.CDNOW_LANDMARK)
+    count = log["number_of_cds"].to_numpy().copy()
+    count[3] = -5
+    with pytest.raises(InputError, match=r"^log: row 3: column 'number_of_cds' is negative \(-5.0\)$"):
+        train.cdnow_inputs(log.assign(number_of_cds=count), data.CDNOW_LANDMARK)
