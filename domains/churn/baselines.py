@@ -135,8 +135,10 @@ class CoxBaseline:
         """Fits on ``covariates`` (DataFrame ``(n, p)``), durations and 0/1 events; returns self.
 
         Raises:
-            ValueError: every covariate is constant.
+            ValueError: no customers (0 rows), or every covariate is constant.
         """
+        if len(covariates) == 0:
+            raise ValueError("CoxBaseline: no customers (the covariates have 0 rows): nothing to fit")
         values = covariates.to_numpy(dtype=float)
         constant = np.ptp(values, axis=0) == 0
         names = ", ".join(repr(name) for name in covariates.columns[constant])

@@ -158,7 +158,16 @@ def integrated_brier(duration, event, survival, times, censoring=None, grid=None
 
 def score(duration, event, risk, survival, times):
     """``{"c_index", "c_td", "ibs", "n"}`` of one model's predictions; the IBS over :func:`follow_up_grid`
-    (whole time units of ``duration``: days on CDNOW, weeks on the simulator, months on Telco)."""
+    (whole time units of ``duration``: days on CDNOW, weeks on the simulator, months on Telco).
+
+    Raises:
+        ValueError: no comparable pair of customers (none at all, no event, or every event at the latest time):
+            Harrell's C is undefined there (lifelines would raise ZeroDivisionError).
+    """
+    if not has_comparable_pair(duration, event):
+        events = int(np.sum(np.asarray(event, int)))
+        raise ValueError(f"score: no comparable pair of customers among {len(duration)} ({events} with an event): "
+                         "the C-index is undefined, so there is nothing to score")
     return {
         "c_index": harrell_c(duration, event, risk),
         "c_td": td_concordance(duration, event, survival, times),

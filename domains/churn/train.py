@@ -19,6 +19,7 @@ import shutil
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import keras
 from sklearn.model_selection import KFold
 
@@ -49,8 +50,12 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     Args:
         inputs: list ``[history (n, weeks, F)] [+ future (n, K, G)] [+ static (n, S)]`` or ``[static]``; a
             static-only list is recognised by its 2-D array, known-future covariates by a 3-D second array
-            (a bare array is refused: wrap it, ``[static]``). Static covariates (array or DataFrame) are
-            standardised inside the model by their mean and population variance (``ddof=0``).
+            (a bare array is refused: wrap it, ``[static]``). Each part is numbers (arrays, lists or, for the
+            static part, a DataFrame of numeric columns), finite and within ``data.LARGEST_VALUE`` in magnitude,
+            the file loaders' rules (a NaN would silently make the weights NaN). Static covariates are
+            standardised inside the model by their mean and population variance (``ddof=0``); a DataFrame's
+            column names are kept on the model as ``static_columns``, and :func:`predict_survival` selects a
+            DataFrame's columns by them (in this session: a saved file does not keep them).
         duration, event: ``(n,)`` targets (duration in the unit of ``width``). width: interval length.
         intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS` (its keys
             only: :data:`STATIC_DEFAULTS` has the same).
@@ -64,18 +69,24 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     Raises:
         TypeError: ``inputs`` is not a list or tuple, or ``config`` has a key :data:`DEFAULTS` does not (a typo
             would otherwise leave its setting at the default). ValueError: bad durations or events
-            (:func:`domains.churn.model.interval_targets`), or parts whose row counts differ from theirs.
+            (:func:`domains.churn.model.interval_targets`), no customers, parts whose row counts differ from
+            theirs, or a part that is not 2-D or 3-D numbers, or holds a NaN, an infinity or a value beyond
+            ``data.LARGEST_VALUE`` (the message names the part, the customer's position and the column).
     """
     inputs = _input_list(inputs)
+    columns = _static_columns(inputs)
+    inputs = _checked(inputs)
     targets = interval_targets(duration, event, width, intervals)
     rows = [len(part) for part in inputs]
     if set(rows) != {len(targets)}:
         raise ValueError(f"inputs have {', '.join(map(str, rows))} rows but there are {len(targets)} durations: "
                          "one row per customer in every part")
+    if not len(targets):
+        raise ValueError("fit_survival: no customers (every input and the durations have 0 rows): nothing to train on")
     config = _config(config)
     keras.utils.set_random_seed(seed)
     history = inputs[0] if inputs[0].ndim == 3 else None
-    static = np.asarray(inputs[-1]) if inputs[-1].ndim == 2 else None  # a DataFrame's values: numpy's ddof=0
+    static = inputs[-1] if inputs[-1].ndim == 2 else None  # a DataFrame's values: numpy's ddof=0
     future = inputs[1] if history is not None and len(inputs) > 1 and inputs[1].ndim == 3 else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = _build(history, static, intervals, config, seed, future)
@@ -86,7 +97,72 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     model.fit(inputs, targets, epochs=config["epochs"], batch_size=config["batch_size"], shuffle=True,
               verbose=verbose, callbacks=callbacks)
     refit_offset(model, inputs, targets)
+    model.static_columns = columns
     return model
+
+
+def _static_columns(inputs):
+    """The column names of a static part given as a DataFrame (a tuple), else None."""
+    return tuple(inputs[-1].columns) if inputs and isinstance(inputs[-1], pd.DataFrame) else None
+
+
+def _part_names(inputs):
+    """What each part of an input list is: ``"static"`` (2-D), ``"history"`` (3-D, first) or ``"future"``."""
+    return ["static" if np.ndim(part) == 2 else "history" if index == 0 else "future"
+            for index, part in enumerate(inputs)]
+
+
+def _checked(inputs, columns=None):
+    """The parts of an input list as numpy arrays (each in its own dtype: the static mean and variance are
+    computed from it), checked as the file loaders check a cell.
+
+    Args:
+        columns: the static covariates a model was trained on (its ``static_columns``): a DataFrame's are
+            selected by these names (others are ignored); None: a DataFrame is read by position.
+
+    Raises:
+        ValueError: a part that is not 2-D or 3-D, a static DataFrame without one of ``columns`` or with a
+            column that is not numbers, a value that is not a number, NaN, infinite or beyond
+            ``data.LARGEST_VALUE`` in magnitude; naming the part, the customer's position and the column.
+    """
+    parts = []
+    for index, (name, part) in enumerate(zip(_part_names(inputs), inputs)):
+        labels = None
+        if isinstance(part, pd.DataFrame):
+            if columns is not None:
+                missing = [column for column in columns if column not in part.columns]
+                if missing:
+                    raise ValueError(f"static input: column(s) {', '.join(map(repr, missing))} missing; the model "
+                                     f"was trained on {', '.join(map(repr, columns))} (selected by name)")
+                part = part[list(columns)]
+            text = [column for column in part.columns if not pd.api.types.is_numeric_dtype(part[column])]
+            if text:
+                raise ValueError(f"static input: column {text[0]!r} is {part[text[0]].dtype}, not numbers "
+                                 "(encode it first, e.g. one-hot with pd.get_dummies)")
+            labels = list(part.columns)
+        values = np.asarray(part)
+        if values.dtype.kind not in "biuf":
+            try:
+                values = values.astype(float)
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"inputs[{index}] ({name}): not numbers ({error})") from None
+        if values.ndim not in (2, 3):
+            raise ValueError(f"inputs[{index}]: {values.ndim}-D of shape {values.shape}; each part is 3-D (customers, "
+                             "steps, features) or 2-D (customers, covariates): one covariate is a (n, 1) column")
+        numbers = values.astype(float)
+        for bad, why in ((~np.isfinite(numbers), "not a finite number"),
+                         (np.abs(numbers) > data.LARGEST_VALUE,
+                          f"beyond the largest magnitude taken ({data.LARGEST_VALUE:.0e}: the network computes in "
+                          "float32)")):
+            if bad.any():
+                first = tuple(int(i) for i in np.argwhere(bad)[0])
+                where = (f"step {first[1]}, feature {first[2]}" if values.ndim == 3
+                         else f"column {labels[first[1]]!r}" if labels else f"column {first[1]}")
+                value, customers = float(numbers[first]), len(np.unique(np.nonzero(bad)[0]))
+                raise ValueError(f"{name} input: customer at position {first[0]}, {where}: {value!r} is {why} "
+                                 f"({customers} such customers)")
+        parts.append(values)
+    return parts
 
 
 def _config(config):
@@ -120,7 +196,8 @@ def fit_ensemble(inputs, duration, event, width, intervals, seed=0, members=1, c
     Returns:
         ``(model, histories)``: the model (one network, or ``model.ensemble`` of them: inputs alike, output the
         hazard logits of the members' mean survival curve) and per member ``{"seed", "epochs_run" (1-based),
-        "loss", "reloaded"}`` (a reloaded member's epochs were run before the restart and are not listed).
+        "loss", "reloaded"}`` (a reloaded member's epochs were run before the restart and are not listed). The
+        model keeps a static DataFrame's column names as ``static_columns``, as :func:`fit_survival`'s.
 
     Raises:
         as :func:`fit_survival`.
@@ -148,6 +225,7 @@ def fit_ensemble(inputs, duration, event, width, intervals, seed=0, members=1, c
         return nets[0], histories
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
         model = ensemble(nets)
+    model.static_columns = _static_columns(_input_list(inputs))
     if backup_dir is not None:
         shutil.rmtree(backup_dir, ignore_errors=True)
     return model, histories
@@ -200,9 +278,34 @@ def _build(history, static, intervals, config, seed, future=None):
 
 
 def predict_survival(model, inputs, width):
-    """``{"survival" (n, K), "times" (K,), "expected_time" (n,), "risk" (n,)}`` (times in ``width`` units);
-    ``inputs`` a list as for :func:`fit_survival`."""
-    logits = model.predict([np.asarray(a, "float32") for a in _input_list(inputs)], batch_size=1024, verbose=0)
+    """``{"survival" (n, K), "times" (K,), "expected_time" (n,), "risk" (n,)}`` (times in ``width`` units).
+
+    Args:
+        inputs: a list as for :func:`fit_survival`, with its checks. Static covariates in a DataFrame are selected
+            by the names of the model's ``static_columns`` (those of the DataFrame it was trained on, in this
+            session; other columns are ignored), else read by position (a model trained on an array, or loaded
+            from a file). No customers (0 rows) give empty results.
+
+    Raises:
+        TypeError: ``inputs`` is not a list or tuple. ValueError: as :func:`fit_survival`'s inputs, a static
+            column the model was trained on is missing (named), or the parts do not match the model's inputs
+            (their number, shapes or row counts).
+    """
+    parts = _checked(_input_list(inputs), getattr(model, "static_columns", None))
+    expected = [(tensor.name, tuple(tensor.shape[1:])) for tensor in model.inputs]
+    if len(parts) != len(expected):
+        raise ValueError(f"the model takes {len(expected)} input part(s) ({', '.join(n for n, _ in expected)}); "
+                         f"got {len(parts)} ({', '.join(_part_names(parts))})")
+    for (name, shape), part in zip(expected, parts):
+        if part.ndim != len(shape) + 1 or any(want not in (None, got) for want, got in zip(shape, part.shape[1:])):
+            raise ValueError(f"{name} input: {part.shape[1:]} per customer, but the model takes {shape}")
+    rows = [len(part) for part in parts]
+    if len(set(rows)) > 1:
+        raise ValueError(f"inputs have {', '.join(map(str, rows))} rows: one row per customer in every part")
+    if not rows[0]:
+        logits = np.zeros((0, model.outputs[0].shape[-1]), "float32")
+    else:
+        logits = model.predict([np.asarray(a, "float32") for a in parts], batch_size=1024, verbose=0)
     survival = survival_from_logits(logits)
     return {"survival": survival, "times": width * np.arange(1, survival.shape[1] + 1),
             "expected_time": expected_time(survival, width), "risk": risk_score(survival, width)}

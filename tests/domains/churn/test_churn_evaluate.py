@@ -340,3 +340,20 @@ def test_paired_bootstrap_reads_predictions_by_position_as_score_does(rng):
         evaluate.paired_bootstrap(duration, event, {"coxph": (risk, survival), "same": (risk[1:], survival)}, grid)
     with pytest.raises(ValueError, match="the reference 'coxph' is not among the predictions"):
         evaluate.paired_bootstrap(duration, event, {"same": (risk, survival)}, grid)
+
+
+def test_no_customers_or_no_comparable_pair_is_refused_clearly(rng):
+    """Found by audit: ``score`` on no customers (or no event) raised lifelines' ZeroDivisionError, and
+    ``CoxBaseline().fit`` on an empty table numpy's 'zero-size array to reduction operation maximum'."""
+    import pandas as pd
+
+    from domains.churn import baselines
+
+    grid = np.arange(1.0, 4.0)
+    with pytest.raises(ValueError, match=r"^score: no comparable pair of customers among 0 \(0 with an event\): the "
+                                         r"C-index is undefined"):
+        evaluate.score([], [], [], np.zeros((0, 3)), grid)
+    with pytest.raises(ValueError, match=r"^score: no comparable pair of customers among 3 \(0 with an event\)"):
+        evaluate.score([1, 2, 3], [0, 0, 0], [0.1, 0.2, 0.3], np.full((3, 3), 0.5), grid)
+    with pytest.raises(ValueError, match=r"^CoxBaseline: no customers \(the covariates have 0 rows\): nothing to fit$"):
+        baselines.CoxBaseline().fit(pd.DataFrame({"a": [], "b": []}), [], [])

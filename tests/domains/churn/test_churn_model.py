@@ -77,6 +77,79 @@ def test_static_dataframe_is_standardised_as_its_array(rng):
     np.testing.assert_allclose(frame.predict(x, verbose=0), array.predict(x, verbose=0), atol=1e-6)
 
 
+def test_nan_inf_or_huge_inputs_are_refused_naming_the_part_customer_and_column(rng):
+    """Found by audit: one NaN in a history or static covariate made weights NaN (or the static path dead) and
+    every prediction a plausible constant, with no error. Fitting and predicting refuse it, naming where."""
+    import pandas as pd
+
+    x = rng.random((30, 6, 3)).astype("float32")
+    static = pd.DataFrame(rng.normal(size=(30, 2)), columns=["age", "spend"])
+    duration, event = rng.integers(1, 5, 30), rng.integers(0, 2, 30)
+    history = x.copy()
+    history[4, 2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"^history input: customer at position 4, step 2, feature 1: nan is not a "
+                                         r"finite number \(1 such customers\)$"):
+        train.fit_survival([history, static], duration, event, 1.0, 4)
+    spend = static["spend"].to_numpy().copy()
+    spend[[7, 9]] = [np.inf, -np.inf]
+    with pytest.raises(ValueError, match=r"^static input: customer at position 7, column 'spend': inf is not a finite "
+                                         r"number \(2 such customers\)$"):
+        train.fit_survival([x, static.assign(spend=spend)], duration, event, 1.0, 4)
+    with pytest.raises(ValueError, match=r"static input: customer at position 0, column 'age': 1e\+20 is beyond the "
+                                         r"largest magnitude taken \(1e\+15"):
+        train.fit_survival([x, static.assign(age=1e20)], duration, event, 1.0, 4)
+    with pytest.raises(ValueError, match=r"^static input: column 'plan' is object, not numbers"):
+        train.fit_survival([x, static.assign(plan="gold")], duration, event, 1.0, 4)
+    with pytest.raises(ValueError, match=r"^inputs\[1\]: 1-D of shape \(30,\)"):
+        train.fit_survival([x, static["age"]], duration, event, 1.0, 4)
+    net = train.fit_survival([x, static], duration, event, 1.0, 4, config={"epochs": 1, "hidden": 4, "units": 4})
+    with pytest.raises(ValueError, match=r"^history input: customer at position 4, step 2, feature 1: nan"):
+        train.predict_survival(net, [history, static], 1.0)
+    with pytest.raises(ValueError, match=r"^static input: customer at position 7, column 1: inf is not a finite"):
+        train.predict_survival(net, [x, static.assign(spend=spend).to_numpy()], 1.0)
+    with pytest.raises(ValueError, match=r"^history input: \(6, 2\) per customer, but the model takes \(6, 3\)$"):
+        train.predict_survival(net, [x[..., :2], static], 1.0)
+    with pytest.raises(ValueError, match=r"^the model takes 2 input part\(s\) \(history, static\); got 1 \(history\)$"):
+        train.predict_survival(net, [x], 1.0)
+
+
+def test_static_dataframe_columns_are_read_by_name_at_prediction(rng):
+    """Found by audit: a static DataFrame was read by position: reordered columns silently changed the risks, and
+    a missing column failed with a TensorFlow graph error. The names trained on are kept and selected by."""
+    import pandas as pd
+
+    frame = pd.DataFrame(rng.normal(size=(40, 3)) * [1.0, 5.0, 20.0], columns=["a", "b", "c"])
+    duration, event = rng.integers(1, 5, 40), rng.integers(0, 2, 40)
+    config = {"epochs": 2, "hidden": 4}
+    net = train.fit_survival([frame], duration, event, 1.0, 4, config=config)
+    assert net.static_columns == ("a", "b", "c")
+    expected = train.predict_survival(net, [frame], 1.0)["risk"]
+    shuffled = frame[["c", "a", "b"]].assign(unused=1.0)  # other columns are ignored, as CoxBaseline ignores them
+    np.testing.assert_array_equal(train.predict_survival(net, [shuffled], 1.0)["risk"], expected)
+    with pytest.raises(ValueError, match=r"^static input: column\(s\) 'b' missing; the model was trained on 'a', 'b', "
+                                         r"'c' \(selected by name\)$"):
+        train.predict_survival(net, [frame[["a", "c"]]], 1.0)
+    with pytest.raises(ValueError, match=r"^static input: \(2,\) per customer, but the model takes \(3,\)$"):
+        train.predict_survival(net, [frame[["a", "c"]].to_numpy()], 1.0)
+    joined, _ = train.fit_ensemble([frame], duration, event, 1.0, 4, members=2, config={**config, "epochs": 1})
+    assert joined.static_columns == ("a", "b", "c")
+    np.testing.assert_array_equal(train.predict_survival(joined, [shuffled], 1.0)["risk"],
+                                  train.predict_survival(joined, [frame], 1.0)["risk"])
+    assert train.fit_survival([frame.to_numpy()], duration, event, 1.0, 4, config=config).static_columns is None
+
+
+def test_no_customers_is_refused_for_training_and_gives_empty_predictions(rng):
+    """Found by audit: fitting 0 customers failed deep in Keras (UnboundLocalError 'batch_outputs'), and so did
+    predicting for 0 customers."""
+    x = rng.normal(size=(20, 3)).astype("float32")
+    with pytest.raises(ValueError, match=r"^fit_survival: no customers \(every input and the durations have 0 rows\)"):
+        train.fit_survival([x[:0]], [], [], 1.0, 4)
+    net = churn_model.build_model(4, n_static=3)
+    empty = train.predict_survival(net, [x[:0]], 1.0)
+    assert empty["survival"].shape == (0, 4) and empty["risk"].shape == empty["expected_time"].shape == (0,)
+    assert empty["times"].tolist() == [1.0, 2.0, 3.0, 4.0]
+
+
 def test_explain_refuses_more_than_one_customer(rng):
     net = churn_model.build_model(4, weeks=6, n_features=3, n_static=2, units=4, hidden=4)
     x, static = rng.random((2, 6, 3)).astype("float32"), rng.normal(size=(2, 2)).astype("float32")
