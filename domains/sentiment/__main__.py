@@ -60,8 +60,8 @@ UNKNOWN_TEXTS = """\
 A text with no token (empty or whitespace-only) or with only tokens outside the model's vocabulary (made-up
 words, most emoji, another language: each reads as the out-of-vocabulary id) still gets a probability and a
 label: the model's answer for an empty or an all-unknown token sequence of that length, which says nothing
-about the text. For the shipped model that is 0.51 for an empty text, 0.51-0.53 for one to three unknown
-tokens and less for longer ones (0.49 for four, so labelled negative; 0.43 for 8; 0.34-0.38 from 15 on).
+about the text. For the shipped model that is 0.51 for an empty text, 0.51-0.52 for one to three unknown
+tokens and less for longer ones (0.498 for four, so labelled negative; 0.43 for 8; 0.25-0.34 from 15 on).
 --baseline tfidf gives such a text its intercept's probability (0.56 trained on the shared SST trees);
 --baseline vader gives a text with no VADER word (emoji are VADER words) 0.500001, positive (compound 0).
 """

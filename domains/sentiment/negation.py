@@ -5,9 +5,12 @@ never nothing nobody none neither nor nowhere without hardly barely scarcely can
 or an apostrophe-less contraction in ``CONTRACTIONS`` (*dont, isnt, cant, ...*): the list behind the shared
 data's ``negation`` column, which however has no ``PSEUDO`` exception. Fixed phrases in ``PSEUDO`` (*not only,
 not just, no doubt, no wonder, nothing but, without doubt, without a doubt*) do not negate and are not cues; nor
-do the idioms of a negated *can* or *could* that praise or intensify: *can't wait*, *couldn't be happier* (*be* or
-*have been*, then *happier better more worse prouder*) and *can't ... enough*, where *enough* ends the clause or
-comes before *of* ("I can't recommend them enough", "can't get enough of it"; not "can't afford enough food").
+do the idioms of a negated *can* or *could* that praise or intensify: *can't wait* (to, for, or at the clause's
+end; not "can't wait in line"), *couldn't be happier* (*be* or *have been*, then *happier better more worse
+prouder*, with no *than*: not "couldn't be more than ten minutes") and *can't ... enough* with a verb of
+``CAN_IDIOM_VERBS`` (*recommend thank praise say stress emphasise express*) whose clause ends in *enough* ("I can't
+recommend them highly enough"; not "can't turn it up loud enough", "can't afford enough food"), or *can't get
+enough* ("of it").
 
 **Lexical cues.** The verbs of lexical negation in ``LEXICAL_CUES`` (*fail, lack, refuse* and their inflections)
 open a scope like a cue, so "never fails to impress" is a double negation: *never* scopes over "fails to
@@ -38,10 +41,12 @@ whose clitic *'s* the tokenizer splits off).
   it is clever", "Nobody thought the script was smart and the cast was brilliant": both clauses are negated; but
   "I didn't expect much so I was pleasantly surprised").
 
-A non-restrictive relative clause inside a scope (a comma, then *who whom whose which*) is left out of it, and the
-scope goes on after its closing comma when a finite verb of ``FINITE`` follows there, the verb of the subject the
-clause interrupts: in "I don't think the hotel, which was cheap, was bad" the scope is "think the hotel" and "was
-bad". Otherwise the comma ends the scope as usual ("It isn't funny, which is a shame").
+In the clause a negated clause-taking verb takes (see ``RAISING_FORMS`` below), a non-restrictive relative clause
+(a comma, then *who whom whose which*) is left out of the scope, which goes on after its closing comma when a finite
+verb of ``FINITE`` follows there, the verb of the subject the relative clause interrupts: in "I don't think the
+hotel, which was cheap, was bad" the scope is "think the hotel" and "was bad". Elsewhere the comma ends the scope as
+usual: "It isn't funny, which is a shame"; "Didn't like the waiter, who was rude, will never come back", whose
+subjectless next clause is not the waiter's.
 
 The interjection *No* (opening a sentence, followed by punctuation: "No, the film is great") is a cue with an empty
 scope: it answers something said before it.
@@ -98,6 +103,7 @@ RAISING_VERBS = frozenset("think believe say suppose expect feel imagine reckon 
 CAN_FORMS = frozenset("ca can could".split())  # "can't" is tokenised "ca n't"
 CAN_NEGATIONS = frozenset("cannot cant couldnt".split())
 CAN_IDIOM_COMPARATIVES = frozenset("happier better more worse prouder".split())
+CAN_IDIOM_VERBS = frozenset("recommend thank praise say stress emphasise emphasize express".split())
 PSEUDO = frozenset({("not", "only"), ("not", "just"), ("no", "doubt"), ("no", "wonder"), ("nothing", "but"),
                     ("without", "doubt"), ("without", "a", "doubt")})
 STOP_PUNCTUATION = frozenset(". , ; : ! ? ( ) [ ] - — – …".split())  # and any run of dashes or dots
@@ -192,22 +198,25 @@ def is_cue(tokens, index):
 
 def _is_can_idiom(tokens, index):
     """Whether the cue at ``index`` negates *can* or *could* in an idiom that praises or intensifies rather than
-    negates: *can't wait*; *couldn't be* (or *have been*) followed by a word of ``CAN_IDIOM_COMPARATIVES``
-    (*couldn't be happier*); *can't ... enough* where *enough* ends the clause or comes before *of* (*I can't
-    recommend them enough*, *can't get enough of it*; not *can't afford enough food*)."""
+    negates (the module docstring): *can't wait* to, for or at the clause's end (not *can't wait in line*);
+    *couldn't be* (or *have been*) followed by a word of ``CAN_IDIOM_COMPARATIVES`` and no *than* (*couldn't be
+    happier*; not *couldn't be more than ten minutes*); a verb of ``CAN_IDIOM_VERBS`` (after at most one adverb)
+    whose clause ends in *enough* (*I can't recommend them highly enough*; not *can't turn it up loud enough*), or
+    *get enough* at the clause's end or before *of*."""
     token = tokens[index]
     if not (token in CAN_NEGATIONS or (token in {"n't", "not"} and index > 0 and tokens[index - 1] in CAN_FORMS)):
         return False
-    after = tokens[index + 1:index + 4]
-    if after[:1] == ["wait"]:
-        return True
-    if after[:1] == ["have"]:
-        after = after[1:]
-    if len(after) >= 2 and after[0] in {"be", "been"} and after[1] in CAN_IDIOM_COMPARATIVES:
-        return True
     run = _run(tokens, index + 1)
-    return bool(run) and tokens[run[-1]] == "enough" or any(
-        tokens[k] == "enough" and k + 1 < len(tokens) and tokens[k + 1] == "of" for k in run)
+    words = [tokens[k] for k in run]
+    if words[:1] == ["wait"]:
+        return len(words) == 1 or words[1] in {"to", "for"}
+    after = words[1:] if words[:1] == ["have"] else words
+    if len(after) >= 2 and after[0] in {"be", "been"} and after[1] in CAN_IDIOM_COMPARATIVES:
+        return "than" not in after
+    verb = words[1] if len(words) > 1 and words[0].endswith("ly") else words[0] if words else None
+    if verb in CAN_IDIOM_VERBS and words[-1] == "enough":
+        return True
+    return words[:2] == ["get", "enough"] and (len(words) == 2 or words[2] == "of")
 
 
 def _is_dash(token):
@@ -303,13 +312,14 @@ def _after_parenthetical(tokens, start):
     return None
 
 
-def _run(tokens, start, clauses=COORDINATORS):
+def _run(tokens, start, clauses=COORDINATORS, relatives=False):
     """Indices from ``start`` up to (not including) the first scope-ending token or the first coordinator among
-    ``clauses`` that opens a clause (:func:`_opens_clause`), leaving out a non-restrictive relative clause whose
-    closing comma is followed by its subject's verb (:func:`_after_relative`); a list, ascending."""
+    ``clauses`` that opens a clause (:func:`_opens_clause`); with ``relatives`` (in the clause a negated
+    clause-taking verb takes), leaving out a non-restrictive relative clause whose closing comma is followed by
+    its subject's verb (:func:`_after_relative`). A list, ascending."""
     indices, end = [], start
     while end < len(tokens):
-        if tokens[end] == ",":
+        if tokens[end] == "," and relatives:
             resume = _after_relative(tokens, end)
             if resume is None:
                 break
@@ -364,12 +374,13 @@ def _forward_scope(tokens, cue_index):
     start = _after_parenthetical(tokens, cue_index + 1)
     if start is None:
         return range(0)
-    clauses = {"so"} if _takes_clauses(tokens, start) else COORDINATORS  # "so" opens a result, no complement
-    scope = _run(tokens, start, clauses)
+    takes_clauses = _takes_clauses(tokens, start)
+    clauses = {"so"} if takes_clauses else COORDINATORS  # "so" opens a result, no complement
+    scope = _run(tokens, start, clauses, relatives=takes_clauses)
     if 1 <= len(scope) <= 2 and tokens[scope[-1]] in RAISING_FORMS:
         resume = _after_parenthetical(tokens, scope[-1] + 1)
         if resume is not None and resume != scope[-1] + 1:
-            return [*scope, *_run(tokens, resume, {"so"})]
+            return [*scope, *_run(tokens, resume, {"so"}, relatives=True)]
     return scope
 
 

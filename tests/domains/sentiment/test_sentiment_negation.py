@@ -161,6 +161,9 @@ def test_neg_raising_scope_skips_a_parenthetical(text, scope):
     ("It is not funny, which surprised me, the acting is great", ["funny"]),
     ("It is not the hotel, which was cheap.", ["the", "hotel"]),
     ("I didn't like the hotel, that was cheap, was it", ["like", "the", "hotel"]),   # "that" is not one
+    # found in review: outside a clause-taking verb's clause the next clause is not the relative's subject's
+    ("I did not like the waiter, who was rude, will tip less next time.", ["like", "the", "waiter"]),
+    ("No complaints about the room, which was spotless, would stay again.", "complaints about the room".split()),
 ])
 def test_scope_leaves_out_a_relative_clause_and_goes_on_after_it(text, scope):
     assert scoped(text) == scope
@@ -185,6 +188,15 @@ def test_scope_leaves_out_a_relative_clause_and_goes_on_after_it(text, scope):
     ("It couldn't hold my attention", True),
     ("I don't have enough time", True),                  # not "can"
     ("I didn't wait", True),
+    # found in review: complaints and literal statements the idiom rules took for praise
+    ("I couldn't turn it up loud enough", True),
+    ("The speaker can't get loud enough", True),
+    ("It couldn't be more than ten minutes long", True),
+    ("I can't be more specific than that", True),
+    ("We can't wait around all day for a table", True),
+    ("I couldn't wait any longer, so I left", True),
+    ("One viewing can't possibly be enough", True),
+    ("I can't.", True),
 ])
 def test_idioms_of_a_negated_can_are_not_negation(text, negated):
     assert mark(text).negated == negated
