@@ -40,7 +40,8 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
     consecutive purchase days (0 for a single purchase day, where ``repeat_buyer`` is 0).
 
     Args:
-        log: a table from :func:`domains.churn.data.read_event_log`.
+        log: a table from :func:`domains.churn.data.read_event_log`, or a DataFrame of the same columns (read as
+            :func:`domains.churn.data.check_log` returns it).
         landmark: L. customers: the ids, in the order of the rows returned.
         quantity, spend: the numeric columns holding the number of items and the amount.
 
@@ -53,7 +54,7 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
             the log, or has no event on or before the landmark (:func:`domains.churn.data.check_customers`,
             :func:`domains.churn.data.check_histories`).
     """
-    data.check_log(log, [quantity, spend])
+    log = data.check_log(log, [quantity, spend])  # categorical ids as plain values, object amounts as floats
     landmark = pd.Timestamp(landmark)
     before, _ = data.check_histories(log, landmark, data.check_customers(log, customers))
     days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()

@@ -41,6 +41,9 @@ CDNOW_HORIZON_DAYS = 273
 TELCO_COLUMNS = {"duration": "tenure", "event": "churn", "id_column": "customer_id", "drop": ("total_charges",)}
 DAYS_SCALE = 91.0  # days-since-last-event feature in quarters
 GZIP_MAGIC = b"\x1f\x8b"
+#: The ``attrs`` key marking a log :func:`read_event_log` read (its file): its index is its events' lines, which
+#: messages name (``line N``); a log built in memory has its rows named by position (``row N``).
+LINES_ATTR = "churn_event_log_file"
 #: The largest magnitude a numeric cell may have: the network computes in float32 (largest 3.4e38), and the
 #: variance it standardises a covariate by would overflow it (a value of 1e155 gave NaN scores, 1e300 a NaN
 #: loss); no spend, quantity or covariate of a customer comes near.
@@ -242,7 +245,8 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
     Returns:
         DataFrame with ``customer_id`` (str), ``date`` (datetime64), the numeric columns (float) and
         ``event_type`` (str) if present, in file order, indexed by each event's line in the file (as an editor
-        shows it; see the module docstring), which :func:`check_histories` names.
+        shows it; see the module docstring), which :func:`check_histories` names; ``attrs[LINES_ATTR]`` (the
+        file) marks it so (a log whose index is reset to ``0 .. n-1`` has its rows named by position).
 
     Raises:
         InputError: empty file or log, missing column, a row with more fields than the header, a first line
@@ -281,6 +285,7 @@ def read_event_log(path, numeric=None, data_end=None, data_end_origin=None):
         out[column] = values.astype(float)
     if "event_type" in table.columns:
         out["event_type"] = table["event_type"].str.strip()
+    out.attrs[LINES_ATTR] = str(path)
     return out
 
 
@@ -315,7 +320,14 @@ class PeriodSequences:
 def check_log(log, numeric, source="log"):
     """Refuses an event log built in memory (a user's DataFrame, not read by :func:`read_event_log`) that
     :func:`read_event_log` would refuse, so that it cannot silently skew the histories and aggregates: a NaN
-    amount would be summed as 0, a negative count taken as it is.
+    amount would be summed as 0, a negative count taken as it is. Returns the log as the histories and aggregates
+    read it (:func:`weekly_sequences` and :func:`domains.churn.baselines.rfm_features` read only what this returns):
+
+    - a categorical ``customer_id`` or ``event_type`` as its plain values: pandas groups a categorical column by
+      every category, seen or not, which made up purchase days that never happened (a one-purchase customer became
+      a repeat buyer);
+    - a numeric column of dtype object (or text, or categorical) holding numbers as floats (``pd.to_numeric``);
+      a cell that is not a number is refused.
 
     Args:
         log: a DataFrame with ``customer_id``, ``date`` (datetime64, no time zone) and the ``numeric`` columns.
@@ -323,13 +335,14 @@ def check_log(log, numeric, source="log"):
         source: what the log is, for the messages.
 
     Returns:
-        ``log``, unchanged.
+        ``log`` itself when nothing needs converting, else a copy with the columns above converted.
 
     Raises:
         InputError: not a DataFrame, a missing column, no events, a missing customer id, a date column that is not
-            datetime64 (or has a time zone, or a missing date), a numeric column that is not numbers or has a
-            value :func:`read_event_log` refuses; the message names the column and the first such row (the log's
-            index label: the line, for a log :func:`read_event_log` read).
+            datetime64 (or has a time zone, or a missing date), a numeric column that is not numbers (a datetime,
+            or a cell ``pd.to_numeric`` does not read) or has a value :func:`read_event_log` refuses; the message
+            names the column and the first such row (:func:`_row_name`: its line for a log :func:`read_event_log`
+            read, else ``row N``, its 1-based position).
     """
     if not isinstance(log, pd.DataFrame):
         raise InputError(f"{source}: expected a DataFrame of events (customer_id, date, "
@@ -343,20 +356,56 @@ def check_log(log, numeric, source="log"):
     ids = log["customer_id"]
     blank = (ids.isna() | (ids.astype(str).str.strip() == "")).to_numpy()
     if blank.any():
-        raise InputError(f"{source}: row {_first_bad(blank, ids)[0]}: column 'customer_id' is empty")
+        raise InputError(f"{source}: {_row_name(log, blank)}: column 'customer_id' is empty")
     dates = log["date"]
     if dates.dtype.kind != "M" or isinstance(dates.dtype, pd.DatetimeTZDtype):
         fix = ("drop it with .dt.tz_localize(None)" if dates.dtype.kind == "M" else "convert it with pd.to_datetime")
         raise InputError(f"{source}: column 'date' is {dates.dtype}, not datetime64 without a time zone: {fix}")
     if dates.isna().any():
-        raise InputError(f"{source}: row {_first_bad(dates.isna().to_numpy(), dates)[0]}: column 'date' is missing "
+        raise InputError(f"{source}: {_row_name(log, dates.isna().to_numpy())}: column 'date' is missing "
                          f"({int(dates.isna().sum())} such rows)")
+    converted = {column: _plain(log[column]) for column in ("customer_id", "event_type")
+                 if column in log.columns and isinstance(log[column].dtype, pd.CategoricalDtype)}
     for column in numeric:
         cells = log[column]
+        values = cells
         if cells.dtype.kind not in "biuf":
-            raise InputError(f"{source}: column {column!r} is {cells.dtype}, not numbers")
-        _check_amounts(source, column, cells.to_numpy(dtype=float), cells, row="row")
-    return log
+            if cells.dtype.kind != "O":  # datetimes, timedeltas, complex numbers: not amounts
+                raise InputError(f"{source}: column {column!r} is {cells.dtype}, not numbers")
+            values = pd.to_numeric(_plain(cells) if isinstance(cells.dtype, pd.CategoricalDtype) else cells,
+                                   errors="coerce")
+            converted[column] = values.astype(float)
+        _check_amounts(source, column, values.to_numpy(dtype=float, na_value=np.nan),
+                       cells.set_axis(_row_labels(log)), row="line" if _indexed_by_lines(log) else "row")
+    return log.assign(**converted) if converted else log
+
+
+def _plain(column):
+    """A categorical column's values, in its categories' dtype (object when missing values do not fit it)."""
+    try:
+        return column.astype(column.cat.categories.dtype)
+    except (TypeError, ValueError):
+        return column.astype(object)
+
+
+def _indexed_by_lines(log):
+    """Whether ``log``'s index is the lines of its events in a file: it was read by :func:`read_event_log` (which
+    marks it in ``attrs``) and its index is still whole numbers from 1 (not reset to ``0 .. n-1``)."""
+    index = log.index
+    return (LINES_ATTR in log.attrs and not isinstance(index, pd.RangeIndex) and index.dtype.kind in "iu"
+            and (len(index) == 0 or index.min() >= 1))
+
+
+def _row_labels(log):
+    """What a message calls each row of ``log``: its line in the file (:func:`_indexed_by_lines`), else its
+    1-based position."""
+    return log.index if _indexed_by_lines(log) else pd.RangeIndex(1, len(log) + 1)
+
+
+def _row_name(log, mask):
+    """``"line N"`` or ``"row N"`` (:func:`_row_labels`) of the first row of ``log`` where ``mask`` is True."""
+    label = _row_labels(log)[int(np.flatnonzero(mask)[0])]
+    return f"{'line' if _indexed_by_lines(log) else 'row'} {label}"
 
 
 def check_customers(log, customers):
@@ -378,17 +427,21 @@ def check_customers(log, customers):
 
 
 def check_histories(log, landmark, customers=None, path=None):
-    """The events on or before ``landmark`` and the customer ids; InputError (naming ``path``, the log's file,
-    when given, and the customer's first line, the log's index: a log from :func:`read_event_log` is indexed by
-    its lines in the file) if a customer has none."""
+    """The events on or before ``landmark`` and the customer ids; InputError if a customer has none.
+
+    The message names ``path`` (the log's file) when given, and the customer's first row: its line in the file for a
+    log :func:`read_event_log` read (indexed by its lines), else ``row N``, its 1-based position in ``log``.
+    """
     landmark = pd.Timestamp(landmark)
     before = log[log["date"] <= landmark]
     ids = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
     empty = ids.difference(before["customer_id"].unique())
     if len(empty):
-        rows = np.flatnonzero(log["customer_id"].isin(empty).to_numpy())
-        customer, where = ((log["customer_id"].iloc[rows[0]], f" (first at line {log.index[rows[0]]})") if len(rows)
-                           else (empty[0], ""))
+        mask = log["customer_id"].isin(empty).to_numpy()
+        customer, where = empty[0], ""
+        if mask.any():
+            customer = log["customer_id"].iloc[int(np.flatnonzero(mask)[0])]
+            where = f" (first at {_row_name(log, mask)})"
         source = "" if path is None else f"{path}: "
         raise InputError(f"{source}customer {customer!r}{where}: empty history, no event on or before the landmark "
                          f"{landmark.date()} ({len(empty)} such customers)")
@@ -433,7 +486,7 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
     """
     landmark = pd.Timestamp(landmark)
     numeric = [c for c in log.columns if log[c].dtype.kind == "f"] if numeric is None else list(numeric)
-    check_log(log, numeric)
+    log = check_log(log, numeric)
     before, customers = check_histories(log, landmark)
     keys = ["customer_id", "date"] + (["event_type"] if "event_type" in before.columns else [])
     daily = before.groupby(keys, sort=False)[numeric].sum().reset_index()
@@ -493,7 +546,7 @@ def survival_targets(log, landmark, horizon_days, customers=None):
     end = landmark + pd.Timedelta(days=int(horizon_days))
     customers = pd.Index(sorted(log["customer_id"].unique())) if customers is None else check_customers(log, customers)
     after = log[(log["date"] > landmark) & (log["date"] <= end)]
-    first = after.groupby("customer_id")["date"].min().reindex(customers)
+    first = after.groupby("customer_id", observed=True)["date"].min().reindex(customers)
     event = first.notna().to_numpy().astype(int)
     duration = np.where(event == 1, (first - landmark).dt.days.fillna(0).to_numpy(), int(horizon_days)).astype(int)
     return pd.DataFrame({"duration": duration, "event": event}, index=customers)

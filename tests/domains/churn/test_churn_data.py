@@ -370,24 +370,27 @@ def _memory_log():
 
 @pytest.mark.parametrize("change, message", [
     (lambda f: f.assign(dollar_value=[10.0, np.nan, 3.0, 40.0, 9.0, 9.0]),
-     r"^log: row 1: column 'dollar_value' has nan, not a number$"),
+     r"^log: row 2: column 'dollar_value' has nan, not a number$"),
     (lambda f: f.assign(dollar_value=[10.0, 5.0, 3.0, np.inf, 9.0, 9.0]),
-     r"^log: row 3: column 'dollar_value' has inf, not a finite number$"),
-    (lambda f: f.assign(number_of_cds=[1, 2, -5, 4, 1, 1]), r"^log: row 2: column 'number_of_cds' is negative \(-5\)$"),
-    (lambda f: f.assign(dollar_value=1e20), r"^log: row 0: column 'dollar_value' has 1e\+20, beyond the largest"),
-    (lambda f: f.assign(number_of_cds=f["number_of_cds"].astype(str)), r"^log: column 'number_of_cds' is object, not"),
+     r"^log: row 4: column 'dollar_value' has inf, not a finite number$"),
+    (lambda f: f.assign(number_of_cds=[1, 2, -5, 4, 1, 1]), r"^log: row 3: column 'number_of_cds' is negative \(-5\)$"),
+    (lambda f: f.assign(dollar_value=1e20), r"^log: row 1: column 'dollar_value' has 1e\+20, beyond the largest"),
+    (lambda f: f.assign(number_of_cds=["1", "2", "1", "4", "x", "1"]),
+     r"^log: row 5: column 'number_of_cds' has 'x', not a number$"),
+    (lambda f: f.assign(date=f["date"].dt.day), r"^log: column 'date' is int"),
+    (lambda f: f.assign(dollar_value=f["date"]), r"^log: column 'dollar_value' is datetime64\[ns\], not numbers$"),
     (lambda f: f.drop(columns="dollar_value"), r"^log: missing column\(s\) 'dollar_value' \(has customer_id, date, "),
     (lambda f: f.iloc[:0], r"^log: empty history: the log has no events$"),
-    (lambda f: f.assign(customer_id=["a", None, "a", "b", "a", "b"]), r"^log: row 1: column 'customer_id' is empty$"),
+    (lambda f: f.assign(customer_id=["a", None, "a", "b", "a", "b"]), r"^log: row 2: column 'customer_id' is empty$"),
     (lambda f: f.assign(date=f["date"].dt.strftime("%Y-%m-%d")), r"^log: column 'date' is object, not datetime64 .*"
      r"pd.to_datetime$"),
     (lambda f: f.assign(date=f["date"].dt.tz_localize("UTC")), r"tz_localize\(None\)$"),
-    (lambda f: f.assign(date=f["date"].where(f.index != 4)), r"^log: row 4: column 'date' is missing \(1 such rows\)$"),
+    (lambda f: f.assign(date=f["date"].where(f.index != 4)), r"^log: row 5: column 'date' is missing \(1 such rows\)$"),
 ])
 def test_a_log_built_in_memory_is_refused_as_the_file_loader_refuses_it(change, message):
     """Found by audit: a DataFrame given to ``cdnow_inputs`` (weekly_sequences, rfm_features) skipped the file
     loader's checks: a NaN amount was summed as 0 and a negative count taken as it is, with no error. Such a log is
-    refused by the same rules (InputError naming the column and the row's index label)."""
+    refused by the same rules (InputError naming the column and the row's 1-based position)."""
     from domains.churn import baselines
 
     log = change(_memory_log())
@@ -412,9 +415,94 @@ def test_cdnow_inputs_refuses_a_nan_spend_or_a_negative_count(rng):
     log = data.load_cdnow_sample().reset_index(drop=True)
     spend = log["dollar_value"].to_numpy().copy()
     spend[5] = np.nan
-    with pytest.raises(InputError, match=r"^log: row 5: column 'dollar_value' has nan, not a number$"):
+    with pytest.raises(InputError, match=r"^log: row 6: column 'dollar_value' has nan, not a number$"):
         train.cdnow_inputs(log.assign(dollar_value=spend), data.CDNOW_LANDMARK)
     count = log["number_of_cds"].to_numpy().copy()
     count[3] = -5
-    with pytest.raises(InputError, match=r"^log: row 3: column 'number_of_cds' is negative \(-5.0\)$"):
+    with pytest.raises(InputError, match=r"^log: row 4: column 'number_of_cds' is negative \(-5.0\)$"):
         train.cdnow_inputs(log.assign(number_of_cds=count), data.CDNOW_LANDMARK)
+
+
+def _typed_memory_log():
+    """LOG in memory with its event types and a customer 'c' with one purchase day (two rows on it)."""
+    frame = pd.read_csv(pd.io.common.StringIO(LOG + "c,1997-06-01,1,2.0,purchase\nc,1997-06-01,2,4.0,complaint\n"))
+    return frame.assign(date=pd.to_datetime(frame["date"]))
+
+
+def test_categorical_ids_and_event_types_give_the_plain_logs_features():
+    """Review finding: pandas groups a categorical column by every category (observed=False), so a categorical
+    customer_id made up (customer, date) rows that never happened: a one-day customer became a repeat buyer
+    (repeat_buyer 1.0, not 0.0), and a categorical event_type added counts to every history. check_log now hands
+    weekly_sequences and rfm_features the plain values."""
+    from domains.churn import baselines
+
+    plain = _typed_memory_log()
+    categorical = plain.assign(
+        customer_id=pd.Categorical(plain["customer_id"], categories=["c", "b", "a", "unused"]),
+        event_type=pd.Categorical(plain["event_type"], categories=["purchase", "complaint", "return"]))
+    expected = data.weekly_sequences(plain, "1997-09-30", weeks=20, numeric=data.CDNOW_NUMERIC)
+    got = data.weekly_sequences(categorical, "1997-09-30", weeks=20, numeric=data.CDNOW_NUMERIC)
+    assert list(got.customers) == ["a", "b", "c"] and got.features == expected.features
+    np.testing.assert_array_equal(got.x, expected.x)
+    rfm = baselines.rfm_features(categorical, "1997-09-30", ["a", "b", "c"])
+    pd.testing.assert_frame_equal(rfm, baselines.rfm_features(plain, "1997-09-30", ["a", "b", "c"]))
+    assert rfm.loc["c", "repeat_buyer"] == 0.0 and rfm.loc["c", "log_repeat_days"] == 0.0
+    assert rfm.loc["b", "avg_spend"] == 40.0
+    pd.testing.assert_frame_equal(data.survival_targets(categorical, "1997-09-30", 273, ["a", "b", "c"]),
+                                  data.survival_targets(plain, "1997-09-30", 273, ["a", "b", "c"]))
+    assert isinstance(categorical["customer_id"].dtype, pd.CategoricalDtype)  # the caller's log is left as it is
+
+
+def test_object_columns_of_numbers_are_read_as_numbers():
+    """Review finding: check_log refused a numeric column of dtype object holding numbers ("is object, not
+    numbers"), which weekly_sequences read before it; it is read with pd.to_numeric, and only a cell that is not
+    a number is refused, naming its row."""
+    from domains.churn import baselines
+
+    plain = _memory_log()
+    boxed = plain.assign(dollar_value=plain["dollar_value"].astype(object),
+                         number_of_cds=pd.Categorical(plain["number_of_cds"]))
+    assert boxed["dollar_value"].dtype == object
+    np.testing.assert_array_equal(
+        data.weekly_sequences(boxed, "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC).x,
+        data.weekly_sequences(plain, "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC).x)
+    pd.testing.assert_frame_equal(baselines.rfm_features(boxed, "1997-09-30", ["a", "b"]),
+                                  baselines.rfm_features(plain, "1997-09-30", ["a", "b"]))
+    bad = boxed.assign(dollar_value=[10.0, 5.0, "n/a", 40.0, 9.0, 9.0])
+    for call in (lambda: data.weekly_sequences(bad, "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC),
+                 lambda: baselines.rfm_features(bad, "1997-09-30", ["a", "b"])):
+        with pytest.raises(InputError, match=r"^log: row 3: column 'dollar_value' has 'n/a', not a number$"):
+            call()
+
+
+@pytest.mark.parametrize("index", [None, ["x", "y", "z", "u", "v", "w"], [10, 10, 11, 11, 11, 12]])
+def test_a_log_built_in_memory_names_rows_by_position_not_line(index):
+    """Review finding: messages said "first at line {index label}" for every log, and check_log "row {label}": a
+    default index gave a 0-based "line 2" for the 3rd row, a string index "line z". A log built in memory has its
+    rows named by their 1-based position; only a log read from a file has lines."""
+    from domains.churn import baselines
+
+    log = _memory_log()
+    log.loc[3, "date"] = pd.Timestamp("1997-12-01")  # customer b's first row, the 4th: after the landmark
+    log.loc[5, "date"] = pd.Timestamp("1997-12-01")
+    if index is not None:
+        log.index = index
+    message = r"^customer 'b' \(first at row 4\): empty history"
+    with pytest.raises(InputError, match=message):
+        data.weekly_sequences(log, "1997-09-30", weeks=4, numeric=data.CDNOW_NUMERIC)
+    with pytest.raises(InputError, match=message):
+        baselines.rfm_features(log, "1997-09-30", ["a", "b"])
+    with pytest.raises(InputError, match=r"^log: row 2: column 'dollar_value' has nan, not a number$"):
+        data.weekly_sequences(log.assign(dollar_value=[1.0, np.nan, 1.0, 1.0, 1.0, 1.0]), "1997-12-30", weeks=4,
+                              numeric=data.CDNOW_NUMERIC)
+
+
+def test_a_log_read_from_a_file_keeps_its_lines_until_its_index_is_reset(tmp_path):
+    log = data.read_event_log(write(tmp_path, "\n" + HEADER + "a,1997-01-01,1,1\n\n\nb,1997-01-02,1,1\n"))
+    shuffled = log.sort_values("customer_id", ascending=False)
+    with pytest.raises(InputError, match=r"^customer 'b' \(first at line 6\): empty history"):
+        data.weekly_sequences(shuffled, "1997-01-01", weeks=1)
+    with pytest.raises(InputError, match=r"^customer 'b' \(first at row 2\): empty history"):
+        data.weekly_sequences(log.reset_index(drop=True), "1997-01-01", weeks=1)
+    with pytest.raises(InputError, match=r"^log: line 6: column 'dollar_value' is negative"):
+        data.weekly_sequences(log.assign(dollar_value=[1.0, -1.0]), "1997-01-02", weeks=1)
