@@ -95,7 +95,7 @@ def check_outcome(duration, event):
 
 def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=None, static_var=None,
                 units=32, hidden=32, dropout=0.2, l2=1e-4, learning_rate=2e-3, linear_static=False, n_future=0,
-                seed=0):
+                seed=0, static_columns=None):
     """A compiled survival network: ``[history (batch, weeks, n_features)] [+ future (batch, K, n_future)]
     [+ static (batch, n_static)] -> logits (batch, K)``.
 
@@ -111,6 +111,9 @@ def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=
         n_future: known-future covariates per period (0: none), e.g. whether period ``k`` is a contract
             renewal as far as the history tells; a small Dense shared by all periods maps period ``k``'s
             covariates to a term added to logit ``k``, so ``logit_k = f_k(history, static) + g(future_k)``.
+        static_columns: the static covariates' names (``n_static`` of them), kept in the model (its
+            :class:`StaticNormalization` layer) so that a saved file keeps them (:func:`static_columns`); None:
+            no names (the layer is a plain ``Normalization``, as in files written before names were kept).
 
     Inputs are a list ``[history, future, static]`` with the parts present, in that order (``[static]`` for a
     static table); a history week whose features are all zero is masked (weeks before the customer's first
@@ -137,7 +140,11 @@ def build_model(intervals, weeks=None, n_features=None, n_static=0, static_mean=
         mean = np.zeros(n_static) if static_mean is None else static_mean
         var = np.ones(n_static) if static_var is None else static_var
         inputs.append(static)
-        static_norm = keras.layers.Normalization(mean=mean, variance=var, name="static_norm")(static)
+        if static_columns is None:
+            norm = keras.layers.Normalization(mean=mean, variance=var, name="static_norm")
+        else:
+            norm = StaticNormalization(static_columns, mean=mean, variance=var, name="static_norm")
+        static_norm = norm(static)
         parts.append(static_norm)
     joined = parts[0] if len(parts) == 1 else keras.layers.Concatenate(name="join")(parts)
     x = keras.layers.Dense(hidden, activation="relu", kernel_initializer=initializer,
@@ -162,6 +169,53 @@ def _future_term(future, intervals, seed):
                            kernel_initializer=keras.initializers.GlorotUniform(seed=seed + 2))(future)
     x = keras.layers.Dense(1, kernel_initializer="zeros", name="future_logit")(x)
     return keras.layers.Reshape((intervals,), name="future_term")(x)
+
+
+@keras.saving.register_keras_serializable(package="churn")
+class StaticNormalization(keras.layers.Normalization):
+    """``keras.layers.Normalization`` of the static covariates that also holds their names, in its config.
+
+    A model trained on a DataFrame of covariates keeps its column names here, so that they are saved in the
+    ``.keras`` file with the model and a loaded model still selects a DataFrame's columns by name
+    (:func:`static_columns`, ``domains.churn.train.predict_survival``). Computes exactly what ``Normalization``
+    computes; a file written before (a plain ``Normalization`` named ``static_norm``) loads as it was, without
+    names.
+
+    Args:
+        static_columns: the covariates' names, in the order of the model's static input: text or whole
+            numbers (what a JSON config holds).
+        **kwargs: ``Normalization``'s (``mean``, ``variance``, ``name``, ...).
+    """
+
+    def __init__(self, static_columns, **kwargs):
+        super().__init__(**kwargs)
+        self.static_columns = tuple(static_columns)
+
+    def get_config(self):
+        return {**super().get_config(), "static_columns": list(self.static_columns)}
+
+
+def static_columns(model):
+    """The names of the static covariates ``model`` was trained on, as a tuple, or None: kept by its
+    :class:`StaticNormalization` layer (an ensemble's: its first member's), so a model loaded from a file has
+    them too. None for a model without static input, one trained on an array, or one saved before the names were
+    kept in the model."""
+    for net in members(model):
+        if any(layer.name == "static_norm" for layer in net.layers):
+            names = getattr(net.get_layer("static_norm"), "static_columns", None)
+            return None if names is None else tuple(names)
+    return None
+
+
+def storable_columns(columns):
+    """``columns`` (a DataFrame's column names) as names :class:`StaticNormalization` can save (text, whole
+    numbers: numpy scalars as Python ones), or None when one is neither (a tuple of a MultiIndex, a date, ...)."""
+    if columns is None:
+        return None
+    names = tuple(name.item() if isinstance(name, np.generic) else name for name in columns)
+    if all(isinstance(name, str) or (isinstance(name, int) and not isinstance(name, bool)) for name in names):
+        return names
+    return None
 
 
 @keras.saving.register_keras_serializable(package="churn")

@@ -16,6 +16,7 @@
 
 import contextlib
 import shutil
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -24,8 +25,8 @@ import keras
 from sklearn.model_selection import KFold
 
 from domains.churn import baselines, data, evaluate
-from domains.churn.model import (build_model, ensemble, expected_time, interval_targets, risk_score,
-                                 survival_from_logits)
+from domains.churn.model import (build_model, ensemble, expected_time, interval_targets, risk_score, static_columns,
+                                 storable_columns, survival_from_logits)
 from shared.backup_callback import AtomicBackupAndRestore
 
 # CDNOW: the shipped model is the mean curve of 5 such networks (train --ensemble 5); by 5-fold x 3 CV on the sample
@@ -54,8 +55,9 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
             static part, a DataFrame of numeric columns), finite and within ``data.LARGEST_VALUE`` in magnitude,
             the file loaders' rules (a NaN would silently make the weights NaN). Static covariates are
             standardised inside the model by their mean and population variance (``ddof=0``); a DataFrame's
-            column names are kept on the model as ``static_columns``, and :func:`predict_survival` selects a
-            DataFrame's columns by them (in this session: a saved file does not keep them).
+            column names are kept on the model as ``static_columns`` and in the model itself (its
+            ``model.StaticNormalization`` layer: a saved file keeps them, for text or whole-number names), and
+            :func:`predict_survival` selects a DataFrame's columns by them.
         duration, event: ``(n,)`` targets (duration in the unit of ``width``). width: interval length.
         intervals: K. seed: weights, dropout and shuffling. config: overrides of :data:`DEFAULTS` (its keys
             only: :data:`STATIC_DEFAULTS` has the same).
@@ -75,6 +77,11 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     """
     inputs = _input_list(inputs)
     columns = _static_columns(inputs)
+    if columns is not None and storable_columns(columns) is None:
+        warnings.warn(f"fit_survival: the static columns' names ({', '.join(map(repr, columns))}) are not all text "
+                      "or whole numbers, so a saved model cannot keep them: once loaded from a file, it reads a "
+                      "DataFrame's columns by position (rename them to strings to keep them)", UserWarning,
+                      stacklevel=2)
     inputs = _checked(inputs)
     targets = interval_targets(duration, event, width, intervals)
     rows = [len(part) for part in inputs]
@@ -89,7 +96,7 @@ def fit_survival(inputs, duration, event, width, intervals, seed=0, config=None,
     static = inputs[-1] if inputs[-1].ndim == 2 else None  # a DataFrame's values: numpy's ddof=0
     future = inputs[1] if history is not None and len(inputs) > 1 and inputs[1].ndim == 3 else None
     with strategy.scope() if strategy is not None else contextlib.nullcontext():
-        model = _build(history, static, intervals, config, seed, future)
+        model = _build(history, static, intervals, config, seed, future, storable_columns(columns))
     callbacks = []
     if backup_dir:  # two checkpoints: a kill while one is being written leaves the other
         callbacks.append(AtomicBackupAndRestore(str(backup_dir), delete_checkpoint=True, double_checkpoint=True))
@@ -263,7 +270,7 @@ def refit_offset(model, inputs, targets, steps=25):
     return float(offset)
 
 
-def _build(history, static, intervals, config, seed, future=None):
+def _build(history, static, intervals, config, seed, future=None, columns=None):
     return build_model(
         intervals,
         weeks=None if history is None else history.shape[1],
@@ -273,7 +280,7 @@ def _build(history, static, intervals, config, seed, future=None):
         static_var=None if static is None else np.maximum(static.var(axis=0), 1e-6),
         units=config["units"], hidden=config["hidden"], dropout=config["dropout"], l2=config["l2"],
         learning_rate=config["learning_rate"], linear_static=config["linear_static"],
-        n_future=0 if future is None else future.shape[2], seed=seed,
+        n_future=0 if future is None else future.shape[2], seed=seed, static_columns=columns,
     )
 
 
@@ -282,16 +289,19 @@ def predict_survival(model, inputs, width):
 
     Args:
         inputs: a list as for :func:`fit_survival`, with its checks. Static covariates in a DataFrame are selected
-            by the names of the model's ``static_columns`` (those of the DataFrame it was trained on, in this
-            session; other columns are ignored), else read by position (a model trained on an array, or loaded
-            from a file). No customers (0 rows) give empty results.
+            by the names of the DataFrame the model was trained on (other columns are ignored): its
+            ``static_columns``, or for a model loaded from a file (``shared.safe_load.load_model``) the names saved
+            in it (``model.static_columns``). A model without names reads a DataFrame by position, its width
+            checked: one trained on an array, or saved before the names were kept in the file (such as the
+            shipped CDNOW model, trained on arrays), or trained on names a file cannot hold (not text or whole
+            numbers; :func:`fit_survival` warns then). No customers (0 rows) give empty results.
 
     Raises:
         TypeError: ``inputs`` is not a list or tuple. ValueError: as :func:`fit_survival`'s inputs, a static
             column the model was trained on is missing (named), or the parts do not match the model's inputs
             (their number, shapes or row counts).
     """
-    parts = _checked(_input_list(inputs), getattr(model, "static_columns", None))
+    parts = _checked(_input_list(inputs), getattr(model, "static_columns", None) or static_columns(model))
     expected = [(tensor.name, tuple(tensor.shape[1:])) for tensor in model.inputs]
     if len(parts) != len(expected):
         raise ValueError(f"the model takes {len(expected)} input part(s) ({', '.join(n for n, _ in expected)}); "

@@ -301,3 +301,60 @@ def test_mean_survival_logits_golden_numbers_and_layer_checks(rng):
     np.testing.assert_allclose(churn_model.survival_from_logits(churn_model.MeanSurvivalLogits()(logits)), expected,
                                atol=1e-6)
     check_layer(churn_model.MeanSurvivalLogits, {}, logits, expected_output_shape=(3, 5), trains=False)
+
+
+def test_a_saved_model_keeps_its_static_column_names(rng, tmp_path):
+    """Review finding: static_columns lived only on the model in memory, so after model.save and
+    shared.safe_load.load_model a reordered static DataFrame was silently read by position (risks off by up to
+    0.63). The names are saved in the model (its StaticNormalization layer) and a loaded model selects by them."""
+    import pandas as pd
+
+    from shared.safe_load import load_model
+
+    frame = pd.DataFrame(rng.normal(size=(40, 3)) * [1.0, 5.0, 20.0], columns=["a", "b", "c"])
+    duration, event = rng.integers(1, 5, 40), rng.integers(0, 2, 40)
+    x = rng.random((40, 5, 2)).astype("float32")
+    config = {"epochs": 1, "hidden": 4, "units": 4}
+    net = train.fit_survival([x, frame], duration, event, 1.0, 4, config=config)
+    joined, _ = train.fit_ensemble([x, frame], duration, event, 1.0, 4, members=2, config=config)
+    shuffled = frame[["c", "a", "b"]].assign(unused=1.0)
+    for name, model in (("net", net), ("joined", joined)):
+        expected = train.predict_survival(model, [x, frame], 1.0)["risk"]
+        model.save(tmp_path / f"{name}.keras")
+        loaded = load_model(tmp_path / f"{name}.keras")
+        np.testing.assert_allclose(train.predict_survival(loaded, [x, frame], 1.0)["risk"], expected, atol=1e-6)
+        reordered = train.predict_survival(loaded, [x, frame[["c", "a", "b"]]], 1.0)["risk"]
+        np.testing.assert_allclose(reordered, expected, atol=1e-6)
+        np.testing.assert_allclose(train.predict_survival(loaded, [x, shuffled], 1.0)["risk"], expected, atol=1e-6)
+        assert not hasattr(loaded, "static_columns") and churn_model.static_columns(loaded) == ("a", "b", "c")
+        with pytest.raises(ValueError, match=r"^static input: column\(s\) 'b' missing; the model was trained on 'a', "
+                                             r"'b', 'c' \(selected by name\)$"):
+            train.predict_survival(loaded, [x, frame[["a", "c"]]], 1.0)
+        explained = churn_model.explain(loaded, [x[:1], frame.to_numpy("float32")[:1]], width=1.0)
+        assert np.isfinite(explained["risk_path"]).all()
+    numbered = frame.set_axis(np.arange(3), axis=1)  # whole-number names (numpy's) are kept as Python ints
+    numbered_net = train.fit_survival([numbered], duration, event, 1.0, 4, config=config)
+    assert churn_model.static_columns(numbered_net) == (0, 1, 2)
+
+
+def test_a_model_without_names_reads_a_dataframe_by_position(rng, tmp_path):
+    """A model trained on an array, a file saved before the names were kept (a plain Normalization layer, as the
+    shipped CDNOW model) and names a file cannot hold read a DataFrame by position, as before."""
+    import pandas as pd
+
+    from pathlib import Path
+
+    from shared.safe_load import load_model
+
+    shipped = load_model(Path(churn_model.__file__).parent / "weights" / "cdnow_gated.keras")
+    assert churn_model.static_columns(shipped) is None
+    assert type(churn_model.members(shipped)[0].get_layer("static_norm")) is keras.layers.Normalization
+    frame = pd.DataFrame(rng.normal(size=(30, 2)), columns=[("x", 1), ("y", 2)])
+    duration, event = rng.integers(1, 5, 30), rng.integers(0, 2, 30)
+    with pytest.warns(UserWarning, match=r"a saved model cannot keep them: once loaded from a file, it reads"):
+        net = train.fit_survival([frame], duration, event, 1.0, 4, config={"epochs": 1, "hidden": 4})
+    net.save(tmp_path / "net.keras")
+    loaded = load_model(tmp_path / "net.keras")
+    assert churn_model.static_columns(loaded) is None
+    np.testing.assert_allclose(train.predict_survival(loaded, [frame], 1.0)["risk"],
+                               train.predict_survival(net, [frame], 1.0)["risk"], atol=1e-6)
