@@ -7,6 +7,8 @@ one network learns both strands alike. ``N`` and padding get sample weight 0.
 
 from __future__ import annotations
 
+import os
+
 import tensorflow as tf
 
 from domains.genomics.windows import window_dataset
@@ -174,7 +176,6 @@ def train_gene_model(genomes, out, epochs=10, window=2048, stride=1024, batch_si
 def _check_specs(specs, argument):
     """Raises ``TypeError`` unless ``specs`` is a list of genome files: paths or ``(fasta, gff3)`` pairs of paths
     (a bare path would otherwise be read character by character)."""
-    import os
 
     def is_path(value):
         return isinstance(value, (str, os.PathLike))

@@ -17,7 +17,7 @@ import functools
 import hashlib
 import json
 import math
-import numbers as numbers_module
+import numbers
 from pathlib import Path
 
 import keras
@@ -206,10 +206,10 @@ def check_labelled(data, name, binary):
         raise InputError(f"{name}: no {' or '.join(map(repr, missing))} column (columns: {list(data.columns)})")
     values = data["label"].to_numpy()
     if values.dtype.kind in "biuf":
-        numbers = values.astype(float)
+        floats = values.astype(float)
     else:  # object: strings, None or pandas' NA read as not a number
-        numbers = np.array([float(v) if isinstance(v, numbers_module.Real) else np.nan for v in values], float)
-    good = np.isin(numbers, (0.0, 1.0)) if binary else (numbers >= 0.0) & (numbers <= 1.0)
+        floats = np.array([float(v) if isinstance(v, numbers.Real) else np.nan for v in values], float)
+    good = np.isin(floats, (0.0, 1.0)) if binary else (floats >= 0.0) & (floats <= 1.0)
     if not good.all():
         position = int(np.flatnonzero(~good)[0])
         value, row = (item.item() if isinstance(item, np.generic) else item
