@@ -163,6 +163,9 @@ def _parser():
     train_command.add_argument("--no-negation-features", action="store_true", help="plain BiLSTM: ignore the scope features")
     train_command.add_argument("--augment", type=COUNT, default=0, metavar="PAIRS",
                                help="add this many generated minimal pairs (domains.sentiment.augment; default 0)")
+    train_command.add_argument("--double-negation", type=COUNT, default=0, metavar="PAIRS",
+                               help="add this many generated double-negation pairs, a once-negated sentence and its "
+                                    "twice-negated twin (domains.sentiment.augment.generate_double; default 0)")
     train_command.add_argument("--neutral", type=COUNT, default=0, metavar="N",
                                help="add N neutral SST train phrases with target 0.5 (default 0)")
     train_command.add_argument("--negated-neutral", type=COUNT, default=0, metavar="N",
@@ -243,14 +246,15 @@ def _train(args):
     train_data = training_table(sst_split_path(trees, "train"), args.augment, args.neutral, args.seed,
                                 pair_neutral_share=args.pair_neutral_share, negated=args.negated_neutral,
                                 descriptive_neutral=args.descriptive_neutral,
-                                descriptive_negated=args.descriptive_negated)
+                                descriptive_negated=args.descriptive_negated, double=args.double_negation)
     dev = load_sst(sst_split_path(trees, "dev"))
     kind = "negated neutral ones without a VADER-rated word" if args.descriptive_negated else "negated neutral ones"
     negated = f"up to {args.negated_neutral} {kind} at 0.5, " if args.negated_neutral else ""
     descriptive = ", on words without a VADER valence" if args.descriptive_neutral else ""
+    double = f", {args.double_negation} generated double-negation pairs" if args.double_negation else ""
     card = {"data": f"SST train phrases ({len(train_data)} rows: polar phrases, {args.neutral} neutral ones at 0.5, "
                     f"{negated}{args.augment} generated minimal pairs, a share {args.pair_neutral_share} of them "
-                    f"neutral{descriptive}) from {trees}; validation: SST-2 dev sentences",
+                    f"neutral{descriptive}{double}) from {trees}; validation: SST-2 dev sentences",
             "command": command_line("-m domains.sentiment", args.argv)}
     options = {"embed_dim": args.embed_dim, "units": args.units, "use_negation": not args.no_negation_features,
                "use_lexicon": args.lexicon, "wide_l2": args.wide_l2,

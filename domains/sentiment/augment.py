@@ -85,6 +85,22 @@ FRAMES = {
     "verb_me_filler": ("verb_me", "{s} , {f} , {v} me", "{s} , {f} , does not {w} me"),
 }
 HELD_OUT_FRAMES = ("seems", "hardly", "claim", "verb_did", "verb_me_filler")
+# Double negation: name -> (word kind, once-negated template, twice-negated template). The second negation restores
+# the word's polarity ("the plot is never dull" is positive, "the plot is never not dull" negative). Written for this
+# module in session 41; the held-out frames are for choosing settings only.
+DOUBLE_FRAMES = {
+    "never_not": ("adj", "{s} is never {w}", "{s} is never not {w}"),
+    "think_not": ("adj", "i do n't think {s} is {w}", "i do n't think {s} is n't {w}"),
+    "fails": ("verb_me", "{s} fails to {w} me", "{s} never fails to {w} me"),
+    "pretend": ("verb", "i wo n't pretend i {w} {s}", "i wo n't pretend i do n't {w} {s}"),
+    "would_not_say": ("adj", "i would not say {s} is {w}", "i would not say {s} is n't {w}"),
+    "no_scene": ("adj", "there is no scene in {s} that is {w}", "there is no scene in {s} that is n't {w}"),
+    # held out: never trained on, for choosing settings
+    "not_true": ("adj", "it is not true that {s} is {w}", "it is not true that {s} is not {w}"),
+    "fails_filler": ("verb_me", "{s} , {f} , fails to {w} me", "{s} , {f} , never fails to {w} me"),
+    "not_once": ("verb", "not once did i {w} {s}", "not once did i not {w} {s}"),
+}
+HELD_OUT_DOUBLE_FRAMES = ("not_true", "fails_filler", "not_once")
 # kind -> verbs in their base form; polarity comes from SST train's label of the bare word
 VERBS = {
     "verb": ("love", "enjoy", "admire", "appreciate", "recommend", "savor", "treasure", "hate", "regret", "loathe",
@@ -185,18 +201,46 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25, descr
         InputError: the lexicon has no word of a kind any frame takes, or none of the kind and polarity a drawn
             frame needs.
     """
-    rng = np.random.default_rng(seed)
+    return _pairs(FRAMES, HELD_OUT_FRAMES, lexicon, n_pairs, np.random.default_rng(seed), held_out, neutral_share,
+                  descriptive_neutral)
+
+
+def generate_double(lexicon, n_pairs, seed=0, held_out=False):
+    """Double-negation minimal pairs from ``DOUBLE_FRAMES`` and a lexicon, polar words only: a once-negated
+    sentence and its twice-negated twin, whose second negation restores the word's polarity.
+
+    Args:
+        lexicon: a table from :func:`sst_lexicon`.
+        n_pairs: how many pairs.
+        seed: random seed (its own stream: the same ``seed`` as :func:`generate` draws other pairs).
+        held_out: use only the held-out frames (``HELD_OUT_DOUBLE_FRAMES``) and words instead of only the others.
+
+    Returns:
+        DataFrame ``text, label, pair, frame, word, negated`` as :func:`generate`'s: rows ``2i`` (once negated,
+        label ``1 - y`` for a word of polarity ``y``) and ``2i + 1`` (twice negated, ``negated`` True, label ``y``).
+
+    Raises:
+        InputError: as :func:`generate`.
+    """
+    return _pairs(DOUBLE_FRAMES, HELD_OUT_DOUBLE_FRAMES, lexicon, n_pairs, np.random.default_rng([seed, 2]),
+                  held_out, 0.0, False, restores=True)
+
+
+def _pairs(frames, held_out_names, lexicon, n_pairs, rng, held_out, neutral_share, descriptive_neutral,
+           restores=False):
+    """The pairs of :func:`generate` (``restores`` False: the first template has the word's polarity) and
+    :func:`generate_double` (True: the second one has it)."""
     words = lexicon[lexicon["held_out"] == held_out]
     kinds = set(words["kind"])
-    frames = [name for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out and FRAMES[name][0] in kinds]
-    if n_pairs and not frames:
-        needed = sorted({FRAMES[name][0] for name in FRAMES if (name in HELD_OUT_FRAMES) == held_out})
+    names = [name for name in frames if (name in held_out_names) == held_out and frames[name][0] in kinds]
+    if n_pairs and not names:
+        needed = sorted({frames[name][0] for name in frames if (name in held_out_names) == held_out})
         raise InputError(f"lexicon: no{' held-out' if held_out else ''} word of a kind the frames take "
                          f"({', '.join(needed)})")
     rows = []
     for pair in range(n_pairs):
-        name = frames[rng.integers(len(frames))]
-        kind, plain, negated = FRAMES[name]
+        name = names[rng.integers(len(names))]
+        kind, first, second = frames[name]
         polarity = 0.5 if rng.random() < neutral_share else float(rng.integers(2))
         pool = words[(words["kind"] == kind) & (words["polarity"] == polarity)]
         if polarity == 0.5 and descriptive_neutral:
@@ -209,8 +253,9 @@ def generate(lexicon, n_pairs, seed=0, held_out=False, neutral_share=0.25, descr
         subject = f"{OWNERS[rng.integers(len(OWNERS))]} {SUBJECTS[rng.integers(len(SUBJECTS))]}"
         slots = {"s": subject, "w": word, "f": FILLERS[rng.integers(len(FILLERS))], "a": _article(word),
                  "v": _third_person(word)}
-        rows.append((plain.format(**slots), polarity, pair, name, word, False))
-        rows.append((negated.format(**slots), polarity if polarity == 0.5 else 1 - polarity, pair, name, word, True))
+        flipped = polarity if polarity == 0.5 else 1 - polarity
+        rows.append((first.format(**slots), flipped if restores else polarity, pair, name, word, False))
+        rows.append((second.format(**slots), polarity if restores else flipped, pair, name, word, True))
     return pd.DataFrame(rows, columns=["text", "label", "pair", "frame", "word", "negated"])
 
 
@@ -268,17 +313,19 @@ def overlap_with(generated, others, n=4):
 
 
 def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0.25, negated=0,
-                   descriptive_neutral=False, descriptive_negated=False):
+                   descriptive_neutral=False, descriptive_negated=False, double=0):
     """The training data: every polar SST train phrase (binary label), plus ``neutral`` neutral SST train
     phrases (label 0.5, a random sample), ``negated`` negated neutral SST train phrases (label 0.5, see
-    :func:`negated_neutral`; only those without a VADER-rated token with ``descriptive_negated``) and ``pairs``
+    :func:`negated_neutral`; only those without a VADER-rated token with ``descriptive_negated``), ``pairs``
     generated minimal pairs (training frames and words only; a share ``pair_neutral_share`` of them built on
-    neutral words, only those without a VADER valence with ``descriptive_neutral``, see :func:`generate`).
+    neutral words, only those without a VADER valence with ``descriptive_neutral``, see :func:`generate`) and
+    ``double`` generated double-negation pairs (training frames and words only, :func:`generate_double`).
 
     Returns:
         DataFrame ``text, label, pair``, shuffled: ``label`` float (0, 0.5 or 1); ``pair`` the generated pair a
-        row belongs to (its two rows share the number, 0 .. ``pairs`` - 1), -1 for SST phrases. The pair lets
-        training keep a pair's halves together (:func:`domains.sentiment.train.train`'s ``pair_consistency``).
+        row belongs to (its two rows share the number: 0 .. ``pairs`` - 1 for the minimal pairs, ``pairs`` ..
+        ``pairs + double`` - 1 for the double-negation ones), -1 for SST phrases. The pair lets training keep a
+        pair's halves together (:func:`domains.sentiment.train.train`'s ``pair_consistency``).
 
     Raises:
         InputError: ``pairs`` is positive but the train trees give no word of a kind and polarity a frame needs
@@ -303,6 +350,13 @@ def training_table(train_trees, pairs=0, neutral=0, seed=0, pair_neutral_share=0
             raise InputError(f"{train_trees}: too few labelled single words for {pairs} generated minimal pairs "
                              f"({error})") from None
         parts.append(generated[["text", "label", "pair"]])
+    if double:
+        try:
+            generated = generate_double(sst_lexicon(train_trees), double, seed=seed)
+        except InputError as error:
+            raise InputError(f"{train_trees}: too few labelled single words for {double} generated double-negation "
+                             f"pairs ({error})") from None
+        parts.append(generated[["text", "label"]].assign(pair=generated["pair"] + pairs))
     table = pd.concat(parts, ignore_index=True)
     if table.empty:
         raise InputError(f"{train_trees}: nothing to train on: no polar phrase (a 5-class label other than 2), and "

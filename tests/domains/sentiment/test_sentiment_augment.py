@@ -4,8 +4,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from domains.sentiment.augment import (FRAMES, HELD_OUT_FRAMES, VERBS, _third_person, generate, negate_statement,
-                                      negated_neutral, overlap_with, sst_lexicon, training_table)
+from domains.sentiment.augment import (DOUBLE_FRAMES, FRAMES, HELD_OUT_DOUBLE_FRAMES, HELD_OUT_FRAMES, VERBS,
+                                      _third_person, generate, generate_double, negate_statement, negated_neutral,
+                                      overlap_with, sst_lexicon, training_table)
 from domains.sentiment.lexicon import vader_valence
 from domains.sentiment.negation import has_negation, mark
 from shared.cli import InputError
@@ -69,6 +70,32 @@ def test_verb_frames_conjugate_and_negate_the_verb():
         "bores", "touches", "satisfies", "impresses", "plays"]
 
 
+@pytest.mark.parametrize("held_out", [False, True])
+def test_double_negation_pairs_restore_the_polarity_at_depth_two(held_out):
+    """Each double pair is a once-negated sentence (the word at depth 1, label reversed) and its twice-negated twin
+    (depth 2, the word's own polarity), polar words only, from the training or the held-out frames and words."""
+    pairs = generate_double(LEXICON, 300, seed=4, held_out=held_out)
+    assert len(pairs) == 600 and pairs["negated"].tolist() == [False, True] * 300
+    frames = set(HELD_OUT_DOUBLE_FRAMES) if held_out else set(DOUBLE_FRAMES) - set(HELD_OUT_DOUBLE_FRAMES)
+    assert set(pairs["frame"]) == frames
+    assert set(pairs["word"]) <= set(LEXICON.loc[LEXICON["held_out"] == held_out, "word"])
+    polarity = dict(zip(LEXICON["word"], LEXICON["polarity"]))
+    assert all(polarity[word] != 0.5 for word in pairs["word"])
+    for text, label, word, twice in pairs[["text", "label", "word", "negated"]].itertuples(index=False):
+        marks = mark(text)
+        depth = [d for token, d in zip(marks.tokens, marks.depth) if token in (word, _third_person(word))]
+        assert depth == [2 if twice else 1], text
+        assert label == (polarity[word] if twice else 1 - polarity[word]), text
+    assert generate_double(LEXICON, 300, seed=4, held_out=held_out).equals(pairs)
+
+
+def test_double_negation_pairs_draw_apart_from_the_minimal_pairs_of_the_same_seed():
+    """The double pairs have their own random stream, so a seed's double pairs do not repeat the word draws of
+    its minimal pairs."""
+    single = generate(LEXICON, 50, seed=0, neutral_share=0)
+    assert not generate_double(LEXICON, 50, seed=0)["word"].equals(single["word"])
+
+
 def test_frames_of_a_kind_the_lexicon_lacks_are_skipped():
     pairs = generate(LEXICON[LEXICON["kind"].isin(["adj", "noun"])], 200, seed=0)
     assert set(pairs["frame"]) == {name for name, (kind, *_) in FRAMES.items()
@@ -92,6 +119,11 @@ def test_sst_lexicon_and_training_table():
     generated = table[table["pair"] >= 0]
     assert len(generated) == 200 and (generated["pair"].value_counts() == 2).all()  # both halves of 100 pairs
     assert (table.loc[table["pair"] < 0, "label"] != 0.5).sum() == 77_616          # the SST rows have no pair
+    both = training_table(train_trees, pairs=100, neutral=500, seed=0, double=50)
+    assert len(both) == len(table) + 100 and sorted(set(both["pair"])) == [-1, *range(150)]
+    assert (both["pair"].value_counts().drop(-1) == 2).all()
+    added = set(generate_double(lexicon, 50, seed=0)["text"])
+    assert set(both["text"]) - set(table["text"]) == added - set(table["text"])
     shares = [(training_table(train_trees, pairs=400, seed=0, pair_neutral_share=share)["label"] == 0.5).sum() / 800
               for share in (0.0, 0.5)]
     assert shares[0] == 0 and 0.4 < shares[1] < 0.6
