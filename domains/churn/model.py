@@ -22,9 +22,11 @@ survival curves (:func:`explain` replays each member and averages their curves l
 """
 
 import numpy as np
+import pandas as pd
 import keras
 from keras import ops
 
+from shared.cli import InputError
 from shared.layers import GatedLSTM
 from shared.model_copies import inference_copy
 
@@ -207,6 +209,20 @@ def static_columns(model):
     return None
 
 
+def select_static(frame, columns):
+    """The static covariates ``columns`` (the names a model was trained on, in the order of its static input) of a
+    DataFrame ``frame``, selected by name, so that its column order does not matter (other columns are ignored).
+
+    Raises:
+        InputError: a column of ``columns`` is not in ``frame``; the message names it and the trained columns.
+    """
+    missing = [column for column in columns if column not in frame.columns]
+    if missing:
+        raise InputError(f"static input: column(s) {', '.join(map(repr, missing))} missing; the model was trained on "
+                         f"{', '.join(map(repr, columns))} (selected by name)")
+    return frame[list(columns)]
+
+
 def storable_columns(columns):
     """``columns`` (a DataFrame's column names) as names :class:`StaticNormalization` can save (text, whole
     numbers: numpy scalars as Python ones), or None when one is neither (a tuple of a MultiIndex, a date, ...)."""
@@ -347,7 +363,10 @@ def explain(model, inputs, width, week_ends=None, top=5):
         model: a model from :func:`build_model` with a history input, or an :func:`ensemble` of them (its risk
             path is that of the members' mean survival curve; its gates are its first member's).
         inputs: ``[history (1, weeks, F)]``, with ``future (1, K, G)`` and/or ``static (1, S)`` after it as the
-            model takes them, for one customer.
+            model takes them, for one customer. A static DataFrame is read as
+            ``domains.churn.train.predict_survival`` reads it: by the names of the columns the model was trained on
+            (its ``static_columns``, or those saved in it: :func:`static_columns`), other columns ignored; by
+            position for a model without names.
         width: interval length (for the risk score). week_ends: optional labels of the weeks.
         top: how many weeks to list.
 
@@ -358,12 +377,14 @@ def explain(model, inputs, width, week_ends=None, top=5):
         weeks with the largest absolute change, as ``(week index or label, change)``).
 
     Raises:
-        ValueError: the inputs hold more (or fewer) than one customer.
+        ValueError: the inputs hold more (or fewer) than one customer. InputError: a static DataFrame lacks a
+            column the model was trained on (:func:`select_static`).
     """
     rows = [len(part) for part in inputs]
     if rows != [1] * len(inputs):
         raise ValueError(f"explain reads one customer; the inputs have {', '.join(map(str, rows))} rows "
                          "(pass [part[i:i + 1] for part in inputs] for customer i)")
+    inputs = _static_by_name(model, inputs)
     nets = members(model)
     replays = [replay_head(net, inputs) for net in nets]
     gates = replays[0][1]
@@ -383,6 +404,16 @@ def explain(model, inputs, width, week_ends=None, top=5):
         "risk_change": change,
         "top_weeks": list(zip(labels, [float(change[i]) for i in order])),
     }
+
+
+def _static_by_name(model, inputs):
+    """``inputs`` with a static DataFrame (the last part) narrowed to the columns ``model`` was trained on, in its
+    order (:func:`select_static`; the names it keeps in memory, as ``fit_survival`` sets them, or in its file); as
+    it is for a model without names or a static part that is not a DataFrame."""
+    names = getattr(model, "static_columns", None) or static_columns(model)
+    if names is None or not inputs or not isinstance(inputs[-1], pd.DataFrame):
+        return list(inputs)
+    return [*inputs[:-1], select_static(inputs[-1], names)]
 
 
 def _empty_logits(model, inputs):

@@ -25,8 +25,8 @@ import keras
 from sklearn.model_selection import KFold
 
 from domains.churn import baselines, data, evaluate
-from domains.churn.model import (build_model, ensemble, expected_time, interval_targets, risk_score, static_columns,
-                                 storable_columns, survival_from_logits)
+from domains.churn.model import (build_model, ensemble, expected_time, interval_targets, risk_score, select_static,
+                                 static_columns, storable_columns, survival_from_logits)
 from shared.backup_callback import AtomicBackupAndRestore
 
 # CDNOW: the shipped model is the mean curve of 5 such networks (train --ensemble 5); by 5-fold x 3 CV on the sample
@@ -137,11 +137,7 @@ def _checked(inputs, columns=None):
         labels = None
         if isinstance(part, pd.DataFrame):
             if columns is not None:
-                missing = [column for column in columns if column not in part.columns]
-                if missing:
-                    raise ValueError(f"static input: column(s) {', '.join(map(repr, missing))} missing; the model "
-                                     f"was trained on {', '.join(map(repr, columns))} (selected by name)")
-                part = part[list(columns)]
+                part = select_static(part, columns)
             text = [column for column in part.columns if not pd.api.types.is_numeric_dtype(part[column])]
             if text:
                 raise ValueError(f"static input: column {text[0]!r} is {part[text[0]].dtype}, not numbers "

@@ -337,6 +337,30 @@ def test_a_saved_model_keeps_its_static_column_names(rng, tmp_path):
     assert churn_model.static_columns(numbered_net) == (0, 1, 2)
 
 
+def test_explain_reads_a_static_dataframe_by_the_trained_column_names(rng, tmp_path):
+    """Review finding: explain read a static DataFrame by position, so one whose columns came in another order
+    than in training got the explanation of another customer, silently. It selects them by the names the model
+    was trained on (in memory and after loading), ignores others, and refuses a missing one by name."""
+    import pandas as pd
+
+    from shared.cli import InputError
+    from shared.safe_load import load_model
+
+    frame = pd.DataFrame(rng.normal(size=(40, 3)) * [1.0, 5.0, 20.0], columns=["a", "b", "c"])
+    x = rng.random((40, 5, 2)).astype("float32")
+    net = train.fit_survival([x, frame], rng.integers(1, 5, 40), rng.integers(0, 2, 40), 1.0, 4,
+                             config={"epochs": 1, "hidden": 4, "units": 4})
+    net.save(tmp_path / "net.keras")
+    for model in (net, load_model(tmp_path / "net.keras")):
+        expected = churn_model.explain(model, [x[:1], frame.to_numpy("float32")[:1]], width=1.0)["risk_path"]
+        for static in (frame[:1], frame[["c", "a", "b"]][:1], frame[["b", "c", "a"]].assign(unused=9.0)[:1]):
+            got = churn_model.explain(model, [x[:1], static], width=1.0)["risk_path"]
+            np.testing.assert_allclose(got, expected, atol=1e-6)
+        with pytest.raises(InputError, match=r"^static input: column\(s\) 'b' missing; the model was trained on "
+                                             r"'a', 'b', 'c' \(selected by name\)$"):
+            churn_model.explain(model, [x[:1], frame[["c", "a"]].assign(d=0.0)[:1]], width=1.0)
+
+
 def test_a_model_without_names_reads_a_dataframe_by_position(rng, tmp_path):
     """A model trained on an array, a file saved before the names were kept (a plain Normalization layer, as the
     shipped CDNOW model) and names a file cannot hold read a DataFrame by position, as before."""
