@@ -52,10 +52,11 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
         InputError: a log :func:`domains.churn.data.read_event_log` would refuse
             (:func:`domains.churn.data.check_log`: a NaN, infinite or negative amount, ...), a customer id is not in
             the log, or has no event on or before the landmark (:func:`domains.churn.data.check_customers`,
-            :func:`domains.churn.data.check_histories`).
+            :func:`domains.churn.data.check_histories`), or a landmark that is not a date
+            (:func:`domains.churn.data.landmark_date`).
     """
     log = data.check_log(log, [quantity, spend])  # categorical ids as plain values, object amounts as floats
-    landmark = pd.Timestamp(landmark)
+    landmark = data.landmark_date(landmark)
     before, _ = data.check_histories(log, landmark, data.check_customers(log, customers))
     days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()
     days = days.sort_values(["customer_id", "date"])

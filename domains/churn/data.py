@@ -426,13 +426,38 @@ def check_customers(log, customers):
     return ids
 
 
+def landmark_date(landmark, what="landmark"):
+    """``landmark`` (a date: ``YYYY-MM-DD`` text, a ``pd.Timestamp``, a ``datetime.date``) as a ``pd.Timestamp``.
+
+    Args:
+        what: the argument, option or field it came from, for the message (e.g. ``"--landmark"``).
+
+    Raises:
+        InputError: ``landmark`` is not a date (or is missing), or is outside the dates pandas holds; the message
+            names ``what`` and the value.
+    """
+    outside = f"{what} {landmark!r}: outside the dates pandas holds (1677-09-22 .. 2262-04-11)"
+    try:
+        day = pd.Timestamp(landmark)
+    except pd.errors.OutOfBoundsDatetime:
+        raise InputError(outside) from None
+    except (TypeError, ValueError):  # pandas' DateParseError is a ValueError
+        day = pd.NaT
+    if pd.isna(day):
+        raise InputError(f"{what} {landmark!r}: not a date (give YYYY-MM-DD, e.g. {CDNOW_LANDMARK!r})")
+    if not pd.Timestamp.min <= day <= pd.Timestamp.max:  # '9999-12-31' reads, but no date arithmetic takes it
+        raise InputError(outside)
+    return day
+
+
 def check_histories(log, landmark, customers=None, path=None):
     """The events on or before ``landmark`` and the customer ids; InputError if a customer has none.
 
     The message names ``path`` (the log's file) when given, and the customer's first row: its line in the file for a
-    log :func:`read_event_log` read (indexed by its lines), else ``row N``, its 1-based position in ``log``.
+    log :func:`read_event_log` read (indexed by its lines), else ``row N``, its 1-based position in ``log``; a
+    ``landmark`` that is not a date is refused (:func:`landmark_date`).
     """
-    landmark = pd.Timestamp(landmark)
+    landmark = landmark_date(landmark)
     before = log[log["date"] <= landmark]
     ids = pd.Index(sorted(log["customer_id"].unique())) if customers is None else pd.Index(customers)
     empty = ids.difference(before["customer_id"].unique())
@@ -471,7 +496,7 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
 
     Args:
         log: a table from :func:`read_event_log`.
-        landmark: the landmark date L (str or Timestamp).
+        landmark: the landmark date L (str or Timestamp; :func:`landmark_date`).
         weeks: number of weekly bins T.
         numeric: numeric columns to sum (default: every float column of ``log``).
         event_types: the types to count (default: the sorted types present; pass the training set's).
@@ -481,10 +506,10 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
 
     Raises:
         InputError: a log :func:`read_event_log` would refuse (:func:`check_log`: a missing column, no events, a
-            NaN, infinite or negative amount, dates that are not datetime64, ...), or a customer has no event on or
-            before ``landmark`` (an empty history).
+            NaN, infinite or negative amount, dates that are not datetime64, ...), a ``landmark`` that is not a date
+            (:func:`landmark_date`), or a customer has no event on or before ``landmark`` (an empty history).
     """
-    landmark = pd.Timestamp(landmark)
+    landmark = landmark_date(landmark)
     numeric = [c for c in log.columns if log[c].dtype.kind == "f"] if numeric is None else list(numeric)
     log = check_log(log, numeric)
     before, customers = check_histories(log, landmark)
@@ -531,7 +556,7 @@ def survival_targets(log, landmark, horizon_days, customers=None):
 
     Args:
         log: a table from :func:`read_event_log` (it must cover ``landmark + horizon_days``).
-        landmark: the landmark date L.
+        landmark: the landmark date L (:func:`landmark_date`).
         horizon_days: follow-up length; customers with no event in ``(L, L + horizon_days]`` are censored at
             ``horizon_days``.
         customers: the customers, in order (default: sorted ids of the log); each must be in the log.
@@ -540,9 +565,10 @@ def survival_targets(log, landmark, horizon_days, customers=None):
         DataFrame indexed by customer id with ``duration`` (days, int in 1..horizon) and ``event`` (0/1).
 
     Raises:
-        InputError: a customer id is not in the log (:func:`check_customers`).
+        InputError: a customer id is not in the log (:func:`check_customers`), or ``landmark`` is not a date
+            (:func:`landmark_date`).
     """
-    landmark = pd.Timestamp(landmark)
+    landmark = landmark_date(landmark)
     end = landmark + pd.Timedelta(days=int(horizon_days))
     customers = pd.Index(sorted(log["customer_id"].unique())) if customers is None else check_customers(log, customers)
     after = log[(log["date"] > landmark) & (log["date"] <= end)]

@@ -33,7 +33,8 @@ def read_card(model):
     churn model's (:data:`CARD_KEYS`).
 
     Raises:
-        InputError: the model or its card is missing, the card is not JSON, or it is not a churn model's card.
+        InputError: the model or its card is missing, the card is not JSON, it is not a churn model's card, or its
+            ``landmark`` is not a date (:func:`domains.churn.data.landmark_date`).
     """
     model = Path(model)
     card_path = model.with_suffix(".json")
@@ -50,6 +51,8 @@ def read_card(model):
         why = f"kind {kind!r}" if needed is None else f"no {', '.join(map(repr, missing))}"
         raise InputError(f"{card_path}: not a churn model's card ({why}); give a model written by "
                          "`python -m domains.churn train`")
+    if "landmark" in card:  # the default of --landmark
+        data.landmark_date(card["landmark"], f"{card_path}: landmark")
     return card
 
 
@@ -124,10 +127,11 @@ def data_end(landmark, horizon_days, given=None):
     follow-up ``landmark + horizon_days``.
 
     Raises:
-        InputError: ``given`` before the follow-up ends, or a follow-up past the dates pandas can hold.
+        InputError: ``landmark`` is not a date (:func:`domains.churn.data.landmark_date`), ``given`` before the
+            follow-up ends, or a follow-up past the dates pandas can hold.
     """
     try:
-        follow_end = pd.Timestamp(landmark) + pd.Timedelta(days=horizon_days)
+        follow_end = data.landmark_date(landmark, "--landmark") + pd.Timedelta(days=horizon_days)
     except (OverflowError, pd.errors.OutOfBoundsDatetime, pd.errors.OutOfBoundsTimedelta):
         raise InputError(f"--landmark {landmark} with --horizon-days {horizon_days}: the follow-up would end "
                          "after the last date pandas can hold (2262-04-11)") from None

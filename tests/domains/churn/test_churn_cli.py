@@ -563,3 +563,16 @@ def test_a_date_pandas_cannot_hold_is_refused_as_the_options_are_read(capsys, tm
                          "9999-12-31", "--out", tmp_path / "s.csv")
     assert (code, out) == (2, "") and len(err.splitlines()) == 1
     assert "argument --landmark: '9999-12-31': outside the dates pandas holds (1677-09-22 .. 2262-04-11)" in err
+
+
+@pytest.mark.parametrize("command", ["evaluate", "predict"])
+def test_a_card_whose_landmark_is_not_a_date_is_named_in_one_line(capsys, tmp_path, command):
+    """Review finding: the landmark --landmark defaults to (the card's) was not checked: a card holding
+    'notadate' gave 'internal error: DateParseError' (exit 1) after the log was read."""
+    model = tmp_path / "m.keras"
+    model.write_bytes(b"")  # never loaded: the card is refused first
+    (tmp_path / "m.json").write_text(json.dumps({**json.loads(CARD.read_text()), "landmark": "notadate"}))
+    code, out, err = cli(capsys, command, "--transactions", SAMPLE, "--model", model, "--out", tmp_path / "s.csv")
+    assert (code, out) == (2, "")
+    assert err == (f"error: {tmp_path / 'm.json'}: landmark 'notadate': not a date (give YYYY-MM-DD, e.g. "
+                   "'1997-09-30')\n")

@@ -1,6 +1,7 @@
 """Event-log, weekly-sequence, target and static-table loaders: known answers and every bad-input message."""
 
 import gzip
+import re
 
 import numpy as np
 import pandas as pd
@@ -297,6 +298,35 @@ def test_customers_not_in_the_log_are_refused(tmp_path):
     with pytest.raises(InputError, match=r"customer 'c' \(first at line 8\): empty history"):
         baselines.rfm_features(log, "1997-09-30", ["a", "c"])
     assert data.survival_targets(log, "1997-09-30", 273, ["c"]).loc["c"].tolist() == [62, 1]
+
+
+@pytest.mark.parametrize("landmark, why", [
+    ("notadate", r"not a date \(give YYYY-MM-DD, e.g. '1997-09-30'\)"),
+    (None, "not a date"),
+    ("9999-12-31", r"outside the dates pandas holds \(1677-09-22 \.\. 2262-04-11\)"),
+])
+def test_a_landmark_that_is_not_a_date_is_refused_naming_it(tmp_path, landmark, why):
+    """Review finding: a landmark that is not a date was pandas' DateParseError from deep inside every function
+    that takes one ('9999-12-31': OutOfBoundsDatetime; None: every customer had an 'empty history')."""
+    from domains.churn import baselines, inputs, pipelines, train
+
+    path = write(tmp_path, LOG)
+    log = data.read_event_log(path, numeric=data.CDNOW_NUMERIC)
+    calls = {
+        "check_histories": lambda: data.check_histories(log, landmark),
+        "weekly_sequences": lambda: data.weekly_sequences(log, landmark, weeks=4),
+        "survival_targets": lambda: data.survival_targets(log, landmark, 273),
+        "rfm_features": lambda: baselines.rfm_features(log, landmark, ["a", "b"]),
+        "cdnow_inputs": lambda: train.cdnow_inputs(log, landmark, weeks=4),
+        "cross_validate_cdnow": lambda: train.cross_validate_cdnow(log, landmark=landmark),
+        "log_data": lambda: pipelines.log_data(log, landmark, 273, weeks=4),
+        "read_log": lambda: inputs.read_log(path, landmark),
+    }
+    for name, call in calls.items():
+        with pytest.raises(InputError, match=rf"^landmark {re.escape(repr(landmark))}: {why}"):
+            call()
+    with pytest.raises(InputError, match=rf"^--landmark {re.escape(repr(landmark))}: {why}"):
+        inputs.data_end(landmark, 273)
 
 
 TABLE = """id,tenure,churn,plan,charges
