@@ -83,9 +83,57 @@ def build_gene_model(
     return model
 
 
+#: What a gene finder takes and gives (:func:`build_gene_model`), in the words of :func:`check_gene_model`.
+GENE_FINDER = ("one input of one-hot DNA (batch, window, 4) and the outputs 'coding' (batch, window, 2, 4) and "
+               "'start' (batch, window, 2)")
+
+
+def check_gene_model(model):
+    """``model``, checked to be a gene finder as :func:`build_gene_model` builds one (:data:`GENE_FINDER`): one
+    input ``(batch, window, 4)`` and the outputs ``{"coding": (batch, window, 2, 4), "start": (batch, window, 2)}``
+    (any window), which the prediction functions (:mod:`domains.genomics.predict`) read.
+
+    Raises:
+        ValueError: another model (or not a Keras model): the message says what a gene finder has and what
+            ``model`` has instead, e.g. ``its output: (None, None, 3)``.
+    """
+    mismatch = _gene_model_mismatch(model)
+    if mismatch:
+        raise ValueError(f"not a gene finder ({GENE_FINDER} expected; {mismatch})")
+    return model
+
+
+def _gene_model_mismatch(model):
+    """What ``model`` has where a gene finder has :data:`GENE_FINDER`, in words, or None when it fits."""
+    if not isinstance(model, keras.Model):
+        return f"got {type(model).__name__}, not a Keras model"
+    try:
+        inputs, outputs = model.inputs, model.output
+    except AttributeError:  # a subclassed model, or a Sequential one not built yet
+        return "it has no defined inputs and outputs (build it from keras.Input)"
+    if len(inputs) != 1 or len(inputs[0].shape) != 3 or inputs[0].shape[-1] != 4:
+        return f"its input{'s' if len(inputs) != 1 else ''}: {_shapes(inputs)}"
+    if not isinstance(outputs, dict) or set(outputs) != {"coding", "start"}:
+        return f"its output{'s' if isinstance(outputs, (dict, list, tuple)) else ''}: {_shapes(outputs)}"
+    coding, start = tuple(outputs["coding"].shape), tuple(outputs["start"].shape)
+    if len(coding) != 4 or coding[2:] != (2, 4) or len(start) != 3 or start[2] != 2:
+        return f"its outputs: {_shapes(outputs)}"
+    return None
+
+
+def _shapes(tensors):
+    """The shapes of a tensor, a list of them or a dict of them (by name), as text: ``'coding' (None, None, 4)``."""
+    if isinstance(tensors, dict):
+        return ", ".join(f"{name!r} {tuple(tensor.shape)}" for name, tensor in tensors.items())
+    if isinstance(tensors, (list, tuple)):
+        return ", ".join(str(tuple(tensor.shape)) for tensor in tensors)
+    return str(tuple(tensors.shape))
+
+
 def load_gene_model(path):
     """A gene finder from a ``.keras`` file (:func:`shared.safe_load.load_model`, ``safe_mode=True``), checked to
-    be one: one input of one-hot DNA ``(batch, window, 4)`` and the outputs ``{"coding", "start"}``.
+    be one (:func:`check_gene_model`): one input of one-hot DNA ``(batch, window, 4)`` and the outputs
+    ``{"coding": (batch, window, 2, 4), "start": (batch, window, 2)}``.
 
     Raises:
         InputError: the file cannot be loaded, or holds another kind of model (e.g. a churn or ecology one).
@@ -94,10 +142,7 @@ def load_gene_model(path):
     from shared.safe_load import load_model
 
     model = load_model(path)
-    inputs = model.inputs
-    fits = len(inputs) == 1 and len(inputs[0].shape) == 3 and inputs[0].shape[-1] == 4
-    outputs = model.output if isinstance(model.output, dict) else {}
-    if not fits or set(outputs) != {"coding", "start"}:
-        raise InputError(f"{path}: not a gene finder (one input of one-hot DNA and the outputs 'coding' and "
-                         "'start' expected); give a model written by `python -m domains.genomics train`")
-    return model
+    try:
+        return check_gene_model(model)
+    except ValueError as error:
+        raise InputError(f"{path}: {error}; give a model written by `python -m domains.genomics train`") from None

@@ -73,7 +73,8 @@ def posteriors(model, contigs, window=None, stride=2560, batch_size=64, verbose=
     """Stitched network outputs per contig: a dict id -> ``(coding (L, 2, 4), start (L, 2))``.
 
     Args:
-        model: a model from :func:`domains.genomics.model.build_gene_model` (or loaded from ``.keras``).
+        model: a model from :func:`domains.genomics.model.build_gene_model` (or loaded from ``.keras``), checked
+            to be one (:func:`domains.genomics.model.check_gene_model`).
         contigs: :class:`~domains.genomics.data.Contig` list (hand-built ones are cleaned as
             :func:`~domains.genomics.data.read_genome` cleans a file: see :class:`~domains.genomics.data.Contig`).
         window, stride: the tiling in bases (the overlap ``window - stride`` gives each base context on both
@@ -84,11 +85,15 @@ def posteriors(model, contigs, window=None, stride=2560, batch_size=64, verbose=
         verbose: Keras progress bar (1) or none (0).
 
     Raises:
-        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, two contigs share an id
-            (the outputs are keyed by it), or ``contigs`` is empty.
+        ValueError: ``model`` is not a gene finder (its inputs and outputs are named: see
+            :func:`~domains.genomics.model.check_gene_model`), ``window`` is not a multiple of the model's
+            ``lstm_stride``, two contigs share an id (the outputs are keyed by it), or ``contigs`` is empty.
         TypeError: ``contigs`` is not a list of Contig (:func:`~domains.genomics.data.check_contigs`).
     """
+    from domains.genomics.model import check_gene_model  # Keras: imported once a model is given
+
     contigs = check_contigs(contigs)
+    check_gene_model(model)
     ids = [contig.id for contig in contigs]
     if len(set(ids)) < len(ids):
         raise ValueError(f"contig id {next(i for i in ids if ids.count(i) > 1)!r} appears twice: ids must be unique")
@@ -141,8 +146,8 @@ def predict_genes(model, contigs, window=None, stride=2560, batch_size=64, confi
             ``U`` reads as ``T``, and a protein sequence is refused).
 
     Raises:
-        ValueError: ``window`` is not a multiple of the model's ``lstm_stride``, or ``contigs`` is empty or
-            has an id twice (:func:`posteriors`).
+        ValueError: ``model`` is not a gene finder, ``window`` is not a multiple of the model's ``lstm_stride``,
+            or ``contigs`` is empty or has an id twice (:func:`posteriors`).
         TypeError: ``contigs`` is not a list of Contig (one Contig, a SeqRecord: see
             :func:`~domains.genomics.data.check_contigs`).
     """

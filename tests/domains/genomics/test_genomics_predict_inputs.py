@@ -56,3 +56,41 @@ def test_prediction_functions_refuse_what_is_not_a_list_of_contigs_in_one_line(m
 def test_a_generator_of_contigs_is_read_once_as_a_list(model, dna):
     contigs = [Contig("a", dna), Contig("b", dna[:1500])]
     assert predict_genes(model, iter(contigs)) == predict_genes(model, contigs)
+
+
+def _other_model(kind):
+    """A Keras model that is not a gene finder: one output array, outputs of the wrong shapes, or 5 input channels."""
+    import keras
+
+    dna = keras.Input((None, 5 if kind == "five-channels" else 4), name="dna")
+    if kind == "one-output":
+        return keras.Model(dna, keras.layers.Dense(3)(dna))
+    coding = keras.layers.Dense(4 if kind == "flat-coding" else 8)(dna)
+    if kind != "flat-coding":
+        coding = keras.layers.Reshape((-1, 2, 4))(coding)
+    return keras.Model(dna, {"coding": coding, "start": keras.layers.Dense(2)(dna)})
+
+
+@pytest.mark.parametrize("kind, has", [
+    ("one-output", r"its output: \(None, None, 3\)"),
+    ("flat-coding", r"its outputs: 'coding' \(None, None, 4\), 'start' \(None, None, 2\)"),
+    ("five-channels", r"its input: \(None, None, 5\)"),
+])
+def test_a_model_that_is_not_a_gene_finder_is_refused_naming_what_it_lacks(tmp_path, dna, kind, has):
+    """Review finding: a Keras model of another kind given to predict_genes failed deep inside: IndexError ('only
+    integers, slices ...') for one output array, a ValueError from the decoder or from Keras' input check after
+    the network had run for the others. It is refused up front, naming what a gene finder has and what it has."""
+    from shared.cli import InputError
+    from domains.genomics.model import load_gene_model
+
+    other = _other_model(kind)
+    expected = (r"^not a gene finder \(one input of one-hot DNA \(batch, window, 4\) and the outputs 'coding' "
+                rf"\(batch, window, 2, 4\) and 'start' \(batch, window, 2\) expected; {has}\)$")
+    for call in (predict_genes, posteriors):
+        with pytest.raises(ValueError, match=expected):
+            call(other, [Contig("x", dna)], window=768, stride=512)
+    other.save(tmp_path / "other.keras")
+    with pytest.raises(InputError, match=rf"other.keras: {expected[1:-1]}; give a model written by"):
+        load_gene_model(tmp_path / "other.keras")
+    with pytest.raises(ValueError, match=r"not a gene finder \(.* expected; got str, not a Keras model\)$"):
+        predict_genes("genes.keras", [Contig("x", dna)])
