@@ -32,7 +32,7 @@ RFM_FEATURES = [
 ]
 
 
-def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="dollar_value"):
+def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="dollar_value", checked=False):
     """The protocol's aggregate features, one row per customer, from the events on or before ``landmark``.
 
     Purchases are counted in purchase days (same-day rows summed). Recency, age and span are in days from
@@ -44,6 +44,8 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
             :func:`domains.churn.data.check_log` returns it).
         landmark: L. customers: the ids, in the order of the rows returned.
         quantity, spend: the numeric columns holding the number of items and the amount.
+        checked: ``log`` is what :func:`domains.churn.data.check_log` returned for those two columns, so it is not
+            checked again (``domains.churn.train.cdnow_inputs`` checks its log once, for the histories and these).
 
     Returns:
         float DataFrame indexed by customer with the columns :data:`RFM_FEATURES`.
@@ -55,7 +57,8 @@ def rfm_features(log, landmark, customers, quantity="number_of_cds", spend="doll
             :func:`domains.churn.data.check_histories`), or a landmark that is not a date
             (:func:`domains.churn.data.landmark_date`).
     """
-    log = data.check_log(log, [quantity, spend])  # categorical ids as plain values, object amounts as floats
+    if not checked:
+        log = data.check_log(log, [quantity, spend])  # categorical ids as plain values, object amounts as floats
     landmark = data.landmark_date(landmark)
     before, _ = data.check_histories(log, landmark, data.check_customers(log, customers))
     days = before.groupby(["customer_id", "date"])[[quantity, spend]].sum().reset_index()

@@ -482,7 +482,7 @@ def id_order(ids):
     return np.argsort(np.asarray(ids, dtype=object), kind="stable")
 
 
-def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
+def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None, checked=False):
     """Per-customer weekly bins of the events on or before ``landmark``.
 
     Week ``w`` (``0 .. weeks-1``) covers the 7 days ending ``landmark - 7 * (weeks - 1 - w)``; events older
@@ -500,6 +500,8 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
         weeks: number of weekly bins T.
         numeric: numeric columns to sum (default: every float column of ``log``).
         event_types: the types to count (default: the sorted types present; pass the training set's).
+        checked: ``log`` is what :func:`check_log` returned for ``numeric``, so it is not checked again (a caller
+            that reads one log twice, as ``domains.churn.train.cdnow_inputs``, checks it once).
 
     Returns:
         :class:`PeriodSequences`.
@@ -511,7 +513,8 @@ def weekly_sequences(log, landmark, weeks, numeric=None, event_types=None):
     """
     landmark = landmark_date(landmark)
     numeric = [c for c in log.columns if log[c].dtype.kind == "f"] if numeric is None else list(numeric)
-    log = check_log(log, numeric)
+    if not checked:
+        log = check_log(log, numeric)
     before, customers = check_histories(log, landmark)
     keys = ["customer_id", "date"] + (["event_type"] if "event_type" in before.columns else [])
     daily = before.groupby(keys, sort=False)[numeric].sum().reset_index()

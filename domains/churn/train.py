@@ -336,8 +336,11 @@ def cdnow_inputs(log, landmark, static=True, weeks=CDNOW_WEEKS, event_types=None
         InputError: a log the file loader would refuse (a missing column, no events, a NaN, infinite or negative
             amount, ...), naming the column and row, or a customer without an event on or before ``landmark``.
     """
-    sequences = data.weekly_sequences(log, landmark, weeks, numeric=data.CDNOW_NUMERIC, event_types=event_types)
-    rfm = baselines.rfm_features(log, landmark, sequences.customers)
+    landmark = data.landmark_date(landmark)
+    log = data.check_log(log, data.CDNOW_NUMERIC)  # once, for the histories and the aggregates alike
+    sequences = data.weekly_sequences(log, landmark, weeks, numeric=data.CDNOW_NUMERIC, event_types=event_types,
+                                      checked=True)
+    rfm = baselines.rfm_features(log, landmark, sequences.customers, checked=True)
     inputs = [sequences.x] + ([rfm.to_numpy("float32")] if static else [])
     return inputs, sequences, rfm
 

@@ -483,6 +483,34 @@ def test_categorical_ids_and_event_types_give_the_plain_logs_features():
     assert isinstance(categorical["customer_id"].dtype, pd.CategoricalDtype)  # the caller's log is left as it is
 
 
+def test_cdnow_inputs_checks_its_log_once(monkeypatch):
+    """Review finding: cdnow_inputs ran check_log twice on the same log (in weekly_sequences, then again in
+    rfm_features). There is no behaviour to see but the repeated work, so the calls are counted: one, and the
+    histories and aggregates are still those the two functions give on their own (here from a log the check
+    converts: categorical ids, amounts of dtype object), and a bad log is still refused naming its row."""
+    from domains.churn import baselines, train
+
+    plain = _typed_memory_log()
+    converted = plain.assign(customer_id=pd.Categorical(plain["customer_id"], categories=["c", "b", "a", "x"]),
+                             dollar_value=plain["dollar_value"].astype(object))
+    expected = data.weekly_sequences(plain, "1997-09-30", weeks=20, numeric=data.CDNOW_NUMERIC)
+    expected_rfm = baselines.rfm_features(plain, "1997-09-30", expected.customers)
+    calls = []
+    check_log = data.check_log
+    monkeypatch.setattr(data, "check_log", lambda log, *args, **kwargs: calls.append(len(log)) or check_log(
+        log, *args, **kwargs))
+    (history, static), sequences, rfm = train.cdnow_inputs(converted, "1997-09-30", weeks=20)
+    assert calls == [len(plain)]
+    np.testing.assert_array_equal(history, expected.x)
+    assert list(sequences.customers) == ["a", "b", "c"] and sequences.features == expected.features
+    pd.testing.assert_frame_equal(rfm, expected_rfm)
+    np.testing.assert_array_equal(static, expected_rfm.to_numpy("float32"))
+    spend = converted["dollar_value"].copy()
+    spend[2] = "abc"
+    with pytest.raises(InputError, match=r"^log: row 3: column 'dollar_value' has 'abc', not a number$"):
+        train.cdnow_inputs(converted.assign(dollar_value=spend), "1997-09-30", weeks=20)
+
+
 def test_object_columns_of_numbers_are_read_as_numbers():
     """Review finding: check_log refused a numeric column of dtype object holding numbers ("is object, not
     numbers"), which weekly_sequences read before it; it is read with pd.to_numeric, and only a cell that is not
