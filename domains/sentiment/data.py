@@ -34,6 +34,7 @@ SST_SPLITS = ("train", "dev", "test")
 _LABEL_WORDS = {"0": 0, "1": 1, "neg": 0, "pos": 1, "negative": 0, "positive": 1}
 _PTB_ESCAPES = {"-LRB-": "(", "-RRB-": ")", "-LSB-": "[", "-RSB-": "]", "-LCB-": "{", "-RCB-": "}"}
 _TREE_TOKEN = re.compile(r"\(|\)|[^\s()]+")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
 def _read_bytes(path):
@@ -291,10 +292,10 @@ def read_table(path, header="infer"):
     as strings; the separator follows the extension (``.tsv``/``.txt`` tab, ``.csv`` comma, ``.gz`` allowed).
     ``header=None`` reads a file without a header row (columns 0, 1, ...).
 
-    Blank lines are skipped; the index is each row's line number (1-based, as an editor shows it; in a CSV
-    with line breaks inside quoted cells, the record's number). A row with more cells than the header is an
-    :class:`InputError` naming its line (pandas would otherwise take the first cell of every row as an index
-    and silently drop it); a row with fewer has empty strings in the cells it lacks.
+    Blank lines are skipped; the index is each row's line number (1-based, as an editor shows it; a CSV row whose
+    quoted cell spans lines is numbered by the line it starts on, as the churn logs name theirs). A row with more
+    cells than the header is an :class:`InputError` naming its line (pandas would otherwise take the first cell of
+    every row as an index and silently drop it); a row with fewer has empty strings in the cells it lacks.
     """
     return _parse_table(read_text(path), Path(path), header)
 
@@ -316,16 +317,55 @@ def _parse_table(text, path, header="infer"):
             warnings.simplefilter("error", pd.errors.ParserWarning)
             table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, header=header, index_col=False,
                                 skip_blank_lines=False, **options)
-    except pd.errors.ParserWarning:
-        records = csv.reader(io.StringIO(text), **dialect)
-        width = len(next(records))
-        line = next(records.line_num for record in records if len(record) > width)
-        raise InputError(f"{path}: line {line + blank}: more cells than the header's {width} (a separator inside a "
-                         f"text? in a TSV, texts cannot hold tabs)") from None
+    except pd.errors.ParserWarning:  # every row has a cell more than the header
+        raise _long_row_error(text, dialect, path, blank) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        if "fields in line" in str(error):  # some row has more cells than the first; pandas numbers its record
+            raise _long_row_error(text, dialect, path, blank) from None
         raise InputError(f"{path}: cannot read as a table: {' '.join(str(error).split())}") from error
-    table.index = table.index + blank + (1 if header is None else 2)
+    first = blank + 1 + (0 if header is None else 1 + sum(_line_breaks(str(name)) for name in table.columns))
+    table.index = _start_lines(table, first)
     return table[(table != "").any(axis=1)]
+
+
+def _long_row_error(text, dialect, path, blank):
+    """The :class:`InputError` for a table ``text`` (``blank`` lines after the file's first) with a row of more cells
+    than its first: it names the line that row starts on (:func:`_first_long_row`), or says "a row" where the csv
+    module cannot tell (a cell beyond its size limit)."""
+    line, width = _first_long_row(text, dialect)
+    where = "a row" if line is None else f"line {line + blank}"
+    header = "the header" if width is None else f"the header's {width}"
+    return InputError(f"{path}: {where}: more cells than {header} (a separator inside a text? in a TSV, texts cannot "
+                      "hold tabs)")
+
+
+def _first_long_row(text, dialect):
+    """``(line, width)``: the line (in ``text``, 1-based) on which the first row with more cells than the first
+    row's ``width`` starts, or None where the csv module finds none or cannot read ``text``; ``width`` None when it
+    cannot read the first row."""
+    records = csv.reader(io.StringIO(text, newline=""), **dialect)  # newline="": a lone CR ends a line, as in pandas
+    width = None
+    try:
+        width, end = len(next(records)), records.line_num
+        for record in records:
+            if len(record) > width:
+                return end + 1, width
+            end = records.line_num
+    except csv.Error:
+        pass
+    return None, width
+
+
+def _line_breaks(cell):
+    """The line breaks in a cell (CR LF, LF or a lone CR: each ends a line for pandas, as in an editor)."""
+    return len(_LINE_BREAK.findall(cell))
+
+
+def _start_lines(table, first):
+    """The line each row of ``table`` starts on (pandas' rows, a blank line read as an empty row), the first on
+    line ``first``: a row takes one line, plus one for each line break inside its (quoted) cells."""
+    spans = 1 + table.apply(lambda column: column.map(_line_breaks)).sum(axis=1)
+    return (first + spans.cumsum().shift(fill_value=0)).to_numpy(dtype=int)
 
 
 def load_table(path, text_column="text", label_column="label"):

@@ -202,6 +202,28 @@ def test_table_rows_are_numbered_as_file_lines_across_blank_lines(tmp_path):
     assert read_table(path, header=None).index.tolist() == [1, 3]
 
 
+@pytest.mark.parametrize("ending", ["\n", "\r\n", "\r"])
+def test_rows_after_a_cell_spanning_lines_are_named_by_the_line_they_start_on(tmp_path, ending):
+    """Review finding: in a CSV whose quoted cell spans lines, rows were numbered by pandas' record, so an error
+    after that cell named a line above the bad row (line 4 for line 6 here), and so did pandas' own message for a
+    row with a cell too many. Rows are named by the line they start on, as the churn logs name theirs."""
+    path = tmp_path / "reviews.csv"
+
+    def write(text):
+        path.write_bytes(text.replace("\n", ending).encode())
+
+    write('text,label\n"a good\nfilm, really\nfine",1\n\nbad film,maybe\n')
+    with pytest.raises(InputError, match=r"reviews.csv: line 6, column 'label': label 'maybe' is not one of"):
+        load_table(path)
+    assert read_table(path).index.tolist() == [2, 6]
+    write('"a good\nfilm",1\n\nbad film,maybe\n')  # no header
+    with pytest.raises(InputError, match=r"reviews.csv: line 4, column 'label': label 'maybe' is not one of"):
+        load_table(path)
+    write('text,label\n"a good\nfilm",1\nbad,film,0\n')  # a cell too many, after the cell over two lines
+    with pytest.raises(InputError, match=r"reviews.csv: line 4: more cells than the header's 2 \(a separator"):
+        load_table(path)
+
+
 @pytest.mark.parametrize("name, content", [
     ("quoted.tsv", 'text\tlabel\n"a good\tfilm"\t1\n"not a good\tfilm"\t0\n'),  # TSV cells are not quoted
     ("commas.csv", "text,label\nGreat, really good,1\nBad, really bad,0\n"),      # unquoted commas in a CSV
