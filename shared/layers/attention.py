@@ -19,6 +19,10 @@ class AttentionPooling(keras.layers.Layer):
     The weights sum to 1 over the unmasked steps and are exactly 0 on masked steps, so padding never
     reaches the context. A fully masked row has no step to attend to: its weights are all 0 and its
     context is the zero vector (never NaN). The layer consumes the mask: `compute_mask` returns `None`.
+    Under a mixed-precision policy (float16 or bfloat16 compute dtype) the softmax and the weighted sum run in
+    float32 and only the results are cast to the compute dtype, so the weights still sum to 1 and the context is
+    a mean up to the output dtype's rounding over any number of steps (a float16 total would overflow past
+    65504 steps).
 
     Args:
         units: positive int, hidden size of the scoring network (`W` is `(features, units)`).
@@ -97,6 +101,11 @@ class AttentionPooling(keras.layers.Layer):
         if mask is not None:  # padding never reaches the scores or the context, even a NaN or inf in it
             inputs = ops.where(ops.cast(mask, "bool")[..., None], inputs, ops.zeros_like(inputs))
         scores = ops.tensordot(ops.tanh(ops.matmul(inputs, self.kernel) + self.bias), self.score_vector, axes=1)
+        # The softmax and the weighted sum run in float32 at least: under a float16/bfloat16 policy a total over
+        # thousands of steps would overflow (float16 past 65504) or stop growing once the increments fall below
+        # its spacing (bfloat16's einsum gave 0.125 for the mean of 4000 ones on TensorFlow).
+        accumulate = keras.backend.result_type(self.compute_dtype, "float32")
+        scores, inputs = ops.cast(scores, accumulate), ops.cast(inputs, accumulate)
         if mask is None:
             exps = ops.exp(scores - ops.max(scores, axis=-1, keepdims=True))
         else:
@@ -110,6 +119,7 @@ class AttentionPooling(keras.layers.Layer):
         # A fully masked row has total 0: its weights stay 0 instead of 0 / 0.
         weights = exps / ops.where(total > 0.0, total, 1.0)
         context = ops.einsum("bt,btf->bf", weights, inputs)
+        context, weights = ops.cast(context, self.compute_dtype), ops.cast(weights, self.compute_dtype)
         if self.return_attention:
             return context, weights
         return context

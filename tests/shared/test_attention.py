@@ -137,3 +137,22 @@ def test_non_finite_padding_never_reaches_the_context(rng):
         dirty = x.copy()
         dirty[~mask] = bad
         np.testing.assert_array_equal(np.asarray(layer(dirty, mask=mask)), clean)
+
+
+@pytest.mark.parametrize(
+    "length, policy",
+    [(4000, "mixed_bfloat16"), (20000, "mixed_float16"), (66000, "mixed_float16")],
+)
+def test_long_sequence_of_ones_pools_to_one_under_mixed_precision(length, policy):
+    """The softmax total and the weighted sum run in float32: in bfloat16 the sum stopped growing (context 0.125
+    at T=4000 on TensorFlow) and a float16 total overflows past 65504 steps (every weight and the context 0)."""
+    layer = AttentionPooling(2, return_attention=True, dtype=policy, score_initializer="random_normal")
+    context, weights = layer(np.ones((2, length, 3), "float32"), mask=np.ones((2, length), bool))
+    assert keras.backend.standardize_dtype(context.dtype) == layer.compute_dtype
+    assert keras.backend.standardize_dtype(weights.dtype) == layer.compute_dtype
+    eps = float(np.finfo(layer.compute_dtype).eps) if policy == "mixed_float16" else 2.0**-7  # bfloat16 eps
+    context, weights = to_numpy(context, weights)
+    np.testing.assert_allclose(context.astype("float64"), 1.0, atol=eps)
+    np.testing.assert_allclose(weights.astype("float64").sum(axis=1), 1.0, atol=eps)
+    unmasked = to_numpy(layer(np.ones((1, length, 3), "float32"))[0])[0]
+    np.testing.assert_allclose(unmasked.astype("float64"), 1.0, atol=eps)
