@@ -122,6 +122,7 @@ class GatedGRU(GateOutputsMixin, keras.layers.GRU):
     The same function and weights as ``keras.layers.GRU(reset_after=True)`` (Keras' default): after
     ``layer.set_weights(keras_gru.get_weights())`` both compute the same outputs, and the other way round.
     With ``return_gates=False`` it runs Keras' GRU loop (cuDNN on a GPU where the configuration allows).
+    Under a mixed-precision policy the state is kept in the compute dtype, as ``keras.layers.GRU`` keeps it.
 
     Args:
         units: dimensionality of the output space.

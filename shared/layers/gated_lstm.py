@@ -125,6 +125,9 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
     and the other way round. With ``return_gates=False`` it runs Keras' own LSTM loop, so on a GPU it takes
     the cuDNN kernel where the configuration allows (tanh/sigmoid, ``use_bias``, no ``unroll``, no
     ``recurrent_dropout``), and on a CPU this cell's fused step, which computes the same function.
+    Under a mixed-precision policy the states ``h`` and ``c`` are kept in the compute dtype (float16 or
+    bfloat16), as ``keras.layers.LSTM`` keeps them (unlike :class:`~shared.layers.LeakyIntegrator`, whose state
+    runs in float32).
 
     Args:
         units: dimensionality of the output space.

@@ -179,3 +179,38 @@ def test_masked_steps_before_the_first_valid_one_output_as_the_docstring_says(un
     layer = LeakyIntegrator(UNITS, return_sequences=True, unroll=unroll)
     output = keras.ops.convert_to_numpy(layer(x, mask=np.array([[0, 1, 1]], bool), initial_state=[y0, h0]))
     np.testing.assert_array_equal(output[0, 0], 7.0 if backend == "jax" and not unroll else 0.0)
+
+
+@pytest.mark.parametrize("policy, eps", [("mixed_float16", 2.0**-10), ("mixed_bfloat16", 2.0**-7)])
+def test_long_time_constants_integrate_under_mixed_precision(policy, eps):
+    """Unit input for 3000 steps gives h_T = (1 - r^T) / (1 - r): 2592 for r = 0.9999. A float16/bfloat16 state
+    froze at 2048 / 256 (the increments rounded away); the state now runs in float32, the outputs in the policy's
+    compute dtype, equal to the float32 result up to their rounding."""
+    layer = LeakyIntegrator(UNITS, retention_init=[0.9, 0.9999], kernel_initializer="ones", dtype=policy,
+                            return_state=True)
+    y, y_last, h = layer(np.ones((1, 3000, 1), "float32"))
+    r = np.array([0.9999, 1 - np.sqrt(0.1 * 0.0001), 0.9])  # time constants spaced from 1 / (1 - max) down
+    exact = (1 - r**3000) / (1 - r)
+    np.testing.assert_allclose(exact[0], 2592.0, atol=0.1)
+    for t in (y, y_last, h):
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(t).astype("float64")[0], exact, rtol=eps)
+    assert {keras.backend.standardize_dtype(t.dtype) for t in (y, y_last, h)} == {layer.compute_dtype}
+    assert {keras.backend.standardize_dtype(w.dtype) for w in layer.weights} == {"float32"}
+    assert layer.cell.compute_dtype == "float32"
+
+
+def test_mixed_policy_config_and_keras_file_round_trip(tmp_path, x):
+    layer = LeakyIntegrator(UNITS, retention_init=[0.5, 0.999], dtype="mixed_bfloat16", return_sequences=True)
+    inputs = keras.Input((6, 2))
+    model = keras.Model(inputs, layer(inputs))
+    revived = LeakyIntegrator.from_config(layer.get_config())
+    assert revived.get_config() == layer.get_config()
+    assert revived.dtype_policy.name == "mixed_bfloat16" and revived.cell.dtype_policy.name == "float32"
+    model.save(tmp_path / "leaky.keras")
+    loaded = keras.saving.load_model(tmp_path / "leaky.keras", safe_mode=True)
+    loaded_layer = loaded.layers[-1]
+    assert loaded_layer.cell.compute_dtype == "float32" and loaded_layer.compute_dtype == "bfloat16"
+    np.testing.assert_array_equal(keras.ops.convert_to_numpy(loaded(x)), keras.ops.convert_to_numpy(model(x)))
+    # Policies that are not mixed leave the cell as the layer.
+    assert LeakyIntegrator(UNITS, dtype="float16").cell.compute_dtype == "float16"
+    assert LeakyIntegrator(UNITS).cell.dtype_policy.name == "float32"
