@@ -49,10 +49,11 @@ def validate_keep_bias(forget_bias, chrono_max_steps):
     return float(forget_bias), None
 
 
-def check_cell_arguments(units, forget_bias, kwargs):
+def check_cell_arguments(units, forget_bias, kwargs, default_forget_bias):
     """Checks what ``keras.layers.LSTMCell`` / ``GRUCell`` would take silently: ``units`` a whole number >= 1,
-    ``dropout`` and ``recurrent_dropout`` (in ``kwargs``) in ``[0, 1)``, and chrono initialisation only with a
-    bias to initialise (``use_bias``, default True).
+    ``dropout`` and ``recurrent_dropout`` (in ``kwargs``) in ``[0, 1)``, and chrono initialisation or a
+    ``forget_bias`` other than the cell's default (``default_forget_bias``) only with a bias to initialise
+    (``use_bias``, default True).
 
     Returns:
         ``units`` as an ``int`` (a NumPy integer is taken, as Keras' cells would not take it).
@@ -63,8 +64,14 @@ def check_cell_arguments(units, forget_bias, kwargs):
     units = positive_int("units", units)
     for name in ("dropout", "recurrent_dropout"):
         dropout_rate(name, kwargs.get(name, 0.0))
-    if forget_bias == CHRONO and not kwargs.get("use_bias", True):
-        raise ValueError("forget_bias='chrono' initialises the gate bias, but use_bias=False leaves no bias")
+    if not kwargs.get("use_bias", True):
+        if forget_bias == CHRONO:
+            raise ValueError("forget_bias='chrono' initialises the gate bias, but use_bias=False leaves no bias")
+        constant = isinstance(forget_bias, numbers.Real) and not isinstance(forget_bias, bool)
+        if constant and forget_bias != default_forget_bias:
+            raise ValueError(
+                f"forget_bias={forget_bias!r} initialises the gate bias, but use_bias=False leaves no bias"
+            )
     return units
 
 

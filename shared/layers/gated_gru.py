@@ -30,7 +30,8 @@ class GatedGRUCell(keras.layers.GRUCell):
             ``keras.layers.GRU``'s zero bias), or ``"chrono"``: ``b_z = log U[1, T-1]``, the chrono rule of
             Tallec & Ollivier (2018) with its sign adapted to Keras' ``h = z * h_prev + (1 - z) * hh`` (a
             large positive ``b_z`` keeps the past). The value goes on the input row; the recurrent row's
-            ``z`` slice starts at 0, the other slices come from ``bias_initializer``.
+            ``z`` slice starts at 0, the other slices come from ``bias_initializer``. With ``use_bias=False``
+            there is no bias to set: anything but the default is refused.
         chrono_max_steps: ``T`` for ``forget_bias="chrono"``.
         return_gates: if True each step's output is ``concat([h, z, r, hh])``, ``(batch, 4 * units)``.
         **kwargs: every other ``keras.layers.GRUCell`` argument except ``reset_after`` (always True, the
@@ -49,7 +50,7 @@ class GatedGRUCell(keras.layers.GRUCell):
         if kwargs.pop("reset_after", True) is not True:
             raise ValueError("GatedGRUCell only implements reset_after=True (the cuDNN-compatible GRU)")
         kwargs.pop("implementation", None)
-        units = check_cell_arguments(units, forget_bias, kwargs)
+        units = check_cell_arguments(units, forget_bias, kwargs, default_forget_bias=0.0)
         super().__init__(units, reset_after=True, **kwargs)
         self.forget_bias, self.chrono_max_steps = validate_keep_bias(forget_bias, chrono_max_steps)
         self.return_gates = bool(return_gates)

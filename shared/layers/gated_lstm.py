@@ -28,7 +28,8 @@ class GatedLSTMCell(keras.layers.LSTMCell):
         forget_bias: initial forget-gate bias: a float (default 1.0, which is what
             ``keras.layers.LSTM(unit_forget_bias=True)`` gives), or ``"chrono"`` for chrono initialisation
             (``b_f = log U[1, T-1]``, ``b_i = -b_f``; Tallec & Ollivier 2018). The other slices of the bias
-            come from ``bias_initializer``.
+            come from ``bias_initializer``. With ``use_bias=False`` there is no bias to set: anything but the
+            default is refused.
         chrono_max_steps: ``T`` for ``forget_bias="chrono"``.
         return_gates: if True each step's output is ``concat([h, i, f, o, g, c])``, shape
             ``(batch, 6 * units)``, so a ``keras.layers.RNN`` can carry the gates out (see :class:`GatedLSTM`).
@@ -52,7 +53,7 @@ class GatedLSTMCell(keras.layers.LSTMCell):
         if "unit_forget_bias" in kwargs:
             raise ValueError("GatedLSTMCell sets the forget-gate bias with `forget_bias`, not `unit_forget_bias`")
         kwargs.pop("implementation", None)
-        units = check_cell_arguments(units, forget_bias, kwargs)
+        units = check_cell_arguments(units, forget_bias, kwargs, default_forget_bias=1.0)
         super().__init__(units, unit_forget_bias=False, **kwargs)
         self.forget_bias, self.chrono_max_steps = validate_keep_bias(forget_bias, chrono_max_steps)
         self.return_gates = bool(return_gates)

@@ -5,7 +5,7 @@ import pytest
 
 import keras
 
-from shared.layers import GatedGRU, GatedLSTM, GatedLSTMCell
+from shared.layers import GatedGRU, GatedGRUCell, GatedLSTM, GatedLSTMCell
 from shared.testing import check_layer
 
 ATOL = 1e-5
@@ -226,9 +226,25 @@ def test_dropout_in_training_matches_keras_with_the_same_seed(data, recurrent_dr
     (dict(units=4, dropout=-0.1), r"dropout must lie in \[0, 1\); got -0.1"),
     (dict(units=4, recurrent_dropout=1.0), r"recurrent_dropout must lie in \[0, 1\); got 1.0"),
     (dict(units=4, forget_bias="chrono", chrono_max_steps=30, use_bias=False), "use_bias=False leaves no bias"),
+    (dict(units=4, forget_bias=5.0, use_bias=False),
+     "^forget_bias=5.0 initialises the gate bias, but use_bias=False leaves no bias$"),
 ])
 def test_arguments_keras_cells_would_clamp_or_ignore_are_refused(cls, arguments, message):
     """keras.layers.LSTMCell / GRUCell clamp a dropout rate (and apply none at 1.0), fail at build on 2.5 units
     and would skip chrono initialisation without a bias, all without a word."""
     with pytest.raises(ValueError, match=message):
         cls(**arguments)
+
+
+@pytest.mark.parametrize("cls, cell_cls, default", [(GatedLSTM, GatedLSTMCell, 1.0), (GatedGRU, GatedGRUCell, 0.0)])
+def test_forget_bias_without_a_bias_is_refused_unless_left_at_its_default(cls, cell_cls, default):
+    """use_bias=False built no bias and kept forget_bias=5.0 in the config without a word, as chrono would."""
+    message = "^forget_bias=5.0 initialises the gate bias, but use_bias=False leaves no bias$"
+    for constructor in (cls, cell_cls):
+        with pytest.raises(ValueError, match=message):
+            constructor(4, forget_bias=5.0, use_bias=False)
+    layer = cls(4, use_bias=False)
+    assert layer.forget_bias == default and cls(4, forget_bias=default, use_bias=False).forget_bias == default
+    assert cls.from_config(layer.get_config()).get_config() == layer.get_config()
+    layer(np.ones((1, 3, 2), "float32"))
+    assert [w.name for w in layer.weights] == ["kernel", "recurrent_kernel"]
