@@ -254,3 +254,28 @@ def test_empty_inputs_are_named_not_blamed_on_the_cell():
         unroll(any_length, np.zeros((2, 0, 2), "float32"))
     _, states = unroll(model, np.ones((1, 12, 2), "float32"))  # one sample is enough
     assert states.shape == (1, 12, 3)
+
+
+@pytest.mark.parametrize("name", ["SimpleRNN", "GatedLSTM"])
+@pytest.mark.parametrize("policy", ["mixed_float16", "mixed_bfloat16"])
+def test_mixed_precision_model_is_probed_in_float32_and_left_as_it_was(name, policy, rng):
+    """In float16 the early-step gradients fell below its normal range: SimpleRNN's step 0 read 8x too large.
+    The probe runs the float32 weights in float32, and the model keeps its mixed policy afterwards."""
+    x = rng.random((8, 100, 2)).astype("float32")
+
+    def model(dtype):
+        return keras.Sequential(
+            [keras.Input((100, 2)), RECURRENT[name](16, dtype=dtype), keras.layers.Dense(1, dtype=dtype)]
+        )
+
+    reference, mixed = model("float32"), model(policy)
+    weights = [rng.normal(scale=0.2, size=w.shape).astype("float32") for w in reference.get_weights()]
+    reference.set_weights(weights)
+    mixed.set_weights(weights)
+    expected = gradient_flow(reference, x, np.zeros((8, 1)), loss="mse")
+    assert expected[0] < 1e-5 * expected[-1]  # deep in float16's subnormal range per element
+    np.testing.assert_allclose(gradient_flow(mixed, x, np.zeros((8, 1)), loss="mse"), expected, rtol=1e-4)
+    recurrent, dense = mixed.layers
+    for layer in (recurrent, recurrent.cell, dense):
+        assert layer.dtype_policy.name == policy, layer.name
+    assert keras.backend.standardize_dtype(mixed(x).dtype) == policy.removeprefix("mixed_")
