@@ -81,6 +81,7 @@ class AttentionPooling(keras.layers.Layer):
         self.input_spec = keras.layers.InputSpec(ndim=3)
 
     def build(self, input_shape):
+        self.input_spec = keras.layers.InputSpec(ndim=3, axes={-1: input_shape[-1]})
         self.kernel = self.add_weight(
             shape=(input_shape[-1], self.units),
             initializer=self.kernel_initializer,
@@ -99,6 +100,7 @@ class AttentionPooling(keras.layers.Layer):
 
     def call(self, inputs, mask=None):
         if mask is not None:  # padding never reaches the scores or the context, even a NaN or inf in it
+            _check_mask_shape(inputs, mask)
             inputs = ops.where(ops.cast(mask, "bool")[..., None], inputs, ops.zeros_like(inputs))
         scores = ops.tensordot(ops.tanh(ops.matmul(inputs, self.kernel) + self.bias), self.score_vector, axes=1)
         # The softmax and the weighted sum run in float32 at least: under a float16/bfloat16 policy a total over
@@ -145,3 +147,14 @@ class AttentionPooling(keras.layers.Layer):
             "bias_regularizer": keras.regularizers.serialize(self.bias_regularizer),
             "score_regularizer": keras.regularizers.serialize(self.score_regularizer),
         }
+
+
+def _check_mask_shape(inputs, mask):
+    """Raises ``ValueError`` unless ``mask`` is ``(batch, time)`` of ``inputs`` ``(batch, time, features)`` (where
+    both are known), instead of a broadcasting error from inside the backend's ``where``."""
+    expected, got = tuple(inputs.shape[:2]), tuple(mask.shape)
+    if len(got) != 2 or any(g is not None and e is not None and g != e for g, e in zip(got, expected)):
+        raise ValueError(
+            f"AttentionPooling needs a mask of shape (batch, time) = {expected} for inputs of shape "
+            f"{tuple(inputs.shape)}; got a mask of shape {got}"
+        )

@@ -13,6 +13,8 @@ the same weights.
 import keras
 from keras import ops
 
+from shared.layers.cell_rnn import sequence_input_spec
+
 _CUDNN_GATES = ("use_cudnn=True cannot return gates: cuDNN only returns the hidden states. "
                 "Use use_cudnn='auto' (the default) or return_gates=False.")
 
@@ -61,6 +63,12 @@ class GateOutputsMixin:
             # - with return_gates, whose masked path carries outputs with a scan that XLA cannot compile on
             #   TensorFlow ("XLA compilation requires a fixed tensor list size").
             self.supports_jit = False
+
+    def build(self, sequences_shape, initial_state_shape=None):
+        super().build(sequences_shape, initial_state_shape)
+        # Once built, a sequence with another number of features is named by Keras' input check, not by a
+        # matrix-product error from inside the cell (keras.layers.LSTM/GRU give that one).
+        self.input_spec = sequence_input_spec(sequences_shape)
 
     @property
     def forget_bias(self):
@@ -209,7 +217,7 @@ def gate_activations(layer, inputs, mask=None, training=False):
     Args:
         layer: a built ``GatedLSTM`` or ``GatedGRU``, or a ``keras.layers.Bidirectional`` wrapping one.
         inputs: the layer's input, shape ``(batch, time, features)`` (for a layer inside a model, the
-            output of the layers before it).
+            output of the layers before it), with the layer's number of features.
         mask: optional boolean mask ``(batch, time)``; pass the same mask the model gives the layer (e.g.
             from an ``Embedding(mask_zero=True)``), since it changes the gates of the steps after padding.
         training: run in training mode (dropout on).
@@ -222,6 +230,11 @@ def gate_activations(layer, inputs, mask=None, training=False):
         processed the steps (reversed when ``go_backwards=True``, like ``return_sequences`` output).
         For a Bidirectional, ``{"forward": {...}, "backward": {...}}``, with the backward gates flipped back
         so that index ``t`` refers to input step ``t`` in both, as Bidirectional does with its outputs.
+
+    Raises:
+        TypeError: ``layer`` is not one of those.
+        ValueError: ``layer`` is not built, or ``inputs`` is not ``(batch, time, features)`` with the
+            layer's number of features.
     """
     if isinstance(layer, keras.layers.Bidirectional):
         backward = gate_activations(layer.backward_layer, inputs, mask, training)
@@ -234,6 +247,11 @@ def gate_activations(layer, inputs, mask=None, training=False):
                         f"got {type(layer).__name__}")
     if not layer.built:
         raise ValueError(f"layer {layer.name!r} is not built: call it (or the model holding it) once first")
+    inputs = ops.convert_to_tensor(inputs)
+    features = layer.cell.kernel.shape[0]
+    if len(inputs.shape) != 3 or inputs.shape[-1] != features:
+        raise ValueError(f"layer {layer.name!r} takes inputs of shape (batch, time, {features}); "
+                         f"got shape {tuple(inputs.shape)}")
     config = layer.get_config()
     config.update(return_gates=True, return_sequences=True, return_state=False, stateful=False,
                   name=f"{layer.name}_gates")

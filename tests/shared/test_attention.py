@@ -1,5 +1,7 @@
 """Tests of AttentionPooling."""
 
+import re
+
 import keras
 import numpy as np
 import pytest
@@ -156,3 +158,20 @@ def test_long_sequence_of_ones_pools_to_one_under_mixed_precision(length, policy
     np.testing.assert_allclose(weights.astype("float64").sum(axis=1), 1.0, atol=eps)
     unmasked = to_numpy(layer(np.ones((1, length, 3), "float32"))[0])[0]
     np.testing.assert_allclose(unmasked.astype("float64"), 1.0, atol=eps)
+
+
+@pytest.mark.parametrize("mask_shape", [(4, 6), (4, 7, 1), (3, 7)])
+def test_a_mask_of_the_wrong_shape_is_named(h, mask_shape):
+    """It failed inside the backend's where (TensorFlow: "SelectV2 ... must be broadcastable")."""
+    message = (r"AttentionPooling needs a mask of shape \(batch, time\) = \(4, 7\) for inputs of shape \(4, 7, 5\); "
+               rf"got a mask of shape {re.escape(str(mask_shape))}")
+    with pytest.raises(ValueError, match=message):
+        AttentionPooling(3)(h, mask=np.ones(mask_shape, bool))
+
+
+def test_a_built_layer_names_another_feature_count(h):
+    layer = AttentionPooling(3)
+    layer(h)
+    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 5, but received input "
+                                         r"with shape \(4, 7, 2\)"):
+        layer(h[..., :2])

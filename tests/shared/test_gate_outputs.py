@@ -1,5 +1,7 @@
 """Gate outputs of GatedLSTM / GatedGRU in models: functional graphs, .keras files, Bidirectional."""
 
+import re
+
 import numpy as np
 import pytest
 
@@ -304,3 +306,24 @@ def test_units_given_as_a_numpy_integer_are_taken(rng, cls, keep_gate):
     output, gates = layer(x)
     assert tuple(output.shape) == (2, 4) and tuple(gates[keep_gate].shape) == (2, 5, 4)
     assert type(layer.get_config()["units"]) is int
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+def test_gate_activations_names_inputs_of_the_wrong_shape(rng, cls):
+    """A 2-D input or another feature count failed deep in set_weights ("weight shape (2, 16) is not compatible")
+    and a list with AttributeError; a list of the right shape is taken like an array."""
+    layer = cls(4)
+    x = rng.normal(size=(2, 5, 8)).astype("float32")
+    layer(x)
+    for shape in ((2, 8), (2, 5, 3), (2, 5, 8, 1)):
+        message = rf"^layer '{layer.name}' takes inputs of shape \(batch, time, 8\); got shape {re.escape(str(shape))}$"
+        with pytest.raises(ValueError, match=message):
+            gate_activations(layer, np.zeros(shape, "float32"))
+    from_list = gate_activations(layer, x.tolist())
+    for name, gate in gate_activations(layer, x).items():
+        np.testing.assert_allclose(keras.ops.convert_to_numpy(from_list[name]), keras.ops.convert_to_numpy(gate),
+                                   atol=1e-6)
+    bidirectional = keras.layers.Bidirectional(cls(4))
+    bidirectional(x)
+    with pytest.raises(ValueError, match=r"takes inputs of shape \(batch, time, 8\); got shape \(2, 5, 3\)$"):
+        gate_activations(bidirectional, x[..., :3])

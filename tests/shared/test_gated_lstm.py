@@ -248,3 +248,17 @@ def test_forget_bias_without_a_bias_is_refused_unless_left_at_its_default(cls, c
     assert cls.from_config(layer.get_config()).get_config() == layer.get_config()
     layer(np.ones((1, 3, 2), "float32"))
     assert [w.name for w in layer.weights] == ["kernel", "recurrent_kernel"]
+
+
+@pytest.mark.parametrize("cls", [GatedLSTM, GatedGRU])
+def test_a_built_layer_names_another_feature_count(rng, cls):
+    """keras.layers.LSTM/GRU fail inside the cell's matmul ("Matrix size-incompatible: In[0]: [2,3], In[1]: [8,16]");
+    once built, the layer's input spec holds its number of features and Keras names the mismatch."""
+    layer = cls(4)
+    layer(rng.normal(size=(2, 5, 8)).astype("float32"))
+    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 8, but received input with "
+                                         r"shape \(2, 5, 3\)"):
+        layer(np.zeros((2, 5, 3), "float32"))
+    inputs = keras.Input((None, 8))
+    model = keras.Model(inputs, cls(4, return_sequences=True)(inputs))  # an unknown length is still taken
+    assert model(np.zeros((2, 9, 8), "float32")).shape == (2, 9, 4)

@@ -214,3 +214,11 @@ def test_mixed_policy_config_and_keras_file_round_trip(tmp_path, x):
     # Policies that are not mixed leave the cell as the layer.
     assert LeakyIntegrator(UNITS, dtype="float16").cell.compute_dtype == "float16"
     assert LeakyIntegrator(UNITS).cell.dtype_policy.name == "float32"
+
+
+def test_a_built_layer_names_another_feature_count(x):
+    layer = LeakyIntegrator(UNITS)
+    layer(x)
+    with pytest.raises(ValueError, match=r"expected axis -1 of input shape to have value 2, but received input with "
+                                         r"shape \(4, 6, 3\)"):
+        layer(np.zeros((4, 6, 3), "float32"))
