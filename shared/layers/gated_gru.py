@@ -33,7 +33,11 @@ class GatedGRUCell(keras.layers.GRUCell):
             ``z`` slice starts at 0, the other slices come from ``bias_initializer``. With ``use_bias=False``
             there is no bias to set: anything but the default is refused.
         chrono_max_steps: ``T`` for ``forget_bias="chrono"``.
-        return_gates: if True each step's output is ``concat([h, z, r, hh])``, ``(batch, 4 * units)``.
+        return_gates: if True each step's output is ``concat([h, z, r, hh])``, ``(batch, 4 * units)``, so a
+            ``keras.layers.RNN`` can carry the gates out. On JAX such an ``RNN`` given a mask needs
+            ``zero_output_for_mask=True`` (or ``unroll=True``): Keras' JAX loop fills a masked step's output from
+            the cell's state, ``h`` (``units`` wide), and fails with "Incompatible shapes for broadcasting".
+            ``GatedGRU(return_gates=True)`` handles this itself.
         **kwargs: every other ``keras.layers.GRUCell`` argument except ``reset_after`` (always True, the
             cuDNN-compatible variant) and ``implementation``.
 
@@ -148,6 +152,12 @@ class GatedGRU(GateOutputsMixin, keras.layers.GRU):
 
     Inside ``keras.layers.Bidirectional`` use ``return_gates=False`` and read both directions' gates with
     ``gate_activations(bidirectional_layer, x, mask)`` (see :class:`GatedLSTM`).
+
+    ``unroll=True`` with a mask and ``zero_output_for_mask=True`` (as ``Bidirectional`` runs it with
+    ``return_sequences=True``) gives what ``keras.layers.GRU`` gives, including the two defects of Keras'
+    unrolled loops described in :class:`GatedLSTM` (TensorFlow: a backward run outputs 0 at valid steps whose
+    mirror step is masked; JAX: masked steps repeat the last output instead of 0). With masks, keep
+    ``unroll=False``.
 
     Example:
 

@@ -33,6 +33,9 @@ class GatedLSTMCell(keras.layers.LSTMCell):
         chrono_max_steps: ``T`` for ``forget_bias="chrono"``.
         return_gates: if True each step's output is ``concat([h, i, f, o, g, c])``, shape
             ``(batch, 6 * units)``, so a ``keras.layers.RNN`` can carry the gates out (see :class:`GatedLSTM`).
+            On JAX such an ``RNN`` given a mask needs ``zero_output_for_mask=True`` (or ``unroll=True``): Keras'
+            JAX loop fills a masked step's output from the cell's first state, ``h`` (``units`` wide), and fails
+            with "Incompatible shapes for broadcasting". ``GatedLSTM(return_gates=True)`` handles this itself.
         **kwargs: every other ``keras.layers.LSTMCell`` argument (activations, initializers, regularizers,
             constraints, ``dropout``, ``recurrent_dropout``, ``seed``) except ``unit_forget_bias`` and
             ``implementation`` (chosen as Keras does: per-gate products only with ``recurrent_dropout``).
@@ -158,6 +161,15 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
     the backward gates back to input order. ``Bidirectional`` does not know the gates output: wrapping a layer
     built with ``return_gates=True`` fails when it is called (with ``return_state=True`` it passes each
     direction's gates dict on after its states, the backward one in processing order).
+
+    ``unroll=True`` with a mask and ``zero_output_for_mask=True`` (which ``Bidirectional`` sets on both copies
+    when ``return_sequences=True``) inherits two defects of Keras' unrolled loops, as ``keras.layers.LSTM`` has
+    them (with ``return_gates=False`` this layer gives exactly what it gives): on TensorFlow a ``go_backwards``
+    run (``Bidirectional``'s backward copy) outputs 0 at every step ``t`` whose mirror step ``T - 1 - t`` is
+    masked, valid steps included, so a right-padded ``Bidirectional``'s backward half reads 0 at its first
+    steps; on JAX masked steps repeat the last valid output instead of 0. With ``return_gates=True`` the
+    TensorFlow defect does not occur (its outputs then differ from ``return_gates=False``). With masks, keep
+    ``unroll=False``, where neither defect occurs.
 
     Example:
 

@@ -7,7 +7,7 @@ import pytest
 
 import keras
 
-from shared.layers import GatedGRU, GatedLSTM, gate_activations
+from shared.layers import GatedGRU, GatedGRUCell, GatedLSTM, GatedLSTMCell, gate_activations
 
 LAYERS = [(GatedLSTM, "forget"), (GatedGRU, "update")]
 
@@ -327,3 +327,52 @@ def test_gate_activations_names_inputs_of_the_wrong_shape(rng, cls):
     bidirectional(x)
     with pytest.raises(ValueError, match=r"takes inputs of shape \(batch, time, 8\); got shape \(2, 5, 3\)$"):
         gate_activations(bidirectional, x[..., :3])
+
+
+@pytest.mark.parametrize("cell_cls, width", [(GatedLSTMCell, 6), (GatedGRUCell, 4)])
+def test_rnn_around_a_gates_cell_with_a_mask_behaves_as_the_cell_docstring_says(rng, cell_cls, width):
+    """With zero_output_for_mask=True (or unroll=True) every backend runs it; without, Keras' JAX scan fills
+    masked outputs from the first state, h, and fails on the stacked output (documented, not fixable in a cell)."""
+    x = rng.normal(size=(3, 6, 4)).astype("float32")
+    mask = np.ones((3, 6), bool)
+    mask[0, 3:] = False
+    outputs = keras.layers.RNN(cell_cls(5, return_gates=True), return_sequences=True, zero_output_for_mask=True)(
+        x, mask=mask)
+    assert outputs.shape == (3, 6, 5 * width)
+    np.testing.assert_array_equal(np.asarray(outputs)[0, 3:], 0.0)
+    assert keras.layers.RNN(cell_cls(5, return_gates=True), return_sequences=True, unroll=True)(
+        x, mask=mask).shape == (3, 6, 5 * width)
+    repeat = keras.layers.RNN(cell_cls(5, return_gates=True), return_sequences=True)
+    if keras.backend.backend() == "jax":
+        with pytest.raises(ValueError, match="Incompatible shapes for broadcasting"):
+            repeat(x, mask=mask)
+    else:
+        assert repeat(x, mask=mask).shape == (3, 6, 5 * width)
+
+
+@pytest.mark.parametrize("cls, stock", [(GatedLSTM, keras.layers.LSTM), (GatedGRU, keras.layers.GRU)])
+def test_unrolled_masked_bidirectional_gives_what_keras_gives_as_the_docstring_says(rng, cls, stock):
+    """Keras' unrolled loops with a mask and zero_output_for_mask (Bidirectional with return_sequences): on
+    TensorFlow the backward half is 0 at valid steps whose mirror step is masked; on JAX masked steps repeat the
+    last output. The plain layer keeps keras.layers.LSTM/GRU's numbers, defects included."""
+    backend = keras.backend.backend()
+    if backend not in ("tensorflow", "jax"):
+        pytest.skip(f"not documented for {backend}")
+    x = rng.normal(size=(1, 6, 4)).astype("float32")
+    mask = np.array([[1, 1, 1, 1, 0, 0]], bool)
+    ours, theirs, rolled = (keras.layers.Bidirectional(layer(2, return_sequences=True, unroll=unroll))
+                            for layer, unroll in ((cls, True), (stock, True), (cls, False)))
+    for layer in (ours, theirs, rolled):
+        layer(x)
+    theirs.set_weights(ours.get_weights())
+    rolled.set_weights(ours.get_weights())
+    got, want, right = (np.asarray(layer(x, mask=mask))[0] for layer in (ours, theirs, rolled))
+    np.testing.assert_allclose(got, want, atol=1e-6)
+    if backend == "tensorflow":
+        np.testing.assert_array_equal(got[:2, 2:], 0.0)  # backward half, valid steps 0 and 1
+        assert np.all(right[:2, 2:] != 0.0)
+        np.testing.assert_allclose(got[2:], right[2:], atol=1e-6)
+    else:
+        np.testing.assert_array_equal(right[4:, :2], 0.0)
+        np.testing.assert_allclose(got[4:, :2], np.broadcast_to(got[3, :2], (2, 2)), atol=1e-6)  # forward repeats
+        np.testing.assert_allclose(got[:4], right[:4], atol=1e-6)
