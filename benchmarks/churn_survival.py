@@ -62,7 +62,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, replaceable_file  # noqa: E402
+from shared.atomic import atomic_open, check_outputs, replaceable_file  # noqa: E402
 
 #: The fewest paired-bootstrap resamples a verdict on an interval is given for (fewer: the verdict is ``None``).
 MIN_BOOTSTRAP = 50
@@ -248,8 +248,8 @@ def _seeds(text):
 
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2) what would otherwise fail only after hours of work: counts below 1, a
-    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``); a bad ``--out`` is refused by its
-    argparse type."""
+    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``), an ``--out`` naming the ``--lifetimes``
+    file; a bad ``--out`` is refused by its argparse type (an existing one is replaced)."""
     for name in ("repeats", "ensemble", "bootstrap", "n_train"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")
@@ -257,6 +257,10 @@ def check_args(parser, args):
         parser.error("--part population needs --lifetimes (pip download --no-deps Lifetimes==0.11.3)")
     if args.lifetimes and not Path(args.lifetimes).is_file():
         parser.error(f"--lifetimes: {args.lifetimes}: no such file")
+    try:
+        check_outputs({"--out": args.out}, inputs=[args.lifetimes], force=True)
+    except cli.InputError as error:
+        parser.error(str(error))
 
 
 def build_parser():
@@ -274,7 +278,7 @@ def build_parser():
     parser.add_argument("--lifetimes", help="population: Lifetimes-0.11.3 wheel or sdist, or CDNOW_master.txt "
                         "(all: the part is skipped without it)")
     parser.add_argument("--n-train", type=int, default=20_000, help="simulator: training customers")
-    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON here")
+    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON here (replaced if there)")
     return parser
 
 

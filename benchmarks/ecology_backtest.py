@@ -91,7 +91,7 @@ from domains.ecology.data import PopulationSeries, load_lynx, load_series  # noq
 from domains.ecology.evaluate import origins, rolling_origin, summarize, zhang2003  # noqa: E402
 from domains.ecology.forecaster import GLOBAL, PER_SERIES, GatedForecaster  # noqa: E402
 from domains.ecology.simulate import simulate_panel  # noqa: E402
-from shared.atomic import atomic_open, check_folder, replaceable_file  # noqa: E402
+from shared.atomic import atomic_open, check_folder, check_outputs, replaceable_file  # noqa: E402
 from shared.data_paths import bundled, shared_data, shared_data_folder  # noqa: E402
 
 #: The simulator case's global model.
@@ -387,7 +387,8 @@ def build_parser():
     parser.add_argument("--quick", action="store_true", help="tiny settings, for a smoke run")
     parser.add_argument("--gated", type=_settings,
                         help="gpdd: GatedForecaster settings overriding GPDD_SETTINGS, as JSON")
-    parser.add_argument("--json", type=replaceable_file, help="also write the figures to this JSON file")
+    parser.add_argument("--json", type=replaceable_file,
+                        help="also write the figures to this JSON file (replaced if there)")
     parser.add_argument("--baselines", nargs="+", choices=[*BASELINES, *CLASSICAL],
                         help="gpdd: these baselines (naive, the anchor, is always kept; default: all but the statsforecast "
                         "ones: auto_arima, auto_ets, theta need the optional forecast extra)")
@@ -430,6 +431,15 @@ def main(argv=None):
             parser.error(f"--save-weights: {error}")
     cases = args.case or ["lynx", "sim", "gpdd"]
     check_cases(parser, args, cases)
+    saved = {}
+    if args.save_weights:  # the files --save-weights writes for the cases this run includes
+        names = {"lynx": "lynx_1821_1920", "gpdd": "gpdd_global"}
+        saved = {f"--save-weights ({case})": Path(args.save_weights) / f"{names[case]}{suffix}"
+                 for case in names if case in cases for suffix in (".keras", ".json")}
+    try:
+        check_outputs({"--json": args.json, **saved}, force=True)
+    except cli.InputError as error:
+        parser.error(str(error))
     report = {}
     if "lynx-inner" in cases:
         report["lynx_inner"] = lynx_inner_case(args.quick, args.candidates)

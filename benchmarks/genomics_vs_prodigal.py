@@ -36,7 +36,7 @@ import time
 from pathlib import Path
 
 from shared import cli
-from shared.atomic import replaceable_file
+from shared.atomic import check_outputs, replaceable_file
 from shared.data_paths import shared_data, shared_data_folder
 
 GENOMES = {  # id -> (genome file, annotation GFF or None (the GenBank's own), verified-start GFF or None, code)
@@ -170,13 +170,18 @@ def print_table(name, result):
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2), before any genome is read, what would otherwise fail only at the end:
     an unknown genome, a missing ``--model``, a ``--card`` that is not a readable JSON object or whose genomes'
-    figures the run would drop (a bad ``--out`` is refused by its argparse type)."""
+    figures the run would drop, and ``--out`` naming the ``--card`` or ``--model`` file (a bad ``--out`` is refused by
+    its argparse type; an existing one is replaced)."""
     names = genome_names(args.genomes)
     unknown = sorted(set(names) - set(GENOMES))
     if unknown or not names:
         parser.error(f"--genomes: unknown {unknown or args.genomes!r}; choose from {sorted(GENOMES)}")
     if args.model and not Path(args.model).is_file():
         parser.error(f"--model: {args.model}: no such file")
+    try:
+        check_outputs({"--out": args.out, "--card": args.card}, inputs=[args.model], force=True)
+    except cli.InputError as error:
+        parser.error(str(error))
     if args.card:
         try:
             card = cli.read_model_card(args.card)
@@ -207,7 +212,7 @@ def build_parser():
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--genomes", default=",".join(GENOMES), help="comma-separated ids from " + ", ".join(GENOMES))
     parser.add_argument("--model", help="a .keras gene finder (default: the shipped one)")
-    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON")
+    parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON (replaced if there)")
     parser.add_argument("--card", help="replace the metrics of this model card (the JSON beside the model) with this "
                         "run's; --genomes must include every genome the card has figures for")
     parser.add_argument("--prodigal-worker", nargs=3, metavar=("GENOME", "OUT", "TABLE"), help=argparse.SUPPRESS)

@@ -66,7 +66,7 @@ from sentiment_scorecard import SCORED_FILES, missing_data, score, skipped_line 
 from domains.sentiment.baselines import NBSVM, TfidfLogistic, Vader  # noqa: E402
 from domains.sentiment.data import load_rt, load_sst, rt_paths, sst_split_path  # noqa: E402
 from shared import cli  # noqa: E402
-from shared.atomic import atomic_open, check_folder, replaceable_file  # noqa: E402
+from shared.atomic import atomic_open, check_folder, check_outputs, replaceable_file  # noqa: E402
 from shared.data_paths import shared_data  # noqa: E402
 
 RECIPE = ["--epochs", "2", "--batch-size", "128", "--augment", "12000", "--neutral", "20000", "--lexicon",
@@ -278,7 +278,8 @@ def _print(result):
 def check_args(parser, args):
     """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training: fewer than 2 folds,
     an ``--update-card`` that is not a readable JSON card (an object), a ``--runs`` (seeds) or ``--fold-cache``
-    (mr) that cannot be a folder (a bad ``--out`` is refused by its argparse type)."""
+    (mr) that cannot be a folder, and ``--out`` naming the ``--update-card`` file (a bad ``--out`` is refused by its
+    argparse type; an existing one is replaced)."""
     if args.folds < 2:
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:
@@ -286,6 +287,10 @@ def check_args(parser, args):
             cli.read_model_card(args.update_card)
         except cli.InputError as error:
             parser.error(f"--update-card: {error}")
+    try:
+        check_outputs({"--out": args.out, "--update-card": args.update_card}, force=True)
+    except cli.InputError as error:
+        parser.error(str(error))
     folders = {"seeds": ("--runs", args.runs), "mr": ("--fold-cache", args.fold_cache)}
     option, folder = folders.get(args.part, (None, None))
     if folder:
@@ -329,7 +334,7 @@ def build_parser():
                         "with other --folds, --seed, settings or data is refused: give another folder)")
     parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
     parser.add_argument("--train-only", action="store_true", help="seeds: train (or find) the runs, score nothing")
-    parser.add_argument("--out", type=replaceable_file, help="also write the JSON result here")
+    parser.add_argument("--out", type=replaceable_file, help="also write the JSON result here (replaced if there)")
     parser.add_argument("--update-card", metavar="CARD",
                         help="also store the summary in this model card (e.g. domains/sentiment/weights/sst_negation.json)")
     return parser

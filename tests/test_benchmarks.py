@@ -213,6 +213,11 @@ BAD_VALUES = [
     ("sentiment_negation", "--part speed --update-card LIST", "not a model card (its JSON is not an object)"),
     ("sentiment_negation", "--part seeds --runs UNDER_A_FILE", "--runs: "),
     ("sentiment_negation", "--part mr --fold-cache UNDER_A_FILE", "--fold-cache: "),
+    ("sentiment_negation", "--part speed --out CARD --update-card CARD", "named by both --out and --update-card"),
+    ("genomics_vs_prodigal", "--genomes malvi --out CARD --card CARD", "named by both --out and --card"),
+    ("churn_survival", "--part population --lifetimes A_FILE --out A_FILE", "--out names a file the command reads"),
+    ("ecology_backtest", "--case lynx --save-weights FOLDER --json LYNX_CARD",
+     "named by both --json and --save-weights (lynx)"),
     ("sentiment_scorecard", "--model MISSING", "--model"),
     ("sentiment_scorecard", "--update-card", "--update-card needs --model"),
     ("sentiment_scorecard", "--model FOLDER --update-card", "has no card"),
@@ -228,7 +233,8 @@ def test_bad_values_are_refused_before_any_work(name, argv, words, tmp_path, cap
     (tmp_path / "genomes.json").write_text(json.dumps({"metrics": {
         "validation_never_trained_on": {"ddeserti": {}, "hsalinarum": {}, "malvi": {}}, "trained_on": {"ecoli": {}}}}))
     places = {"FOLDER": tmp_path, "MISSING": tmp_path / "missing.json", "UNDER_A_FILE": tmp_path / "a_file" / "x.json",
-              "A_FILE": tmp_path / "a_file", "LIST": tmp_path / "list.json", "CARD": tmp_path / "genomes.json"}
+              "A_FILE": tmp_path / "a_file", "LIST": tmp_path / "list.json", "CARD": tmp_path / "genomes.json",
+              "LYNX_CARD": tmp_path / "lynx_1821_1920.json"}
     with pytest.raises(SystemExit) as exit_:
         load(name).main([str(places.get(word, word)) for word in argv.split()])
     assert exit_.value.code == 2
