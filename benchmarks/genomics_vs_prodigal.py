@@ -64,7 +64,8 @@ def timed_process(command):
     """Runs ``command``; returns ``(seconds, peak resident memory in GB (10^9 bytes))`` of that process alone.
 
     Its stderr goes to a temporary file (a pipe nobody reads would block a child writing more than the pipe
-    holds), whose last 2,000 characters the error shows if it fails."""
+    holds), whose last 2,000 characters the error shows if it fails; a command that refused its input (exit 2)
+    gives its one line as :class:`shared.cli.InputError` (exit 2 here too)."""
     started = time.perf_counter()
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=errors,
@@ -74,7 +75,11 @@ def timed_process(command):
         seconds = time.perf_counter() - started
         if process.returncode != 0:
             errors.seek(0)
-            raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode(errors='replace')[-2000:]}")
+            said = errors.read().decode(errors="replace")
+            if process.returncode == 2:  # the command refused its input in one line ("error: ..."): pass it on
+                lines = said.strip().splitlines() or [f"{' '.join(command)}: exit 2"]
+                raise cli.InputError(lines[-1].removeprefix("error: "))
+            raise RuntimeError(f"{' '.join(command)} failed:\n{said[-2000:]}")
     return seconds, usage.ru_maxrss * MAXRSS_BYTES / 1e9
 
 

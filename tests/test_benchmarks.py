@@ -350,6 +350,19 @@ def test_scorecard_refuses_a_run_card_that_is_not_an_object(tmp_path, capsys, tr
     assert f"--update-card: {tmp_path / 'card.json'}: not a model card" in capsys.readouterr().err
 
 
+def test_genomics_timed_process_passes_on_a_refused_input_as_one_line():
+    """A predict command that refused its input (exit 2, ``error: ...``) is bad input here too, not an internal
+    error with the child's traceback."""
+    from shared.cli import InputError
+
+    genomics = load("genomics_vs_prodigal")
+    refuse = "import sys; sys.stderr.write('notice\\nerror: m.keras: not a gene finder\\n'); sys.exit(2)"
+    with pytest.raises(InputError, match="^m.keras: not a gene finder$"):
+        genomics.timed_process([sys.executable, "-c", refuse])
+    with pytest.raises(RuntimeError, match="failed"):
+        genomics.timed_process([sys.executable, "-c", "import sys; sys.exit(1)"])
+
+
 def test_genomics_timed_process_reads_a_long_stderr(tmp_path):
     """A child writing more than a pipe holds to stderr used to block for ever; the peak memory is in GB."""
     runner = tmp_path / "runner.py"
