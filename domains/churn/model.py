@@ -198,10 +198,14 @@ class StaticNormalization(keras.layers.Normalization):
 
 
 def static_columns(model):
-    """The names of the static covariates ``model`` was trained on, as a tuple, or None: kept by its
-    :class:`StaticNormalization` layer (an ensemble's: its first member's), so a model loaded from a file has
-    them too. None for a model without static input, one trained on an array, or one saved before the names were
-    kept in the model."""
+    """The names of the static covariates ``model`` was trained on, as a tuple, or None: those
+    ``domains.churn.train.fit_survival`` keeps on it (its ``static_columns`` attribute, even names a file cannot
+    hold), else those kept by its :class:`StaticNormalization` layer (an ensemble's: its first member's), so a
+    model loaded from a file has them too. None for a model without static input, one trained on an array, or one
+    saved before the names were kept in the model."""
+    names = getattr(model, "static_columns", None)
+    if names:
+        return tuple(names)
     for net in members(model):
         if any(layer.name == "static_norm" for layer in net.layers):
             names = getattr(net.get_layer("static_norm"), "static_columns", None)
@@ -408,9 +412,9 @@ def explain(model, inputs, width, week_ends=None, top=5):
 
 def _static_by_name(model, inputs):
     """``inputs`` with a static DataFrame (the last part) narrowed to the columns ``model`` was trained on, in its
-    order (:func:`select_static`; the names it keeps in memory, as ``fit_survival`` sets them, or in its file); as
-    it is for a model without names or a static part that is not a DataFrame."""
-    names = getattr(model, "static_columns", None) or static_columns(model)
+    order (:func:`select_static`, :func:`static_columns`); as it is for a model without names or a static part
+    that is not a DataFrame."""
+    names = static_columns(model)
     if names is None or not inputs or not isinstance(inputs[-1], pd.DataFrame):
         return list(inputs)
     return [*inputs[:-1], select_static(inputs[-1], names)]

@@ -297,7 +297,7 @@ def predict_survival(model, inputs, width):
             column the model was trained on is missing (named), or the parts do not match the model's inputs
             (their number, shapes or row counts).
     """
-    parts = _checked(_input_list(inputs), getattr(model, "static_columns", None) or static_columns(model))
+    parts = _checked(_input_list(inputs), static_columns(model))
     expected = [(tensor.name, tuple(tensor.shape[1:])) for tensor in model.inputs]
     if len(parts) != len(expected):
         raise ValueError(f"the model takes {len(expected)} input part(s) ({', '.join(n for n, _ in expected)}); "
