@@ -109,6 +109,10 @@ CHECK_SERIES = 20
 GPDD_FILES = ("gpdd/gpdd_benchmark_ids.csv", "gpdd/gpdd_annual_long.csv")
 
 
+#: The model file ``--save-weights DIR`` keeps for each case, its card beside it (the same name, ``.json``).
+SAVED_MODELS = {"lynx": "lynx_1821_1920.keras", "gpdd": "gpdd_global.keras"}
+
+
 def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
     """The Zhang (2003) score of 1921-1934; with ``save_weights`` the model and its card, with the inner
     protocol's table: ``inner`` when this run also computed it, else the one of the card being replaced if that
@@ -132,7 +136,7 @@ def lynx_case(seed, quick, save_weights=None, argv=(), inner=None):
     print(f"  target gated MSE <= 0.0150 (ratio <= {0.015 / anchor:.3f}): {'met' if gated <= 0.015 else 'NOT met'}; "
           f"80 % coverage {results['gated']['coverage80']:.2f}")
     if save_weights:
-        path = Path(save_weights) / "lynx_1821_1920.keras"
+        path = Path(save_weights) / SAVED_MODELS["lynx"]
         protocol = ({"origins": INNER_ORIGINS, "block": INNER_BLOCK, "seeds": INNER_SEEDS,
                      "forecasts": "one-step, log10 lynx 1891-1920", "candidates": inner}
                     if inner else _kept_inner_protocol(path, settings))
@@ -235,7 +239,7 @@ def gpdd_case(seed, quick, limit, overrides=None, save_weights=None, argv=(), ba
           f"coverage80 in [0.75, 0.85]: {'met' if 0.75 <= gated['coverage80'] <= 0.85 else 'NOT met'}")
     check = summarize({name: per_series[name] for name in ids[:CHECK_SERIES]})
     if save_weights:
-        path = Path(save_weights) / "gpdd_global.keras"
+        path = Path(save_weights) / SAVED_MODELS["gpdd"]
         model.save(path, force=True)
         _write_card(path, {
             "model": "global GatedForecaster (GatedLSTM, direct Gaussian head for h = 1..10, held-out calibration)",
@@ -433,9 +437,8 @@ def main(argv=None):
     check_cases(parser, args, cases)
     saved = {}
     if args.save_weights:  # the files --save-weights writes for the cases this run includes
-        names = {"lynx": "lynx_1821_1920", "gpdd": "gpdd_global"}
-        saved = {f"--save-weights ({case})": Path(args.save_weights) / f"{names[case]}{suffix}"
-                 for case in names if case in cases for suffix in (".keras", ".json")}
+        saved = {f"--save-weights ({case})": (Path(args.save_weights) / name).with_suffix(suffix)
+                 for case, name in SAVED_MODELS.items() if case in cases for suffix in (".keras", ".json")}
     try:
         check_outputs({"--json": args.json, **saved}, force=True)
     except cli.InputError as error:
