@@ -43,6 +43,9 @@
 - telco: the static path through the command line (``train --table``, ``evaluate --table --json``) on the
   Telco table without total_charges, 5-fold, CoxPH on the same covariates fitted by ``evaluate``;
   target: C >= 0.86.
+
+An option that only other parts read (``--lifetimes`` with ``--part telco``, say) is refused, exit 2, before any
+work, as are counts below 1 and a missing ``--lifetimes`` file.
 """
 
 import argparse
@@ -246,10 +249,27 @@ def _seeds(text):
         raise argparse.ArgumentTypeError(f"comma-separated seeds, e.g. 0,1,2: {error}") from None
 
 
+#: The options only some parts read (argparse ``dest``): those parts and the default, which :func:`check_args` fills
+#: in after refusing an option no part of the run reads (argparse's own defaults would hide whether it was given).
+PART_OPTIONS = {"seed": (("cdnow", "population", "telco"), 0), "repeats": (("cdnow",), 2),
+                "ensemble": (("cdnow",), 1), "bootstrap": (("cdnow", "population"), 200),
+                "sim_seeds": (("simulator",), [0, 1, 2]), "n_train": (("simulator",), 20_000),
+                "lifetimes": (("population",), None)}
+PARTS = ("cdnow", "population", "simulator", "telco")
+
+
 def check_args(parser, args):
-    """Refuses (``parser.error``, exit 2) what would otherwise fail only after hours of work: counts below 1, a
-    missing ``--lifetimes`` (or no ``--lifetimes`` for ``--part population``), an ``--out`` naming the ``--lifetimes``
-    file; a bad ``--out`` is refused by its argparse type (an existing one is replaced)."""
+    """Refuses (``parser.error``, exit 2) what would otherwise fail only after hours of work, or be ignored: an
+    option that no part of the run reads (:data:`PART_OPTIONS`), counts below 1, a missing ``--lifetimes`` (or no
+    ``--lifetimes`` for ``--part population``), an ``--out`` naming the ``--lifetimes`` file; a bad ``--out`` is
+    refused by its argparse type (an existing one is replaced). Options not given then get their defaults."""
+    parts = PARTS if args.part == "all" else (args.part,)
+    for name, (readers, default) in PART_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+        elif not set(readers) & set(parts):
+            parser.error(f"--{name.replace('_', '-')}: only --part {' or '.join(readers)} reads it, and this run "
+                         f"is --part {args.part}")
     for name in ("repeats", "ensemble", "bootstrap", "n_train"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")
@@ -266,18 +286,18 @@ def check_args(parser, args):
 def build_parser():
     """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--part", choices=["cdnow", "population", "simulator", "telco", "all"], default="all")
-    parser.add_argument("--seed", type=cli.seed, default=0)
-    parser.add_argument("--repeats", type=int, default=2, help="CDNOW: repeats of 5-fold CV")
-    parser.add_argument("--ensemble", type=int, default=1, help="CDNOW: networks averaged per fold (the shipped "
-                        "model's --ensemble)")
-    parser.add_argument("--bootstrap", type=int, default=200, help="cdnow, population: paired bootstrap resamples "
-                        f"(below {MIN_BOOTSTRAP} the target's verdict is not available)")
-    parser.add_argument("--sim-seeds", type=_seeds, default="0,1,2",
-                        help="simulator: comma-separated seeds, one training each")
+    parser.add_argument("--part", choices=[*PARTS, "all"], default="all")
+    parser.add_argument("--seed", type=cli.seed, help="cdnow, population, telco: the seed (default 0)")
+    parser.add_argument("--repeats", type=int, help="cdnow: repeats of 5-fold CV (default 2)")
+    parser.add_argument("--ensemble", type=int, help="cdnow: networks averaged per fold (the shipped model's "
+                        "--ensemble; default 1)")
+    parser.add_argument("--bootstrap", type=int, help="cdnow, population: paired bootstrap resamples (default 200; "
+                        f"below {MIN_BOOTSTRAP} the target's verdict is not available)")
+    parser.add_argument("--sim-seeds", type=_seeds, help="simulator: comma-separated seeds, one training each "
+                        "(default 0,1,2)")
     parser.add_argument("--lifetimes", help="population: Lifetimes-0.11.3 wheel or sdist, or CDNOW_master.txt "
                         "(all: the part is skipped without it)")
-    parser.add_argument("--n-train", type=int, default=20_000, help="simulator: training customers")
+    parser.add_argument("--n-train", type=int, help="simulator: training customers (default 20000)")
     parser.add_argument("--out", type=replaceable_file, help="also write the results as JSON here (replaced if there)")
     return parser
 

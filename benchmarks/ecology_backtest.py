@@ -397,7 +397,8 @@ def build_parser():
                         help="gpdd: these baselines (naive, the anchor, is always kept; default: all but the statsforecast "
                         "ones: auto_arima, auto_ets, theta need the optional forecast extra)")
     parser.add_argument("--save-weights", help="keep the trained lynx and GPDD models in this folder (.keras, "
-                        "card beside each)")
+                        "card beside each; models and cards of those names already there, such as the shipped "
+                        "ones in domains/ecology/weights, are replaced)")
     return parser
 
 

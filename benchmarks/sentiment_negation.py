@@ -42,7 +42,8 @@
 ``benchmark_<part>`` with the command (the figures in ``domains/sentiment/weights/sst_negation.json`` got there so).
 Every part needs ``../shared/data/sentiment`` (or ``$GATED_SHARED_DATA/sentiment``): without it the script says
 so and exits 0; a file the part reads missing from it is named, exit 2, before any work, as are a ``--runs``
-(seeds) that cannot be a folder and a ``--fold-cache`` fold made otherwise.
+(seeds) that cannot be a folder, a ``--fold-cache`` fold made otherwise and an option only another part reads
+(``--folds`` with ``--part speed``, say).
 """
 
 import argparse
@@ -227,7 +228,7 @@ def part_mr(folds, seed, cache=None, reverse=False):
 
 
 def part_speed():
-    tf = cli.import_tensorflow()  # its start-up notices held back, as in the other benchmarks
+    tf = cli.import_tensorflow()
 
     from domains.sentiment.__main__ import SHIPPED
     from domains.sentiment.train import load_classifier
@@ -275,11 +276,25 @@ def _print(result):
         print(json.dumps(result, indent=2))
 
 
+#: The options only one part reads (argparse ``dest``) and their defaults, which :func:`check_args` fills in after
+#: refusing an option given to another part (argparse's own defaults would hide whether it was given).
+PART_OPTIONS = {"seeds": {"seeds": [0, 1, 2], "runs": str(ROOT / "runs" / "sentiment_bench"), "train_only": False},
+                "mr": {"folds": 10, "seed": 0, "fold_cache": None, "reverse": False}}
+
+
 def check_args(parser, args):
-    """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training: fewer than 2 folds,
-    an ``--update-card`` that is not a readable JSON card (an object), a ``--runs`` (seeds) or ``--fold-cache``
-    (mr) that cannot be a folder, and ``--out`` naming the ``--update-card`` file (a bad ``--out`` is refused by its
-    argparse type; an existing one is replaced)."""
+    """Refuses (``parser.error``, exit 2) what would otherwise fail only after the training, or be ignored: an
+    option that only another part reads (:data:`PART_OPTIONS`), fewer than 2 folds, an ``--update-card`` that is not
+    a readable JSON card (an object), a ``--runs`` (seeds) or ``--fold-cache`` (mr) that cannot be a folder, and
+    ``--out`` naming the ``--update-card`` file (a bad ``--out`` is refused by its argparse type; an existing one is
+    replaced). Options not given then get their defaults."""
+    for part, defaults in PART_OPTIONS.items():
+        for dest, default in defaults.items():
+            if part != args.part and getattr(args, dest) not in (None, False):
+                parser.error(f"--{dest.replace('_', '-')}: only --part {part} reads it, and this run is --part "
+                             f"{args.part}")
+            if getattr(args, dest) is None:
+                setattr(args, dest, default)
     if args.folds < 2:
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:
@@ -326,10 +341,10 @@ def build_parser():
     """The command line's options."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--part", choices=["seeds", "mr", "speed"], default="seeds")
-    parser.add_argument("--seeds", type=cli.seed, nargs="+", default=[0, 1, 2])
-    parser.add_argument("--runs", default=str(ROOT / "runs" / "sentiment_bench"), help="where the seeds' runs go")
-    parser.add_argument("--folds", type=int, default=10)
-    parser.add_argument("--seed", type=cli.seed, default=0)
+    parser.add_argument("--seeds", type=cli.seed, nargs="+", help="seeds: the seeds to train (default 0 1 2)")
+    parser.add_argument("--runs", help="seeds: where the seeds' runs go (default runs/sentiment_bench)")
+    parser.add_argument("--folds", type=int, help="mr: the number of folds (default 10)")
+    parser.add_argument("--seed", type=cli.seed, help="mr: the seed of the folds and networks (default 0)")
     parser.add_argument("--fold-cache", help="mr: keep each fold's result in this folder and reuse it (a fold made "
                         "with other --folds, --seed, settings or data is refused: give another folder)")
     parser.add_argument("--reverse", action="store_true", help="mr: run the folds last to first (a second process)")
@@ -350,6 +365,7 @@ def main(argv=None):
         print(skipped_line("SST, MR, CheckList and IMDb"))
         return
     check_data(parser, args, root)
+    cli.import_tensorflow()  # every part loads it: its start-up notices held back, as in the other benchmarks
     if args.part == "seeds":
         result = part_seeds(args.seeds, args.runs, args.train_only)
     elif args.part == "mr":

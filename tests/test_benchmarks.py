@@ -207,6 +207,16 @@ BAD_VALUES = [
     ("layers_speed", "--units x", "--units"),
     ("layers_speed", "--out FOLDER", "is a directory"),
     ("sentiment_negation", "--part mr --folds 1", "--folds"),
+    ("sentiment_negation", "--part speed --folds 3", "--folds: only --part mr reads it, and this run is --part speed"),
+    ("sentiment_negation", "--part speed --fold-cache FOLDER", "--fold-cache: only --part mr reads it"),
+    ("sentiment_negation", "--part seeds --reverse", "--reverse: only --part mr reads it"),
+    ("sentiment_negation", "--part mr --seeds 4", "--seeds: only --part seeds reads it, and this run is --part mr"),
+    ("sentiment_negation", "--part speed --train-only", "--train-only: only --part seeds reads it"),
+    ("churn_survival", "--part telco --lifetimes A_FILE", "--lifetimes: only --part population reads it, and this "
+                                                          "run is --part telco"),
+    ("churn_survival", "--part simulator --seed 3", "--seed: only --part cdnow or population or telco reads it"),
+    ("churn_survival", "--part telco --bootstrap 50", "--bootstrap: only --part cdnow or population reads it"),
+    ("churn_survival", "--part cdnow --sim-seeds 1", "--sim-seeds: only --part simulator reads it"),
     ("sentiment_negation", "--part seeds --seeds 0 -1", "--seeds"),
     ("sentiment_negation", "--part speed --update-card MISSING", "--update-card"),
     ("sentiment_negation", "--part speed --out UNDER_A_FILE", "is a file, not a folder"),
@@ -262,9 +272,12 @@ def test_layers_speed_default_out_is_in_the_project(monkeypatch, tmp_path):
 
 
 def test_churn_sim_seeds_are_parsed_to_a_list():
-    parser = load("churn_survival").build_parser()
-    assert parser.parse_args([]).sim_seeds == [0, 1, 2]
-    assert parser.parse_args(["--sim-seeds", "3,4"]).sim_seeds == [3, 4]
+    bench = load("churn_survival")
+    parser = bench.build_parser()
+    for argv, seeds in (([], [0, 1, 2]), (["--sim-seeds", "3,4"], [3, 4])):
+        args = parser.parse_args(argv)
+        bench.check_args(parser, args)  # fills in the defaults
+        assert args.sim_seeds == seeds
 
 
 def test_sentiment_recipe_is_a_valid_train_command(tmp_path):
@@ -350,6 +363,29 @@ def test_scorecard_refuses_a_run_card_that_is_not_an_object(tmp_path, capsys, tr
     assert f"--update-card: {tmp_path / 'card.json'}: not a model card" in capsys.readouterr().err
 
 
+def test_mr_from_cached_folds_writes_only_its_own_lines(monkeypatch, tmp_path):
+    """Run as a script, the MR part (here every fold cached: nothing trains) leaves stderr empty: TensorFlow's
+    start-up notices are held back (they used to be four lines there), and stdout holds the summary."""
+    bench = load("sentiment_negation")
+    rt, cache = tmp_path / "data" / "sentiment" / "rt-polarity", tmp_path / "cache"
+    rt.mkdir(parents=True)
+    cache.mkdir()
+    for name, text in (("pos", b"good\nfine\n"), ("neg", b"bad\nawful\n")):
+        (rt / f"rt-polarity.{name}.gz").write_bytes(gzip.compress(text))
+    monkeypatch.setenv("GATED_SHARED_DATA", str(tmp_path / "data"))
+    monkeypatch.delenv("TF_CPP_MIN_LOG_LEVEL", raising=False)  # as a user runs it
+    made_by = bench.mr_made_by(2, 7)
+    for fold in range(2):
+        figures = {"fold": fold, "bigatedlstm": 0.75, "bigatedlstm_one": 0.5, "tfidf": 0.5, "nbsvm": 0.5}
+        (cache / f"fold{fold}.json").write_text(json.dumps({**figures, "made_by": made_by}))
+    result = subprocess.run([sys.executable, "benchmarks/sentiment_negation.py", "--part", "mr", "--folds", "2",
+                             "--seed", "7", "--fold-cache", str(cache)], capture_output=True, text=True, cwd=ROOT,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+    assert "MR 2-fold bigatedlstm      mean 0.7500 sd 0.0000" in result.stdout
+
+
 def test_genomics_timed_process_passes_on_a_refused_input_as_one_line():
     """A predict command that refused its input (exit 2, ``error: ...``) is bad input here too, not an internal
     error with the child's traceback."""
@@ -364,15 +400,20 @@ def test_genomics_timed_process_passes_on_a_refused_input_as_one_line():
 
 
 def test_genomics_timed_process_reads_a_long_stderr(tmp_path):
-    """A child writing more than a pipe holds to stderr used to block for ever; the peak memory is in GB."""
+    """A child writing more than a pipe holds to stderr used to block for ever; the peak memory is in GB, and
+    the CPU time is the child's own (one busy thread: at most its wall time; a sleep: none)."""
     runner = tmp_path / "runner.py"
     runner.write_text(textwrap.dedent(f"""
         import sys
         sys.path.insert(0, {str(ROOT / "benchmarks")!r})
         from genomics_vs_prodigal import timed_process
-        seconds, gb = timed_process([sys.executable, "-c", "import sys; sys.stderr.write('w' * 100000); "
-                                     "x = b'x' * 200_000_000"])
-        print(gb)
+        used = timed_process([sys.executable, "-c", "import sys; sys.stderr.write('w' * 100000); "
+                              "x = b'x' * 200_000_000"])
+        print(used["peak_gb"])
+        busy = timed_process([sys.executable, "-c", "import time; end = time.process_time() + 0.5; "
+                              "all(iter(lambda: time.process_time() < end, False))"])
+        idle = timed_process([sys.executable, "-c", "import time; time.sleep(1)"])
+        print(0.5 <= busy["cpu_seconds"] <= busy["seconds"], idle["seconds"] - idle["cpu_seconds"] > 0.9)
         try:
             timed_process([sys.executable, "-c", "import sys; sys.stderr.write('w' * 100000 + 'END'); sys.exit(3)"])
         except RuntimeError as error:
@@ -381,8 +422,9 @@ def test_genomics_timed_process_reads_a_long_stderr(tmp_path):
     result = subprocess.run([sys.executable, str(runner)], capture_output=True, text=True, timeout=120,
                             env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
-    gb, tail = result.stdout.splitlines()
+    gb, cpu, tail = result.stdout.splitlines()
     assert 0.2 <= float(gb) < 1.0
+    assert cpu == "True True"
     assert tail == "wwwwwwwEND"
 
 
