@@ -156,7 +156,8 @@ class GatedGRU(GateOutputsMixin, keras.layers.GRU):
     ``unroll=True`` with a mask and ``zero_output_for_mask=True`` (as ``Bidirectional`` runs it with
     ``return_sequences=True``) gives what ``keras.layers.GRU`` gives, including the two defects of Keras'
     unrolled loops described in :class:`GatedLSTM` (TensorFlow: a backward run outputs 0 at valid steps whose
-    mirror step is masked; JAX: masked steps repeat the last output instead of 0). With masks, keep
+    mirror step is masked; JAX: masked steps repeat the last output instead of 0), and on PyTorch an unrolled
+    backward run given a mask fails inside Keras, as ``keras.layers.GRU`` does. With masks, keep
     ``unroll=False``.
 
     Example:

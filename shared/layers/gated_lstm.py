@@ -167,9 +167,11 @@ class GatedLSTM(GateOutputsMixin, keras.layers.LSTM):
     them (with ``return_gates=False`` this layer gives exactly what it gives): on TensorFlow a ``go_backwards``
     run (``Bidirectional``'s backward copy) outputs 0 at every step ``t`` whose mirror step ``T - 1 - t`` is
     masked, valid steps included, so a right-padded ``Bidirectional``'s backward half reads 0 at its first
-    steps; on JAX masked steps repeat the last valid output instead of 0. With ``return_gates=True`` the
-    TensorFlow defect does not occur (its outputs then differ from ``return_gates=False``). With masks, keep
-    ``unroll=False``, where neither defect occurs.
+    steps; on JAX masked steps repeat the last valid output instead of 0. On PyTorch (Keras 3.15) an unrolled
+    ``go_backwards`` run given any mask fails inside Keras ("'tuple' object has no attribute 'shape'"), as
+    ``keras.layers.LSTM`` does. With ``return_gates=True`` neither the TensorFlow defect nor the PyTorch failure
+    occurs (its outputs then differ from ``return_gates=False`` on TensorFlow). With masks, keep
+    ``unroll=False``, where none of these occurs.
 
     Example:
 
