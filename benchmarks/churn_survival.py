@@ -249,8 +249,8 @@ def _seeds(text):
         raise argparse.ArgumentTypeError(f"comma-separated seeds, e.g. 0,1,2: {error}") from None
 
 
-#: The options only some parts read (argparse ``dest``): those parts and the default, which :func:`check_args` fills
-#: in after refusing an option no part of the run reads (argparse's own defaults would hide whether it was given).
+#: The options only some parts read (argparse ``dest``): those parts and the option's default
+#: (:func:`shared.cli.refuse_unread_options`).
 PART_OPTIONS = {"seed": (("cdnow", "population", "telco"), 0), "repeats": (("cdnow",), 2),
                 "ensemble": (("cdnow",), 1), "bootstrap": (("cdnow", "population"), 200),
                 "sim_seeds": (("simulator",), [0, 1, 2]), "n_train": (("simulator",), 20_000),
@@ -263,13 +263,7 @@ def check_args(parser, args):
     option that no part of the run reads (:data:`PART_OPTIONS`), counts below 1, a missing ``--lifetimes`` (or no
     ``--lifetimes`` for ``--part population``), an ``--out`` naming the ``--lifetimes`` file; a bad ``--out`` is
     refused by its argparse type (an existing one is replaced). Options not given then get their defaults."""
-    parts = PARTS if args.part == "all" else (args.part,)
-    for name, (readers, default) in PART_OPTIONS.items():
-        if getattr(args, name) is None:
-            setattr(args, name, default)
-        elif not set(readers) & set(parts):
-            parser.error(f"--{name.replace('_', '-')}: only --part {' or '.join(readers)} reads it, and this run "
-                         f"is --part {args.part}")
+    cli.refuse_unread_options(parser, args, PART_OPTIONS, PARTS if args.part == "all" else [args.part], "--part")
     for name in ("repeats", "ensemble", "bootstrap", "n_train"):
         if getattr(args, name) < 1:
             parser.error(f"--{name.replace('_', '-')}: must be at least 1, got {getattr(args, name)}")

@@ -386,7 +386,7 @@ def build_parser():
     parser.add_argument("--case", action="append", choices=["lynx", "lynx-inner", "gpdd", "sim", "timing"])
     parser.add_argument("--candidates", nargs="+", help="lynx-inner: only the candidates starting with these "
                         "letters (default: all)")
-    parser.add_argument("--limit", type=cli.COUNT, default=0, help="gpdd, timing: first N series by id (0: all 483)")
+    parser.add_argument("--limit", type=cli.COUNT, help="gpdd, timing: first N series by id (0, the default: all 483)")
     parser.add_argument("--seed", type=cli.seed, default=0)
     parser.add_argument("--quick", action="store_true", help="tiny settings, for a smoke run")
     parser.add_argument("--gated", type=_settings,
@@ -406,12 +406,9 @@ def check_cases(parser, args, cases):
     """Refuses (``parser.error``, exit 2), before any case runs: an option that only a case not in ``cases``
     reads, ``--candidates`` letters no candidate's name starts with, and a GPDD file missing from the shared data
     that the gpdd or timing case would read after its training."""
-    readers = {"--candidates": (args.candidates, ("lynx-inner",)), "--gated": (args.gated, ("gpdd",)),
-               "--baselines": (args.baselines, ("gpdd",)), "--limit": (args.limit, ("gpdd", "timing")),
-               "--save-weights": (args.save_weights, ("lynx", "gpdd"))}
-    for option, (value, used_by) in readers.items():
-        if value and not set(used_by) & set(cases):
-            parser.error(f"{option}: only --case {' or '.join(used_by)} reads it, and this run does not include it")
+    readers = {"candidates": (("lynx-inner",), None), "gated": (("gpdd",), None), "baselines": (("gpdd",), None),
+               "limit": (("gpdd", "timing"), 0), "save_weights": (("lynx", "gpdd"), None)}
+    cli.refuse_unread_options(parser, args, readers, cases, "--case")
     unknown = [prefix for prefix in args.candidates or ()
                if not any(name.startswith(prefix) for name in INNER_CANDIDATES)]
     if unknown:

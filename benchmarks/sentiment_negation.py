@@ -276,10 +276,11 @@ def _print(result):
         print(json.dumps(result, indent=2))
 
 
-#: The options only one part reads (argparse ``dest``) and their defaults, which :func:`check_args` fills in after
-#: refusing an option given to another part (argparse's own defaults would hide whether it was given).
-PART_OPTIONS = {"seeds": {"seeds": [0, 1, 2], "runs": str(ROOT / "runs" / "sentiment_bench"), "train_only": False},
-                "mr": {"folds": 10, "seed": 0, "fold_cache": None, "reverse": False}}
+#: The options only one part reads (argparse ``dest``): that part and the option's default
+#: (:func:`shared.cli.refuse_unread_options`).
+PART_OPTIONS = {"seeds": (("seeds",), [0, 1, 2]), "runs": (("seeds",), str(ROOT / "runs" / "sentiment_bench")),
+                "train_only": (("seeds",), False), "folds": (("mr",), 10), "seed": (("mr",), 0),
+                "fold_cache": (("mr",), None), "reverse": (("mr",), False)}
 
 
 def check_args(parser, args):
@@ -288,13 +289,7 @@ def check_args(parser, args):
     a readable JSON card (an object), a ``--runs`` (seeds) or ``--fold-cache`` (mr) that cannot be a folder, and
     ``--out`` naming the ``--update-card`` file (a bad ``--out`` is refused by its argparse type; an existing one is
     replaced). Options not given then get their defaults."""
-    for part, defaults in PART_OPTIONS.items():
-        for dest, default in defaults.items():
-            if part != args.part and getattr(args, dest) not in (None, False):
-                parser.error(f"--{dest.replace('_', '-')}: only --part {part} reads it, and this run is --part "
-                             f"{args.part}")
-            if getattr(args, dest) is None:
-                setattr(args, dest, default)
+    cli.refuse_unread_options(parser, args, PART_OPTIONS, [args.part], "--part")
     if args.folds < 2:
         parser.error(f"--folds: at least 2 for cross-validation, got {args.folds}")
     if args.update_card:

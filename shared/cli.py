@@ -76,6 +76,34 @@ POSITIVE = number_type(float, lambda value: value > 0, "a finite number > 0")
 NON_NEGATIVE = number_type(float, lambda value: value >= 0, "a finite number >= 0")
 
 
+def refuse_unread_options(parser, args, readers, run, chooser):
+    """Refuses (``parser.error``, exit 2) an option that no part of this run reads, instead of ignoring it; then
+    gives each option that was not given its default.
+
+    Args:
+        parser: the ``argparse.ArgumentParser`` that parsed ``args``.
+        args: the parsed namespace. An option counts as given when its value is neither ``None`` nor ``False``,
+            so its argparse default must be ``None`` (``False`` for a flag): the default goes in ``readers``.
+        readers: ``{dest: (the parts that read it, its default)}``.
+        run: the parts this run includes.
+        chooser: the option that chooses the parts (``"--part"``), for the message.
+
+    >>> parser = argparse.ArgumentParser()
+    >>> _ = parser.add_argument("--folds", type=int)
+    >>> args = parser.parse_args([])
+    >>> refuse_unread_options(parser, args, {"folds": (("mr",), 10)}, ["speed"], "--part")
+    >>> args.folds
+    10
+    """
+    for dest, (parts, default) in readers.items():
+        value = getattr(args, dest)
+        if value is None:
+            setattr(args, dest, default)
+        elif value is not False and not set(parts) & set(run):
+            parser.error(f"--{dest.replace('_', '-')}: only {chooser} {' or '.join(parts)} reads it, and this run "
+                         "does not include it")
+
+
 def strict_json(payload, **kwargs):
     """``payload`` as strict JSON text, for ``--json`` output other tools parse: every non-finite float (NaN, an
     infinity: a metric of nothing, such as precision without predictions) inside its dicts and lists written as

@@ -207,13 +207,15 @@ BAD_VALUES = [
     ("layers_speed", "--units x", "--units"),
     ("layers_speed", "--out FOLDER", "is a directory"),
     ("sentiment_negation", "--part mr --folds 1", "--folds"),
-    ("sentiment_negation", "--part speed --folds 3", "--folds: only --part mr reads it, and this run is --part speed"),
+    ("sentiment_negation", "--part speed --folds 3", "--folds: only --part mr reads it, and this run does not "
+                                                     "include it"),
     ("sentiment_negation", "--part speed --fold-cache FOLDER", "--fold-cache: only --part mr reads it"),
     ("sentiment_negation", "--part seeds --reverse", "--reverse: only --part mr reads it"),
-    ("sentiment_negation", "--part mr --seeds 4", "--seeds: only --part seeds reads it, and this run is --part mr"),
+    ("sentiment_negation", "--part mr --seeds 4", "--seeds: only --part seeds reads it, and this run does not "
+                                                  "include it"),
     ("sentiment_negation", "--part speed --train-only", "--train-only: only --part seeds reads it"),
     ("churn_survival", "--part telco --lifetimes A_FILE", "--lifetimes: only --part population reads it, and this "
-                                                          "run is --part telco"),
+                                                          "run does not include it"),
     ("churn_survival", "--part simulator --seed 3", "--seed: only --part cdnow or population or telco reads it"),
     ("churn_survival", "--part telco --bootstrap 50", "--bootstrap: only --part cdnow or population reads it"),
     ("churn_survival", "--part cdnow --sim-seeds 1", "--sim-seeds: only --part simulator reads it"),

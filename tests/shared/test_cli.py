@@ -1,5 +1,6 @@
 """shared.cli and shared.atomic: exit codes, one-line errors, atomic and non-clobbering writes."""
 
+import argparse
 import os
 import subprocess
 import sys
@@ -7,6 +8,7 @@ import textwrap
 
 import pytest
 
+from shared import cli
 from shared.atomic import atomic_open, atomic_path, check_outputs, is_stream
 from shared.cli import InputError
 
@@ -322,3 +324,20 @@ def test_read_model_card_takes_a_json_object_and_names_anything_else(tmp_path):
         read_model_card(card)
     with pytest.raises(InputError, match=rf"^{tmp_path / 'missing.json'}: not a readable JSON model card"):
         read_model_card(tmp_path / "missing.json")
+
+
+def test_refuse_unread_options_names_the_parts_that_read_a_given_option(capsys):
+    parser = argparse.ArgumentParser(prog="bench")
+    parser.add_argument("--folds", type=int)
+    parser.add_argument("--reverse", action="store_true")
+    parser.add_argument("--limit", type=int)
+    readers = {"folds": (("mr",), 10), "reverse": (("mr",), False), "limit": (("gpdd", "timing"), 0)}
+    args = parser.parse_args(["--limit", "0"])  # a flag left out (False) and a given 0 are told apart
+    cli.refuse_unread_options(parser, args, readers, ["timing", "sim"], "--case")
+    assert (args.folds, args.reverse, args.limit) == (10, False, 0)
+    for argv in (["--limit", "0"], ["--reverse"]):
+        with pytest.raises(SystemExit) as exit_:
+            cli.refuse_unread_options(parser, parser.parse_args(argv), readers, ["sim"], "--case")
+        assert exit_.value.code == 2
+    assert "error: --limit: only --case gpdd or timing reads it, and this run does not include it" in \
+        capsys.readouterr().err
